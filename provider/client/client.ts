@@ -1,0 +1,85 @@
+import { KMSClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-kms";
+import type { DeserializeMiddleware, FinalizeRequestMiddleware } from "@smithy/types";
+import { ClientSettings } from "./settings";
+import { ProgressLog, RequestPacer } from "./rateLimiter";
+
+/**
+ * KMS clients, built once per distinct setting and kept for the life of the provider host process.
+ * Module state on purpose: the serialized provider (`__provider`) must never capture a client (SDK clients
+ * hold native functions and credentials), and every resource of a stack shares one host process, so one
+ * client and one pacer per Region/endpoint is exactly "configuration resolved once".
+ */
+
+const clients = new Map<string, KMSClient>();
+/** Milliseconds KMS's clock is ahead of ours, from the Date header of its latest response. */
+const serverClockOffsets = new WeakMap<KMSClient, number>();
+const pacers = new Map<number, RequestPacer>();
+
+export function kmsClient(settings: ClientSettings, log: ProgressLog): KMSClient {
+    const key = JSON.stringify([settings.region, settings.endpoint, settings.profile, settings.maxAttempts, settings.requestRateScale]);
+    let client = clients.get(key);
+    if (!client) {
+        client = createClient(settings, log);
+        clients.set(key, client);
+    }
+    return client;
+}
+
+function createClient(settings: ClientSettings, log: ProgressLog): KMSClient {
+    const client = new KMSClient({
+        ...(settings.region ? { region: settings.region } : {}),
+        ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+        ...(settings.profile ? { profile: settings.profile } : {}),
+        // Adaptive mode adds the SDK's own client-side rate limiting on top of retries when KMS throttles.
+        retryMode: "adaptive",
+        maxAttempts: settings.maxAttempts,
+    });
+    const pacer = pacerFor(settings.requestRateScale, log);
+    const scope = `${settings.region ?? "default"}|${settings.endpoint ?? "aws"}`;
+    // Placed inside the retry loop so that every attempt, retries included, spends quota.
+    const pacing: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
+        await pacer.acquire(scope, context.commandName?.replace(/Command$/, "") ?? "");
+        return next(args);
+    };
+    client.middlewareStack.addRelativeTo(pacing, {
+        name: "kmsQuotaPacing",
+        relation: "after",
+        toMiddleware: "retryMiddleware",
+    });
+    client.middlewareStack.add(recordServerClock(client), { step: "deserialize", name: "kmsServerClock" });
+    return client;
+}
+
+/**
+ * KMS decides when material expires by its own clock, so "expired" vs "deleted" is judged by KMS's time
+ * (every AWS response carries a Date header), not by a CI runner's possibly skewed clock.
+ */
+export function serverNow(client: KMSClient): Date {
+    return new Date(Date.now() + (serverClockOffsets.get(client) ?? 0));
+}
+
+function recordServerClock(client: KMSClient): DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> {
+    const record = (response: unknown) => {
+        const date = Date.parse((response as { headers?: Record<string, string> } | undefined)?.headers?.["date"] ?? "");
+        if (Number.isFinite(date)) serverClockOffsets.set(client, date - Date.now());
+    };
+    return (next) => async (args) => {
+        try {
+            const result = await next(args);
+            record(result.response);
+            return result;
+        } catch (error) {
+            record((error as { $response?: unknown }).$response);
+            throw error;
+        }
+    };
+}
+
+function pacerFor(scale: number, log: ProgressLog): RequestPacer {
+    let pacer = pacers.get(scale);
+    if (!pacer) {
+        pacer = new RequestPacer(scale, log);
+        pacers.set(scale, pacer);
+    }
+    return pacer;
+}

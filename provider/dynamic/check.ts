@@ -1,0 +1,248 @@
+import { timingSafeEqual } from "node:crypto";
+import { REFUSED_WRAPPING, isWrappingAlgorithm, isWrappingKeySpec, wrappingProblem } from "../wrapping/algorithms";
+import { KEY_SPECS, KeySpec, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
+import { MaterialShape, decodeBase64Material, inferKeySpec, inspectMaterial, materialProblem } from "../wrapping/material";
+import { regionOfArn } from "../client/settings";
+import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping, isUnknown, plainInputs } from "./properties";
+
+/**
+ * check: every input validated before any AWS call, during preview. Pure (no I/O; `now` is passed in).
+ * A failure names its property and says what to do; none ever contains the material or anything
+ * derived from it. Values still unknown during preview (a key created in the same run) pass.
+ */
+
+export interface CheckFailure {
+    property: string;
+    reason: string;
+}
+
+export interface CheckOutcome {
+    inputs: Record<string, unknown>;
+    failures: CheckFailure[];
+}
+
+const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KEY_ARN = /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/(.+)$/;
+const ALIAS = /^(?:alias\/|arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:alias\/)/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const DESCRIPTION = /^[a-zA-Z0-9:/_\s.-]+$/;
+const MAX_VALID_DAYS = 365;
+const DAY_MS = 86_400_000;
+
+type Failures = CheckFailure[];
+
+export function checkInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date): CheckOutcome {
+    const inputs = plainInputs(news);
+    const failures: Failures = [];
+    const fail = (property: string, reason: string) => failures.push({ property, reason });
+
+    checkPropertyNames(inputs, fail);
+    checkTypes(inputs, fail);
+    checkKeyId(inputs["keyId"], fail);
+    const keySpec = checkKeySpec(inputs["keySpec"], fail);
+    const material = decodeMaterial(inputs["keyMaterial"], fail);
+    try {
+        const spec = material ? checkMaterial(material.shape, keySpec, fail) : keySpec;
+        checkExpiration(inputs, now, fail);
+        checkSymmetricOnly(inputs, spec, fail);
+        checkWrapping(inputs, spec, material?.shape, fail);
+        checkRegion(inputs, fail);
+        checkEndpoint(inputs["endpoint"], fail);
+        if (material) checkMaterialUnchanged(plainInputs(olds), inputs, material.bytes, fail);
+    } finally {
+        material?.bytes.fill(0);
+    }
+    return { inputs: news, failures: dedupe(failures) };
+}
+
+type Fail = (property: string, reason: string) => void;
+
+const known = (value: unknown): boolean => value !== undefined && value !== null && !isUnknown(value);
+
+function checkPropertyNames(inputs: Record<string, unknown>, fail: Fail): void {
+    for (const name of Object.keys(inputs)) {
+        if (name === "__provider" || (INPUT_NAMES as readonly string[]).includes(name)) continue;
+        fail(name, `${name} is not a property of ImportedKeyMaterial; valid properties: ${INPUT_NAMES.join(", ")}`);
+    }
+}
+
+const BOOLEAN_INPUTS = new Set(["rotateOnDemand"]);
+
+function checkTypes(inputs: Record<string, unknown>, fail: Fail): void {
+    for (const name of INPUT_NAMES) {
+        const value = inputs[name];
+        if (!known(value)) continue;
+        const expected = BOOLEAN_INPUTS.has(name) ? "boolean" : "string";
+        // Never show the value: for keyMaterial it is the secret itself.
+        if (typeof value !== expected) fail(name, `${name} must be a ${expected}, got a ${Array.isArray(value) ? "list" : typeof value}`);
+    }
+}
+
+function checkKeyId(keyId: unknown, fail: Fail): void {
+    if (keyId === undefined || keyId === null || keyId === "") return fail("keyId", "keyId is required: the ID or ARN of a KMS key with Origin EXTERNAL");
+    if (typeof keyId !== "string" || isUnknown(keyId)) return;
+    if (ALIAS.test(keyId)) {
+        return fail(
+            "keyId",
+            `keyId is an alias (${shorten(keyId)}); GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial ` +
+                "accept only a key ID or key ARN, and an alias can be moved to another key: pass the key's ID or ARN " +
+                "(e.g. aws.kms.getAliasOutput(...).targetKeyArn)",
+        );
+    }
+    const arn = KEY_ARN.exec(keyId);
+    if (KEY_ID.test(arn ? arn[1]! : keyId)) return;
+    fail(
+        "keyId",
+        `keyId must be a KMS key ID (1234abcd-12ab-34cd-56ef-1234567890ab), a multi-Region key ID (mrk-<32 hex>) ` +
+            `or a key ARN (arn:aws:kms:<region>:<account>:key/<id>); got '${shorten(keyId)}'`,
+    );
+}
+
+function checkKeySpec(keySpec: unknown, fail: Fail): KeySpec | undefined {
+    if (!known(keySpec) || typeof keySpec !== "string") return undefined;
+    if (isKeySpec(keySpec)) return keySpec;
+    fail("keySpec", `keySpec '${shorten(keySpec)}' cannot take imported material here; supported: ${KEY_SPECS.join(", ")}`);
+    return undefined;
+}
+
+function decodeMaterial(value: unknown, fail: Fail): { bytes: Buffer; shape: MaterialShape } | undefined {
+    if (value === undefined || value === null || value === "") {
+        fail("keyMaterial", "keyMaterial is required: the plaintext key material, base64-encoded (pass it as a secret)");
+        return undefined;
+    }
+    if (typeof value !== "string" || isUnknown(value)) return undefined;
+    const bytes = decodeBase64Material(value);
+    if (!bytes) {
+        fail("keyMaterial", "keyMaterial must be standard base64 (A–Z, a–z, 0–9, +, / and = padding); the value is not shown because it is secret");
+        return undefined;
+    }
+    return { bytes, shape: inspectMaterial(bytes) };
+}
+
+function checkMaterial(shape: MaterialShape, keySpec: KeySpec | undefined, fail: Fail): KeySpec | undefined {
+    if (keySpec) {
+        const problem = materialProblem(shape, keySpec);
+        if (problem) fail("keyMaterial", `keyMaterial does not fit keySpec ${keySpec}: ${problem}`);
+        return keySpec;
+    }
+    const inferred = inferKeySpec(shape);
+    if (inferred.problem) fail("keyMaterial", `keyMaterial: ${inferred.problem}`);
+    return inferred.keySpec;
+}
+
+function checkExpiration(inputs: Record<string, unknown>, now: Date, fail: Fail): void {
+    const model = inputs["expirationModel"];
+    const validTo = inputs["validTo"];
+    if (known(model) && model !== "KEY_MATERIAL_EXPIRES" && model !== "KEY_MATERIAL_DOES_NOT_EXPIRE") {
+        fail("expirationModel", `expirationModel must be KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE; got '${shorten(String(model))}'`);
+    }
+    if (model === "KEY_MATERIAL_EXPIRES" && (validTo === undefined || validTo === null || validTo === "")) {
+        fail("validTo", "validTo is required when expirationModel is KEY_MATERIAL_EXPIRES (an ISO 8601 time, e.g. 2027-06-30T00:00:00Z)");
+    }
+    if (!known(validTo) || typeof validTo !== "string") return;
+    if (model === "KEY_MATERIAL_DOES_NOT_EXPIRE") {
+        return fail("validTo", "validTo must not be set when expirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE");
+    }
+    const time = ISO_8601.test(validTo) ? Date.parse(validTo) : NaN;
+    if (!Number.isFinite(time)) {
+        return fail("validTo", `validTo must be an ISO 8601 time with a time zone, e.g. 2027-06-30T00:00:00Z; got '${shorten(validTo)}'`);
+    }
+    if (time <= now.getTime()) return fail("validTo", `validTo must be in the future; ${validTo} has passed`);
+    if (time > now.getTime() + MAX_VALID_DAYS * DAY_MS) {
+        fail("validTo", `validTo must be at most ${MAX_VALID_DAYS} days ahead (AWS KMS limit); ${validTo} is further`);
+    }
+}
+
+/** ImportType, descriptions and rotation exist only for symmetric encryption keys. */
+function checkSymmetricOnly(inputs: Record<string, unknown>, keySpec: KeySpec | undefined, fail: Fail): void {
+    const importType = inputs["importType"];
+    if (known(importType) && importType !== "NEW_KEY_MATERIAL" && importType !== "EXISTING_KEY_MATERIAL") {
+        fail("importType", `importType must be NEW_KEY_MATERIAL or EXISTING_KEY_MATERIAL; got '${shorten(String(importType))}'`);
+    }
+    const description = inputs["keyMaterialDescription"];
+    if (known(description) && typeof description === "string" && (description.length > 256 || !DESCRIPTION.test(description))) {
+        fail("keyMaterialDescription", "keyMaterialDescription must be 1 to 256 characters of letters, digits, spaces and : / _ . -");
+    }
+    if (!keySpec || supportsMultipleMaterials(keySpec)) return;
+    for (const name of ["importType", "keyMaterialDescription", "rotateOnDemand"]) {
+        if (known(inputs[name]) && inputs[name] !== false) {
+            fail(name, `${name} applies only to SYMMETRIC_DEFAULT keys; a ${keySpec} key holds one material for life, so omit ${name}`);
+        }
+    }
+}
+
+function checkWrapping(inputs: Record<string, unknown>, keySpec: KeySpec | undefined, shape: MaterialShape | undefined, fail: Fail): void {
+    const algorithm = inputs["wrappingAlgorithm"];
+    const wrappingKeySpec = inputs["wrappingKeySpec"];
+    let valid = true;
+    if (known(algorithm) && !isWrappingAlgorithm(algorithm)) {
+        valid = false;
+        fail("wrappingAlgorithm", REFUSED_WRAPPING[String(algorithm)] ?? `wrappingAlgorithm '${shorten(String(algorithm))}' is not a KMS wrapping algorithm`);
+    }
+    if (known(wrappingKeySpec) && !isWrappingKeySpec(wrappingKeySpec)) {
+        valid = false;
+        fail("wrappingKeySpec", REFUSED_WRAPPING[String(wrappingKeySpec)] ?? `wrappingKeySpec must be RSA_2048, RSA_3072 or RSA_4096; got '${shorten(String(wrappingKeySpec))}'`);
+    }
+    if (!valid || !keySpec || !shape || isUnknown(algorithm) || isUnknown(wrappingKeySpec)) return;
+    const problem = wrappingProblem(keySpec, shape.length, desiredWrapping(inputs as unknown as MaterialInputs, keySpec));
+    if (problem) fail(known(algorithm) ? "wrappingAlgorithm" : "wrappingKeySpec", problem);
+}
+
+function checkRegion(inputs: Record<string, unknown>, fail: Fail): void {
+    const region = inputs["region"];
+    if (!known(region) || typeof region !== "string") return;
+    if (!REGION.test(region)) return fail("region", `region must be an AWS Region name such as eu-west-1; got '${shorten(region)}'`);
+    const keyId = inputs["keyId"];
+    const arnRegion = typeof keyId === "string" ? regionOfArn(keyId) : undefined;
+    if (arnRegion && arnRegion !== region) {
+        fail("region", `region ${region} contradicts keyId, an ARN of a key in ${arnRegion}; omit region or make them agree`);
+    }
+}
+
+function checkEndpoint(endpoint: unknown, fail: Fail): void {
+    if (!known(endpoint) || typeof endpoint !== "string") return;
+    let url: URL | undefined;
+    try {
+        url = new URL(endpoint);
+    } catch {
+        url = undefined;
+    }
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+        fail("endpoint", `endpoint must be an http(s) URL such as https://kms.eu-west-1.amazonaws.com; got '${shorten(endpoint)}'`);
+    }
+}
+
+/**
+ * Different bytes for an existing material is never a plan we can carry out safely: KMS accepts only the
+ * same bytes again for a key that had material, so delete-then-import would leave the key PendingImport.
+ */
+function checkMaterialUnchanged(olds: Record<string, unknown>, news: Record<string, unknown>, material: Buffer, fail: Fail): void {
+    const oldMaterial = olds["keyMaterial"];
+    const oldKeyId = olds["keyId"];
+    const newKeyId = news["keyId"];
+    if (typeof oldMaterial !== "string" || typeof oldKeyId !== "string" || typeof newKeyId !== "string") return;
+    if (isUnknown(newKeyId) || bareKeyId(oldKeyId) !== bareKeyId(newKeyId)) return;
+    const previous = decodeBase64Material(oldMaterial);
+    if (!previous) return;
+    const same = previous.length === material.length && timingSafeEqual(previous, material);
+    previous.fill(0);
+    if (same) return;
+    fail(
+        "keyMaterial",
+        "keyMaterial differs from the material this resource imported into the same key, and that cannot be applied " +
+            "safely: KMS accepts only the same bytes again for a key that had material, so deleting and importing other " +
+            "bytes would leave the key unusable (PendingImport). To rotate, keep this resource and add another " +
+            "ImportedKeyMaterial for the key with importType NEW_KEY_MATERIAL (and rotateOnDemand: true); to start over, " +
+            "point keyId at a new key, which replaces this resource",
+    );
+}
+
+function shorten(text: string): string {
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function dedupe(failures: Failures): Failures {
+    const seen = new Set<string>();
+    return failures.filter((f) => !seen.has(`${f.property}\u0000${f.reason}`) && seen.add(`${f.property}\u0000${f.reason}`) !== undefined);
+}

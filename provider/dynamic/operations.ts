@@ -1,0 +1,221 @@
+import { KmsSession, openSession } from "../client/session";
+import { ProviderSettings, resolveClientSettings } from "../client/settings";
+import { deleteKeyMaterial } from "../kms/deleteMaterial";
+import { KeyMaterialError } from "../kms/errors";
+import { ImportResult, importKeyMaterial } from "../kms/importMaterial";
+import { readKeyMaterial } from "../kms/readMaterial";
+import { rotateToMaterial } from "../kms/rotateMaterial";
+import { MaterialStatus } from "../kms/status";
+import { waitFor } from "../kms/waiters";
+import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
+import { decodeBase64Material, inferKeySpec, inspectMaterial, withPlaintext } from "../wrapping/material";
+import { buildOutputs, refreshOutputs } from "./outputs";
+import { describePlan, hasChanges, planChanges } from "./plan";
+import {
+    MaterialInputs,
+    MaterialOutputs,
+    desiredExpiration,
+    desiredWrapping,
+    importIntent,
+    materialLabel,
+    resourceId,
+} from "./properties";
+
+/**
+ * The engine's operations on one ImportedKeyMaterial: create, read, update, delete (and diff, which only
+ * plans). Each opens a KMS session for the resource's Region/endpoint and runs KMS workflows; none of
+ * them talks to KMS directly.
+ */
+
+export interface ProviderContext {
+    settings: ProviderSettings;
+    env: Record<string, string | undefined>;
+    log: (message: string) => void;
+}
+
+export interface DiffOutcome {
+    changes: boolean;
+    replaces: string[];
+    deleteBeforeReplace: boolean;
+}
+
+function session(context: ProviderContext, target: { keyId: string; region?: string; endpoint?: string | null; profile?: string | null }): KmsSession {
+    const settings = resolveClientSettings(
+        { keyId: target.keyId, region: target.region, endpoint: target.endpoint ?? undefined, profile: target.profile ?? undefined },
+        context.settings,
+        context.env,
+    );
+    return openSession(settings, context.log);
+}
+
+export async function createMaterial(context: ProviderContext, inputs: MaterialInputs): Promise<{ id: string; outs: MaterialOutputs }> {
+    const kms = session(context, inputs);
+    const { result, keySpec } = await importFromInputs(kms, inputs, null);
+    const material = { arn: result.key.Arn!, keySpec, keyMaterialId: result.keyMaterialId };
+    const id = resourceId(material.arn, material.keyMaterialId);
+    const applied = { inputs, wrapping: desiredWrapping(inputs, keySpec), publicKey: result.publicKey };
+    const rotate = inputs.rotateOnDemand === true && supportsMultipleMaterials(keySpec);
+    return { id, outs: await finish(kms, id, material, applied, { rotate, imported: true }) };
+}
+
+export async function readMaterial(context: ProviderContext, id: string, olds: MaterialOutputs): Promise<{ id: string; props?: MaterialOutputs }> {
+    const status = await readKeyMaterial(session(context, { keyId: olds.keyArn, endpoint: olds.endpoint, profile: olds.profile }), {
+        keyId: olds.keyArn,
+        keySpec: olds.keySpec,
+        keyMaterialId: olds.keyMaterialId,
+        lastKnownValidTo: olds.validTo,
+    });
+    if (!status) {
+        context.log(`KMS key ${olds.keyArn} no longer exists: ${materialLabel(olds)} is removed from the stack`);
+        return { id: "" };
+    }
+    if (status.condition !== olds.materialCondition) {
+        context.log(`${materialLabel(olds)} is now ${status.condition} (was ${olds.materialCondition})`);
+    }
+    return { id, props: refreshOutputs(olds, status) };
+}
+
+export function diffMaterial(context: ProviderContext, olds: MaterialOutputs, news: MaterialInputs, providerChanged: boolean): DiffOutcome {
+    const plan = planChanges(olds, news, providerChanged);
+    for (const line of describePlan(olds, plan)) context.log(line);
+    return { changes: hasChanges(plan), replaces: plan.replace, deleteBeforeReplace: false };
+}
+
+export async function updateMaterial(context: ProviderContext, id: string, olds: MaterialOutputs, news: MaterialInputs): Promise<MaterialOutputs> {
+    const plan = planChanges(olds, news);
+    if (plan.replace.length > 0) throw new KeyMaterialError(`cannot update ${materialLabel(olds)} in place: ${plan.replace.join(", ")} changed`);
+    const kms = session(context, { ...news, keyId: olds.keyArn });
+    const material = { arn: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId };
+    let publicKey = olds.publicKey;
+    if (plan.reimport.length > 0) {
+        const { result } = await importFromInputs(kms, { ...news, keyId: olds.keyArn }, olds.keyMaterialId);
+        if (olds.keyMaterialId && result.keyMaterialId !== olds.keyMaterialId) {
+            throw new KeyMaterialError(
+                `reimport into ${olds.keyArn} produced key material ${result.keyMaterialId}, not this resource's ${olds.keyMaterialId}`,
+            );
+        }
+        publicKey = result.publicKey ?? publicKey;
+    }
+    const applied = { inputs: news, wrapping: desiredWrapping(news, olds.keySpec), publicKey };
+    return finish(kms, id, material, applied, { rotate: plan.rotate, imported: plan.reimport.length > 0 });
+}
+
+export async function deleteMaterial(context: ProviderContext, olds: MaterialOutputs): Promise<void> {
+    const outcome = await deleteKeyMaterial(session(context, { keyId: olds.keyArn, endpoint: olds.endpoint, profile: olds.profile }), {
+        keyId: olds.keyArn,
+        keySpec: olds.keySpec,
+        keyMaterialId: olds.keyMaterialId,
+    });
+    const explanations: Record<typeof outcome, string> = {
+        DELETED: "deleted",
+        KEY_NOT_FOUND: "nothing to delete: the key no longer exists",
+        ALREADY_DELETED: "nothing to delete: the material was already deleted or expired",
+        NOT_ASSOCIATED: "nothing to delete: the key no longer holds this material",
+        KEY_PENDING_DELETION: "left to the key's scheduled deletion: KMS refuses to delete material of a key pending deletion",
+    };
+    context.log(`${materialLabel(olds)}: ${explanations[outcome]}`);
+}
+
+async function importFromInputs(kms: KmsSession, inputs: MaterialInputs, keyMaterialId: string | null): Promise<{ result: ImportResult; keySpec: KeySpec }> {
+    const material = decodeBase64Material(inputs.keyMaterial);
+    if (!material) throw new KeyMaterialError("keyMaterial is not valid base64 (check should have refused it)");
+    const keySpec = inputs.keySpec ?? inferKeySpec(inspectMaterial(material)).keySpec;
+    if (!keySpec) {
+        material.fill(0);
+        throw new KeyMaterialError("keyMaterial fits no key spec (check should have refused it)");
+    }
+    const result = await withPlaintext(material, (plaintext) =>
+        importKeyMaterial(kms, {
+            keyId: inputs.keyId,
+            material: plaintext,
+            keySpec,
+            intent: importIntent(inputs),
+            keyMaterialId,
+            expiration: desiredExpiration(inputs),
+            keyMaterialDescription: inputs.keyMaterialDescription,
+            wrapping: desiredWrapping(inputs, keySpec),
+        }),
+    );
+    return { result, keySpec };
+}
+
+interface ImportedMaterial {
+    arn: string;
+    keySpec: KeySpec;
+    keyMaterialId: string | null;
+}
+
+type Applied = Parameters<typeof buildOutputs>[1];
+
+/**
+ * Rotate if asked, then read back what KMS now says. After an import the material is in KMS: whatever
+ * fails here must not lose that fact, so it is reported as a partial failure carrying the resource's id
+ * and outputs; the engine keeps the resource in state and the next `up` finishes the job (no second import).
+ */
+async function finish(
+    kms: KmsSession,
+    id: string,
+    material: ImportedMaterial,
+    applied: Applied,
+    steps: { rotate: boolean; imported: boolean },
+): Promise<MaterialOutputs> {
+    try {
+        if (steps.rotate && material.keyMaterialId) {
+            await rotateToMaterial(kms, { keyArn: material.arn, keyMaterialId: material.keyMaterialId });
+        }
+        const status = steps.imported
+            ? await settledStatus(kms, material)
+            : await readKeyMaterial(kms, { keyId: material.arn, keySpec: material.keySpec, keyMaterialId: material.keyMaterialId, lastKnownValidTo: null });
+        if (!status) throw new KeyMaterialError(`KMS key ${material.arn} no longer exists`);
+        return buildOutputs(status, applied);
+    } catch (error) {
+        if (!steps.imported) throw error;
+        throw await partialFailure(kms, id, material, applied, error);
+    }
+}
+
+/** An error the dynamic-provider host turns into ErrorResourceInitFailed: the engine records id and outputs. */
+export class PartialFailure extends Error {
+    constructor(
+        message: string,
+        readonly id: string,
+        readonly properties: Record<string, unknown>,
+        readonly reasons: string[],
+    ) {
+        super(message);
+    }
+}
+
+async function partialFailure(kms: KmsSession, id: string, material: ImportedMaterial, applied: Applied, error: unknown): Promise<PartialFailure> {
+    const message = error instanceof Error ? error.message : String(error);
+    const status = await readKeyMaterial(kms, {
+        keyId: material.arn,
+        keySpec: material.keySpec,
+        keyMaterialId: material.keyMaterialId,
+        lastKnownValidTo: null,
+    }).catch(() => undefined);
+    return new PartialFailure(
+        `${materialLabel({ keyArn: material.arn, keyMaterialId: material.keyMaterialId })} was imported, but ${message}`,
+        id,
+        status ? { ...buildOutputs(status, applied) } : {},
+        [message],
+    );
+}
+
+/** Read the material after an import, waiting out KMS's eventual consistency until it shows as imported. */
+async function settledStatus(kms: KmsSession, material: ImportedMaterial): Promise<MaterialStatus> {
+    const { arn: keyArn, keySpec, keyMaterialId } = material;
+    return waitFor(
+        async () => {
+            const status = await readKeyMaterial(kms, { keyId: keyArn, keySpec, keyMaterialId, lastKnownValidTo: null });
+            if (!status) throw new KeyMaterialError(`KMS key ${keyArn} disappeared right after the import`);
+            return status.importState === "IMPORTED" ? status : undefined;
+        },
+        {
+            timeoutMs: kms.settings.propagationTimeoutMs,
+            log: kms.log,
+            what: `${materialLabel({ keyArn, keyMaterialId })} to show as imported`,
+            delayMs: 100,
+        },
+    );
+}

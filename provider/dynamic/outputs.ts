@@ -1,0 +1,63 @@
+import { MaterialStatus, isPermanentlyAssociated } from "../kms/status";
+import { KeySpec } from "../wrapping/keySpecs";
+import { Wrapping } from "../wrapping/algorithms";
+import { ExpirationModel, MaterialInputs, MaterialOutputs } from "./properties";
+
+/** Outputs = the non-secret inputs as applied + what KMS reports. Never the material or anything derived from it. */
+
+export interface AppliedSettings {
+    inputs: MaterialInputs;
+    wrapping: Wrapping;
+    publicKey: string | null;
+}
+
+export function buildOutputs(status: MaterialStatus, applied: AppliedSettings): MaterialOutputs {
+    const { inputs } = applied;
+    return {
+        keyId: inputs.keyId,
+        importType: inputs.importType ?? null,
+        rotateOnDemand: inputs.rotateOnDemand ?? false,
+        wrappingAlgorithm: applied.wrapping.algorithm,
+        wrappingKeySpec: applied.wrapping.wrappingKeySpec,
+        endpoint: inputs.endpoint ?? null,
+        profile: inputs.profile ?? null,
+        ...statusOutputs(status),
+        publicKey: applied.publicKey,
+    };
+}
+
+/** Refresh: the same outputs with KMS's current answers. */
+export function refreshOutputs(previous: MaterialOutputs, status: MaterialStatus): MaterialOutputs {
+    return { ...previous, ...statusOutputs(status) };
+}
+
+function statusOutputs(status: MaterialStatus) {
+    return {
+        keyArn: status.keyArn,
+        region: regionOf(status.keyArn),
+        keySpec: status.keySpec as KeySpec,
+        keyMaterialId: status.keyMaterialId,
+        keyState: status.keyState,
+        importState: status.importState,
+        keyMaterialState: status.keyMaterialState,
+        materialCondition: status.condition,
+        expirationModel: status.expirationModel as ExpirationModel | null,
+        validTo: status.validTo,
+        keyMaterialDescription: status.keyMaterialDescription,
+        multiRegionKeyType: status.multiRegionKeyType,
+        deletionImpact: deletionImpact(status),
+    };
+}
+
+const regionOf = (keyArn: string): string => keyArn.split(":")[3] ?? "";
+
+export function deletionImpact(status: MaterialStatus): string {
+    if (status.importState !== "IMPORTED") return "destroy has nothing to delete: the material is not imported";
+    if (isPermanentlyAssociated(status.keyMaterialState)) {
+        return (
+            `destroy deletes this ${status.keyMaterialState} material, which is permanently associated with the key: ` +
+            `${status.keyArn} becomes unusable (PendingImport) until the same material is imported again`
+        );
+    }
+    return `destroy deletes this ${status.keyMaterialState} material, which is not yet in use; the key stays usable`;
+}

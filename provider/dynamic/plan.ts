@@ -1,0 +1,101 @@
+import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, isUnknown, materialLabel } from "./properties";
+
+/**
+ * diff planning, kept pure: from the stored outputs (what KMS looked like at the last create, update or
+ * refresh) and the new checked inputs, decide what `pulumi up` must do and say why. The same plan drives
+ * `diff` (preview) and `update` (apply), so a preview never promises something update does not do.
+ */
+
+export interface ChangePlan {
+    /** Properties whose change means another key: a new resource (create-before-delete; different keys). */
+    replace: string[];
+    /** Why the same material must be imported again (KMS's only way to change expiry or restore it). */
+    reimport: string[];
+    /** RotateKeyOnDemand to make this material CURRENT. */
+    rotate: boolean;
+    /** Changes recorded without any KMS call (settings, provider code). */
+    recordOnly: string[];
+    /** Drift that cannot be repaired from here; logged so the preview says so. */
+    blocked: string[];
+}
+
+export function planChanges(olds: MaterialOutputs, news: MaterialInputs, providerChanged = false): ChangePlan {
+    const plan: ChangePlan = { replace: [], reimport: [], rotate: false, recordOnly: [], blocked: [] };
+    planReplacement(olds, news, plan);
+    if (plan.replace.length > 0) return plan;
+    planReimport(olds, news, plan);
+    plan.rotate = news.rotateOnDemand === true && (olds.keyMaterialState ?? "").startsWith("PENDING_");
+    planRecordOnly(olds, news, providerChanged, plan);
+    if (isPendingDeletion(olds.keyState) && plan.reimport.length > 0) {
+        plan.blocked.push(
+            `key ${olds.keyArn} is ${olds.keyState}, so KMS refuses imports (${plan.reimport.join("; ")}); ` +
+                "cancel the key deletion to repair the material, or remove this resource",
+        );
+        plan.reimport = [];
+    }
+    return plan;
+}
+
+export const hasChanges = (plan: ChangePlan): boolean =>
+    plan.replace.length > 0 || plan.reimport.length > 0 || plan.rotate || plan.recordOnly.length > 0;
+
+const isPendingDeletion = (keyState: string): boolean => keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion";
+
+function planReplacement(olds: MaterialOutputs, news: MaterialInputs, plan: ChangePlan): void {
+    if (isUnknown(news.keyId) || bareKeyId(news.keyId) !== bareKeyId(olds.keyArn)) plan.replace.push("keyId");
+    if (news.region !== undefined && (isUnknown(news.region) || news.region !== olds.region)) plan.replace.push("region");
+}
+
+function planReimport(olds: MaterialOutputs, news: MaterialInputs, plan: ChangePlan): void {
+    if (olds.materialCondition !== "IMPORTED") {
+        plan.reimport.push(`the material is ${olds.materialCondition} (changed outside Pulumi)`);
+    }
+    if (news.keySpec !== undefined && news.keySpec !== olds.keySpec) plan.reimport.push(`keySpec ${olds.keySpec} → ${news.keySpec}`);
+    if (isUnknown(news.validTo) || isUnknown(news.expirationModel)) {
+        plan.reimport.push("expiration not known until apply");
+    } else {
+        const wanted = desiredExpiration(news);
+        if (wanted.model !== olds.expirationModel) plan.reimport.push(`expirationModel ${olds.expirationModel ?? "none"} → ${wanted.model}`);
+        else if (wanted.model === "KEY_MATERIAL_EXPIRES" && !sameSecond(wanted.validTo, olds.validTo)) {
+            plan.reimport.push(`validTo ${olds.validTo ?? "none"} → ${wanted.validTo.toISOString()}`);
+        }
+    }
+    const description = news.keyMaterialDescription;
+    if (description !== undefined && description !== olds.keyMaterialDescription) {
+        plan.reimport.push(`keyMaterialDescription '${olds.keyMaterialDescription ?? ""}' → '${isUnknown(description) ? "(unknown)" : description}'`);
+    }
+}
+
+function planRecordOnly(olds: MaterialOutputs, news: MaterialInputs, providerChanged: boolean, plan: ChangePlan): void {
+    const echoes: [string, unknown, unknown][] = [
+        ["importType", olds.importType, news.importType ?? null],
+        ["rotateOnDemand", olds.rotateOnDemand, news.rotateOnDemand ?? false],
+        ["endpoint", olds.endpoint, news.endpoint ?? null],
+        ["profile", olds.profile, news.profile ?? null],
+    ];
+    for (const [name, before, after] of echoes) if (before !== after) plan.recordOnly.push(name);
+    if (news.wrappingAlgorithm !== undefined && news.wrappingAlgorithm !== olds.wrappingAlgorithm) plan.recordOnly.push("wrappingAlgorithm");
+    if (news.wrappingKeySpec !== undefined && news.wrappingKeySpec !== olds.wrappingKeySpec) plan.recordOnly.push("wrappingKeySpec");
+    // A new provider version must be recorded in the outputs, or destroy would keep running the old code.
+    if (providerChanged) plan.recordOnly.push("__provider");
+}
+
+function sameSecond(wanted: Date, actual: string | null): boolean {
+    return actual !== null && Math.floor(wanted.getTime() / 1000) === Math.floor(Date.parse(actual) / 1000);
+}
+
+/** One line for the preview log: what up will do to this material and why. */
+export function describePlan(olds: MaterialOutputs, plan: ChangePlan): string[] {
+    const subject = materialLabel(olds);
+    const lines: string[] = [];
+    if (plan.replace.length > 0) {
+        lines.push(
+            `${subject}: ${plan.replace.join(", ")} changed, so the material is imported into the new key and then ` +
+                `deleted from this one. ${olds.deletionImpact}`,
+        );
+    }
+    if (plan.reimport.length > 0) lines.push(`${subject}: reimporting the same material in place (${plan.reimport.join("; ")})`);
+    if (plan.rotate) lines.push(`${subject}: rotating the key to this material (RotateKeyOnDemand)`);
+    for (const reason of plan.blocked) lines.push(`${subject}: cannot repair: ${reason}`);
+    return lines;
+}

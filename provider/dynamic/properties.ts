@@ -1,0 +1,128 @@
+import { Wrapping, WrappingAlgorithm, WrappingKeySpec, defaultWrapping } from "../wrapping/algorithms";
+import { KeySpec } from "../wrapping/keySpecs";
+import { MaterialCondition } from "../kms/status";
+import type { Expiration, ImportIntent } from "../kms/importMaterial";
+
+/**
+ * The resource's properties as the engine hands them to the dynamic provider: inputs (checked, plain
+ * values: the engine strips secret envelopes because the dynamic host does not accept secrets) and the
+ * outputs it stores. Outputs are JSON only (null, never undefined) and never contain the material or
+ * anything computed from it, except the public half of an asymmetric key.
+ */
+
+export type ExpirationModel = "KEY_MATERIAL_EXPIRES" | "KEY_MATERIAL_DOES_NOT_EXPIRE";
+export type ImportType = "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL";
+
+export interface MaterialInputs {
+    keyId: string;
+    /** Base64. Plain here (the engine stripped the secret envelope); stored as a secret in state. */
+    keyMaterial: string;
+    keySpec?: KeySpec;
+    expirationModel?: ExpirationModel;
+    validTo?: string;
+    importType?: ImportType;
+    keyMaterialDescription?: string;
+    rotateOnDemand?: boolean;
+    wrappingAlgorithm?: WrappingAlgorithm;
+    wrappingKeySpec?: WrappingKeySpec;
+    region?: string;
+    endpoint?: string;
+    profile?: string;
+}
+
+export const INPUT_NAMES: readonly (keyof MaterialInputs)[] = [
+    "keyId",
+    "keyMaterial",
+    "keySpec",
+    "expirationModel",
+    "validTo",
+    "importType",
+    "keyMaterialDescription",
+    "rotateOnDemand",
+    "wrappingAlgorithm",
+    "wrappingKeySpec",
+    "region",
+    "endpoint",
+    "profile",
+];
+
+export interface MaterialOutputs {
+    // The desired configuration, as last applied (non-secret inputs only).
+    keyId: string;
+    importType: ImportType | null;
+    rotateOnDemand: boolean;
+    wrappingAlgorithm: WrappingAlgorithm;
+    wrappingKeySpec: WrappingKeySpec;
+    endpoint: string | null;
+    profile: string | null;
+    // What KMS reports, as of the last create, update or refresh.
+    keyArn: string;
+    region: string;
+    keySpec: KeySpec;
+    keyMaterialId: string | null;
+    keyState: string;
+    importState: string | null;
+    keyMaterialState: string | null;
+    materialCondition: MaterialCondition;
+    expirationModel: ExpirationModel | null;
+    validTo: string | null;
+    keyMaterialDescription: string | null;
+    multiRegionKeyType: string | null;
+    /** DER SubjectPublicKeyInfo (base64) of an imported asymmetric key; null otherwise. */
+    publicKey: string | null;
+    /** What destroying this resource does to the key, so it is visible in state and previews beforehand. */
+    deletionImpact: string;
+}
+
+/** The engine's placeholder for a value not known until apply (e.g. the id of a key created in the same run). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const isUnknown = (value: unknown): boolean => value === UNKNOWN;
+
+/** Pulumi's wire envelope for secrets. The dynamic host should never receive one; tolerate it if it does. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export function unwrapSecret(value: unknown): unknown {
+    if (value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG) {
+        return (value as Record<string, unknown>)["value"];
+    }
+    return value;
+}
+
+export function plainInputs(raw: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, unwrapSecret(v)]));
+}
+
+/** The expiration a resource asks for: validTo implies KEY_MATERIAL_EXPIRES, its absence DOES_NOT_EXPIRE. */
+export function desiredExpiration(inputs: MaterialInputs): Expiration {
+    const model = inputs.expirationModel ?? (inputs.validTo ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE");
+    return model === "KEY_MATERIAL_EXPIRES"
+        ? { model, validTo: new Date(inputs.validTo!) }
+        : { model: "KEY_MATERIAL_DOES_NOT_EXPIRE" };
+}
+
+export function desiredWrapping(inputs: MaterialInputs, keySpec: KeySpec): Wrapping {
+    const defaults = defaultWrapping(keySpec);
+    return {
+        algorithm: inputs.wrappingAlgorithm ?? defaults.algorithm,
+        wrappingKeySpec: inputs.wrappingKeySpec ?? defaults.wrappingKeySpec,
+    };
+}
+
+export const importIntent = (inputs: MaterialInputs): ImportIntent => inputs.importType;
+
+/** Key ID, ARN or multi-Region key ID → the bare key ID, so "same key" compares forms equal. */
+export function bareKeyId(keyIdOrArn: string): string {
+    const slash = keyIdOrArn.lastIndexOf("key/");
+    return keyIdOrArn.startsWith("arn:") && slash >= 0 ? keyIdOrArn.slice(slash + 4) : keyIdOrArn;
+}
+
+/** The resource ID: the key ARN, plus the material ID for keys that hold several materials. */
+export function resourceId(keyArn: string, keyMaterialId: string | null): string {
+    return keyMaterialId ? `${keyArn}#${keyMaterialId}` : keyArn;
+}
+
+/** "key material <id> of <arn>", for log lines and errors. */
+export function materialLabel(outputs: { keyArn: string; keyMaterialId: string | null }): string {
+    return outputs.keyMaterialId ? `key material ${outputs.keyMaterialId} of ${outputs.keyArn}` : `the key material of ${outputs.keyArn}`;
+}

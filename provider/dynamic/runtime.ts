@@ -1,0 +1,103 @@
+import { ProviderSettings, readProviderSettings, ConfigSource } from "../client/settings";
+import { checkInputs } from "./check";
+import { PartialFailure, ProviderContext, createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "./operations";
+import { MaterialInputs, MaterialOutputs, plainInputs } from "./properties";
+
+/**
+ * The provider implementation as the dynamic-provider host runs it. The serialized `__provider` stored in
+ * every stack is only a small shim that requires this module by package path at run time, so:
+ * - stored state stays small and never embeds this code;
+ * - a stack created with an older version runs the installed version on refresh and destroy;
+ * - the shim → runtime contract (`dispatch(apiVersion, method, args)`) must stay backward compatible, and
+ *   this file must stay at `dist/provider/dynamic/runtime.js`.
+ */
+
+export const API_VERSION = 1;
+
+type Props = Record<string, unknown>;
+
+/** Stack configuration from `configure` (called once per host process, before any other method). */
+let providerSettings: ProviderSettings = {};
+
+export async function dispatch(apiVersion: number, method: string, args: unknown[]): Promise<unknown> {
+    if (apiVersion > API_VERSION) {
+        throw new Error(`this stack was written by a newer pulumi-kms-byok (provider API ${apiVersion}); upgrade the package`);
+    }
+    const secrets = secretsIn(args);
+    const context: ProviderContext = {
+        settings: providerSettings,
+        env: process.env,
+        log: (message) => console.error(`pulumi-kms-byok: ${redact(message, secrets)}`),
+    };
+    try {
+        return await run(context, method, args);
+    } catch (error) {
+        throw redactError(error, secrets);
+    }
+}
+
+async function run(context: ProviderContext, method: string, args: unknown[]): Promise<unknown> {
+    const [a, b, c] = args as [unknown, unknown, unknown];
+    switch (method) {
+        case "configure":
+            providerSettings = readProviderSettings((a as { config: ConfigSource }).config);
+            return undefined;
+        case "check":
+            return checkInputs(a as Props, b as Props, new Date());
+        case "diff": {
+            const [olds, news] = [b as Props, c as Props];
+            return diffMaterial(context, outputs(olds), inputs(news), olds["__provider"] !== news["__provider"]);
+        }
+        case "create":
+            return withProvider(a as Props, () => createMaterial(context, inputs(a as Props)));
+        case "read":
+            return readMaterial(context, a as string, outputs(b as Props));
+        case "update":
+            return withProvider(c as Props, async () => ({ outs: await updateMaterial(context, a as string, outputs(b as Props), inputs(c as Props)) }));
+        case "delete":
+            return deleteMaterial(context, outputs(b as Props));
+        default:
+            throw new Error(`pulumi-kms-byok: unknown provider method ${method}`);
+    }
+}
+
+const inputs = (props: Props): MaterialInputs => plainInputs(props) as unknown as MaterialInputs;
+const outputs = (props: Props): MaterialOutputs => props as unknown as MaterialOutputs;
+
+/** A partial failure's outputs must carry `__provider`, or the engine could not run delete on them later. */
+async function withProvider<T>(props: Props, operation: () => Promise<T>): Promise<T> {
+    try {
+        return await operation();
+    } catch (error) {
+        if (error instanceof PartialFailure) error.properties["__provider"] = props["__provider"];
+        throw error;
+    }
+}
+
+/** Every form in which a material could leak into a message: as given, as raw text, as hex. */
+function secretsIn(args: unknown[]): string[] {
+    const found = new Set<string>();
+    for (const arg of args) {
+        if (!arg || typeof arg !== "object") continue;
+        const value = plainInputs(arg as Props)["keyMaterial"];
+        if (typeof value !== "string" || value.length < 8) continue;
+        const bytes = Buffer.from(value, "base64");
+        found.add(value);
+        found.add(bytes.toString("hex"));
+        found.add(bytes.toString("base64"));
+        bytes.fill(0);
+    }
+    return [...found];
+}
+
+function redact(text: string, secrets: string[]): string {
+    return secrets.reduce((t, secret) => t.split(secret).join("[secret]"), text);
+}
+
+/** Defence in depth: no message is built from material, but none may carry it even by accident. */
+function redactError(error: unknown, secrets: string[]): unknown {
+    if (!(error instanceof Error) || secrets.length === 0) return error;
+    error.message = redact(error.message, secrets);
+    if (error.stack) error.stack = redact(error.stack, secrets);
+    return error;
+}

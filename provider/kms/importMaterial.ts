@@ -1,0 +1,242 @@
+import {
+    GetParametersForImportCommand,
+    GetPublicKeyCommand,
+    ImportKeyMaterialCommand,
+    ImportKeyMaterialCommandInput,
+    KeyMetadata,
+    RotationsListEntry,
+} from "@aws-sdk/client-kms";
+import { KmsSession } from "../client/session";
+import { Wrapping } from "../wrapping/algorithms";
+import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
+import { publicKeyOf } from "../wrapping/material";
+import { parseWrappingKey, wrapKeyMaterial } from "../wrapping/wrap";
+import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, isTokenError } from "./errors";
+import { findKeyByID, findKeyMaterials } from "./finders";
+import { retryWhileNotFound, waitFor } from "./waiters";
+
+/**
+ * The import workflow: GetParametersForImport → wrap locally → ImportKeyMaterial, converging whatever the
+ * key already holds. It is safe to rerun after a crash or a lost response: importing the same bytes again
+ * (EXISTING_KEY_MATERIAL) is how KMS restores material, so every retry ends in the same state.
+ */
+
+export type ImportIntent = "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL" | undefined;
+
+export type Expiration =
+    | { model: "KEY_MATERIAL_EXPIRES"; validTo: Date }
+    | { model: "KEY_MATERIAL_DOES_NOT_EXPIRE" };
+
+export interface ImportRequest {
+    keyId: string;
+    /** Plaintext; the caller owns it and zeroes it afterwards. */
+    material: Buffer;
+    keySpec: KeySpec;
+    /** undefined: the key's first material, or the same bytes it already holds (adoption). */
+    intent: ImportIntent;
+    /** The id this resource already owns, for reimports. */
+    keyMaterialId?: string | null;
+    expiration: Expiration;
+    keyMaterialDescription?: string;
+    wrapping: Wrapping;
+}
+
+export interface ImportResult {
+    key: KeyMetadata;
+    keyMaterialId: string | null;
+    /** DER SubjectPublicKeyInfo, base64, for asymmetric keys (verified against GetPublicKey). */
+    publicKey: string | null;
+}
+
+/** How one ImportKeyMaterial call is made. */
+interface CallPlan {
+    importType?: "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL";
+    keyMaterialId?: string;
+}
+
+const MAX_ATTEMPTS = 5;
+
+export async function importKeyMaterial(session: KmsSession, request: ImportRequest): Promise<ImportResult> {
+    let key = await importableKey(session, request);
+    let plan = await planCall(session, key, request);
+    let refusedAsNew: { plan: CallPlan; error: unknown } | undefined;
+    for (let attempt = 1; ; attempt++) {
+        try {
+            const keyMaterialId = await importOnce(session, key, request, plan);
+            return { key, keyMaterialId, publicKey: await verifyPublicKey(session, key, request) };
+        } catch (error) {
+            // When adoption was only a guess, the refusal of the new material is the error worth reporting.
+            if (refusedAsNew && isKmsError(error, "IncorrectKeyMaterialException")) {
+                throw importFailure(key, request, refusedAsNew.plan, refusedAsNew.error);
+            }
+            if (attempt >= MAX_ATTEMPTS) throw importFailure(key, request, plan, error);
+            if (isTokenError(error)) {
+                // A lost response (the import may have landed) or a token that expired in between: re-read
+                // the key and retry with a fresh token; the plan then reimports what landed.
+                key = await importableKey(session, request);
+                plan = await planCall(session, key, request);
+            } else if (!refusedAsNew && plan.importType === "NEW_KEY_MATERIAL" && mayAlreadyBeAssociated(error)) {
+                // New material that KMS already knows (a crash after a successful import, or material
+                // pending rotation that is ours): reimporting the same bytes adopts it.
+                refusedAsNew = { plan, error };
+                plan = { importType: "EXISTING_KEY_MATERIAL" };
+            } else {
+                throw importFailure(key, request, plan, error);
+            }
+        }
+    }
+}
+
+async function importableKey(session: KmsSession, request: ImportRequest): Promise<KeyMetadata> {
+    const wait = { timeoutMs: session.settings.propagationTimeoutMs, log: session.log };
+    const key = await retryWhileNotFound(() => findKeyByID(session.client, request.keyId), {
+        ...wait,
+        what: `KMS key ${request.keyId} to become visible`,
+    });
+    assertImportable(key, request);
+    if (key.KeyState !== "Creating") return key;
+    // A new multi-Region replica is Creating for a short while before it accepts material.
+    return waitFor(async () => {
+        const k = await findKeyByID(session.client, request.keyId);
+        return k.KeyState === "Creating" ? undefined : k;
+    }, { ...wait, what: `replica key ${key.Arn} to finish creating` });
+}
+
+function assertImportable(key: KeyMetadata, request: ImportRequest): void {
+    if (key.Origin !== "EXTERNAL") {
+        throw new KeyMaterialError(
+            `KMS key ${key.Arn} has Origin ${key.Origin}: only keys created with Origin EXTERNAL (for example ` +
+                "aws.kms.ExternalKey) accept imported key material",
+        );
+    }
+    if ((key.KeySpec ?? "SYMMETRIC_DEFAULT") !== request.keySpec) {
+        throw new KeyMaterialError(
+            `KMS key ${key.Arn} is a ${key.KeySpec} key, but keyMaterial is ${request.keySpec} material; ` +
+                "set keySpec to the key's spec and supply material of that kind",
+        );
+    }
+    if (key.KeyState === "PendingDeletion" || key.KeyState === "PendingReplicaDeletion") {
+        throw new KeyMaterialError(
+            `KMS key ${key.Arn} is ${key.KeyState} (deletion date ${key.DeletionDate?.toISOString() ?? "pending"}): ` +
+                "KMS refuses imports into it; cancel the key deletion first (CancelKeyDeletion), or remove this resource",
+        );
+    }
+}
+
+/** Decide ImportType and KeyMaterialId from what the key already holds and what the resource intends. */
+async function planCall(session: KmsSession, key: KeyMetadata, request: ImportRequest): Promise<CallPlan> {
+    if (!supportsMultipleMaterials(request.keySpec)) return {};
+    const materials = await findKeyMaterials(session.client, key.Arn!);
+    return choosePlan(key, materials, request);
+}
+
+export function choosePlan(key: KeyMetadata, materials: RotationsListEntry[], request: ImportRequest): CallPlan {
+    const owned = request.keyMaterialId && materials.find((m) => m.KeyMaterialId === request.keyMaterialId);
+    if (owned) return { importType: "EXISTING_KEY_MATERIAL", keyMaterialId: request.keyMaterialId! };
+    // Replicas never take new material: it is imported into the primary, then the same bytes into each replica.
+    if (key.MultiRegionConfiguration?.MultiRegionKeyType === "REPLICA") return { importType: "EXISTING_KEY_MATERIAL" };
+    if (materials.length === 0) return { importType: "NEW_KEY_MATERIAL" };
+    return { importType: request.intent === "NEW_KEY_MATERIAL" ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL" };
+}
+
+async function importOnce(session: KmsSession, key: KeyMetadata, request: ImportRequest, plan: CallPlan): Promise<string | null> {
+    const params = await retryWhileNotFound(
+        () => getParametersForImport(session, key.Arn!, request.wrapping),
+        { timeoutMs: session.settings.propagationTimeoutMs, log: session.log, what: `KMS key ${key.Arn} to accept imports` },
+    );
+    const wrappingKey = parseWrappingKey(params.PublicKey!, request.wrapping);
+    const input: ImportKeyMaterialCommandInput = {
+        KeyId: key.Arn,
+        ImportToken: params.ImportToken,
+        EncryptedKeyMaterial: wrapKeyMaterial(request.material, wrappingKey, request.wrapping),
+        ExpirationModel: request.expiration.model,
+        ...(request.expiration.model === "KEY_MATERIAL_EXPIRES" ? { ValidTo: request.expiration.validTo } : {}),
+        ...(plan.importType ? { ImportType: plan.importType } : {}),
+        ...(plan.keyMaterialId ? { KeyMaterialId: plan.keyMaterialId } : {}),
+        ...(request.keyMaterialDescription ? { KeyMaterialDescription: request.keyMaterialDescription } : {}),
+    };
+    const response = await session.client.send(new ImportKeyMaterialCommand(input));
+    if (!supportsMultipleMaterials(request.keySpec)) return response.KeyMaterialId || null;
+    return response.KeyMaterialId || (await materialIdAfterLegacyImport(session, key, plan));
+}
+
+async function getParametersForImport(session: KmsSession, keyArn: string, wrapping: Wrapping) {
+    try {
+        return await session.client.send(
+            new GetParametersForImportCommand({
+                KeyId: keyArn,
+                WrappingAlgorithm: wrapping.algorithm,
+                WrappingKeySpec: wrapping.wrappingKeySpec,
+            }),
+        );
+    } catch (error) {
+        if (isKmsError(error, "NotFoundException")) {
+            throw new NotFoundError(`KMS key ${keyArn} is not visible to GetParametersForImport yet`, { cause: error });
+        }
+        throw error;
+    }
+}
+
+/**
+ * Before June 2025 ImportKeyMaterial answered `{}`. Then the key has one material, whose id DescribeKey
+ * reports as CurrentKeyMaterialId, or the new one is the single material pending rotation.
+ */
+async function materialIdAfterLegacyImport(session: KmsSession, key: KeyMetadata, plan: CallPlan): Promise<string | null> {
+    if (plan.keyMaterialId) return plan.keyMaterialId;
+    const materials = await findKeyMaterials(session.client, key.Arn!);
+    const pending = materials.find((m) => m.KeyMaterialState?.startsWith("PENDING_"));
+    if (plan.importType === "NEW_KEY_MATERIAL" && pending?.KeyMaterialId) return pending.KeyMaterialId;
+    return (await findKeyByID(session.client, key.Arn!)).CurrentKeyMaterialId ?? null;
+}
+
+/** After importing a private key, KMS must publish exactly its public key. */
+async function verifyPublicKey(session: KmsSession, key: KeyMetadata, request: ImportRequest): Promise<string | null> {
+    if (request.keySpec === "SYMMETRIC_DEFAULT" || request.keySpec.startsWith("HMAC_")) return null;
+    const expected = publicKeyOf(request.material);
+    const { PublicKey } = await session.client.send(new GetPublicKeyCommand({ KeyId: key.Arn }));
+    if (!PublicKey || !expected.equals(Buffer.from(PublicKey))) {
+        throw new KeyMaterialError(
+            `KMS key ${key.Arn} accepted the import, but GetPublicKey does not return the public key of the imported private key`,
+        );
+    }
+    return expected.toString("base64");
+}
+
+/**
+ * IncorrectKeyMaterialException to NEW_KEY_MATERIAL means "not new": the bytes may already be associated.
+ * KMSInvalidStateException means some material is pending rotation, which may be these very bytes.
+ */
+function mayAlreadyBeAssociated(error: unknown): boolean {
+    return isKmsError(error, "IncorrectKeyMaterialException", "KMSInvalidStateException");
+}
+
+function importFailure(key: KeyMetadata, request: ImportRequest, plan: CallPlan, error: unknown): Error {
+    if (error instanceof KeyMaterialError) return error;
+    const arn = key.Arn ?? request.keyId;
+    if (isKmsError(error, "IncorrectKeyMaterialException")) return new KeyMaterialError(incorrectMaterialHint(arn, request, plan), { cause: error });
+    if (isKmsError(error, "KMSInvalidStateException") && plan.importType === "NEW_KEY_MATERIAL") {
+        return new KeyMaterialError(
+            `KMS refused new key material for key ${arn} (${describeKmsError(error)}): a key holds at most one material ` +
+                "pending rotation; rotate it in (rotateOnDemand) or delete that material first",
+            { cause: error },
+        );
+    }
+    return new KeyMaterialError(`importing key material into KMS key ${arn} failed: ${describeKmsError(error)}`, { cause: error });
+}
+
+function incorrectMaterialHint(arn: string, request: ImportRequest, plan: CallPlan): string {
+    if (!supportsMultipleMaterials(request.keySpec)) {
+        return (
+            `KMS key ${arn} rejected keyMaterial (IncorrectKeyMaterialException): a ${request.keySpec} key is bound to ` +
+            "the first private key or HMAC key ever imported into it and accepts only those same bytes again"
+        );
+    }
+    if (plan.importType === "EXISTING_KEY_MATERIAL" && request.intent !== "NEW_KEY_MATERIAL") {
+        return (
+            `KMS key ${arn} already has key material and keyMaterial is not one of its materials ` +
+            "(IncorrectKeyMaterialException). KMS only accepts the same bytes again; to add a second material " +
+            "for rotation, set importType: NEW_KEY_MATERIAL"
+        );
+    }
+    return `KMS key ${arn} rejected keyMaterial as ${plan.importType ?? "its material"} (IncorrectKeyMaterialException)`;
+}

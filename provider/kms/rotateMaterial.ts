@@ -1,0 +1,98 @@
+import { GetKeyRotationStatusCommand, RotateKeyOnDemandCommand } from "@aws-sdk/client-kms";
+import { KmsSession } from "../client/session";
+import { KeyMaterialError, describeKmsError, isKmsError } from "./errors";
+import { findKeyMaterials } from "./finders";
+import { waitFor } from "./waiters";
+
+/**
+ * The rotation workflow: make one imported material CURRENT with RotateKeyOnDemand, then wait until
+ * ListKeyRotations says so (rotation completes asynchronously). Rerunnable after a crash at any point:
+ * a rotation already in progress is waited for, not requested twice (each one counts against the key's
+ * limit of 25), and a material that already became CURRENT is left alone.
+ */
+
+export interface RotateRequest {
+    keyArn: string;
+    keyMaterialId: string;
+}
+
+export type RotateOutcome = "ROTATED" | "ALREADY_CURRENT" | "ALREADY_ROTATED_PAST";
+
+export async function rotateToMaterial(session: KmsSession, request: RotateRequest): Promise<RotateOutcome> {
+    let requested = false;
+    let reportedReplicas = false;
+    return waitFor<RotateOutcome>(
+        async () => {
+            const state = await materialState(session, request);
+            switch (state) {
+                case "CURRENT":
+                    return requested ? "ROTATED" : "ALREADY_CURRENT";
+                case "NON_CURRENT":
+                    return "ALREADY_ROTATED_PAST";
+                case "PENDING_MULTI_REGION_IMPORT_AND_ROTATION":
+                    if (!reportedReplicas) {
+                        reportedReplicas = true;
+                        session.log(
+                            `key material ${request.keyMaterialId} of ${request.keyArn} waits for every replica key to import it before it can rotate`,
+                        );
+                    }
+                    return undefined;
+                case "PENDING_ROTATION":
+                    if (!requested) requested = await requestRotation(session, request);
+                    return undefined;
+                default:
+                    throw new KeyMaterialError(
+                        `cannot rotate KMS key ${request.keyArn} to key material ${request.keyMaterialId}: ` +
+                            `the material is ${state ?? "not associated with the key"}; import it first`,
+                    );
+            }
+        },
+        {
+            timeoutMs: session.settings.rotationTimeoutMs,
+            log: session.log,
+            what: `key material ${request.keyMaterialId} of ${request.keyArn} to become CURRENT`,
+            delayMs: 200,
+            reportEveryMs: 10_000,
+        },
+    );
+}
+
+async function materialState(session: KmsSession, request: RotateRequest): Promise<string | undefined> {
+    const materials = await findKeyMaterials(session.client, request.keyArn);
+    const entry = materials.find((m) => m.KeyMaterialId === request.keyMaterialId);
+    if (entry?.ImportState === "PENDING_IMPORT") return "PENDING_IMPORT";
+    return entry?.KeyMaterialState;
+}
+
+/** true once a rotation is running (requested now, or found in progress); false to look again later. */
+async function requestRotation(session: KmsSession, request: RotateRequest): Promise<boolean> {
+    if (await rotationInProgress(session, request.keyArn)) return true;
+    try {
+        await session.client.send(new RotateKeyOnDemandCommand({ KeyId: request.keyArn }));
+        session.log(`rotating KMS key ${request.keyArn} to key material ${request.keyMaterialId}`);
+        return true;
+    } catch (error) {
+        // ConflictException: another rotation is running or imminent. KMSInvalidStateException "No available key
+        // material pending rotation": the state changed under us. Both settle; look again.
+        if (isKmsError(error, "ConflictException", "KMSInvalidStateException")) return false;
+        if (isKmsError(error, "LimitExceededException")) {
+            throw new KeyMaterialError(
+                `KMS key ${request.keyArn} has used all 25 on-demand rotations AWS allows per key (not adjustable): ` +
+                    "create a new key for further materials",
+                { cause: error },
+            );
+        }
+        throw new KeyMaterialError(`RotateKeyOnDemand on ${request.keyArn} failed: ${describeKmsError(error)}`, { cause: error });
+    }
+}
+
+async function rotationInProgress(session: KmsSession, keyArn: string): Promise<boolean> {
+    try {
+        const status = await session.client.send(new GetKeyRotationStatusCommand({ KeyId: keyArn }));
+        return status.OnDemandRotationStartDate !== undefined;
+    } catch (error) {
+        // Older KMS behaviour refuses GetKeyRotationStatus for imported keys; then we cannot tell, and ask.
+        if (isKmsError(error, "UnsupportedOperationException")) return false;
+        throw error;
+    }
+}
