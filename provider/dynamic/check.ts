@@ -144,7 +144,7 @@ function checkExpiration(inputs: Record<string, unknown>, now: Date, fail: Fail)
     if (model === "KEY_MATERIAL_DOES_NOT_EXPIRE") {
         return fail("validTo", "validTo must not be set when expirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE");
     }
-    const time = ISO_8601.test(validTo) ? Date.parse(validTo) : NaN;
+    const time = isCalendarDate(validTo) ? Date.parse(validTo) : NaN;
     if (!Number.isFinite(time)) {
         return fail("validTo", `validTo must be an ISO 8601 time with a time zone, e.g. 2027-06-30T00:00:00Z; got '${shorten(validTo)}'`);
     }
@@ -238,11 +238,23 @@ function checkMaterialUnchanged(olds: Record<string, unknown>, news: Record<stri
     );
 }
 
+/** ISO 8601 with a time zone, and a day that exists (Date.parse would turn 2027-02-30 into March 2). */
+function isCalendarDate(text: string): boolean {
+    if (!ISO_8601.test(text)) return false;
+    const [year, month, day] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
+    return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
+
 function shorten(text: string): string {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function dedupe(failures: Failures): Failures {
     const seen = new Set<string>();
-    return failures.filter((f) => !seen.has(`${f.property}\u0000${f.reason}`) && seen.add(`${f.property}\u0000${f.reason}`) !== undefined);
+    return failures.filter((f) => {
+        const key = `${f.property}: ${f.reason}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+    });
 }

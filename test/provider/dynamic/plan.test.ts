@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { describePlan, hasChanges, planChanges } from "../../../provider/dynamic/plan";
+import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/dynamic/properties";
+
+const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
+const ARN = `arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`;
+const MATERIAL_ID = "a".repeat(64);
+
+/** The state a fresh create leaves, as outputs. */
+function outputs(overrides: Partial<MaterialOutputs> = {}): MaterialOutputs {
+    return {
+        keyId: KEY_ID,
+        importType: null,
+        rotateOnDemand: false,
+        wrappingAlgorithm: "RSAES_OAEP_SHA_256",
+        wrappingKeySpec: "RSA_4096",
+        endpoint: null,
+        profile: null,
+        keyArn: ARN,
+        region: "eu-west-1",
+        keySpec: "SYMMETRIC_DEFAULT",
+        keyMaterialId: MATERIAL_ID,
+        keyState: "Enabled",
+        importState: "IMPORTED",
+        keyMaterialState: "CURRENT",
+        materialCondition: "IMPORTED",
+        expirationModel: "KEY_MATERIAL_EXPIRES",
+        validTo: "2027-06-30T00:00:00.000Z",
+        keyMaterialDescription: null,
+        multiRegionKeyType: null,
+        publicKey: null,
+        deletionImpact: "destroy deletes this CURRENT material",
+        ...overrides,
+    };
+}
+
+const inputs = (overrides: Partial<Record<keyof MaterialInputs, unknown>> = {}): MaterialInputs =>
+    ({ keyId: KEY_ID, keyMaterial: "ignored", validTo: "2027-06-30T00:00:00Z", ...overrides }) as MaterialInputs;
+
+describe("provider/dynamic/plan", () => {
+    it("no change when KMS matches the inputs (ID vs ARN forms, validTo precision)", () => {
+        for (const news of [inputs(), inputs({ keyId: ARN }), inputs({ validTo: "2027-06-30T02:00:00+02:00" })]) {
+            const plan = planChanges(outputs(), news);
+            assert.equal(hasChanges(plan), false, JSON.stringify(plan));
+        }
+    });
+
+    it("a different key or Region replaces; an unknown key (preview) too", () => {
+        assert.deepEqual(planChanges(outputs(), inputs({ keyId: "9999abcd-12ab-34cd-56ef-1234567890ab" })).replace, ["keyId"]);
+        assert.deepEqual(planChanges(outputs(), inputs({ keyId: UNKNOWN })).replace, ["keyId"]);
+        assert.deepEqual(planChanges(outputs(), inputs({ region: "us-east-1" })).replace, ["region"]);
+        assert.deepEqual(planChanges(outputs(), inputs({ region: "eu-west-1" })).replace, []);
+    });
+
+    it("expiry and description changes reimport in place", () => {
+        assert.match(planChanges(outputs(), inputs({ validTo: "2027-07-01T00:00:00Z" })).reimport.join(), /validTo/);
+        assert.match(planChanges(outputs(), inputs({ validTo: undefined })).reimport.join(), /expirationModel KEY_MATERIAL_EXPIRES → KEY_MATERIAL_DOES_NOT_EXPIRE/);
+        assert.match(planChanges(outputs(), inputs({ keyMaterialDescription: "v2" })).reimport.join(), /keyMaterialDescription/);
+        assert.match(planChanges(outputs(), inputs({ validTo: UNKNOWN })).reimport.join(), /not known until apply/);
+        assert.deepEqual(planChanges(outputs(), inputs()).reimport, [], "omitting the description keeps KMS's");
+    });
+
+    it("material deleted or expired outside Pulumi is reimported", () => {
+        for (const condition of ["DELETED", "EXPIRED", "NOT_ASSOCIATED"] as const) {
+            const plan = planChanges(outputs({ materialCondition: condition, importState: "PENDING_IMPORT", keyState: "PendingImport" }), inputs());
+            assert.match(plan.reimport.join(), new RegExp(condition));
+            assert.equal(hasChanges(plan), true);
+        }
+    });
+
+    it("cannot repair a key pending deletion: no change planned, the reason logged", () => {
+        const olds = outputs({ materialCondition: "DELETED", importState: "PENDING_IMPORT", keyState: "PendingDeletion" });
+        const plan = planChanges(olds, inputs());
+        assert.equal(hasChanges(plan), false);
+        assert.match(plan.blocked.join(), /PendingDeletion.*cancel the key deletion/);
+        assert.match(describePlan(olds, plan).join("\n"), /cannot repair/);
+    });
+
+    it("rotateOnDemand rotates only material still pending rotation", () => {
+        assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_ROTATION" }), inputs({ rotateOnDemand: true })).rotate, true);
+        assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_MULTI_REGION_IMPORT_AND_ROTATION" }), inputs({ rotateOnDemand: true })).rotate, true);
+        assert.equal(planChanges(outputs({ keyMaterialState: "NON_CURRENT" }), inputs({ rotateOnDemand: true })).rotate, false);
+        assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_ROTATION" }), inputs()).rotate, false);
+    });
+
+    it("settings and provider code changes are recorded without KMS calls", () => {
+        const plan = planChanges(outputs(), inputs({ endpoint: "http://127.0.0.1:4599", wrappingKeySpec: "RSA_2048" }), true);
+        assert.deepEqual(plan.recordOnly.sort(), ["__provider", "endpoint", "wrappingKeySpec"]);
+        assert.deepEqual(plan.reimport, []);
+        assert.equal(hasChanges(plan), true);
+    });
+
+    it("describes a replacement with what it does to the old key", () => {
+        const olds = outputs();
+        const lines = describePlan(olds, planChanges(olds, inputs({ keyId: "9999abcd-12ab-34cd-56ef-1234567890ab" })));
+        assert.match(lines.join(), new RegExp(`key material ${MATERIAL_ID} of ${ARN}: keyId changed.*destroy deletes this CURRENT material`));
+    });
+});
