@@ -281,8 +281,9 @@ export class ProviderHost {
             options.onLog?.(line);
         };
 
+        // "close" (not "exit"): fires once stdout/stderr are drained, so no line is lost.
         const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
-            proc.once("exit", (code, signal) => res({ code, signal }));
+            proc.once("close", (code, signal) => res({ code, signal }));
         });
         let portLine: ((port: number) => void) | undefined;
         const portPromise = new Promise<number>((res) => (portLine = res));

@@ -1,0 +1,132 @@
+// The default `pulumi-nodejs` provider of a deployment: one host process, configured once.
+//
+// The engine loads a default provider the first time a resource needs it: it launches the
+// plugin (Handshake, which the dynamic host answers UNIMPLEMENTED), asks GetPluginInfo, and calls
+// Configure with the whole stack config before any resource call reaches it. The host is
+// started lazily the same way, so an operation with no dynamic resources starts no process.
+//
+// By default every operation gets a fresh host, as every CLI command starts its plugins anew.
+// A shared host (option `sharedHost`) is kept between operations for speed; it is restarted when
+// the config changed or it died, so Configure still happens exactly once per process. Note that
+// the host caches deserialized providers per `__provider` text, so with a shared host a
+// provider's own `configure` runs only once across operations.
+
+import { createHash } from "node:crypto";
+import { configureRequest, pluginConfigJson } from "./config";
+import { ProviderHost, defaultProjectDir, type HostLogLine } from "./host";
+import { DynamicPlugin } from "./plugin";
+import type { ConfigEntry } from "./state";
+
+export interface HostSettings {
+    project: string;
+    stack: string;
+    /** Host working directory (the project directory). Default: the repository root. */
+    cwd?: string;
+    /** Extra environment for the host (e.g. AWS_* for a local KMS). */
+    env?: Record<string, string>;
+    onLog: (line: HostLogLine) => void;
+}
+
+/** A host kept across operations; see the module comment. */
+export class SharedHost {
+    private current: { host: ProviderHost; configKey: string } | undefined;
+
+    async acquire(configKey: string, start: () => Promise<ProviderHost>): Promise<ProviderHost> {
+        if (this.current && this.current.host.alive && this.current.configKey === configKey) {
+            return this.current.host;
+        }
+        await this.close();
+        const host = await start();
+        this.current = { host, configKey };
+        return host;
+    }
+
+    async close(): Promise<void> {
+        const cur = this.current;
+        this.current = undefined;
+        await cur?.host.stop();
+    }
+}
+
+export const DEFAULT_PROVIDER_TYPE = "pulumi:providers:pulumi-nodejs";
+
+/** The provider reference stored with dynamic resources (the engine appends the provider's id). */
+export function defaultProviderRef(stack: string, project: string): string {
+    const urn = `urn:pulumi:${stack}::${project}::${DEFAULT_PROVIDER_TYPE}::default`;
+    const h = createHash("sha256").update(urn).digest("hex");
+    const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    return `${urn}::${id}`;
+}
+
+export class ProviderRegistry {
+    private hostPromise: Promise<ProviderHost> | undefined;
+    private started: ProviderHost | undefined;
+    /** GetPluginInfo's version, once the host was started. */
+    pluginVersion: string | undefined;
+    readonly dynamic: DynamicPlugin;
+
+    constructor(
+        private readonly settings: HostSettings,
+        private readonly config: Record<string, ConfigEntry>,
+        private readonly shared: SharedHost | undefined,
+    ) {
+        this.dynamic = new DynamicPlugin(() => this.host());
+    }
+
+    /** The configured host, started on first use. */
+    host(): Promise<ProviderHost> {
+        if (!this.hostPromise) {
+            const configKey = JSON.stringify(this.config);
+            this.hostPromise = this.shared ? this.shared.acquire(configKey, () => this.launch()) : this.launch();
+            this.hostPromise.then((h) => (this.started = h)).catch(() => undefined);
+        }
+        return this.hostPromise;
+    }
+
+    /** The host if one was started during this operation (for tests that kill it). */
+    get startedHost(): ProviderHost | undefined {
+        return this.started;
+    }
+
+    private async launch(): Promise<ProviderHost> {
+        const cwd = this.settings.cwd ?? defaultProjectDir();
+        const host = await ProviderHost.start({
+            project: this.settings.project,
+            cwd,
+            env: this.settings.env,
+            pulumiConfigJson: pluginConfigJson(this.config),
+            onLog: this.settings.onLog,
+        });
+        try {
+            await host.handshake(cwd);
+            this.pluginVersion = (await host.getPluginInfo()).version;
+            const ref = defaultProviderRef(this.settings.stack, this.settings.project);
+            const { args, variables } = configureRequest(this.config);
+            await host.configure({
+                args,
+                variables,
+                acceptSecrets: true,
+                acceptResources: true,
+                sendsOldInputs: true,
+                sendsOldInputsToDelete: true,
+                urn: ref.slice(0, ref.lastIndexOf("::")),
+                name: "default",
+                type: DEFAULT_PROVIDER_TYPE,
+                id: ref.slice(ref.lastIndexOf("::") + 2),
+            });
+        } catch (e) {
+            await host.stop();
+            throw e;
+        }
+        return host;
+    }
+
+    /** Ends the host unless it is shared. */
+    async close(): Promise<void> {
+        if (!this.hostPromise || this.shared) {
+            return;
+        }
+        const host = await this.hostPromise.catch(() => undefined);
+        await host?.stop();
+    }
+}
