@@ -86,7 +86,7 @@ export class RequestPacer {
     constructor(
         private readonly scale: number,
         private readonly log: ProgressLog,
-        private readonly reportEveryMs = 10_000,
+        private readonly reporting = { everyMs: 10_000, whenWaitOverMs: 2_000 },
     ) {}
 
     async acquire(scope: string, operation: string): Promise<void> {
@@ -98,17 +98,18 @@ export class RequestPacer {
             bucket = new TokenBucket(quota * this.scale);
             this.buckets.set(key, bucket);
         }
-        if (bucket.queued >= bucket.capacity) this.report(key, operation, bucket);
+        const waitMs = (bucket.queued / bucket.rate) * 1000;
+        if (bucket.queued > 0 && waitMs >= this.reporting.whenWaitOverMs) this.report(key, operation, bucket);
         await bucket.acquire();
     }
 
     private report(key: string, operation: string, bucket: TokenBucket): void {
         const now = Date.now();
-        if (now - (this.lastReport.get(key) ?? 0) < this.reportEveryMs) return;
+        if (now - (this.lastReport.get(key) ?? 0) < this.reporting.everyMs) return;
         this.lastReport.set(key, now);
-        const seconds = Math.ceil(bucket.queued / bucket.rate);
+        const seconds = Math.ceil((bucket.queued + 1) / bucket.rate);
         this.log(
-            `pacing KMS ${operation} at the account quota of ${bucket.rate}/s: ${bucket.queued} requests queued (~${seconds}s)`,
+            `pacing KMS ${operation} at the account quota of ${bucket.rate}/s: ${bucket.queued + 1} requests queued (~${seconds}s)`,
         );
     }
 }

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { DEFAULTS, readProviderSettings, resolveClientSettings } from "../../../provider/client/settings";
+
+const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
+const ARN = "arn:aws:kms:ap-south-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+describe("provider/client/settings", () => {
+    it("reads the stack's aws: keys and our own", () => {
+        const settings = readProviderSettings(
+            config({
+                "aws:region": "eu-west-1",
+                "aws:profile": "byok",
+                "pulumi-kms-byok:maxAttempts": "12",
+                "pulumi-kms-byok:requestRateScale": "2.5",
+                "pulumi-kms-byok:propagationTimeoutSeconds": "30",
+            }),
+        );
+        assert.deepEqual(settings, { region: "eu-west-1", profile: "byok", maxAttempts: 12, requestRateScale: 2.5, propagationTimeoutSeconds: 30 });
+    });
+
+    it("takes the KMS endpoint from aws:endpoints (shared with @pulumi/aws) unless ours is set", () => {
+        const endpoints = JSON.stringify([{ s3: "http://s3" }, { kms: "http://127.0.0.1:4599" }]);
+        assert.equal(readProviderSettings(config({ "aws:endpoints": endpoints })).endpoint, "http://127.0.0.1:4599");
+        assert.equal(readProviderSettings(config({ "aws:endpoints": endpoints, "pulumi-kms-byok:endpoint": "http://x" })).endpoint, "http://x");
+        assert.equal(readProviderSettings(config({ "aws:endpoints": "not json" })).endpoint, undefined);
+    });
+
+    it("ignores invalid numbers instead of sending them to the SDK", () => {
+        assert.deepEqual(readProviderSettings(config({ "pulumi-kms-byok:maxAttempts": "lots", "pulumi-kms-byok:requestRateScale": "-1" })), {});
+    });
+
+    it("resolves region: resource input, then the key ARN, then aws:region, then the environment", () => {
+        const env = { AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "us-east-2" };
+        assert.equal(resolveClientSettings({ keyId: ARN, region: "eu-central-1" }, { region: "eu-west-1" }, env).region, "eu-central-1");
+        assert.equal(resolveClientSettings({ keyId: ARN }, { region: "eu-west-1" }, env).region, "ap-south-1");
+        assert.equal(resolveClientSettings({ keyId: "k" }, { region: "eu-west-1" }, env).region, "eu-west-1");
+        assert.equal(resolveClientSettings({ keyId: "k" }, {}, env).region, "us-west-2");
+        assert.equal(resolveClientSettings({ keyId: "k" }, {}, { AWS_DEFAULT_REGION: "us-east-2" }).region, "us-east-2");
+        assert.equal(resolveClientSettings({ keyId: "k" }, {}, {}).region, undefined);
+    });
+
+    it("resolves endpoint and profile: input, then config, then AWS_ENDPOINT_URL_KMS / AWS_PROFILE", () => {
+        const env = { AWS_ENDPOINT_URL_KMS: "http://env", AWS_ENDPOINT_URL: "http://generic", AWS_PROFILE: "envprofile" };
+        assert.equal(resolveClientSettings({ endpoint: "http://input" }, { endpoint: "http://config" }, env).endpoint, "http://input");
+        assert.equal(resolveClientSettings({}, { endpoint: "http://config" }, env).endpoint, "http://config");
+        assert.equal(resolveClientSettings({}, {}, env).endpoint, "http://env");
+        assert.equal(resolveClientSettings({}, {}, { AWS_ENDPOINT_URL: "http://generic" }).endpoint, "http://generic");
+        assert.equal(resolveClientSettings({}, {}, env).profile, "envprofile");
+        assert.equal(resolveClientSettings({ profile: "p" }, { profile: "c" }, env).profile, "p");
+    });
+
+    it("has defaults for retries and timeouts", () => {
+        const settings = resolveClientSettings({}, {}, {});
+        assert.equal(settings.maxAttempts, DEFAULTS.maxAttempts);
+        assert.equal(settings.propagationTimeoutMs, DEFAULTS.propagationTimeoutSeconds * 1000);
+        assert.equal(settings.rotationTimeoutMs, DEFAULTS.rotationTimeoutSeconds * 1000);
+    });
+});
