@@ -1,0 +1,206 @@
+// The running emulator without its HTTP server: the store, switches, clock, quotas, faults, metrics and the
+// request pipeline. Order of a KMS request: auth → target → JSON → quota → fault("before") → settle → validate →
+// operation → persist → fault("after") → respond. Everything here is shared by the wire and control layers.
+
+import { randomUUID } from "node:crypto";
+import { E, KmsError, statusOf } from "../model/errors.js";
+import { OPERATION_INPUTS } from "../model/shapes.js";
+import { validateInput } from "../model/validate.js";
+import type { OpContext, Output, RequestFacts } from "../operations/context.js";
+import { OPERATIONS, READ_ONLY, STATE_CHANGING } from "../operations/index.js";
+import { keyMetadata } from "../store/metadata.js";
+import { loadState, saveState } from "../store/persistence.js";
+import { settle } from "../store/settle.js";
+import { Store } from "../store/store.js";
+import type { KeyRecord } from "../store/types.js";
+import { OffsetClock } from "./clock.js";
+import { Faults, type FaultDecision, type FaultSettings } from "./faults.js";
+import { Metrics } from "./metrics.js";
+import { HotKeys, QUOTA_NAMES, Quotas, type QuotaSettings } from "./quotas.js";
+import { DEFAULT_SWITCHES, type Switches } from "./switches.js";
+
+export interface RuntimeOptions {
+  accountId: string;
+  stateFile?: string;
+  switches: Partial<Switches>;
+  quotas: Partial<QuotaSettings>;
+  faults?: FaultSettings;
+  log?: (line: string) => void;
+}
+
+/** The outcome of the pipeline for one KMS request. `drop` means: destroy the connection, send nothing. */
+export interface KmsReply {
+  status: number;
+  body: Output | { __type: string; message?: string };
+  requestId: string;
+  drop?: boolean;
+}
+
+export interface KmsRequest {
+  operation: string | undefined;
+  region: string;
+  /** Parsed JSON body, or the KmsError raised while reading the request (auth, JSON, target). */
+  body: unknown;
+  early?: KmsError;
+}
+
+/** Messages for S34 = withMessage, for the errors real AWS sends without one. */
+const FILLER: Readonly<Record<string, string>> = {
+  InvalidCiphertextException: "The ciphertext is invalid or was not encrypted under this KMS key and encryption context.",
+  UnsupportedOperationException: "The request is not supported for this KMS key.",
+  UnknownOperationException: "The requested operation is not supported by this service.",
+};
+
+function quotaName(operation: string, body: Record<string, unknown>): string {
+  if (operation !== "Encrypt" && operation !== "Decrypt") return operation;
+  const alg = body.EncryptionAlgorithm;
+  return typeof alg === "string" && alg.startsWith("RSAES") ? QUOTA_NAMES.rsa : QUOTA_NAMES.symmetric;
+}
+
+export class Runtime {
+  readonly store: Store;
+  readonly clock = new OffsetClock();
+  readonly metrics = new Metrics();
+  readonly quotas: Quotas;
+  readonly faults: Faults;
+  readonly hotKeys = new HotKeys();
+  switches: Switches;
+  private sweep: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.switches = { ...DEFAULT_SWITCHES, ...options.switches };
+    this.store = new Store(options.accountId);
+    this.quotas = new Quotas({ enabled: true, scale: 1, rps: {}, ...options.quotas }, () => this.switches.quotaFigures);
+    this.faults = new Faults({ rate: 0 });
+    if (options.faults) this.faults.configure(options.faults);
+    if (options.stateFile) {
+      const offset = loadState(options.stateFile, this.store);
+      if (offset !== undefined) this.clock.offsetMs = Math.max(this.clock.offsetMs, offset);
+    }
+    this.applySweep();
+  }
+
+  setSwitches(update: Partial<Switches>): void {
+    this.switches = { ...this.switches, ...update };
+    this.applySweep();
+  }
+
+  /** S31 variant "sweep": settle every second in the background as well (never needed for correctness). */
+  private applySweep(): void {
+    if (this.switches.expiryEvaluation === "sweep" && !this.sweep) {
+      this.sweep = setInterval(() => this.settleNow(), 1000);
+      this.sweep.unref();
+    } else if (this.switches.expiryEvaluation !== "sweep" && this.sweep) {
+      clearInterval(this.sweep);
+      this.sweep = undefined;
+    }
+  }
+
+  settleNow(): void {
+    settle(this.store, this.clock.now(), this.switches, (e) => this.metrics.event(e));
+    this.persist();
+  }
+
+  persist(): void {
+    if (!this.store.dirty) return;
+    this.store.dirty = false;
+    if (this.options.stateFile) saveState(this.options.stateFile, this.store, this.clock.offsetMs);
+  }
+
+  close(): void {
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = undefined;
+    this.persist();
+  }
+
+  private errorReply(e: KmsError, requestId: string): KmsReply {
+    const message = e.wireMessage ?? (this.switches.emptyMessageErrors === "withMessage" ? FILLER[e.type] : undefined);
+    return { status: statusOf(e.type, this.switches.errorStatuses), body: { __type: e.type, message }, requestId };
+  }
+
+  private faultReply(f: FaultDecision, requestId: string): KmsReply {
+    if (f.kind === "DroppedConnection") return { status: 0, body: {}, requestId, drop: true };
+    return this.errorReply(f.kind === "KMSInternalException" ? E.internal() : E.dependencyTimeout(), requestId);
+  }
+
+  /** Runs one KMS request through the whole pipeline and records it. */
+  async handle(req: KmsRequest): Promise<KmsReply> {
+    const requestId = randomUUID();
+    const started = Date.now();
+    const facts: RequestFacts = {};
+    let fault: FaultDecision | undefined;
+    let reply: KmsReply;
+    try {
+      if (req.early) throw req.early;
+      const op = req.operation as string;
+      const body = req.body as Record<string, unknown>;
+      if (!this.quotas.take(this.options.accountId, req.region, quotaName(op, body), op)) throw E.throttling();
+      fault = this.faults.decide(op);
+      if (fault?.timing === "before") {
+        reply = this.faultReply(fault, requestId);
+      } else {
+        const output = await this.run(op, req.region, body, facts);
+        reply = fault ? this.faultReply(fault, requestId) : { status: 200, body: output, requestId };
+      }
+    } catch (e) {
+      if (!(e instanceof KmsError)) this.options.log?.(`kms-local internal error: ${(e as Error).stack ?? String(e)}`);
+      // An "after" fault loses the response whatever it was.
+      reply = fault?.timing === "after" ? this.faultReply(fault, requestId) : this.errorReply(e instanceof KmsError ? e : E.internal(), requestId);
+    }
+    const errorType = reply.drop ? "DroppedConnection" : "__type" in reply.body ? String(reply.body.__type) : undefined;
+    const record = {
+      time: this.clock.now(),
+      requestId,
+      operation: req.operation ?? "(unknown)",
+      region: req.region,
+      ...facts,
+      status: reply.status,
+      errorType,
+      fault: fault?.kind,
+      durationMs: Date.now() - started,
+    };
+    this.metrics.record(record);
+    this.options.log?.(
+      `${new Date(record.time).toISOString()} ${requestId} ${record.region} ${record.operation} ${reply.drop ? "dropped" : reply.status}` +
+        `${errorType ? ` ${errorType}` : ""}${facts.keyId ? ` key=${facts.keyId}` : ""}${facts.keyMaterialId ? ` material=${facts.keyMaterialId}` : ""} ${record.durationMs}ms`,
+    );
+    return reply;
+  }
+
+  private async run(op: string, region: string, body: Record<string, unknown>, facts: RequestFacts): Promise<Output> {
+    const now = this.clock.now();
+    settle(this.store, now, this.switches, (e) => this.metrics.event(e));
+    const input = validateInput(OPERATION_INPUTS[op] as NonNullable<(typeof OPERATION_INPUTS)[string]>, body);
+    const ctx: OpContext = {
+      region,
+      account: this.options.accountId,
+      store: this.store,
+      switches: this.switches,
+      now,
+      quotas: this.quotas,
+      hotKeys: this.hotKeys,
+      event: (e) => this.metrics.event(e),
+      facts,
+    };
+    const before = STATE_CHANGING.has(op) && this.switches.stateChangePropagationMs > 0 ? this.peek(region, body.KeyId) : undefined;
+    const staleMetadata = before && keyMetadata(this.store, before, this.switches);
+    try {
+      const output = await (OPERATIONS[op] as NonNullable<(typeof OPERATIONS)[string]>)(ctx, input);
+      if (before && staleMetadata) {
+        // S29: DescribeKey keeps showing the metadata from before the change for a while.
+        if (!(before.staleUntil !== undefined && now < before.staleUntil)) before.staleMetadata = staleMetadata;
+        before.staleUntil = now + this.switches.stateChangePropagationMs;
+      }
+      return output;
+    } finally {
+      if (!READ_ONLY.has(op) || this.store.dirty) this.persist();
+    }
+  }
+
+  /** The key a request names, without errors or side effects (for S29 snapshots). */
+  private peek(region: string, keyId: unknown): KeyRecord | undefined {
+    if (typeof keyId !== "string") return undefined;
+    const id = keyId.startsWith("arn:") ? keyId.slice(keyId.lastIndexOf("/") + 1) : keyId;
+    return this.store.region(region).keys.get(id);
+  }
+}

@@ -1,0 +1,108 @@
+// kms-local: a KMS-compatible endpoint on loopback for offline tests of imported key material.
+// startKmsLocal() starts one; point @aws-sdk/client-kms (or boto3, the aws CLI, Pulumi) at `url` / `env`.
+
+import type { AddressInfo } from "node:net";
+import { createControl, type KmsLocalControl } from "./control/control.js";
+import type { FaultKind, FaultSettings } from "./control/faults.js";
+import { Runtime } from "./control/runtime.js";
+import { coerceSwitches, type Switches } from "./control/switches.js";
+import { prewarmWrappingKeys } from "./crypto/wrappingPool.js";
+import { createKmsServer, DEFAULT_BODY_LIMIT } from "./wire/server.js";
+
+export type { ConsistencySettings, KeySummary, KmsLocalControl } from "./control/control.js";
+export type { FaultKind, FaultSettings, FaultTiming } from "./control/faults.js";
+export type { EventRecord, OperationCounters, RequestRecord } from "./control/metrics.js";
+export type { QuotaSettings } from "./control/quotas.js";
+export type { Switches } from "./control/switches.js";
+export type { KeyState, MaterialState } from "./store/types.js";
+export { DEFAULT_SWITCHES, SWITCH_CHOICES, SWITCH_REFS } from "./control/switches.js";
+
+export interface KmsLocalOptions {
+  /** TCP port; default 0 (ephemeral). */
+  port?: number;
+  /** Listen address; default "127.0.0.1". */
+  host?: string;
+  /** Account of every key; default "111122223333". */
+  accountId?: string;
+  /** Region reported in `env` (AWS_REGION); requests use the Region of their SigV4 scope. Default "us-east-1". */
+  region?: string;
+  /** Optional persistence: loaded at start, written atomically (temp file + rename) after every change. */
+  stateFile?: string;
+  switches?: Partial<Switches>;
+  /** Request quotas; default enabled at the current AWS rates (scale 1). */
+  quotas?: { enabled?: boolean; scale?: number; rps?: Partial<Record<string, number>> };
+  faults?: { rate: number; kinds?: FaultKind[]; timing?: "before" | "after" | "mixed"; operations?: string[]; seed?: number };
+  /** S28: a new key or replica answers NotFoundException for this many ms. */
+  consistency?: { newKeyInvisibleMs?: number; stateChangePropagationMs?: number };
+  /** On-demand rotation completes this many ms (kms-local clock) after RotateKeyOnDemand; default 300. */
+  rotationDelayMs?: number;
+  /** Largest accepted request body in bytes; default 1 MiB (larger: 413 RequestEntityTooLargeException). */
+  bodyLimit?: number;
+  /** Generate the shared RSA wrapping key pairs in the background right away; default true. */
+  prewarm?: boolean;
+  /** One line per request, no secrets. */
+  log?: (line: string) => void;
+}
+
+export interface KmsLocal {
+  /** "http://127.0.0.1:<port>" */
+  url: string;
+  /** AWS_ENDPOINT_URL_KMS, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (dummy values). */
+  env: Record<string, string>;
+  control: KmsLocalControl;
+  /** Closes the server and all its sockets promptly, and writes the state file. */
+  stop(): Promise<void>;
+}
+
+/** Dummy credentials; with signatureCheck = "verify" the secret must equal the signatureSecret switch. */
+export const DUMMY_ACCESS_KEY_ID = "AKIAKMSLOCALTEST0000";
+
+export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsLocal> {
+  const startSwitches: Partial<Switches> = coerceSwitches({
+    ...(options.switches ?? {}),
+    ...(options.consistency ?? {}),
+    ...(options.rotationDelayMs !== undefined ? { rotationDelayMs: options.rotationDelayMs } : {}),
+  });
+  const region = options.region ?? "us-east-1";
+  const runtime = new Runtime({
+    accountId: options.accountId ?? "111122223333",
+    stateFile: options.stateFile,
+    switches: startSwitches,
+    quotas: options.quotas ?? {},
+    faults: options.faults as FaultSettings | undefined,
+    log: options.log,
+  });
+  if (options.prewarm !== false) prewarmWrappingKeys();
+  const control = createControl(runtime, startSwitches);
+  const server = createKmsServer(runtime, control, { bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, defaultRegion: region });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    env: {
+      AWS_ENDPOINT_URL_KMS: url,
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: DUMMY_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: runtime.switches.signatureSecret,
+    },
+    control,
+    stop: () => {
+      stopped ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        runtime.close();
+      });
+      return stopped;
+    },
+  };
+}

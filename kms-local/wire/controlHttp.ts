@@ -1,0 +1,100 @@
+// The control surface over HTTP, for tests in another process: JSON in, JSON out, under /_kms-local/.
+// It mirrors KmsLocalControl one to one. It has no authentication: kms-local listens on loopback only.
+
+import type { KmsLocalControl } from "../control/control.js";
+import type { FaultSettings } from "../control/faults.js";
+import type { QuotaSettings } from "../control/quotas.js";
+import type { Switches } from "../control/switches.js";
+import type { KeyState } from "../store/types.js";
+
+export const CONTROL_PREFIX = "/_kms-local";
+
+export interface ControlReply {
+  status: number;
+  body: unknown;
+}
+
+type Route = (control: KmsLocalControl, body: Record<string, unknown>, query: URLSearchParams) => unknown;
+
+const GET: Readonly<Record<string, Route>> = {
+  "": () => ({ service: "kms-local", routes: Object.keys(GET).concat(Object.keys(POST).map((r) => `POST ${r}`)) }),
+  "/switches": (c) => c.switches,
+  "/clock": (c) => ({ now: c.clock.now(), offsetMs: c.clock.offsetMs }),
+  "/quotas": (c) => c.quotas.get(),
+  "/faults": (c) => c.faults.get(),
+  "/consistency": (c) => c.consistency.get(),
+  "/counters": (c) => c.counters(),
+  "/requests": (c) => c.requests(),
+  "/events": (c) => c.events(),
+  "/keys": (c, _b, q) => c.keys(q.get("region") ?? undefined),
+};
+
+const POST: Readonly<Record<string, Route>> = {
+  "/switches": (c, b) => {
+    c.setSwitches(b as Partial<Switches>);
+    return c.switches;
+  },
+  "/switches/reset": (c) => {
+    c.resetSwitches();
+    return c.switches;
+  },
+  "/clock/advance": (c, b) => {
+    if (typeof b.ms !== "number") throw new Error("body must be {\"ms\": <number>}");
+    c.clock.advance(b.ms);
+    return { now: c.clock.now(), offsetMs: c.clock.offsetMs };
+  },
+  "/quotas": (c, b) => {
+    c.quotas.set(b as Partial<QuotaSettings>);
+    return c.quotas.get();
+  },
+  "/quotas/reset": (c) => {
+    c.quotas.reset();
+    return c.quotas.get();
+  },
+  "/faults": (c, b) => {
+    c.faults.set(b as unknown as FaultSettings);
+    return c.faults.get();
+  },
+  "/faults/clear": (c) => {
+    c.faults.clear();
+    return c.faults.get();
+  },
+  "/consistency": (c, b) => {
+    c.consistency.set(b);
+    return c.consistency.get();
+  },
+  "/reset": (c) => {
+    c.resetCounters();
+    return { ok: true };
+  },
+  "/reset-state": (c) => {
+    c.resetState();
+    return { ok: true };
+  },
+  "/keys/force-state": (c, b) => {
+    if (typeof b.region !== "string" || typeof b.keyId !== "string") throw new Error("body needs region and keyId");
+    c.forceKeyState(b.region, b.keyId, typeof b.state === "string" ? (b.state as KeyState) : undefined);
+    return { ok: true };
+  },
+};
+
+export function handleControl(control: KmsLocalControl, method: string, url: URL, rawBody: Buffer): ControlReply {
+  const route = url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, "");
+  const table = method === "GET" ? GET : method === "POST" || method === "PUT" ? POST : undefined;
+  const handler = table?.[route];
+  if (!handler) {
+    const known = route in GET || route in POST;
+    return { status: known ? 405 : 404, body: { error: known ? `method ${method} not allowed on ${url.pathname}` : `no control route ${url.pathname}` } };
+  }
+  let body: Record<string, unknown> = {};
+  try {
+    if (rawBody.length > 0) {
+      const parsed: unknown = JSON.parse(rawBody.toString("utf8"));
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("body must be a JSON object");
+      body = parsed as Record<string, unknown>;
+    }
+    return { status: 200, body: handler(control, body, url.searchParams) };
+  } catch (e) {
+    return { status: 400, body: { error: (e as Error).message } };
+  }
+}

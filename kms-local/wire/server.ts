@@ -1,0 +1,126 @@
+// The HTTP server: POST / with X-Amz-Target is KMS (awsJson1.1); /_kms-local/* is the control surface; anything
+// else is 404. Reads at most `bodyLimit` bytes (default 1 MiB: KMS's largest members are a few KiB), answers an
+// oversized body with 413 RequestEntityTooLargeException and closes the connection.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { KmsLocalControl } from "../control/control.js";
+import type { KmsRequest, Runtime } from "../control/runtime.js";
+import { E, KmsError, statusOf } from "../model/errors.js";
+import { OPERATIONS } from "../operations/index.js";
+import { CONTROL_PREFIX, handleControl } from "./controlHttp.js";
+import { toAwsJson } from "./json.js";
+import { parseAuthorization, signatureMatches } from "./sigv4.js";
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const JSON_TYPE = "application/x-amz-json-1.1";
+
+export interface ServerOptions {
+  bodyLimit: number;
+  /** Region used when a request has no (parsable) credential scope and auth is not required. */
+  defaultRegion: string;
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { "content-type": JSON_TYPE, "content-length": String(Buffer.byteLength(body)), ...headers });
+  res.end(body);
+}
+
+/** Reads the body up to `limit` bytes; resolves undefined (after answering 413) when it is larger. */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number, statusMode: "wire" | "smithy"): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const tooLarge = () => {
+      const e = E.tooLarge(limit);
+      send(res, statusOf(e.type, statusMode), toAwsJson({ __type: e.type, message: e.wireMessage }), { connection: "close" });
+      res.on("finish", () => req.socket.destroy());
+      resolve(undefined);
+    };
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) return tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on("data", (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        tooLarge();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!done) resolve(Buffer.concat(chunks));
+    });
+    req.on("error", () => resolve(undefined));
+  });
+}
+
+/** Turns the raw request into a KmsRequest: auth (region), target, JSON body; errors become `early`. */
+function parseKmsRequest(rt: Runtime, req: IncomingMessage, path: string, body: Buffer, defaultRegion: string): KmsRequest {
+  const target = req.headers["x-amz-target"];
+  const operation = typeof target === "string" && target.startsWith("TrentService.") ? target.slice("TrentService.".length) : undefined;
+  const out: KmsRequest = { operation, region: defaultRegion, body: {} };
+  try {
+    const header = req.headers.authorization;
+    if (header === undefined) {
+      if (rt.switches.requireAuth === "require") throw E.missingAuth();
+    } else {
+      const auth = parseAuthorization(header);
+      out.region = auth.region;
+      if (rt.switches.signatureCheck === "verify" && !signatureMatches(auth, req.headers, path, body, rt.switches.signatureSecret)) {
+        throw E.invalidSignature();
+      }
+    }
+    if (operation === undefined || !Object.prototype.hasOwnProperty.call(OPERATIONS, operation)) throw E.unknownOperation();
+    const text = body.toString("utf8");
+    if (text.trim().length > 0) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw E.serialization("Unable to parse the request body as JSON.");
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        throw E.serialization("The request body must be a JSON object.");
+      }
+      out.body = parsed;
+    }
+  } catch (e) {
+    out.early = e instanceof KmsError ? e : E.internal();
+  }
+  return out;
+}
+
+export function createKmsServer(rt: Runtime, control: KmsLocalControl, options: ServerOptions): Server {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://kms-local");
+      const body = await readBody(req, res, options.bodyLimit, rt.switches.errorStatuses);
+      if (body === undefined) return;
+      if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+        const reply = handleControl(control, req.method ?? "GET", url, body);
+        send(res, reply.status, JSON.stringify(reply.body), { "content-type": "application/json" });
+        return;
+      }
+      if (req.method !== "POST" || url.pathname !== "/") {
+        send(res, 404, JSON.stringify({ error: "kms-local serves KMS at POST / and its control surface under /_kms-local/" }), {
+          "content-type": "application/json",
+        });
+        return;
+      }
+      const reply = await rt.handle(parseKmsRequest(rt, req, req.url ?? "/", body, options.defaultRegion));
+      if (reply.drop) {
+        req.socket.destroy();
+        return;
+      }
+      send(res, reply.status, toAwsJson(reply.body), { "x-amzn-RequestId": reply.requestId });
+    })().catch(() => {
+      // Last line of defence: nothing a client sends may crash the process.
+      send(res, 500, toAwsJson({ __type: "KMSInternalException", message: "kms-local internal error" }), {});
+    });
+  });
+  server.on("clientError", (_err, socket) => socket.destroy());
+  return server;
+}
