@@ -30,6 +30,8 @@ export type InputValue = JsonValue | OutputRef | InputValue[] | { [key: string]:
 export type Inputs = { [key: string]: InputValue };
 
 /** Marks an input (or config value) secret, as `pulumi.secret(x)` does on the wire. */
+export function secret(value: JsonValue): { [key: string]: JsonValue };
+export function secret(value: InputValue): { [key: string]: InputValue };
 export function secret(value: InputValue): { [key: string]: InputValue } {
     return { [SIG_KEY]: SECRET_SIG, value };
 }

@@ -96,7 +96,7 @@ function stepLine(r: OperationResult, s: StepRecord): string {
         word = s.status === "planned" ? PLANNED[s.op] : `${DONE[s.op]} (${seconds(s.durationMs)})`;
     }
     const extras = [diff, s.retained ? "retain" : ""].filter((x) => x).map((x) => `[${x}]`);
-    return `    ${symbol.padEnd(2)}${s.type} ${s.name} ${word}${extras.length ? " " + extras.join(" ") : ""}`.trimEnd();
+    return `    ${symbol} ${s.type} ${s.name} ${word}${extras.length ? " " + extras.join(" ") : ""}`.trimEnd();
 }
 
 function header(r: OperationResult, stack: string): string {
@@ -118,6 +118,7 @@ function summary(r: OperationResult): string[] {
         ["+-", r.summary.replace, "to replace", "replaced"],
     ];
     const out = rows.filter(([, n]) => n > 0).map(([sym, n, p, d]) => `    ${sym}${n} ${planned ? p : d}`);
+    // (the CLI aligns "+-1 to replace" with "+ 1 to create", hence the two-character symbols)
     if (r.summary.same > 0) {
         out.push(`    ${r.summary.same} unchanged`);
     }
@@ -137,8 +138,10 @@ export interface RenderOptions {
 export function renderResult(r: OperationResult, opts: RenderOptions = {}): string {
     const lines: string[] = [header(r, opts.stack ?? "stack")];
     for (const s of r.steps) {
-        const shown = opts.verbose || s.op === "refresh" || (s.logical && s.op !== "same") || s.status === "failed";
-        if (shown && !(s.op === "refresh" && r.kind !== "refresh" && !opts.verbose && s.refresh?.result === "same")) {
+        // Like the CLI: unchanged resources and the physical halves of a replacement are not listed.
+        const unchanged = s.op === "same" || (s.op === "refresh" && s.refresh?.result === "same");
+        const shown = opts.verbose || s.status === "failed" || ((s.logical || s.op === "refresh") && !unchanged);
+        if (shown) {
             lines.push(stepLine(r, s));
         }
     }
@@ -170,10 +173,10 @@ export function renderResult(r: OperationResult, opts: RenderOptions = {}): stri
 
 /** One line for a progress event, e.g. "    + <type> <name> creating..." / "… created (1.2s)". */
 export function renderProgress(e: ProgressEvent): string {
-    const symbol = SYMBOL[e.op].padEnd(2);
+    const symbol = SYMBOL[e.op];
     if (e.phase === "start") {
-        return `    ${symbol}${e.type} ${e.name} ${e.dryRun && e.op !== "refresh" ? PLANNED[e.op] : ACTIVE[e.op] + "..."}`;
+        return `    ${symbol} ${e.type} ${e.name} ${e.dryRun && e.op !== "refresh" ? PLANNED[e.op] : ACTIVE[e.op] + "..."}`;
     }
     const word = e.status === "failed" ? `${ACTIVE[e.op]} failed` : e.status === "planned" ? PLANNED[e.op] : DONE[e.op];
-    return `    ${symbol}${e.type} ${e.name} ${word} (${seconds(e.elapsedMs ?? 0)})`;
+    return `    ${symbol} ${e.type} ${e.name} ${word} (${seconds(e.elapsedMs ?? 0)})`;
 }

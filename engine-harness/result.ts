@@ -185,6 +185,9 @@ export class Recorder {
     finish(pluginVersion: string | undefined): OperationResult {
         const summary: ChangeSummary = { create: 0, update: 0, replace: 0, delete: 0, same: 0 };
         for (const s of this.steps) {
+            if (s.status === "failed") {
+                continue;
+            }
             if (s.op === "refresh" && s.refresh && this.kind === "refresh") {
                 summary[s.refresh.result === "update" ? "update" : s.refresh.result === "delete" ? "delete" : "same"]++;
             } else if (s.logical && s.op in summary) {
