@@ -31,7 +31,7 @@ export interface KmsLocalOptions {
   switches?: Partial<Switches>;
   /** Request quotas; default enabled at the current AWS rates (scale 1). */
   quotas?: { enabled?: boolean; scale?: number; rps?: Partial<Record<string, number>> };
-  faults?: { rate: number; kinds?: FaultKind[]; timing?: "before" | "after" | "mixed"; operations?: string[]; seed?: number };
+  faults?: { rate: number; kinds?: FaultKind[]; timing?: "before" | "after" | "mixed"; operations?: string[]; seed?: number; count?: number };
   /** S28: a new key or replica answers NotFoundException for this many ms. */
   consistency?: { newKeyInvisibleMs?: number; stateChangePropagationMs?: number };
   /** On-demand rotation completes this many ms (kms-local clock) after RotateKeyOnDemand; default 300. */

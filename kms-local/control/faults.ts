@@ -18,6 +18,8 @@ export interface FaultSettings {
   operations?: string[];
   /** PRNG seed; the same seed gives the same fault sequence. Default 1. */
   seed?: number;
+  /** Inject at most this many faults, then stop (e.g. 1: fail exactly the next eligible request at rate 1). */
+  count?: number;
 }
 
 export interface FaultDecision {
@@ -29,6 +31,7 @@ const ALL_KINDS: FaultKind[] = ["KMSInternalException", "DependencyTimeoutExcept
 
 export class Faults {
   private random: () => number;
+  private injected = 0;
 
   constructor(public settings: FaultSettings) {
     this.random = seededRandom(settings.seed ?? 1);
@@ -39,17 +42,19 @@ export class Faults {
     for (const k of settings.kinds ?? []) if (!ALL_KINDS.includes(k)) throw new Error(`unknown fault kind '${k}'`);
     this.settings = { ...settings };
     this.random = seededRandom(settings.seed ?? 1);
+    this.injected = 0;
   }
 
   /** Decides, for one request, whether and how it fails. Draws from the PRNG only for eligible operations. */
   decide(operation: string): FaultDecision | undefined {
     const s = this.settings;
-    if (s.rate <= 0) return undefined;
+    if (s.rate <= 0 || (s.count !== undefined && this.injected >= s.count)) return undefined;
     if (s.operations && s.operations.length > 0 && !s.operations.includes(operation)) return undefined;
     if (this.random() >= s.rate) return undefined;
     const kinds = s.kinds && s.kinds.length > 0 ? s.kinds : ALL_KINDS;
     const kind = kinds[Math.floor(this.random() * kinds.length)] ?? "KMSInternalException";
     const timing = s.timing ?? "before";
+    this.injected += 1;
     return { kind, timing: timing === "mixed" ? (this.random() < 0.5 ? "before" : "after") : timing };
   }
 }

@@ -15,8 +15,9 @@ import { checkTags } from "./keys.js";
 export const replicateKey: Handler = (ctx, input) => {
   const k = resolveKey(ctx, input.KeyId as string, false);
   const arn = ctx.store.arn(k);
-  if (!k.multiRegion || k.mrk?.type !== "PRIMARY") throw E.notMultiRegion(arn);
+  // State first, as RotateKeyOnDemand does on AWS (ref §4.7): a Creating replica says "is creating."
   checkState("ReplicateKey", keyState(k), arn, ctx.switches);
+  if (!k.multiRegion || k.mrk?.type !== "PRIMARY") throw E.notMultiRegion(arn);
   const replicaRegion = input.ReplicaRegion as string;
   if (replicaRegion === ctx.region) throw E.sameRegion(replicaRegion);
   const existing = ctx.store.region(replicaRegion).keys.get(k.keyId);
