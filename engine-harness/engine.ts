@@ -237,7 +237,12 @@ export class Stack {
             await registry.close();
             this.active = undefined;
         }
-        return recorder.finish(registry.pluginVersion);
+        const result = recorder.finish(registry.pluginVersion);
+        if (!result.ok) {
+            // A failed operation may have left a shared host dead or half-way; start afresh next time.
+            await this.shared?.close();
+        }
+        return result;
     }
 
     /**

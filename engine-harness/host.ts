@@ -237,6 +237,7 @@ function decodeInitFailure(err: GrpcError): InitFailure | undefined {
 export class ProviderHost {
     private readonly lines: HostLogLine[] = [];
     private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    private killed = false;
     /** Resolves when the process has exited. */
     readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
@@ -328,9 +329,9 @@ export class ProviderHost {
         return this.proc.pid ?? -1;
     }
 
-    /** True until the process has exited. */
+    /** True until the process has exited (or was killed through {@link kill}). */
     get alive(): boolean {
-        return this.exitInfo === undefined;
+        return this.exitInfo === undefined && !this.killed && this.proc.exitCode === null && this.proc.signalCode === null;
     }
 
     /** Every stdout/stderr line captured so far (after the port line). */
@@ -341,6 +342,7 @@ export class ProviderHost {
     /** Sends a signal to the host, e.g. SIGKILL to simulate a crash mid-operation. */
     kill(signal: NodeJS.Signals = "SIGKILL"): void {
         if (this.alive) {
+            this.killed = true;
             this.proc.kill(signal);
         }
     }

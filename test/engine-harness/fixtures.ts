@@ -13,6 +13,7 @@
 //   partial       create/update throws with e.id/e.properties/e.reasons (ErrorResourceInitFailed)
 //   slowMs        create sleeps this long (to kill the host mid-create)
 //   pw            a value tests pass as secret; echoed back as output `pw` and as `pwCopy`
+//   sealOut       create returns an output `sealed` wrapped in a secret envelope
 
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,6 +49,11 @@ function logCall(path: string, entry: Record<string, unknown>): void {
 /** The outputs the fake resource reports: a few inputs plus output-only values. */
 function outputsOf(id: string, inputs: Record<string, unknown>, version: string): Record<string, unknown> {
     const outs: Record<string, unknown> = { size: inputs.size ?? null, color: inputs.color ?? null, serial: `serial-${id}`, madeBy: version };
+    if (inputs.sealOut) {
+        // A secret envelope returned by the provider itself (reference §2.2, mechanism 3).
+        // (Built from pieces so the serialized provider text does not contain the literal value.)
+        outs.sealed = { ["4dabf18193072939" + "515e22adb298388d"]: "1b47061264138c4a" + "c30d75fd1eb44270", value: ["sealed", "value"].join("-") };
+    }
     if (inputs.pw !== undefined) {
         outs.pw = inputs.pw;
         outs.pwCopy = inputs.pw;

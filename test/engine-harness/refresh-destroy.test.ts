@@ -1,0 +1,137 @@
+// refresh, preview --refresh, destroy: what Read/Delete receive and what happens to state.
+
+import * as assert from "node:assert/strict";
+import { ref, type Program, type Stack } from "../../engine-harness";
+import { THING, calls, editStore, makeProvider, methods, newStack, providerV1, readStore } from "./fixtures";
+
+describe("engine-harness: refresh and destroy", function () {
+    let stack: Stack;
+    let storePath: string;
+
+    beforeEach(function () {
+        ({ stack, storePath } = newStack());
+    });
+    afterEach(async function () {
+        await stack.close();
+    });
+
+    const program: Program = [
+        { name: "a", type: THING, provider: providerV1, inputs: { size: 1, color: "red" } },
+        { name: "b", type: THING, provider: providerV1, inputs: { size: 2, color: "red" } },
+    ];
+
+    it("refresh: id '' removes the resource, drift updates outputs, ReadResult.inputs replaces inputs", async function () {
+        await stack.up(program);
+        const a = (await stack.resource("a"))!;
+        const b = (await stack.resource("b"))!;
+        editStore(storePath, (s) => {
+            delete s.resources[a.id];
+            s.resources[b.id].size = 9;
+            s.resources[b.id].reportInputs = true;
+        });
+        const from = calls(storePath).length;
+        const r = await stack.refresh();
+        assert.ok(r.ok, JSON.stringify(r.errors));
+        const byName = Object.fromEntries(r.steps.map((s) => [s.name, s]));
+        assert.equal(byName.a.refresh?.result, "delete");
+        assert.equal(byName.b.refresh?.result, "update");
+        assert.deepEqual(byName.b.refresh?.outputDiff, { adds: ["reportInputs"], deletes: [], updates: ["size"] });
+        assert.deepEqual(byName.b.refresh?.inputDiff.updates, ["size"]);
+        assert.deepEqual(r.summary, { create: 0, update: 1, replace: 0, delete: 1, same: 0 });
+
+        const reads = calls(storePath).slice(from).filter((c) => c.method === "read");
+        assert.equal((reads[0].props as Record<string, unknown>).serial, `serial-${a.id}`, "Read gets the stored outputs");
+        // The engine diffs the other way round after a read: olds = refreshed outputs, news = stored inputs.
+        const diff = calls(storePath).slice(from).find((c) => c.method === "diff")!;
+        assert.equal((diff.olds as Record<string, unknown>).size, 9);
+        assert.equal((diff.news as Record<string, unknown>).size, 2);
+
+        const state = await stack.state();
+        assert.deepEqual(state.resources.map((x) => x.urn.split("::").pop()), ["b"]);
+        assert.equal(state.resources[0].inputs.size, 9, "inputs from ReadResult.inputs");
+        assert.ok(state.resources[0].inputs.__provider, "the host keeps __provider in returned inputs");
+
+        // The next up recreates a; b's inputs (9) differ from the program (2): update.
+        const up = await stack.up(program);
+        assert.deepEqual(up.steps.map((s) => [s.name, s.op]), [
+            ["a", "create"],
+            ["b", "update"],
+        ]);
+    });
+
+    it("preview --refresh reads (Read runs) but writes nothing, and plans against the refreshed state", async function () {
+        await stack.up(program);
+        const a = (await stack.resource("a"))!;
+        editStore(storePath, (s) => delete s.resources[a.id]);
+        const before = stack.rawStateText();
+        const from = calls(storePath).length;
+        const r = await stack.preview(program, { refresh: true });
+        assert.ok(r.ok, JSON.stringify(r.errors));
+        assert.deepEqual(r.steps.map((s) => [s.name, s.op, s.refresh?.result ?? s.status]), [
+            ["a", "refresh", "delete"],
+            ["b", "refresh", "same"],
+            ["a", "create", "planned"],
+            ["b", "same", "planned"],
+        ]);
+        assert.ok(methods(storePath, from).includes("read"));
+        assert.ok(!methods(storePath, from).includes("create"));
+        assert.equal(stack.rawStateText(), before, "state file untouched");
+    });
+
+    it("destroy deletes dependents first, with the stored outputs, and honours retainOnDelete", async function () {
+        await stack.up([
+            { name: "a", type: THING, provider: providerV1, inputs: { size: 1 } },
+            { name: "b", type: THING, provider: providerV1, inputs: { size: 2, parent: ref("a") } },
+            { name: "keep", type: THING, provider: providerV1, inputs: { size: 4 }, options: { retainOnDelete: true } },
+            { name: "c", type: THING, provider: providerV1, inputs: { size: 3 }, options: { dependsOn: ["b"] } },
+        ]);
+        const state = await stack.state();
+        const ids = Object.fromEntries(state.resources.map((x) => [x.urn.split("::").pop(), x.id]));
+        assert.deepEqual(state.resources.find((x) => x.id === ids.b)!.propertyDependencies, { parent: [state.resources[0].urn] });
+        const from = calls(storePath).length;
+        const r = await stack.destroy();
+        assert.ok(r.ok, JSON.stringify(r.errors));
+        const deletes = calls(storePath).slice(from).filter((c) => c.method === "delete");
+        assert.deepEqual(
+            deletes.map((c) => c.id),
+            [ids.c, ids.b, ids.a],
+            "c before b before a; keep is never deleted",
+        );
+        assert.equal((deletes[0].props as Record<string, unknown>).serial, `serial-${ids.c}`, "Delete gets the stored outputs");
+        assert.ok(r.steps.find((s) => s.name === "keep")?.retained);
+        assert.deepEqual((await stack.state()).resources, []);
+        assert.deepEqual(Object.keys(readStore(storePath).resources), [ids.keep], "the retained resource still exists");
+    });
+
+    it("Delete and Read run the __provider stored in the outputs, Check/Diff/Update the new one", async function () {
+        await stack.up([{ name: "a", type: THING, provider: makeProvider("v1"), inputs: { size: 1, diffMode: "none" } }]);
+        // Upgrade the provider code; diff says "no changes" → SameStep → outputs keep v1's code.
+        const v2 = makeProvider("v2");
+        await stack.up([{ name: "a", type: THING, provider: v2, inputs: { size: 1, diffMode: "none" } }]);
+        let from = calls(storePath).length;
+        await stack.refresh();
+        assert.deepEqual(
+            calls(storePath)
+                .slice(from)
+                .filter((c) => c.method !== "configure")
+                .map((c) => `${c.method}:${c.version}`),
+            ["read:v1", "diff:v2"],
+            "Read runs the outputs' code (v1); the refresh Diff gets the stored INPUTS as news, whose code is v2",
+        );
+        from = calls(storePath).length;
+        await stack.destroy();
+        const del = calls(storePath).slice(from).find((c) => c.method === "delete")!;
+        assert.equal(del.version, "v1", "destroy ran the provider code stored in the outputs");
+
+        // With a diff that reports a __provider change, Update runs and the outputs get v2.
+        await stack.close();
+        ({ stack, storePath } = newStack());
+        await stack.up([{ name: "a", type: THING, provider: makeProvider("v1"), inputs: { size: 1, diffMode: "provider" } }]);
+        const upd = await stack.up([{ name: "a", type: THING, provider: v2, inputs: { size: 1, diffMode: "provider" } }]);
+        assert.deepEqual(upd.steps.map((s) => s.op), ["update"]);
+        assert.equal(calls(storePath).find((c) => c.method === "update")?.version, "v2", "Update runs the new code");
+        from = calls(storePath).length;
+        await stack.destroy();
+        assert.equal(calls(storePath).slice(from).find((c) => c.method === "delete")?.version, "v2");
+    });
+});
