@@ -63,7 +63,7 @@ class Walker {
         if (typeof raw !== "string") throw cannotConvert(raw, "a Blob");
         if (raw.length % 4 === 1 || !BASE64.test(raw)) throw E.serialization(`Base64 encoded value at '${path}' is not valid`);
         const bytes = Buffer.from(raw, "base64");
-        this.checkLength(path, null, bytes.length, false, shape.min, shape.max);
+        this.checkLength(path, bytes, bytes.length, false, shape.min, shape.max);
         return bytes;
       }
       case "integer": {
