@@ -14,7 +14,7 @@ import type { Program } from "./program";
 import { ProviderRegistry, SharedHost } from "./providers";
 import { refreshResources } from "./refresh";
 import { Bail, Recorder, type OperationKind, type OperationResult, type ProgressHook } from "./result";
-import { ProviderSerializer, type SerializedProvider } from "./serialize";
+import { defaultSerializer, type SerializedProvider } from "./serialize";
 import { CliCrash, Snapshot } from "./snapshot";
 import { StateStore, type ConfigEntry, type PendingOperationType, type ResourceState, type StackState } from "./state";
 import { runProgram } from "./update";
@@ -32,8 +32,12 @@ export interface StackOptions {
     cwd?: string;
     /** Secrets passphrase of the stack. Default: "engine-harness". */
     passphrase?: string;
-    /** Keep one host process across operations (faster; see providers.ts for what that changes). */
-    sharedHost?: boolean;
+    /**
+     * Keep one host process across operations (faster; see providers.ts for what that changes).
+     * `true`: this stack owns it (close() stops it). A SharedHost object can be shared by several
+     * stacks with the same config and project; its creator stops it.
+     */
+    sharedHost?: boolean | SharedHost;
     /** Progress hook for every operation (an operation's own hook wins). */
     onProgress?: ProgressHook;
 }
@@ -84,8 +88,8 @@ export class Stack {
     readonly stateFile: string;
     private config: Record<string, ConfigEntry>;
     private readonly store: StateStore;
-    private readonly serializer = new ProviderSerializer();
     private readonly shared: SharedHost | undefined;
+    private readonly ownsSharedHost: boolean;
     private readonly logLines: HostLogLine[] = [];
     private readonly serialized = new Map<string, SerializedProvider>();
     private active: { recorder: Recorder; registry: ProviderRegistry } | undefined;
@@ -96,7 +100,8 @@ export class Stack {
         this.stateFile = join(options.dir, "stacks", options.project, `${options.stack}.json`);
         this.store = new StateStore(this.stateFile, options.passphrase ?? "engine-harness");
         this.config = normalizeConfig(options.project, options.config ?? {});
-        this.shared = options.sharedHost ? new SharedHost() : undefined;
+        this.shared = options.sharedHost instanceof SharedHost ? options.sharedHost : options.sharedHost ? new SharedHost() : undefined;
+        this.ownsSharedHost = options.sharedHost === true;
     }
 
     /** `pulumi config set [--secret] key value` (secret(...) for a secret). Used from the next operation on. */
@@ -174,9 +179,11 @@ export class Stack {
         return this.active?.registry.startedHost;
     }
 
-    /** Stops a shared host. */
+    /** Stops the shared host this stack owns (`sharedHost: true`). */
     async close(): Promise<void> {
-        await this.shared?.close();
+        if (this.ownsSharedHost) {
+            await this.shared?.close();
+        }
     }
 
     private async run(
@@ -211,7 +218,7 @@ export class Stack {
                 snapshot,
                 recorder,
                 registry,
-                serializer: this.serializer,
+                serializer: defaultSerializer,
                 serialized: new Map(),
                 program,
             };

@@ -36,6 +36,7 @@ export {
 } from "./result";
 export { renderProgress, renderResult, formatDiff, type RenderOptions } from "./render";
 export { SerializedProvider, serializeProvider } from "./serialize";
+export { SharedHost } from "./providers";
 export {
     ProviderHost,
     ProviderCallError,

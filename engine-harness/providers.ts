@@ -30,13 +30,20 @@ export interface HostSettings {
 /** A host kept across operations; see the module comment. */
 export class SharedHost {
     private current: { host: ProviderHost; configKey: string } | undefined;
+    /** Where the host's output goes: the operation that acquired it last. */
+    private sink: ((line: HostLogLine) => void) | undefined;
 
-    async acquire(configKey: string, start: () => Promise<ProviderHost>): Promise<ProviderHost> {
+    async acquire(
+        configKey: string,
+        onLog: (line: HostLogLine) => void,
+        start: (onLog: (line: HostLogLine) => void) => Promise<ProviderHost>,
+    ): Promise<ProviderHost> {
+        this.sink = onLog;
         if (this.current && this.current.host.alive && this.current.configKey === configKey) {
             return this.current.host;
         }
         await this.close();
-        const host = await start();
+        const host = await start((line) => this.sink?.(line));
         this.current = { host, configKey };
         return host;
     }
@@ -76,8 +83,12 @@ export class ProviderRegistry {
     /** The configured host, started on first use. */
     host(): Promise<ProviderHost> {
         if (!this.hostPromise) {
-            const configKey = JSON.stringify(this.config);
-            this.hostPromise = this.shared ? this.shared.acquire(configKey, () => this.launch()) : this.launch();
+            // A shared host is reused only by an operation that would have started the same one.
+            const { project, cwd, env } = this.settings;
+            const configKey = JSON.stringify({ project, cwd, env, config: this.config });
+            this.hostPromise = this.shared
+                ? this.shared.acquire(configKey, this.settings.onLog, (onLog) => this.launch(onLog))
+                : this.launch(this.settings.onLog);
             this.hostPromise.then((h) => (this.started = h)).catch(() => undefined);
         }
         return this.hostPromise;
@@ -88,14 +99,14 @@ export class ProviderRegistry {
         return this.started;
     }
 
-    private async launch(): Promise<ProviderHost> {
+    private async launch(onLog: (line: HostLogLine) => void): Promise<ProviderHost> {
         const cwd = this.settings.cwd ?? defaultProjectDir();
         const host = await ProviderHost.start({
             project: this.settings.project,
             cwd,
             env: this.settings.env,
             pulumiConfigJson: pluginConfigJson(this.config),
-            onLog: this.settings.onLog,
+            onLog,
         });
         try {
             await host.handshake(cwd);

@@ -43,3 +43,6 @@ export class ProviderSerializer {
         return p;
     }
 }
+
+/** One cache for the whole process, like the SDK's module-level WeakMap. */
+export const defaultSerializer: ProviderSerializer = new ProviderSerializer();

@@ -3,14 +3,16 @@
 
 import * as assert from "node:assert/strict";
 import { type Program, type Stack } from "../../engine-harness";
-import { THING, calls, methods, newStack, providerV1, readStore } from "./fixtures";
+import { Suite, THING, calls, methods, providerV1, readStore } from "./fixtures";
 
 describe("engine-harness: failures", function () {
+    const suite = new Suite();
+    after(() => suite.close());
     let stack: Stack;
     let storePath: string;
 
     beforeEach(function () {
-        ({ stack, storePath } = newStack());
+        ({ stack, storePath } = suite.newStack());
     });
     afterEach(async function () {
         await stack.close();
@@ -36,6 +38,14 @@ describe("engine-harness: failures", function () {
         const healed = (await stack.resource("a"))!;
         assert.equal(healed.initErrors, undefined);
         assert.equal(healed.id, a.id);
+    });
+
+    it("destroy right after a partial failure fails in the host: the stored outputs carry no __provider", async function () {
+        await stack.up([{ name: "a", type: THING, provider: providerV1, inputs: { size: 1, partial: true } }]);
+        const r = await stack.destroy();
+        assert.equal(r.ok, false);
+        assert.match(r.errors[0].message, /must be a string/);
+        assert.equal((await stack.state()).resources.length, 1, "the resource stays in state");
     });
 
     it("a create error stops the run; earlier steps stay, nothing after runs, no deletes", async function () {

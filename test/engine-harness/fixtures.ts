@@ -15,10 +15,10 @@
 //   pw            a value tests pass as secret; echoed back as output `pw` and as `pwCopy`
 //   sealOut       create returns an output `sealed` wrapped in a secret envelope
 
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Stack, type StackOptions } from "../../engine-harness";
+import { SharedHost, Stack, type StackOptions } from "../../engine-harness";
 
 export interface StoreFile {
     next: number;
@@ -214,18 +214,33 @@ export function editStore(storePath: string, edit: (s: StoreFile) => void): void
 export const THING = "pulumi-nodejs:dynamic/test:Thing";
 export const providerV1 = makeProvider("v1");
 
-/** A stack in a fresh workspace whose config points the fake provider at its store. */
-export function newStack(options: Partial<StackOptions> = {}): { stack: Stack; dir: string; storePath: string } {
-    const ws = workspace();
-    const stack = new Stack({
-        project: "proj",
-        stack: "dev",
-        dir: ws.dir,
-        config: { storePath: ws.storePath, "aws:region": "eu-west-1" },
-        sharedHost: true,
-        ...options,
-    });
-    return { stack, ...ws };
+/**
+ * One per test file: a fake-resource store and a host shared by the file's stacks (they all have
+ * the same config), so the suite starts a host per file rather than per test. Each test gets a
+ * fresh stack directory and an empty store and call log.
+ */
+export class Suite {
+    readonly host = new SharedHost();
+    private readonly ws = workspace();
+
+    newStack(options: Partial<StackOptions> = {}): { stack: Stack; dir: string; storePath: string } {
+        rmSync(this.ws.storePath, { force: true });
+        rmSync(this.ws.storePath + ".calls", { force: true });
+        const dir = mkdtempSync(join(this.ws.dir, "stack-"));
+        const stack = new Stack({
+            project: "proj",
+            stack: "dev",
+            dir,
+            config: { storePath: this.ws.storePath, "aws:region": "eu-west-1" },
+            sharedHost: this.host,
+            ...options,
+        });
+        return { stack, dir, storePath: this.ws.storePath };
+    }
+
+    close(): Promise<void> {
+        return this.host.close();
+    }
 }
 
 /** Methods in the call log, e.g. ["check", "create"], optionally only since index `from`. */

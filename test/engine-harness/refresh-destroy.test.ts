@@ -2,14 +2,16 @@
 
 import * as assert from "node:assert/strict";
 import { ref, type Program, type Stack } from "../../engine-harness";
-import { THING, calls, editStore, makeProvider, methods, newStack, providerV1, readStore } from "./fixtures";
+import { Suite, THING, calls, editStore, makeProvider, methods, providerV1, readStore } from "./fixtures";
 
 describe("engine-harness: refresh and destroy", function () {
+    const suite = new Suite();
+    after(() => suite.close());
     let stack: Stack;
     let storePath: string;
 
     beforeEach(function () {
-        ({ stack, storePath } = newStack());
+        ({ stack, storePath } = suite.newStack());
     });
     afterEach(async function () {
         await stack.close();
@@ -76,6 +78,33 @@ describe("engine-harness: refresh and destroy", function () {
         assert.ok(methods(storePath, from).includes("read"));
         assert.ok(!methods(storePath, from).includes("create"));
         assert.equal(stack.rawStateText(), before, "state file untouched");
+
+        // up --refresh persists the refresh and repairs.
+        const up = await stack.up(program, { refresh: true });
+        assert.deepEqual(up.steps.filter((s) => s.op !== "refresh").map((s) => [s.name, s.op]), [
+            ["a", "create"],
+            ["b", "same"],
+        ]);
+        assert.equal((await stack.state()).resources.length, 2);
+    });
+
+    it("a destroy preview plans every delete and calls nothing", async function () {
+        await stack.up(program);
+        const from = calls(storePath).length;
+        const r = await stack.destroy([], { preview: true });
+        assert.deepEqual(r.steps.map((s) => [s.name, s.op, s.status]), [
+            ["b", "delete", "planned"],
+            ["a", "delete", "planned"],
+        ]);
+        assert.deepEqual(methods(storePath, from), []);
+        assert.equal((await stack.state()).resources.length, 2);
+        // and a preview of a program without b plans its delete
+        const p = await stack.preview([program[0]]);
+        assert.deepEqual(p.steps.map((s) => [s.name, s.op]), [
+            ["a", "same"],
+            ["b", "delete"],
+        ]);
+        assert.equal(p.summary.delete, 1);
     });
 
     it("destroy deletes dependents first, with the stored outputs, and honours retainOnDelete", async function () {
@@ -125,7 +154,7 @@ describe("engine-harness: refresh and destroy", function () {
 
         // With a diff that reports a __provider change, Update runs and the outputs get v2.
         await stack.close();
-        ({ stack, storePath } = newStack());
+        ({ stack, storePath } = suite.newStack());
         await stack.up([{ name: "a", type: THING, provider: makeProvider("v1"), inputs: { size: 1, diffMode: "provider" } }]);
         const upd = await stack.up([{ name: "a", type: THING, provider: v2, inputs: { size: 1, diffMode: "provider" } }]);
         assert.deepEqual(upd.steps.map((s) => s.op), ["update"]);

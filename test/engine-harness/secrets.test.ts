@@ -3,16 +3,18 @@
 import * as assert from "node:assert/strict";
 import { SECRET_SIG, SIG_KEY, isSecret, unwrapSecret, secret, serializeProvider, SerializedProvider, type Program, type Stack } from "../../engine-harness";
 import * as pulumi from "@pulumi/pulumi";
-import { THING, calls, makeProvider, newStack, providerV1 } from "./fixtures";
+import { Suite, THING, calls, makeProvider, providerV1 } from "./fixtures";
 
 const PLAIN = "correct-horse-battery-staple";
 
 describe("engine-harness: secrets", function () {
+    const suite = new Suite();
+    after(() => suite.close());
     let stack: Stack;
     let storePath: string;
 
     beforeEach(function () {
-        ({ stack, storePath } = newStack());
+        ({ stack, storePath } = suite.newStack());
     });
     afterEach(async function () {
         await stack.close();

@@ -2,7 +2,7 @@
 
 import * as assert from "node:assert/strict";
 import { UNKNOWN, isSecret, ref, renderProgress, renderResult, secret, type ProgressEvent, type Program, type PropertyMap, type StandInResource, type Stack } from "../../engine-harness";
-import { THING, calls, newStack, providerV1 } from "./fixtures";
+import { Suite, THING, calls, providerV1 } from "./fixtures";
 
 const KEY_TYPE = "aws:kms/externalKey:ExternalKey";
 
@@ -31,11 +31,13 @@ function fakeKeys(): { standIn: StandInResource; keys: Map<string, PropertyMap>;
 }
 
 describe("engine-harness: stand-ins, logs and rendering", function () {
+    const suite = new Suite();
+    after(() => suite.close());
     let stack: Stack;
     let storePath: string;
 
     beforeEach(function () {
-        ({ stack, storePath } = newStack());
+        ({ stack, storePath } = suite.newStack());
     });
     afterEach(async function () {
         await stack.close();

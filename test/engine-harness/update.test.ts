@@ -2,18 +2,20 @@
 
 import * as assert from "node:assert/strict";
 import { UNKNOWN, dynamicType, ref, secret, type Program, type Stack } from "../../engine-harness";
-import { THING, calls, makeProvider, methods, newStack, providerV1, readStore } from "./fixtures";
+import { Suite, THING, calls, makeProvider, methods, providerV1, readStore } from "./fixtures";
 
 function one(inputs: Program[number]["inputs"], options?: Program[number]["options"]): Program {
     return [{ name: "a", type: THING, provider: providerV1, inputs, options }];
 }
 
 describe("engine-harness: preview and up", function () {
+    const suite = new Suite();
+    after(() => suite.close());
     let stack: Stack;
     let storePath: string;
 
     beforeEach(function () {
-        ({ stack, storePath } = newStack({ config: {} }));
+        ({ stack, storePath } = suite.newStack({ config: {} }));
     });
     afterEach(async function () {
         await stack.close();
