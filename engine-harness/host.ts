@@ -187,6 +187,21 @@ export function splitUrn(urn: string): { name: string; type: string } {
 
 // ---- marshalling ----
 
+interface Targeted {
+    setUrn(value: string): unknown;
+    setName(value: string): unknown;
+    setType(value: string): unknown;
+}
+
+/** Sets the urn and the name/type fields the engine derives from it. */
+function target<T extends Targeted>(req: T, urn: string): T {
+    const { name, type } = splitUrn(urn);
+    req.setUrn(urn);
+    req.setName(name);
+    req.setType(type);
+    return req;
+}
+
 type Struct = InstanceType<typeof structpb.Struct>;
 type StructInput = Parameters<typeof structpb.Struct.fromJavaScript>[0];
 
@@ -441,11 +456,7 @@ export class ProviderHost {
     }
 
     async check(a: CheckArgs): Promise<CheckResult> {
-        const req = new providerpb.CheckRequest();
-        const { name, type } = splitUrn(a.urn);
-        req.setUrn(a.urn);
-        req.setName(name);
-        req.setType(type);
+        const req = target(new providerpb.CheckRequest(), a.urn);
         req.setOlds(toStruct(a.olds));
         req.setNews(toStruct(a.news));
         if (a.randomSeed) req.setRandomseed(a.randomSeed);
@@ -457,12 +468,8 @@ export class ProviderHost {
     }
 
     async diff(a: DiffArgs): Promise<DiffResult> {
-        const req = new providerpb.DiffRequest();
-        const { name, type } = splitUrn(a.urn);
+        const req = target(new providerpb.DiffRequest(), a.urn);
         req.setId(a.id);
-        req.setUrn(a.urn);
-        req.setName(name);
-        req.setType(type);
         req.setOlds(toStruct(a.olds));
         req.setNews(toStruct(a.news));
         if (a.oldInputs) req.setOldInputs(toStruct(a.oldInputs));
@@ -479,11 +486,7 @@ export class ProviderHost {
     }
 
     async create(a: CreateArgs): Promise<CreateResult> {
-        const req = new providerpb.CreateRequest();
-        const { name, type } = splitUrn(a.urn);
-        req.setUrn(a.urn);
-        req.setName(name);
-        req.setType(type);
+        const req = target(new providerpb.CreateRequest(), a.urn);
         req.setProperties(toStruct(a.properties));
         req.setTimeout(a.timeout ?? 0);
         req.setPreview(a.preview ?? false);
@@ -492,12 +495,8 @@ export class ProviderHost {
     }
 
     async read(a: ReadArgs): Promise<ReadResult> {
-        const req = new providerpb.ReadRequest();
-        const { name, type } = splitUrn(a.urn);
+        const req = target(new providerpb.ReadRequest(), a.urn);
         req.setId(a.id);
-        req.setUrn(a.urn);
-        req.setName(name);
-        req.setType(type);
         if (a.properties) req.setProperties(toStruct(a.properties));
         if (a.inputs) req.setInputs(toStruct(a.inputs));
         req.setTimeout(a.timeout ?? 0);
@@ -506,12 +505,8 @@ export class ProviderHost {
     }
 
     async update(a: UpdateArgs): Promise<UpdateResult> {
-        const req = new providerpb.UpdateRequest();
-        const { name, type } = splitUrn(a.urn);
+        const req = target(new providerpb.UpdateRequest(), a.urn);
         req.setId(a.id);
-        req.setUrn(a.urn);
-        req.setName(name);
-        req.setType(type);
         req.setOlds(toStruct(a.olds));
         req.setNews(toStruct(a.news));
         if (a.oldInputs) req.setOldInputs(toStruct(a.oldInputs));
@@ -523,12 +518,8 @@ export class ProviderHost {
     }
 
     async delete(a: DeleteArgs): Promise<void> {
-        const req = new providerpb.DeleteRequest();
-        const { name, type } = splitUrn(a.urn);
+        const req = target(new providerpb.DeleteRequest(), a.urn);
         req.setId(a.id);
-        req.setUrn(a.urn);
-        req.setName(name);
-        req.setType(type);
         req.setProperties(toStruct(a.properties));
         if (a.oldInputs) req.setOldInputs(toStruct(a.oldInputs));
         req.setTimeout(a.timeout ?? 0);

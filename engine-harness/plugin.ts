@@ -51,6 +51,16 @@ export class InitError extends Error {
     }
 }
 
+export interface PluginUpdateRequest {
+    urn: string;
+    id: string;
+    oldInputs: PropertyMap;
+    oldOutputs: PropertyMap;
+    newInputs: PropertyMap;
+    timeout: number | undefined;
+    preview: boolean;
+}
+
 /** What the step logic needs from a provider. `preview` is the engine's DryRun. */
 export interface Plugin {
     check(urn: string, olds: PropertyMap, news: PropertyMap, preview: boolean): Promise<PluginCheckResult>;
@@ -58,15 +68,7 @@ export interface Plugin {
     create(urn: string, inputs: PropertyMap, timeout: number | undefined, preview: boolean): Promise<{ id: string; outputs: PropertyMap }>;
     /** Undefined when the resource no longer exists. */
     read(urn: string, id: string, inputs: PropertyMap, outputs: PropertyMap): Promise<PluginReadResult | undefined>;
-    update(
-        urn: string,
-        id: string,
-        oldInputs: PropertyMap,
-        oldOutputs: PropertyMap,
-        newInputs: PropertyMap,
-        timeout: number | undefined,
-        preview: boolean,
-    ): Promise<{ outputs: PropertyMap }>;
+    update(req: PluginUpdateRequest): Promise<{ outputs: PropertyMap }>;
     delete(urn: string, id: string, inputs: PropertyMap, outputs: PropertyMap, timeout: number | undefined): Promise<void>;
 }
 
@@ -136,15 +138,7 @@ export class DynamicPlugin implements Plugin {
         };
     }
 
-    async update(
-        urn: string,
-        id: string,
-        oldInputs: PropertyMap,
-        oldOutputs: PropertyMap,
-        newInputs: PropertyMap,
-        timeout: number | undefined,
-        preview: boolean,
-    ): Promise<{ outputs: PropertyMap }> {
+    async update({ urn, id, oldInputs, oldOutputs, newInputs, timeout, preview }: PluginUpdateRequest): Promise<{ outputs: PropertyMap }> {
         if (preview) {
             return { outputs: newInputs };
         }

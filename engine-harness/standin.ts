@@ -14,7 +14,7 @@
 //    aws provider would preview computed outputs as unknown too);
 //  - secrets are stripped from the inputs it receives; same-named outputs are made secret again.
 
-import type { Plugin, PluginCheckResult, PluginDiffResult, PluginReadResult } from "./plugin";
+import type { Plugin, PluginCheckResult, PluginDiffResult, PluginReadResult, PluginUpdateRequest } from "./plugin";
 import { annotateSecrets, stripSecrets, stripSecretsMap, valuesEqual, type PropertyMap } from "./values";
 
 export interface StandInResource {
@@ -70,15 +70,7 @@ export class StandInPlugin implements Plugin {
         return { id: result.id ?? id, outputs: annotateSecrets({ ...result.outputs }, outputs), inputs: undefined };
     }
 
-    async update(
-        urn: string,
-        id: string,
-        _oldInputs: PropertyMap,
-        oldOutputs: PropertyMap,
-        newInputs: PropertyMap,
-        _timeout: number | undefined,
-        preview: boolean,
-    ): Promise<{ outputs: PropertyMap }> {
+    async update({ urn, id, oldOutputs, newInputs, preview }: PluginUpdateRequest): Promise<{ outputs: PropertyMap }> {
         if (preview) {
             return { outputs: newInputs };
         }

@@ -252,7 +252,15 @@ async function updateStep(d: Deployment, plugin: Plugin, old: ResourceState, neu
         neu.created = old.created;
         neu.modified = old.modified;
         try {
-            const r = await plugin.update(neu.urn, old.id, old.inputs, old.outputs, neu.inputs, neu.customTimeouts?.update, d.dryRun);
+            const r = await plugin.update({
+                urn: neu.urn,
+                id: old.id,
+                oldInputs: old.inputs,
+                oldOutputs: old.outputs,
+                newInputs: neu.inputs,
+                timeout: neu.customTimeouts?.update,
+                preview: d.dryRun,
+            });
             neu.outputs = r.outputs;
         } catch (e) {
             d.snapshot.end(neu);

@@ -2,55 +2,45 @@
 // and the CLI itself dying (pending operations).
 
 import * as assert from "node:assert/strict";
-import { type Program, type Stack } from "../../engine-harness";
-import { Suite, THING, calls, methods, providerV1, readStore } from "./fixtures";
+import { type Program } from "../../engine-harness";
+import { stackPerTest, THING, calls, methods, providerV1, readStore } from "./fixtures";
 
 describe("engine-harness: failures", function () {
-    const suite = new Suite();
-    after(() => suite.close());
-    let stack: Stack;
-    let storePath: string;
-
-    beforeEach(function () {
-        ({ stack, storePath } = suite.newStack());
-    });
-    afterEach(async function () {
-        await stack.close();
-    });
+    const t = stackPerTest();
 
     it("a partial failure is stored with initErrors, and the next up runs Update on it", async function () {
-        const r = await stack.up([{ name: "a", type: THING, provider: providerV1, inputs: { size: 1, partial: true } }]);
+        const r = await t.stack.up([{ name: "a", type: THING, provider: providerV1, inputs: { size: 1, partial: true } }]);
         assert.equal(r.ok, false);
         assert.equal(r.errors[0].message, "created but not healthy");
         assert.deepEqual(r.errors[0].reasons, ["health check failed", "second reason"]);
-        const a = (await stack.resource("a"))!;
+        const a = (await t.stack.resource("a"))!;
         assert.match(a.id, /^res-\d+$/);
         assert.deepEqual(a.initErrors, ["health check failed", "second reason"]);
         assert.equal(a.outputs.health, "bad", "outputs are the error's properties");
         assert.equal(a.outputs.__provider, undefined, "the host does not add __provider to a partial failure's properties");
 
         // Same inputs, no diff changes: the engine still updates because of the init errors.
-        const from = calls(storePath).length;
-        const again = await stack.up([{ name: "a", type: THING, provider: providerV1, inputs: { size: 1 } }]);
+        const from = calls(t.storePath).length;
+        const again = await t.stack.up([{ name: "a", type: THING, provider: providerV1, inputs: { size: 1 } }]);
         assert.ok(again.ok, JSON.stringify(again.errors));
         assert.deepEqual(again.steps.map((s) => s.op), ["update"]);
-        assert.ok(methods(storePath, from).includes("update"));
-        const healed = (await stack.resource("a"))!;
+        assert.ok(methods(t.storePath, from).includes("update"));
+        const healed = (await t.stack.resource("a"))!;
         assert.equal(healed.initErrors, undefined);
         assert.equal(healed.id, a.id);
     });
 
     it("destroy right after a partial failure fails in the host: the stored outputs carry no __provider", async function () {
-        await stack.up([{ name: "a", type: THING, provider: providerV1, inputs: { size: 1, partial: true } }]);
-        const r = await stack.destroy();
+        await t.stack.up([{ name: "a", type: THING, provider: providerV1, inputs: { size: 1, partial: true } }]);
+        const r = await t.stack.destroy();
         assert.equal(r.ok, false);
         assert.match(r.errors[0].message, /must be a string/);
-        assert.equal((await stack.state()).resources.length, 1, "the resource stays in state");
+        assert.equal((await t.stack.state()).resources.length, 1, "the resource stays in state");
     });
 
     it("a create error stops the run; earlier steps stay, nothing after runs, no deletes", async function () {
-        await stack.up([{ name: "old", type: THING, provider: providerV1, inputs: { size: 0 } }]);
-        const r = await stack.up([
+        await t.stack.up([{ name: "old", type: THING, provider: providerV1, inputs: { size: 0 } }]);
+        const r = await t.stack.up([
             { name: "a", type: THING, provider: providerV1, inputs: { size: 1 } },
             { name: "bad", type: THING, provider: providerV1, inputs: { size: 2, failCreate: true } },
             { name: "c", type: THING, provider: providerV1, inputs: { size: 3 } },
@@ -61,7 +51,7 @@ describe("engine-harness: failures", function () {
             ["bad", "create", "failed"],
         ]);
         assert.equal(r.errors[0].message, "create refused by the fake provider");
-        const names = (await stack.state()).resources.map((x) => x.urn.split("::").pop());
+        const names = (await t.stack.state()).resources.map((x) => x.urn.split("::").pop());
         assert.deepEqual(names, ["a", "old"], "old is not deleted after a failure");
     });
 
@@ -71,12 +61,12 @@ describe("engine-harness: failures", function () {
             { name: "slow", type: THING, provider: providerV1, inputs: { size: 2, slowMs: 10_000 } },
         ];
         let killed = false;
-        const r = await stack.up(program, {
+        const r = await t.stack.up(program, {
             onProgress: (e) => {
                 if (e.phase === "start" && e.name === "slow" && e.op === "create") {
                     setTimeout(() => {
                         killed = true;
-                        stack.activeHost()?.kill("SIGKILL");
+                        t.stack.activeHost()?.kill("SIGKILL");
                     }, 300);
                 }
             },
@@ -84,13 +74,13 @@ describe("engine-harness: failures", function () {
         assert.ok(killed);
         assert.equal(r.ok, false);
         assert.equal(r.steps.find((s) => s.name === "slow")?.status, "failed");
-        const raw = stack.rawStateText()!;
-        const state = await stack.state(); // parses and decrypts
+        const raw = t.stack.rawStateText()!;
+        const state = await t.stack.state(); // parses and decrypts
         assert.deepEqual(state.resources.map((x) => x.urn.split("::").pop()), ["a"]);
         assert.deepEqual(state.pendingOperations, [], "the failed create's pending operation was cleared");
         assert.ok(raw.length > 0);
 
-        const fixed = await stack.up([program[0], { ...program[1], inputs: { size: 2 } }]);
+        const fixed = await t.stack.up([program[0], { ...program[1], inputs: { size: 2 } }]);
         assert.ok(fixed.ok, JSON.stringify(fixed.errors));
         assert.deepEqual(fixed.steps.map((s) => [s.name, s.op]), [
             ["a", "same"],
@@ -101,20 +91,20 @@ describe("engine-harness: failures", function () {
 
     it("a CLI crash leaves a pending 'creating' operation; the next up warns and keeps it", async function () {
         const program: Program = [{ name: "a", type: THING, provider: providerV1, inputs: { size: 1 } }];
-        const r = await stack.up(program, { simulateCliCrash: { name: "a", operation: "creating" } });
+        const r = await t.stack.up(program, { simulateCliCrash: { name: "a", operation: "creating" } });
         assert.equal(r.ok, false);
-        let state = await stack.state();
+        let state = await t.stack.state();
         assert.deepEqual(state.pendingOperations.map((p) => [p.type, p.resource.urn.split("::").pop()]), [["creating", "a"]]);
         assert.deepEqual(state.resources, []);
-        assert.deepEqual(readStore(storePath).resources, {}, "the create never reached the provider");
+        assert.deepEqual(readStore(t.storePath).resources, {}, "the create never reached the provider");
 
-        const up = await stack.up(program);
+        const up = await t.stack.up(program);
         assert.ok(up.ok, JSON.stringify(up.errors));
         assert.match(up.diagnostics[0].message, /^Attempting to deploy or update resources with 1 pending operations from previous deployment\.\n {2}\* urn:pulumi:dev::proj::.*::a, interrupted while creating/);
-        state = await stack.state();
+        state = await t.stack.state();
         assert.equal(state.pendingOperations.length, 1, "pending CREATE operations are retained by an update");
-        const refreshed = await stack.refresh([], { clearPendingCreates: true });
+        const refreshed = await t.stack.refresh([], { clearPendingCreates: true });
         assert.ok(refreshed.ok);
-        assert.equal((await stack.state()).pendingOperations.length, 0);
+        assert.equal((await t.stack.state()).pendingOperations.length, 0);
     });
 });

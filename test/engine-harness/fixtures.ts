@@ -249,3 +249,27 @@ export function methods(storePath: string, from: number = 0): string[] {
         .slice(from)
         .map((c) => c.method);
 }
+
+/** What a test sees: the stack of the running test and its store. */
+export interface TestContext {
+    stack: Stack;
+    storePath: string;
+    /** A fresh stack (and empty store) in the middle of a test. */
+    renew(): void;
+}
+
+/**
+ * Registers a test file's hooks: one {@link Suite} for the file, a fresh stack before each test
+ * (`options` as for {@link Suite.newStack}).
+ */
+export function stackPerTest(options: Partial<StackOptions> = {}): TestContext {
+    const suite = new Suite();
+    const t = {
+        renew(): void {
+            Object.assign(t, suite.newStack(options));
+        },
+    } as TestContext;
+    beforeEach(() => t.renew());
+    after(() => suite.close());
+    return t;
+}
