@@ -94,7 +94,9 @@ export class Quotas {
   ) {}
 
   configure(update: Partial<QuotaSettings>): void {
-    this.settings = { ...this.settings, ...update, rps: { ...this.settings.rps, ...(update.rps ?? {}) } };
+    // An override set to undefined removes it.
+    const rps = Object.fromEntries(Object.entries({ ...this.settings.rps, ...(update.rps ?? {}) }).filter(([, v]) => v !== undefined));
+    this.settings = { ...this.settings, ...update, rps };
     this.buckets.clear();
   }
 

@@ -1,0 +1,61 @@
+import * as assert from "node:assert/strict";
+import {
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  GetParametersForImportCommand,
+  ListKeysCommand,
+  ReplicateKeyCommand,
+} from "@aws-sdk/client-kms";
+import { expectKmsError, importMaterial, symmetricMaterial, useKmsLocal } from "../fixture.js";
+
+describe("kms-local clock and eventual consistency", () => {
+  const f = useKmsLocal();
+  afterEach(() => f().kms.control.consistency.set({ newKeyInvisibleMs: 0, stateChangePropagationMs: 0 }));
+
+  it("moves forward on demand and never backwards", () => {
+    const clock = f().kms.control.clock;
+    const before = clock.now();
+    const after = clock.advance(3_600_000);
+    assert.ok(after - before >= 3_600_000 && after - before < 3_700_000);
+    assert.ok(clock.offsetMs >= 3_600_000);
+    assert.throws(() => clock.advance(-1));
+  });
+
+  it("hides new keys for newKeyInvisibleMs (S28): NotFoundException from every operation, absent from ListKeys", async () => {
+    f().kms.control.consistency.set({ newKeyInvisibleMs: 5000 });
+    const { KeyMetadata: m } = await f().client.send(new CreateKeyCommand({ Origin: "EXTERNAL" }));
+    const keyId = m?.KeyId as string;
+    await expectKmsError(f().client.send(new DescribeKeyCommand({ KeyId: keyId })), "NotFoundException", `Key '${m?.Arn}' does not exist`);
+    await expectKmsError(
+      f().client.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" })),
+      "NotFoundException",
+    );
+    assert.ok(!(await f().client.send(new ListKeysCommand({}))).Keys?.some((k) => k.KeyId === keyId));
+    f().kms.control.clock.advance(5000);
+    assert.equal((await f().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState, "PendingImport");
+  });
+
+  it("hides new replicas the same way", async () => {
+    const keyId = (await f().client.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata?.KeyId as string;
+    f().kms.control.consistency.set({ newKeyInvisibleMs: 2000 });
+    await f().client.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: "ca-central-1" }));
+    const ca = f().clientIn("ca-central-1");
+    await expectKmsError(ca.send(new DescribeKeyCommand({ KeyId: keyId })), "NotFoundException");
+    f().kms.control.clock.advance(2000);
+    assert.ok((await ca.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata);
+  });
+
+  it("delays state changes in DescribeKey by stateChangePropagationMs (S29)", async () => {
+    const keyId = (await f().client.send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata?.KeyId as string;
+    f().kms.control.consistency.set({ stateChangePropagationMs: 1000 });
+    await importMaterial(f().client, keyId, symmetricMaterial());
+    assert.equal((await f().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState, "PendingImport");
+    f().kms.control.clock.advance(1000);
+    assert.equal((await f().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState, "Enabled");
+    await f().client.send(new DisableKeyCommand({ KeyId: keyId }));
+    assert.equal((await f().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState, "Enabled");
+    f().kms.control.clock.advance(1000);
+    assert.equal((await f().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState, "Disabled");
+  });
+});
