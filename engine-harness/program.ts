@@ -58,8 +58,11 @@ export interface DynamicResourceDeclaration {
     name: string;
     /** Full type token, e.g. `pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial` (see {@link dynamicType}). */
     type: string;
-    /** The provider object (serialized like dynamic.Resource does) or ready `__provider` text. */
-    provider: object | SerializedProvider;
+    /**
+     * The provider object (serialized like dynamic.Resource does, cached per object), or ready
+     * `__provider` text: a SerializedProvider (with its containsSecrets flag) or a plain string.
+     */
+    provider: object | SerializedProvider | string;
     inputs: Inputs;
     options?: ResourceOptions;
     standIn?: undefined;

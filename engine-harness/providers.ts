@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { configureRequest, pluginConfigJson } from "./config";
 import { ProviderHost, defaultProjectDir, type HostLogLine } from "./host";
-import { DynamicPlugin } from "./plugin";
+import { DynamicPlugin, type ConfiguredHost } from "./plugin";
 import type { ConfigEntry } from "./state";
 
 export interface HostSettings {
@@ -29,29 +29,29 @@ export interface HostSettings {
 
 /** A host kept across operations; see the module comment. */
 export class SharedHost {
-    private current: { host: ProviderHost; configKey: string } | undefined;
+    private current: { configured: ConfiguredHost; configKey: string } | undefined;
     /** Where the host's output goes: the operation that acquired it last. */
     private sink: ((line: HostLogLine) => void) | undefined;
 
     async acquire(
         configKey: string,
         onLog: (line: HostLogLine) => void,
-        start: (onLog: (line: HostLogLine) => void) => Promise<ProviderHost>,
-    ): Promise<ProviderHost> {
+        start: (onLog: (line: HostLogLine) => void) => Promise<ConfiguredHost>,
+    ): Promise<ConfiguredHost> {
         this.sink = onLog;
-        if (this.current && this.current.host.alive && this.current.configKey === configKey) {
-            return this.current.host;
+        if (this.current && this.current.configured.host.alive && this.current.configKey === configKey) {
+            return this.current.configured;
         }
         await this.close();
-        const host = await start((line) => this.sink?.(line));
-        this.current = { host, configKey };
-        return host;
+        const configured = await start((line) => this.sink?.(line));
+        this.current = { configured, configKey };
+        return configured;
     }
 
     async close(): Promise<void> {
         const cur = this.current;
         this.current = undefined;
-        await cur?.host.stop();
+        await cur?.configured.host.stop();
     }
 }
 
@@ -66,7 +66,7 @@ export function defaultProviderRef(stack: string, project: string): string {
 }
 
 export class ProviderRegistry {
-    private hostPromise: Promise<ProviderHost> | undefined;
+    private hostPromise: Promise<ConfiguredHost> | undefined;
     private started: ProviderHost | undefined;
     /** GetPluginInfo's version, once the host was started. */
     pluginVersion: string | undefined;
@@ -81,7 +81,7 @@ export class ProviderRegistry {
     }
 
     /** The configured host, started on first use. */
-    host(): Promise<ProviderHost> {
+    host(): Promise<ConfiguredHost> {
         if (!this.hostPromise) {
             // A shared host is reused only by an operation that would have started the same one.
             const { project, cwd, env } = this.settings;
@@ -89,7 +89,12 @@ export class ProviderRegistry {
             this.hostPromise = this.shared
                 ? this.shared.acquire(configKey, this.settings.onLog, (onLog) => this.launch(onLog))
                 : this.launch(this.settings.onLog);
-            this.hostPromise.then((h) => (this.started = h)).catch(() => undefined);
+            this.hostPromise
+                .then((c) => {
+                    this.started = c.host;
+                    this.pluginVersion = c.version;
+                })
+                .catch(() => undefined);
         }
         return this.hostPromise;
     }
@@ -99,7 +104,7 @@ export class ProviderRegistry {
         return this.started;
     }
 
-    private async launch(onLog: (line: HostLogLine) => void): Promise<ProviderHost> {
+    private async launch(onLog: (line: HostLogLine) => void): Promise<ConfiguredHost> {
         const cwd = this.settings.cwd ?? defaultProjectDir();
         const host = await ProviderHost.start({
             project: this.settings.project,
@@ -110,10 +115,10 @@ export class ProviderRegistry {
         });
         try {
             await host.handshake(cwd);
-            this.pluginVersion = (await host.getPluginInfo()).version;
+            const version = (await host.getPluginInfo()).version;
             const ref = defaultProviderRef(this.settings.stack, this.settings.project);
             const { args, variables } = configureRequest(this.config);
-            await host.configure({
+            const caps = await host.configure({
                 args,
                 variables,
                 acceptSecrets: true,
@@ -125,11 +130,11 @@ export class ProviderRegistry {
                 type: DEFAULT_PROVIDER_TYPE,
                 id: ref.slice(ref.lastIndexOf("::") + 2),
             });
+            return { host, caps, version };
         } catch (e) {
             await host.stop();
             throw e;
         }
-        return host;
     }
 
     /** Ends the host unless it is shared. */
@@ -137,7 +142,7 @@ export class ProviderRegistry {
         if (!this.hostPromise || this.shared) {
             return;
         }
-        const host = await this.hostPromise.catch(() => undefined);
-        await host?.stop();
+        const configured = await this.hostPromise.catch(() => undefined);
+        await configured?.host.stop();
     }
 }

@@ -31,9 +31,13 @@ export async function serializeProvider(provider: object): Promise<SerializedPro
 export class ProviderSerializer {
     private readonly cache = new WeakMap<object, Promise<SerializedProvider>>();
 
-    serialize(provider: object | SerializedProvider): Promise<SerializedProvider> {
+    /** A provider object, or ready text: a SerializedProvider, or a plain string (not secret). */
+    serialize(provider: object | SerializedProvider | string): Promise<SerializedProvider> {
         if (provider instanceof SerializedProvider) {
             return Promise.resolve(provider);
+        }
+        if (typeof provider === "string") {
+            return Promise.resolve(new SerializedProvider(provider, false));
         }
         let p = this.cache.get(provider);
         if (!p) {
