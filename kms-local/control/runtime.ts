@@ -85,10 +85,10 @@ export class Runtime {
     this.applySweep();
   }
 
-  /** S31 variant "sweep": settle every second in the background as well (never needed for correctness). */
+  /** S31 variant "sweep": settle every 250 ms in the background as well (never needed for correctness). */
   private applySweep(): void {
     if (this.switches.expiryEvaluation === "sweep" && !this.sweep) {
-      this.sweep = setInterval(() => this.settleNow(), 1000);
+      this.sweep = setInterval(() => this.settleNow(), 250);
       this.sweep.unref();
     } else if (this.switches.expiryEvaluation !== "sweep" && this.sweep) {
       clearInterval(this.sweep);
