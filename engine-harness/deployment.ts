@@ -34,7 +34,7 @@ export function isDynamicState(res: ResourceState): boolean {
 
 /** The stand-in for a stored resource: the declaration of the same name, else of the same type. */
 function findStandIn(program: Program, res: ResourceState): ResourceDeclaration | undefined {
-    const name = res.urn.slice(res.urn.lastIndexOf("::") + 2);
+    const name = nameOf(res.urn);
     const withStandIn = program.filter((d) => d.standIn !== undefined);
     return withStandIn.find((d) => d.name === name && d.type === res.type) ?? withStandIn.find((d) => d.type === res.type);
 }

@@ -13,7 +13,7 @@
 // A failure stops the operation; deletes then do not run.
 
 import { condemnedAfterUpdate, deleteResources, deleteStep } from "./deletes";
-import { STANDIN_PROVIDER, fail, formatPropertyValue, markSecretOutputs, type Deployment } from "./deployment";
+import { STANDIN_PROVIDER, fail, formatPropertyValue, markSecretOutputs, nameOf, type Deployment } from "./deployment";
 import { resolveInputs } from "./inputs";
 import { InitError, type Plugin, type PluginDiffResult } from "./plugin";
 import { makeUrn, type ResourceDeclaration } from "./program";
@@ -114,7 +114,7 @@ async function check(d: Deployment, plugin: Plugin, neu: ResourceState, olds: Pr
         fail(d, neu.urn, e);
     }
     if (resp.failures.length > 0) {
-        const name = neu.urn.slice(neu.urn.lastIndexOf("::") + 2);
+        const name = nameOf(neu.urn);
         for (const f of resp.failures) {
             const message = f.property
                 ? `${neu.type} resource '${name}'s property '${f.property}' value ${formatPropertyValue(goal[f.property])} has a problem: ${f.reason}`
@@ -194,7 +194,7 @@ async function stepsFromDiff(
 }
 
 function base(res: ResourceState): { urn: string; name: string; type: string } {
-    return { urn: res.urn, name: res.urn.slice(res.urn.lastIndexOf("::") + 2), type: res.type };
+    return { urn: res.urn, name: nameOf(res.urn), type: res.type };
 }
 
 /** Records a partial failure on the state, saves it, and stops the operation. */
