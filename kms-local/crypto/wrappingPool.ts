@@ -73,9 +73,12 @@ export function freshWrappingKey(spec: WrappingKeySpec): Promise<WrappingKey> {
   return next;
 }
 
-/** Starts generating the shared pairs in the background (does not wait). */
+/**
+ * Starts generating the shared pairs in the background, one after the other (does not wait). Sequential, so that
+ * at most one generation is in flight: a process cannot exit while OpenSSL is still generating on the thread pool.
+ */
 export function prewarmWrappingKeys(specs: readonly WrappingKeySpec[] = WRAPPING_SPECS): void {
-  for (const s of specs) sharedWrappingKey(s).catch(() => undefined);
+  void specs.reduce<Promise<unknown>>((previous, s) => previous.then(() => sharedWrappingKey(s)).catch(() => undefined), Promise.resolve());
 }
 
 export function wrappingKeyById(id: string): WrappingKey | undefined {
