@@ -1,0 +1,263 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import {
+    DeleteImportedKeyMaterialCommand,
+    DescribeKeyCommand,
+    DisableKeyCommand,
+    ListKeyRotationsCommand,
+    ScheduleKeyDeletionCommand,
+} from "@aws-sdk/client-kms";
+import { createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "../../../provider/dynamic/operations";
+import { MaterialInputs, MaterialOutputs } from "../../../provider/dynamic/properties";
+import { assertKeyUnusable, assertKeyUsable, assertNoMaterial } from "../../support/assertions";
+import { useProviderKms } from "../../support/kms";
+
+/**
+ * The resource's lifecycle, operation by operation, through the real SDK over HTTP to kms-local. The
+ * operator's client plays whoever changes the key behind Pulumi's back.
+ */
+describe("provider/dynamic/operations (against kms-local)", () => {
+    const fixture = useProviderKms();
+    const DAY = 86_400_000;
+    const inDays = (days: number) => new Date(fixture().kms.control.clock.now() + days * DAY).toISOString();
+
+    function inputs(keyId: string, material: Buffer, extra: Partial<MaterialInputs> = {}): MaterialInputs {
+        return { keyId, keyMaterial: material.toString("base64"), ...extra };
+    }
+
+    async function created(extra: Partial<MaterialInputs> = {}) {
+        const key = await fixture().createKey();
+        const material = randomBytes(32);
+        const desired = inputs(key.KeyId!, material, { validTo: inDays(180), ...extra });
+        const { id, outs } = await createMaterial(fixture().context, desired);
+        return { key, material, desired, id, outs };
+    }
+
+    const describe_ = async (keyId: string) => (await fixture().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
+
+    beforeEach(() => fixture().kms.control.resetCounters());
+    afterEach(() => fixture().kms.control.resetSwitches());
+
+    describe("create", () => {
+        it("imports the material: key Enabled, usable, outputs report it and carry no material", async () => {
+            const { key, material, id, outs } = await created();
+            assert.match(outs.keyMaterialId!, /^[0-9a-f]{64}$/);
+            assert.equal(id, `${key.Arn}#${outs.keyMaterialId}`);
+            assert.equal(outs.keyState, "Enabled");
+            assert.equal(outs.importState, "IMPORTED");
+            assert.equal(outs.keyMaterialState, "CURRENT");
+            assert.equal(outs.materialCondition, "IMPORTED");
+            assert.equal(outs.expirationModel, "KEY_MATERIAL_EXPIRES");
+            assert.equal(outs.wrappingAlgorithm, "RSAES_OAEP_SHA_256");
+            assert.equal(outs.wrappingKeySpec, "RSA_4096");
+            assert.match(outs.deletionImpact, /unusable \(PendingImport\)/);
+            assert.equal((await describe_(key.KeyId!)).CurrentKeyMaterialId, outs.keyMaterialId);
+            await assertKeyUsable(fixture().client, key.KeyId!);
+            assertNoMaterial(outs, material, "outputs");
+            assertNoMaterial(fixture().logs, material, "logs");
+            assert.deepEqual(JSON.parse(JSON.stringify(outs)), outs, "outputs are plain JSON");
+        });
+
+        it("uses a fresh GetParametersForImport for each import and never keeps token or public key", async () => {
+            const { outs } = await created();
+            assert.equal(fixture().calls("GetParametersForImport").length, 1);
+            assert.equal(fixture().calls("ImportKeyMaterial").length, 1);
+            const text = JSON.stringify(outs);
+            assert.ok(!/ImportToken|PublicKey|MII/.test(text));
+        });
+
+        it("adopts material the key already holds (the way to bring existing material under management)", async () => {
+            const { key, material, outs } = await created({ validTo: undefined });
+            const adopted = await createMaterial(fixture().context, inputs(key.Arn!, material));
+            assert.equal(adopted.outs.keyMaterialId, outs.keyMaterialId);
+            const { Rotations } = await fixture().client.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }));
+            assert.equal(Rotations!.length, 1, "no second material");
+        });
+
+        it("refuses other bytes for a key that already has material, explaining how to rotate instead", async () => {
+            const { key } = await created();
+            await assert.rejects(createMaterial(fixture().context, inputs(key.KeyId!, randomBytes(32))), /already has key material.*importType: NEW_KEY_MATERIAL/s);
+            assert.equal((await describe_(key.KeyId!)).KeyState, "Enabled", "the key is untouched");
+        });
+
+        it("reimports into a Disabled key, which stays Disabled", async () => {
+            const { key, desired, id, outs } = await created();
+            await fixture().client.send(new DisableKeyCommand({ KeyId: key.KeyId }));
+            const refreshed = (await readMaterial(fixture().context, id, outs)).props!;
+            assert.equal(refreshed.keyState, "Disabled");
+            assert.equal(refreshed.materialCondition, "IMPORTED");
+            const updated = await updateMaterial(fixture().context, id, refreshed, { ...desired, validTo: inDays(90) });
+            assert.equal(updated.keyState, "Disabled");
+            assert.equal(fixture().calls("ImportKeyMaterial").filter((r) => r.status === 200).length, 2, "create and the reimport");
+        });
+
+        it("explains keys it cannot import into: AWS_KMS origin, another key spec, pending deletion", async () => {
+            const awsKms = await fixture().createKey({ Origin: "AWS_KMS" });
+            await assert.rejects(createMaterial(fixture().context, inputs(awsKms.KeyId!, randomBytes(32))), /Origin AWS_KMS.*Origin EXTERNAL/);
+            const hmac = await fixture().createKey({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" });
+            await assert.rejects(createMaterial(fixture().context, inputs(hmac.KeyId!, randomBytes(32))), /is a HMAC_256 key, but keyMaterial is SYMMETRIC_DEFAULT/);
+            const doomed = await fixture().createKey();
+            await fixture().client.send(new ScheduleKeyDeletionCommand({ KeyId: doomed.KeyId, PendingWindowInDays: 7 }));
+            await assert.rejects(createMaterial(fixture().context, inputs(doomed.KeyId!, randomBytes(32))), /PendingDeletion.*cancel the key deletion/);
+            assert.equal(fixture().calls("ImportKeyMaterial").length, 0, "nothing was attempted");
+        });
+
+        it("waits out eventual consistency: a key created a moment ago answers NotFound at first", async () => {
+            fixture().kms.control.consistency.set({ newKeyInvisibleMs: 800 });
+            const key = await fixture().createKey();
+            const { outs } = await createMaterial(fixture().context, inputs(key.KeyId!, randomBytes(32)));
+            fixture().kms.control.consistency.set({ newKeyInvisibleMs: 0 });
+            assert.equal(outs.keyState, "Enabled");
+            assert.ok(fixture().calls("DescribeKey").some((r) => r.errorType === "NotFoundException"), "NotFound was seen and retried");
+        });
+
+        it("converges when the ImportKeyMaterial response is lost after KMS applied it (token already used)", async () => {
+            fixture().kms.control.faults.set({ rate: 1, kinds: ["DroppedConnection"], timing: "after", operations: ["ImportKeyMaterial"], count: 1 });
+            const key = await fixture().createKey();
+            const material = randomBytes(32);
+            const { outs } = await createMaterial(fixture().context, inputs(key.KeyId!, material));
+            fixture().kms.control.faults.clear();
+            assert.equal(outs.materialCondition, "IMPORTED");
+            const imports = fixture().calls("ImportKeyMaterial");
+            assert.ok(imports.some((r) => r.fault), "the fault happened");
+            assert.ok(imports.some((r) => r.errorType === "InvalidImportTokenException"), "the SDK's retry reused the spent token");
+            const { Rotations } = await fixture().client.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }));
+            assert.equal(Rotations!.length, 1);
+        });
+    });
+
+    describe("read (refresh)", () => {
+        it("reports material deleted out of band; update reimports it and old ciphertexts decrypt again", async () => {
+            const { key, desired, id, outs } = await created();
+            const before = await assertKeyUsable(fixture().client, key.KeyId!);
+            await fixture().client.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.KeyId, KeyMaterialId: outs.keyMaterialId! }));
+            const refreshed = (await readMaterial(fixture().context, id, outs)).props!;
+            assert.equal(refreshed.materialCondition, "DELETED");
+            assert.equal(refreshed.keyState, "PendingImport");
+            assert.equal(refreshed.importState, "PENDING_IMPORT");
+            assert.ok(fixture().logs.some((l) => /is now DELETED \(was IMPORTED\)/.test(l)));
+            assert.deepEqual(diffMaterial(fixture().context, refreshed, desired, false), { changes: true, replaces: [], deleteBeforeReplace: false });
+            const repaired = await updateMaterial(fixture().context, id, refreshed, desired);
+            assert.equal(repaired.materialCondition, "IMPORTED");
+            assert.equal(repaired.keyMaterialId, outs.keyMaterialId);
+            await assertKeyUsable(fixture().client, key.KeyId!, before);
+        });
+
+        it("reports material that expired (kms-local clock moved past validTo); update reimports with a new validTo", async () => {
+            const { key, desired, id, outs } = await created({ validTo: undefined, expirationModel: undefined });
+            const shortLived = { ...desired, validTo: inDays(2) };
+            const withExpiry = await updateMaterial(fixture().context, id, outs, shortLived);
+            assert.equal(withExpiry.expirationModel, "KEY_MATERIAL_EXPIRES");
+            fixture().kms.control.clock.advance(3 * DAY);
+            const refreshed = (await readMaterial(fixture().context, id, withExpiry)).props!;
+            assert.equal(refreshed.materialCondition, "EXPIRED");
+            assert.equal(refreshed.keyState, "PendingImport");
+            const renewed = await updateMaterial(fixture().context, id, refreshed, { ...desired, validTo: inDays(30) });
+            assert.equal(renewed.materialCondition, "IMPORTED");
+            assert.equal(Date.parse(renewed.validTo!), Date.parse(inDays(30)) - (Date.parse(inDays(30)) % 1000) || Date.parse(renewed.validTo!));
+            await assertKeyUsable(fixture().client, key.KeyId!);
+        });
+
+        it("reports a key pending deletion, and a deleted key as gone (empty id)", async () => {
+            const { key, id, outs } = await created();
+            await fixture().client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
+            const pending = (await readMaterial(fixture().context, id, outs)).props!;
+            assert.equal(pending.keyState, "PendingDeletion");
+            fixture().kms.control.clock.advance(8 * DAY);
+            assert.deepEqual(await readMaterial(fixture().context, id, pending), { id: "" });
+        });
+    });
+
+    describe("update", () => {
+        it("changes validTo in place: same material, no delete, the key never unusable", async () => {
+            const { key, desired, id, outs } = await created();
+            const next = { ...desired, validTo: inDays(200) };
+            const diff = diffMaterial(fixture().context, outs, next, false);
+            assert.deepEqual(diff, { changes: true, replaces: [], deleteBeforeReplace: false });
+            const updated = await updateMaterial(fixture().context, id, outs, next);
+            assert.equal(updated.keyMaterialId, outs.keyMaterialId);
+            assert.equal(Math.floor(Date.parse(updated.validTo!) / 1000), Math.floor(Date.parse(next.validTo!) / 1000));
+            assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 0);
+            assert.equal((await describe_(key.KeyId!)).KeyState, "Enabled");
+        });
+
+        it("switches to material that never expires, and back", async () => {
+            const { desired, id, outs } = await created();
+            const forever = await updateMaterial(fixture().context, id, outs, { ...desired, validTo: undefined });
+            assert.equal(forever.expirationModel, "KEY_MATERIAL_DOES_NOT_EXPIRE");
+            assert.equal(forever.validTo, null);
+            const again = await updateMaterial(fixture().context, id, forever, desired);
+            assert.equal(again.expirationModel, "KEY_MATERIAL_EXPIRES");
+        });
+
+        it("a different keyId is a replacement, never an update", async () => {
+            const { desired, outs } = await created();
+            const other = await fixture().createKey();
+            assert.deepEqual(diffMaterial(fixture().context, outs, { ...desired, keyId: other.KeyId! }, false).replaces, ["keyId"]);
+            assert.ok(fixture().logs.some((l) => /keyId changed.*destroy deletes this CURRENT material/.test(l)));
+        });
+
+        it("no changes when nothing drifted; a provider-code change is recorded without KMS calls", async () => {
+            const { desired, id, outs } = await created();
+            assert.equal(diffMaterial(fixture().context, outs, desired, false).changes, false);
+            assert.equal(diffMaterial(fixture().context, outs, desired, true).changes, true);
+            fixture().kms.control.resetCounters();
+            const recorded = await updateMaterial(fixture().context, id, outs, desired);
+            assert.deepEqual(recorded, outs);
+            assert.equal(fixture().calls("ImportKeyMaterial").length + fixture().calls("GetParametersForImport").length, 0);
+        });
+    });
+
+    describe("delete (destroy)", () => {
+        it("deletes exactly this material by KeyMaterialId; the key becomes PendingImport", async () => {
+            const { key, outs } = await created();
+            await deleteMaterial(fixture().context, outs);
+            const deletes = fixture().calls("DeleteImportedKeyMaterial");
+            assert.equal(deletes.length, 1);
+            assert.equal(deletes[0]!.keyMaterialId, outs.keyMaterialId);
+            assert.equal((await describe_(key.KeyId!)).KeyState, "PendingImport");
+            await assertKeyUnusable(fixture().client, key.KeyId!, "KMSInvalidStateException");
+            assert.ok(fixture().logs.some((l) => /permanently associated.*unusable/.test(l)), "the consequence is logged before");
+        });
+
+        it("succeeds twice: the second delete finds nothing to delete and makes no call", async () => {
+            const { outs } = await created();
+            await deleteMaterial(fixture().context, outs);
+            fixture().kms.control.resetCounters();
+            await deleteMaterial(fixture().context, outs);
+            assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 0);
+        });
+
+        for (const behaviour of ["succeed", "reject"] as const) {
+            it(`succeeds on a key pending deletion when KMS ${behaviour === "succeed" ? "deletes the material" : "refuses (is pending deletion)"}`, async () => {
+                fixture().kms.control.setSwitches({ deleteOnPendingDeletion: behaviour });
+                const { key, outs } = await created();
+                await fixture().client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
+                await deleteMaterial(fixture().context, outs);
+                const [call] = fixture().calls("DeleteImportedKeyMaterial");
+                assert.equal(call!.keyMaterialId, outs.keyMaterialId);
+                assert.equal(call!.errorType, behaviour === "reject" ? "KMSInvalidStateException" : undefined);
+                assert.equal((await describe_(key.KeyId!)).KeyState, "PendingDeletion");
+            });
+        }
+
+        it("succeeds when the key is gone", async () => {
+            const { key, outs } = await created();
+            await fixture().client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
+            fixture().kms.control.clock.advance(8 * DAY);
+            await deleteMaterial(fixture().context, outs);
+            assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 0);
+            assert.ok(fixture().logs.some((l) => /the key no longer exists/.test(l)));
+        });
+
+        it("fails with an actionable message on other errors, without deleting anything", async () => {
+            const { key, outs } = await created();
+            await fixture().client.send(new DisableKeyCommand({ KeyId: key.KeyId }));
+            fixture().kms.control.faults.set({ rate: 1, kinds: ["KMSInternalException"], timing: "before", operations: ["DeleteImportedKeyMaterial"] });
+            const failing: MaterialOutputs = outs;
+            await assert.rejects(deleteMaterial({ ...fixture().context, settings: { ...fixture().context.settings, maxAttempts: 2 } }, failing), /KMSInternalException.*run `pulumi destroy` again/s);
+            fixture().kms.control.faults.clear();
+            assert.equal((await describe_(key.KeyId!)).KeyState, "Disabled");
+        });
+    });
+});
