@@ -238,8 +238,9 @@ export class Suite {
         return { stack, dir, storePath: this.ws.storePath };
     }
 
-    close(): Promise<void> {
-        return this.host.close();
+    async close(): Promise<void> {
+        await this.host.close();
+        rmSync(this.ws.dir, { recursive: true, force: true });
     }
 }
 

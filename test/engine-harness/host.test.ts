@@ -1,6 +1,7 @@
 // The host process and its gRPC client, driven directly (no engine logic).
 
 import * as assert from "node:assert/strict";
+import { rmSync } from "node:fs";
 import { ProviderHost, serializeProvider, type SerializedProvider } from "../../engine-harness";
 import { calls, makeProvider, workspace } from "./fixtures";
 
@@ -10,9 +11,10 @@ describe("engine-harness: host process", function () {
     let host: ProviderHost;
     let sp: SerializedProvider;
     let storePath: string;
+    let dir: string;
 
     before(async function () {
-        ({ storePath } = workspace());
+        ({ storePath, dir } = workspace());
         sp = await serializeProvider(makeProvider("v1"));
         // Set in the parent: the harness must not pass it on (pulumi.log would try to use it).
         process.env.PULUMI_NODEJS_ENGINE = "127.0.0.1:1";
@@ -25,6 +27,7 @@ describe("engine-harness: host process", function () {
 
     after(async function () {
         await host?.stop();
+        rmSync(dir, { recursive: true, force: true });
     });
 
     it("reports the SDK version and the capabilities the engine reads from Configure", async function () {
