@@ -83,7 +83,16 @@ function settleOnce(store: Store, now: number, switches: Switches, event: (e: Ev
   return changed;
 }
 
+/** Import tokens are kept a week after issue (so a late one is "expired", not "invalid"), then forgotten. */
+const TOKEN_RETENTION_MS = 7 * DAY;
+
 /** Applies everything due at `now`. */
 export function settle(store: Store, now: number, switches: Switches, event: (e: EventRecord) => void): void {
   for (let i = 0; i < 4 && settleOnce(store, now, switches, event); i++);
+  for (const [id, t] of store.tokens) {
+    if (now - t.issuedAt > TOKEN_RETENTION_MS) {
+      store.tokens.delete(id);
+      store.dirty = true;
+    }
+  }
 }

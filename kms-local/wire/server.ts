@@ -93,10 +93,19 @@ function parseKmsRequest(rt: Runtime, req: IncomingMessage, path: string, body: 
   return out;
 }
 
+/** The request target as a URL; an unparsable one becomes a path nothing answers (404). */
+function safeUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? "/", "http://kms-local");
+  } catch {
+    return new URL("http://kms-local/_invalid_request_target");
+  }
+}
+
 export function createKmsServer(rt: Runtime, control: KmsLocalControl, options: ServerOptions): Server {
   const server = createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? "/", "http://kms-local");
+      const url = safeUrl(req.url);
       const body = await readBody(req, res, options.bodyLimit, rt.switches.errorStatuses);
       if (body === undefined) return;
       if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {

@@ -137,3 +137,6 @@ export function asymmetricMaterial(keySpec: string, fresh = false): Buffer {
 export const inFuture = (kms: KmsLocal, ms: number): Date => new Date(kms.control.clock.now() + ms);
 
 export const DAY_MS = 86_400_000;
+
+/** The ARN kms-local gives a key of the default account. */
+export const arnOf = (keyId: string, region = "us-east-1"): string => `arn:aws:kms:${region}:111122223333:key/${keyId}`;

@@ -25,7 +25,7 @@ import {
   type KeyUsageType,
 } from "@aws-sdk/client-kms";
 import { DEFAULT_SWITCHES, startKmsLocal, type Switches } from "../../../kms-local/index.js";
-import { asymmetricMaterial, DAY_MS, expectKmsError, importMaterial, inFuture, makeClient, symmetricMaterial, TEST_DEFAULTS, useKmsLocal, wrapMaterial } from "../fixture.js";
+import { arnOf, asymmetricMaterial, DAY_MS, expectKmsError, importMaterial, inFuture, makeClient, symmetricMaterial, TEST_DEFAULTS, useKmsLocal, wrapMaterial } from "../fixture.js";
 import { rawRequest } from "../wire/raw.js";
 
 describe("kms-local switches", () => {
@@ -33,7 +33,6 @@ describe("kms-local switches", () => {
   const c = () => f().client;
   const use = (s: Partial<Switches>) => f().kms.control.setSwitches(s);
   afterEach(() => f().kms.control.resetSwitches());
-  const arnOf = (keyId: string) => `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
   const newKey = async (spec: KeySpec = "SYMMETRIC_DEFAULT", usage?: KeyUsageType, origin: "EXTERNAL" | "AWS_KMS" = "EXTERNAL") =>
     (await c().send(new CreateKeyCommand({ Origin: origin, KeySpec: spec, KeyUsage: usage }))).KeyMetadata?.KeyId as string;
   const enabledKey = async (material = symmetricMaterial()) => {

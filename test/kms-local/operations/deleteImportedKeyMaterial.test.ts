@@ -12,14 +12,13 @@ import {
   type KeySpec,
   type KeyUsageType,
 } from "@aws-sdk/client-kms";
-import { asymmetricMaterial, expectKmsError, importMaterial, symmetricMaterial, useKmsLocal } from "../fixture.js";
+import { arnOf, asymmetricMaterial, expectKmsError, importMaterial, symmetricMaterial, useKmsLocal } from "../fixture.js";
 
 describe("kms-local DeleteImportedKeyMaterial", () => {
   const f = useKmsLocal({ rotationDelayMs: 0 });
   const newKey = async (spec: KeySpec = "SYMMETRIC_DEFAULT", usage?: KeyUsageType) =>
     (await f().client.send(new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: spec, KeyUsage: usage }))).KeyMetadata?.KeyId as string;
   const state = async (keyId: string) => (await f().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
-  const arnOf = (keyId: string) => `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
   const del = (keyId: string, keyMaterialId?: string) => f().client.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: keyMaterialId }));
 
   it("deletes the current material by default: PendingImport, model removed, Encrypt pending import, id kept", async () => {

@@ -8,12 +8,11 @@ import {
   GetPublicKeyCommand,
   ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
-import { asymmetricMaterial, expectKmsError, importMaterial, symmetricMaterial, useKmsLocal } from "../fixture.js";
+import { arnOf, asymmetricMaterial, expectKmsError, importMaterial, symmetricMaterial, useKmsLocal } from "../fixture.js";
 
 describe("kms-local Encrypt, Decrypt, GetPublicKey", () => {
   const f = useKmsLocal();
   const c = () => f().client;
-  const arnOf = (keyId: string) => `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
   const enabledKey = async (material = symmetricMaterial()) => {
     const keyId = (await c().send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata?.KeyId as string;
     await importMaterial(c(), keyId, material);

@@ -7,12 +7,11 @@ import {
   EnableKeyCommand,
   ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
-import { DAY_MS, expectKmsError, importMaterial, symmetricMaterial, useKmsLocal } from "../fixture.js";
+import { arnOf, DAY_MS, expectKmsError, importMaterial, symmetricMaterial, useKmsLocal } from "../fixture.js";
 
 describe("kms-local ScheduleKeyDeletion, CancelKeyDeletion, EnableKey, DisableKey", () => {
   const f = useKmsLocal();
   const c = () => f().client;
-  const arnOf = (keyId: string) => `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
   const enabledKey = async () => {
     const keyId = (await c().send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata?.KeyId as string;
     await importMaterial(c(), keyId, symmetricMaterial());

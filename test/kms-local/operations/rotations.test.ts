@@ -10,14 +10,19 @@ import {
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
-import { asymmetricMaterial, expectKmsError, importMaterial, symmetricMaterial, useKmsLocal } from "../fixture.js";
+import { arnOf, asymmetricMaterial, expectKmsError, importMaterial, symmetricMaterial, useKmsLocal } from "../fixture.js";
 
 describe("kms-local RotateKeyOnDemand, GetKeyRotationStatus, ListKeyRotations", () => {
   const f = useKmsLocal({ rotationDelayMs: 1000 });
   const c = () => f().client;
   const newKey = async () => (await c().send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata?.KeyId as string;
-  const arnOf = (keyId: string) => `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
   const rotate = (keyId: string) => c().send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+  /** Imports new material and completes an on-demand rotation into it. */
+  const rotateInNewMaterial = async (keyId: string) => {
+    await importMaterial(c(), keyId, symmetricMaterial(), { ImportType: "NEW_KEY_MATERIAL" });
+    await rotate(keyId);
+    f().kms.control.clock.advance(1000);
+  };
   const list = async (keyId: string, all = true) =>
     (await c().send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: all ? "ALL_KEY_MATERIAL" : undefined }))).Rotations ?? [];
 
@@ -81,11 +86,7 @@ describe("kms-local RotateKeyOnDemand, GetKeyRotationStatus, ListKeyRotations", 
   it("allows 25 on-demand rotations per key, then LimitExceededException (recorded message)", async () => {
     const keyId = await newKey();
     await importMaterial(c(), keyId, symmetricMaterial());
-    for (let i = 0; i < 25; i++) {
-      await importMaterial(c(), keyId, symmetricMaterial(), { ImportType: "NEW_KEY_MATERIAL" });
-      await rotate(keyId);
-      f().kms.control.clock.advance(1000);
-    }
+    for (let i = 0; i < 25; i++) await rotateInNewMaterial(keyId);
     assert.equal((await list(keyId, false)).length, 25);
     await importMaterial(c(), keyId, symmetricMaterial(), { ImportType: "NEW_KEY_MATERIAL" });
     await expectKmsError(
@@ -112,11 +113,7 @@ describe("kms-local RotateKeyOnDemand, GetKeyRotationStatus, ListKeyRotations", 
   it("paginates ListKeyRotations with Limit/Marker", async () => {
     const keyId = await newKey();
     await importMaterial(c(), keyId, symmetricMaterial());
-    for (let i = 0; i < 3; i++) {
-      await importMaterial(c(), keyId, symmetricMaterial(), { ImportType: "NEW_KEY_MATERIAL" });
-      await rotate(keyId);
-      f().kms.control.clock.advance(1000);
-    }
+    for (let i = 0; i < 3; i++) await rotateInNewMaterial(keyId);
     const p1 = await c().send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL", Limit: 3 }));
     assert.equal(p1.Rotations?.length, 3);
     assert.equal(p1.Truncated, true);

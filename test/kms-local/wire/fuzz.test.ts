@@ -60,6 +60,12 @@ describe("kms-local wire: fuzz", () => {
         await truncatedRequest(f().kms.url, randomBytes(Math.floor(rnd() * 300)));
         continue;
       }
+      if (kind < 0.15) {
+        // Odd request targets (protocol-relative, absolute-form, control paths with bodies).
+        const path = pick(["//", "//x/y", "http://other/", "/_kms-local/switches", "/_kms-local//", "/?a=%zz", "*"]);
+        await truncatedRequest(f().kms.url, `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\nConnection: close\r\n\r\n{"a":1}`);
+        continue;
+      }
       const headers: Record<string, string> = {};
       if (rnd() < 0.2) headers.authorization = pick(["", "AWS4-HMAC-SHA256", `AWS4-HMAC-SHA256 Credential=${randomBytes(8).toString("hex")}`, fakeAuth("xx-nowhere-9")]);
       if (rnd() < 0.2) headers["content-type"] = pick(["text/plain", "application/json", "*/*"]);
