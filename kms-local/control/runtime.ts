@@ -7,7 +7,7 @@ import { E, KmsError, statusOf } from "../model/errors.js";
 import { OPERATION_INPUTS } from "../model/shapes.js";
 import { validateInput } from "../model/validate.js";
 import type { OpContext, Output, RequestFacts } from "../operations/context.js";
-import { OPERATIONS, READ_ONLY, STATE_CHANGING } from "../operations/index.js";
+import { OPERATIONS, STATE_CHANGING } from "../operations/index.js";
 import { keyMetadata } from "../store/metadata.js";
 import { loadState, saveState } from "../store/persistence.js";
 import { settle } from "../store/settle.js";
@@ -193,7 +193,7 @@ export class Runtime {
       }
       return output;
     } finally {
-      if (!READ_ONLY.has(op) || this.store.dirty) this.persist();
+      this.persist();
     }
   }
 

@@ -38,5 +38,3 @@ export const STATE_CHANGING = new Set([
   "ImportKeyMaterial", "DeleteImportedKeyMaterial", "EnableKey", "DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion",
 ]);
 
-/** Operations that never change anything (no persistence needed after them). */
-export const READ_ONLY = new Set(["DescribeKey", "ListKeys", "ListKeyRotations", "GetKeyRotationStatus", "Encrypt", "Decrypt", "GetPublicKey", "ListAliases"]);
