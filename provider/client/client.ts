@@ -1,5 +1,6 @@
 import { KMSClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-kms";
-import type { DeserializeMiddleware, FinalizeRequestMiddleware } from "@smithy/types";
+import { AdaptiveRetryStrategy } from "@smithy/core/retry";
+import type { DeserializeMiddleware, FinalizeRequestMiddleware, RetryErrorInfo, StandardRetryToken } from "@smithy/types";
 import { ClientSettings } from "./settings";
 import { ProgressLog, RequestPacer } from "./rateLimiter";
 
@@ -31,8 +32,7 @@ function createClient(settings: ClientSettings, log: ProgressLog): KMSClient {
         ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
         ...(settings.profile ? { profile: settings.profile } : {}),
         // Adaptive mode adds the SDK's own client-side rate limiting on top of retries when KMS throttles.
-        retryMode: "adaptive",
-        maxAttempts: settings.maxAttempts,
+        retryStrategy: new KmsRetryStrategy(async () => settings.maxAttempts),
     });
     const pacer = pacerFor(settings.requestRateScale, log);
     const scope = `${settings.region ?? "default"}|${settings.endpoint ?? "aws"}`;
@@ -73,6 +73,18 @@ function recordServerClock(client: KMSClient): DeserializeMiddleware<ServiceInpu
             throw error;
         }
     };
+}
+
+/**
+ * The SDK counts LimitExceededException as throttling and retries it with long backoffs. In KMS it means a
+ * hard quota (25 on-demand rotations per key, key and alias counts): retrying cannot succeed, only delay the
+ * error by a minute. Everything else keeps the adaptive strategy.
+ */
+class KmsRetryStrategy extends AdaptiveRetryStrategy {
+    override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
+        if ((errorInfo.error as { name?: string } | undefined)?.name === "LimitExceededException") throw errorInfo.error;
+        return super.refreshRetryTokenForRetry(token, errorInfo);
+    }
 }
 
 function pacerFor(scale: number, log: ProgressLog): RequestPacer {
