@@ -171,6 +171,10 @@ export class Runtime {
     const now = this.clock.now();
     settle(this.store, now, this.switches, (e) => this.metrics.event(e));
     const input = validateInput(OPERATION_INPUTS[op] as NonNullable<(typeof OPERATION_INPUTS)[string]>, body);
+    // The request's own KeyMaterialId / ImportType are logged even when the operation fails; operations
+    // overwrite them with what they computed (the material's real id, the default import type).
+    if (typeof input.KeyMaterialId === "string") facts.keyMaterialId = input.KeyMaterialId;
+    if (typeof input.ImportType === "string") facts.importType = input.ImportType;
     const ctx: OpContext = {
       region,
       account: this.options.accountId,

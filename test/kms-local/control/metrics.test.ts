@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GetParametersForImportCommand } from "@aws-sdk/client-kms";
+import { CreateKeyCommand, DecryptCommand, DeleteImportedKeyMaterialCommand, DescribeKeyCommand, EncryptCommand, GetParametersForImportCommand } from "@aws-sdk/client-kms";
 import { importMaterial, symmetricMaterial, useKmsLocal } from "../fixture.js";
 
 describe("kms-local counters, request log and event log", () => {
@@ -40,6 +40,12 @@ describe("kms-local counters, request log and event log", () => {
     }
     assert.ok(!everything.includes("very secret plaintext"));
     assert.ok(lines.some((l) => l.includes("ImportKeyMaterial 200") && l.includes(`key=${keyId}`)));
+
+    // Facts the request carried are logged even when it fails before the operation used them.
+    await f().client.send(new DeleteImportedKeyMaterialCommand({ KeyId: "nope", KeyMaterialId: "c".repeat(64) })).catch(() => undefined);
+    const failed = f().kms.control.requests().find((r) => r.operation === "DeleteImportedKeyMaterial");
+    assert.equal(failed?.keyMaterialId, "c".repeat(64));
+    assert.equal(failed?.errorType, "NotFoundException");
 
     f().kms.control.resetCounters();
     assert.deepEqual(f().kms.control.counters(), {});
