@@ -1,6 +1,6 @@
 import { KMSClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-kms";
 import { AdaptiveRetryStrategy } from "@smithy/core/retry";
-import type { DeserializeMiddleware, FinalizeRequestMiddleware, RetryErrorInfo, StandardRetryToken } from "@smithy/types";
+import type { DeserializeMiddleware, FinalizeRequestMiddleware, RetryErrorInfo, RetryToken, StandardRetryToken } from "@smithy/types";
 import { ClientSettings } from "./settings";
 import { ProgressLog, RequestPacer } from "./rateLimiter";
 
@@ -81,7 +81,7 @@ function recordServerClock(client: KMSClient): DeserializeMiddleware<ServiceInpu
  * error by a minute. Everything else keeps the adaptive strategy.
  */
 class KmsRetryStrategy extends AdaptiveRetryStrategy {
-    override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
+    override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
         if ((errorInfo.error as { name?: string } | undefined)?.name === "LimitExceededException") throw errorInfo.error;
         return super.refreshRetryTokenForRetry(token, errorInfo);
     }
