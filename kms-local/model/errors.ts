@@ -21,7 +21,6 @@ const FIXED_STATUS: Readonly<Record<string, number>> = {
   DependencyTimeoutException: 503,
   MissingAuthenticationTokenException: 403,
   RequestEntityTooLargeException: 413,
-  NotFound: 404,
 };
 
 export function statusOf(type: string, mode: StatusMode): number {
@@ -134,7 +133,6 @@ export const E = {
       "InvalidSignatureException",
       "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
     ),
-  unrecognizedClient: () => err("UnrecognizedClientException", "The security token included in the request is invalid."),
   tooLarge: (limit: number) => err("RequestEntityTooLargeException", `Request body exceeds the kms-local limit of ${limit} bytes.`),
   internal: () => err("KMSInternalException", "An internal error occurred (injected by kms-local)."),
   dependencyTimeout: () => err("DependencyTimeoutException", "The request timed out (injected by kms-local)."),

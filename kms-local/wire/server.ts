@@ -2,6 +2,7 @@
 // else is 404. Reads at most `bodyLimit` bytes (default 1 MiB: KMS's largest members are a few KiB), answers an
 // oversized body with 413 RequestEntityTooLargeException and closes the connection.
 
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { KmsLocalControl } from "../control/control.js";
 import type { KmsRequest, Runtime } from "../control/runtime.js";
@@ -31,7 +32,10 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number, stat
   return new Promise((resolve) => {
     const tooLarge = () => {
       const e = E.tooLarge(limit);
-      send(res, statusOf(e.type, statusMode), toAwsJson({ __type: e.type, message: e.wireMessage }), { connection: "close" });
+      send(res, statusOf(e.type, statusMode), toAwsJson({ __type: e.type, message: e.wireMessage }), {
+        connection: "close",
+        "x-amzn-RequestId": randomUUID(),
+      });
       res.on("finish", () => req.socket.destroy());
       resolve(undefined);
     };

@@ -9,6 +9,7 @@ import {
   GetPublicKeyCommand,
   ImportKeyMaterialCommand,
   ListKeyRotationsCommand,
+  RotateKeyOnDemandCommand,
   type AlgorithmSpec,
   type KeySpec,
   type KeyUsageType,
@@ -257,6 +258,25 @@ describe("kms-local ImportKeyMaterial", () => {
     await f().client.send(new DisableKeyCommand({ KeyId: keyId }));
     await importMaterial(f().client, keyId, material, { ValidTo: inFuture(f().kms, DAY_MS) });
     assert.equal((await state(keyId))?.KeyState, "Disabled");
+  });
+
+  it("makes the key Enabled only when every permanently associated material is imported again", async () => {
+    const keyId = await newKey();
+    const first = symmetricMaterial();
+    const second = symmetricMaterial();
+    await importMaterial(f().client, keyId, first);
+    await importMaterial(f().client, keyId, second, { ImportType: "NEW_KEY_MATERIAL" });
+    f().kms.control.setSwitches({ rotationDelayMs: 0 });
+    await f().client.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    f().kms.control.resetSwitches();
+    for (const id of (await rotations(keyId)).map((r) => r.KeyMaterialId)) {
+      await f().client.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: id }));
+    }
+    assert.deepEqual((await rotations(keyId)).map((r) => [r.KeyMaterialState, r.ImportState]), [["NON_CURRENT", "PENDING_IMPORT"], ["CURRENT", "PENDING_IMPORT"]]);
+    await importMaterial(f().client, keyId, second);
+    assert.equal((await state(keyId))?.KeyState, "PendingImport", "the NON_CURRENT material is still missing");
+    await importMaterial(f().client, keyId, first);
+    assert.equal((await state(keyId))?.KeyState, "Enabled");
   });
 
   it("expires material at ValidTo on the kms-local clock (lazily): PendingImport, model removed (S22), event logged", async () => {

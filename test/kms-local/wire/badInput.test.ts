@@ -45,6 +45,7 @@ describe("kms-local wire: bad input", () => {
     const r = await kmsCall(url(), "TrentService.DescribeKey", big);
     assert.equal(r.status, 413);
     assert.equal(r.json?.__type, "RequestEntityTooLargeException");
+    assert.match(String(r.headers["x-amzn-requestid"]), /^[0-9a-f-]{36}$/);
     assert.equal((await kmsCall(url(), "TrentService.ListKeys", "{}")).status, 200);
   });
 

@@ -11,8 +11,8 @@ import {
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
 } from "@aws-sdk/client-kms";
-import { startKmsLocal } from "../../kms-local/index.js";
-import { makeClient, symmetricMaterial, TEST_DEFAULTS, importMaterial, wrapMaterial } from "./fixture.js";
+import { startKmsLocal } from "../../../kms-local/index.js";
+import { makeClient, symmetricMaterial, TEST_DEFAULTS, importMaterial, wrapMaterial } from "../fixture.js";
 
 describe("kms-local state file", () => {
   let dir = "";
