@@ -62,7 +62,7 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number, stat
 }
 
 /** Turns the raw request into a KmsRequest: auth (region), target, JSON body; errors become `early`. */
-function parseKmsRequest(rt: Runtime, req: IncomingMessage, path: string, body: Buffer, defaultRegion: string): KmsRequest {
+async function parseKmsRequest(rt: Runtime, req: IncomingMessage, path: string, body: Buffer, defaultRegion: string): Promise<KmsRequest> {
   const target = req.headers["x-amz-target"];
   const operation = typeof target === "string" && target.startsWith("TrentService.") ? target.slice("TrentService.".length) : undefined;
   const out: KmsRequest = { operation, region: defaultRegion, body: {} };
@@ -73,7 +73,7 @@ function parseKmsRequest(rt: Runtime, req: IncomingMessage, path: string, body: 
     } else {
       const auth = parseAuthorization(header);
       out.region = auth.region;
-      if (rt.switches.signatureCheck === "verify" && !signatureMatches(auth, req.headers, path, body, rt.switches.signatureSecret)) {
+      if (rt.switches.signatureCheck === "verify" && !(await signatureMatches(auth, req.headers, path, body, rt.switches.signatureSecret))) {
         throw E.invalidSignature();
       }
     }
@@ -123,12 +123,14 @@ export function createKmsServer(rt: Runtime, control: KmsLocalControl, options: 
         });
         return;
       }
-      const reply = await rt.handle(parseKmsRequest(rt, req, req.url ?? "/", body, options.defaultRegion));
+      const reply = await rt.handle(await parseKmsRequest(rt, req, req.url ?? "/", body, options.defaultRegion));
       if (reply.drop) {
         req.socket.destroy();
         return;
       }
-      send(res, reply.status, toAwsJson(reply.body), { "x-amzn-RequestId": reply.requestId });
+      // Like AWS, every response carries the server's time: kms-local's clock (which tests move), so clients
+      // judge expiry by KMS's time, as they must with the real service.
+      send(res, reply.status, toAwsJson(reply.body), { "x-amzn-RequestId": reply.requestId, date: new Date(rt.clock.now()).toUTCString() });
     })().catch(() => {
       // Last line of defence: nothing a client sends may crash the process.
       send(res, 500, toAwsJson({ __type: "KMSInternalException", message: "kms-local internal error" }), {});

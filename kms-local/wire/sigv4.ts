@@ -1,7 +1,10 @@
 // The Authorization header: parsed for the Region of its SigV4 credential scope (ref §1.1), and optionally
 // verified (S35) against a fixed test secret. Works with any signed-header set (JS v3, boto3, aws CLI).
 
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { Sha256 } from "@smithy/core/checksum";
+import { HttpRequest } from "@smithy/core/protocols";
+import { SignatureV4 } from "@smithy/signature-v4";
 import type { IncomingHttpHeaders } from "node:http";
 import { E } from "../model/errors.js";
 
@@ -41,28 +44,38 @@ export function parseAuthorization(header: string): SigV4Auth {
   };
 }
 
-const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
-const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data).digest();
-
-/** Recomputes the SigV4 signature of a `POST /` request and compares it in constant time. */
-export function signatureMatches(auth: SigV4Auth, headers: IncomingHttpHeaders, path: string, body: Buffer, secret: string): boolean {
+/**
+ * Re-signs the request with @smithy/signature-v4 (the SDK's own signer) using the fixed test secret, over
+ * exactly the headers the client signed, and compares signatures in constant time.
+ */
+export async function signatureMatches(auth: SigV4Auth, headers: IncomingHttpHeaders, path: string, body: Buffer, secret: string): Promise<boolean> {
   const amzDate = headers["x-amz-date"];
-  if (typeof amzDate !== "string") return false;
-  const canonicalHeaders = auth.signedHeaders
-    .map((h) => {
-      const v = headers[h];
-      const value = Array.isArray(v) ? v.join(",") : (v ?? "");
-      return `${h}:${value.trim().replace(/\s+/g, " ")}\n`;
-    })
-    .join("");
-  const payloadHash = typeof headers["x-amz-content-sha256"] === "string" ? headers["x-amz-content-sha256"] : sha256(body);
-  const [uri, query = ""] = path.split("?");
-  const canonicalRequest = ["POST", uri, query, canonicalHeaders, auth.signedHeaders.join(";"), payloadHash].join("\n");
-  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonicalRequest)].join("\n");
-  let key = hmac(`AWS4${secret}`, auth.date);
-  for (const part of [auth.region, auth.service, "aws4_request"]) key = hmac(key, part);
-  const expected = Buffer.from(createHmac("sha256", key).update(stringToSign).digest("hex"));
+  if (typeof amzDate !== "string" || !/^\d{8}T\d{6}Z$/.test(amzDate)) return false;
+  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`);
+  const signed: Record<string, string> = {};
+  for (const name of auth.signedHeaders) {
+    const value = headers[name];
+    signed[name] = Array.isArray(value) ? value.join(",") : (value ?? "");
+  }
+  const [pathname = "/", query = ""] = path.split("?");
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: secret },
+    region: auth.region,
+    service: auth.service,
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+  const request = new HttpRequest({
+    method: "POST",
+    protocol: "http:",
+    hostname: (signed["host"] ?? "").split(":")[0] ?? "",
+    path: pathname,
+    query: Object.fromEntries(new URLSearchParams(query)),
+    headers: signed,
+    body,
+  });
+  const signedRequest = await signer.sign(request, { signingDate, signableHeaders: new Set(auth.signedHeaders) });
+  const expected = /Signature=([0-9a-f]+)/.exec(String(signedRequest.headers["authorization"] ?? ""))?.[1] ?? "";
   const given = Buffer.from(auth.signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return given.length === expected.length && timingSafeEqual(given, Buffer.from(expected));
 }

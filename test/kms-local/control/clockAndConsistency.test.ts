@@ -22,6 +22,18 @@ describe("kms-local clock and eventual consistency", () => {
     assert.throws(() => clock.advance(-1));
   });
 
+  it("sends its own clock in the Date header of every response, as AWS sends its time", async () => {
+    const response = await fetch(f().kms.url, {
+      method: "POST",
+      headers: { "x-amz-target": "TrentService.ListKeys", "content-type": "application/x-amz-json-1.1", authorization: "AWS4-HMAC-SHA256 Credential=AKID/20261123/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00" },
+      body: "{}",
+    });
+    const served = Date.parse(response.headers.get("date") ?? "");
+    const now = f().kms.control.clock.now();
+    assert.ok(Math.abs(served - now) < 2000, `Date ${response.headers.get("date")} is kms-local's time`);
+    assert.ok(f().kms.control.clock.offsetMs > 0 && served - Date.now() > 3_000_000, "moved with the clock, not the real time");
+  });
+
   it("hides new keys for newKeyInvisibleMs (S28): NotFoundException from every operation, absent from ListKeys", async () => {
     f().kms.control.consistency.set({ newKeyInvisibleMs: 5000 });
     const { KeyMetadata: m } = await f().client.send(new CreateKeyCommand({ Origin: "EXTERNAL" }));

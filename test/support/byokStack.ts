@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DescribeKeyCommand, KMSClient, KeyMetadata, ListKeyRotationsCommand, RotationsListEntry } from "@aws-sdk/client-kms";
+import { KmsLocal, KmsLocalOptions, startKmsLocal } from "../../kms-local";
+import { Stack, isSecret, type ResourceState } from "../../engine-harness";
+import type { KmsEndpoint } from "../../engine-harness/byok/externalKey";
+import { assertNoMaterial } from "./assertions";
+import { QUOTA_SCALE } from "./kms";
+
+/**
+ * Engine-level fixture: kms-local (AWS quotas enforced, scaled) and stacks driven through the real
+ * dynamic-provider host, configured like a user's stack pointing at kms-local.
+ */
+
+export interface ByokWorld {
+    kms: KmsLocal;
+    endpoint: KmsEndpoint;
+    /** The operator's client, for out-of-band changes and for asserting what KMS holds. */
+    client: KMSClient;
+    newStack(name: string, config?: Record<string, string>): Stack;
+    describeKey(keyId: string): Promise<KeyMetadata>;
+    materials(keyId: string): Promise<RotationsListEntry[]>;
+}
+
+export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
+    let world: ByokWorld | undefined;
+    const stacks: Stack[] = [];
+    let dir = "";
+    before(async () => {
+        dir = mkdtempSync(join(tmpdir(), "byok-engine-"));
+        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...options });
+        const endpoint: KmsEndpoint = {
+            endpoint: kms.url,
+            region: "us-east-1",
+            accessKeyId: kms.env["AWS_ACCESS_KEY_ID"]!,
+            secretAccessKey: kms.env["AWS_SECRET_ACCESS_KEY"]!,
+        };
+        const client = new KMSClient({ endpoint: kms.url, region: "us-east-1", credentials: endpoint });
+        world = {
+            kms,
+            endpoint,
+            client,
+            newStack(name, config = {}) {
+                const stack = new Stack({
+                    project: "kms-byok",
+                    stack: name,
+                    dir,
+                    config: {
+                        "aws:region": "us-east-1",
+                        "pulumi-kms-byok:endpoint": kms.url,
+                        "pulumi-kms-byok:requestRateScale": String(QUOTA_SCALE),
+                        "pulumi-kms-byok:propagationTimeoutSeconds": "20",
+                        ...config,
+                    },
+                    hostEnv: {
+                        AWS_ACCESS_KEY_ID: endpoint.accessKeyId,
+                        AWS_SECRET_ACCESS_KEY: endpoint.secretAccessKey,
+                        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+                    },
+                });
+                stacks.push(stack);
+                return stack;
+            },
+            describeKey: async (keyId) => (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!,
+            materials: async (keyId) =>
+                (await client.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!,
+        };
+    });
+    after(async () => {
+        for (const stack of stacks) await stack.close();
+        world?.client.destroy();
+        await world?.kms.stop();
+        rmSync(dir, { recursive: true, force: true });
+    });
+    return () => {
+        if (!world) throw new Error("world not started");
+        return world;
+    };
+}
+
+/**
+ * What must hold after every step: the material input is stored as a secret; nothing in the state file
+ * (inputs, outputs, `__provider`), the host's logs or the serialized providers contains the material in
+ * any form.
+ */
+export async function assertStateKeepsSecrets(stack: Stack, material: Buffer, resourceName = "byok-material"): Promise<ResourceState | undefined> {
+    assertNoMaterial(stack.rawStateText(), material, "the state file");
+    assertNoMaterial(stack.hostLogs(), material, "the host logs");
+    for (const [name, serialized] of Object.entries(stack.serializedProviders())) {
+        assertNoMaterial(serialized.text, material, `the serialized provider of ${name}`);
+        assert.equal(serialized.containsSecrets, false, `${name}'s __provider captures no secret`);
+    }
+    const resource = await stack.resource(resourceName);
+    if (resource) {
+        assert.ok(isSecret(resource.inputs["keyMaterial"]), "keyMaterial is stored as a secret");
+        assert.ok(!("keyMaterial" in resource.outputs) || isSecret(resource.outputs["keyMaterial"]), "no plaintext keyMaterial output");
+        assertNoMaterial(resource.outputs, material, "the outputs");
+    }
+    return resource;
+}
