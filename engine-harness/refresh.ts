@@ -15,7 +15,7 @@
 import { fail, markSecretOutputs, nameOf, pluginFor, type Deployment } from "./deployment";
 import type { PluginReadResult } from "./plugin";
 import type { ResourceState } from "./state";
-import { anyChanges, diffKeys, valuesEqual } from "./values";
+import { anyChanges, diffKeys, valueChanges, valuesEqual } from "./values";
 
 export async function refreshResources(d: Deployment): Promise<void> {
     for (const res of d.snapshot.remainingOlds()) {
@@ -38,7 +38,7 @@ async function refreshStep(d: Deployment, old: ResourceState): Promise<void> {
                 fail(d, old.urn, e);
             }
             if (!read) {
-                rec.refresh = { result: "delete", outputDiff: diffKeys(old.outputs, {}), inputDiff: diffKeys(old.inputs, {}) };
+                rec.refresh = { result: "delete", outputDiff: diffKeys(old.outputs, {}), outputChanges: {}, inputDiff: diffKeys(old.inputs, {}) };
                 d.snapshot.retire(old);
                 await d.snapshot.persist();
                 return;
@@ -62,6 +62,7 @@ async function refreshStep(d: Deployment, old: ResourceState): Promise<void> {
             rec.refresh = {
                 result: changes === "none" ? "same" : "update",
                 outputDiff: diffKeys(old.outputs, neu.outputs),
+                outputChanges: valueChanges(old.outputs, neu.outputs, diffKeys(old.outputs, neu.outputs).updates),
                 inputDiff: diffKeys(old.inputs, neu.inputs),
             };
             d.snapshot.replaceInPlace(old, neu);

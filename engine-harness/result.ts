@@ -28,6 +28,8 @@ export interface RefreshOutcome {
     result: "same" | "update" | "delete";
     /** Stored outputs → read outputs: what `pulumi refresh` shows as `[diff: …]`. */
     outputDiff: KeyDiff;
+    /** Old → new value of each updated output, as `pulumi refresh --diff` shows them (secrets as "[secret]"). */
+    outputChanges: Record<string, { old: unknown; new: unknown }>;
     /** Stored inputs → inputs after refresh (changes only when read returned `inputs`). */
     inputDiff: KeyDiff;
 }

@@ -199,3 +199,9 @@ export function changedKeys(d: KeyDiff): string[] {
 export function clone<T extends JsonValue>(v: T): T {
     return JSON.parse(JSON.stringify(v)) as T;
 }
+
+/** Old → new values of `keys`, with secrets masked the way the CLI masks them. */
+export function valueChanges(olds: PropertyMap, news: PropertyMap, keys: string[]): Record<string, { old: unknown; new: unknown }> {
+    const shown = (value: unknown) => (isSecret(value) ? "[secret]" : value);
+    return Object.fromEntries(keys.map((key) => [key, { old: shown(olds[key]), new: shown(news[key]) }]));
+}

@@ -86,7 +86,7 @@ export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
  * any form.
  */
 export async function assertStateKeepsSecrets(stack: Stack, material: Buffer, resourceName = "byok-material"): Promise<ResourceState | undefined> {
-    assertNoMaterial(stack.rawStateText(), material, "the state file");
+    assertNoMaterial(stack.rawStateText() ?? "", material, "the state file");
     assertNoMaterial(stack.hostLogs(), material, "the host logs");
     for (const [name, serialized] of Object.entries(stack.serializedProviders())) {
         assertNoMaterial(serialized.text, material, `the serialized provider of ${name}`);
