@@ -1,6 +1,6 @@
 import { KMSClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-kms";
 import { AdaptiveRetryStrategy } from "@smithy/core/retry";
-import type { DeserializeMiddleware, FinalizeRequestMiddleware, RetryErrorInfo, RetryToken, StandardRetryToken } from "@smithy/types";
+import type { FinalizeRequestMiddleware, RetryErrorInfo, RetryToken, StandardRetryToken } from "@smithy/types";
 import { ClientSettings } from "./settings";
 import { ProgressLog, RequestPacer } from "./rateLimiter";
 
@@ -12,8 +12,6 @@ import { ProgressLog, RequestPacer } from "./rateLimiter";
  */
 
 const clients = new Map<string, KMSClient>();
-/** Milliseconds KMS's clock is ahead of ours, from the Date header of its latest response. */
-const serverClockOffsets = new WeakMap<KMSClient, number>();
 const pacers = new Map<number, RequestPacer>();
 
 export function kmsClient(settings: ClientSettings, log: ProgressLog): KMSClient {
@@ -46,33 +44,16 @@ function createClient(settings: ClientSettings, log: ProgressLog): KMSClient {
         relation: "after",
         toMiddleware: "retryMiddleware",
     });
-    client.middlewareStack.add(recordServerClock(client), { step: "deserialize", name: "kmsServerClock" });
     return client;
 }
 
 /**
- * KMS decides when material expires by its own clock, so "expired" vs "deleted" is judged by KMS's time
- * (every AWS response carries a Date header), not by a CI runner's possibly skewed clock.
+ * KMS decides when material expires by its own clock, so "expired" vs "deleted" is judged by KMS's time, not
+ * by a CI runner's possibly skewed clock. The SDK already tracks that time: it samples the Date header of
+ * every KMS response into `systemClockOffset` (and signs with it).
  */
 export function serverNow(client: KMSClient): Date {
-    return new Date(Date.now() + (serverClockOffsets.get(client) ?? 0));
-}
-
-function recordServerClock(client: KMSClient): DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> {
-    const record = (response: unknown) => {
-        const date = Date.parse((response as { headers?: Record<string, string> } | undefined)?.headers?.["date"] ?? "");
-        if (Number.isFinite(date)) serverClockOffsets.set(client, date - Date.now());
-    };
-    return (next) => async (args) => {
-        try {
-            const result = await next(args);
-            record(result.response);
-            return result;
-        } catch (error) {
-            record((error as { $response?: unknown }).$response);
-            throw error;
-        }
-    };
+    return new Date(Date.now() + (client.config.systemClockOffset ?? 0));
 }
 
 /**
