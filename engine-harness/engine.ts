@@ -245,8 +245,9 @@ export class Stack {
             this.active = undefined;
         }
         const result = recorder.finish(registry.pluginVersion);
-        if (!result.ok) {
+        if (!result.ok && result.errors.length > 0) {
             // A failed operation may have left a shared host dead or half-way; start afresh next time.
+            // (Check failures are answers, not failures of the host: it stays.)
             await this.shared?.close();
         }
         return result;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeKeyCommand, KMSClient, KeyMetadata, ListKeyRotationsCommand, RotationsListEntry } from "@aws-sdk/client-kms";
 import { KmsLocal, KmsLocalOptions, startKmsLocal } from "../../kms-local";
-import { Stack, isSecret, type ResourceState } from "../../engine-harness";
+import { Stack, isSecret, type ResourceState, type StackOptions } from "../../engine-harness";
 import type { KmsEndpoint } from "../../engine-harness/byok/externalKey";
 import { assertNoMaterial } from "./assertions";
 import { QUOTA_SCALE } from "./kms";
@@ -19,7 +19,7 @@ export interface ByokWorld {
     endpoint: KmsEndpoint;
     /** The operator's client, for out-of-band changes and for asserting what KMS holds. */
     client: KMSClient;
-    newStack(name: string, config?: Record<string, string>): Stack;
+    newStack(name: string, config?: Record<string, string>, options?: Partial<StackOptions>): Stack;
     describeKey(keyId: string): Promise<KeyMetadata>;
     materials(keyId: string): Promise<RotationsListEntry[]>;
 }
@@ -42,7 +42,7 @@ export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
             kms,
             endpoint,
             client,
-            newStack(name, config = {}) {
+            newStack(name, config = {}, options = {}) {
                 const stack = new Stack({
                     project: "kms-byok",
                     stack: name,
@@ -59,6 +59,7 @@ export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
                         AWS_SECRET_ACCESS_KEY: endpoint.secretAccessKey,
                         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
                     },
+                    ...options,
                 });
                 stacks.push(stack);
                 return stack;
