@@ -267,6 +267,20 @@ export class ProviderHost {
         this.lines.push(...earlyLines);
     }
 
+    /**
+     * Resolves once the host has printed nothing for `idleMs` (at most `maxMs`): stdout/stderr travel on
+     * pipes that are not ordered with the gRPC socket, so a line printed during a call can trail its answer.
+     */
+    async outputSettled(idleMs = 30, maxMs = 500): Promise<void> {
+        const started = Date.now();
+        let seen = this.lines.length;
+        for (;;) {
+            await new Promise((resolve) => setTimeout(resolve, idleMs));
+            if (this.lines.length === seen || Date.now() - started >= maxMs || !this.alive) return;
+            seen = this.lines.length;
+        }
+    }
+
     /** Spawns the host and resolves once it printed its port and a client is connected. */
     static async start(options: HostOptions): Promise<ProviderHost> {
         const env: NodeJS.ProcessEnv = { ...process.env };

@@ -137,12 +137,19 @@ export class ProviderRegistry {
         }
     }
 
-    /** Ends the host unless it is shared. */
+    /**
+     * Ends the host unless it is shared. A shared host keeps running, so its output is settled instead:
+     * lines it printed during the last call may still be in the pipe when the gRPC answer arrives.
+     */
     async close(): Promise<void> {
-        if (!this.hostPromise || this.shared) {
+        if (!this.hostPromise) {
             return;
         }
         const configured = await this.hostPromise.catch(() => undefined);
+        if (this.shared) {
+            await configured?.host.outputSettled();
+            return;
+        }
         await configured?.host.stop();
     }
 }
