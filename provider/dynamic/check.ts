@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { REFUSED_WRAPPING, isWrappingAlgorithm, isWrappingKeySpec, wrappingProblem } from "../wrapping/algorithms";
 import { KEY_SPECS, KeySpec, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { MaterialShape, decodeBase64Material, inferKeySpec, inspectMaterial, materialProblem } from "../wrapping/material";
-import { regionOfArn } from "../client/settings";
+import { CheckOutcome, Fail, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known, shorten } from "./checkCommon";
 import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping, isUnknown, plainInputs } from "./properties";
 
 /**
@@ -11,34 +11,19 @@ import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping, isUnknown, pla
  * derived from it. Values still unknown during preview (a key created in the same run) pass.
  */
 
-export interface CheckFailure {
-    property: string;
-    reason: string;
-}
-
-export interface CheckOutcome {
-    inputs: Record<string, unknown>;
-    failures: CheckFailure[];
-}
-
-const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
-const KEY_ARN = /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/(.+)$/;
-const ALIAS = /^(?:alias\/|arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:alias\/)/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const DESCRIPTION = /^[a-zA-Z0-9:/_\s.-]+$/;
 const MAX_VALID_DAYS = 365;
 const DAY_MS = 86_400_000;
 
-type Failures = CheckFailure[];
+export type { CheckFailure, CheckOutcome } from "./checkCommon";
 
 export function checkInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date): CheckOutcome {
     const inputs = plainInputs(news);
-    const failures: Failures = [];
-    const fail = (property: string, reason: string) => failures.push({ property, reason });
+    const { fail, failures } = failureCollector();
 
-    checkPropertyNames(inputs, fail);
-    checkTypes(inputs, fail);
+    checkPropertyNames("ImportedKeyMaterial", INPUT_NAMES, inputs, fail);
+    checkTypes(INPUT_NAMES, BOOLEAN_INPUTS, inputs, fail);
     checkKeyId(inputs["keyId"], fail);
     const keySpec = checkKeySpec(inputs["keySpec"], fail);
     const material = decodeMaterial(inputs["keyMaterial"], fail);
@@ -53,51 +38,10 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     } finally {
         material?.bytes.fill(0);
     }
-    return { inputs: news, failures: dedupe(failures) };
-}
-
-type Fail = (property: string, reason: string) => void;
-
-const known = (value: unknown): boolean => value !== undefined && value !== null && !isUnknown(value);
-
-function checkPropertyNames(inputs: Record<string, unknown>, fail: Fail): void {
-    for (const name of Object.keys(inputs)) {
-        if (name === "__provider" || (INPUT_NAMES as readonly string[]).includes(name)) continue;
-        fail(name, `${name} is not a property of ImportedKeyMaterial; valid properties: ${INPUT_NAMES.join(", ")}`);
-    }
+    return { inputs: news, failures: failures() };
 }
 
 const BOOLEAN_INPUTS = new Set(["rotateOnDemand"]);
-
-function checkTypes(inputs: Record<string, unknown>, fail: Fail): void {
-    for (const name of INPUT_NAMES) {
-        const value = inputs[name];
-        if (!known(value)) continue;
-        const expected = BOOLEAN_INPUTS.has(name) ? "boolean" : "string";
-        // Never show the value: for keyMaterial it is the secret itself.
-        if (typeof value !== expected) fail(name, `${name} must be a ${expected}, got a ${Array.isArray(value) ? "list" : typeof value}`);
-    }
-}
-
-function checkKeyId(keyId: unknown, fail: Fail): void {
-    if (keyId === undefined || keyId === null || keyId === "") return fail("keyId", "keyId is required: the ID or ARN of a KMS key with Origin EXTERNAL");
-    if (typeof keyId !== "string" || isUnknown(keyId)) return;
-    if (ALIAS.test(keyId)) {
-        return fail(
-            "keyId",
-            `keyId is an alias (${shorten(keyId)}); GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial ` +
-                "accept only a key ID or key ARN, and an alias can be moved to another key: pass the key's ID or ARN " +
-                "(e.g. aws.kms.getAliasOutput(...).targetKeyArn)",
-        );
-    }
-    const arn = KEY_ARN.exec(keyId);
-    if (KEY_ID.test(arn ? arn[1]! : keyId)) return;
-    fail(
-        "keyId",
-        `keyId must be a KMS key ID (1234abcd-12ab-34cd-56ef-1234567890ab), a multi-Region key ID (mrk-<32 hex>) ` +
-            `or a key ARN (arn:aws:kms:<region>:<account>:key/<id>); got '${shorten(keyId)}'`,
-    );
-}
 
 function checkKeySpec(keySpec: unknown, fail: Fail): KeySpec | undefined {
     if (!known(keySpec) || typeof keySpec !== "string") return undefined;
@@ -189,30 +133,6 @@ function checkWrapping(inputs: Record<string, unknown>, keySpec: KeySpec | undef
     if (problem) fail(known(algorithm) ? "wrappingAlgorithm" : "wrappingKeySpec", problem);
 }
 
-function checkRegion(inputs: Record<string, unknown>, fail: Fail): void {
-    const region = inputs["region"];
-    if (!known(region) || typeof region !== "string") return;
-    if (!REGION.test(region)) return fail("region", `region must be an AWS Region name such as eu-west-1; got '${shorten(region)}'`);
-    const keyId = inputs["keyId"];
-    const arnRegion = typeof keyId === "string" ? regionOfArn(keyId) : undefined;
-    if (arnRegion && arnRegion !== region) {
-        fail("region", `region ${region} contradicts keyId, an ARN of a key in ${arnRegion}; omit region or make them agree`);
-    }
-}
-
-function checkEndpoint(endpoint: unknown, fail: Fail): void {
-    if (!known(endpoint) || typeof endpoint !== "string") return;
-    let url: URL | undefined;
-    try {
-        url = new URL(endpoint);
-    } catch {
-        url = undefined;
-    }
-    if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
-        fail("endpoint", `endpoint must be an http(s) URL such as https://kms.eu-west-1.amazonaws.com; got '${shorten(endpoint)}'`);
-    }
-}
-
 /**
  * Different bytes for an existing material is never a plan we can carry out safely: KMS accepts only the
  * same bytes again for a key that had material, so delete-then-import would leave the key PendingImport.
@@ -245,16 +165,3 @@ function isCalendarDate(text: string): boolean {
     return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
 }
 
-function shorten(text: string): string {
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function dedupe(failures: Failures): Failures {
-    const seen = new Set<string>();
-    return failures.filter((f) => {
-        const key = `${f.property}: ${f.reason}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-    });
-}

@@ -2,6 +2,7 @@ import { ProviderSettings, readProviderSettings, ConfigSource } from "../client/
 import { checkInputs } from "./check";
 import { PartialFailure, ProviderContext, createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "./operations";
 import { MaterialInputs, MaterialOutputs, plainInputs } from "./properties";
+import { RotationInputs, RotationOutputs, applyRotation, checkRotation, deleteRotation, diffRotation, readRotation } from "./rotation";
 
 /**
  * The provider implementation as the dynamic-provider host runs it. The serialized `__provider` stored in
@@ -19,7 +20,10 @@ type Props = Record<string, unknown>;
 /** Stack configuration from `configure` (called once per host process, before any other method). */
 let providerSettings: ProviderSettings = {};
 
-export async function dispatch(apiVersion: number, method: string, args: unknown[]): Promise<unknown> {
+/** The resource kinds this runtime implements; every shim names its own. */
+export type ResourceKind = "ImportedKeyMaterial" | "KeyMaterialRotation";
+
+export async function dispatch(apiVersion: number, method: string, args: unknown[], kind: ResourceKind = "ImportedKeyMaterial"): Promise<unknown> {
     if (apiVersion > API_VERSION) {
         throw new Error(`this stack was written by a newer pulumi-kms-byok (provider API ${apiVersion}); upgrade the package`);
     }
@@ -30,7 +34,11 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
         log: (message) => console.error(`pulumi-kms-byok: ${redact(message, secrets)}`),
     };
     try {
-        return await run(context, method, args);
+        if (method === "configure") {
+            providerSettings = readProviderSettings((args[0] as { config: ConfigSource }).config);
+            return undefined;
+        }
+        return kind === "KeyMaterialRotation" ? await runRotation(context, method, args) : await run(context, method, args);
     } catch (error) {
         throw redactError(error, secrets);
     }
@@ -39,9 +47,6 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
 async function run(context: ProviderContext, method: string, args: unknown[]): Promise<unknown> {
     const [a, b, c] = args as [unknown, unknown, unknown];
     switch (method) {
-        case "configure":
-            providerSettings = readProviderSettings((a as { config: ConfigSource }).config);
-            return undefined;
         case "check":
             return checkInputs(a as Props, b as Props, new Date());
         case "diff": {
@@ -56,6 +61,30 @@ async function run(context: ProviderContext, method: string, args: unknown[]): P
             return withProvider(c as Props, async () => ({ outs: await updateMaterial(context, a as string, outputs(b as Props), inputs(c as Props)) }));
         case "delete":
             return deleteMaterial(context, outputs(b as Props));
+        default:
+            throw new Error(`pulumi-kms-byok: unknown provider method ${method}`);
+    }
+}
+
+async function runRotation(context: ProviderContext, method: string, args: unknown[]): Promise<unknown> {
+    const [a, b, c] = args as [unknown, unknown, unknown];
+    const rotationInputs = (props: Props) => plainInputs(props) as unknown as RotationInputs;
+    const rotationOutputs = (props: Props) => props as unknown as RotationOutputs;
+    switch (method) {
+        case "check":
+            return checkRotation(b as Props);
+        case "diff": {
+            const [olds, news] = [b as Props, c as Props];
+            return diffRotation(context, rotationOutputs(olds), rotationInputs(news), olds["__provider"] !== news["__provider"]);
+        }
+        case "create":
+            return applyRotation(context, rotationInputs(a as Props));
+        case "read":
+            return readRotation(context, a as string, rotationOutputs(b as Props));
+        case "update":
+            return { outs: (await applyRotation(context, rotationInputs(c as Props))).outs };
+        case "delete":
+            return deleteRotation(context, rotationOutputs(b as Props));
         default:
             throw new Error(`pulumi-kms-byok: unknown provider method ${method}`);
     }

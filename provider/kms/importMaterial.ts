@@ -115,6 +115,13 @@ function assertImportable(key: KeyMetadata, request: ImportRequest): void {
                 "set keySpec to the key's spec and supply material of that kind",
         );
     }
+    const multiRegion = key.MultiRegionConfiguration;
+    if (multiRegion?.MultiRegionKeyType === "REPLICA" && request.intent === "NEW_KEY_MATERIAL") {
+        throw new KeyMaterialError(
+            `KMS key ${key.Arn} is a multi-Region replica: new material is imported into its primary ` +
+                `${multiRegion.PrimaryKey?.Arn ?? ""}, then the same bytes into each replica (omit importType here)`,
+        );
+    }
     if (key.KeyState === "PendingDeletion" || key.KeyState === "PendingReplicaDeletion") {
         throw new KeyMaterialError(
             `KMS key ${key.Arn} is ${key.KeyState} (deletion date ${key.DeletionDate?.toISOString() ?? "pending"}): ` +

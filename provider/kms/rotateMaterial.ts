@@ -1,7 +1,7 @@
 import { GetKeyRotationStatusCommand, RotateKeyOnDemandCommand } from "@aws-sdk/client-kms";
 import { KmsSession } from "../client/session";
 import { KeyMaterialError, describeKmsError, isKmsError } from "./errors";
-import { findKeyMaterials } from "./finders";
+import { findKeyByID, findKeyMaterials } from "./finders";
 import { waitFor } from "./waiters";
 
 /**
@@ -18,9 +18,25 @@ export interface RotateRequest {
 
 export type RotateOutcome = "ROTATED" | "ALREADY_CURRENT" | "ALREADY_ROTATED_PAST";
 
+/** Rotate a key named by ID or ARN: symmetric keys only, and multi-Region keys through their primary. */
+export async function rotateKeyToMaterial(session: KmsSession, request: { keyId: string; keyMaterialId: string }): Promise<RotateOutcome> {
+    const key = await findKeyByID(session.client, request.keyId);
+    if ((key.KeySpec ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT") {
+        throw new KeyMaterialError(`KMS key ${key.Arn} is a ${key.KeySpec} key: only symmetric encryption keys rotate on demand`);
+    }
+    const multiRegion = key.MultiRegionConfiguration;
+    if (multiRegion?.MultiRegionKeyType === "REPLICA") {
+        throw new KeyMaterialError(
+            `KMS key ${key.Arn} is a multi-Region replica: rotate its primary ${multiRegion.PrimaryKey?.Arn ?? ""} instead ` +
+                "(the rotation applies to every replica)",
+        );
+    }
+    return rotateToMaterial(session, { keyArn: key.Arn!, keyMaterialId: request.keyMaterialId });
+}
+
 export async function rotateToMaterial(session: KmsSession, request: RotateRequest): Promise<RotateOutcome> {
     let requested = false;
-    let reportedReplicas = false;
+    let waitingForReplicasSince: number | undefined;
     return waitFor<RotateOutcome>(
         async () => {
             const state = await materialState(session, request);
@@ -30,10 +46,14 @@ export async function rotateToMaterial(session: KmsSession, request: RotateReque
                 case "NON_CURRENT":
                     return "ALREADY_ROTATED_PAST";
                 case "PENDING_MULTI_REGION_IMPORT_AND_ROTATION":
-                    if (!reportedReplicas) {
-                        reportedReplicas = true;
-                        session.log(
-                            `key material ${request.keyMaterialId} of ${request.keyArn} waits for every replica key to import it before it can rotate`,
+                    // KMS rotates a multi-Region key only once every replica holds the new material. Allow
+                    // for propagation, not for replicas that will never import it.
+                    waitingForReplicasSince ??= Date.now();
+                    if (Date.now() - waitingForReplicasSince > session.settings.propagationTimeoutMs) {
+                        throw new KeyMaterialError(
+                            `key material ${request.keyMaterialId} of ${request.keyArn} is still PENDING_MULTI_REGION_IMPORT_AND_ROTATION: ` +
+                                "import the same material into every replica key first (an ImportedKeyMaterial per replica), and make " +
+                                "the rotation (KeyMaterialRotation) depend on those resources",
                         );
                     }
                     return undefined;

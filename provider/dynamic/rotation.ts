@@ -1,0 +1,110 @@
+import { openSession } from "../client/session";
+import { resolveClientSettings } from "../client/settings";
+import { KeyMaterialError } from "../kms/errors";
+import { NotFoundError } from "../kms/errors";
+import { findKeyByID, findKeyMaterials } from "../kms/finders";
+import { rotateKeyToMaterial } from "../kms/rotateMaterial";
+import { isoOrNull } from "../kms/status";
+import { CheckOutcome, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known } from "./checkCommon";
+import type { DiffOutcome, ProviderContext } from "./operations";
+import { bareKeyId, isUnknown, plainInputs } from "./properties";
+
+/**
+ * KeyMaterialRotation: "this imported material is the key's CURRENT one". Create and update call
+ * RotateKeyOnDemand and wait for completion; refresh reports what KMS has as CURRENT; delete does nothing
+ * (a rotation cannot be undone). It exists apart from ImportedKeyMaterial's `rotateOnDemand` for multi-Region
+ * keys, which rotate only after every replica imported the material: the rotation must come after those
+ * resources, which themselves come after the primary's import.
+ */
+
+export interface RotationInputs {
+    keyId: string;
+    keyMaterialId: string;
+    region?: string;
+    endpoint?: string;
+    profile?: string;
+}
+
+export interface RotationOutputs {
+    keyId: string;
+    keyMaterialId: string;
+    endpoint: string | null;
+    profile: string | null;
+    keyArn: string;
+    region: string;
+    /** What KMS reports as CURRENT now (differs from keyMaterialId once the key rotated further). */
+    currentKeyMaterialId: string | null;
+    /** The state of keyMaterialId: CURRENT, NON_CURRENT (rotated past), PENDING_*. */
+    keyMaterialState: string | null;
+    rotationDate: string | null;
+}
+
+export const ROTATION_INPUT_NAMES = ["keyId", "keyMaterialId", "region", "endpoint", "profile"] as const;
+const MATERIAL_ID = /^[0-9a-f]{64}$/;
+
+export function checkRotation(news: Record<string, unknown>): CheckOutcome {
+    const inputs = plainInputs(news);
+    const { fail, failures } = failureCollector();
+    checkPropertyNames("KeyMaterialRotation", ROTATION_INPUT_NAMES, inputs, fail);
+    checkTypes(ROTATION_INPUT_NAMES, new Set(), inputs, fail);
+    checkKeyId(inputs["keyId"], fail);
+    const id = inputs["keyMaterialId"];
+    if (!known(id) && !isUnknown(id)) fail("keyMaterialId", "keyMaterialId is required: the keyMaterialId output of an ImportedKeyMaterial of this key");
+    else if (typeof id === "string" && !isUnknown(id) && !MATERIAL_ID.test(id)) fail("keyMaterialId", "keyMaterialId must be 64 lowercase hex characters (a KMS KeyMaterialId)");
+    checkRegion(inputs, fail);
+    checkEndpoint(inputs["endpoint"], fail);
+    return { inputs: news, failures: failures() };
+}
+
+export function diffRotation(context: ProviderContext, olds: RotationOutputs, news: RotationInputs, providerChanged: boolean): DiffOutcome {
+    const replaces: string[] = [];
+    if (isUnknown(news.keyId) || bareKeyId(news.keyId) !== bareKeyId(olds.keyArn)) replaces.push("keyId");
+    if (news.region !== undefined && news.region !== olds.region) replaces.push("region");
+    const retarget = isUnknown(news.keyMaterialId) || news.keyMaterialId !== olds.keyMaterialId;
+    const unfinished = (olds.keyMaterialState ?? "").startsWith("PENDING_");
+    if (!retarget && olds.keyMaterialState === "NON_CURRENT") {
+        context.log(`KMS key ${olds.keyArn} has rotated past key material ${olds.keyMaterialId} (now ${olds.currentKeyMaterialId}); nothing to do`);
+    }
+    const recordOnly = providerChanged || (news.endpoint ?? null) !== olds.endpoint || (news.profile ?? null) !== olds.profile;
+    if (retarget || unfinished) context.log(`KMS key ${olds.keyArn}: rotating to key material ${news.keyMaterialId}`);
+    return { changes: replaces.length > 0 || retarget || unfinished || recordOnly, replaces, deleteBeforeReplace: false };
+}
+
+export async function applyRotation(context: ProviderContext, inputs: RotationInputs): Promise<{ id: string; outs: RotationOutputs }> {
+    const session = openSession(resolveClientSettings(inputs, context.settings, context.env), context.log);
+    await rotateKeyToMaterial(session, inputs);
+    const outs = await readRotationState(context, inputs);
+    if (!outs) throw new KeyMaterialError(`KMS key ${inputs.keyId} disappeared during the rotation`);
+    return { id: `${outs.keyArn}#rotation`, outs };
+}
+
+export async function readRotation(context: ProviderContext, id: string, olds: RotationOutputs): Promise<{ id: string; props?: RotationOutputs }> {
+    const outs = await readRotationState(context, { ...olds, keyId: olds.keyArn, endpoint: olds.endpoint ?? undefined, profile: olds.profile ?? undefined });
+    return outs ? { id, props: outs } : { id: "" };
+}
+
+export function deleteRotation(context: ProviderContext, olds: RotationOutputs): void {
+    context.log(`KMS key ${olds.keyArn}: a rotation cannot be undone; key material ${olds.currentKeyMaterialId} stays CURRENT`);
+}
+
+async function readRotationState(context: ProviderContext, inputs: RotationInputs): Promise<RotationOutputs | undefined> {
+    const session = openSession(resolveClientSettings(inputs, context.settings, context.env), context.log);
+    try {
+        const key = await findKeyByID(session.client, inputs.keyId);
+        const entry = (await findKeyMaterials(session.client, key.Arn!)).find((m) => m.KeyMaterialId === inputs.keyMaterialId);
+        return {
+            keyId: inputs.keyId,
+            keyMaterialId: inputs.keyMaterialId,
+            endpoint: inputs.endpoint ?? null,
+            profile: inputs.profile ?? null,
+            keyArn: key.Arn!,
+            region: key.Arn!.split(":")[3] ?? "",
+            currentKeyMaterialId: key.CurrentKeyMaterialId ?? null,
+            keyMaterialState: entry?.KeyMaterialState ?? null,
+            rotationDate: isoOrNull(entry?.RotationDate),
+        };
+    } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+    }
+}
