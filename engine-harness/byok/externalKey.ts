@@ -5,9 +5,11 @@
 // It never imports material: that is ImportedKeyMaterial's job in our programs.
 
 import {
+    CreateAliasCommand,
     CreateKeyCommand,
     DescribeKeyCommand,
     KMSClient,
+    ReplicateKeyCommand,
     ScheduleKeyDeletionCommand,
     type KeyMetadata,
 } from "@aws-sdk/client-kms";
@@ -15,6 +17,8 @@ import type { StandInResource } from "../standin";
 import type { PropertyMap } from "../values";
 
 export const EXTERNAL_KEY_TYPE = "aws:kms/externalKey:ExternalKey";
+export const REPLICA_EXTERNAL_KEY_TYPE = "aws:kms/replicaExternalKey:ReplicaExternalKey";
+export const ALIAS_TYPE = "aws:kms/alias:Alias";
 
 export interface KmsEndpoint {
     endpoint: string;
@@ -23,13 +27,25 @@ export interface KmsEndpoint {
     secretAccessKey: string;
 }
 
+function clientFor(kms: KmsEndpoint, region?: unknown): KMSClient {
+    return new KMSClient({
+        endpoint: kms.endpoint,
+        region: typeof region === "string" && region ? region : kms.region,
+        credentials: { accessKeyId: kms.accessKeyId, secretAccessKey: kms.secretAccessKey },
+    });
+}
+
+/** The stand-ins of every @pulumi/aws resource our examples declare, by type token. */
+export function awsStandIns(kms: KmsEndpoint): Record<string, StandInResource> {
+    return {
+        [EXTERNAL_KEY_TYPE]: externalKeyStandIn(kms),
+        [REPLICA_EXTERNAL_KEY_TYPE]: replicaExternalKeyStandIn(kms),
+        [ALIAS_TYPE]: aliasStandIn(kms),
+    };
+}
+
 export function externalKeyStandIn(kms: KmsEndpoint): StandInResource {
-    const client = (region?: unknown) =>
-        new KMSClient({
-            endpoint: kms.endpoint,
-            region: typeof region === "string" && region ? region : kms.region,
-            credentials: { accessKeyId: kms.accessKeyId, secretAccessKey: kms.secretAccessKey },
-        });
+    const client = (region?: unknown) => clientFor(kms, region);
     return {
         async create(inputs) {
             const kmsClient = client(inputs["region"]);
@@ -38,7 +54,7 @@ export function externalKeyStandIn(kms: KmsEndpoint): StandInResource {
                     new CreateKeyCommand({
                         Origin: "EXTERNAL",
                         Description: str(inputs["description"]),
-                        KeySpec: str(inputs["customerMasterKeySpec"]) as never,
+                        KeySpec: str(inputs["keySpec"]) as never,
                         KeyUsage: str(inputs["keyUsage"]) as never,
                         MultiRegion: inputs["multiRegion"] === true,
                     }),
@@ -48,33 +64,74 @@ export function externalKeyStandIn(kms: KmsEndpoint): StandInResource {
                 kmsClient.destroy();
             }
         },
-        async read(id, outputs) {
-            const kmsClient = client(outputs["region"]);
+        read: (id, outputs) => readKey(client(outputs["region"]), id, outputs),
+        delete: (id, outputs) => scheduleDeletion(client(outputs["region"]), id, outputs),
+    };
+}
+
+/**
+ * `aws.kms.ReplicaExternalKey`: ReplicateKey of an EXTERNAL multi-Region primary into another Region. The
+ * replica starts without material (Creating, then PendingImport).
+ */
+export function replicaExternalKeyStandIn(kms: KmsEndpoint): StandInResource {
+    return {
+        async create(inputs) {
+            const primaryArn = String(inputs["primaryKeyArn"]);
+            const kmsClient = clientFor(kms, primaryArn.split(":")[3]);
             try {
-                const { KeyMetadata: key } = await kmsClient.send(new DescribeKeyCommand({ KeyId: id }));
-                if (!key || key.KeyState === "PendingDeletion") return undefined;
-                return { outputs: outputsOf(key, outputs) };
-            } catch (error) {
-                if ((error as Error).name === "NotFoundException") return undefined;
-                throw error;
+                const { ReplicaKeyMetadata: key } = await kmsClient.send(
+                    new ReplicateKeyCommand({ KeyId: primaryArn, ReplicaRegion: str(inputs["region"]), Description: str(inputs["description"]) }),
+                );
+                return { id: key!.KeyId!, outputs: outputsOf(key!, inputs) };
             } finally {
                 kmsClient.destroy();
             }
         },
-        async delete(id, outputs) {
-            const kmsClient = client(outputs["region"]);
+        read: (id, outputs) => readKey(clientFor(kms, outputs["region"]), id, outputs),
+        delete: (id, outputs) => scheduleDeletion(clientFor(kms, outputs["region"]), id, outputs),
+    };
+}
+
+/** `aws.kms.Alias`: CreateAlias. kms-local has no DeleteAlias, so delete only forgets it. */
+export function aliasStandIn(kms: KmsEndpoint): StandInResource {
+    return {
+        async create(inputs) {
+            const kmsClient = clientFor(kms, inputs["region"]);
             try {
-                const days = typeof outputs["deletionWindowInDays"] === "number" ? outputs["deletionWindowInDays"] : 30;
-                await kmsClient.send(new ScheduleKeyDeletionCommand({ KeyId: id, PendingWindowInDays: days }));
-            } catch (error) {
-                // Like terraform-provider-aws: a key already gone or already pending deletion is deleted.
-                const e = error as Error;
-                if (e.name !== "NotFoundException" && !/is pending deletion/.test(e.message)) throw error;
+                await kmsClient.send(new CreateAliasCommand({ AliasName: str(inputs["name"]), TargetKeyId: str(inputs["targetKeyId"]) }));
+                return { id: String(inputs["name"]), outputs: { ...inputs } };
             } finally {
                 kmsClient.destroy();
             }
         },
     };
+}
+
+async function readKey(kmsClient: KMSClient, id: string, outputs: PropertyMap): Promise<{ outputs: PropertyMap } | undefined> {
+    try {
+        const { KeyMetadata: key } = await kmsClient.send(new DescribeKeyCommand({ KeyId: id }));
+        // Like terraform-provider-aws: a key pending deletion is gone as far as the program is concerned.
+        if (!key || key.KeyState === "PendingDeletion") return undefined;
+        return { outputs: outputsOf(key, outputs) };
+    } catch (error) {
+        if ((error as Error).name === "NotFoundException") return undefined;
+        throw error;
+    } finally {
+        kmsClient.destroy();
+    }
+}
+
+async function scheduleDeletion(kmsClient: KMSClient, id: string, outputs: PropertyMap): Promise<void> {
+    try {
+        const days = typeof outputs["deletionWindowInDays"] === "number" ? outputs["deletionWindowInDays"] : 30;
+        await kmsClient.send(new ScheduleKeyDeletionCommand({ KeyId: id, PendingWindowInDays: days }));
+    } catch (error) {
+        // Like terraform-provider-aws: a key already gone or already pending deletion is deleted.
+        const e = error as Error;
+        if (e.name !== "NotFoundException" && !/is pending deletion/.test(e.message)) throw error;
+    } finally {
+        kmsClient.destroy();
+    }
 }
 
 function outputsOf(key: KeyMetadata, inputs: PropertyMap): PropertyMap {

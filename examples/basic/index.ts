@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ImportedKeyMaterial } from "pulumi-kms-byok";
+import { awsProviderFor } from "../kmsLocal";
 
 /**
  * The basic BYOK stack: an EXTERNAL KMS key (from @pulumi/aws) and its imported material (ours).
@@ -13,22 +14,9 @@ const config = new pulumi.Config();
 const kmsEndpoint = config.get("kmsEndpoint");
 const validTo = config.get("validTo");
 
-// Against kms-local, the AWS provider needs the endpoint and must not call STS/IAM for credential checks.
-const awsOptions = kmsEndpoint
-    ? {
-          provider: new aws.Provider("kms-local", {
-              region: (aws.config.region ?? "us-east-1") as aws.Region,
-              accessKey: "test",
-              secretKey: "test",
-              endpoints: [{ kms: kmsEndpoint }],
-              skipCredentialsValidation: true,
-              skipRequestingAccountId: true,
-              skipMetadataApiCheck: true,
-          }),
-      }
-    : undefined;
+const provider = awsProviderFor(kmsEndpoint);
 
-const key = new aws.kms.ExternalKey("byok", { description: "payments BYOK", deletionWindowInDays: 7 }, awsOptions);
+const key = new aws.kms.ExternalKey("byok", { description: "payments BYOK", deletionWindowInDays: 7 }, { provider });
 
 const material = new ImportedKeyMaterial("byok-material", {
     keyId: key.id,

@@ -4,7 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeKeyCommand, KMSClient, KeyMetadata, ListKeyRotationsCommand, RotationsListEntry } from "@aws-sdk/client-kms";
 import { KmsLocal, KmsLocalOptions, startKmsLocal } from "../../kms-local";
-import { Stack, isSecret, type ResourceState, type StackOptions } from "../../engine-harness";
+import { Stack, isSecret, type Program, type ResourceState, type StackOptions } from "../../engine-harness";
+import { exampleProgram, type ExampleName } from "../../engine-harness/byok/examples";
+
+/** Config keys the examples read as secrets. */
+export const SECRET_CONFIG = ["keyMaterial", "nextKeyMaterial", "signingKey", "rsaKey", "macKey"];
 import type { KmsEndpoint } from "../../engine-harness/byok/externalKey";
 import { assertNoMaterial } from "./assertions";
 import { QUOTA_SCALE } from "./kms";
@@ -20,8 +24,11 @@ export interface ByokWorld {
     /** The operator's client, for out-of-band changes and for asserting what KMS holds. */
     client: KMSClient;
     newStack(name: string, config?: Record<string, string>, options?: Partial<StackOptions>): Stack;
-    describeKey(keyId: string): Promise<KeyMetadata>;
-    materials(keyId: string): Promise<RotationsListEntry[]>;
+    /** examples/<name> as a harness program, run under mocks with this stack config (secrets: see SECRET_CONFIG). */
+    example(name: ExampleName, config: Record<string, string>): Promise<Program>;
+    describeKey(keyId: string, region?: string): Promise<KeyMetadata>;
+    materials(keyId: string, region?: string): Promise<RotationsListEntry[]>;
+    clientIn(region: string): KMSClient;
 }
 
 export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
@@ -37,7 +44,12 @@ export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
             accessKeyId: kms.env["AWS_ACCESS_KEY_ID"]!,
             secretAccessKey: kms.env["AWS_SECRET_ACCESS_KEY"]!,
         };
-        const client = new KMSClient({ endpoint: kms.url, region: "us-east-1", credentials: endpoint });
+        const clients = new Map<string, KMSClient>();
+        const clientIn = (region = "us-east-1") => {
+            if (!clients.has(region)) clients.set(region, new KMSClient({ endpoint: kms.url, region, credentials: endpoint }));
+            return clients.get(region)!;
+        };
+        const client = clientIn("us-east-1");
         world = {
             kms,
             endpoint,
@@ -64,9 +76,12 @@ export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
                 stacks.push(stack);
                 return stack;
             },
-            describeKey: async (keyId) => (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!,
-            materials: async (keyId) =>
-                (await client.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!,
+            example: (name, config) =>
+                exampleProgram(name, { config: { kmsEndpoint: kms.url, ...config }, secretConfig: SECRET_CONFIG }, endpoint),
+            describeKey: async (keyId, region) => (await clientIn(region).send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!,
+            materials: async (keyId, region) =>
+                (await clientIn(region).send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!,
+            clientIn,
         };
     });
     after(async () => {
