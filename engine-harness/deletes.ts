@@ -8,10 +8,12 @@
 //
 // ScheduleDeletes (step_generator.go): condemned resources are peeled into antichains, each the
 // resources that depend on no other condemned resource; the list is reversed, so dependents go
-// first. The engine runs an antichain in parallel; the harness runs it in reverse state order.
+// first. Deletes run at most `parallel` at once (schedule.ts), each once every condemned resource
+// that depends on it is deleted; with parallel 1 an antichain runs in reverse state order.
 
 import { fail, nameOf, pluginFor, type Deployment } from "./deployment";
 import type { StepOp } from "./result";
+import { runTasks } from "./schedule";
 import type { ResourceState } from "./state";
 
 export interface Condemned {
@@ -69,11 +71,13 @@ export async function deleteStep(d: Deployment, res: ResourceState, op: Condemne
     });
 }
 
-/** Runs the deletes in dependency order; stops at the first failure. */
+/** Runs the deletes in dependency order, in parallel; no delete starts after a failure. */
 export async function deleteResources(d: Deployment, condemned: Condemned[]): Promise<void> {
-    for (const c of scheduleDeletes(condemned)) {
-        await deleteStep(d, c.res, c.op);
-    }
+    const order = scheduleDeletes(condemned);
+    // A delete waits for the deletes of the condemned resources that depend on it.
+    const dependents = (i: number): number[] =>
+        order.flatMap((c, j) => (j !== i && dependenciesOf(c.res).has(order[i].res.urn) ? [j] : []));
+    await runTasks(order, dependents, d.parallel, (c) => deleteStep(d, c.res, c.op));
 }
 
 /** What a destroy deletes: everything in state. */

@@ -24,6 +24,8 @@ export interface Deployment {
     serialized: Map<string, SerializedProvider>;
     /** The program (for stand-ins; destroy and refresh do not run it). */
     program: Program;
+    /** At most this many resource operations at once (`--parallel`); 1 = sequential. */
+    parallel: number;
 }
 
 export const STANDIN_PROVIDER = "standin";
@@ -95,6 +97,7 @@ export function errorMessage(e: unknown): string {
 
 /** Records a failed step's error in the result and stops the operation. */
 export function fail(d: Deployment, urn: string | undefined, e: unknown, reasons?: string[]): never {
-    d.recorder.errors.push({ urn, message: errorMessage(e), ...(reasons ? { reasons } : {}) });
-    throw new Bail();
+    const message = errorMessage(e);
+    d.recorder.errors.push({ urn, message, ...(reasons ? { reasons } : {}) });
+    throw new Bail(message);
 }

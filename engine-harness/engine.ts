@@ -4,6 +4,7 @@
 // provider (a fresh host process per operation, as every CLI command starts its plugins, unless
 // `sharedHost`), runs, and writes the state after every step. Like the CLI, refresh and destroy
 // do not run the program; they take it only to find stand-ins for resources of other providers.
+// Steps run one at a time unless `parallel` (the engine's --parallel) says otherwise.
 
 import { join } from "node:path";
 import { normalizeConfig, type ConfigInput } from "./config";
@@ -14,6 +15,7 @@ import type { Program } from "./program";
 import { ProviderRegistry, SharedHost } from "./providers";
 import { refreshResources } from "./refresh";
 import { Bail, Recorder, type OperationKind, type OperationResult, type ProgressHook } from "./result";
+import { checkParallel } from "./schedule";
 import { defaultSerializer, type SerializedProvider } from "./serialize";
 import { CliCrash, Snapshot } from "./snapshot";
 import { StateStore, type ConfigEntry, type PendingOperationType, type ResourceState, type StackState } from "./state";
@@ -40,10 +42,17 @@ export interface StackOptions {
     sharedHost?: boolean | SharedHost;
     /** Progress hook for every operation (an operation's own hook wins). */
     onProgress?: ProgressHook;
+    /**
+     * `--parallel` for every operation (an operation's own value wins): at most this many resource
+     * operations at once, each starting once what it depends on is done. Default 1 (sequential).
+     */
+    parallel?: number;
 }
 
 export interface OperationOptions {
     onProgress?: ProgressHook;
+    /** `--parallel` for this operation (see StackOptions.parallel). */
+    parallel?: number;
     /**
      * Simulates the CLI itself dying right after it recorded the pending operation of the named
      * resource's step: the state is left with that pending operation, as a killed CLI leaves it.
@@ -221,6 +230,7 @@ export class Stack {
                 serializer: defaultSerializer,
                 serialized: new Map(),
                 program,
+                parallel: checkParallel(opts.parallel ?? this.options.parallel),
             };
             let crashed = false;
             try {

@@ -70,3 +70,19 @@ export function resolveInputs(inputs: Inputs, registered: Map<string, ResourceSt
     }
     return { props, dependencies: [...all], propertyDependencies };
 }
+
+/** Names of the resources a declaration's inputs reference (ref(...) anywhere in them). */
+export function referencedNames(inputs: Inputs): Set<string> {
+    const names = new Set<string>();
+    const visit = (v: InputValue): void => {
+        if (v instanceof OutputRef) {
+            names.add(v.resource);
+        } else if (Array.isArray(v)) {
+            v.forEach(visit);
+        } else if (typeof v === "object" && v !== null) {
+            Object.values(v).forEach(visit);
+        }
+    };
+    Object.values(inputs).forEach(visit);
+    return names;
+}

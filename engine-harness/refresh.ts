@@ -10,19 +10,18 @@
 //    olds = refreshed outputs, news = stored inputs, oldInputs = refreshed inputs, falling back to
 //    its own input diff on DIFF_UNKNOWN. No changes → the resource shows as unchanged; changes →
 //    as an update. The CLI's `[diff: …]` for `pulumi refresh` lists the output keys that changed.
-// In a preview the reads really happen, but nothing is written.
+// In a preview the reads really happen, but nothing is written. Refreshes run in parallel.
 
 import { fail, markSecretOutputs, nameOf, pluginFor, type Deployment } from "./deployment";
 import type { PluginReadResult } from "./plugin";
+import { runTasks } from "./schedule";
 import type { ResourceState } from "./state";
 import { anyChanges, diffKeys, valueChanges, valuesEqual } from "./values";
 
 export async function refreshResources(d: Deployment): Promise<void> {
-    for (const res of d.snapshot.remainingOlds()) {
-        if (!res.pendingReplacement) {
-            await refreshStep(d, res);
-        }
-    }
+    const olds = d.snapshot.remainingOlds().filter((res) => !res.pendingReplacement);
+    // Refresh steps do not depend on each other: all of them run, at most `parallel` at once.
+    await runTasks(olds, () => [], d.parallel, (res) => refreshStep(d, res));
 }
 
 async function refreshStep(d: Deployment, old: ResourceState): Promise<void> {

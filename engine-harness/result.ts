@@ -129,7 +129,8 @@ export type ProgressHook = (event: ProgressEvent) => void;
  * message is already in the result, nothing more to report.
  */
 export class Bail extends Error {
-    constructor() {
+    /** `reason`: the recorded message, when the bail is for one step's failure. */
+    constructor(readonly reason?: string) {
         super("operation stopped after a recorded failure");
         this.name = "Bail";
     }
@@ -153,6 +154,7 @@ export class Recorder {
     /**
      * Runs one step, timing it and reporting progress; the body fills in the record. In a dry run
      * steps are "planned", except those that really execute then too (`executes`: refresh reads).
+     * Steps are listed in the order they finish (steps run in parallel with `parallel` > 1).
      */
     async step(
         base: Omit<StepRecord, "status" | "durationMs" | "logical">,
@@ -166,15 +168,15 @@ export class Recorder {
         const t0 = Date.now();
         const ev = { op: rec.op, urn: rec.urn, name: rec.name, type: rec.type, dryRun: this.dryRun };
         this.progress?.({ phase: "start", ...ev });
-        this.steps.push(rec);
         try {
             await body?.(rec);
         } catch (e) {
             rec.status = "failed";
-            rec.error = e instanceof Bail ? this.errors[this.errors.length - 1]?.message : e instanceof Error ? e.message : String(e);
+            rec.error = e instanceof Bail ? (e.reason ?? this.errors[this.errors.length - 1]?.message) : e instanceof Error ? e.message : String(e);
             throw e;
         } finally {
             rec.durationMs = Date.now() - t0;
+            this.steps.push(rec);
             this.progress?.({ phase: "end", ...ev, status: rec.status, elapsedMs: rec.durationMs });
         }
         return rec;

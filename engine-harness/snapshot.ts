@@ -9,6 +9,10 @@
 // Like the engine, a mutating step is recorded as a pending operation before it starts
 // (`pending_operations`), and the state is written after every completed step. In a dry run
 // (preview) nothing is written: the snapshot only lives in memory so later steps can see it.
+//
+// Steps may run in parallel: writes never overlap. A persist() that arrives while a write is under
+// way is covered by one more write that starts when it ends (and captures everything done until
+// then), so no step's update is lost and each caller resumes only once its change is on disk.
 
 import type { ConfigEntry, PendingOperationType, ResourceState, StackState, StateStore } from "./state";
 
@@ -25,6 +29,11 @@ export class Snapshot {
     private readonly retired = new Set<ResourceState>();
     private readonly news: ResourceState[] = [];
     private pending: { resource: ResourceState; type: PendingOperationType }[];
+    /** The write under way, and the one queued behind it for callers that came during it. */
+    private writing: Promise<void> | undefined;
+    private queued: Promise<void> | undefined;
+    /** After a simulated CLI crash nothing more is written. */
+    private crashed = false;
 
     constructor(
         private readonly base: StackState,
@@ -86,7 +95,12 @@ export class Snapshot {
     async begin(resource: ResourceState, type: PendingOperationType): Promise<void> {
         this.pending.push({ resource, type });
         await this.persist();
-        this.afterBegin?.(resource, type);
+        try {
+            this.afterBegin?.(resource, type);
+        } catch (e) {
+            this.crashed = this.crashed || e instanceof CliCrash;
+            throw e;
+        }
     }
 
     /** Clears the pending operation of a finished step (written with the step's result). */
@@ -104,7 +118,36 @@ export class Snapshot {
         };
     }
 
-    async persist(): Promise<void> {
-        await this.store?.save(this.state());
+    /** Writes the state; resolves once a write that started after this call has finished. */
+    persist(): Promise<void> {
+        if (!this.store || this.crashed) {
+            return Promise.resolve();
+        }
+        if (this.queued) {
+            return this.queued;
+        }
+        const current = this.writing;
+        if (!current) {
+            return this.write(this.store);
+        }
+        const store = this.store;
+        const queued = current
+            .catch(() => undefined)
+            .then(() => {
+                this.queued = undefined;
+                return this.write(store);
+            });
+        this.queued = queued;
+        return queued;
+    }
+
+    private write(store: StateStore): Promise<void> {
+        const write: Promise<void> = (this.crashed ? Promise.resolve() : store.save(this.state())).finally(() => {
+            if (this.writing === write) {
+                this.writing = undefined;
+            }
+        });
+        this.writing = write;
+        return write;
     }
 }

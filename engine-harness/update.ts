@@ -1,6 +1,8 @@
 // `pulumi preview` / `pulumi up`: the step generator and executor for a program
-// (step_generator.go generateSteps / continueStepsFromDiff, step.go Apply), run sequentially in
-// program order.
+// (step_generator.go generateSteps / continueStepsFromDiff, step.go Apply). Resources are
+// registered in program order, at most `parallel` at once (schedule.ts): a resource starts once
+// every resource it references or names in dependsOn has finished. Simplification: a resource's
+// Check and Diff run in its slot with its steps (the engine runs them in the step generator).
 //
 // Per resource: Check (olds = old inputs, or {} when new; news = program inputs + __provider),
 // then Create when there is no old state, else Diff (olds = old OUTPUTS, news = checked inputs,
@@ -10,15 +12,16 @@
 // update; no changes is a SameStep that keeps the OLD outputs, unless the resource has init errors
 // from a partial failure, which always gets an Update. After the program, pending deletes of
 // replacements and resources no longer in the program are deleted, dependents first.
-// A failure stops the operation; deletes then do not run.
+// A failure stops the operation (steps in flight finish); deletes then do not run.
 
 import { condemnedAfterUpdate, deleteResources, deleteStep } from "./deletes";
 import { STANDIN_PROVIDER, fail, formatPropertyValue, markSecretOutputs, nameOf, type Deployment } from "./deployment";
-import { resolveInputs } from "./inputs";
+import { referencedNames, resolveInputs } from "./inputs";
 import { InitError, type Plugin, type PluginDiffResult } from "./plugin";
-import { makeUrn, type ResourceDeclaration } from "./program";
+import { makeUrn, type Program, type ResourceDeclaration } from "./program";
 import { defaultProviderRef } from "./providers";
 import { Bail, type StepRecord } from "./result";
+import { runTasks } from "./schedule";
 import type { SerializedProvider } from "./serialize";
 import { StandInPlugin } from "./standin";
 import type { ResourceState } from "./state";
@@ -29,12 +32,34 @@ type DiffInfo = Pick<StepRecord, "diff" | "providerDiff" | "changes" | "replaceK
 
 export async function runProgram(d: Deployment): Promise<void> {
     const registered = new Map<string, ResourceState>();
+    // Which declaration `registered` holds for a name: the latest one, as in a sequential run.
+    const registeredIndex = new Map<string, number>();
     const seen = new Set<string>();
-    for (const decl of d.program) {
+    await runTasks(d.program, (i) => prerequisites(d.program, i), d.parallel, async (decl, i) => {
         const res = await registerResource(d, decl, registered, seen);
-        registered.set(decl.name, res);
-    }
+        if ((registeredIndex.get(decl.name) ?? -1) < i) {
+            registered.set(decl.name, res);
+            registeredIndex.set(decl.name, i);
+        }
+    });
     await deleteResources(d, condemnedAfterUpdate(d, seen));
+}
+
+/**
+ * The declarations a resource waits for: every earlier declaration of a name it references
+ * (ref(...) in its inputs) or names in dependsOn. A name not declared earlier is left to
+ * registerResource, which reports it.
+ */
+function prerequisites(program: Program, i: number): number[] {
+    const decl = program[i];
+    const names = new Set([...referencedNames(decl.inputs), ...(decl.options?.dependsOn ?? [])]);
+    const out: number[] = [];
+    for (let j = 0; j < i; j++) {
+        if (names.has(program[j].name)) {
+            out.push(j);
+        }
+    }
+    return out;
 }
 
 async function registerResource(d: Deployment, decl: ResourceDeclaration, registered: Map<string, ResourceState>, seen: Set<string>): Promise<ResourceState> {
