@@ -46,28 +46,30 @@ export const IMPORTED_KEY_MATERIAL_TYPE = "pulumi-nodejs:dynamic/aws-kms:Importe
  * material (by its KeyMaterialId).
  */
 export class ImportedKeyMaterial extends pulumi.dynamic.Resource {
-    public readonly keyId!: pulumi.Output<string>;
-    public readonly keyArn!: pulumi.Output<string>;
-    public readonly region!: pulumi.Output<string>;
-    public readonly keySpec!: pulumi.Output<KeySpec>;
+    // `declare`: the outputs are defined by the Resource constructor; a class field (ES2022 semantics) would
+    // overwrite them with undefined after super() returns.
+    declare public readonly keyId: pulumi.Output<string>;
+    declare public readonly keyArn: pulumi.Output<string>;
+    declare public readonly region: pulumi.Output<string>;
+    declare public readonly keySpec: pulumi.Output<KeySpec>;
     /** 64 hex characters; null for asymmetric and HMAC keys, which hold a single material. */
-    public readonly keyMaterialId!: pulumi.Output<string | null>;
-    public readonly keyState!: pulumi.Output<string>;
-    public readonly importState!: pulumi.Output<string | null>;
-    public readonly keyMaterialState!: pulumi.Output<string | null>;
-    public readonly materialCondition!: pulumi.Output<MaterialCondition>;
-    public readonly expirationModel!: pulumi.Output<ExpirationModel | null>;
-    public readonly validTo!: pulumi.Output<string | null>;
-    public readonly keyMaterialDescription!: pulumi.Output<string | null>;
-    public readonly multiRegionKeyType!: pulumi.Output<string | null>;
-    public readonly importType!: pulumi.Output<ImportType | null>;
-    public readonly rotateOnDemand!: pulumi.Output<boolean>;
-    public readonly wrappingAlgorithm!: pulumi.Output<WrappingAlgorithm>;
-    public readonly wrappingKeySpec!: pulumi.Output<WrappingKeySpec>;
+    declare public readonly keyMaterialId: pulumi.Output<string | null>;
+    declare public readonly keyState: pulumi.Output<string>;
+    declare public readonly importState: pulumi.Output<string | null>;
+    declare public readonly keyMaterialState: pulumi.Output<string | null>;
+    declare public readonly materialCondition: pulumi.Output<MaterialCondition>;
+    declare public readonly expirationModel: pulumi.Output<ExpirationModel | null>;
+    declare public readonly validTo: pulumi.Output<string | null>;
+    declare public readonly keyMaterialDescription: pulumi.Output<string | null>;
+    declare public readonly multiRegionKeyType: pulumi.Output<string | null>;
+    declare public readonly importType: pulumi.Output<ImportType | null>;
+    declare public readonly rotateOnDemand: pulumi.Output<boolean>;
+    declare public readonly wrappingAlgorithm: pulumi.Output<WrappingAlgorithm>;
+    declare public readonly wrappingKeySpec: pulumi.Output<WrappingKeySpec>;
     /** DER SubjectPublicKeyInfo (base64) of an imported asymmetric key, as verified with GetPublicKey. */
-    public readonly publicKey!: pulumi.Output<string | null>;
+    declare public readonly publicKey: pulumi.Output<string | null>;
     /** What `pulumi destroy` will do to the key. */
-    public readonly deletionImpact!: pulumi.Output<string>;
+    declare public readonly deletionImpact: pulumi.Output<string>;
 
     constructor(name: string, args: ImportedKeyMaterialArgs, opts?: pulumi.CustomResourceOptions) {
         // A fresh object per resource (dynamic.Resource writes __provider into it), material always secret,

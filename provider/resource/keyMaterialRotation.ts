@@ -20,14 +20,15 @@ export const KEY_MATERIAL_ROTATION_TYPE = "pulumi-nodejs:dynamic/aws-kms:KeyMate
  * give it `dependsOn` those resources. Destroying it changes nothing in KMS (a rotation cannot be undone).
  */
 export class KeyMaterialRotation extends pulumi.dynamic.Resource {
-    public readonly keyId!: pulumi.Output<string>;
-    public readonly keyArn!: pulumi.Output<string>;
-    public readonly region!: pulumi.Output<string>;
-    public readonly keyMaterialId!: pulumi.Output<string>;
+    // `declare`: see ImportedKeyMaterial (class fields would overwrite the outputs after super()).
+    declare public readonly keyId: pulumi.Output<string>;
+    declare public readonly keyArn: pulumi.Output<string>;
+    declare public readonly region: pulumi.Output<string>;
+    declare public readonly keyMaterialId: pulumi.Output<string>;
     /** What KMS reports as CURRENT (differs from keyMaterialId once the key rotated further). */
-    public readonly currentKeyMaterialId!: pulumi.Output<string | null>;
-    public readonly keyMaterialState!: pulumi.Output<string | null>;
-    public readonly rotationDate!: pulumi.Output<string | null>;
+    declare public readonly currentKeyMaterialId: pulumi.Output<string | null>;
+    declare public readonly keyMaterialState: pulumi.Output<string | null>;
+    declare public readonly rotationDate: pulumi.Output<string | null>;
 
     constructor(name: string, args: KeyMaterialRotationArgs, opts?: pulumi.CustomResourceOptions) {
         const props = { keyArn: undefined, currentKeyMaterialId: undefined, keyMaterialState: undefined, rotationDate: undefined, region: undefined, ...args };
