@@ -12,6 +12,8 @@ export const SECRET_CONFIG = ["keyMaterial", "nextKeyMaterial", "signingKey", "r
 import type { KmsEndpoint } from "../../engine-harness/byok/externalKey";
 import { assertNoMaterial } from "./assertions";
 import { QUOTA_SCALE } from "./kms";
+import { kmsLocalArtifacts, leakRegistry } from "./leakScan";
+import { RecordedStack } from "./recordedStack";
 
 /**
  * Engine-level fixture: kms-local (AWS quotas enforced, scaled) and stacks driven through the real
@@ -37,7 +39,9 @@ export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
     let dir = "";
     before(async () => {
         dir = mkdtempSync(join(tmpdir(), "byok-engine-"));
-        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...options });
+        const artifacts = kmsLocalArtifacts(`of ${dir}`, leakRegistry, options.log);
+        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...options, log: artifacts.log });
+        artifacts.attach(kms);
         const endpoint: KmsEndpoint = {
             endpoint: kms.url,
             region: "us-east-1",
@@ -55,7 +59,7 @@ export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
             endpoint,
             client,
             newStack(name, config = {}, options = {}) {
-                const stack = new Stack({
+                const stack = new RecordedStack({
                     project: "kms-byok",
                     stack: name,
                     dir,
@@ -88,6 +92,7 @@ export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
         for (const stack of stacks) await stack.close();
         world?.client.destroy();
         await world?.kms.stop();
+        leakRegistry.addDirectory(dir, "engine state dir");
         rmSync(dir, { recursive: true, force: true });
     });
     return () => {

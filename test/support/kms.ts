@@ -1,6 +1,7 @@
 import { CreateKeyCommand, CreateKeyCommandInput, KMSClient, KeyMetadata } from "@aws-sdk/client-kms";
 import { KmsLocal, KmsLocalOptions, startKmsLocal } from "../../kms-local";
 import type { ProviderContext } from "../../provider/dynamic/operations";
+import { kmsLocalArtifacts, leakRegistry } from "./leakScan";
 
 /**
  * A kms-local for provider tests, with the AWS quotas enforced (scaled, so tests stay fast) and the provider
@@ -24,7 +25,9 @@ export interface ProviderKms {
 export function useProviderKms(options: KmsLocalOptions = {}): () => ProviderKms {
     let fixture: ProviderKms | undefined;
     before(async () => {
-        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...options });
+        const artifacts = kmsLocalArtifacts("of the provider tests", leakRegistry, options.log);
+        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...options, log: artifacts.log });
+        artifacts.attach(kms);
         // The provider builds its clients with the SDK's default credential chain, as it does in real use.
         process.env["AWS_ACCESS_KEY_ID"] ??= kms.env["AWS_ACCESS_KEY_ID"];
         process.env["AWS_SECRET_ACCESS_KEY"] ??= kms.env["AWS_SECRET_ACCESS_KEY"];
@@ -35,6 +38,7 @@ export function useProviderKms(options: KmsLocalOptions = {}): () => ProviderKms
             credentials: { accessKeyId: kms.env["AWS_ACCESS_KEY_ID"]!, secretAccessKey: kms.env["AWS_SECRET_ACCESS_KEY"]! },
         });
         const logs: string[] = [];
+        leakRegistry.addArtifact("provider log", "in-process provider tests: context.log", () => logs.join("\n"));
         fixture = {
             kms,
             client,

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import type { KeySpec } from "../../provider/wrapping/keySpecs";
+import { leakRegistry } from "./leakScan";
 
 /**
  * Key material for every key spec, generated once per test process (RSA-4096 takes over a second).
@@ -17,12 +18,24 @@ const CURVES: Partial<Record<KeySpec, string>> = {
 };
 const HMAC_BYTES: Partial<Record<KeySpec, number>> = { HMAC_224: 28, HMAC_256: 32, HMAC_384: 48, HMAC_512: 64 };
 
+/** A new material of this spec, registered with the leak scan. */
 export function fresh(spec: KeySpec): Buffer {
+    const material = generate(spec);
+    leakRegistry.addMaterial(material, `test/support/materials ${spec}`);
+    return material;
+}
+
+function generate(spec: KeySpec): Buffer {
     const bits = RSA_BITS[spec];
     if (bits) return pkcs8(generateKeyPairSync("rsa", { modulusLength: bits }).privateKey);
     const curve = CURVES[spec];
     if (curve) return pkcs8(generateKeyPairSync("ec", { namedCurve: curve }).privateKey);
     return randomBytes(HMAC_BYTES[spec] ?? 32);
+}
+
+/** 32 random bytes of symmetric material (registered with the leak scan). */
+export function randomMaterial(): Buffer {
+    return fresh("SYMMETRIC_DEFAULT");
 }
 
 /** A copy of a cached material: callers may zero what they get. */
