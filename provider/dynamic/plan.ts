@@ -48,7 +48,7 @@ function planReplacement(olds: MaterialOutputs, news: MaterialInputs, plan: Chan
 
 function planReimport(olds: MaterialOutputs, news: MaterialInputs, plan: ChangePlan): void {
     if (olds.materialCondition !== "IMPORTED") {
-        plan.reimport.push(`the material is ${olds.materialCondition} (changed outside Pulumi)`);
+        plan.reimport.push(`the material was ${olds.materialCondition} outside Pulumi`);
     }
     if (news.keySpec !== undefined && news.keySpec !== olds.keySpec) plan.reimport.push(`keySpec ${olds.keySpec} → ${news.keySpec}`);
     if (isUnknown(news.validTo) || isUnknown(news.expirationModel)) {

@@ -71,7 +71,7 @@ describe("engine: the basic example through the real provider host", () => {
         assert.equal(refreshed?.refresh?.result, "update");
         assert.deepEqual(pick(refreshed?.refresh?.outputChanges, "materialCondition"), { from: "IMPORTED", to: "DELETED" });
         assert.equal(step(preview, "byok-material").op, "update");
-        assert.ok(preview.logs.some((l) => /reimporting the same material in place \(the material is DELETED/.test(l.text)), "the preview says why");
+        assert.ok(preview.logs.some((l) => /reimporting the same material in place \(the material was DELETED outside Pulumi/.test(l.text)), "the preview says why");
         assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport", "a preview changes nothing");
 
         const up = ok(await stack.up(program, { refresh: true }));
