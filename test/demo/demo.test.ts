@@ -14,7 +14,7 @@ describe("demo (npm start)", () => {
             /── 1\. preview[\s\S]*\+ 2 to create/,
             /── 2\. up[\s\S]*\+ 2 created/,
             /── 3\. someone deletes the key material[\s\S]*the key is now PendingImport/,
-            /── 4\. the CI drift check[\s\S]*materialCondition: "IMPORTED" => "DELETED"[\s\S]*~ 1 to update/,
+            /── 4\. the CI drift check[\s\S]*~ 1 to update[\s\S]*materialCondition: "IMPORTED" => "DELETED"/,
             /── 5\. up repairs it[\s\S]*~ 1 updated[\s\S]*the key is Enabled again/,
             /── 6\. proof[\s\S]*Decrypt → "card 4111-xxxx-xxxx-1111"/,
             /── 7\. the key is scheduled for deletion[\s\S]*the key is PendingDeletion/,
