@@ -16,7 +16,6 @@ import {
     MaterialOutputs,
     desiredExpiration,
     desiredWrapping,
-    importIntent,
     materialLabel,
     resourceId,
 } from "./properties";
@@ -129,7 +128,7 @@ async function importFromInputs(kms: KmsSession, inputs: MaterialInputs, keyMate
             keyId: inputs.keyId,
             material: plaintext,
             keySpec,
-            intent: importIntent(inputs),
+            intent: inputs.importType,
             keyMaterialId,
             expiration: desiredExpiration(inputs),
             keyMaterialDescription: inputs.keyMaterialDescription,
@@ -194,10 +193,24 @@ async function partialFailure(kms: KmsSession, id: string, material: ImportedMat
         keyMaterialId: material.keyMaterialId,
         lastKnownValidTo: null,
     }).catch(() => undefined);
+    // Without a fresh read, what is certain: the key, the material's id, and that it was just imported.
+    const known: MaterialStatus = status ?? {
+        keyArn: material.arn,
+        keyState: "Unknown",
+        keySpec: material.keySpec,
+        multiRegionKeyType: null,
+        keyMaterialId: material.keyMaterialId,
+        importState: "IMPORTED",
+        keyMaterialState: null,
+        expirationModel: null,
+        validTo: null,
+        keyMaterialDescription: null,
+        condition: "IMPORTED",
+    };
     return new PartialFailure(
         `${materialLabel({ keyArn: material.arn, keyMaterialId: material.keyMaterialId })} was imported, but ${message}`,
         id,
-        status ? { ...buildOutputs(status, applied) } : {},
+        { ...buildOutputs(known, applied) },
         [message],
     );
 }

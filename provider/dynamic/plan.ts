@@ -24,7 +24,9 @@ export function planChanges(olds: MaterialOutputs, news: MaterialInputs, provide
     planReplacement(olds, news, plan);
     if (plan.replace.length > 0) return plan;
     planReimport(olds, news, plan);
-    plan.rotate = news.rotateOnDemand === true && (olds.keyMaterialState ?? "").startsWith("PENDING_");
+    // Rotate unless KMS is known to have made this material CURRENT already (or rotated past it); the
+    // rotation workflow itself recognises a rotation that is done or in progress.
+    plan.rotate = news.rotateOnDemand === true && olds.keyMaterialState !== "CURRENT" && olds.keyMaterialState !== "NON_CURRENT";
     planRecordOnly(olds, news, providerChanged, plan);
     if (isPendingDeletion(olds.keyState) && plan.reimport.length > 0) {
         plan.blocked.push(

@@ -1,7 +1,7 @@
 import { Wrapping, WrappingAlgorithm, WrappingKeySpec, defaultWrapping } from "../wrapping/algorithms";
 import { KeySpec } from "../wrapping/keySpecs";
 import { MaterialCondition } from "../kms/status";
-import type { Expiration, ImportIntent } from "../kms/importMaterial";
+import type { Expiration } from "../kms/importMaterial";
 
 /**
  * The resource's properties as the engine hands them to the dynamic provider: inputs (checked, plain
@@ -108,8 +108,6 @@ export function desiredWrapping(inputs: MaterialInputs, keySpec: KeySpec): Wrapp
         wrappingKeySpec: inputs.wrappingKeySpec ?? defaults.wrappingKeySpec,
     };
 }
-
-export const importIntent = (inputs: MaterialInputs): ImportIntent => inputs.importType;
 
 /** Key ID, ARN or multi-Region key ID → the bare key ID, so "same key" compares forms equal. */
 export function bareKeyId(keyIdOrArn: string): string {

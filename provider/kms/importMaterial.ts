@@ -137,7 +137,7 @@ async function planCall(session: KmsSession, key: KeyMetadata, request: ImportRe
     return choosePlan(key, materials, request);
 }
 
-export function choosePlan(key: KeyMetadata, materials: RotationsListEntry[], request: ImportRequest): CallPlan {
+function choosePlan(key: KeyMetadata, materials: RotationsListEntry[], request: ImportRequest): CallPlan {
     const owned = request.keyMaterialId && materials.find((m) => m.KeyMaterialId === request.keyMaterialId);
     if (owned) return { importType: "EXISTING_KEY_MATERIAL", keyMaterialId: request.keyMaterialId! };
     // Replicas never take new material: it is imported into the primary, then the same bytes into each replica.

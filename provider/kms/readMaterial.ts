@@ -22,7 +22,7 @@ export async function readKeyMaterial(session: KmsSession, request: ReadRequest)
             return singleMaterialStatus(key, request.keyMaterialId, context);
         }
         const materials = await findKeyMaterials(session.client, key.Arn!);
-        return symmetricMaterialStatus(key, materials, request.keyMaterialId, { ...context, now: session.now() });
+        return symmetricMaterialStatus(key, materials, request.keyMaterialId, context);
     } catch (error) {
         if (error instanceof NotFoundError) return undefined;
         throw error;
