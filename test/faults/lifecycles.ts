@@ -21,7 +21,7 @@ import { openAccount, parseRequestLine, programOf, validToIn, type Account, type
  * run one after another on one provider host, as one `pulumi` process after another would on a CI runner.
  */
 
-interface AccountPlan {
+export interface AccountPlan {
     name: string;
     what: string;
     kms: KmsLocalOptions;
@@ -34,7 +34,7 @@ interface AccountPlan {
     happened: (account: Account, stats: Stats) => void;
 }
 
-interface Stats {
+export interface Stats {
     lifecycles: number;
     expiredTokens: number;
 }
@@ -57,7 +57,7 @@ function faultPlan(kind: FaultKind, timing: FaultTiming, seed: number): AccountP
     };
 }
 
-const PLANS: AccountPlan[] = [
+export const PLANS: AccountPlan[] = [
     faultPlan("KMSInternalException", "before", 101),
     faultPlan("KMSInternalException", "after", 102),
     faultPlan("DependencyTimeoutException", "before", 103),
@@ -168,66 +168,46 @@ async function lifecycle(lane: Lane, n: number, ourKeys: Set<string>): Promise<v
     await assertDestroyed(account, stack, keyId, context);
 }
 
-describe("faults: lifecycles through the real provider host under kms-local's fault switches", function () {
-    this.timeout(300_000);
+/** The running lifecycle workload: per account plan, a promise of its stats (rejected at the first failure). */
+export interface LifecycleRuns {
+    plans: AccountPlan[];
+    accounts: Account[];
+    runs: Map<string, Promise<Stats>>;
+}
+
+/** Opens every account and starts all lanes at once; nothing is awaited but the accounts' start. */
+export async function startLifecycles(): Promise<LifecycleRuns> {
     const accounts: Account[] = [];
     const runs = new Map<string, Promise<Stats>>();
-    let savedMaxAttempts: string | undefined;
-
-    before(async () => {
-        // The stand-in for aws.kms.ExternalKey runs in this process with the SDK's default client; like the
-        // real AWS provider (25 retries), it must not be the weak link under 10 % faults. The provider host
-        // is told to keep its own default (see world.ts).
-        savedMaxAttempts = process.env["AWS_MAX_ATTEMPTS"];
-        process.env["AWS_MAX_ATTEMPTS"] = "10";
-        for (const plan of PLANS) {
-            const account = await openAccount({ name: plan.name, kms: plan.kms });
-            accounts.push(account);
-            const stats: Stats = { lifecycles: 0, expiredTokens: 0 };
-            plan.watch?.(account, stats);
-            const ourKeys = new Set<string>();
-            const lanes = Array.from({ length: plan.lanes }, (_, i) => account.lane(plan.lanes > 1 ? `${plan.name}-${i + 1}` : plan.name));
-            const run = Promise.all(
-                lanes.map(async (lane) => {
-                    for (let n = 1; n <= plan.lifecyclesPerLane; n++) {
-                        await lifecycle(lane, n, ourKeys);
-                        stats.lifecycles++;
-                    }
-                }),
-            ).then(() => {
-                plan.happened(account, stats);
-                assertNothingLeftBehind(account, ourKeys, plan.name);
-                return stats;
-            });
-            run.catch(() => undefined); // awaited by its test; not an unhandled rejection meanwhile
-            runs.set(plan.name, run);
-        }
-    });
-
-    after(async () => {
-        await Promise.allSettled(runs.values());
-        printSummary(accounts);
-        for (const account of accounts) await account.close();
-        if (savedMaxAttempts === undefined) delete process.env["AWS_MAX_ATTEMPTS"];
-        else process.env["AWS_MAX_ATTEMPTS"] = savedMaxAttempts;
-    });
-
     for (const plan of PLANS) {
-        const total = plan.lanes * plan.lifecyclesPerLane;
-        it(`${plan.what}: ${total} lifecycles complete, KMS and state as intended after every step`, async () => {
-            const stats = await runs.get(plan.name)!;
-            assert.equal(stats.lifecycles, total);
+        const account = await openAccount({ name: plan.name, kms: plan.kms });
+        accounts.push(account);
+        const stats: Stats = { lifecycles: 0, expiredTokens: 0 };
+        plan.watch?.(account, stats);
+        const ourKeys = new Set<string>();
+        const lanes = Array.from({ length: plan.lanes }, (_, i) => account.lane(plan.lanes > 1 ? `${plan.name}-${i + 1}` : plan.name));
+        const run = Promise.all(
+            lanes.map(async (lane) => {
+                for (let n = 1; n <= plan.lifecyclesPerLane; n++) {
+                    await lifecycle(lane, n, ourKeys);
+                    stats.lifecycles++;
+                }
+            }),
+        ).then(() => {
+            plan.happened(account, stats);
+            assertNothingLeftBehind(account, ourKeys, plan.name);
+            return stats;
         });
+        run.catch(() => undefined); // awaited by its test; not an unhandled rejection meanwhile
+        runs.set(plan.name, run);
     }
+    return { plans: PLANS, accounts, runs };
+}
 
-    it("ran at least 50 lifecycles across the mix, none failed", async () => {
-        const done = await Promise.all([...runs.values()]);
-        const lifecycles = done.reduce((n, s) => n + s.lifecycles, 0);
-        assert.ok(lifecycles >= 50, `${lifecycles} lifecycles`);
-    });
-});
+export const lifecycleCount = (plan: AccountPlan): number => plan.lanes * plan.lifecyclesPerLane;
 
-function printSummary(accounts: Account[]): void {
+/** Per account: calls, faults injected by kind, throttled calls, and the errors the conditions produced. */
+export function lifecycleSummary(accounts: Account[]): string {
     const rows = accounts.map((account) => {
         const counters = Object.values(account.kms.control.counters());
         const requests = account.kms.control.requests();
@@ -245,5 +225,5 @@ function printSummary(accounts: Account[]): void {
             requests.filter((r) => r.errorType === "InvalidImportTokenException").length,
         ].join("\t");
     });
-    console.log(["\n  account\tcalls\tinternal\ttimeout\tdropped\tthrottled\tnotFound\texpiredToken\tusedToken", ...rows].join("\n  "));
+    return ["account\tcalls\tinternal\ttimeout\tdropped\tthrottled\tnotFound\texpiredToken\tusedToken", ...rows].join("\n");
 }
