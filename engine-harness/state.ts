@@ -13,9 +13,13 @@
 //
 // Every save is atomic (write a temporary file, fsync, rename), and the engine saves after every
 // completed step and before every mutating one (pending operations), like the engine's snapshot
-// persistence: a crash leaves the last good state on disk.
+// persistence: a crash leaves the last good state on disk. The I/O is asynchronous so that steps in
+// flight keep going while the file is written, and, like the engine's secrets cache, a secret
+// object already encrypted is not encrypted again by every save (the cache is keyed on the secret
+// object and checked against its plaintext, so two equal secrets still get different ciphertexts).
 
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Crypter } from "./crypto";
 import { SECRET_SIG, SIG_KEY, isPlainObject, isSecret, secret, stripSecrets, type JsonValue, type PropertyMap } from "./values";
@@ -96,15 +100,25 @@ interface StoredFile {
     };
 }
 
-function encryptValue(v: JsonValue, c: Crypter): JsonValue {
+/** Ciphertexts of secret objects already encrypted with a crypter, with the plaintext they were made from. */
+type SecretCache = WeakMap<object, { crypter: Crypter; plaintext: string; ciphertext: string }>;
+
+function encryptValue(v: JsonValue, c: Crypter, cache: SecretCache): JsonValue {
     if (isSecret(v)) {
-        return { [SIG_KEY]: SECRET_SIG, ciphertext: c.encrypt(JSON.stringify(stripSecrets(v.value as JsonValue))) };
+        const plaintext = JSON.stringify(stripSecrets(v.value as JsonValue));
+        const cached = cache.get(v);
+        if (cached && cached.crypter === c && cached.plaintext === plaintext) {
+            return { [SIG_KEY]: SECRET_SIG, ciphertext: cached.ciphertext };
+        }
+        const ciphertext = c.encrypt(plaintext);
+        cache.set(v, { crypter: c, plaintext, ciphertext });
+        return { [SIG_KEY]: SECRET_SIG, ciphertext };
     }
     if (Array.isArray(v)) {
-        return v.map((x) => encryptValue(x, c));
+        return v.map((x) => encryptValue(x, c, cache));
     }
     if (isPlainObject(v)) {
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encryptValue(x, c)]));
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encryptValue(x, c, cache)]));
     }
     return v;
 }
@@ -122,8 +136,8 @@ function decryptValue(v: JsonValue, c: Crypter): JsonValue {
     return v;
 }
 
-function encryptResource(r: ResourceState, c: Crypter): JsonValue {
-    return { ...r, inputs: encryptValue(r.inputs, c), outputs: encryptValue(r.outputs, c) } as unknown as JsonValue;
+function encryptResource(r: ResourceState, c: Crypter, cache: SecretCache): JsonValue {
+    return { ...r, inputs: encryptValue(r.inputs, c, cache), outputs: encryptValue(r.outputs, c, cache) } as unknown as JsonValue;
 }
 
 function decryptResource(r: JsonValue, c: Crypter): ResourceState {
@@ -135,24 +149,25 @@ function decryptResource(r: JsonValue, c: Crypter): ResourceState {
     };
 }
 
-/** Writes `text` to `file` atomically: temporary file, fsync, rename. */
-export function writeFileAtomic(file: string, text: string): void {
-    mkdirSync(dirname(file), { recursive: true });
+/** Writes `text` to `file` atomically: temporary file, fsync, rename. One writer per file at a time. */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+    await mkdir(dirname(file), { recursive: true });
     const tmp = `${file}.tmp-${process.pid}`;
-    const fd = openSync(tmp, "w");
+    const handle = await open(tmp, "w");
     try {
-        writeSync(fd, text);
-        fsyncSync(fd);
+        await handle.writeFile(text);
+        await handle.sync();
     } finally {
-        closeSync(fd);
+        await handle.close();
     }
-    renameSync(tmp, file);
+    await rename(tmp, file);
 }
 
 /** Reads and writes one stack's state file. */
 export class StateStore {
     private crypter: Crypter | undefined;
     private saltState: string | undefined;
+    private readonly secretCache: SecretCache = new WeakMap();
 
     constructor(
         readonly file: string,
@@ -217,13 +232,13 @@ export class StateStore {
                 latest: {
                     manifest: { time: new Date().toISOString(), magic: "", version: "engine-harness" },
                     secrets_providers: { type: "passphrase", state: { salt: this.saltState } },
-                    resources: state.resources.map((r) => encryptResource(r, c)),
+                    resources: state.resources.map((r) => encryptResource(r, c, this.secretCache)),
                     pending_operations: state.pendingOperations.map(
-                        (p) => ({ resource: encryptResource(p.resource, c), type: p.type }) as unknown as JsonValue,
+                        (p) => ({ resource: encryptResource(p.resource, c, this.secretCache), type: p.type }) as unknown as JsonValue,
                     ),
                 },
             },
         };
-        writeFileAtomic(this.file, JSON.stringify(stored, null, 4) + "\n");
+        await writeFileAtomic(this.file, JSON.stringify(stored, null, 4) + "\n");
     }
 }
