@@ -221,6 +221,23 @@ describe("engine: the basic example through the real provider host", () => {
         return result.logs.map((l) => l.text);
     }
 
+    it("takes the KMS endpoint and Region from the stack config through Configure (aws:endpoints, aws:region)", async () => {
+        // No endpoint of our own and none in the host's environment: only @pulumi/aws's aws:endpoints.
+        const stack = world().newStack("configure", {
+            "pulumi-kms-byok:endpoint": "",
+            "aws:region": "eu-central-1",
+            "aws:endpoints": JSON.stringify([{ kms: world().kms.url }]),
+        });
+        const material = randomBytes(32);
+        const program = basicProgram({ ...world().endpoint, region: "eu-central-1" }, material.toString("base64"));
+        ok(await stack.up(program));
+        const resource = (await stack.resource("byok-material"))!;
+        assert.equal(resource.outputs["region"], "eu-central-1");
+        assert.equal(resource.outputs["keyState"], "Enabled");
+        assert.ok(world().kms.control.requests().some((r) => r.operation === "ImportKeyMaterial" && r.region === "eu-central-1"));
+        ok(await stack.destroy(program));
+    });
+
     it("the stand-in key and the material are wired as in examples/basic (keyId is the key's id)", async () => {
         const { stack, keyId } = await upBasic("wiring");
         const material = (await stack.resource("byok-material"))!;
