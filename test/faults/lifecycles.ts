@@ -30,6 +30,10 @@ export interface AccountPlan {
     lifecyclesPerLane: number;
     /** Installs request watchers before the lanes start. */
     watch?: (account: Account, stats: Stats) => void;
+    /** Called before lifecycle n (1-based) of a lane starts. */
+    beforeLifecycle?: (account: Account, n: number) => void;
+    /** Only this shape (default: basic and rotation alternate). */
+    variant?: "basic" | "rotation";
     /** The condition really happened (asserted after the lanes). */
     happened: (account: Account, stats: Stats) => void;
 }
@@ -56,6 +60,25 @@ function faultPlan(kind: FaultKind, timing: FaultTiming, seed: number): AccountP
         },
     };
 }
+
+/**
+ * In a rotation lifecycle the state-changing calls come in a fixed order: CreateKey; GetParametersForImport and
+ * ImportKeyMaterial for m1, again for m1's new validTo, again for m2 (NEW_KEY_MATERIAL); RotateKeyOnDemand;
+ * DeleteImportedKeyMaterial for m2 (CURRENT), then m1 (NON_CURRENT); ScheduleKeyDeletion. Lifecycle n loses
+ * the response of call LOST_RESPONSES[n-1]: it runs in KMS, the client sees a fault (kinds rotating).
+ */
+const LOST_RESPONSES: { operation: string; nth: number }[] = [
+    { operation: "ImportKeyMaterial", nth: 1 },
+    { operation: "ImportKeyMaterial", nth: 2 },
+    { operation: "ImportKeyMaterial", nth: 3 },
+    { operation: "RotateKeyOnDemand", nth: 1 },
+    { operation: "DeleteImportedKeyMaterial", nth: 1 },
+    { operation: "DeleteImportedKeyMaterial", nth: 2 },
+    { operation: "GetParametersForImport", nth: 3 },
+    { operation: "CreateKey", nth: 1 },
+    { operation: "ScheduleKeyDeletion", nth: 1 },
+];
+const KINDS: FaultKind[] = ["KMSInternalException", "DependencyTimeoutException", "DroppedConnection"];
 
 export const PLANS: AccountPlan[] = [
     faultPlan("KMSInternalException", "before", 101),
@@ -96,6 +119,23 @@ export const PLANS: AccountPlan[] = [
             },
         }),
     ),
+    {
+        name: "lost-responses",
+        what: "the response of one chosen state-changing call lost per lifecycle (every import, rotation, delete, key call)",
+        kms: {},
+        lanes: 1,
+        lifecyclesPerLane: LOST_RESPONSES.length,
+        variant: "rotation",
+        beforeLifecycle: loseOneResponse,
+        happened: (account) => {
+            const lost = account.kms.control.requests().filter((r) => r.fault !== undefined);
+            assert.deepEqual(
+                lost.map((r) => r.operation),
+                LOST_RESPONSES.map((t) => t.operation),
+                "exactly the chosen calls lost their responses",
+            );
+        },
+    },
     ...[1, 2].map(
         (n): AccountPlan => ({
             name: `token-expiry-${n}`,
@@ -118,6 +158,18 @@ export const PLANS: AccountPlan[] = [
     ),
 ];
 
+/** Arms kms-local to fail, after running it, exactly the nth call of the chosen operation in lifecycle n. */
+function loseOneResponse(account: Account, n: number): void {
+    const target = LOST_RESPONSES[n - 1]!;
+    const arm = () =>
+        account.kms.control.faults.set({ rate: 1, kinds: [KINDS[(n - 1) % KINDS.length]!], timing: "after", operations: [target.operation], count: 1 });
+    let seen = 0;
+    account.onRequest = (line) => {
+        if (parseRequestLine(line)?.operation === target.operation && ++seen === target.nth - 1) arm();
+    };
+    if (target.nth === 1) arm();
+}
+
 /**
  * kms-local's log hook runs after a request was handled and before its response is sent: when a
  * GetParametersForImport for a key succeeds and that key's last import attempt chain has not met an expired
@@ -138,9 +190,9 @@ function expireFirstTokenOfEveryImport(account: Account, stats: Stats): void {
     };
 }
 
-async function lifecycle(lane: Lane, n: number, ourKeys: Set<string>): Promise<void> {
+async function lifecycle(lane: Lane, n: number, ourKeys: Set<string>, only?: "basic" | "rotation"): Promise<void> {
     const account = lane.account;
-    const variant = n % 2 === 0 ? "basic" : "rotation";
+    const variant = only ?? (n % 2 === 0 ? "basic" : "rotation");
     const context = `${lane.name} lifecycle ${n} (${variant})`;
     const stack = lane.newStack(`lifecycle-${n}`);
     const m1: MaterialIntent = { name: "m1", material: randomMaterial(), validTo: validToIn(account, 60) };
@@ -189,7 +241,8 @@ export async function startLifecycles(): Promise<LifecycleRuns> {
         const run = Promise.all(
             lanes.map(async (lane) => {
                 for (let n = 1; n <= plan.lifecyclesPerLane; n++) {
-                    await lifecycle(lane, n, ourKeys);
+                    plan.beforeLifecycle?.(account, n);
+                    await lifecycle(lane, n, ourKeys, plan.variant);
                     stats.lifecycles++;
                 }
             }),
