@@ -10,8 +10,9 @@ import { openAccount, parseRequestLine, programOf, validToIn, type Account, type
  * requests failing (KMSInternalException, DependencyTimeoutException, dropped connections; before the
  * operation ran, or after it ran with the response lost), AWS's request quotas (scale 1: GetParametersForImport
  * 1/s) also shared by several concurrent stacks, new keys invisible for 5 s, and import tokens that expire
- * between GetParametersForImport and ImportKeyMaterial. Every lifecycle must complete, and after each step KMS
- * and the stored state must be exactly as intended.
+ * between GetParametersForImport and ImportKeyMaterial; plus, deterministically, the response of each
+ * state-changing call lost once. Every lifecycle must complete, and after each step KMS and the stored state
+ * must be exactly as intended.
  *
  * Lifecycles alternate between two shapes, each on a fresh stack:
  *   basic:    up (key + m1) → up (m1's validTo changes: reimport in place) → refresh → destroy

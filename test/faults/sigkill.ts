@@ -10,13 +10,21 @@ import { openAccount, parseRequestLine, programOf, validToIn, type Account, type
 /**
  * The provider host SIGKILLed at seeded random points of create, update, rotation and delete, then the
  * operation rerun as the engine would; every trial must converge (key usable when it should be, exactly the
- * intended materials, nothing pending, stored state matching KMS), and then destroy cleanly.
+ * intended materials, nothing pending, stored state matching KMS), and then destroy cleanly. Each trial runs on
+ * a stack of its own; the key is "key", m1 its first material, m2 a NEW_KEY_MATERIAL with rotateOnDemand.
+ *   create           up (key + m1), killed in m1's create
+ *   update           after up (m1), up with a new validTo, killed in m1's update (reimport)
+ *   rotation-create  after up (m1), up adding m2, killed in m2's create (import, RotateKeyOnDemand, wait)
+ *   rotation-update  after up (m1 + m2 not rotated), up setting rotateOnDemand, killed in m2's update
+ *   delete           after up (m1), destroy killed in m1's delete
+ *   delete-rotated   after up (m1 + m2 rotated in), destroy killed in m1's or m2's delete
+ *   delete-pending   after up (m1 + m2 pending rotation), up without m2, killed in m2's delete; m1 stays usable
  *
  * Kill points, counted in KMS requests kms-local receives from the host during the target step:
  *   response-lost   SIGKILL inside kms-local's log hook for request k: KMS has applied it, the host never
  *                   sees the answer (a lost response at the worst moment);
- *   mid-work        SIGKILL d ms (1–60) after request k was answered, or when request k+1 arrives if that is
- *                   sooner: the host is wrapping, pacing, polling or between calls;
+ *   mid-work        SIGKILL d ms (1–60) after request k was answered (the host is wrapping, pacing, polling or
+ *                   between calls), or, if request k+1 comes first, as kms-local answers that one;
  *   cli-crash       the CLI dies right after recording the pending operation (simulateCliCrash), before the
  *                   provider is called.
  * For a third of the first two, the CLI dies with the host: the state file is put back as it was at the

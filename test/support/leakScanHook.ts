@@ -13,8 +13,9 @@ leakRegistry.hookInstalled = true;
 export const mochaHooks = {
     async afterAll(this: Mocha.Context): Promise<void> {
         this.timeout(120_000);
+        const started = Date.now();
         const report = await leakRegistry.scan();
-        console.log(`\n  ${summarizeLeakReport(report)}`);
+        console.log(`\n  ${summarizeLeakReport(report)} in ${Date.now() - started} ms`);
         if (report.hits.length > 0) throw new Error(formatLeakReport(report));
     },
 };
