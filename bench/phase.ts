@@ -25,6 +25,8 @@ export interface PhaseResult {
     /** Calls per operation that KMS accepted (not throttled). */
     accepted: Record<string, number>;
     throttled: number;
+    /** When each throttled attempt happened, ms from the operation's start, with its operation. */
+    throttledAt: { operation: string; atMs: number }[];
     bound: QuotaBound;
     /** wall ÷ bound. */
     ratio: number | undefined;
@@ -68,6 +70,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     let hostReady: number | undefined;
     let cpuReady: number | undefined;
     const t0 = performance.now();
+    const clock0 = world.kms.control.clock.now();
     // The registry publishes the host once Configure has answered; before any resource call is sent.
     const readyPoll = setInterval(() => {
         if (hostReady === undefined && stack.activeHost()) {
@@ -129,6 +132,10 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
         counters,
         accepted,
         throttled: Object.values(counters).reduce((n, c) => n + c.throttled, 0),
+        throttledAt: world.kms.control
+            .requests()
+            .filter((q) => q.errorType === "ThrottlingException" && q.fault === undefined)
+            .map((q) => ({ operation: q.operation, atMs: Math.round(q.time - clock0) })),
         bound,
         ratio: bound.ms > 0 ? wallMs / bound.ms : undefined,
         hostReadyMs: hostReady,

@@ -189,7 +189,8 @@ export function renderSvg(r: BenchResults): string {
                 `<line x1="${x(0).toFixed(1)}" y1="${y(0).toFixed(1)}" x2="${x(tEnd).toFixed(1)}" y2="${y((tEnd / 1000) * perSecond).toFixed(1)}" stroke="${color}" stroke-dasharray="5,3"/>`,
             );
         }
-        text(bLeft + bW - 190, bTop + 16 + i * 16, `${p.phase}: ${p.resources} in ${seconds(p.wallMs)}`, `font-size="12" fill="${color}"`);
+        // Top, a third of the way in: above the quota-bound phases' curves, right of the quick phases'.
+        text(bLeft + bW * 0.3, bTop + 16 + i * 16, `${p.phase}: ${p.resources} in ${seconds(p.wallMs)}`, `font-size="12" fill="${color}"`);
     });
     const height = bTop + bH + 40;
     return (

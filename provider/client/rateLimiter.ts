@@ -21,17 +21,43 @@ export const KMS_QUOTAS: Readonly<Record<string, number>> = {
     CancelKeyDeletion: 5,
 };
 
-/** A FIFO token bucket: `rate` tokens per second, bursts of at most max(1, rate). */
+/**
+ * How much earlier than the pacer's schedule a request may reach KMS and still find a token there. Between
+ * the pacer letting a request go and KMS receiving it lie signing, the event loop and the connection, and
+ * that delay varies by a few milliseconds (tens under load). Paced at exactly 1/s, GetParametersForImport
+ * calls then arrived 997–999 ms apart now and then; KMS's one-token bucket had not refilled, throttled them,
+ * and each retry cost a whole one-second slot (`npm run bench -- --quota-scale 1`: 10 % of the calls
+ * throttled, create 12 % slower than the quotas allow).
+ */
+export const ARRIVAL_JITTER_MS = 50;
+
+/**
+ * A FIFO token bucket shaped like KMS's own: `rate` tokens per second, bursts of at most max(1, rate).
+ *
+ * It keeps a small reserve of tokens unspent, so that its releases can reach KMS up to `toleranceMs` early
+ * (relative to each other) and still find a token in KMS's bucket, which tracks this one. That costs
+ * nothing in steady state, only `reserve` tokens of the initial burst. Where KMS's bucket is too small for
+ * that reserve (a quota under 2/s holds a single token), the part of the tolerance the reserve cannot cover
+ * is added to the interval between releases instead (at 1/s: one request every 1.05 s).
+ */
 export class TokenBucket {
     private tokens: number;
     private last: number;
     private readonly waiting: (() => void)[] = [];
     private timer: NodeJS.Timeout | undefined;
+    /** Tokens kept unspent: a request is released only while more than this remains after it. */
+    readonly reserve: number;
+    /** Tokens per second released in steady state: `rate`, or a little less where the reserve falls short. */
+    readonly pace: number;
 
     constructor(
         readonly rate: number,
         private readonly clock: () => number = () => performance.now(),
+        toleranceMs: number = ARRIVAL_JITTER_MS,
     ) {
+        this.reserve = Math.min(this.capacity - 1, (rate * toleranceMs) / 1000);
+        const uncoveredMs = toleranceMs - (this.reserve / rate) * 1000;
+        this.pace = uncoveredMs > 1e-6 ? 1000 / (1000 / rate + uncoveredMs) : rate;
         this.tokens = this.capacity;
         this.last = this.clock();
     }
@@ -51,27 +77,35 @@ export class TokenBucket {
         });
     }
 
-    private drain(): void {
+    /** Milliseconds until the next request can be released (0: now). */
+    msUntilNext(): number {
         this.refill();
-        while (this.waiting.length > 0 && this.tokens >= 1) {
+        const missing = 1 + this.reserve - this.tokens;
+        return missing <= EPSILON ? 0 : (missing / this.pace) * 1000;
+    }
+
+    private drain(): void {
+        while (this.waiting.length > 0 && this.msUntilNext() === 0) {
             this.tokens -= 1;
             this.waiting.shift()!();
         }
         if (this.waiting.length > 0 && !this.timer) {
-            const wait = Math.ceil(((1 - this.tokens) / this.rate) * 1000);
             this.timer = setTimeout(() => {
                 this.timer = undefined;
                 this.drain();
-            }, wait);
+            }, Math.ceil(this.msUntilNext()));
         }
     }
 
     private refill(): void {
         const now = this.clock();
-        this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate);
+        this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.pace);
         this.last = now;
     }
 }
+
+/** Rounding slack when comparing token counts. */
+const EPSILON = 1e-9;
 
 export type ProgressLog = (message: string) => void;
 
@@ -98,7 +132,7 @@ export class RequestPacer {
             bucket = new TokenBucket(quota * this.scale);
             this.buckets.set(key, bucket);
         }
-        const waitMs = (bucket.queued / bucket.rate) * 1000;
+        const waitMs = (bucket.queued / bucket.pace) * 1000;
         if (bucket.queued > 0 && waitMs >= this.reporting.whenWaitOverMs) this.report(key, operation, bucket);
         await bucket.acquire();
     }
@@ -107,7 +141,7 @@ export class RequestPacer {
         const now = Date.now();
         if (now - (this.lastReport.get(key) ?? 0) < this.reporting.everyMs) return;
         this.lastReport.set(key, now);
-        const seconds = Math.ceil((bucket.queued + 1) / bucket.rate);
+        const seconds = Math.ceil((bucket.queued + 1) / bucket.pace);
         this.log(
             `pacing KMS ${operation} at the account quota of ${bucket.rate}/s: ${bucket.queued + 1} requests queued (~${seconds}s)`,
         );
