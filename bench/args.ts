@@ -25,6 +25,13 @@ export const USAGE = `usage: npm run bench -- [flags]
   --out DIR         results directory (default bench/results)
   --help`;
 
+const NUMERIC_FLAGS: Record<string, { key: "materials" | "quotaScale" | "parallel" | "coldStarts"; integer: boolean }> = {
+    "--materials": { key: "materials", integer: true },
+    "--quota-scale": { key: "quotaScale", integer: false },
+    "--parallel": { key: "parallel", integer: true },
+    "--cold-starts": { key: "coldStarts", integer: true },
+};
+
 export function parseArgs(argv: readonly string[]): BenchArgs {
     const args: BenchArgs = { ...DEFAULTS, out: undefined, help: false };
     for (let i = 0; i < argv.length; i++) {
@@ -35,28 +42,15 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
             if (v === undefined) throw new Error(`${name} needs a value`);
             return v;
         };
-        switch (name) {
-            case "--materials":
-                args.materials = positive(name, value(), true);
-                break;
-            case "--quota-scale":
-                args.quotaScale = positive(name, value(), false);
-                break;
-            case "--parallel":
-                args.parallel = positive(name, value(), true);
-                break;
-            case "--cold-starts":
-                args.coldStarts = positive(name, value(), true);
-                break;
-            case "--out":
-                args.out = value();
-                break;
-            case "--help":
-            case "-h":
-                args.help = true;
-                break;
-            default:
-                throw new Error(`unknown flag ${flag}\n${USAGE}`);
+        const numeric = NUMERIC_FLAGS[name];
+        if (numeric) {
+            args[numeric.key] = positive(name, value(), numeric.integer);
+        } else if (name === "--out") {
+            args.out = value();
+        } else if (name === "--help" || name === "-h") {
+            args.help = true;
+        } else {
+            throw new Error(`unknown flag ${flag}\n${USAGE}`);
         }
     }
     return args;

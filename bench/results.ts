@@ -153,8 +153,13 @@ export function summarizeCold(trials: ColdStartTrial[], createPhase: PhaseResult
     };
 }
 
-/** Host CPU ms per resource over a phase: from the host's Configure to the last step's end. */
+/** The host's CPU ms over a phase: from Configure answered to the last step's end. */
+export function hostCpuMs(p: PhaseResult): number | undefined {
+    return p.hostCpuAtReadyMs === undefined || p.hostCpuAtLastStepMs === undefined ? undefined : p.hostCpuAtLastStepMs - p.hostCpuAtReadyMs;
+}
+
+/** Host CPU ms per resource over a phase. */
 export function cpuPerResource(p: PhaseResult): number | undefined {
-    if (p.hostCpuAtReadyMs === undefined || p.hostCpuAtLastStepMs === undefined || p.resources === 0) return undefined;
-    return (p.hostCpuAtLastStepMs - p.hostCpuAtReadyMs) / p.resources;
+    const total = hostCpuMs(p);
+    return total === undefined || p.resources === 0 ? undefined : total / p.resources;
 }
