@@ -165,18 +165,22 @@ export class LeakRegistry {
     }
 
     private async recoverMaterialsFromStates(): Promise<void> {
-        const crypters = new Map<string, Crypter>();
-        for (const state of this.states.values()) {
+        const states = [...this.states.values()].map((state) => {
             const stored = JSON.parse(state.text) as StoredState;
-            const salt = stored.checkpoint?.latest?.secrets_providers?.state?.salt;
+            return { state, stored, salt: stored.checkpoint?.latest?.secrets_providers?.state?.salt };
+        });
+        // One key derivation per stack (PBKDF2), all at once on the thread pool.
+        const crypters = new Map<string, Promise<Crypter>>();
+        const crypterFor = (passphrase: string, salt: string) => {
+            const cacheKey = `${passphrase}\n${salt}`;
+            if (!crypters.has(cacheKey)) crypters.set(cacheKey, Crypter.open(passphrase, salt));
+            return crypters.get(cacheKey)!;
+        };
+        for (const { state, salt } of states) if (salt) void crypterFor(state.passphrase, salt).catch(() => undefined);
+        for (const { state, stored, salt } of states) {
             if (!salt) continue;
-            const cacheKey = `${state.passphrase}\n${salt}`;
-            let crypter = crypters.get(cacheKey);
-            if (!crypter) {
-                crypter = await Crypter.open(state.passphrase, salt);
-                crypters.set(cacheKey, crypter);
-            }
-            const decrypt = (ciphertext: string): unknown => JSON.parse(crypter!.decrypt(ciphertext));
+            const crypter = await crypterFor(state.passphrase, salt);
+            const decrypt = (ciphertext: string): unknown => JSON.parse(crypter.decrypt(ciphertext));
             this.addMaterialsIn(decryptSecrets(stored.checkpoint, decrypt), `recovered from the state of ${state.where}`);
         }
     }
