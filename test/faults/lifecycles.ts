@@ -241,6 +241,7 @@ export async function startLifecycles(): Promise<LifecycleRuns> {
         const lanes = Array.from({ length: plan.lanes }, (_, i) => account.lane(plan.lanes > 1 ? `${plan.name}-${i + 1}` : plan.name));
         const run = Promise.all(
             lanes.map(async (lane) => {
+                await lane.warmUp();
                 for (let n = 1; n <= plan.lifecyclesPerLane; n++) {
                     plan.beforeLifecycle?.(account, n);
                     await lifecycle(lane, n, ourKeys, plan.variant);

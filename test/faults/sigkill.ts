@@ -5,7 +5,7 @@ import { seededRandom } from "../../kms-local/control/prng";
 import { randomMaterial } from "../support/materials";
 import type { RecordedStack } from "../support/recordedStack";
 import { assertConverged, assertDestroyed, ok } from "./verify";
-import { openAccount, parseRequestLine, programOf, validToIn, type Account, type Lane, type MaterialIntent } from "./world";
+import { openAccount, parseRequestLine, programOf, startingHost, validToIn, type Account, type Lane, type MaterialIntent } from "./world";
 
 /**
  * The provider host SIGKILLed at seeded random points of create, update, rotation and delete, then the
@@ -229,9 +229,10 @@ async function runTrial(lane: Lane, killer: Killer, t: Trial): Promise<string> {
     assert.deepEqual(pending, cliDied ? [PENDING_TYPE[s.step]] : [], `${context}: pending operations after the interruption`);
     const keyId = (await stack.resource("key"))!.id;
 
-    // Rerun as the engine would.
-    if (cliDied) ok(await stack.refresh(program, { clearPendingCreates: true }), `${context}: refresh --clear-pending-creates`);
-    ok(s.op === "up" ? await stack.up(program) : await stack.destroy(program), `${context}: rerun ${s.op}`);
+    // Rerun as the engine would (the first command starts a new host).
+    if (cliDied) ok(await startingHost(() => stack.refresh(program, { clearPendingCreates: true })), `${context}: refresh --clear-pending-creates`);
+    const rerun = () => (s.op === "up" ? stack.up(program) : stack.destroy(program));
+    ok(await (cliDied ? rerun() : startingHost(rerun)), `${context}: rerun ${s.op}`);
 
     if (s.final === "destroyed") {
         await assertDestroyed(account, stack, keyId, context);
@@ -261,7 +262,7 @@ export async function startTrials(): Promise<TrialRuns> {
         const killer = new Killer();
         account.onRequest = (line) => killer.onRequest(line);
         const lane = account.lane(account.name);
-        let previous: Promise<unknown> = Promise.resolve();
+        let previous: Promise<unknown> = lane.warmUp();
         for (const t of trials.filter((x) => x.lane === laneIndex)) {
             const run = previous.then(() => runTrial(lane, killer, t));
             run.catch(() => undefined); // awaited by its test

@@ -7,6 +7,7 @@ import { keyDeclaration, materialDeclaration } from "../../engine-harness/byok/b
 import type { KmsEndpoint } from "../../engine-harness/byok/externalKey";
 import { startKmsLocal, type KmsLocal, type KmsLocalOptions } from "../../kms-local";
 import { kmsLocalArtifacts, leakRegistry } from "../support/leakScan";
+import { randomMaterial } from "../support/materials";
 import { RecordedStack } from "../support/recordedStack";
 
 /**
@@ -34,7 +35,29 @@ export interface Lane {
     account: Account;
     /** A stack of this lane (unique name), configured like a user's stack pointing at kms-local. */
     newStack(name: string): RecordedStack;
+    /** Starts the lane's provider host (a preview that runs check), within the limit of hosts starting at once. */
+    warmUp(): Promise<void>;
     close(): Promise<void>;
+}
+
+/**
+ * A provider host costs about a second of CPU to start, and the harness gives it 30 s to print its port; two
+ * dozen lanes starting at once on a loaded 2-core runner could miss that. So at most this many hosts start at
+ * a time: lanes warm up through startingHost(), and so does the first operation after a host was killed.
+ */
+const HOST_STARTS_AT_ONCE = 3;
+let hostsStarting = 0;
+const waitingToStart: (() => void)[] = [];
+
+export async function startingHost<T>(operation: () => Promise<T>): Promise<T> {
+    if (hostsStarting >= HOST_STARTS_AT_ONCE) await new Promise<void>((resolve) => waitingToStart.push(resolve));
+    hostsStarting++;
+    try {
+        return await operation();
+    } finally {
+        hostsStarting--;
+        waitingToStart.shift()?.();
+    }
 }
 
 export interface AccountOptions {
@@ -83,6 +106,12 @@ export async function openAccount(options: AccountOptions): Promise<Account> {
                 account: account as Account,
                 newStack: (stack) =>
                     new RecordedStack({ project: "kms-byok", stack: `${name}-${stack}`, dir, config, hostEnv, sharedHost: host }),
+                warmUp: () =>
+                    startingHost(async () => {
+                        const probe: MaterialIntent = { name: "m1", material: randomMaterial(), validTo: validToIn(account as Account, 30) };
+                        const result = await lane.newStack("warm-up").preview(programOf(account as Account, [probe]));
+                        if (!result.ok) throw new Error(`${name}: warm-up preview failed: ${JSON.stringify(result.errors)}`);
+                    }),
                 close: () => host.close(),
             };
             lanes.push(lane);
