@@ -248,6 +248,8 @@ export interface TrialRuns {
     trials: Trial[];
     accounts: Account[];
     results: Map<number, Promise<string>>;
+    /** One line per finished trial, in the order they finished. */
+    outcomes: string[];
 }
 
 /** Opens one account per lane and starts every lane's trials (one after another within a lane). */
@@ -255,6 +257,7 @@ export async function startTrials(): Promise<TrialRuns> {
     const trials = planTrials();
     const accounts: Account[] = [];
     const results = new Map<number, Promise<string>>();
+    const outcomes: string[] = [];
     for (let laneIndex = 0; laneIndex < LANES; laneIndex++) {
         // One account per lane: the kill points count the requests of one host only.
         const account = await openAccount({ name: `sigkill-${laneIndex + 1}`, kms: { quotas: { enabled: true, scale: 20 } }, requestRateScale: 20 });
@@ -265,10 +268,13 @@ export async function startTrials(): Promise<TrialRuns> {
         let previous: Promise<unknown> = lane.warmUp();
         for (const t of trials.filter((x) => x.lane === laneIndex)) {
             const run = previous.then(() => runTrial(lane, killer, t));
-            run.catch(() => undefined); // awaited by its test
+            run.then(
+                (line) => outcomes.push(line),
+                (error: Error) => outcomes.push(`trial ${t.id} FAILED: ${error.message.split("\n")[0]}`),
+            );
             results.set(t.id, run);
             previous = run.catch(() => undefined);
         }
     }
-    return { trials, accounts, results };
+    return { trials, accounts, results, outcomes };
 }
