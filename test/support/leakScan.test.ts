@@ -26,7 +26,7 @@ describe("leak scan", function () {
         assert.equal(leakRegistry.hookInstalled, true);
     });
 
-    it("finds a material in every form: raw, hex, HEX, base64 and base64url, alone or inside longer blobs at any offset", async () => {
+    it("finds a material in every form: raw, hex, HEX, base64, base64url (alone or inside longer blobs at any offset), JSON Buffer", async () => {
         const registry = new LeakRegistry();
         const material = randomBytes(32);
         registry.addMaterial(material, "planted");
@@ -43,6 +43,7 @@ describe("leak scan", function () {
             ["base64 offset 2", embedded(2, "base64"), "base64 (at byte offset 2 mod 3 inside a longer blob)"],
             ["base64url offset 0", embedded(0, "base64url"), "base64url"],
             ["base64url offset 2", embedded(2, "base64url"), "base64url (at byte offset 2 mod 3 inside a longer blob)"],
+            ["JSON of a Buffer", JSON.stringify({ key: material }), "decimal byte list"],
         ];
         for (const [where, text] of planted) registry.addText("planted", where, text);
         registry.addText("planted", "clean", randomBytes(4096).toString("base64") + randomBytes(2048).toString("hex"));
@@ -51,7 +52,7 @@ describe("leak scan", function () {
             assert.ok(report.hits.some((h) => h.where === where && h.form === form), `${where}: not found as ${form}: ${JSON.stringify(report.hits)}`);
         }
         assert.equal(report.hits.filter((h) => h.where === "clean").length, 0);
-        assert.equal(materialPatterns(material).length, 9);
+        assert.equal(materialPatterns(material).length, 10);
 
         const other = new LeakRegistry();
         other.addMaterial(randomBytes(32), "another material");

@@ -15,7 +15,8 @@ import { SECRET_SIG, SIG_KEY } from "../../engine-harness";
  * calls (providerCalls.ts), and the secrets of every stored state, decrypted with the stack's passphrase.
  *
  * Forms searched: raw bytes (latin1 / binary text, and raw bytes in files), hex (both cases), base64 and
- * base64url, the latter two also when the material sits at any byte offset inside a longer base64 blob.
+ * base64url, the latter two also when the material sits at any byte offset inside a longer base64 blob, and
+ * the decimal byte list of a JSON-serialized Buffer.
  * A report names the artifact, the form, the offset and the material by number, size, a SHA-256 prefix and
  * where it came from — never the material itself.
  */
@@ -221,6 +222,8 @@ export function materialPatterns(material: Buffer): { form: string; text: string
         { form: "raw bytes", text: material.toString("latin1") },
         { form: "hex", text: hex },
         { form: "HEX", text: hex.toUpperCase() },
+        // JSON.stringify of a Buffer: {"type":"Buffer","data":[…]}
+        { form: "decimal byte list", text: material.join(",") },
     ];
     for (const encoding of ["base64", "base64url"] as const) {
         for (const shift of [0, 1, 2]) {
