@@ -136,7 +136,7 @@ export function renderSvg(r: BenchResults): string {
     const barH = 16;
     const rowH = 44;
     const left = 90;
-    const barW = width - left - 190;
+    const barW = width - left - 215;
     const maxMs = Math.max(1, ...r.phases.flatMap((p) => [p.wallMs, p.bound.ms]));
     text(20, 28, `${r.params.materials} materials, parallel ${r.params.parallel}, quotas × ${num(r.params.quotaScale)}: wall time vs quota bound`, 'font-weight="bold"');
     r.phases.forEach((p, i) => {
