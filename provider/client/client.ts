@@ -1,5 +1,13 @@
 import { KMSClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-kms";
-import { AdaptiveRetryStrategy } from "@smithy/core/retry";
+import {
+    AdaptiveRetryStrategy,
+    isClockSkewCorrectedError,
+    isClockSkewError,
+    isServerError,
+    isThrottlingError,
+    isTransientError,
+} from "@smithy/core/retry";
+import type { SdkError } from "@smithy/types";
 import type { FinalizeRequestMiddleware, RetryErrorInfo, RetryToken, StandardRetryToken } from "@smithy/types";
 import { ClientSettings } from "./settings";
 import { ProgressLog, RequestPacer } from "./rateLimiter";
@@ -57,15 +65,29 @@ export function serverNow(client: KMSClient): Date {
 }
 
 /**
- * The SDK counts LimitExceededException as throttling and retries it with long backoffs. In KMS it means a
- * hard quota (25 on-demand rotations per key, key and alias counts): retrying cannot succeed, only delay the
- * error by a minute. Everything else keeps the adaptive strategy.
+ * The adaptive strategy, minus two retries that cannot succeed:
+ * - LimitExceededException, which the SDK counts as throttling, is a hard quota in KMS (25 on-demand
+ *   rotations per key, key and alias counts): retrying only delays the error by a minute;
+ * - once KMS's clock is minutes away from ours, the SDK marks every error response "clock skew corrected"
+ *   and retries it, NotFound and IncorrectKeyMaterial included (8 attempts each). A skew correction helps
+ *   only errors caused by the skew (signature/time errors) and errors retryable anyway.
  */
 class KmsRetryStrategy extends AdaptiveRetryStrategy {
     override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
-        if ((errorInfo.error as { name?: string } | undefined)?.name === "LimitExceededException") throw errorInfo.error;
+        const error = errorInfo.error;
+        if (error?.name === "LimitExceededException") throw error;
+        if (error && isClockSkewCorrectedError(error) && !retryableBesidesSkew(error)) throw error;
         return super.refreshRetryTokenForRetry(token, errorInfo);
     }
+}
+
+function retryableBesidesSkew(error: SdkError): boolean {
+    const unflagged = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as SdkError, error, {
+        name: error.name,
+        message: error.message,
+        $metadata: { ...error.$metadata, clockSkewCorrected: undefined },
+    });
+    return isClockSkewError(unflagged) || isThrottlingError(unflagged) || isTransientError(unflagged) || isServerError(unflagged);
 }
 
 function pacerFor(scale: number, log: ProgressLog): RequestPacer {
