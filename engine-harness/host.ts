@@ -339,7 +339,13 @@ export class ProviderHost {
             new Promise<never>((_, rej) => {
                 timer = setTimeout(() => rej(new Error(`dynamic-provider host printed no port within ${timeoutMs} ms`)), timeoutMs);
             }),
-        ]).finally(() => clearTimeout(timer));
+        ])
+            .catch((error: unknown) => {
+                // A host that never became usable must not outlive the attempt (it would idle forever).
+                proc.kill("SIGKILL");
+                throw error;
+            })
+            .finally(() => clearTimeout(timer));
         if (!Number.isInteger(port) || port <= 0) {
             proc.kill("SIGKILL");
             throw new Error(`dynamic-provider host printed an invalid port line`);
