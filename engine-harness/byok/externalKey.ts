@@ -27,6 +27,11 @@ export interface KmsEndpoint {
     secretAccessKey: string;
 }
 
+/** The endpoint and (dummy) credentials of a running kms-local, as stand-ins and operators use them. */
+export function kmsEndpointOf(kms: { url: string; env: Record<string, string> }, region = "us-east-1"): KmsEndpoint {
+    return { endpoint: kms.url, region, accessKeyId: kms.env["AWS_ACCESS_KEY_ID"]!, secretAccessKey: kms.env["AWS_SECRET_ACCESS_KEY"]! };
+}
+
 function clientFor(kms: KmsEndpoint, region?: unknown): KMSClient {
     return new KMSClient({
         endpoint: kms.endpoint,

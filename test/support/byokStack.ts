@@ -9,7 +9,7 @@ import { exampleProgram, type ExampleName } from "../../engine-harness/byok/exam
 
 /** Config keys the examples read as secrets. */
 export const SECRET_CONFIG = ["keyMaterial", "nextKeyMaterial", "signingKey", "rsaKey", "macKey"];
-import type { KmsEndpoint } from "../../engine-harness/byok/externalKey";
+import { kmsEndpointOf, type KmsEndpoint } from "../../engine-harness/byok/externalKey";
 import { assertNoMaterial } from "./assertions";
 import { QUOTA_SCALE } from "./kms";
 import { kmsLocalArtifacts, leakRegistry } from "./leakScan";
@@ -42,12 +42,7 @@ export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
         const artifacts = kmsLocalArtifacts(`of ${dir}`, leakRegistry, options.log);
         const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...options, log: artifacts.log });
         artifacts.attach(kms);
-        const endpoint: KmsEndpoint = {
-            endpoint: kms.url,
-            region: "us-east-1",
-            accessKeyId: kms.env["AWS_ACCESS_KEY_ID"]!,
-            secretAccessKey: kms.env["AWS_SECRET_ACCESS_KEY"]!,
-        };
+        const endpoint: KmsEndpoint = kmsEndpointOf(kms);
         const clients = new Map<string, KMSClient>();
         const clientIn = (region = "us-east-1") => {
             if (!clients.has(region)) clients.set(region, new KMSClient({ endpoint: kms.url, region, credentials: endpoint }));
