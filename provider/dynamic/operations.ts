@@ -101,15 +101,15 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
 
 export async function deleteMaterial(context: ProviderContext, olds: MaterialOutputs): Promise<void> {
     const outcome = await deleteKeyMaterial(session(context, { keyId: olds.keyArn, endpoint: olds.endpoint, profile: olds.profile }), {
-        keyId: olds.keyArn,
+        keyArn: olds.keyArn,
         keySpec: olds.keySpec,
         keyMaterialId: olds.keyMaterialId,
+        lastKnown: olds,
     });
     const explanations: Record<typeof outcome, string> = {
         DELETED: "deleted",
-        KEY_NOT_FOUND: "nothing to delete: the key no longer exists",
+        GONE: "nothing to delete: KMS no longer has the key or this material",
         ALREADY_DELETED: "nothing to delete: the material was already deleted or expired",
-        NOT_ASSOCIATED: "nothing to delete: the key no longer holds this material",
         KEY_PENDING_DELETION: "left to the key's scheduled deletion: KMS refuses to delete material of a key pending deletion",
     };
     context.log(`${materialLabel(olds)}: ${explanations[outcome]}`);

@@ -4,7 +4,6 @@ import {
     ImportKeyMaterialCommand,
     ImportKeyMaterialCommandInput,
     KeyMetadata,
-    RotationsListEntry,
 } from "@aws-sdk/client-kms";
 import { KmsSession } from "../client/session";
 import { Wrapping } from "../wrapping/algorithms";
@@ -58,8 +57,9 @@ const MAX_ATTEMPTS = 5;
 
 export async function importKeyMaterial(session: KmsSession, request: ImportRequest): Promise<ImportResult> {
     let key = await importableKey(session, request);
-    let plan = await planCall(session, key, request);
+    let plan = choosePlan(key, request);
     let refusedAsNew: { plan: CallPlan; error: unknown } | undefined;
+    let ownedMaterialGone = false;
     for (let attempt = 1; ; attempt++) {
         try {
             const keyMaterialId = await importOnce(session, key, request, plan);
@@ -74,12 +74,17 @@ export async function importKeyMaterial(session: KmsSession, request: ImportRequ
                 // A lost response (the import may have landed) or a token that expired in between: re-read
                 // the key and retry with a fresh token; the plan then reimports what landed.
                 key = await importableKey(session, request);
-                plan = await planCall(session, key, request);
+                plan = choosePlan(key, request);
             } else if (!refusedAsNew && plan.importType === "NEW_KEY_MATERIAL" && mayAlreadyBeAssociated(error)) {
                 // New material that KMS already knows (a crash after a successful import, or material
                 // pending rotation that is ours): reimporting the same bytes adopts it.
                 refusedAsNew = { plan, error };
                 plan = { importType: "EXISTING_KEY_MATERIAL" };
+            } else if (!ownedMaterialGone && plan.keyMaterialId && request.intent === "NEW_KEY_MATERIAL" && isKmsError(error, "IncorrectKeyMaterialException")) {
+                // This resource's pending material was deleted, and KMS forgot it: import it as new again
+                // (same bytes into the same key: the same KeyMaterialId).
+                ownedMaterialGone = true;
+                plan = { importType: "NEW_KEY_MATERIAL" };
             } else {
                 throw importFailure(key, request, plan, error);
             }
@@ -130,19 +135,18 @@ function assertImportable(key: KeyMetadata, request: ImportRequest): void {
     }
 }
 
-/** Decide ImportType and KeyMaterialId from what the key already holds and what the resource intends. */
-async function planCall(session: KmsSession, key: KeyMetadata, request: ImportRequest): Promise<CallPlan> {
+/**
+ * ImportType and KeyMaterialId, from the key's metadata and the resource's intent alone (no ListKeyRotations:
+ * every call counts against the account's quotas). A wrong guess is corrected by KMS's answer (above).
+ */
+function choosePlan(key: KeyMetadata, request: ImportRequest): CallPlan {
     if (!supportsMultipleMaterials(request.keySpec)) return {};
-    const materials = await findKeyMaterials(session.client, key.Arn!);
-    return choosePlan(key, materials, request);
-}
-
-function choosePlan(key: KeyMetadata, materials: RotationsListEntry[], request: ImportRequest): CallPlan {
-    const owned = request.keyMaterialId && materials.find((m) => m.KeyMaterialId === request.keyMaterialId);
-    if (owned) return { importType: "EXISTING_KEY_MATERIAL", keyMaterialId: request.keyMaterialId! };
     // Replicas never take new material: it is imported into the primary, then the same bytes into each replica.
     if (key.MultiRegionConfiguration?.MultiRegionKeyType === "REPLICA") return { importType: "EXISTING_KEY_MATERIAL" };
-    if (materials.length === 0) return { importType: "NEW_KEY_MATERIAL" };
+    // This resource's own material: KMS checks that the bytes are that material.
+    if (request.keyMaterialId) return { importType: "EXISTING_KEY_MATERIAL", keyMaterialId: request.keyMaterialId };
+    // A symmetric EXTERNAL key reports a CurrentKeyMaterialId from its first import on, even after a deletion.
+    if (!key.CurrentKeyMaterialId) return { importType: "NEW_KEY_MATERIAL" };
     return { importType: request.intent === "NEW_KEY_MATERIAL" ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL" };
 }
 

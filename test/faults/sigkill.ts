@@ -38,20 +38,19 @@ export const TYPES: TrialType[] = ["create", "update", "rotation-create", "rotat
 
 /**
  * KMS requests every run of the target step makes before it can end (more when the SDK retries):
- * create/update: DescribeKey, ListKeyRotations, GetParametersForImport, ImportKeyMaterial, DescribeKey, ListKeyRotations;
- * rotation-create: the first four, then ListKeyRotations, GetKeyRotationStatus, RotateKeyOnDemand (then a 200 ms wait);
+ * create/update: DescribeKey, GetParametersForImport, ImportKeyMaterial, DescribeKey, ListKeyRotations;
+ * rotation-create: the first three, then ListKeyRotations, GetKeyRotationStatus, RotateKeyOnDemand (then a 200 ms wait);
  * rotation-update: ListKeyRotations, GetKeyRotationStatus, RotateKeyOnDemand (then a 200 ms wait);
- * delete (destroy of m1, of m1 and a rotated-in m2; an up that drops a PENDING_ROTATION m2): DescribeKey,
- * ListKeyRotations, DeleteImportedKeyMaterial.
+ * delete (destroy of m1, of m1 and a rotated-in m2; an up that drops a PENDING_ROTATION m2): DeleteImportedKeyMaterial.
  */
 const STEP_REQUESTS: Record<TrialType, number> = {
-    create: 6,
-    update: 6,
-    "rotation-create": 7,
+    create: 5,
+    update: 5,
+    "rotation-create": 6,
     "rotation-update": 3,
-    delete: 3,
-    "delete-rotated": 3,
-    "delete-pending": 3,
+    delete: 1,
+    "delete-rotated": 1,
+    "delete-pending": 1,
 };
 /** Whether the step may end right after its last counted request (no wait follows it). */
 const ENDS_AFTER_LAST: Record<TrialType, boolean> = {
@@ -82,9 +81,9 @@ const SEED = 20261123;
 const LANES = 6;
 
 /**
- * Every request index of every type's step once (response lost or mid-work, chosen at random), plus one CLI
- * crash per type; whether the CLI dies too, the delay and the interrupted material are seeded random. The
- * trials are then shuffled and dealt to the lanes.
+ * Every request index of every type's step with its response lost, and again mid-work (unless the step ends
+ * right there), plus one CLI crash per type; whether the CLI dies too, the delay and the interrupted material
+ * are seeded random. The trials are then shuffled and dealt to the lanes.
  */
 export function planTrials(): Trial[] {
     const random = seededRandom(SEED);
@@ -94,11 +93,10 @@ export function planTrials(): Trial[] {
         const n = STEP_REQUESTS[type];
         const target = () => (type === "delete-rotated" && random() < 0.5 ? "m1" : "m2");
         for (let request = 1; request <= n; request++) {
-            const midWorkPossible = request < n || !ENDS_AFTER_LAST[type];
-            const cliDies = random() < 1 / 3;
-            const point: KillPoint =
-                midWorkPossible && random() < 0.5 ? { kind: "mid-work", request, delayMs: 1 + below(60), cliDies } : { kind: "response-lost", request, cliDies };
-            planned.push({ type, point, target: target() });
+            planned.push({ type, point: { kind: "response-lost", request, cliDies: random() < 1 / 3 }, target: target() });
+            if (request < n || !ENDS_AFTER_LAST[type]) {
+                planned.push({ type, point: { kind: "mid-work", request, delayMs: 1 + below(60), cliDies: random() < 1 / 3 }, target: target() });
+            }
         }
         planned.push({ type, point: { kind: "cli-crash" }, target: target() });
     }

@@ -221,12 +221,30 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             assert.ok(fixture().logs.some((l) => /permanently associated.*unusable/.test(l)), "the consequence is logged before");
         });
 
-        it("succeeds twice: the second delete finds nothing to delete and makes no call", async () => {
-            const { outs } = await created();
+        it("succeeds twice: the second delete of the same material is a no-op", async () => {
+            const { key, outs } = await created();
             await deleteMaterial(fixture().context, outs);
             fixture().kms.control.resetCounters();
             await deleteMaterial(fixture().context, outs);
-            assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 0);
+            const [second] = fixture().calls("DeleteImportedKeyMaterial");
+            assert.equal(second!.keyMaterialId, outs.keyMaterialId, "still only by this material's id");
+            assert.equal((await describe_(key.KeyId!)).KeyState, "PendingImport");
+            assert.equal((await fixture().client.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!.length, 1);
+        });
+
+        it("costs one KMS call: DeleteImportedKeyMaterial by id, nothing else", async () => {
+            const { outs } = await created();
+            fixture().kms.control.resetCounters();
+            await deleteMaterial(fixture().context, outs);
+            assert.deepEqual(Object.keys(fixture().kms.control.counters()), ["DeleteImportedKeyMaterial"]);
+        });
+
+        it("a refusal it cannot read from the answer (key PendingImport, S2 reject) is settled by a read", async () => {
+            fixture().kms.control.setSwitches({ deleteOnPendingImport: "reject" });
+            const { outs } = await created();
+            await deleteMaterial(fixture().context, outs);
+            await deleteMaterial(fixture().context, outs);
+            assert.ok(fixture().logs.some((l) => /already deleted or expired/.test(l)));
         });
 
         for (const behaviour of ["succeed", "reject"] as const) {
@@ -247,8 +265,8 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             await fixture().client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
             fixture().kms.control.clock.advance(8 * DAY);
             await deleteMaterial(fixture().context, outs);
-            assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 0);
-            assert.ok(fixture().logs.some((l) => /the key no longer exists/.test(l)));
+            assert.equal(fixture().calls("DeleteImportedKeyMaterial")[0]!.errorType, "NotFoundException");
+            assert.ok(fixture().logs.some((l) => /KMS no longer has the key or this material/.test(l)));
         });
 
         it("fails with an actionable message on other errors, without deleting anything", async () => {
