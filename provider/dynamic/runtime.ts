@@ -1,6 +1,7 @@
 import { ProviderSettings, readProviderSettings, ConfigSource } from "../client/settings";
 import { checkInputs } from "./check";
-import { PartialFailure, ProviderContext, createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "./operations";
+import { PartialFailure } from "./afterImport";
+import { ProviderContext, createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "./operations";
 import { MaterialInputs, MaterialOutputs, plainInputs } from "./properties";
 import { RotationInputs, RotationOutputs, applyRotation, checkRotation, deleteRotation, diffRotation, readRotation } from "./rotation";
 

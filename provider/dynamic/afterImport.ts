@@ -1,0 +1,109 @@
+import { KmsSession } from "../client/session";
+import { KeyMaterialError } from "../kms/errors";
+import { readKeyMaterial } from "../kms/readMaterial";
+import { rotateToMaterial } from "../kms/rotateMaterial";
+import { MaterialStatus } from "../kms/status";
+import { waitFor } from "../kms/waiters";
+import { KeySpec } from "../wrapping/keySpecs";
+import { buildOutputs } from "./outputs";
+import { MaterialOutputs, materialLabel } from "./properties";
+
+/**
+ * What follows an import in create and update: the optional rotation, and reading back what KMS now says.
+ * From the import on, the material is in KMS; a failure here must not lose that fact.
+ */
+
+export interface ImportedMaterial {
+    arn: string;
+    keySpec: KeySpec;
+    keyMaterialId: string | null;
+}
+
+export type Applied = Parameters<typeof buildOutputs>[1];
+
+/**
+ * Rotate if asked, then read back what KMS now says. After an import the material is in KMS: whatever
+ * fails here must not lose that fact, so it is reported as a partial failure carrying the resource's id
+ * and outputs; the engine keeps the resource in state and the next `up` finishes the job (no second import).
+ */
+export async function finish(
+    kms: KmsSession,
+    id: string,
+    material: ImportedMaterial,
+    applied: Applied,
+    steps: { rotate: boolean; imported: boolean },
+): Promise<MaterialOutputs> {
+    try {
+        if (steps.rotate && material.keyMaterialId) {
+            await rotateToMaterial(kms, { keyArn: material.arn, keyMaterialId: material.keyMaterialId });
+        }
+        const status = steps.imported
+            ? await settledStatus(kms, material)
+            : await readKeyMaterial(kms, { keyId: material.arn, keySpec: material.keySpec, keyMaterialId: material.keyMaterialId, lastKnownValidTo: null });
+        if (!status) throw new KeyMaterialError(`KMS key ${material.arn} no longer exists`);
+        return buildOutputs(status, applied);
+    } catch (error) {
+        if (!steps.imported) throw error;
+        throw await partialFailure(kms, id, material, applied, error);
+    }
+}
+
+/** An error the dynamic-provider host turns into ErrorResourceInitFailed: the engine records id and outputs. */
+export class PartialFailure extends Error {
+    constructor(
+        message: string,
+        readonly id: string,
+        readonly properties: Record<string, unknown>,
+        readonly reasons: string[],
+    ) {
+        super(message);
+    }
+}
+
+async function partialFailure(kms: KmsSession, id: string, material: ImportedMaterial, applied: Applied, error: unknown): Promise<PartialFailure> {
+    const message = error instanceof Error ? error.message : String(error);
+    const status = await readKeyMaterial(kms, {
+        keyId: material.arn,
+        keySpec: material.keySpec,
+        keyMaterialId: material.keyMaterialId,
+        lastKnownValidTo: null,
+    }).catch(() => undefined);
+    // Without a fresh read, what is certain: the key, the material's id, and that it was just imported.
+    const known: MaterialStatus = status ?? {
+        keyArn: material.arn,
+        keyState: "Unknown",
+        keySpec: material.keySpec,
+        multiRegionKeyType: null,
+        keyMaterialId: material.keyMaterialId,
+        importState: "IMPORTED",
+        keyMaterialState: null,
+        expirationModel: null,
+        validTo: null,
+        keyMaterialDescription: null,
+        condition: "IMPORTED",
+    };
+    return new PartialFailure(
+        `${materialLabel({ keyArn: material.arn, keyMaterialId: material.keyMaterialId })} was imported, but ${message}`,
+        id,
+        { ...buildOutputs(known, applied) },
+        [message],
+    );
+}
+
+/** Read the material after an import, waiting out KMS's eventual consistency until it shows as imported. */
+async function settledStatus(kms: KmsSession, material: ImportedMaterial): Promise<MaterialStatus> {
+    const { arn: keyArn, keySpec, keyMaterialId } = material;
+    return waitFor(
+        async () => {
+            const status = await readKeyMaterial(kms, { keyId: keyArn, keySpec, keyMaterialId, lastKnownValidTo: null });
+            if (!status) throw new KeyMaterialError(`KMS key ${keyArn} disappeared right after the import`);
+            return status.importState === "IMPORTED" ? status : undefined;
+        },
+        {
+            timeoutMs: kms.settings.propagationTimeoutMs,
+            log: kms.log,
+            what: `${materialLabel({ keyArn, keyMaterialId })} to show as imported`,
+            delayMs: 100,
+        },
+    );
+}
