@@ -6,7 +6,11 @@
  * slows down further when KMS throttles anyway (other jobs sharing the account).
  */
 
-/** AWS KMS request quotas in requests per second, per account and Region (Developer Guide, 2026). */
+/**
+ * AWS KMS request quotas in requests per second, per account and Region (Developer Guide, 2026).
+ * kms-local keeps its own copy on purpose: it is the stand-in the provider is tested against, so it must
+ * not share the provider's assumptions.
+ */
 export const KMS_QUOTAS: Readonly<Record<string, number>> = {
     CreateKey: 5,
     DescribeKey: 2000,
