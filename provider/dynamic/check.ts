@@ -29,7 +29,7 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     const material = decodeMaterial(inputs["keyMaterial"], fail);
     try {
         const spec = material ? checkMaterial(material.shape, keySpec, fail) : keySpec;
-        checkExpiration(inputs, now, fail);
+        checkExpiration(inputs, plainInputs(olds)["validTo"], now, fail);
         checkSymmetricOnly(inputs, spec, fail);
         checkWrapping(inputs, spec, material?.shape, fail);
         checkRegion(inputs, fail);
@@ -75,14 +75,19 @@ function checkMaterial(shape: MaterialShape, keySpec: KeySpec | undefined, fail:
     return inferred.keySpec;
 }
 
-function checkExpiration(inputs: Record<string, unknown>, now: Date, fail: Fail): void {
+/**
+ * validTo must lie in AWS's window (future, at most 365 days) when it is set or changed. An unchanged validTo
+ * that has since passed is not an input error: the material expired, refresh reports it, and the plan says
+ * a new validTo is needed; refusing it here would block every preview of the stack.
+ */
+function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unknown, now: Date, fail: Fail): void {
     const model = inputs["expirationModel"];
     const validTo = inputs["validTo"];
     if (known(model) && model !== "KEY_MATERIAL_EXPIRES" && model !== "KEY_MATERIAL_DOES_NOT_EXPIRE") {
         fail("expirationModel", `expirationModel must be KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE; got '${shorten(String(model))}'`);
     }
     if (model === "KEY_MATERIAL_EXPIRES" && (validTo === undefined || validTo === null || validTo === "")) {
-        fail("validTo", "validTo is required when expirationModel is KEY_MATERIAL_EXPIRES (an ISO 8601 time, e.g. 2027-06-30T00:00:00Z)");
+        fail("validTo", "validTo is required when expirationModel is KEY_MATERIAL_EXPIRES (an ISO 8601 time such as YYYY-MM-DDTHH:MM:SSZ)");
     }
     if (!known(validTo) || typeof validTo !== "string") return;
     if (model === "KEY_MATERIAL_DOES_NOT_EXPIRE") {
@@ -90,8 +95,9 @@ function checkExpiration(inputs: Record<string, unknown>, now: Date, fail: Fail)
     }
     const time = isCalendarDate(validTo) ? Date.parse(validTo) : NaN;
     if (!Number.isFinite(time)) {
-        return fail("validTo", `validTo must be an ISO 8601 time with a time zone, e.g. 2027-06-30T00:00:00Z; got '${shorten(validTo)}'`);
+        return fail("validTo", `validTo must be an ISO 8601 time with a time zone, such as YYYY-MM-DDTHH:MM:SSZ; got '${shorten(validTo)}'`);
     }
+    if (validTo === previousValidTo) return;
     if (time <= now.getTime()) return fail("validTo", `validTo must be in the future; ${validTo} has passed`);
     if (time > now.getTime() + MAX_VALID_DAYS * DAY_MS) {
         fail("validTo", `validTo must be at most ${MAX_VALID_DAYS} days ahead (AWS KMS limit); ${validTo} is further`);

@@ -19,7 +19,7 @@ export interface ChangePlan {
     blocked: string[];
 }
 
-export function planChanges(olds: MaterialOutputs, news: MaterialInputs, providerChanged = false): ChangePlan {
+export function planChanges(olds: MaterialOutputs, news: MaterialInputs, providerChanged = false, now = new Date()): ChangePlan {
     const plan: ChangePlan = { replace: [], reimport: [], rotate: false, recordOnly: [], blocked: [] };
     planReplacement(olds, news, plan);
     if (plan.replace.length > 0) return plan;
@@ -28,6 +28,14 @@ export function planChanges(olds: MaterialOutputs, news: MaterialInputs, provide
     // rotation workflow itself recognises a rotation that is done or in progress.
     plan.rotate = news.rotateOnDemand === true && olds.keyMaterialState !== "CURRENT" && olds.keyMaterialState !== "NON_CURRENT";
     planRecordOnly(olds, news, providerChanged, plan);
+    const wanted = isUnknown(news.validTo) || isUnknown(news.expirationModel) ? undefined : desiredExpiration(news);
+    if (wanted?.model === "KEY_MATERIAL_EXPIRES" && wanted.validTo.getTime() <= now.getTime() && plan.reimport.length > 0) {
+        plan.blocked.push(
+            `the material cannot be imported again with validTo ${wanted.validTo.toISOString()}, which has passed ` +
+                `(${plan.reimport.join("; ")}): set a new validTo (at most 365 days ahead), or expirationModel KEY_MATERIAL_DOES_NOT_EXPIRE`,
+        );
+        plan.reimport = [];
+    }
     if (isPendingDeletion(olds.keyState) && plan.reimport.length > 0) {
         plan.blocked.push(
             `key ${olds.keyArn} is ${olds.keyState}, so KMS refuses imports (${plan.reimport.join("; ")}); ` +

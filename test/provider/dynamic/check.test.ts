@@ -58,6 +58,13 @@ describe("provider/dynamic/check", () => {
         assert.deepEqual(checkInputs(VALID, { ...otherKey, keyId: UNKNOWN }, NOW).failures, []);
     });
 
+    it("an unchanged validTo that has since passed is not an input error (the material expired; the plan says so)", () => {
+        const passed = "2026-11-01T00:00:00Z";
+        assert.deepEqual(checkInputs({ ...VALID, validTo: passed }, { ...VALID, validTo: passed }, NOW).failures, []);
+        const changed = checkInputs({ ...VALID, validTo: passed }, { ...VALID, validTo: "2026-11-02T00:00:00Z" }, NOW).failures;
+        assert.match(changed[0]!.reason, /must be in the future/);
+    });
+
     it("returns the inputs unchanged (defaults are derived, not written into state)", () => {
         const news = { ...VALID, __provider: "text" };
         assert.equal(checkInputs({}, news, NOW).inputs, news);

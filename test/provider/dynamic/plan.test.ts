@@ -76,11 +76,22 @@ describe("provider/dynamic/plan", () => {
         assert.match(describePlan(olds, plan).join("\n"), /cannot repair/);
     });
 
-    it("rotateOnDemand rotates only material still pending rotation", () => {
+    it("expired material with a validTo that has passed: nothing planned, the way out logged", () => {
+        const olds = outputs({ materialCondition: "EXPIRED", importState: "PENDING_IMPORT", keyState: "PendingImport" });
+        const now = new Date("2027-07-01T00:00:00Z");
+        const stuck = planChanges(olds, inputs(), false, now);
+        assert.equal(hasChanges(stuck), false);
+        assert.match(stuck.blocked.join(), /which has passed .*set a new validTo/);
+        const renewed = planChanges(olds, inputs({ validTo: "2027-12-01T00:00:00Z" }), false, now);
+        assert.match(renewed.reimport.join(), /EXPIRED/);
+    });
+
+    it("rotateOnDemand rotates unless KMS is known to have the material CURRENT (or rotated past it)", () => {
         assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_ROTATION" }), inputs({ rotateOnDemand: true })).rotate, true);
         assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_MULTI_REGION_IMPORT_AND_ROTATION" }), inputs({ rotateOnDemand: true })).rotate, true);
         assert.equal(planChanges(outputs({ keyMaterialState: "NON_CURRENT" }), inputs({ rotateOnDemand: true })).rotate, false);
         assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_ROTATION" }), inputs()).rotate, false);
+        assert.equal(planChanges(outputs({ keyMaterialState: null }), inputs({ rotateOnDemand: true })).rotate, true, "unknown state: the workflow decides");
     });
 
     it("settings and provider code changes are recorded without KMS calls", () => {
