@@ -52,8 +52,7 @@ const nextMaterial = config.getSecret("nextKeyMaterial");
 if (nextMaterial) {
     const next = materialEverywhere("material-2", nextMaterial, first.inReplicas);
     // KMS rotates a multi-Region key only once every replica holds the new material.
-    const keyMaterialId = next.inPrimary.keyMaterialId.apply((id) => id ?? "");
-    new KeyMaterialRotation("rotate-to-material-2", { keyId: primary.arn, keyMaterialId, ...endpoint }, { dependsOn: next.inReplicas });
+    new KeyMaterialRotation("rotate-to-material-2", { keyId: primary.arn, keyMaterialId: next.inPrimary.keyMaterialId, ...endpoint }, { dependsOn: next.inReplicas });
 }
 
 export const primaryArn = primary.arn;

@@ -1,7 +1,7 @@
 import { MaterialStatus, isPermanentlyAssociated } from "../kms/status";
 import { KeySpec } from "../wrapping/keySpecs";
 import { Wrapping } from "../wrapping/algorithms";
-import { ExpirationModel, MaterialInputs, MaterialOutputs } from "./properties";
+import { ExpirationModel, ImportState, KeyMaterialState, KeyState, MaterialInputs, MaterialOutputs, MultiRegionKeyType } from "./properties";
 
 /** Outputs = the non-secret inputs as applied + what KMS reports. Never the material or anything derived from it. */
 
@@ -37,14 +37,14 @@ function statusOutputs(status: MaterialStatus) {
         region: regionOf(status.keyArn),
         keySpec: status.keySpec as KeySpec,
         keyMaterialId: status.keyMaterialId,
-        keyState: status.keyState,
-        importState: status.importState,
-        keyMaterialState: status.keyMaterialState,
+        keyState: status.keyState as KeyState,
+        importState: status.importState as ImportState | null,
+        keyMaterialState: status.keyMaterialState as KeyMaterialState | null,
         materialCondition: status.condition,
         expirationModel: status.expirationModel as ExpirationModel | null,
         validTo: status.validTo,
         keyMaterialDescription: status.keyMaterialDescription,
-        multiRegionKeyType: status.multiRegionKeyType,
+        multiRegionKeyType: status.multiRegionKeyType as MultiRegionKeyType | null,
         deletionImpact: deletionImpact(status),
     };
 }

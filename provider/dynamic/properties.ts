@@ -11,6 +11,20 @@ import type { Expiration } from "../kms/importMaterial";
  */
 
 export type ExpirationModel = "KEY_MATERIAL_EXPIRES" | "KEY_MATERIAL_DOES_NOT_EXPIRE";
+/** KMS's key states (DescribeKey KeyState), plus "Unknown" when the provider could not read it. */
+export type KeyState =
+    | "Creating"
+    | "Enabled"
+    | "Disabled"
+    | "PendingDeletion"
+    | "PendingImport"
+    | "PendingReplicaDeletion"
+    | "Unavailable"
+    | "Updating"
+    | "Unknown";
+export type ImportState = "IMPORTED" | "PENDING_IMPORT";
+export type KeyMaterialState = "CURRENT" | "NON_CURRENT" | "PENDING_ROTATION" | "PENDING_MULTI_REGION_IMPORT_AND_ROTATION";
+export type MultiRegionKeyType = "PRIMARY" | "REPLICA";
 export type ImportType = "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL";
 
 export interface MaterialInputs {
@@ -60,14 +74,14 @@ export interface MaterialOutputs {
     region: string;
     keySpec: KeySpec;
     keyMaterialId: string | null;
-    keyState: string;
-    importState: string | null;
-    keyMaterialState: string | null;
+    keyState: KeyState;
+    importState: ImportState | null;
+    keyMaterialState: KeyMaterialState | null;
     materialCondition: MaterialCondition;
     expirationModel: ExpirationModel | null;
     validTo: string | null;
     keyMaterialDescription: string | null;
-    multiRegionKeyType: string | null;
+    multiRegionKeyType: MultiRegionKeyType | null;
     /** DER SubjectPublicKeyInfo (base64) of an imported asymmetric key; null otherwise. */
     publicKey: string | null;
     /** What destroying this resource does to the key, so it is visible in state and previews beforehand. */

@@ -49,7 +49,7 @@ export function checkRotation(news: Record<string, unknown>): CheckOutcome {
     checkTypes(ROTATION_INPUT_NAMES, new Set(), inputs, fail);
     checkKeyId(inputs["keyId"], fail);
     const id = inputs["keyMaterialId"];
-    if (!known(id) && !isUnknown(id)) fail("keyMaterialId", "keyMaterialId is required: the keyMaterialId output of an ImportedKeyMaterial of this key");
+    if (!known(id) && !isUnknown(id)) fail("keyMaterialId", "keyMaterialId is required: the keyMaterialId output of an ImportedKeyMaterial of this key (a symmetric key's material)");
     else if (typeof id === "string" && !isUnknown(id) && !MATERIAL_ID.test(id)) fail("keyMaterialId", "keyMaterialId must be 64 lowercase hex characters (a KMS KeyMaterialId)");
     checkRegion(inputs, fail);
     checkEndpoint(inputs["endpoint"], fail);

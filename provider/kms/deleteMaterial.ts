@@ -66,16 +66,20 @@ function label(request: DeleteRequest): string {
     return `${request.keyMaterialId ? `key material ${request.keyMaterialId}` : "the key material"} of KMS key ${request.keyArn}`;
 }
 
-/** Said before the call, so the log shows what a destroy does to the key. */
+/**
+ * Said before the call, so the log shows what a destroy does to the key. It comes from the state as of the
+ * last refresh (a destroy does not read KMS first), and says so.
+ */
 export function consequence(request: DeleteRequest): string {
     const { keyState, keyMaterialState } = request.lastKnown;
     const state = keyMaterialState ?? "its only material";
-    if (keyState === "PendingDeletion") return `deleting ${label(request)} (${state}); the key is already pending deletion`;
-    if (isPermanentlyAssociated(keyMaterialState)) {
+    const known = `${state}, key ${keyState} at the last refresh`;
+    if (keyState === "PendingDeletion") return `deleting ${label(request)} (${known}): the key is pending deletion anyway`;
+    if (isPermanentlyAssociated(keyMaterialState) || keyMaterialState === null) {
         return (
-            `deleting ${label(request)} (${state}): it is permanently associated, so the key becomes unusable ` +
-            "(PendingImport) until the same material is imported again"
+            `deleting ${label(request)} (${known}): it is permanently associated, so unless the key is already going ` +
+            "away it becomes unusable (PendingImport) until the same material is imported again"
         );
     }
-    return `deleting ${label(request)} (${state}), which is not yet in use; the key stays usable`;
+    return `deleting ${label(request)} (${known}), which is not yet in use; the key stays usable`;
 }

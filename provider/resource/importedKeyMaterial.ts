@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { importedKeyMaterialProvider } from "../dynamic/shim";
-import type { ExpirationModel, ImportType } from "../dynamic/properties";
+import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyState, MultiRegionKeyType } from "../dynamic/properties";
 import type { MaterialCondition } from "../kms/status";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../wrapping/algorithms";
 import type { KeySpec } from "../wrapping/keySpecs";
@@ -52,16 +52,19 @@ export class ImportedKeyMaterial extends pulumi.dynamic.Resource {
     declare public readonly keyArn: pulumi.Output<string>;
     declare public readonly region: pulumi.Output<string>;
     declare public readonly keySpec: pulumi.Output<KeySpec>;
-    /** 64 hex characters; null for asymmetric and HMAC keys, which hold a single material. */
+    /**
+     * 64 hex characters. Always set for symmetric keys; for asymmetric and HMAC keys (one material for life)
+     * only if KMS reports one, else null.
+     */
     declare public readonly keyMaterialId: pulumi.Output<string | null>;
-    declare public readonly keyState: pulumi.Output<string>;
-    declare public readonly importState: pulumi.Output<string | null>;
-    declare public readonly keyMaterialState: pulumi.Output<string | null>;
+    declare public readonly keyState: pulumi.Output<KeyState>;
+    declare public readonly importState: pulumi.Output<ImportState | null>;
+    declare public readonly keyMaterialState: pulumi.Output<KeyMaterialState | null>;
     declare public readonly materialCondition: pulumi.Output<MaterialCondition>;
     declare public readonly expirationModel: pulumi.Output<ExpirationModel | null>;
     declare public readonly validTo: pulumi.Output<string | null>;
     declare public readonly keyMaterialDescription: pulumi.Output<string | null>;
-    declare public readonly multiRegionKeyType: pulumi.Output<string | null>;
+    declare public readonly multiRegionKeyType: pulumi.Output<MultiRegionKeyType | null>;
     declare public readonly importType: pulumi.Output<ImportType | null>;
     declare public readonly rotateOnDemand: pulumi.Output<boolean>;
     declare public readonly wrappingAlgorithm: pulumi.Output<WrappingAlgorithm>;
@@ -70,6 +73,8 @@ export class ImportedKeyMaterial extends pulumi.dynamic.Resource {
     declare public readonly publicKey: pulumi.Output<string | null>;
     /** What `pulumi destroy` will do to the key. */
     declare public readonly deletionImpact: pulumi.Output<string>;
+    declare public readonly endpoint: pulumi.Output<string | null>;
+    declare public readonly profile: pulumi.Output<string | null>;
 
     constructor(name: string, args: ImportedKeyMaterialArgs, opts?: pulumi.CustomResourceOptions) {
         // A fresh object per resource (dynamic.Resource writes __provider into it), material always secret,

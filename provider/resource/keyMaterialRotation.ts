@@ -4,8 +4,11 @@ import { keyMaterialRotationProvider } from "../dynamic/shim";
 export interface KeyMaterialRotationArgs {
     /** ID or ARN of a symmetric EXTERNAL key (for multi-Region keys: the primary). */
     keyId: pulumi.Input<string>;
-    /** The material to make CURRENT: an ImportedKeyMaterial's `keyMaterialId` (imported as NEW_KEY_MATERIAL). */
-    keyMaterialId: pulumi.Input<string>;
+    /**
+     * The material to make CURRENT: an ImportedKeyMaterial's `keyMaterialId` (imported as NEW_KEY_MATERIAL).
+     * Its output type is nullable (asymmetric keys may have no id); a null here is refused at preview.
+     */
+    keyMaterialId: pulumi.Input<string | null>;
     region?: pulumi.Input<string>;
     endpoint?: pulumi.Input<string>;
     profile?: pulumi.Input<string>;
