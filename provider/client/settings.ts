@@ -44,6 +44,14 @@ export function readProviderSettings(config: ConfigSource): ProviderSettings {
     });
 }
 
+/** Stack config values this provider cannot use; they are ignored (defaults apply), and said so in the log. */
+export function configProblems(config: ConfigSource): string[] {
+    const numeric = [CONFIG_KEYS.maxAttempts, CONFIG_KEYS.requestRateScale, CONFIG_KEYS.propagationTimeoutSeconds, CONFIG_KEYS.rotationTimeoutSeconds];
+    return numeric
+        .filter((key) => nonEmpty(config.get(key)) !== undefined && positiveNumber(config.get(key)) === undefined)
+        .map((key) => `config ${key} must be a positive number; got '${config.get(key)}', using the default`);
+}
+
 /** `aws:endpoints` is @pulumi/aws's list of per-service overrides, e.g. `[{"kms":"http://127.0.0.1:4599"}]`. */
 function kmsEndpointOf(json: string | undefined): string | undefined {
     if (!json) return undefined;

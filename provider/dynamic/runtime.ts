@@ -1,4 +1,4 @@
-import { ProviderSettings, readProviderSettings, ConfigSource } from "../client/settings";
+import { ConfigSource, ProviderSettings, configProblems, readProviderSettings } from "../client/settings";
 import { checkInputs } from "./check";
 import { PartialFailure } from "./afterImport";
 import { ProviderContext, createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "./operations";
@@ -36,7 +36,9 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
     };
     try {
         if (method === "configure") {
-            providerSettings = readProviderSettings((args[0] as { config: ConfigSource }).config);
+            const config = (args[0] as { config: ConfigSource }).config;
+            providerSettings = readProviderSettings(config);
+            for (const problem of configProblems(config)) context.log(problem);
             return undefined;
         }
         return kind === "KeyMaterialRotation" ? await runRotation(context, method, args) : await run(context, method, args);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULTS, readProviderSettings, resolveClientSettings } from "../../../provider/client/settings";
+import { DEFAULTS, configProblems, readProviderSettings, resolveClientSettings } from "../../../provider/client/settings";
 
 const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
 const ARN = "arn:aws:kms:ap-south-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -25,8 +25,13 @@ describe("provider/client/settings", () => {
         assert.equal(readProviderSettings(config({ "aws:endpoints": "not json" })).endpoint, undefined);
     });
 
-    it("ignores invalid numbers instead of sending them to the SDK", () => {
-        assert.deepEqual(readProviderSettings(config({ "pulumi-kms-byok:maxAttempts": "lots", "pulumi-kms-byok:requestRateScale": "-1" })), {});
+    it("ignores invalid numbers instead of sending them to the SDK, and says so", () => {
+        const bad = config({ "pulumi-kms-byok:maxAttempts": "lots", "pulumi-kms-byok:requestRateScale": "-1", "pulumi-kms-byok:rotationTimeoutSeconds": "60" });
+        assert.deepEqual(readProviderSettings(bad), { rotationTimeoutSeconds: 60 });
+        assert.deepEqual(configProblems(bad), [
+            "config pulumi-kms-byok:maxAttempts must be a positive number; got 'lots', using the default",
+            "config pulumi-kms-byok:requestRateScale must be a positive number; got '-1', using the default",
+        ]);
     });
 
     it("resolves region: resource input, then the key ARN, then aws:region, then the environment", () => {
