@@ -38,6 +38,8 @@ async function main(): Promise<void> {
         validTo: new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10) + "T00:00:00Z",
         kmsEndpoint: kms.url,
     };
+    say.command(`export AWS_ACCESS_KEY_ID=${endpoint.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoint.secretAccessKey}   # kms-local's test credentials`);
+    say.command("pulumi config set aws:region us-east-1");
     say.command("pulumi config set --secret keyMaterial \"$(openssl rand -base64 32)\"");
     say.command(`pulumi config set validTo ${config.validTo}`);
     say.command(`pulumi config set kmsEndpoint ${kms.url}`);
@@ -61,23 +63,32 @@ async function main(): Promise<void> {
         const material1 = (await stack.resource("byok-material"))!;
         const keyArn = String(material1.outputs["keyArn"]);
         const keyMaterialId = String(material1.outputs["keyMaterialId"]);
-        say.outputs({ keyArn, keyMaterialId, keyState: material1.outputs["keyState"], validTo: material1.outputs["validTo"] });
+        // The stack outputs examples/basic exports.
+        say.outputs({ keyArn, keyMaterialId, keyState: material1.outputs["keyState"], materialValidTo: material1.outputs["validTo"] });
+        say.command(`aws kms encrypt --key-id ${keyArn} --plaintext fileb://card.txt   # the key works`);
         const ciphertext = await encrypt(say, operator, keyArn, "card 4111-xxxx-xxxx-1111");
 
         say.step("3. someone deletes the key material behind Pulumi's back", `aws kms delete-imported-key-material --key-id ${keyArn} --key-material-id ${keyMaterialId}`);
         await operator.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyArn, KeyMaterialId: keyMaterialId }));
         say.note(`the key is now ${await keyState(operator, keyArn)}: nothing encrypts or decrypts with it`);
 
-        say.step("4. the CI drift check finds it", "pulumi preview --refresh --diff");
-        show(say, await stack.preview(await program(), { refresh: true }));
+        say.step("4. the CI drift check finds it", "pulumi preview --refresh --diff --expect-no-changes");
+        const drift = await stack.preview(await program(), { refresh: true });
+        show(say, drift, { drift: true });
+        if (drift.summary.update + drift.summary.create + drift.summary.delete + drift.summary.replace > 0) {
+            say.result("error: no changes were expected but changes were proposed   (exit code 255: the CI job fails)");
+        }
 
         say.step("5. up repairs it: the same material, reimported in place", "pulumi up --refresh --yes");
         show(say, await stack.up(await program(), { refresh: true }));
         say.note(`the key is ${await keyState(operator, keyArn)} again, with the same KeyMaterialId`);
 
-        say.step("6. proof: old ciphertext decrypts, new ciphertext round-trips", "aws kms decrypt / encrypt");
+        say.step("6. proof: the ciphertext from step 2 decrypts again", "aws kms decrypt --ciphertext-blob fileb://card.bin");
         await decrypt(say, operator, ciphertext);
-        await decrypt(say, operator, await encrypt(say, operator, keyArn, "another secret"));
+        say.command(`aws kms encrypt --key-id ${keyArn} --plaintext fileb://note.txt   # and a new one round-trips`);
+        const fresh = await encrypt(say, operator, keyArn, "another secret");
+        say.command("aws kms decrypt --ciphertext-blob fileb://note.bin");
+        await decrypt(say, operator, fresh);
 
         say.step("7. the key is scheduled for deletion outside Pulumi", `aws kms schedule-key-deletion --key-id ${keyArn} --pending-window-in-days 7`);
         await operator.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
@@ -96,10 +107,13 @@ async function main(): Promise<void> {
     }
 }
 
-/** What the CLI prints for an operation: steps (with refreshed values, as --diff shows them), provider output. */
-function show(say: Narrator, result: OperationResult): void {
+/**
+ * What the CLI prints for an operation: its steps, the refreshed values when asked (as `--diff` shows
+ * them), and the provider's output.
+ */
+function show(say: Narrator, result: OperationResult, options: { drift?: boolean } = {}): void {
     say.result(renderResult(result, { stack: STACK, showLogs: false }));
-    for (const step of result.steps) {
+    for (const step of options.drift ? result.steps : []) {
         const changes = Object.entries(step.refresh?.outputChanges ?? {}).filter(([key]) => DRIFT_FIELDS.includes(key));
         if (changes.length > 0) say.drift(step.name, changes.map(([key, change]) => [key, change.old, change.new]));
     }
@@ -108,7 +122,7 @@ function show(say: Narrator, result: OperationResult): void {
 }
 
 /** The outputs that tell a user what drifted. */
-const DRIFT_FIELDS = ["keyState", "importState", "materialCondition", "keyMaterialState", "validTo", "expirationModel"];
+const DRIFT_FIELDS = ["keyState", "importState", "materialCondition", "keyMaterialState", "validTo", "expirationModel", "deletionImpact"];
 
 async function keyState(client: KMSClient, keyId: string): Promise<string> {
     return (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState ?? "unknown";
@@ -116,13 +130,13 @@ async function keyState(client: KMSClient, keyId: string): Promise<string> {
 
 async function encrypt(say: Narrator, client: KMSClient, keyId: string, text: string): Promise<Uint8Array> {
     const { CiphertextBlob } = await client.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(text) }));
-    say.note(`Encrypt("${text}") → ${CiphertextBlob!.length}-byte ciphertext`);
+    say.note(`"${text}" → ${CiphertextBlob!.length}-byte ciphertext`);
     return CiphertextBlob!;
 }
 
 async function decrypt(say: Narrator, client: KMSClient, ciphertext: Uint8Array): Promise<void> {
     const { Plaintext, KeyMaterialId } = await client.send(new DecryptCommand({ CiphertextBlob: ciphertext }));
-    say.note(`Decrypt → "${Buffer.from(Plaintext!).toString()}" (under key material ${KeyMaterialId?.slice(0, 12)}…)`);
+    say.note(`→ "${Buffer.from(Plaintext!).toString()}" (KeyMaterialId ${KeyMaterialId?.slice(0, 12)}…)`);
 }
 
 /** The stack's state and every line the provider printed, searched for the material in every encoding. */

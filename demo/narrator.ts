@@ -32,7 +32,8 @@ export class Narrator {
     outputs(values: Record<string, unknown>): void {
         this.endProgress();
         console.log("Outputs:");
-        for (const [key, value] of Object.entries(values)) console.log(`    ${key.padEnd(14)}: ${JSON.stringify(value)}`);
+        const width = Math.max(...Object.keys(values).map((key) => key.length));
+        for (const [key, value] of Object.entries(values)) console.log(`    ${key.padEnd(width)}: ${JSON.stringify(value)}`);
     }
 
     result(text: string): void {
