@@ -28,12 +28,13 @@ Options:
 `;
 
 function helpText(): string {
-  const lines = Object.keys(DEFAULT_SWITCHES).map((name) => {
-    const key = name as keyof Switches;
+  const names = Object.keys(DEFAULT_SWITCHES) as (keyof Switches)[];
+  const refWidth = Math.max(...names.map((name) => SWITCH_REFS[name].length));
+  const lines = names.map((key) => {
     const choices = SWITCH_CHOICES[key];
     const value = DEFAULT_SWITCHES[key];
     const kind = choices ? choices.join(" | ") : typeof value === "number" ? "number" : "text";
-    return `  ${name.padEnd(36)} ${SWITCH_REFS[key].padEnd(6)} default ${JSON.stringify(value)}  (${kind})`;
+    return `  ${key.padEnd(36)} ${SWITCH_REFS[key].padEnd(refWidth)} default ${JSON.stringify(value)}  (${kind})`;
   });
   return `${HELP_FLAGS}\nSwitches (--switch NAME=VALUE), with the reference item they implement:\n${lines.join("\n")}\n`;
 }
