@@ -1,9 +1,8 @@
 import { KmsSession } from "../client/session";
 import { KeyMaterialError } from "../kms/errors";
-import { readKeyMaterial } from "../kms/readMaterial";
+import { readKeyMaterial, waitUntilImported } from "../kms/readMaterial";
 import { rotateToMaterial } from "../kms/rotateMaterial";
 import { MaterialStatus } from "../kms/status";
-import { waitFor } from "../kms/waiters";
 import { KeySpec } from "../wrapping/keySpecs";
 import { buildOutputs } from "./outputs";
 import { MaterialOutputs, materialLabel } from "./properties";
@@ -38,7 +37,7 @@ export async function finish(
             await rotateToMaterial(kms, { keyArn: material.arn, keyMaterialId: material.keyMaterialId });
         }
         const status = steps.imported
-            ? await settledStatus(kms, material)
+            ? await waitUntilImported(kms, { keyId: material.arn, keySpec: material.keySpec, keyMaterialId: material.keyMaterialId })
             : await readKeyMaterial(kms, { keyId: material.arn, keySpec: material.keySpec, keyMaterialId: material.keyMaterialId, lastKnownValidTo: null });
         if (!status) throw new KeyMaterialError(`KMS key ${material.arn} no longer exists`);
         return buildOutputs(status, applied);
@@ -87,23 +86,5 @@ async function partialFailure(kms: KmsSession, id: string, material: ImportedMat
         id,
         { ...buildOutputs(known, applied) },
         [message],
-    );
-}
-
-/** Read the material after an import, waiting out KMS's eventual consistency until it shows as imported. */
-async function settledStatus(kms: KmsSession, material: ImportedMaterial): Promise<MaterialStatus> {
-    const { arn: keyArn, keySpec, keyMaterialId } = material;
-    return waitFor(
-        async () => {
-            const status = await readKeyMaterial(kms, { keyId: keyArn, keySpec, keyMaterialId, lastKnownValidTo: null });
-            if (!status) throw new KeyMaterialError(`KMS key ${keyArn} disappeared right after the import`);
-            return status.importState === "IMPORTED" ? status : undefined;
-        },
-        {
-            timeoutMs: kms.settings.propagationTimeoutMs,
-            log: kms.log,
-            what: `${materialLabel({ keyArn, keyMaterialId })} to show as imported`,
-            delayMs: 100,
-        },
     );
 }

@@ -134,7 +134,4 @@ export function resourceId(keyArn: string, keyMaterialId: string | null): string
     return keyMaterialId ? `${keyArn}#${keyMaterialId}` : keyArn;
 }
 
-/** "key material <id> of <arn>", for log lines and errors. */
-export function materialLabel(outputs: { keyArn: string; keyMaterialId: string | null }): string {
-    return outputs.keyMaterialId ? `key material ${outputs.keyMaterialId} of ${outputs.keyArn}` : `the key material of ${outputs.keyArn}`;
-}
+export { materialLabel } from "../kms/status";

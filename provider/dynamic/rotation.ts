@@ -1,10 +1,7 @@
-import { openSession } from "../client/session";
+import { KmsSession, openSession } from "../client/session";
 import { resolveClientSettings } from "../client/settings";
 import { KeyMaterialError } from "../kms/errors";
-import { NotFoundError } from "../kms/errors";
-import { findKeyByID, findKeyMaterials } from "../kms/finders";
-import { rotateKeyToMaterial } from "../kms/rotateMaterial";
-import { isoOrNull } from "../kms/status";
+import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
 import { CheckOutcome, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known } from "./checkCommon";
 import type { DiffOutcome, ProviderContext } from "./operations";
 import { bareKeyId, isUnknown, plainInputs } from "./properties";
@@ -71,15 +68,16 @@ export function diffRotation(context: ProviderContext, olds: RotationOutputs, ne
 }
 
 export async function applyRotation(context: ProviderContext, inputs: RotationInputs): Promise<{ id: string; outs: RotationOutputs }> {
-    const session = openSession(resolveClientSettings(inputs, context.settings, context.env), context.log);
-    await rotateKeyToMaterial(session, inputs);
-    const outs = await readRotationState(context, inputs);
+    const kms = session(context, inputs);
+    await rotateKeyToMaterial(kms, inputs);
+    const outs = await outputsOf(kms, inputs);
     if (!outs) throw new KeyMaterialError(`KMS key ${inputs.keyId} disappeared during the rotation`);
     return { id: `${outs.keyArn}#rotation`, outs };
 }
 
 export async function readRotation(context: ProviderContext, id: string, olds: RotationOutputs): Promise<{ id: string; props?: RotationOutputs }> {
-    const outs = await readRotationState(context, { ...olds, keyId: olds.keyArn, endpoint: olds.endpoint ?? undefined, profile: olds.profile ?? undefined });
+    const inputs = { ...olds, keyId: olds.keyArn, endpoint: olds.endpoint ?? undefined, profile: olds.profile ?? undefined };
+    const outs = await outputsOf(session(context, inputs), inputs);
     return outs ? { id, props: outs } : { id: "" };
 }
 
@@ -87,24 +85,19 @@ export function deleteRotation(context: ProviderContext, olds: RotationOutputs):
     context.log(`KMS key ${olds.keyArn}: a rotation cannot be undone; key material ${olds.currentKeyMaterialId} stays CURRENT`);
 }
 
-async function readRotationState(context: ProviderContext, inputs: RotationInputs): Promise<RotationOutputs | undefined> {
-    const session = openSession(resolveClientSettings(inputs, context.settings, context.env), context.log);
-    try {
-        const key = await findKeyByID(session.client, inputs.keyId);
-        const entry = (await findKeyMaterials(session.client, key.Arn!)).find((m) => m.KeyMaterialId === inputs.keyMaterialId);
-        return {
-            keyId: inputs.keyId,
-            keyMaterialId: inputs.keyMaterialId,
-            endpoint: inputs.endpoint ?? null,
-            profile: inputs.profile ?? null,
-            keyArn: key.Arn!,
-            region: key.Arn!.split(":")[3] ?? "",
-            currentKeyMaterialId: key.CurrentKeyMaterialId ?? null,
-            keyMaterialState: entry?.KeyMaterialState ?? null,
-            rotationDate: isoOrNull(entry?.RotationDate),
-        };
-    } catch (error) {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-    }
+function session(context: ProviderContext, inputs: RotationInputs): KmsSession {
+    return openSession(resolveClientSettings(inputs, context.settings, context.env), context.log);
+}
+
+async function outputsOf(kms: KmsSession, inputs: RotationInputs): Promise<RotationOutputs | undefined> {
+    const state = await readRotationState(kms, inputs);
+    if (!state) return undefined;
+    return {
+        keyId: inputs.keyId,
+        keyMaterialId: inputs.keyMaterialId,
+        endpoint: inputs.endpoint ?? null,
+        profile: inputs.profile ?? null,
+        region: state.keyArn.split(":")[3] ?? "",
+        ...state,
+    };
 }

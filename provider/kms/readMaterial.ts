@@ -1,8 +1,9 @@
 import { KmsSession } from "../client/session";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
-import { NotFoundError } from "./errors";
+import { KeyMaterialError, NotFoundError } from "./errors";
 import { findKeyByID, findKeyMaterials } from "./finders";
-import { MaterialStatus, singleMaterialStatus, symmetricMaterialStatus } from "./status";
+import { MaterialStatus, materialLabel, singleMaterialStatus, symmetricMaterialStatus } from "./status";
+import { waitFor } from "./waiters";
 
 /** The refresh workflow: the real state of one material (DescribeKey, plus ListKeyRotations for symmetric keys). */
 
@@ -27,4 +28,17 @@ export async function readKeyMaterial(session: KmsSession, request: ReadRequest)
         if (error instanceof NotFoundError) return undefined;
         throw error;
     }
+}
+
+/** Right after an import: read until KMS shows the material imported (its eventual consistency). */
+export async function waitUntilImported(session: KmsSession, request: Omit<ReadRequest, "lastKnownValidTo">): Promise<MaterialStatus> {
+    const label = materialLabel({ keyArn: request.keyId, keyMaterialId: request.keyMaterialId });
+    return waitFor(
+        async () => {
+            const status = await readKeyMaterial(session, { ...request, lastKnownValidTo: null });
+            if (!status) throw new KeyMaterialError(`KMS key ${request.keyId} disappeared right after the import`);
+            return status.importState === "IMPORTED" ? status : undefined;
+        },
+        { timeoutMs: session.settings.propagationTimeoutMs, log: session.log, what: `${label} to show as imported`, delayMs: 100 },
+    );
 }

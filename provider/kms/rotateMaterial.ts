@@ -1,7 +1,8 @@
 import { GetKeyRotationStatusCommand, RotateKeyOnDemandCommand } from "@aws-sdk/client-kms";
 import { KmsSession } from "../client/session";
-import { KeyMaterialError, describeKmsError, isKmsError } from "./errors";
+import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError } from "./errors";
 import { findKeyByID, findKeyMaterials } from "./finders";
+import { isoOrNull } from "./status";
 import { waitFor } from "./waiters";
 
 /**
@@ -113,6 +114,32 @@ async function rotationInProgress(session: KmsSession, keyArn: string): Promise<
     } catch (error) {
         // Older KMS behaviour refuses GetKeyRotationStatus for imported keys; then we cannot tell, and ask.
         if (isKmsError(error, "UnsupportedOperationException")) return false;
+        throw error;
+    }
+}
+
+export interface RotationState {
+    keyArn: string;
+    /** What KMS reports as CURRENT. */
+    currentKeyMaterialId: string | null;
+    /** The state of the material asked about: CURRENT, NON_CURRENT, PENDING_*; null if not listed. */
+    keyMaterialState: string | null;
+    rotationDate: string | null;
+}
+
+/** What a key's rotation looks like for one material (DescribeKey + ListKeyRotations); undefined if the key is gone. */
+export async function readRotationState(session: KmsSession, request: { keyId: string; keyMaterialId: string }): Promise<RotationState | undefined> {
+    try {
+        const key = await findKeyByID(session.client, request.keyId);
+        const entry = (await findKeyMaterials(session.client, key.Arn!)).find((m) => m.KeyMaterialId === request.keyMaterialId);
+        return {
+            keyArn: key.Arn!,
+            currentKeyMaterialId: key.CurrentKeyMaterialId ?? null,
+            keyMaterialState: entry?.KeyMaterialState ?? null,
+            rotationDate: isoOrNull(entry?.RotationDate),
+        };
+    } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
         throw error;
     }
 }

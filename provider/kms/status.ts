@@ -92,6 +92,11 @@ export function isoOrNull(date: Date | undefined): string | null {
     return date ? date.toISOString() : null;
 }
 
+/** "key material <id> of <arn>", for log lines and errors. */
+export function materialLabel(material: { keyArn: string; keyMaterialId: string | null }): string {
+    return material.keyMaterialId ? `key material ${material.keyMaterialId} of ${material.keyArn}` : `the key material of ${material.keyArn}`;
+}
+
 /** Materials whose deletion makes the key unusable (KMS: "permanently associated"). */
 export const isPermanentlyAssociated = (keyMaterialState: string | null): boolean =>
     keyMaterialState === "CURRENT" || keyMaterialState === "NON_CURRENT";
