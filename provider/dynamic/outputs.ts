@@ -1,4 +1,4 @@
-import { MaterialStatus, isPermanentlyAssociated } from "../kms/status";
+import { MaterialStatus, effectOfDeleting } from "../kms/status";
 import { KeySpec } from "../wrapping/keySpecs";
 import { Wrapping } from "../wrapping/algorithms";
 import { ExpirationModel, ImportState, KeyMaterialState, KeyState, MaterialInputs, MaterialOutputs, MultiRegionKeyType } from "./properties";
@@ -52,12 +52,6 @@ function statusOutputs(status: MaterialStatus) {
 const regionOf = (keyArn: string): string => keyArn.split(":")[3] ?? "";
 
 export function deletionImpact(status: MaterialStatus): string {
-    if (status.importState !== "IMPORTED") return "destroy has nothing to delete: the material is not imported";
-    if (isPermanentlyAssociated(status.keyMaterialState)) {
-        return (
-            `destroy deletes this ${status.keyMaterialState} material, which is permanently associated with the key: ` +
-            `${status.keyArn} becomes unusable (PendingImport) until the same material is imported again`
-        );
-    }
-    return `destroy deletes this ${status.keyMaterialState} material, which is not yet in use; the key stays usable`;
+    const effect = effectOfDeleting(status);
+    return status.importState === "IMPORTED" ? `destroy deletes this ${status.keyMaterialState ?? ""} material of ${status.keyArn}: ${effect}` : `destroy has ${effect}`;
 }

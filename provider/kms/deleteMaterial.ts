@@ -3,7 +3,7 @@ import { KmsSession } from "../client/session";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { KeyMaterialError, describeKmsError, isKmsError, isPendingDeletionError } from "./errors";
 import { readKeyMaterial } from "./readMaterial";
-import { isPermanentlyAssociated } from "./status";
+import { effectOfDeleting, materialLabel } from "./status";
 
 /**
  * The delete workflow (`pulumi destroy`): one DeleteImportedKeyMaterial for exactly the material this
@@ -63,7 +63,7 @@ async function nothingLeft(session: KmsSession, request: DeleteRequest): Promise
 }
 
 function label(request: DeleteRequest): string {
-    return `${request.keyMaterialId ? `key material ${request.keyMaterialId}` : "the key material"} of KMS key ${request.keyArn}`;
+    return materialLabel({ keyArn: request.keyArn, keyMaterialId: request.keyMaterialId });
 }
 
 /**
@@ -72,14 +72,5 @@ function label(request: DeleteRequest): string {
  */
 export function consequence(request: DeleteRequest): string {
     const { keyState, keyMaterialState } = request.lastKnown;
-    const state = keyMaterialState ?? "its only material";
-    const known = `${state}, key ${keyState} at the last refresh`;
-    if (keyState === "PendingDeletion") return `deleting ${label(request)} (${known}): the key is pending deletion anyway`;
-    if (isPermanentlyAssociated(keyMaterialState) || keyMaterialState === null) {
-        return (
-            `deleting ${label(request)} (${known}): it is permanently associated, so unless the key is already going ` +
-            "away it becomes unusable (PendingImport) until the same material is imported again"
-        );
-    }
-    return `deleting ${label(request)} (${known}), which is not yet in use; the key stays usable`;
+    return `deleting ${label(request)} (${keyMaterialState ?? "its only material"}, key ${keyState} at the last refresh): ${effectOfDeleting(request.lastKnown)}`;
 }

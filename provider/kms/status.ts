@@ -100,3 +100,16 @@ export function materialLabel(material: { keyArn: string; keyMaterialId: string 
 /** Materials whose deletion makes the key unusable (KMS: "permanently associated"). */
 export const isPermanentlyAssociated = (keyMaterialState: string | null): boolean =>
     keyMaterialState === "CURRENT" || keyMaterialState === "NON_CURRENT";
+
+/**
+ * What deleting a material does to its key, from the material's and key's states: the one rule behind the
+ * `deletionImpact` output and the line the delete logs.
+ */
+export function effectOfDeleting(state: { keyState: string; keyMaterialState: string | null; importState: string | null }): string {
+    if (state.importState !== "IMPORTED") return "nothing to delete: the material is not imported";
+    if (state.keyState === "PendingDeletion" || state.keyState === "PendingReplicaDeletion") return "the key is pending deletion anyway";
+    if (state.keyMaterialState === null || isPermanentlyAssociated(state.keyMaterialState)) {
+        return "it is permanently associated, so the key becomes unusable (PendingImport) until the same material is imported again";
+    }
+    return "it is not yet in use; the key stays usable";
+}

@@ -36,7 +36,7 @@ describe("engine: rotation of imported material", () => {
         const firstRefreshed = refresh.steps.find((s) => s.name === "material-1");
         assert.deepEqual(firstRefreshed?.refresh?.outputChanges["keyMaterialState"], { old: "CURRENT", new: "NON_CURRENT" });
         assert.equal(await output(stack, "material-1", "keyMaterialState"), "NON_CURRENT");
-        assert.match(String(await output(stack, "material-1", "deletionImpact")), /NON_CURRENT material, which is permanently associated/);
+        assert.match(String(await output(stack, "material-1", "deletionImpact")), /NON_CURRENT material of .*: it is permanently associated/);
         await assertKeyUsable(world().client, keyArn, oldCiphertext);
         assert.equal(ok(await stack.preview(program)).summary.update, 0, "nothing left to do");
         await assertStateKeepsSecrets(stack, Buffer.from(second, "base64"), "material-2");
