@@ -41,60 +41,65 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
             for (const problem of configProblems(config)) context.log(problem);
             return undefined;
         }
-        return kind === "KeyMaterialRotation" ? await runRotation(context, method, args) : await run(context, method, args);
+        return kind === "KeyMaterialRotation" ? await run(ROTATION, context, method, args) : await run(MATERIAL, context, method, args);
     } catch (error) {
         throw redactError(error, secrets);
     }
 }
 
-async function run(context: ProviderContext, method: string, args: unknown[]): Promise<unknown> {
+/**
+ * One resource kind's operations, on engine-shaped arguments: `inputs` are checked inputs (plain values),
+ * `olds` the stored outputs. Every kind answers the same seven calls; `run` unpacks them once.
+ */
+interface ResourceOperations<I, O> {
+    check(olds: Props, news: Props): unknown;
+    diff(context: ProviderContext, olds: O, news: I, providerChanged: boolean): unknown;
+    create(context: ProviderContext, inputs: I): Promise<{ id: string; outs: O }>;
+    read(context: ProviderContext, id: string, olds: O): Promise<unknown>;
+    update(context: ProviderContext, id: string, olds: O, news: I): Promise<O>;
+    delete(context: ProviderContext, olds: O): unknown;
+}
+
+const MATERIAL: ResourceOperations<MaterialInputs, MaterialOutputs> = {
+    check: (olds, news) => checkInputs(olds, news, new Date()),
+    diff: diffMaterial,
+    create: createMaterial,
+    read: readMaterial,
+    update: updateMaterial,
+    delete: deleteMaterial,
+};
+
+const ROTATION: ResourceOperations<RotationInputs, RotationOutputs> = {
+    check: (_olds, news) => checkRotation(news),
+    diff: diffRotation,
+    create: applyRotation,
+    read: readRotation,
+    update: async (context, _id, _olds, news) => (await applyRotation(context, news)).outs,
+    delete: deleteRotation,
+};
+
+async function run<I, O>(ops: ResourceOperations<I, O>, context: ProviderContext, method: string, args: unknown[]): Promise<unknown> {
     const [a, b, c] = args as [unknown, unknown, unknown];
+    // The engine strips secrets from what it sends; plainInputs tolerates an envelope anyway.
+    const inputs = (props: unknown) => plainInputs(props as Props) as unknown as I;
+    const outputs = (props: unknown) => props as O;
     switch (method) {
         case "check":
-            return checkInputs(a as Props, b as Props, new Date());
-        case "diff": {
-            const [olds, news] = [b as Props, c as Props];
-            return diffMaterial(context, outputs(olds), inputs(news), olds["__provider"] !== news["__provider"]);
-        }
+            return ops.check(a as Props, b as Props);
+        case "diff":
+            return ops.diff(context, outputs(b), inputs(c), (b as Props)["__provider"] !== (c as Props)["__provider"]);
         case "create":
-            return withProvider(a as Props, () => createMaterial(context, inputs(a as Props)));
+            return withProvider(a as Props, () => ops.create(context, inputs(a)));
         case "read":
-            return readMaterial(context, a as string, outputs(b as Props));
+            return ops.read(context, a as string, outputs(b));
         case "update":
-            return withProvider(c as Props, async () => ({ outs: await updateMaterial(context, a as string, outputs(b as Props), inputs(c as Props)) }));
+            return withProvider(c as Props, async () => ({ outs: await ops.update(context, a as string, outputs(b), inputs(c)) }));
         case "delete":
-            return deleteMaterial(context, outputs(b as Props));
+            return ops.delete(context, outputs(b));
         default:
             throw new Error(`pulumi-kms-byok: unknown provider method ${method}`);
     }
 }
-
-async function runRotation(context: ProviderContext, method: string, args: unknown[]): Promise<unknown> {
-    const [a, b, c] = args as [unknown, unknown, unknown];
-    const rotationInputs = (props: Props) => plainInputs(props) as unknown as RotationInputs;
-    const rotationOutputs = (props: Props) => props as unknown as RotationOutputs;
-    switch (method) {
-        case "check":
-            return checkRotation(b as Props);
-        case "diff": {
-            const [olds, news] = [b as Props, c as Props];
-            return diffRotation(context, rotationOutputs(olds), rotationInputs(news), olds["__provider"] !== news["__provider"]);
-        }
-        case "create":
-            return applyRotation(context, rotationInputs(a as Props));
-        case "read":
-            return readRotation(context, a as string, rotationOutputs(b as Props));
-        case "update":
-            return { outs: (await applyRotation(context, rotationInputs(c as Props))).outs };
-        case "delete":
-            return deleteRotation(context, rotationOutputs(b as Props));
-        default:
-            throw new Error(`pulumi-kms-byok: unknown provider method ${method}`);
-    }
-}
-
-const inputs = (props: Props): MaterialInputs => plainInputs(props) as unknown as MaterialInputs;
-const outputs = (props: Props): MaterialOutputs => props as unknown as MaterialOutputs;
 
 /** A partial failure's outputs must carry `__provider`, or the engine could not run delete on them later. */
 async function withProvider<T>(props: Props, operation: () => Promise<T>): Promise<T> {
