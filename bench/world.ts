@@ -8,10 +8,11 @@
 
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { CreateKeyCommand, GetParametersForImportCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateKeyCommand, GetParametersForImportCommand } from "@aws-sdk/client-kms";
 import { startKmsLocal, type KmsLocal, type OperationCounters } from "../kms-local";
 import { Stack, type Program } from "../engine-harness";
 import { materialDeclaration } from "../engine-harness/byok/basic";
+import { kmsEndpointOf, operatorClient } from "../engine-harness/byok/externalKey";
 import { TokenBucket } from "../provider/client/rateLimiter";
 
 export const REGION = "us-east-1";
@@ -35,8 +36,7 @@ export interface BenchWorld {
 export async function startWorld(options: { quotaScale: number; dir: string }): Promise<BenchWorld> {
     const kms = await startKmsLocal({ quotas: { enabled: true, scale: options.quotaScale } });
     const env = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
-    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
-    const operator = new KMSClient({ endpoint: kms.url, region: REGION, credentials, maxAttempts: 10 });
+    const operator = operatorClient(kmsEndpointOf(kms, REGION), REGION, 10);
     const rate = (operation: string): number => kms.control.quotas.rate(operation, REGION);
     return {
         kms,

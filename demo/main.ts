@@ -12,7 +12,7 @@ import { DecryptCommand, DeleteImportedKeyMaterialCommand, DescribeKeyCommand, E
 import { startKmsLocal, type KmsLocal } from "../kms-local";
 import { Stack, renderProgress, renderResult, type OperationResult, type Program } from "../engine-harness";
 import { exampleProgram } from "../engine-harness/byok/examples";
-import { kmsEndpointOf, type KmsEndpoint } from "../engine-harness/byok/externalKey";
+import { kmsEndpointOf, operatorClient, type KmsEndpoint } from "../engine-harness/byok/externalKey";
 import { Narrator } from "./narrator";
 
 // The demo runs on Node 20; the SDK's notice about its future Node 22 requirement is not the demo's story.
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     const kms = await startKmsLocal({ log: undefined });
     const dir = mkdtempSync(join(tmpdir(), "kms-byok-demo-"));
     const endpoint: KmsEndpoint = kmsEndpointOf(kms);
-    const operator = new KMSClient({ endpoint: kms.url, region: "us-east-1", credentials: endpoint });
+    const operator = operatorClient(endpoint);
     say.note(`kms-local (AWS KMS stand-in, AWS request quotas enforced) listens on ${kms.url}`);
 
     const material = randomBytes(32);

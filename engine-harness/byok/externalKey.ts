@@ -32,11 +32,13 @@ export function kmsEndpointOf(kms: { url: string; env: Record<string, string> },
     return { endpoint: kms.url, region, accessKeyId: kms.env["AWS_ACCESS_KEY_ID"]!, secretAccessKey: kms.env["AWS_SECRET_ACCESS_KEY"]! };
 }
 
-function clientFor(kms: KmsEndpoint, region?: unknown): KMSClient {
+/** A plain SDK client for kms-local, as the stand-ins, an operator or a test uses it (not the provider's). */
+export function operatorClient(kms: KmsEndpoint, region?: unknown, maxAttempts?: number): KMSClient {
     return new KMSClient({
         endpoint: kms.endpoint,
         region: typeof region === "string" && region ? region : kms.region,
         credentials: { accessKeyId: kms.accessKeyId, secretAccessKey: kms.secretAccessKey },
+        ...(maxAttempts ? { maxAttempts } : {}),
     });
 }
 
@@ -50,7 +52,7 @@ export function awsStandIns(kms: KmsEndpoint): Record<string, StandInResource> {
 }
 
 export function externalKeyStandIn(kms: KmsEndpoint): StandInResource {
-    const client = (region?: unknown) => clientFor(kms, region);
+    const client = (region?: unknown) => operatorClient(kms, region);
     return {
         async create(inputs) {
             const kmsClient = client(inputs["region"]);
@@ -82,7 +84,7 @@ export function replicaExternalKeyStandIn(kms: KmsEndpoint): StandInResource {
     return {
         async create(inputs) {
             const primaryArn = String(inputs["primaryKeyArn"]);
-            const kmsClient = clientFor(kms, primaryArn.split(":")[3]);
+            const kmsClient = operatorClient(kms, primaryArn.split(":")[3]);
             try {
                 const { ReplicaKeyMetadata: key } = await kmsClient.send(
                     new ReplicateKeyCommand({ KeyId: primaryArn, ReplicaRegion: str(inputs["region"]), Description: str(inputs["description"]) }),
@@ -92,8 +94,8 @@ export function replicaExternalKeyStandIn(kms: KmsEndpoint): StandInResource {
                 kmsClient.destroy();
             }
         },
-        read: (id, outputs) => readKey(clientFor(kms, outputs["region"]), id, outputs),
-        delete: (id, outputs) => scheduleDeletion(clientFor(kms, outputs["region"]), id, outputs),
+        read: (id, outputs) => readKey(operatorClient(kms, outputs["region"]), id, outputs),
+        delete: (id, outputs) => scheduleDeletion(operatorClient(kms, outputs["region"]), id, outputs),
     };
 }
 
@@ -101,7 +103,7 @@ export function replicaExternalKeyStandIn(kms: KmsEndpoint): StandInResource {
 export function aliasStandIn(kms: KmsEndpoint): StandInResource {
     return {
         async create(inputs) {
-            const kmsClient = clientFor(kms, inputs["region"]);
+            const kmsClient = operatorClient(kms, inputs["region"]);
             try {
                 await kmsClient.send(new CreateAliasCommand({ AliasName: str(inputs["name"]), TargetKeyId: str(inputs["targetKeyId"]) }));
                 return { id: String(inputs["name"]), outputs: { ...inputs } };

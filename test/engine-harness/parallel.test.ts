@@ -4,10 +4,11 @@
 // Concurrency is observed from progress events (which steps were running at the same time),
 // never from timings.
 
+import { expectOk as ok } from "../support/expectOk";
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { Stack, ref, type OperationResult, type ProgressEvent, type Program } from "../../engine-harness";
+import { Stack, ref, type ProgressEvent, type Program } from "../../engine-harness";
 import { stackPerTest, THING, providerV1, readStore } from "./fixtures";
 
 /**
@@ -123,10 +124,6 @@ function lastIndex<T>(xs: readonly T[], match: (x: T) => boolean): number {
     return -1;
 }
 
-function ok(r: OperationResult): OperationResult {
-    assert.ok(r.ok, JSON.stringify({ errors: r.errors, checkFailures: r.checkFailures }));
-    return r;
-}
 
 const names = (xs: { urn: string }[]): string[] => xs.map((x) => x.urn.split("::").pop()!);
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { expectOk as ok } from "../support/expectOk";
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { GetPublicKeyCommand } from "@aws-sdk/client-kms";
 import * as pulumi from "@pulumi/pulumi";
@@ -6,7 +7,7 @@ import { ByokKey } from "../../provider";
 import { KEY_SPECS, type KeySpec } from "../../provider/wrapping/keySpecs";
 import { capturePulumiProgram, toProgram } from "../../engine-harness/capture";
 import { awsStandIns } from "../../engine-harness/byok/externalKey";
-import type { OperationResult, Program } from "../../engine-harness";
+import type { Program } from "../../engine-harness";
 import { fresh } from "../support/materials";
 import { assertStateKeepsSecrets, useByokWorld } from "../support/byokStack";
 
@@ -19,10 +20,6 @@ describe("engine: asymmetric and HMAC material, through the ByokKey component", 
     const world = useByokWorld();
     const materials = new Map<KeySpec, Buffer>(KEY_SPECS.filter((s) => s !== "SYMMETRIC_DEFAULT").map((s) => [s, fresh(s)]));
 
-    function ok(result: OperationResult): OperationResult {
-        assert.ok(result.ok, JSON.stringify({ errors: result.errors, checkFailures: result.checkFailures, logs: result.logs.slice(-8).map((l) => l.text) }));
-        return result;
-    }
 
     /** The program a user writes: one line per key. */
     async function program(): Promise<Program> {

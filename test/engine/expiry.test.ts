@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
+import { expectOk as ok } from "../support/expectOk";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { basicProgram } from "../../engine-harness/byok/basic";
-import type { OperationResult } from "../../engine-harness";
 import { assertKeyUsable } from "../support/assertions";
 import { useByokWorld } from "../support/byokStack";
 
@@ -13,10 +13,6 @@ import { useByokWorld } from "../support/byokStack";
 describe("engine: material that expired with the program unchanged", () => {
     const world = useByokWorld();
 
-    function ok(result: OperationResult): OperationResult {
-        assert.ok(result.ok, JSON.stringify({ errors: result.errors, checkFailures: result.checkFailures, logs: result.logs.slice(-8).map((l) => l.text) }));
-        return result;
-    }
 
     it("preview --refresh still runs, reports EXPIRED and asks for a new validTo; up with one repairs the key", async () => {
         const stack = world().newStack("expired-for-real");

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { expectOk as ok } from "../support/expectOk";
 import { randomBytes } from "node:crypto";
 import { DecryptCommand, EncryptCommand } from "@aws-sdk/client-kms";
-import { ref, type OperationResult, type Program, type Stack } from "../../engine-harness";
+import { ref, type Program, type Stack } from "../../engine-harness";
 import { materialDeclaration } from "../../engine-harness/byok/basic";
 import { assertStateKeepsSecrets, useByokWorld } from "../support/byokStack";
 
@@ -14,10 +15,6 @@ describe("engine: multi-Region keys (primary and two replicas)", () => {
     const REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"] as const;
     const MATERIAL_NAMES = (n: number) => [`material-${n}`, `material-${n}-eu-west-1`, `material-${n}-ap-southeast-2`];
 
-    function ok(result: OperationResult): OperationResult {
-        assert.ok(result.ok, JSON.stringify({ errors: result.errors, checkFailures: result.checkFailures, logs: result.logs.slice(-8).map((l) => l.text) }));
-        return result;
-    }
     const outputs = async (stack: Stack, name: string) => (await stack.resource(name))!.outputs;
 
     let stack: Stack;

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import { expectOk as ok } from "../support/expectOk";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { keyDeclaration, materialDeclaration } from "../../engine-harness/byok/basic";
-import type { OperationResult, Program, Stack } from "../../engine-harness";
+import type { Program, Stack } from "../../engine-harness";
 import { assertKeyUnusable, assertKeyUsable } from "../support/assertions";
 import { assertStateKeepsSecrets, useByokWorld } from "../support/byokStack";
 
@@ -10,10 +11,6 @@ import { assertStateKeepsSecrets, useByokWorld } from "../support/byokStack";
 describe("engine: rotation of imported material", () => {
     const world = useByokWorld();
 
-    function ok(result: OperationResult): OperationResult {
-        assert.ok(result.ok, JSON.stringify({ errors: result.errors, checkFailures: result.checkFailures, logs: result.logs.slice(-8).map((l) => l.text) }));
-        return result;
-    }
     const output = async (stack: Stack, name: string, key: string) => (await stack.resource(name))?.outputs[key];
 
     it("examples/rotation: rotates to a second material; old ciphertexts still decrypt; refresh shows each state", async () => {

@@ -8,9 +8,10 @@ import {
     ListKeyRotationsCommand,
     type RotationsListEntry,
 } from "@aws-sdk/client-kms";
-import { isSecret, type OperationResult, type ResourceState } from "../../engine-harness";
+import { isSecret, type ResourceState } from "../../engine-harness";
 import type { RecordedStack } from "../support/recordedStack";
 import { programOf, type Account, type MaterialIntent } from "./world";
+import { expectOk as ok } from "../support/expectOk";
 
 /**
  * What "converged" means, checked against kms-local through the real SDK and against the stored state:
@@ -24,19 +25,7 @@ export function expectedMaterialId(keyId: string, material: Buffer): string {
     return createHmac("sha256", keyId).update(material).digest("hex");
 }
 
-/** An operation must succeed; the failure message says what happened (never material: host output is redacted). */
-export function ok(result: OperationResult, context: string): OperationResult {
-    if (!result.ok) {
-        const details = {
-            errors: result.errors,
-            checkFailures: result.checkFailures.map((f) => f.message),
-            failedSteps: result.steps.filter((s) => s.status === "failed").map((s) => `${s.op} ${s.name}: ${s.error}`),
-            logs: result.logs.slice(-15).map((l) => l.text),
-        };
-        assert.fail(`${context}: ${result.kind} failed: ${JSON.stringify(details, null, 2)}`);
-    }
-    return result;
-}
+export { ok };
 
 /** The state each intended material must be in. */
 function intendedStates(materials: MaterialIntent[]): Map<string, string> {

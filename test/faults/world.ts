@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SharedHost, type Program } from "../../engine-harness";
 import { keyDeclaration, materialDeclaration } from "../../engine-harness/byok/basic";
-import { kmsEndpointOf, type KmsEndpoint } from "../../engine-harness/byok/externalKey";
+import { kmsEndpointOf, operatorClient, type KmsEndpoint } from "../../engine-harness/byok/externalKey";
 import { startKmsLocal, type KmsLocal, type KmsLocalOptions } from "../../kms-local";
 import { kmsLocalArtifacts, leakRegistry } from "../support/leakScan";
 import { randomMaterial } from "../support/materials";
@@ -74,7 +74,7 @@ export async function openAccount(options: AccountOptions): Promise<Account> {
     const kms = await startKmsLocal({ rotationDelayMs: 50, ...options.kms, log: artifacts.log });
     artifacts.attach(kms);
     const endpoint: KmsEndpoint = kmsEndpointOf(kms);
-    const client = new KMSClient({ endpoint: kms.url, region: "us-east-1", credentials: endpoint, maxAttempts: 10 });
+    const client = operatorClient(endpoint, "us-east-1", 10);
     const lanes: Lane[] = [];
     const config = {
         "aws:region": "us-east-1",

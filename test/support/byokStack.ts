@@ -9,7 +9,7 @@ import { exampleProgram, type ExampleName } from "../../engine-harness/byok/exam
 
 /** Config keys the examples read as secrets. */
 export const SECRET_CONFIG = ["keyMaterial", "nextKeyMaterial", "signingKey", "rsaKey", "macKey"];
-import { kmsEndpointOf, type KmsEndpoint } from "../../engine-harness/byok/externalKey";
+import { kmsEndpointOf, operatorClient, type KmsEndpoint } from "../../engine-harness/byok/externalKey";
 import { assertNoMaterial } from "./assertions";
 import { QUOTA_SCALE } from "./kms";
 import { kmsLocalArtifacts, leakRegistry } from "./leakScan";
@@ -45,7 +45,7 @@ export function useByokWorld(options: KmsLocalOptions = {}): () => ByokWorld {
         const endpoint: KmsEndpoint = kmsEndpointOf(kms);
         const clients = new Map<string, KMSClient>();
         const clientIn = (region = "us-east-1") => {
-            if (!clients.has(region)) clients.set(region, new KMSClient({ endpoint: kms.url, region, credentials: endpoint }));
+            if (!clients.has(region)) clients.set(region, operatorClient(endpoint, region));
             return clients.get(region)!;
         };
         const client = clientIn("us-east-1");
