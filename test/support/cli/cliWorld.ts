@@ -1,0 +1,106 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+    CreateKeyCommand,
+    DescribeKeyCommand,
+    KMSClient,
+    ListKeyRotationsCommand,
+    type CreateKeyCommandInput,
+    type KeyMetadata,
+    type RotationsListEntry,
+} from "@aws-sdk/client-kms";
+import type { PulumiFn } from "@pulumi/pulumi/automation";
+import { startKmsLocal, type KmsLocal, type KmsLocalOptions } from "../../../kms-local";
+import { QUOTA_SCALE } from "../kms";
+import { kmsLocalArtifacts, leakRegistry } from "../leakScan";
+import { CliStack, type ConfigInput } from "./cliStack";
+import { cliEnvironment, pulumiCli } from "./pulumiCli";
+
+/**
+ * The world of a real-CLI test file: one kms-local (AWS quotas enforced, scaled), an operator's KMS client
+ * for what happens behind Pulumi's back, and stacks driven through the official Pulumi CLI, each with the
+ * config of a user's stack pointing at kms-local. The @pulumi/aws plugin cannot be downloaded offline, so the
+ * EXTERNAL keys are created with the AWS SDK before a stack, as a platform team owning the key would, and
+ * passed to the program as config.
+ * Everything the CLI leaves (backend, PULUMI_HOME, temporary files) is handed to the leak scan at the end.
+ */
+
+export const PASSPHRASE = "kms-byok-tests";
+export const PROJECT = "kms-byok";
+
+export interface CliWorld {
+    kms: KmsLocal;
+    /** The operator's client (us-east-1): no retries beyond 3, so out-of-band steps fail loudly. */
+    client: KMSClient;
+    clientIn(region: string): KMSClient;
+    /** A new stack with this program and config on top of the world's defaults (secrets as `{ secret }`). */
+    newStack(name: string, program: PulumiFn, config?: Record<string, ConfigInput>, env?: Record<string, string>): Promise<CliStack>;
+    /** A symmetric EXTERNAL key unless the input says otherwise. */
+    createKey(input?: CreateKeyCommandInput, region?: string): Promise<KeyMetadata>;
+    describeKey(keyId: string, region?: string): Promise<KeyMetadata>;
+    materials(keyId: string, region?: string): Promise<RotationsListEntry[]>;
+    /** The env every stack's CLI runs get: the provider host's credentials for kms-local. */
+    readonly credentials: Record<string, string>;
+    readonly dir: string;
+}
+
+export function useCliWorld(options: KmsLocalOptions = {}): () => CliWorld {
+    let world: CliWorld | undefined;
+    let dir = "";
+    const clients = new Map<string, KMSClient>();
+    before(async function () {
+        this.timeout(30 * 60_000); // the first run on a machine may build the CLI
+        const { root } = await pulumiCli();
+        dir = mkdtempSync(join(tmpdir(), "byok-cli-"));
+        const artifacts = kmsLocalArtifacts(`of ${dir}`, leakRegistry, options.log);
+        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...options, log: artifacts.log });
+        artifacts.attach(kms);
+        const paths = { backendDir: join(dir, "backend"), homeDir: join(dir, "home"), tmpDir: join(dir, "tmp") };
+        for (const path of Object.values(paths)) mkdirSync(path, { recursive: true });
+        const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
+        const env = { ...cliEnvironment({ root, passphrase: PASSPHRASE, ...paths }), ...credentials };
+        const clientIn = (region = "us-east-1") => {
+            if (!clients.has(region)) clients.set(region, new KMSClient({ endpoint: kms.url, region, maxAttempts: 3, credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY } }));
+            return clients.get(region)!;
+        };
+        world = {
+            kms,
+            client: clientIn("us-east-1"),
+            clientIn,
+            credentials,
+            dir,
+            newStack: (name, program, config = {}, extraEnv = {}) =>
+                CliStack.create({
+                    project: PROJECT,
+                    stack: name,
+                    program,
+                    workDir: join(dir, "work", name),
+                    env: { ...env, ...extraEnv },
+                    config: {
+                        "aws:region": "us-east-1",
+                        "pulumi-kms-byok:endpoint": kms.url,
+                        "pulumi-kms-byok:requestRateScale": String(QUOTA_SCALE),
+                        "pulumi-kms-byok:propagationTimeoutSeconds": "20",
+                        ...config,
+                    },
+                }),
+            createKey: async (input = {}, region) => (await clientIn(region).send(new CreateKeyCommand({ Origin: "EXTERNAL", ...input }))).KeyMetadata!,
+            describeKey: async (keyId, region) => (await clientIn(region).send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!,
+            materials: async (keyId, region) =>
+                (await clientIn(region).send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!,
+        };
+    });
+    after(async () => {
+        for (const client of clients.values()) client.destroy();
+        await world?.kms.stop();
+        if (dir) {
+            leakRegistry.addDirectory(dir, "CLI world (backend, PULUMI_HOME, temporary files, work dirs)");
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+    return () => {
+        if (!world) throw new Error("CLI world not started");
+        return world;
+    };
+}
