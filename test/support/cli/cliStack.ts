@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalWorkspace, type ConfigMap, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 import { leakRegistry, type LeakRegistry } from "../leakScan";
@@ -189,6 +189,14 @@ export class CliStack {
             pendingOperations: (raw.pending_operations ?? []).map((p) => ({ type: p.type, resource: toStateResource(p.resource) })),
             text,
         };
+    }
+
+    /** `pulumi stack import` of an earlier export (what restoring a backup of the state does). */
+    async importState(exportText: string): Promise<void> {
+        const file = join(this.settings.workDir, `import-${++this.runs}.json`);
+        writeFileSync(file, exportText, { mode: 0o600 });
+        await this.cli(["stack", "import", "--file", file, "--stack", this.settings.stack]);
+        rmSync(file);
     }
 
     async resource(name: string): Promise<StateResource | undefined> {

@@ -14,19 +14,31 @@ export interface TestKeyArgs {
     endpoint: pulumi.Input<string>;
     region?: pulumi.Input<string>;
     description?: pulumi.Input<string>;
+    multiRegion?: pulumi.Input<boolean>;
+    /** Makes this key a multi-Region replica of that primary, in `region` (ReplicateKey). */
+    primaryKeyArn?: pulumi.Input<string>;
 }
 
 interface TestKeyInputs {
     endpoint: string;
     region?: string;
     description?: string;
+    multiRegion?: boolean;
+    primaryKeyArn?: string;
 }
 
 const testKeyProvider: pulumi.dynamic.ResourceProvider<TestKeyInputs, TestKeyInputs & { arn: string }> = {
     async create(inputs) {
         const kms: typeof import("@aws-sdk/client-kms") = require("@aws-sdk/client-kms");
+        if (inputs.primaryKeyArn) {
+            const primaryRegion = inputs.primaryKeyArn.split(":")[3];
+            const client = new kms.KMSClient({ endpoint: inputs.endpoint, region: primaryRegion });
+            const { ReplicaKeyMetadata } = await client.send(new kms.ReplicateKeyCommand({ KeyId: inputs.primaryKeyArn, ReplicaRegion: inputs.region }));
+            client.destroy();
+            return { id: ReplicaKeyMetadata!.KeyId!, outs: { ...inputs, arn: ReplicaKeyMetadata!.Arn! } };
+        }
         const client = new kms.KMSClient({ endpoint: inputs.endpoint, region: inputs.region ?? "us-east-1" });
-        const { KeyMetadata } = await client.send(new kms.CreateKeyCommand({ Origin: "EXTERNAL", Description: inputs.description }));
+        const { KeyMetadata } = await client.send(new kms.CreateKeyCommand({ Origin: "EXTERNAL", Description: inputs.description, MultiRegion: inputs.multiRegion }));
         client.destroy();
         return { id: KeyMetadata!.KeyId!, outs: { ...inputs, arn: KeyMetadata!.Arn! } };
     },
@@ -35,7 +47,7 @@ const testKeyProvider: pulumi.dynamic.ResourceProvider<TestKeyInputs, TestKeyInp
         const client = new kms.KMSClient({ endpoint: props!.endpoint, region: props!.region ?? "us-east-1" });
         try {
             const { KeyMetadata } = await client.send(new kms.DescribeKeyCommand({ KeyId: id }));
-            return KeyMetadata!.KeyState === "PendingDeletion" ? { id: "" } : { id, props: props! };
+            return KeyMetadata!.KeyState === "PendingDeletion" || KeyMetadata!.KeyState === "PendingReplicaDeletion" ? { id: "" } : { id, props: props! };
         } catch (error) {
             if ((error as Error).name === "NotFoundException") return { id: "" };
             throw error;
@@ -44,7 +56,7 @@ const testKeyProvider: pulumi.dynamic.ResourceProvider<TestKeyInputs, TestKeyInp
         }
     },
     async diff(_id, olds, news) {
-        const replaces = (["endpoint", "region", "description"] as const).filter((k) => (olds[k] ?? null) !== (news[k] ?? null));
+        const replaces = (["endpoint", "region", "description", "multiRegion", "primaryKeyArn"] as const).filter((k) => (olds[k] ?? null) !== (news[k] ?? null));
         return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
     },
     async delete(id, props) {
