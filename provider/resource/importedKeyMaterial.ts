@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { importedKeyMaterialProvider } from "../dynamic/shim";
+import { redactFromSdkLogs } from "./debugLogRedaction";
 import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyState, MultiRegionKeyType } from "../dynamic/properties";
 import type { MaterialCondition } from "../kms/status";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../wrapping/algorithms";
@@ -79,6 +80,7 @@ export class ImportedKeyMaterial extends pulumi.dynamic.Resource {
     constructor(name: string, args: ImportedKeyMaterialArgs, opts?: pulumi.CustomResourceOptions) {
         // A fresh object per resource (dynamic.Resource writes __provider into it), material always secret,
         // and output-only properties seeded so they resolve as outputs.
+        redactFromSdkLogs(args.keyMaterial);
         const props = {
             ...OUTPUT_ONLY,
             ...args,
