@@ -81,10 +81,9 @@ async function partialFailure(kms: KmsSession, id: string, material: ImportedMat
         keyMaterialDescription: null,
         condition: "IMPORTED",
     };
-    return new PartialFailure(
-        `${materialLabel({ keyArn: material.arn, keyMaterialId: material.keyMaterialId })} was imported, but ${message}`,
-        id,
-        { ...buildOutputs(known, applied) },
-        [message],
-    );
+    // The engine prints the reasons (not the message) of a partial failure: each must say the whole story.
+    const explanation =
+        `${materialLabel({ keyArn: material.arn, keyMaterialId: material.keyMaterialId })} was imported, but ${message}. ` +
+        "The stack records the import; run `pulumi up` again to finish (nothing is imported twice)";
+    return new PartialFailure(explanation, id, { ...buildOutputs(known, applied) }, [explanation]);
 }

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import type { PulumiFn } from "@pulumi/pulumi/automation";
+import { startKmsLocal, type KmsLocal } from "../../kms-local";
+import { importedKeyMaterialProvider } from "../../provider";
+import { assertKeyUsable } from "../support/assertions";
+import { assertStateKeepsSecrets, failed, ok } from "../support/cli/assertions";
+import { useCliWorld } from "../support/cli/cliWorld";
+import { basicProgram } from "../support/cli/programs";
+import { randomMaterial } from "../support/materials";
+
+/**
+ * What the real engine does around the provider, and what the provider must make of it: a partially failed
+ * update is stored with the OLD inputs and the new outputs; refresh and destroy run the provider and the stack
+ * config stored at the last `up`; a provider upgrade is recorded by the next `up`.
+ */
+describe("real CLI: the engine's rules for state, config and provider versions", function () {
+    this.timeout(180_000);
+    const world = useCliWorld();
+    const DAY = 86_400_000;
+    const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+    async function upBasic(name: string, config: Record<string, string> = {}) {
+        const key = await world().createKey();
+        const material = randomMaterial();
+        const validTo = inDays(100);
+        const stack = await world().newStack(name, basicProgram({ validTo }), { keyId: key.KeyId!, keyMaterial: { secret: material.toString("base64") }, ...config });
+        ok(await stack.up());
+        return { stack, material, keyId: key.KeyId!, validTo };
+    }
+
+    it("a partial failure on update (imported, then the read-back failed) is stored with the old inputs; the next up converges", async () => {
+        const { stack, material, keyId, validTo } = await upBasic("partial-failure", { "pulumi-kms-byok:maxAttempts": "1" });
+        const newValidTo = inDays(200);
+        stack.setProgram(basicProgram({ validTo: newValidTo }));
+        world().kms.control.faults.set({ rate: 1, operations: ["ListKeyRotations"], kinds: ["KMSInternalException"], count: 2 });
+        try {
+            const up = failed(await stack.up());
+            assert.match(up.output, /was imported, but/);
+        } finally {
+            world().kms.control.faults.clear();
+        }
+        const afterFailure = (await stack.resource("byok-material"))!;
+        assert.equal(afterFailure.inputs["validTo"], validTo, "the engine kept the old inputs");
+        assert.ok(afterFailure.initErrors?.length, "recorded as a partial failure");
+        const kmsValidTo = (await world().materials(keyId))[0]!.ValidTo!;
+        assert.equal(kmsValidTo.getTime(), Date.parse(newValidTo), "KMS has the new expiry");
+
+        const preview = ok(await stack.preview());
+        assert.equal(preview.step("byok-material")?.op, "update", "the next up finishes the job");
+        ok(await stack.up());
+        const converged = (await stack.resource("byok-material"))!;
+        assert.equal(converged.inputs["validTo"], newValidTo);
+        assert.equal(Date.parse(String(converged.outputs["validTo"])), Date.parse(newValidTo));
+        assert.equal(converged.initErrors, undefined);
+        assert.equal((await stack.exportState()).pendingOperations.length, 0);
+        assert.equal((await world().materials(keyId)).length, 1, "exactly one material");
+        await assertKeyUsable(world().client, keyId);
+        ok(await stack.preview({ expectNoChanges: true }));
+        await assertStateKeepsSecrets(stack, material);
+    });
+
+    describe("the stack config a destroy runs with", () => {
+        let other: KmsLocal;
+        before(async () => {
+            other = await startKmsLocal({ quotas: { enabled: false } });
+        });
+        after(async () => other.stop());
+
+        it("a config change after the last up does not reach refresh or destroy: they delete where the material is", async () => {
+            const { stack, keyId } = await upBasic("config-change");
+            await stack.setConfig({ "pulumi-kms-byok:endpoint": other.url });
+            ok(await stack.refresh({ expectNoChanges: true }));
+            world().kms.control.resetCounters();
+            ok(await stack.destroy());
+            assert.equal(world().kms.control.requests().filter((r) => r.operation === "DeleteImportedKeyMaterial").length, 1, "the delete went to the endpoint of the last up");
+            assert.equal(other.control.requests().length, 0, "nothing went to the new endpoint");
+            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+        });
+    });
+
+    describe("provider upgrades", () => {
+        /** "Version 2" of the provider: the same implementation behind a shim whose code (so `__provider`) differs. */
+        const v1 = importedKeyMaterialProvider;
+        const upgraded: pulumi.dynamic.ResourceProvider = {
+            configure: (req) => v1.configure!(req),
+            check: (olds, news) => v1.check!(olds, news),
+            diff: (id, olds, news) => v1.diff!(id, olds, news),
+            create: (inputs) => v1.create(inputs),
+            read: (id, props) => v1.read!(id, props),
+            update: (id, olds, news) => v1.update!(id, olds, news),
+            delete: (id, props) => {
+                console.error("provider v2 delete");
+                return v1.delete!(id, props);
+            },
+        };
+        class UpgradedMaterial extends pulumi.dynamic.Resource {
+            constructor(name: string, props: Record<string, unknown>) {
+                super(upgraded, name, props, { additionalSecretOutputs: ["keyMaterial"] }, "aws-kms", "ImportedKeyMaterial");
+            }
+        }
+        const upgradedProgram = (validTo: string): PulumiFn => async () => {
+            const config = new pulumi.Config();
+            const props = { keyId: config.require("keyId"), keyMaterial: config.requireSecret("keyMaterial"), validTo };
+            new UpgradedMaterial("byok-material", props);
+        };
+
+        it("destroy after an upgrade that was never applied runs the provider stored at the last up", async () => {
+            const { stack, validTo } = await upBasic("upgrade-not-applied");
+            stack.setProgram(upgradedProgram(validTo));
+            const destroy = ok(await stack.destroy());
+            assert.ok(!destroy.output.includes("provider v2"), "the stored (v1) provider ran delete");
+            assert.deepEqual((await stack.exportState()).resources, []);
+        });
+
+        it("an up after an upgrade records the new provider without any import; destroy then runs it", async () => {
+            const { stack, validTo, keyId } = await upBasic("upgrade-applied");
+            stack.setProgram(upgradedProgram(validTo));
+            world().kms.control.resetCounters();
+            const up = ok(await stack.up());
+            assert.equal(up.step("byok-material")?.op, "update");
+            assert.equal(world().kms.control.counters()["ImportKeyMaterial"], undefined, "recording the new code needs no import");
+            const destroy = ok(await stack.destroy());
+            assert.ok(destroy.output.includes("provider v2 delete"), "the recorded (v2) provider ran delete");
+            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+        });
+    });
+});
