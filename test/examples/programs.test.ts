@@ -2,17 +2,15 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { captureExample, EXAMPLES, type ExampleName } from "../../engine-harness/byok/examples";
-import { capturePulumiProgram, type CapturedResource } from "../../engine-harness/capture";
 import { ByokKey } from "../../provider";
-import { SECRET_SIG, SIG_KEY } from "../../engine-harness";
-import { SECRET_CONFIG } from "../support/byokStack";
 import { fresh } from "../support/materials";
+import { EXAMPLES, captureExample, capturePulumiProgram, isSecretEnvelope, type CapturedResource, type ExampleName } from "../support/mocks";
 
 /**
  * Every program in examples/ run under pulumi.runtime.setMocks, as the language host runs it: what each
  * registers, how the resources are wired, that the material only ever travels as a secret, and that the
- * stack outputs resolve. (No provider code runs under mocks; the engine tests run these same programs.)
+ * stack outputs resolve. (No provider code runs under mocks; test/cli runs the same programs' shapes through
+ * the real Pulumi CLI, with test resources in place of the @pulumi/aws keys, whose plugin cannot run offline.)
  */
 describe("examples/ under pulumi.runtime.setMocks", () => {
     const material = randomBytes(32).toString("base64");
@@ -27,10 +25,9 @@ describe("examples/ under pulumi.runtime.setMocks", () => {
         },
     };
 
-    const capture = (name: ExampleName) => captureExample(name, { config: CONFIG[name], secretConfig: SECRET_CONFIG });
+    const capture = (name: ExampleName) => captureExample(name, CONFIG[name]);
     const materials = (resources: CapturedResource[]) => resources.filter((r) => r.type === "pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial");
     const byName = (resources: CapturedResource[], name: string) => resources.find((r) => r.name === name)!;
-    const isSecretEnvelope = (value: unknown) => !!value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 
     for (const name of EXAMPLES) {
         it(`${name}: every material input is a secret, never in __provider; additionalSecretOutputs set`, async () => {

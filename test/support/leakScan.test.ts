@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Stack, dynamicType, secret, type InputValue, type Program } from "../../engine-harness";
+import * as pulumi from "@pulumi/pulumi";
 import { startKmsLocal } from "../../kms-local";
 import { checkInputs } from "../../provider/dynamic/check";
 import { assertNoMaterial } from "./assertions";
 import { LeakRegistry, formatLeakReport, kmsLocalArtifacts, leakRegistry, materialPatterns, type LeakReport } from "./leakScan";
-import { RecordedStack } from "./recordedStack";
+import { useCliWorld } from "./cli/cliWorld";
 
 /**
  * The leak scan proves it works: leaks planted on purpose, in every form and in every kind of artifact the
@@ -60,80 +59,71 @@ describe("leak scan", function () {
         assert.deepEqual((await other.scan()).hits, [], "no false positives");
     });
 
-    it("finds leaks planted through the real provider host: state, outputs, host log, errors, check failures, serialized provider", async () => {
+    describe("through the real Pulumi CLI", () => {
         const registry = new LeakRegistry();
-        const dir = mkdtempSync(join(tmpdir(), "leak-scan-"));
-        const material = randomBytes(32);
-        const hex = material.toString("hex");
-        const stack = new RecordedStack({ project: "leaks", stack: "planted", dir, sharedHost: true }, registry);
-        try {
-            // The material reaches the registry only through the program (as a secret input, as programs carry it).
-            const provider = leakyProvider(material.toString("base64url"));
-            const resource = (name: string, inputs: Record<string, InputValue>): Program => [
-                { name, type: dynamicType("planted", "Leaky"), provider, inputs: { ...inputs, keyMaterial: secret(material.toString("base64")) } },
-            ];
-            // Leaks: an input not marked secret (state file, in clear), an output echoing it, a log line.
-            assert.equal((await stack.up(resource("a", { leak: material.toString("base64"), leakHex: hex }))).ok, true);
-            // A check failure whose reason shows it.
-            assert.equal((await stack.preview(resource("b", { mode: "check", leak: material.toString("base64") }))).ok, false);
-            // An error message that shows it.
-            assert.equal((await stack.up(resource("c", { mode: "error", leakHex: hex }))).ok, false);
-            registry.addDirectory(dir, "planted state dir");
-        } finally {
-            await stack.close();
-            rmSync(dir, { recursive: true, force: true });
-        }
-        const report = await registry.scan();
-        assert.ok(hits(report, "state file", "base64").length > 0, "non-secret input in the state file");
-        assert.ok(hits(report, "state dir file", "base64").length > 0, "the same, in the files of the state directory");
-        assert.ok(hits(report, "host log", "hex").length > 0, "host log line");
-        assert.ok(hits(report, "serialized provider", "base64url").length > 0, "value captured by the serialized provider");
-        assert.ok(report.hits.some((h) => h.kind === "operation result" && h.where.endsWith("preview #2") && h.form === "base64"), "check failure");
-        assert.ok(report.hits.some((h) => h.kind === "operation result" && h.where.endsWith("up #3") && h.form === "hex"), "error message");
-        const message = formatLeakReport(report);
-        assert.match(message, /host log "stack leaks\/planted in .*: host output": material #1 \(32 bytes, sha256 [0-9a-f]{12}…, program of stack leaks\/planted/);
-        assertNoMaterial(message, material, "the leak report");
+        const world = useCliWorld({ registry });
+
+        it("finds leaks planted in a stack: CLI output, engine events, check failures, errors, stack export, backend files", async () => {
+            const material = randomBytes(32);
+            const hex = material.toString("hex");
+            const program = (name: string, inputs: Record<string, unknown>) => async () => {
+                // The material reaches the registry only as secret config, as stacks carry it.
+                new Leaky(name, { ...inputs, keyMaterial: new pulumi.Config().requireSecret("keyMaterial") });
+            };
+            const stack = await world().newStack("planted", program("a", { leak: material.toString("base64"), leakHex: hex }), {
+                keyMaterial: { secret: material.toString("base64") },
+            });
+            // Leaks: an input not marked secret (state, in clear), an output echoing it, a log line of the provider.
+            assert.ok((await stack.up()).ok);
+            await stack.exportState();
+            // A check failure whose reason shows it; an error message that shows it.
+            assert.ok(!(await stack.preview({ program: program("b", { mode: "check", leak: material.toString("base64url") }) })).ok);
+            assert.ok(!(await stack.up({ program: program("c", { mode: "error", leakHex: hex.toUpperCase() }) })).ok);
+            registry.addDirectory(world().dir, "planted world");
+            const report = await registry.scan();
+            assert.ok(hits(report, "state file", "base64").length > 0, "non-secret input in pulumi stack export");
+            assert.ok(hits(report, "state dir file", "base64").length > 0, "the same, in the backend's files");
+            assert.ok(report.hits.some((h) => h.kind === "operation result" && h.where.endsWith("up #1") && h.form === "hex"), "the provider's log line, relayed by the CLI");
+            assert.ok(report.hits.some((h) => h.kind === "operation result" && h.where.includes("preview") && h.form === "base64url"), "check failure");
+            assert.ok(report.hits.some((h) => h.kind === "operation result" && h.form === "HEX"), "error message");
+            const message = formatLeakReport(report);
+            assert.match(message, /material #1 \(32 bytes, sha256 [0-9a-f]{12}…, secret config keyMaterial of stack kms-byok\/planted\)/);
+            assertNoMaterial(message, material, "the leak report");
+        });
     });
 
-    it("recovers materials from stored states (decrypting their secrets) and scans kms-local logs and provider calls", async () => {
+    it("scans kms-local logs; in-process provider calls register the materials of their arguments", async () => {
         const registry = new LeakRegistry();
-        const dir = mkdtempSync(join(tmpdir(), "leak-scan-"));
         const material = randomBytes(32);
-        // A plain Stack: nothing registers the material except the state it stores (encrypted, as a secret).
-        const stack = new Stack({ project: "leaks", stack: "state", dir, passphrase: "pass phrase" });
+        registry.addMaterial(material, "planted");
         const kms = await startKmsLocal({ quotas: { enabled: false } });
         try {
-            const program: Program = [
-                { name: "s", type: dynamicType("planted", "Leaky"), provider: leakyProvider("-"), inputs: { keyMaterial: secret(material.toString("base64")) } },
-            ];
-            assert.equal((await stack.up(program)).ok, true);
-            assert.ok(!stack.rawStateText()!.includes(material.toString("base64")), "stored encrypted");
-            registry.addStateText("planted state", stack.rawStateText(), "pass phrase");
             const artifacts = kmsLocalArtifacts("planted", registry);
             artifacts.attach(kms);
             artifacts.log(`2026-11-23T00:00:00.000Z planted line ${material.toString("hex").toUpperCase()}`);
-            await stack.destroy(program);
         } finally {
             await kms.stop();
-            rmSync(dir, { recursive: true, force: true });
         }
         const report = await registry.scan();
-        assert.equal(report.materials, 1, "the material was recovered from the state");
         assert.deepEqual(
             report.hits.map((h) => [h.kind, h.form]),
             [["kms-local log", "HEX"]],
         );
-
-        // In-process provider calls register the materials in their arguments with the suite-wide registry.
         const before = leakRegistry.materialCount;
         for (let i = 0; i < 2; i++) checkInputs({}, { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", keyMaterial: randomBytes(32).toString("base64") }, new Date());
         assert.equal(leakRegistry.materialCount, before + 2);
     });
 });
 
+/** A dynamic resource that leaks on purpose. */
+class Leaky extends pulumi.dynamic.Resource {
+    constructor(name: string, props: Record<string, unknown>) {
+        super(leakyProvider, name, props, {}, "planted", "Leaky");
+    }
+}
+
 /** A dynamic provider that leaks on purpose (its code is serialized into state, as dynamic.Resource does). */
-function leakyProvider(captured: string): object {
-    return {
+const leakyProvider: pulumi.dynamic.ResourceProvider = {
         async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
             const failures = news["mode"] === "check" ? [{ property: "mode", reason: `refused ${String(news["leak"])}` }] : [];
             return { inputs: news, failures };
@@ -144,8 +134,7 @@ function leakyProvider(captured: string): object {
         async create(inputs: Record<string, unknown>) {
             if (inputs["mode"] === "error") throw new Error(`create failed for ${String(inputs["leakHex"])}`);
             if (inputs["leakHex"]) console.error(`provider log ${String(inputs["leakHex"])}`);
-            return { id: "planted-1", outs: { captured, echoed: inputs["leak"] ?? null } };
+            return { id: "planted-1", outs: { echoed: inputs["leak"] ?? null } };
         },
         async delete() {},
-    };
-}
+};

@@ -1,18 +1,19 @@
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Crypter } from "../../engine-harness/crypto";
-import { SECRET_SIG, SIG_KEY } from "../../engine-harness";
+import { SECRET_SIG, SIG_KEY } from "./mocks";
 
 /**
- * The leak scan: every key material the test suite used, searched for in every artifact the suite produced
- * (stored state files, outputs, operation results with their errors and check failures, host logs, serialized
- * providers, provider logs, kms-local logs and records). A root hook (leakScanHook.ts) scans once after the
- * whole suite; tests that prove the scan works use their own LeakRegistry.
+ * The leak scan: every key material the test suite used, searched for in every artifact the suite produced:
+ * everything the real Pulumi CLI printed or left (stdout, stderr, errors, engine event logs, `pulumi stack
+ * export` without --show-secrets, every file of each backend, PULUMI_HOME and the CLI's temporary directory,
+ * which holds the provider host's output as the CLI relays it), in-process provider logs, outputs and errors,
+ * kms-local logs and records. A root hook (leakScanHook.ts) scans once after the whole suite; tests that prove
+ * the scan works use their own LeakRegistry.
  *
- * Materials come from four places, so no test has to remember to register them: the support generators
- * (materials.ts), the programs handed to recorded stacks (secret inputs), the inputs of in-process provider
- * calls (providerCalls.ts), and the secrets of every stored state, decrypted with the stack's passphrase.
+ * Materials come from three places, so no test has to remember to register them: the support generators
+ * (materials.ts), every secret config value a CLI stack is given (cli/cliStack.ts), and the inputs of
+ * in-process provider calls (providerCalls.ts).
  *
  * Forms searched: raw bytes (latin1 / binary text, and raw bytes in files), hex (both cases), base64 and
  * base64url, the latter two also when the material sits at any byte offset inside a longer base64 blob, and
@@ -25,8 +26,6 @@ export type ArtifactKind =
     | "state file"
     | "state dir file"
     | "operation result"
-    | "host log"
-    | "serialized provider"
     | "provider log"
     | "provider outputs"
     | "error message"
@@ -44,12 +43,6 @@ interface Artifact {
     kind: ArtifactKind;
     where: string;
     read: () => string | Buffer | undefined;
-}
-
-interface StateText {
-    where: string;
-    text: string;
-    passphrase: string;
 }
 
 export interface LeakHit {
@@ -75,7 +68,6 @@ const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+
 export class LeakRegistry {
     private readonly materials = new Map<string, Material>();
     private readonly artifacts: Artifact[] = [];
-    private readonly states = new Map<string, StateText>();
     /** Set by the root hook, so a test can tell the suite-wide scan is installed. */
     hookInstalled = false;
 
@@ -124,21 +116,13 @@ export class LeakRegistry {
         this.artifacts.push({ kind, where, read: () => text });
     }
 
-    /** A version of a stack's state file; identical versions are kept once. Its secrets are decrypted for materials. */
-    addStateText(where: string, text: string | undefined, passphrase: string): void {
-        if (text === undefined) return;
-        const hash = createHash("sha256").update(text).digest("hex");
-        if (!this.states.has(hash)) this.states.set(hash, { where, text, passphrase });
-    }
-
     /** Every file under `dir`, read now (call before the directory is removed). */
     addDirectory(dir: string, where: string): void {
         for (const file of listFiles(dir)) this.addText("state dir file", `${where}: ${file.slice(dir.length + 1)}`, readFileSync(file));
     }
 
-    /** Decrypts every stored state's secrets (recovering materials), then searches every artifact. */
+    /** Searches every artifact for every material. */
     async scan(): Promise<LeakReport> {
-        await this.recoverMaterialsFromStates();
         const index = new PatternIndex([...this.materials.values()]);
         const hits: LeakHit[] = [];
         const byKind: Record<string, number> = {};
@@ -152,7 +136,6 @@ export class LeakRegistry {
             byKind[kind] = (byKind[kind] ?? 0) + 1;
             for (const hit of index.search(text)) hits.push({ kind, where, ...hit });
         };
-        for (const state of this.states.values()) search("state file", state.where, state.text);
         for (const artifact of this.artifacts) {
             let content: string | Buffer | undefined;
             try {
@@ -165,44 +148,6 @@ export class LeakRegistry {
         return { materials: this.materials.size, artifacts, chars, byKind, hits };
     }
 
-    private async recoverMaterialsFromStates(): Promise<void> {
-        const states = [...this.states.values()].map((state) => {
-            const stored = JSON.parse(state.text) as StoredState;
-            return { state, stored, salt: stored.checkpoint?.latest?.secrets_providers?.state?.salt };
-        });
-        // One key derivation per stack (PBKDF2), all at once on the thread pool.
-        const crypters = new Map<string, Promise<Crypter>>();
-        const crypterFor = (passphrase: string, salt: string) => {
-            const cacheKey = `${passphrase}\n${salt}`;
-            if (!crypters.has(cacheKey)) crypters.set(cacheKey, Crypter.open(passphrase, salt));
-            return crypters.get(cacheKey)!;
-        };
-        for (const { state, salt } of states) if (salt) void crypterFor(state.passphrase, salt).catch(() => undefined);
-        for (const { state, stored, salt } of states) {
-            if (!salt) continue;
-            const crypter = await crypterFor(state.passphrase, salt);
-            const decrypt = (ciphertext: string): unknown => JSON.parse(crypter.decrypt(ciphertext));
-            this.addMaterialsIn(decryptSecrets(stored.checkpoint, decrypt), `recovered from the state of ${state.where}`);
-        }
-    }
-}
-
-interface StoredState {
-    checkpoint?: { latest?: { secrets_providers?: { state?: { salt?: string } } } };
-}
-
-/** The stored checkpoint with every encrypted secret (resource values and `secure` config) turned back into a secret envelope. */
-function decryptSecrets(value: unknown, decrypt: (ciphertext: string) => unknown): unknown {
-    if (Array.isArray(value)) return value.map((v) => decryptSecrets(v, decrypt));
-    if (!value || typeof value !== "object") return value;
-    const record = value as Record<string, unknown>;
-    if (record[SIG_KEY] === SECRET_SIG && typeof record["ciphertext"] === "string") {
-        return { [SIG_KEY]: SECRET_SIG, value: decrypt(record["ciphertext"]) };
-    }
-    if (Object.keys(record).length === 1 && typeof record["secure"] === "string") {
-        return { [SIG_KEY]: SECRET_SIG, value: decrypt(record["secure"]) };
-    }
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, decryptSecrets(v, decrypt)]));
 }
 
 function listFiles(dir: string): string[] {

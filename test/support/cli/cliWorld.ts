@@ -13,7 +13,7 @@ import {
 import type { PulumiFn } from "@pulumi/pulumi/automation";
 import { startKmsLocal, type KmsLocal, type KmsLocalOptions } from "../../../kms-local";
 import { QUOTA_SCALE } from "../kms";
-import { kmsLocalArtifacts, leakRegistry } from "../leakScan";
+import { kmsLocalArtifacts, leakRegistry, type LeakRegistry } from "../leakScan";
 import { CliStack, type ConfigInput } from "./cliStack";
 import { cliEnvironment, pulumiCli } from "./pulumiCli";
 
@@ -45,7 +45,13 @@ export interface CliWorld {
     readonly dir: string;
 }
 
-export function useCliWorld(options: KmsLocalOptions = {}): () => CliWorld {
+export interface CliWorldOptions extends KmsLocalOptions {
+    /** Where this world's artifacts go: the suite's registry unless a test proves the scan with its own. */
+    registry?: LeakRegistry;
+}
+
+export function useCliWorld(options: CliWorldOptions = {}): () => CliWorld {
+    const registry = options.registry ?? leakRegistry;
     let world: CliWorld | undefined;
     let dir = "";
     const clients = new Map<string, KMSClient>();
@@ -53,8 +59,9 @@ export function useCliWorld(options: KmsLocalOptions = {}): () => CliWorld {
         this.timeout(30 * 60_000); // the first run on a machine may build the CLI
         const { root } = await pulumiCli();
         dir = mkdtempSync(join(tmpdir(), "byok-cli-"));
-        const artifacts = kmsLocalArtifacts(`of ${dir}`, leakRegistry, options.log);
-        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...options, log: artifacts.log });
+        const { registry: _registry, ...kmsOptions } = options;
+        const artifacts = kmsLocalArtifacts(`of ${dir}`, registry, options.log);
+        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...kmsOptions, log: artifacts.log });
         artifacts.attach(kms);
         const paths = { backendDir: join(dir, "backend"), homeDir: join(dir, "home"), tmpDir: join(dir, "tmp") };
         for (const path of Object.values(paths)) mkdirSync(path, { recursive: true });
@@ -77,6 +84,7 @@ export function useCliWorld(options: KmsLocalOptions = {}): () => CliWorld {
                     program,
                     workDir: join(dir, "work", name),
                     env: { ...env, ...extraEnv },
+                    registry,
                     config: {
                         "aws:region": "us-east-1",
                         "pulumi-kms-byok:endpoint": kms.url,
@@ -95,7 +103,7 @@ export function useCliWorld(options: KmsLocalOptions = {}): () => CliWorld {
         for (const client of clients.values()) client.destroy();
         await world?.kms.stop();
         if (dir) {
-            leakRegistry.addDirectory(dir, "CLI world (backend, PULUMI_HOME, temporary files, work dirs)");
+            registry.addDirectory(dir, "CLI world (backend, PULUMI_HOME, temporary files, work dirs)");
             rmSync(dir, { recursive: true, force: true });
         }
     });
