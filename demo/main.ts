@@ -1,128 +1,136 @@
-// `npm start`: the offline demo. kms-local stands in for AWS KMS; the real Pulumi dynamic-provider host runs
-// the basic example (examples/basic/index.ts, executed under mocks and driven by engine-harness, as the tests
-// do). It walks one stack through what a platform team lives with: preview → up → someone deletes the key
-// material → `pulumi preview --refresh` shows the drift → `pulumi up` repairs it → the key encrypts and
-// decrypts → the key gets scheduled for deletion → `pulumi destroy` still succeeds.
+// `npm start`: the offline demo. kms-local stands in for AWS KMS; the official Pulumi CLI (built once on this
+// machine, or the one on PATH) runs a one-resource BYOK stack through the Automation API, and what it prints
+// is shown as it is. The story is what a platform team lives with: preview → up → someone deletes the key
+// material → the CI drift check (`pulumi preview --refresh --expect-no-changes`) fails → `pulumi up --refresh`
+// repairs it → old ciphertexts decrypt again → the key gets scheduled for deletion → `pulumi destroy` still
+// succeeds.
 
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DecryptCommand, DeleteImportedKeyMaterialCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
-import { startKmsLocal, type KmsLocal } from "../kms-local";
-import { Stack, renderProgress, renderResult, type OperationResult, type Program } from "../engine-harness";
-import { exampleProgram } from "../engine-harness/byok/examples";
-import { kmsEndpointOf, operatorClient, type KmsEndpoint } from "../engine-harness/byok/externalKey";
+import {
+    CreateKeyCommand,
+    DecryptCommand,
+    DeleteImportedKeyMaterialCommand,
+    DescribeKeyCommand,
+    EncryptCommand,
+    KMSClient,
+    ScheduleKeyDeletionCommand,
+} from "@aws-sdk/client-kms";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { startKmsLocal } from "../kms-local";
+import { REPOSITORY_ROOT, cliEnvironment, pulumiCli } from "../tools/pulumi-cli/cli";
 import { Narrator } from "./narrator";
+import { demoProgram } from "./program";
 
-// The demo runs on Node 20; the SDK's notice about its future Node 22 requirement is not the demo's story.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 
-const PROJECT = "kms-byok";
 const STACK = "dev";
+const PASSPHRASE = "demo passphrase";
 
 async function main(): Promise<void> {
     const say = new Narrator();
     const started = Date.now();
-    say.title("pulumi-kms-byok demo: AWS KMS imported key material as code, offline");
+    say.title("pulumi-kms-byok demo: AWS KMS imported key material as code, offline, through the official Pulumi CLI");
+    const { root } = await pulumiCli((line) => say.note(line));
+    say.note(`Pulumi CLI: ${join(root, "bin", "pulumi")}`);
 
     const kms = await startKmsLocal({ log: undefined });
     const dir = mkdtempSync(join(tmpdir(), "kms-byok-demo-"));
-    const endpoint: KmsEndpoint = kmsEndpointOf(kms);
-    const operator = operatorClient(endpoint);
-    say.note(`kms-local (AWS KMS stand-in, AWS request quotas enforced) listens on ${kms.url}`);
-
-    const material = randomBytes(32);
-    const config = {
-        keyMaterial: material.toString("base64"),
-        validTo: new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10) + "T00:00:00Z",
-        kmsEndpoint: kms.url,
-    };
-    say.command(`export AWS_ACCESS_KEY_ID=${endpoint.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoint.secretAccessKey}   # kms-local's test credentials`);
-    say.command("pulumi config set aws:region us-east-1");
-    say.command("pulumi config set --secret keyMaterial \"$(openssl rand -base64 32)\"");
-    say.command(`pulumi config set validTo ${config.validTo}`);
-    say.command(`pulumi config set kmsEndpoint ${kms.url}`);
-
-    const stack = new Stack({
-        project: PROJECT,
-        stack: STACK,
-        dir,
-        config: { "aws:region": "us-east-1" },
-        hostEnv: { AWS_ACCESS_KEY_ID: endpoint.accessKeyId, AWS_SECRET_ACCESS_KEY: endpoint.secretAccessKey, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-        onProgress: (event) => say.progress(renderProgress(event)),
-    });
-    const program = (): Promise<Program> => exampleProgram("basic", { config, secretConfig: ["keyMaterial"] }, endpoint);
+    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
+    const operator = new KMSClient({ endpoint: kms.url, region: "us-east-1", credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY } });
+    const printed: string[] = [];
+    say.note(`kms-local (the AWS KMS stand-in, AWS request quotas enforced) listens on ${kms.url}`);
+    say.command(`export AWS_ENDPOINT_URL_KMS=${kms.url} AWS_ACCESS_KEY_ID=${credentials.AWS_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=…   # kms-local's test credentials`);
 
     try {
-        say.step("1. preview", "pulumi preview");
-        show(say, await stack.preview(await program()));
+        say.step("0. the platform team creates the EXTERNAL key (outside this stack: the @pulumi/aws plugin cannot be downloaded offline)", "aws kms create-key --origin EXTERNAL");
+        const { KeyMetadata: key } = await operator.send(new CreateKeyCommand({ Origin: "EXTERNAL", Description: "payments BYOK" }));
+        say.note(`key ${key!.KeyId} is ${key!.KeyState}: it has no material yet`);
 
-        say.step("2. up: create the EXTERNAL key and import the material", "pulumi up --yes");
-        show(say, await stack.up(await program()));
-        const material1 = (await stack.resource("byok-material"))!;
-        const keyArn = String(material1.outputs["keyArn"]);
-        const keyMaterialId = String(material1.outputs["keyMaterialId"]);
-        // The stack outputs examples/basic exports.
-        say.outputs({ keyArn, keyMaterialId, keyState: material1.outputs["keyState"], materialValidTo: material1.outputs["validTo"] });
-        say.command(`aws kms encrypt --key-id ${keyArn} --plaintext fileb://card.txt   # the key works`);
+        const material = randomBytes(32);
+        const validTo = new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10) + "T00:00:00Z";
+        const stack = await createStack(dir, root, credentials);
+        say.command("pulumi stack init dev");
+        say.command("pulumi config set aws:region us-east-1");
+        say.command(`pulumi config set pulumi-kms-byok:endpoint ${kms.url}`);
+        say.command(`pulumi config set keyId ${key!.KeyId}`);
+        say.command('pulumi config set --secret keyMaterial "$(openssl rand -base64 32)"');
+        say.command(`pulumi config set validTo ${validTo}`);
+        await stack.setAllConfig({
+            "aws:region": { value: "us-east-1" },
+            "pulumi-kms-byok:endpoint": { value: kms.url },
+            keyId: { value: key!.KeyId! },
+            keyMaterial: { value: material.toString("base64"), secret: true },
+            validTo: { value: validTo },
+        });
+        const output = (text: string) => {
+            printed.push(text);
+            say.cli(text);
+        };
+        const keyArn = key!.Arn!;
+
+        say.step("1. preview", "pulumi preview");
+        await stack.preview({ onOutput: output, color: say.color });
+
+        say.step("2. up: import the material", "pulumi up --yes");
+        const up = await stack.up({ onOutput: output, color: say.color });
+        const keyMaterialId = String(up.outputs["keyMaterialId"]?.value);
+        say.command(`aws kms encrypt --key-id ${key!.KeyId} --plaintext fileb://card.txt   # the key works`);
         const ciphertext = await encrypt(say, operator, keyArn, "card 4111-xxxx-xxxx-1111");
 
-        say.step("3. someone deletes the key material behind Pulumi's back", `aws kms delete-imported-key-material --key-id ${keyArn} --key-material-id ${keyMaterialId}`);
+        say.step("3. someone deletes the key material behind Pulumi's back", `aws kms delete-imported-key-material --key-id ${key!.KeyId} --key-material-id ${keyMaterialId}`);
         await operator.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyArn, KeyMaterialId: keyMaterialId }));
         say.note(`the key is now ${await keyState(operator, keyArn)}: nothing encrypts or decrypts with it`);
 
         say.step("4. the CI drift check finds it", "pulumi preview --refresh --diff --expect-no-changes");
-        const drift = await stack.preview(await program(), { refresh: true });
-        show(say, drift, { drift: true });
-        if (drift.summary.update + drift.summary.create + drift.summary.delete + drift.summary.replace > 0) {
-            say.result("error: no changes were expected but changes were proposed   (exit code 255: the CI job fails)");
+        try {
+            await stack.preview({ refresh: true, diff: true, expectNoChanges: true, onOutput: output, color: say.color });
+            throw new Error("the drift check passed, but the material was deleted");
+        } catch (error) {
+            if (!/exit code 255|no changes were expected/i.test(String(error))) throw error;
+            say.note("exit code 255: the CI job fails, as it should");
         }
 
         say.step("5. up repairs it: the same material, reimported in place", "pulumi up --refresh --yes");
-        show(say, await stack.up(await program(), { refresh: true }));
+        await stack.up({ refresh: true, onOutput: output, color: say.color });
         say.note(`the key is ${await keyState(operator, keyArn)} again, with the same KeyMaterialId`);
 
         say.step("6. proof: the ciphertext from step 2 decrypts again", "aws kms decrypt --ciphertext-blob fileb://card.bin");
         await decrypt(say, operator, ciphertext);
-        say.command(`aws kms encrypt --key-id ${keyArn} --plaintext fileb://note.txt   # and a new one round-trips`);
-        const fresh = await encrypt(say, operator, keyArn, "another secret");
-        say.command("aws kms decrypt --ciphertext-blob fileb://note.bin");
-        await decrypt(say, operator, fresh);
 
-        say.step("7. the key is scheduled for deletion outside Pulumi", `aws kms schedule-key-deletion --key-id ${keyArn} --pending-window-in-days 7`);
+        say.step("7. the key is scheduled for deletion outside Pulumi", `aws kms schedule-key-deletion --key-id ${key!.KeyId} --pending-window-in-days 7`);
         await operator.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
         say.note(`the key is ${await keyState(operator, keyArn)}`);
 
         say.step("8. destroy still succeeds", "pulumi destroy --yes");
-        show(say, await stack.destroy(await program()));
+        await stack.destroy({ onOutput: output, color: say.color });
 
-        say.title(`Done in ${((Date.now() - started) / 1000).toFixed(1)}s.`);
-        leakCheck(say, stack, material);
+        say.title(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+        leakCheck(say, [printed.join(""), ...filesUnder(dir)], material);
     } finally {
         operator.destroy();
-        await stack.close();
         await kms.stop();
         rmSync(dir, { recursive: true, force: true });
     }
 }
 
-/**
- * What the CLI prints for an operation: its steps, the refreshed values when asked (as `--diff` shows
- * them), and the provider's output.
- */
-function show(say: Narrator, result: OperationResult, options: { drift?: boolean } = {}): void {
-    say.result(renderResult(result, { stack: STACK, showLogs: false }));
-    for (const step of options.drift ? result.steps : []) {
-        const changes = Object.entries(step.refresh?.outputChanges ?? {}).filter(([key]) => DRIFT_FIELDS.includes(key));
-        if (changes.length > 0) say.drift(step.name, changes.map(([key, change]) => [key, change.old, change.new]));
-    }
-    say.providerOutput(result.logs.map((l) => l.text));
-    if (!result.ok) throw new Error(`the ${result.kind} failed`);
+/** The stack, with a file backend and PULUMI_HOME of its own: nothing outside the temporary directory is touched. */
+async function createStack(dir: string, root: string, credentials: Record<string, string>): Promise<Stack> {
+    const paths = { backendDir: join(dir, "backend"), homeDir: join(dir, "home"), tmpDir: join(dir, "tmp") };
+    for (const path of [...Object.values(paths), join(dir, "work")]) mkdirSync(path, { recursive: true });
+    const { command } = await pulumiCli();
+    return LocalWorkspace.createStack(
+        { projectName: "kms-byok-demo", stackName: STACK, program: demoProgram },
+        {
+            pulumiCommand: command,
+            workDir: join(dir, "work"),
+            envVars: { ...cliEnvironment({ root, passphrase: PASSPHRASE, ...paths }), ...credentials },
+            projectSettings: { name: "kms-byok-demo", runtime: "nodejs", main: REPOSITORY_ROOT },
+        },
+    );
 }
-
-/** The outputs that tell a user what drifted. */
-const DRIFT_FIELDS = ["keyState", "importState", "materialCondition", "keyMaterialState", "validTo", "expirationModel", "deletionImpact"];
 
 async function keyState(client: KMSClient, keyId: string): Promise<string> {
     return (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState ?? "unknown";
@@ -139,12 +147,22 @@ async function decrypt(say: Narrator, client: KMSClient, ciphertext: Uint8Array)
     say.note(`→ "${Buffer.from(Plaintext!).toString()}" (KeyMaterialId ${KeyMaterialId?.slice(0, 12)}…)`);
 }
 
-/** The stack's state and every line the provider printed, searched for the material in every encoding. */
-function leakCheck(say: Narrator, stack: Stack, material: Buffer): void {
-    const haystack = [stack.rawStateText() ?? "", ...stack.hostLogs().map((l) => l.text)].join("\n");
-    const forms = [material.toString("base64"), material.toString("hex"), material.toString("base64url")];
-    const leaked = forms.some((form) => haystack.includes(form));
-    say.note(leaked ? "LEAK: the key material appears in state or logs!" : "Checked: the key material appears nowhere in the state file or the provider's logs (it is stored only as an encrypted secret).");
+function filesUnder(dir: string): string[] {
+    return readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        return statSync(path).isDirectory() ? filesUnder(path) : [readFileSync(path, "latin1")];
+    });
+}
+
+/** Everything the CLI printed and every file it left (backend, PULUMI_HOME), searched for the material. */
+function leakCheck(say: Narrator, haystacks: string[], material: Buffer): void {
+    const forms = [material.toString("base64"), material.toString("base64url"), material.toString("hex"), material.toString("hex").toUpperCase(), material.toString("latin1")];
+    const leaked = haystacks.some((text) => forms.some((form) => text.includes(form)));
+    say.note(
+        leaked
+            ? "LEAK: the key material appears in the CLI's output or files!"
+            : `Checked: the key material appears nowhere in what the CLI printed or in its ${haystacks.length - 1} files (state, history, PULUMI_HOME); the state holds it only as an encrypted secret.`,
+    );
     if (leaked) process.exitCode = 1;
 }
 
@@ -152,5 +170,3 @@ main().catch((error: unknown) => {
     console.error(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
 });
-
-export type { KmsLocal };

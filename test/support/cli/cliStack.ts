@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { LocalWorkspace, type ConfigMap, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 import { leakRegistry, type LeakRegistry } from "../leakScan";
 import { summarize, type Diagnostic, type EventSummary, type StepRecord } from "./events";
-import { REPOSITORY_ROOT, pulumiCli } from "./pulumiCli";
+import { REPOSITORY_ROOT, pulumiCli } from "../../../tools/pulumi-cli/cli";
 
 /**
  * A stack driven through the official Pulumi CLI with the Automation API: an inline program (no nodejs

@@ -15,7 +15,7 @@ import { startKmsLocal, type KmsLocal, type KmsLocalOptions } from "../../../kms
 import { QUOTA_SCALE } from "../kms";
 import { kmsLocalArtifacts, leakRegistry, type LeakRegistry } from "../leakScan";
 import { CliStack, type ConfigInput } from "./cliStack";
-import { cliEnvironment, pulumiCli } from "./pulumiCli";
+import { cliEnvironment, pulumiCli } from "../../../tools/pulumi-cli/cli";
 
 /**
  * The world of a real-CLI test file: one kms-local (AWS quotas enforced, scaled), an operator's KMS client

@@ -1,15 +1,15 @@
 import { dirname, join, resolve } from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
-import { provisionPulumiCli } from "../../../tools/pulumi-cli/provision";
+import { provisionPulumiCli } from "./provision";
 
 /**
- * The official Pulumi CLI, as every real-engine test, the demo and the benchmarks run it: provisioned once per
+ * The official Pulumi CLI, as the real-engine tests, the demo and the benchmarks run it: provisioned once per
  * process (`npm run -s pulumi-cli` does the same from the command line), then driven through the Automation
  * API's `PulumiCommand`.
  */
 
 /** The repository root: inline programs run from here, so the provider host resolves `pulumi-kms-byok`. */
-export const REPOSITORY_ROOT = resolve(__dirname, "..", "..", "..", "..");
+export const REPOSITORY_ROOT = resolve(__dirname, "..", "..", "..");
 
 let provisioned: Promise<{ root: string; command: PulumiCommand }> | undefined;
 
