@@ -10,8 +10,8 @@ export const isEncryptedSecret = (value: unknown): boolean =>
     !!value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG && typeof (value as Record<string, unknown>)["ciphertext"] === "string";
 
 /** The run succeeded; otherwise fail with what the user would have seen. */
-export function ok(run: CliRun): CliRun {
-    assert.ok(run.ok, `pulumi ${run.command} failed:\n${run.output.slice(-4000)}`);
+export function ok(run: CliRun, context = `pulumi ${run.command}`): CliRun {
+    assert.ok(run.ok, `${context} failed:\n${run.output.slice(-4000)}`);
     return run;
 }
 

@@ -50,62 +50,70 @@ export interface CliWorldOptions extends KmsLocalOptions {
     registry?: LeakRegistry;
 }
 
-export function useCliWorld(options: CliWorldOptions = {}): () => CliWorld {
+/** A world outside mocha's hooks (several at once, e.g. one per fault plan); `close` hands its files to the leak scan. */
+export async function openCliWorld(options: CliWorldOptions = {}): Promise<CliWorld & { close(): Promise<void> }> {
     const registry = options.registry ?? leakRegistry;
-    let world: CliWorld | undefined;
-    let dir = "";
+    const { root } = await pulumiCli();
+    const dir = mkdtempSync(join(tmpdir(), "byok-cli-"));
+    const { registry: _registry, ...kmsOptions } = options;
+    const artifacts = kmsLocalArtifacts(`of ${dir}`, registry, options.log);
+    const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...kmsOptions, log: artifacts.log });
+    artifacts.attach(kms);
+    const paths = { backendDir: join(dir, "backend"), homeDir: join(dir, "home"), tmpDir: join(dir, "tmp") };
+    for (const path of Object.values(paths)) mkdirSync(path, { recursive: true });
+    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
+    const env = { ...cliEnvironment({ root, passphrase: PASSPHRASE, ...paths }), ...credentials };
     const clients = new Map<string, KMSClient>();
-    before(async function () {
-        this.timeout(30 * 60_000); // the first run on a machine may build the CLI
-        const { root } = await pulumiCli();
-        dir = mkdtempSync(join(tmpdir(), "byok-cli-"));
-        const { registry: _registry, ...kmsOptions } = options;
-        const artifacts = kmsLocalArtifacts(`of ${dir}`, registry, options.log);
-        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...kmsOptions, log: artifacts.log });
-        artifacts.attach(kms);
-        const paths = { backendDir: join(dir, "backend"), homeDir: join(dir, "home"), tmpDir: join(dir, "tmp") };
-        for (const path of Object.values(paths)) mkdirSync(path, { recursive: true });
-        const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
-        const env = { ...cliEnvironment({ root, passphrase: PASSPHRASE, ...paths }), ...credentials };
-        const clientIn = (region = "us-east-1") => {
-            if (!clients.has(region)) clients.set(region, new KMSClient({ endpoint: kms.url, region, maxAttempts: 3, credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY } }));
-            return clients.get(region)!;
-        };
-        world = {
-            kms,
-            client: clientIn("us-east-1"),
-            clientIn,
-            credentials,
-            dir,
-            newStack: (name, program, config = {}, extraEnv = {}) =>
-                CliStack.create({
-                    project: PROJECT,
-                    stack: name,
-                    program,
-                    workDir: join(dir, "work", name),
-                    env: { ...env, ...extraEnv },
-                    registry,
-                    config: {
-                        "aws:region": "us-east-1",
-                        "pulumi-kms-byok:endpoint": kms.url,
-                        "pulumi-kms-byok:requestRateScale": String(QUOTA_SCALE),
-                        "pulumi-kms-byok:propagationTimeoutSeconds": "20",
-                        ...config,
-                    },
-                }),
-            createKey: async (input = {}, region) => (await clientIn(region).send(new CreateKeyCommand({ Origin: "EXTERNAL", ...input }))).KeyMetadata!,
-            describeKey: async (keyId, region) => (await clientIn(region).send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!,
-            materials: async (keyId, region) =>
-                (await clientIn(region).send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!,
-        };
-    });
-    after(async () => {
-        for (const client of clients.values()) client.destroy();
-        await world?.kms.stop();
-        if (dir) {
+    const clientIn = (region = "us-east-1") => {
+        if (!clients.has(region)) {
+            clients.set(region, new KMSClient({ endpoint: kms.url, region, maxAttempts: 3, credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY } }));
+        }
+        return clients.get(region)!;
+    };
+    return {
+        kms,
+        client: clientIn("us-east-1"),
+        clientIn,
+        credentials,
+        dir,
+        newStack: (name, program, config = {}, extraEnv = {}) =>
+            CliStack.create({
+                project: PROJECT,
+                stack: name,
+                program,
+                workDir: join(dir, "work", name),
+                env: { ...env, ...extraEnv },
+                registry,
+                config: {
+                    "aws:region": "us-east-1",
+                    "pulumi-kms-byok:endpoint": kms.url,
+                    "pulumi-kms-byok:requestRateScale": String(options.quotas?.scale ?? QUOTA_SCALE),
+                    "pulumi-kms-byok:propagationTimeoutSeconds": "20",
+                    ...config,
+                },
+            }),
+        createKey: async (input = {}, region) => (await clientIn(region).send(new CreateKeyCommand({ Origin: "EXTERNAL", ...input }))).KeyMetadata!,
+        describeKey: async (keyId, region) => (await clientIn(region).send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!,
+        materials: async (keyId, region) =>
+            (await clientIn(region).send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!,
+        async close() {
+            for (const client of clients.values()) client.destroy();
+            await kms.stop();
             registry.addDirectory(dir, "CLI world (backend, PULUMI_HOME, temporary files, work dirs)");
             rmSync(dir, { recursive: true, force: true });
-        }
+        },
+    };
+}
+
+/** A world for one test file: started before its tests, closed after them. */
+export function useCliWorld(options: CliWorldOptions = {}): () => CliWorld {
+    let world: Awaited<ReturnType<typeof openCliWorld>> | undefined;
+    before(async function () {
+        this.timeout(30 * 60_000); // the first run on a machine may build the CLI
+        world = await openCliWorld(options);
+    });
+    after(async () => {
+        await world?.close();
     });
     return () => {
         if (!world) throw new Error("CLI world not started");

@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
  * in for `aws.kms.ExternalKey`, whose provider plugin cannot be downloaded offline. The real engine runs it
  * like any dynamic resource, so its ID is unknown during a preview that creates it — the case the tests need
  * it for. CreateKey on create, ScheduleKeyDeletion on delete, and on refresh a key pending deletion or gone
- * counts as gone (as terraform-provider-aws treats it). It never imports material.
+ * counts as gone (as terraform-provider-aws treats it). It never imports material. Its client retries up to 10
+ * times, as the AWS provider does (25), so that under injected faults it is not the weak link.
  * The KMS client is built inside each method from the inputs and the host's environment (credentials), so
  * the serialized provider captures nothing.
  */
@@ -32,19 +33,19 @@ const testKeyProvider: pulumi.dynamic.ResourceProvider<TestKeyInputs, TestKeyInp
         const kms: typeof import("@aws-sdk/client-kms") = require("@aws-sdk/client-kms");
         if (inputs.primaryKeyArn) {
             const primaryRegion = inputs.primaryKeyArn.split(":")[3];
-            const client = new kms.KMSClient({ endpoint: inputs.endpoint, region: primaryRegion });
+            const client = new kms.KMSClient({ endpoint: inputs.endpoint, region: primaryRegion, maxAttempts: 10 });
             const { ReplicaKeyMetadata } = await client.send(new kms.ReplicateKeyCommand({ KeyId: inputs.primaryKeyArn, ReplicaRegion: inputs.region }));
             client.destroy();
             return { id: ReplicaKeyMetadata!.KeyId!, outs: { ...inputs, arn: ReplicaKeyMetadata!.Arn! } };
         }
-        const client = new kms.KMSClient({ endpoint: inputs.endpoint, region: inputs.region ?? "us-east-1" });
+        const client = new kms.KMSClient({ endpoint: inputs.endpoint, region: inputs.region ?? "us-east-1", maxAttempts: 10 });
         const { KeyMetadata } = await client.send(new kms.CreateKeyCommand({ Origin: "EXTERNAL", Description: inputs.description, MultiRegion: inputs.multiRegion }));
         client.destroy();
         return { id: KeyMetadata!.KeyId!, outs: { ...inputs, arn: KeyMetadata!.Arn! } };
     },
     async read(id, props) {
         const kms: typeof import("@aws-sdk/client-kms") = require("@aws-sdk/client-kms");
-        const client = new kms.KMSClient({ endpoint: props!.endpoint, region: props!.region ?? "us-east-1" });
+        const client = new kms.KMSClient({ endpoint: props!.endpoint, region: props!.region ?? "us-east-1", maxAttempts: 10 });
         try {
             const { KeyMetadata } = await client.send(new kms.DescribeKeyCommand({ KeyId: id }));
             return KeyMetadata!.KeyState === "PendingDeletion" || KeyMetadata!.KeyState === "PendingReplicaDeletion" ? { id: "" } : { id, props: props! };
@@ -61,7 +62,7 @@ const testKeyProvider: pulumi.dynamic.ResourceProvider<TestKeyInputs, TestKeyInp
     },
     async delete(id, props) {
         const kms: typeof import("@aws-sdk/client-kms") = require("@aws-sdk/client-kms");
-        const client = new kms.KMSClient({ endpoint: props.endpoint, region: props.region ?? "us-east-1" });
+        const client = new kms.KMSClient({ endpoint: props.endpoint, region: props.region ?? "us-east-1", maxAttempts: 10 });
         try {
             await client.send(new kms.ScheduleKeyDeletionCommand({ KeyId: id, PendingWindowInDays: 7 }));
         } catch (error) {
