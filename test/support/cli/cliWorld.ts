@@ -43,6 +43,8 @@ export interface CliWorld {
     /** The env every stack's CLI runs get: the provider host's credentials for kms-local. */
     readonly credentials: Record<string, string>;
     readonly dir: string;
+    /** The file backend (PULUMI_BACKEND_URL=file://…). */
+    readonly backendDir: string;
 }
 
 export interface CliWorldOptions extends KmsLocalOptions {
@@ -76,6 +78,7 @@ export async function openCliWorld(options: CliWorldOptions = {}): Promise<CliWo
         clientIn,
         credentials,
         dir,
+        backendDir: paths.backendDir,
         newStack: (name, program, config = {}, extraEnv = {}) =>
             CliStack.create({
                 project: PROJECT,
