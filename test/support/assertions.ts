@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
 
-/** Every form a material could take in a leak: raw bytes as latin1, base64, base64url, hex. */
+/** Every form a material could take in a leak: raw bytes (latin1), base64 with and without padding, base64url, hex in either case. */
 export function materialForms(material: Buffer): string[] {
-    return [material.toString("base64"), material.toString("base64url"), material.toString("hex"), material.toString("hex").toUpperCase()];
+    const base64 = material.toString("base64");
+    return [material.toString("latin1"), base64, base64.replace(/=+$/, ""), material.toString("base64url"), material.toString("hex"), material.toString("hex").toUpperCase()];
 }
 
 /** No form of the material in `haystack`; a string material (as a program gives it, maybe not even base64) also as given. */
