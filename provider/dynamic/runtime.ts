@@ -1,6 +1,7 @@
 import { ConfigSource, ProviderSettings, configProblems, readProviderSettings } from "../client/settings";
 import { checkInputs } from "./check";
 import { PartialFailure } from "./afterImport";
+import { exitWhenCliDies } from "./orphanWatch";
 import { ProviderContext, createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "./operations";
 import { MaterialInputs, MaterialOutputs, plainInputs } from "./properties";
 import { RotationInputs, RotationOutputs, applyRotation, checkRotation, deleteRotation, diffRotation, readRotation } from "./rotation";
@@ -34,6 +35,8 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
         env: process.env,
         log: (message) => console.error(`pulumi-kms-byok: ${redact(message, secrets)}`),
     };
+    // Its own logger: the watch outlives this call, and context.log carries this call's secrets for redaction.
+    exitWhenCliDies((message) => console.error(`pulumi-kms-byok: ${message}`));
     try {
         if (method === "configure") {
             const config = (args[0] as { config: ConfigSource }).config;

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { basicProgram } from "../support/cli/programs";
+import { killAll, killRole, processesWithMarker } from "../support/cli/processes";
+import { randomMaterial } from "../support/materials";
 import { STEP_REQUESTS, describeTrial, openLane, planTrials, runTrial, type Lane, type TrialType } from "./crashes/trials";
 
 /**
@@ -48,6 +51,28 @@ describe("real CLI: killed at every KMS request, recovered as the README says, c
             await resultOf(trial.id);
         });
     }
+
+    it("a killed CLI's provider host ends within seconds on its own: no orphan keeps serving with the stack's credentials", async () => {
+        const lane = lanes[0]!;
+        const stack = await lane.world.newStack("orphan", basicProgram(), {}, { BYOK_ORPHAN: "1" });
+        const key = await lane.world.createKey();
+        await stack.setConfig({ keyId: key.KeyId!, keyMaterial: { secret: randomMaterial().toString("base64") } });
+        let killed = false;
+        lane.onRequest = (operation) => {
+            if (operation === "GetParametersForImport" && !killed) killed = killRole("BYOK_ORPHAN=1", "cli");
+        };
+        try {
+            assert.equal((await stack.up()).ok, false);
+        } finally {
+            lane.onRequest = undefined;
+        }
+        assert.ok(killed, "the CLI was killed");
+        const deadline = Date.now() + 15_000;
+        while (processesWithMarker("BYOK_ORPHAN=1").some((p) => p.role === "host") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+        const left = processesWithMarker("BYOK_ORPHAN=1");
+        killAll("BYOK_ORPHAN=1");
+        assert.deepEqual(left.filter((p) => p.role === "host"), [], "the orphaned host is still running");
+    });
 
     it(`${trials.length} trials: every kill point of every step type, the CLI and the host each killed in every type`, () => {
         for (const [type, requests] of Object.entries(STEP_REQUESTS) as [TrialType, number][]) {
