@@ -1,42 +1,48 @@
 // Command-line flags of `npm run bench` (`node dist/bench/main.js [flags]`).
 
+export type ParallelSetting = "default" | number;
+
 export interface BenchArgs {
     /** ImportedKeyMaterial resources in the measured stack. */
     materials: number;
     /** Multiplier on every AWS quota, set the same on kms-local and on the provider (requestRateScale). */
     quotaScale: number;
-    /** Engine parallelism (`pulumi up --parallel`). */
-    parallel: number;
-    /** Cold-start trials (each a fresh host and a one-material stack). */
+    /** Engine parallelism of each pass over the measured stack: "default" = no --parallel flag. */
+    parallel: ParallelSetting[];
+    /** Cold-start trials (each a one-material stack). */
     coldStarts: number;
+    /** Extra environment for every CLI command (experiments, e.g. PULUMI_SKIP_CHECKPOINTS=true). */
+    cliEnv: Record<string, string>;
     /** Where latest.json / latest.md / latest.svg go. */
     out: string | undefined;
     help: boolean;
 }
 
-export const DEFAULTS: Omit<BenchArgs, "out" | "help"> = { materials: 200, quotaScale: 5, parallel: 16, coldStarts: 3 };
+export const DEFAULTS: Omit<BenchArgs, "out" | "help" | "cliEnv"> = { materials: 200, quotaScale: 1, parallel: ["default", 16], coldStarts: 3 };
 
 export const USAGE = `usage: npm run bench -- [flags]
-  --materials N     ImportedKeyMaterial resources in the measured stack (default ${DEFAULTS.materials})
-  --quota-scale S   multiply every AWS KMS quota by S, on kms-local and on the provider
-                    (pulumi-kms-byok:requestRateScale); default ${DEFAULTS.quotaScale}; 1 = AWS's own rates
-  --parallel P      engine parallelism, like pulumi up --parallel (default ${DEFAULTS.parallel})
-  --cold-starts K   cold-start trials (default ${DEFAULTS.coldStarts})
-  --out DIR         results directory (default bench/results)
+  --materials N      ImportedKeyMaterial resources in the measured stack (default ${DEFAULTS.materials})
+  --quota-scale S    multiply every AWS KMS quota by S, on kms-local and on the provider
+                     (pulumi-kms-byok:requestRateScale); default ${DEFAULTS.quotaScale}; 1 = AWS's own rates
+  --parallel LIST    engine parallelism of each pass, comma-separated: "default" (no --parallel flag:
+                     the CLI's 4 × CPUs) or a number (default ${DEFAULTS.parallel.join(",")})
+  --cold-starts K    cold-start trials, one-material \`pulumi up\` each (default ${DEFAULTS.coldStarts}; 0 = none)
+  --cli-env NAME=V   set a variable for every CLI command (repeatable; an experiment, recorded with the results)
+  --out DIR          results directory (default bench/results)
   --help`;
 
-const NUMERIC_FLAGS: Record<string, { key: "materials" | "quotaScale" | "parallel" | "coldStarts"; integer: boolean }> = {
-    "--materials": { key: "materials", integer: true },
-    "--quota-scale": { key: "quotaScale", integer: false },
-    "--parallel": { key: "parallel", integer: true },
-    "--cold-starts": { key: "coldStarts", integer: true },
+const NUMERIC_FLAGS: Record<string, { key: "materials" | "quotaScale" | "coldStarts"; integer: boolean; zero: boolean }> = {
+    "--materials": { key: "materials", integer: true, zero: false },
+    "--quota-scale": { key: "quotaScale", integer: false, zero: false },
+    "--cold-starts": { key: "coldStarts", integer: true, zero: true },
 };
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-    const args: BenchArgs = { ...DEFAULTS, out: undefined, help: false };
+    const args: BenchArgs = { ...DEFAULTS, parallel: [...DEFAULTS.parallel], cliEnv: {}, out: undefined, help: false };
     for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const [name, inline] = flag.includes("=") ? [flag.slice(0, flag.indexOf("=")), flag.slice(flag.indexOf("=") + 1)] : [flag, undefined];
+        const flag = argv[i]!;
+        const eq = flag.indexOf("=");
+        const [name, inline] = flag.startsWith("--") && eq > 0 ? [flag.slice(0, eq), flag.slice(eq + 1)] : [flag, undefined];
         const value = (): string => {
             const v = inline ?? argv[++i];
             if (v === undefined) throw new Error(`${name} needs a value`);
@@ -44,7 +50,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         };
         const numeric = NUMERIC_FLAGS[name];
         if (numeric) {
-            args[numeric.key] = positive(name, value(), numeric.integer);
+            args[numeric.key] = number(name, value(), numeric);
+        } else if (name === "--parallel") {
+            args.parallel = parallelList(value());
+        } else if (name === "--cli-env") {
+            const [key, val] = environmentAssignment(value());
+            args.cliEnv[key] = val;
         } else if (name === "--out") {
             args.out = value();
         } else if (name === "--help" || name === "-h") {
@@ -56,10 +67,38 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     return args;
 }
 
-function positive(name: string, text: string, integer: boolean): number {
+/** The command line that reproduces these arguments (defaults left out). */
+export function commandLine(args: BenchArgs): string {
+    const flags: string[] = [];
+    if (args.materials !== DEFAULTS.materials) flags.push(`--materials ${args.materials}`);
+    if (args.quotaScale !== DEFAULTS.quotaScale) flags.push(`--quota-scale ${args.quotaScale}`);
+    if (args.parallel.join(",") !== DEFAULTS.parallel.join(",")) flags.push(`--parallel ${args.parallel.join(",")}`);
+    if (args.coldStarts !== DEFAULTS.coldStarts) flags.push(`--cold-starts ${args.coldStarts}`);
+    for (const [key, val] of Object.entries(args.cliEnv)) flags.push(`--cli-env ${key}=${val}`);
+    return `npm run bench${flags.length > 0 ? ` -- ${flags.join(" ")}` : ""}`;
+}
+
+function number(name: string, text: string, rule: { integer: boolean; zero: boolean }): number {
     const n = Number(text);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-        throw new Error(`${name} must be a positive ${integer ? "integer" : "number"}, got ${text}`);
-    }
+    const ok = text.trim() !== "" && Number.isFinite(n) && (rule.zero ? n >= 0 : n > 0) && (!rule.integer || Number.isInteger(n));
+    if (!ok) throw new Error(`${name} must be a ${rule.zero ? "non-negative" : "positive"} ${rule.integer ? "integer" : "number"}, got ${text}`);
     return n;
+}
+
+function parallelList(text: string): ParallelSetting[] {
+    const items = text.split(",").map((s) => s.trim());
+    const settings = items.map((item): ParallelSetting => {
+        if (item === "default") return "default";
+        const n = Number(item);
+        if (item === "" || !Number.isInteger(n) || n <= 0) throw new Error(`--parallel takes "default" or positive integers, comma-separated; got ${item || "an empty item"}`);
+        return n;
+    });
+    if (new Set(settings).size !== settings.length) throw new Error(`--parallel lists ${text}: each setting once`);
+    return settings;
+}
+
+function environmentAssignment(text: string): [string, string] {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text);
+    if (!match) throw new Error(`--cli-env takes NAME=VALUE, got ${text}`);
+    return [match[1]!, match[2]!];
 }

@@ -1,17 +1,22 @@
-// `npm run bench`: the provider at scale, through the real dynamic-provider host, against kms-local
-// enforcing AWS's quotas. See bench/README.md for what each number means.
+// `npm run bench`: the provider at scale through the official Pulumi CLI (Automation API, file backend,
+// offline) against kms-local enforcing AWS's quotas. See bench/README.md for what each number means.
 
-import { cpus, loadavg } from "node:os";
-import { mkdirSync, rmSync } from "node:fs";
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { importedKeyMaterialProvider } from "../provider";
-import { defaultSerializer } from "../engine-harness/serialize";
-import { defaultProjectDir, type OperationResult, type ProgressHook, type Stack, type StepOp } from "../engine-harness";
-import { DEFAULTS, USAGE, parseArgs, type BenchArgs } from "./args";
+import { REPOSITORY_ROOT, pulumiCli } from "../tools/pulumi-cli/cli";
+import { USAGE, commandLine, parseArgs, type BenchArgs } from "./args";
+import { BenchStack } from "./cliStack";
 import { runPhase, type PhaseName, type PhaseResult } from "./phase";
-import { callsPerResource, measureSizes, summarizeCold, type BenchResults, type ColdStartTrial } from "./results";
+import { materialSet } from "./program";
+import { measureSizes, phaseOk, summarizeCold, type BenchResults, type ColdStartTrial, type LoadAverage, type ParallelismRun, type Sizes } from "./results";
 import { writeResults } from "./report";
-import { inDays, materialSet, startWorld, stackDir } from "./world";
+import { REGION, inDays, materialName, startWorld, type BenchWorld } from "./world";
+
+const print = (line: string): void => console.log(line);
+
+// The AWS SDK (kms-local's operator client here) warns about Node 20 on every start.
+process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 
 async function main(): Promise<void> {
     let args: BenchArgs;
@@ -25,120 +30,186 @@ async function main(): Promise<void> {
         console.log(USAGE);
         return;
     }
-    const outDir = args.out ?? join(defaultProjectDir(), "bench", "results");
-    const tmp = stackDir(outDir);
+    const outDir = args.out ?? join(REPOSITORY_ROOT, "bench", "results");
+    const tmp = join(outDir, "tmp");
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
-    const results = await run(args, tmp);
-    const files = writeResults(outDir, results);
-    console.log("");
-    console.log(files.markdown);
-    console.log(`written: ${files.paths.join(", ")}`);
-    rmSync(tmp, { recursive: true, force: true });
-    if (!results.ok) {
-        process.exitCode = 1;
+    try {
+        const results = await run(args, tmp);
+        const files = writeResults(outDir, results);
+        console.log("");
+        console.log(files.markdown);
+        console.log(`written: ${files.paths.join(", ")}`);
+        if (!results.ok) process.exitCode = 1;
+    } finally {
+        rmSync(tmp, { recursive: true, force: true });
     }
 }
 
-const print = (line: string): void => console.log(line);
+/**
+ * The parallelism the CLI uses without --parallel: 4 × GOMAXPROCS (cmd/pulumi/operations/up.go), unless
+ * PULUMI_PARALLEL is set. Go's GOMAXPROCS is the CPUs this process may run on (and, since Go 1.25, at most a
+ * cgroup CPU limit, rounded up); the engine's in-flight steps confirm it (maxInFlight).
+ */
+function cliDefaultParallelism(): number {
+    return 4 * availableParallelism();
+}
 
 async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
     const started = performance.now();
-    // Other work on the machine slows every phase: recorded with the results.
-    const loadAtStart = loadavg()[0];
+    const load = loadSampler();
     const command = commandLine(args);
-    print(`${command}\n  ${args.materials} materials, parallel ${args.parallel}, quota scale ${args.quotaScale} (kms-local and provider), ${cpus().length} CPUs, node ${process.version}`);
-    const world = await startWorld({ quotaScale: args.quotaScale, dir: tmp });
+    // The CLI reads PULUMI_PARALLEL as its default; the bench measures the default of a plain installation.
+    delete process.env["PULUMI_PARALLEL"];
+    const defaultParallel = cliDefaultParallelism();
+    print(
+        `${command}\n  ${args.materials} materials; parallelism ${args.parallel.map((p) => (p === "default" ? `default (${defaultParallel})` : p)).join(" and ")}; ` +
+            `quota scale ${args.quotaScale} (kms-local and provider); ${cpus().length} CPUs, node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}`,
+    );
+    const { root, command: pulumi } = await pulumiCli((line) => print(`  ${line}`));
+    print(`  Pulumi CLI ${pulumi.version?.toString() ?? "?"}: ${join(root, "bin", "pulumi")}`);
+    const world = await startWorld({ quotaScale: args.quotaScale });
     try {
-        const total = args.materials + args.coldStarts + 1;
-        print(`setup: creating ${total} EXTERNAL keys outside the measured stack (CreateKey ${world.rate("CreateKey")}/s) …`);
+        const total = args.parallel.length * args.materials + args.coldStarts + 1;
+        print(`setup: ${total} EXTERNAL keys created with the AWS SDK, outside the stacks (the @pulumi/aws plugin cannot be downloaded offline; CreateKey ${world.rate("CreateKey")}/s) …`);
         let lastPrinted = 0;
         const keyIds = await world.createKeys(total, (done) => {
-            if (done - lastPrinted >= 50 || done === total) {
+            if (done - lastPrinted >= 100 || done === total) {
                 lastPrinted = done;
                 print(`  keys: ${done}/${total}`);
             }
         });
+        await world.warmUp(keyIds[total - 1]!);
+        const newStack = (name: string, set: ReturnType<typeof materialSet>, validTo: string): Promise<BenchStack> =>
+            BenchStack.create({
+                dir: tmp,
+                name,
+                root,
+                command: pulumi,
+                env: { ...world.credentials, ...args.cliEnv },
+                config: { "aws:region": REGION, "pulumi-kms-byok:endpoint": world.kms.url, "pulumi-kms-byok:requestRateScale": String(args.quotaScale) },
+                program: set.program(validTo),
+            });
 
-        await world.warmUp(keyIds[total - 1]);
-        // The program serializes the provider once per process (dynamic.Resource caches it): not the host's cost.
-        await defaultSerializer.serialize(importedKeyMaterialProvider);
-        print(`cold start: ${args.coldStarts} trials, each a fresh host and a one-material stack`);
-        const cold: ColdStartTrial[] = [];
-        for (let k = 0; k < args.coldStarts; k++) {
-            const stack = world.newStack(`cold-${k}`, args.parallel);
-            const set = materialSet([keyIds[args.materials + k]]);
-            const phase = await runPhase({
-                world,
-                stack,
-                phase: "create",
-                stepOp: "create",
-                expected: 1,
-                run: (onProgress) => stack.up(set.program(inDays(180)), { onProgress }),
-                print,
-            });
-            cold.push({
-                toHostReadyMs: phase.hostReadyMs,
-                toFirstCreateMs: phase.stepEndsMs[0],
-                hostCpuAtReadyMs: phase.hostCpuAtReadyMs,
-                hostCpuAtCreateMs: phase.hostCpuAtLastStepMs,
-                ok: phase.failedSteps === 0 && phase.errors.length === 0 && phase.resources === 1,
-            });
-            print(`  trial ${k + 1}: host configured at ${fmt(phase.hostReadyMs)} ms, create done at ${fmt(phase.stepEndsMs[0])} ms`);
-            await stack.close();
+        const cold = await coldStarts(args, world, keyIds.slice(args.parallel.length * args.materials), newStack);
+        const runs: ParallelismRun[] = [];
+        let sizes: Sizes | undefined;
+        for (const [index, setting] of args.parallel.entries()) {
+            const set = materialSet(keyIds.slice(index * args.materials, (index + 1) * args.materials));
+            const validTo = inDays(180);
+            const stack = await newStack(`scale-${setting}`, set, validTo);
+            const parallel = setting === "default" ? undefined : setting;
+            const phases: PhaseResult[] = [];
+            const phase = async (name: PhaseName, program?: ReturnType<typeof set.program>): Promise<void> => {
+                print(`${name} (${setting === "default" ? `default parallelism, ${defaultParallel}` : `--parallel ${setting}`}): ${args.materials} materials …`);
+                const p = await runPhase({ world, stack, phase: name, expected: args.materials, parallel, marker: `${process.pid}-${setting}-${name}`, program, print });
+                print(summaryLine(p));
+                phases.push(p);
+            };
+            await phase("preview", set.program(validTo));
+            await phase("create", set.program(validTo));
+            if (!sizes) {
+                const stateFileBytes = statSync(stack.stateFile).size;
+                sizes = measureSizes(stack.exportState(), stateFileBytes, args.materials, materialName(0));
+            }
+            await phase("refresh");
+            await phase("update", set.program(inDays(300)));
+            await phase("delete");
+            set.dispose();
+            runs.push({ setting, effective: setting === "default" ? defaultParallel : setting, phases });
         }
-
-        const set = materialSet(keyIds.slice(0, args.materials));
-        const stack = world.newStack("scale", args.parallel);
-        const phases: PhaseResult[] = [];
-        const phase = async (name: PhaseName, stepOp: StepOp, op: (onProgress: ProgressHook) => Promise<OperationResult>): Promise<PhaseResult> => {
-            print(`phase ${name}: ${args.materials} materials …`);
-            const r = await runPhase({ world, stack, phase: name, stepOp, expected: args.materials, run: op, print });
-            print(
-                `  ${name}: ${r.resources} ${stepOp} steps in ${(r.wallMs / 1000).toFixed(1)} s; quota bound ${(r.bound.ms / 1000).toFixed(1)} s ` +
-                    `(${r.bound.bottleneck?.operation ?? "no KMS calls"}); throttled attempts ${r.throttled}; failed steps ${r.failedSteps}` +
-                    (r.errors.length > 0 ? `; errors: ${r.errors.join(" | ")}` : ""),
-            );
-            phases.push(r);
-            return r;
-        };
-        const validTo = inDays(180);
-        await phase("create", "create", (onProgress) => stack.up(set.program(validTo), { onProgress }));
-        const sizes = measureSizes(stack, args.materials);
-        await phase("refresh", "refresh", (onProgress) => stack.refresh(set.program(validTo), { onProgress }));
-        await phase("update", "update", (onProgress) => stack.up(set.program(inDays(300)), { onProgress }));
-        await phase("delete", "delete", (onProgress) => stack.destroy(set.program(validTo), { onProgress }));
-        await closeQuietly(stack);
-
-        const ok = phases.every((p) => p.failedSteps === 0 && p.errors.length === 0 && p.resources === args.materials) && cold.every((c) => c.ok);
+        const ok = runs.every((r) => r.phases.every(phaseOk)) && cold.every((c) => c.ok);
         return {
             generatedAt: new Date().toISOString(),
             command,
-            machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version, loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] } },
-            params: { materials: args.materials, quotaScale: args.quotaScale, parallel: args.parallel, coldStarts: args.coldStarts },
+            machine: {
+                cpus: cpus().length,
+                cpuModel: cpus()[0]?.model ?? "unknown",
+                node: process.version,
+                pulumiCli: pulumi.version?.toString() ?? "unknown",
+                cliDefaultParallelism: defaultParallel,
+                loadAverage: load.stop(),
+            },
+            params: { materials: args.materials, quotaScale: args.quotaScale, parallel: args.parallel, coldStarts: args.coldStarts, cliEnv: args.cliEnv },
             ok,
-            phases,
-            callsPerResource: callsPerResource(phases),
+            runs,
             sizes,
-            coldStart: summarizeCold(cold, phases[0]),
+            coldStart: summarizeCold(cold),
             benchWallMs: performance.now() - started,
         };
     } finally {
+        load.stop();
         await world.stop();
     }
 }
 
-async function closeQuietly(stack: Stack): Promise<void> {
-    await stack.close().catch(() => undefined);
+/** K one-material stacks, each `pulumi up` once: the CLI and its host start cold, as in a CI job. */
+async function coldStarts(
+    args: BenchArgs,
+    world: BenchWorld,
+    keyIds: string[],
+    newStack: (name: string, set: ReturnType<typeof materialSet>, validTo: string) => Promise<BenchStack>,
+): Promise<ColdStartTrial[]> {
+    if (args.coldStarts === 0) return [];
+    print(`cold start: ${args.coldStarts} trials, each \`pulumi up\` of a new one-material stack`);
+    const trials: ColdStartTrial[] = [];
+    for (let k = 0; k < args.coldStarts; k++) {
+        const set = materialSet([keyIds[k]!]);
+        const validTo = inDays(180);
+        const stack = await newStack(`cold-${k}`, set, validTo);
+        const p = await runPhase({
+            world,
+            stack,
+            phase: "create",
+            expected: 1,
+            parallel: undefined,
+            marker: `${process.pid}-cold-${k}`,
+            program: set.program(validTo),
+            print,
+            sampleEveryMs: 25,
+        });
+        set.dispose();
+        trials.push({
+            hostSeenMs: p.timeline.hostSeenMs,
+            firstKmsAnswerMs: p.timeline.firstKmsAnswerMs,
+            createDoneMs: p.timeline.stepEndsMs[0],
+            wallMs: p.wallMs,
+            cliCpuMs: p.cpu.cliMs,
+            hostCpuMs: p.cpu.hostMs,
+            ok: phaseOk(p),
+        });
+        print(
+            `  trial ${k + 1}: host seen at ${fmt(p.timeline.hostSeenMs)} ms, first KMS answer at ${fmt(p.timeline.firstKmsAnswerMs)} ms, ` +
+                `create done at ${fmt(p.timeline.stepEndsMs[0])} ms, pulumi exited at ${fmt(p.wallMs)} ms` +
+                (phaseOk(p) ? "" : ` — FAILED: ${p.errors.join(" | ")}`),
+        );
+    }
+    return trials;
 }
 
-function commandLine(args: BenchArgs): string {
-    const flags: string[] = [];
-    if (args.materials !== DEFAULTS.materials) flags.push(`--materials ${args.materials}`);
-    if (args.quotaScale !== DEFAULTS.quotaScale) flags.push(`--quota-scale ${args.quotaScale}`);
-    if (args.parallel !== DEFAULTS.parallel) flags.push(`--parallel ${args.parallel}`);
-    if (args.coldStarts !== DEFAULTS.coldStarts) flags.push(`--cold-starts ${args.coldStarts}`);
-    return `npm run bench${flags.length > 0 ? ` -- ${flags.join(" ")}` : ""}`;
+function summaryLine(p: PhaseResult): string {
+    const bound = p.bound.bottleneck ? `quota bound ${(p.bound.ms / 1000).toFixed(1)} s (${p.bound.bottleneck.operation}), ratio ${p.ratio?.toFixed(2)}` : "no KMS calls";
+    return (
+        `  ${p.phase}: ${p.resources}/${p.expected} in ${(p.wallMs / 1000).toFixed(1)} s; ${bound}; throttled ${p.throttled}; failed ${p.failedSteps}; ` +
+        `max in flight ${p.maxInFlight}; CPU s: cli ${(p.cpu.cliMs / 1000).toFixed(1)}, host ${(p.cpu.hostMs / 1000).toFixed(1)}; ` +
+        `checkpoint writes ${p.state.checkpointWrites}` +
+        (p.errors.length > 0 ? `; errors: ${p.errors.join(" | ")}` : "")
+    );
+}
+
+/** The 1-minute load average every 5 s while the bench runs: the machine is shared. */
+function loadSampler(): { stop(): LoadAverage } {
+    const atStart = loadavg()[0]!;
+    const samples = [atStart];
+    const timer = setInterval(() => samples.push(loadavg()[0]!), 5000);
+    let result: LoadAverage | undefined;
+    return {
+        stop() {
+            clearInterval(timer);
+            result ??= { atStart, atEnd: loadavg()[0]!, mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples) };
+            return result;
+        },
+    };
 }
 
 function fmt(ms: number | undefined): string {

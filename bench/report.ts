@@ -1,170 +1,249 @@
-// Writes latest.json, latest.md (the tables) and latest.svg (the chart) into the results directory.
+// Writes latest.json (everything), latest.md (the tables) and latest.svg (the chart) into the results directory.
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PhaseResult } from "./phase";
-import { MINIMUM_CALLS, cpuPerResource, hostCpuMs, type BenchResults } from "./results";
+import { MINIMUM_CALLS, TARGETS, callsPerResource, checkTarget, describeTarget, fixedCosts, kmsWindowRatio, type BenchResults, type ParallelismRun } from "./results";
 
 export function writeResults(dir: string, results: BenchResults): { markdown: string; paths: string[] } {
     mkdirSync(dir, { recursive: true });
     const markdown = renderMarkdown(results);
     const paths = [join(dir, "latest.json"), join(dir, "latest.md"), join(dir, "latest.svg")];
-    writeFileSync(paths[0], JSON.stringify(results, null, 2) + "\n");
-    writeFileSync(paths[1], markdown);
-    writeFileSync(paths[2], renderSvg(results));
+    writeFileSync(paths[0]!, JSON.stringify(results, null, 2) + "\n");
+    writeFileSync(paths[1]!, markdown);
+    writeFileSync(paths[2]!, renderSvg(results));
     return { markdown, paths };
 }
 
-// ---- Markdown ----
+// ---- Formatting ----
 
 const OPERATIONS = ["DescribeKey", "ListKeyRotations", "GetParametersForImport", "ImportKeyMaterial", "DeleteImportedKeyMaterial"];
 
-const seconds = (ms: number | undefined): string => (ms === undefined ? "–" : `${(ms / 1000).toFixed(1)} s`);
+export const seconds = (ms: number | undefined): string => (ms === undefined ? "–" : `${(ms / 1000).toFixed(1)} s`);
 const millis = (ms: number | undefined): string => (ms === undefined ? "–" : `${Math.round(ms).toLocaleString("en-US")} ms`);
 const num = (n: number, digits = 2): string => (Number.isInteger(n) ? String(n) : n.toFixed(digits));
 const bytes = (n: number): string => `${Math.round(n).toLocaleString("en-US")} B`;
+const megabytes = (n: number): string => `${(n / 1_000_000).toFixed(1)} MB`;
+const ratio = (x: number | undefined): string => (x === undefined ? "–" : x.toFixed(2));
+
+export function parallelLabel(run: Pick<ParallelismRun, "setting" | "effective">): string {
+    return run.setting === "default" ? `default (${run.effective})` : `--parallel ${run.setting}`;
+}
 
 function bottleneck(p: PhaseResult): string {
     const b = p.bound.bottleneck;
-    return b ? `${b.operation} (${b.calls} ÷ ${num(b.rate)}/s)` : "no KMS calls";
+    return b ? `${seconds(p.bound.ms)} (${b.operation}: ${b.calls} ÷ ${num(b.rate)}/s)` : "– (no KMS calls)";
 }
 
+function targetCell(p: PhaseResult | undefined): string {
+    if (!p) return "–";
+    const check = checkTarget(p);
+    const value = check.target.kind === "ratio" ? `${ratio(check.measured)} × bound` : seconds(check.measured);
+    return `${value}: ${check.met ? "met" : "**not met**"}`;
+}
+
+const phaseRows = (r: BenchResults): { run: ParallelismRun; p: PhaseResult }[] => r.runs.flatMap((run) => run.phases.map((p) => ({ run, p })));
+
+// ---- Markdown ----
+
 export function renderMarkdown(r: BenchResults): string {
-    const { params, machine, sizes, coldStart } = r;
+    const { params, machine } = r;
     const lines: string[] = [];
-    const push = (...xs: string[]): void => {
-        lines.push(...xs);
-    };
+    const push = (...xs: string[]): void => void lines.push(...xs);
+    const load = machine.loadAverage;
     push(
-        `Produced by \`${r.command}\` on ${r.generatedAt.slice(0, 10)} (${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}, ` +
-            `load average ${machine.loadAverage.atStart.toFixed(1)} at start, ${machine.loadAverage.atEnd.toFixed(1)} at end); bench wall time ${seconds(r.benchWallMs)}.`,
-        `${params.materials} ImportedKeyMaterial resources (symmetric, one per EXTERNAL key created beforehand, outside the stack), ` +
-            `engine parallelism ${params.parallel}, every AWS KMS quota × ${num(params.quotaScale)} on kms-local and on the provider ` +
-            `(\`pulumi-kms-byok:requestRateScale\`).` +
+        `Produced by \`${r.command}\` on ${r.generatedAt.slice(0, 10)}: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ` +
+            `the official Pulumi CLI v${machine.pulumiCli} through the Automation API (inline program, file backend, offline). ` +
+            `**Load average** (1 min, sampled every 5 s): ${load.atStart.toFixed(1)} at start, ${load.atEnd.toFixed(1)} at end, ` +
+            `mean ${load.mean.toFixed(1)}, max ${load.max.toFixed(1)}${load.mean > machine.cpus ? " — the machine was busy with other work, so CPU-bound figures are slower than on a quiet machine" : ""}. ` +
+            `Bench wall time ${seconds(r.benchWallMs)}.`,
+        "",
+        `${params.materials} ImportedKeyMaterial resources (symmetric, 32 random bytes each; one per EXTERNAL key created beforehand with the AWS SDK, ` +
+            `outside the stack, because the @pulumi/aws plugin cannot be downloaded offline); every AWS KMS quota × ${num(params.quotaScale)} on kms-local ` +
+            `and on the provider (\`pulumi-kms-byok:requestRateScale\`). Default parallelism: no \`--parallel\` flag; the CLI's default is 4 × CPUs = ` +
+            `${machine.cliDefaultParallelism} here.` +
+            (Object.keys(params.cliEnv).length > 0 ? ` Experiment: CLI environment ${Object.entries(params.cliEnv).map(([k, v]) => `\`${k}=${v}\``).join(", ")}.` : "") +
             (r.ok ? "" : " **Some resources failed: see latest.json.**"),
         "",
-        `**1. ${params.materials} materials through the real provider host**`,
+        "**Targets** (issue 9)",
         "",
-        "| phase | resources | wall | of which host start | host CPU | quota bound | bottleneck (calls ÷ rate) | wall ÷ bound | throttled attempts | failures |",
-        "|---|--:|--:|--:|--:|--:|---|--:|--:|--:|",
+        `| phase | target | ${r.runs.map(parallelLabel).join(" | ")} |`,
+        `|---|---|${r.runs.map(() => "--:").join("|")}|`,
     );
-    for (const p of r.phases) {
+    for (const phase of Object.keys(TARGETS) as (keyof typeof TARGETS)[]) {
+        push(`| ${phase} | ${describeTarget(TARGETS[phase])} | ${r.runs.map((run) => targetCell(run.phases.find((p) => p.phase === phase))).join(" | ")} |`);
+    }
+    push(
+        "",
+        `**1. ${params.materials} materials, one CLI command per phase**`,
+        "",
+        "| phase | parallelism | steps | wall | quota bound (bottleneck: calls ÷ rate) | wall ÷ bound | throttled attempts | failures | max steps in flight |",
+        "|---|---|--:|--:|---|--:|--:|--:|--:|",
+    );
+    for (const { run, p } of phaseRows(r)) {
         push(
-            `| ${p.phase} | ${p.resources} | ${seconds(p.wallMs)} | ${seconds(p.hostReadyMs)} | ${seconds(hostCpuMs(p))} | ${seconds(p.bound.ms)} | ${bottleneck(p)} | ` +
-                `${p.ratio === undefined ? "–" : p.ratio.toFixed(2)} | ${p.throttled} | ${p.failedSteps + p.errors.length} |`,
+            `| ${p.phase} (\`${p.command}\`) | ${parallelLabel(run)} | ${p.resources}/${p.expected} | ${seconds(p.wallMs)} | ${bottleneck(p)} | ${ratio(p.ratio)} | ` +
+                `${p.throttled} | ${p.failedSteps + p.errors.length} | ${p.maxInFlight} |`,
         );
     }
     push(
         "",
-        "Wall: the whole operation as `pulumi up/refresh/destroy` runs it, without the preview; host start: launching and configuring " +
-            "the provider host, as every CLI command does; host CPU: the host's CPU time from then to the last step (it runs on one thread, " +
-            "so this is a floor too). " +
-            "Quota bound: for each KMS operation, the calls KMS accepted in the phase ÷ its quota; the largest. " +
-            "Throttled attempts: ThrottlingException answers counted by kms-local (each retried). Failures: failed steps + operation errors.",
+        "Wall: the `pulumi` process from spawn to exit (the Automation API's `up` adds `--skip-preview`; a terminal `pulumi up` would run the preview row first). " +
+            "Quota bound: for each KMS operation the calls KMS accepted ÷ its rate; the largest. Max steps in flight: the most resource steps " +
+            "the engine had started and not finished at once.",
         "",
-        "**2. KMS calls per resource** (accepted calls ÷ resources, from kms-local's counters)",
+        "**2. Where the wall time goes** (ms from the `pulumi` spawn)",
         "",
-        `| phase | ${OPERATIONS.join(" | ")} | total | minimum | throttled attempts |`,
-        `|---|${OPERATIONS.map(() => "--:").join("|")}|--:|--:|--:|`,
+        "| phase | parallelism | program started | host process seen | first step started | first KMS answer | last KMS answer | CLI exit | before first KMS answer | after last KMS answer | KMS window ÷ bound |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     );
-    for (const c of r.callsPerResource) {
-        const others = Object.keys(c.byOperation).filter((op) => !OPERATIONS.includes(op));
-        const cells = OPERATIONS.map((op) => (c.byOperation[op] ? num(c.byOperation[op]) : "·"));
+    for (const { run, p } of phaseRows(r)) {
+        const fixed = fixedCosts(p);
+        const t = p.timeline;
         push(
-            `| ${c.phase}${others.length > 0 ? ` (+ ${others.map((op) => `${op} ${num(c.byOperation[op])}`).join(", ")})` : ""} | ${cells.join(" | ")} | ` +
+            `| ${p.phase} | ${parallelLabel(run)} | ${millis(t.programStartedMs)} | ${millis(t.hostSeenMs)} | ${millis(t.firstStepStartMs)} | ${millis(t.firstKmsAnswerMs)} | ${millis(t.lastKmsAnswerMs)} | ` +
+                `${millis(p.wallMs)} | ${millis(fixed?.beforeFirstKmsMs)} | ${millis(fixed?.afterLastKmsMs)} | ${ratio(kmsWindowRatio(p))} |`,
+        );
+    }
+    push(
+        "",
+        "**3. CPU time** (utime + stime from /proc, 10 ms ticks; waiting costs none)",
+        "",
+        "| phase | parallelism | CLI (`pulumi`) | provider host | plugin wrapper | all three, exact | per resource: CLI / host | bench process (program, kms-local) | peak RSS: CLI / host |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+    );
+    for (const { run, p } of phaseRows(r)) {
+        const per = (ms: number): string => `${(ms / Math.max(1, p.expected)).toFixed(1)}`;
+        const rss = (role: "cli" | "host"): string => {
+            const peaks = p.processes.filter((x) => x.role === role).map((x) => x.peakRssBytes ?? 0);
+            return peaks.length > 0 ? `${Math.round(Math.max(...peaks) / 1_000_000)} MB` : "–";
+        };
+        push(
+            `| ${p.phase} | ${parallelLabel(run)} | ${seconds(p.cpu.cliMs)} | ${seconds(p.cpu.hostMs)} | ${seconds(p.cpu.otherMs)} | ${seconds(p.cpu.allProcessesMs)} | ` +
+                `${per(p.cpu.cliMs)} / ${per(p.cpu.hostMs)} ms | ${seconds(p.cpu.benchProcessMs)} | ${rss("cli")} / ${rss("host")} |`,
+        );
+    }
+    push(
+        "",
+        "CLI, host and wrapper: each process's last /proc sample (every 100 ms) before it exited; all three, exact: the CPU of the " +
+            "bench's exited children (cutime + cstime), which includes them whatever their lifetime. The plugin wrapper is the shell script " +
+            "`pulumi-resource-pulumi-nodejs` and the `node -e` it runs to resolve the host's path.",
+        "",
+        "**4. Checkpoint writes of the file backend** (each write is the whole stack state, rewritten in place)",
+        "",
+        "| phase | parallelism | checkpoint writes | per completed step | bytes written | largest checkpoint |",
+        "|---|---|--:|--:|--:|--:|",
+    );
+    for (const { run, p } of phaseRows(r)) {
+        push(
+            `| ${p.phase} | ${parallelLabel(run)} | ${p.state.checkpointWrites} | ${p.resources > 0 ? num(p.state.checkpointWrites / p.resources) : "–"} | ` +
+                `${megabytes(p.state.checkpointBytesWritten)} | ${bytes(p.state.largestCheckpointBytes)} |`,
+        );
+    }
+    push("", "**5. KMS calls per resource** (accepted calls ÷ resources, from kms-local's counters)", "");
+    push(`| phase | parallelism | ${OPERATIONS.join(" | ")} | total | minimum | throttled attempts |`, `|---|---|${OPERATIONS.map(() => "--:").join("|")}|--:|--:|--:|`);
+    for (const { run, p } of phaseRows(r)) {
+        const c = callsPerResource(p);
+        const others = Object.keys(c.byOperation).filter((op) => !OPERATIONS.includes(op));
+        const cells = OPERATIONS.map((op) => (c.byOperation[op] ? num(c.byOperation[op]!) : "·"));
+        push(
+            `| ${c.phase}${others.length > 0 ? ` (+ ${others.map((op) => `${op} ${num(c.byOperation[op]!)}`).join(", ")})` : ""} | ${parallelLabel(run)} | ${cells.join(" | ")} | ` +
                 `**${num(c.total)}** | ${c.minimum} | ${num(c.throttledPerResource)} |`,
         );
     }
     push("", "Minimum:");
     for (const [phase, m] of Object.entries(MINIMUM_CALLS)) {
-        push(`- ${phase} (${Object.entries(m.byOperation).map(([op, n]) => `${n} ${op}`).join(" + ")}): ${m.note}.`);
+        const ops = Object.entries(m.byOperation).map(([op, n]) => `${n} ${op}`);
+        push(`- ${phase} (${ops.length > 0 ? ops.join(" + ") : "none"}): ${m.note}.`);
     }
-    push(
-        "",
-        "**3. Sizes**",
-        "",
-        "| what | bytes |",
-        "|---|--:|",
-        `| serialized provider (\`__provider\`), per resource | ${bytes(sizes.providerBytes)} |`,
-        `| stored state per resource (state file ÷ ${params.materials}) | ${bytes(sizes.stateBytesPerResource)} |`,
-        `| one material's state entry, compact JSON (inputs ${bytes(sizes.entryInputsBytes)}, outputs ${bytes(sizes.entryOutputsBytes)}; ` +
-            `\`__provider\` stored ${sizes.providerCopiesInEntry}×) | ${bytes(sizes.entryBytes)} |`,
-        `| whole state file, ${params.materials} materials | ${bytes(sizes.stateFileBytes)} |`,
-        "",
-        "**4. Cold start and CPU**",
-        "",
-        "| what | value |",
-        "|---|--:|",
-        `| host cold start → first completed create (median of ${coldStart.trials.length}, one-material stack) | ${millis(coldStart.medianToFirstCreateMs)} |`,
-        `| … of which host launch, Handshake and Configure | ${millis(coldStart.medianToHostReadyMs)} |`,
-        `| host cold start → first completed create, in the ${params.materials}-material run | ${millis(coldStart.inRunToFirstCreateMs)} |`,
-        `| host CPU for startup (process start to Configure answered) | ${millis(coldStart.medianHostStartupCpuMs)} |`,
-    );
-    for (const p of r.phases) {
-        push(`| host CPU per ${p.phase}, excluding KMS wait | ${cpuMs(cpuPerResource(p))} |`);
+    if (r.sizes) {
+        const s = r.sizes;
+        push(
+            "",
+            "**6. Sizes** (after the create)",
+            "",
+            "| what | bytes |",
+            "|---|--:|",
+            `| serialized provider (\`__provider\`), per material | ${bytes(s.providerBytes)} |`,
+            `| one material in \`pulumi stack export\`, compact JSON (inputs ${bytes(s.entryInputsBytes)}, outputs ${bytes(s.entryOutputsBytes)}; \`__provider\` stored ${s.providerCopiesInEntry}×) | ${bytes(s.entryBytes)} |`,
+            `| \`pulumi stack export\` ÷ ${params.materials} | ${bytes(s.exportBytesPerMaterial)} |`,
+            `| checkpoint file ÷ ${params.materials} | ${bytes(s.stateFileBytesPerMaterial)} |`,
+            `| checkpoint file, ${params.materials} materials (rewritten at every save) | ${bytes(s.stateFileBytes)} |`,
+        );
     }
-    push(
-        "",
-        "Host CPU: utime + stime of the provider host process (/proc/<pid>/stat, 10 ms ticks) from Configure answered to the phase's last step " +
-            "(so the engine's Check/Diff calls are included), " +
-            "÷ resources; waiting for KMS or the pacer costs none. kms-local and the engine stand-in run in the bench process and are not counted.",
-        "",
-    );
+    const cold = r.coldStart;
+    if (cold.trials.length > 0) {
+        const m = cold.median;
+        push(
+            "",
+            `**7. Cold start**: \`pulumi up\` of a new one-material stack (median of ${cold.trials.length}; ms from the \`pulumi\` spawn)`,
+            "",
+            "| what | value |",
+            "|---|--:|",
+            `| provider host process seen | ${millis(m.hostSeenMs)} |`,
+            `| first KMS answer (the provider's first call) | ${millis(m.firstKmsAnswerMs)} |`,
+            `| **create done** (the engine's resOutputsEvent) | ${millis(m.createDoneMs)} |`,
+            `| \`pulumi up\` exited | ${millis(m.wallMs)} |`,
+            `| CPU: CLI / host | ${millis(m.cliCpuMs)} / ${millis(m.hostCpuMs)} |`,
+        );
+    }
+    push("");
     return lines.join("\n");
 }
 
-const cpuMs = (ms: number | undefined): string => (ms === undefined ? "–" : `${ms.toFixed(1)} ms`);
-
 // ---- SVG chart ----
 
-const COLORS: Record<string, string> = { create: "#1f77b4", refresh: "#2ca02c", update: "#ff7f0e", delete: "#d62728" };
+const COLORS: Record<string, string> = { preview: "#9467bd", create: "#1f77b4", refresh: "#2ca02c", update: "#ff7f0e", delete: "#d62728" };
+const DASHES = ["", "6,3", "2,2", "8,2,2,2"];
 
 function esc(s: string): string {
     return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** Two panels: wall vs quota bound per phase; completed resources over time vs what the quota allows. */
+/** Two panels: wall vs quota bound per phase and parallelism; completed resources over time vs what the quota allows. */
 export function renderSvg(r: BenchResults): string {
-    const width = 860;
+    const width = 900;
     const out: string[] = [];
-    const text = (x: number, y: number, s: string, attrs = ""): void => {
-        out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${esc(s)}</text>`);
-    };
+    const text = (x: number, y: number, s: string, attrs = ""): void => void out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${esc(s)}</text>`);
 
-    // Panel A: bars.
+    // Panel A: wall (solid) and bound (dashed outline) per phase and parallelism.
+    const rows = phaseRows(r);
     const top = 50;
-    const barH = 16;
-    const rowH = 44;
-    const left = 90;
-    const barW = width - left - 215;
-    const maxMs = Math.max(1, ...r.phases.flatMap((p) => [p.wallMs, p.bound.ms]));
-    text(20, 28, `${r.params.materials} materials, parallel ${r.params.parallel}, quotas × ${num(r.params.quotaScale)}: wall time vs quota bound`, 'font-weight="bold"');
-    r.phases.forEach((p, i) => {
+    const barH = 12;
+    const rowH = 34;
+    const left = 230;
+    const barW = width - left - 230;
+    const maxMs = Math.max(1, ...rows.flatMap(({ p }) => [p.wallMs, p.bound.ms]));
+    text(20, 28, `${r.params.materials} materials through the official Pulumi CLI, quotas × ${num(r.params.quotaScale)}: wall time vs quota bound`, 'font-weight="bold"');
+    rows.forEach(({ run, p }, i) => {
         const y = top + i * rowH;
         const color = COLORS[p.phase] ?? "#555";
-        text(20, y + 12, p.phase);
-        out.push(`<rect x="${left}" y="${y}" width="${((p.wallMs / maxMs) * barW).toFixed(1)}" height="${barH}" fill="${color}"/>`);
-        out.push(`<rect x="${left}" y="${y + barH + 2}" width="${Math.max(1, (p.bound.ms / maxMs) * barW).toFixed(1)}" height="${barH / 2}" fill="none" stroke="${color}" stroke-dasharray="3,2"/>`);
-        const ratio = p.ratio === undefined ? "" : ` (×${p.ratio.toFixed(2)})`;
-        text(left + barW + 8, y + 12, `${seconds(p.wallMs)} / bound ${seconds(p.bound.ms)}${ratio}`, 'font-size="12"');
+        text(20, y + 11, `${p.phase}, ${parallelLabel(run)}`, 'font-size="12"');
+        out.push(`<rect x="${left}" y="${y}" width="${Math.max(1, (p.wallMs / maxMs) * barW).toFixed(1)}" height="${barH}" fill="${color}"/>`);
+        if (p.bound.ms > 0) {
+            out.push(`<rect x="${left}" y="${y + barH + 2}" width="${Math.max(1, (p.bound.ms / maxMs) * barW).toFixed(1)}" height="${barH / 2}" fill="none" stroke="${color}" stroke-dasharray="3,2"/>`);
+        }
+        const check = checkTarget(p);
+        const rightText = p.bound.ms > 0 ? `${seconds(p.wallMs)} / bound ${seconds(p.bound.ms)} (×${ratio(p.ratio)})` : seconds(p.wallMs);
+        text(left + barW + 8, y + 11, `${rightText} ${check.met ? "✓" : "✗"} ${describeTarget(check.target)}`, 'font-size="11"');
     });
-    const legendY = top + r.phases.length * rowH;
+    const legendY = top + rows.length * rowH + 4;
     out.push(`<rect x="${left}" y="${legendY - 8}" width="14" height="8" fill="#888"/>`);
-    text(left + 18, legendY, "wall", 'font-size="11"');
-    out.push(`<rect x="${left + 60}" y="${legendY - 8}" width="14" height="6" fill="none" stroke="#888" stroke-dasharray="3,2"/>`);
-    text(left + 78, legendY, "quota bound (calls ÷ quota of the bottleneck operation)", 'font-size="11"');
+    text(left + 18, legendY, "wall (pulumi process)", 'font-size="11"');
+    out.push(`<rect x="${left + 140}" y="${legendY - 8}" width="14" height="6" fill="none" stroke="#888" stroke-dasharray="3,2"/>`);
+    text(left + 158, legendY, "quota bound (calls ÷ quota of the bottleneck operation)", 'font-size="11"');
 
-    // Panel B: completed resources over time, per phase, with the quota line of create/update.
+    // Panel B: completed steps over time of the quota-bound phases, with the quota line.
     const bTop = legendY + 50;
     const bH = 260;
     const bLeft = 70;
     const bW = width - bLeft - 40;
-    const phases = r.phases.filter((p) => p.stepEndsMs.length > 0);
-    const maxT = Math.max(1, ...phases.map((p) => p.wallMs));
+    const series = rows.filter(({ p }) => p.timeline.stepEndsMs.length > 0 && (p.phase === "create" || p.phase === "update"));
+    const maxT = Math.max(1, ...series.map(({ p }) => p.wallMs));
     const maxN = Math.max(1, r.params.materials);
-    const x = (ms: number): number => bLeft + (ms / maxT) * bW;
+    const x = (ms: number): number => bLeft + (Math.min(ms, maxT) / maxT) * bW;
     const y = (n: number): number => bTop + bH - (n / maxN) * bH;
-    text(20, bTop - 18, "resources completed over time (solid) vs the most the quotas allow (dashed)", 'font-weight="bold"');
+    text(20, bTop - 18, "create and update: resources completed over time (solid) vs the most the quota allows from the spawn (thin)", 'font-weight="bold"');
     out.push(`<line x1="${bLeft}" y1="${bTop + bH}" x2="${bLeft + bW}" y2="${bTop + bH}" stroke="#333"/>`);
     out.push(`<line x1="${bLeft}" y1="${bTop}" x2="${bLeft}" y2="${bTop + bH}" stroke="#333"/>`);
     for (let k = 0; k <= 5; k++) {
@@ -173,23 +252,20 @@ export function renderSvg(r: BenchResults): string {
         const n = Math.round((maxN / 5) * k);
         text(bLeft - 36, y(n) + 4, String(n), 'font-size="11"');
     }
-    phases.forEach((p, i) => {
+    series.forEach(({ run, p }, i) => {
         const color = COLORS[p.phase] ?? "#555";
+        const dash = DASHES[r.runs.indexOf(run) % DASHES.length];
+        const dashAttr = dash ? ` stroke-dasharray="${dash}"` : "";
         const pts = [`${x(0).toFixed(1)},${y(0).toFixed(1)}`];
-        p.stepEndsMs.forEach((t, k) => pts.push(`${x(t).toFixed(1)},${y(k).toFixed(1)}`, `${x(t).toFixed(1)},${y(k + 1).toFixed(1)}`));
-        out.push(`<polyline points="${pts.join(" ")}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
-        // The quota line: the bottleneck operation's calls per resource at its rate.
+        p.timeline.stepEndsMs.forEach((t, k) => pts.push(`${x(t).toFixed(1)},${y(k).toFixed(1)}`, `${x(t).toFixed(1)},${y(k + 1).toFixed(1)}`));
+        out.push(`<polyline points="${pts.join(" ")}" fill="none" stroke="${color}" stroke-width="1.8"${dashAttr}/>`);
         const b = p.bound.bottleneck;
-        if (b && p.resources > 0) {
-            const perSecond = b.rate / (b.calls / p.resources);
-            const tFull = (p.resources / perSecond) * 1000;
-            const tEnd = Math.min(tFull, maxT);
-            out.push(
-                `<line x1="${x(0).toFixed(1)}" y1="${y(0).toFixed(1)}" x2="${x(tEnd).toFixed(1)}" y2="${y((tEnd / 1000) * perSecond).toFixed(1)}" stroke="${color}" stroke-dasharray="5,3"/>`,
-            );
+        if (b && p.expected > 0) {
+            const perSecond = b.rate / (b.calls / p.expected);
+            const tEnd = Math.min((p.expected / perSecond) * 1000, maxT);
+            out.push(`<line x1="${x(0).toFixed(1)}" y1="${y(0).toFixed(1)}" x2="${x(tEnd).toFixed(1)}" y2="${y((tEnd / 1000) * perSecond).toFixed(1)}" stroke="${color}" stroke-width="0.7"/>`);
         }
-        // Top, a third of the way in: above the quota-bound phases' curves, right of the quick phases'.
-        text(bLeft + bW * 0.3, bTop + 16 + i * 16, `${p.phase}: ${p.resources} in ${seconds(p.wallMs)}`, `font-size="12" fill="${color}"`);
+        text(bLeft + 12, bTop + 16 + i * 16, `${p.phase}, ${parallelLabel(run)}: ${p.resources} in ${seconds(p.wallMs)}`, `font-size="12" fill="${color}"`);
     });
     const height = bTop + bH + 40;
     return (
