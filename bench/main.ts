@@ -151,7 +151,7 @@ async function coldStarts(
     newStack: (name: string, set: ReturnType<typeof materialSet>, validTo: string) => Promise<BenchStack>,
 ): Promise<ColdStartTrial[]> {
     if (args.coldStarts === 0) return [];
-    print(`cold start: ${args.coldStarts} trials, each \`pulumi up\` of a new one-material stack`);
+    print(`cold start: ${args.coldStarts} trial${args.coldStarts === 1 ? "" : "s"}, each \`pulumi up\` of a new one-material stack`);
     const trials: ColdStartTrial[] = [];
     for (let k = 0; k < args.coldStarts; k++) {
         const set = materialSet([keyIds[k]!]);

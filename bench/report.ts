@@ -202,7 +202,7 @@ function esc(s: string): string {
 
 /** Two panels: wall vs quota bound per phase and parallelism; completed resources over time vs what the quota allows. */
 export function renderSvg(r: BenchResults): string {
-    const width = 900;
+    const width = 1000;
     const out: string[] = [];
     const text = (x: number, y: number, s: string, attrs = ""): void => void out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${esc(s)}</text>`);
 
@@ -212,7 +212,7 @@ export function renderSvg(r: BenchResults): string {
     const barH = 12;
     const rowH = 34;
     const left = 230;
-    const barW = width - left - 230;
+    const barW = width - left - 330;
     const maxMs = Math.max(1, ...rows.flatMap(({ p }) => [p.wallMs, p.bound.ms]));
     text(20, 28, `${r.params.materials} materials through the official Pulumi CLI, quotas × ${num(r.params.quotaScale)}: wall time vs quota bound`, 'font-weight="bold"');
     rows.forEach(({ run, p }, i) => {

@@ -13,6 +13,7 @@ import { TokenBucket } from "../provider/client/rateLimiter";
 export const REGION = "us-east-1";
 /** CreateKey requests/s kms-local allows while the bench sets up its keys (AWS: 5/s). */
 const SETUP_CREATE_KEY_RATE = 100;
+const SETUP_CONCURRENCY = 16;
 
 export interface BenchWorld {
     kms: KmsLocal;
@@ -44,15 +45,17 @@ export async function startWorld(options: { quotaScale: number }): Promise<Bench
     const createPaced = async (count: number, onProgress?: (done: number) => void): Promise<string[]> => {
         const bucket = new TokenBucket(rate("CreateKey"));
         const ids: string[] = [];
-        let done = 0;
-        await Promise.all(
-            Array.from({ length: count }, async (_, i) => {
+        let next = 0;
+        // A few requests at a time: the SDK's HTTP handler warns beyond 50 open sockets.
+        const worker = async (): Promise<void> => {
+            for (let i = next++; i < count; i = next++) {
                 await bucket.acquire();
                 const { KeyMetadata: key } = await operator.send(new CreateKeyCommand({ Origin: "EXTERNAL", Description: `bench key ${i}` }));
                 ids[i] = key!.KeyId!;
-                onProgress?.(++done);
-            }),
-        );
+                onProgress?.(ids.filter(Boolean).length);
+            }
+        };
+        await Promise.all(Array.from({ length: SETUP_CONCURRENCY }, worker));
         return ids;
     };
     return {
