@@ -182,7 +182,7 @@ export async function runTrial(lane: Lane, trial: Trial): Promise<string> {
     };
     const attacked = await run(stack, command, onEvent);
     lane.onRequest = undefined;
-    assert.ok(killed, `${context}: the kill point was never reached (${requests} provider requests; STEP_REQUESTS is stale)`);
+    assert.ok(killed, `${context}: the kill point was never reached (${requests} provider requests; STEP_REQUESTS is stale?):\n${attacked.output.slice(-3000)}`);
     assert.equal(attacked.ok, false, `${context}: the killed command succeeded`);
 
     // An orphaned host may still be finishing the step: let it, then clean up what is left of it.
