@@ -1,4 +1,5 @@
 import { ConfigSource, ProviderSettings, configProblems, readProviderSettings } from "../client/settings";
+import { decodeKeyMaterial } from "../wrapping/encodings";
 import { checkInputs } from "./check";
 import { PartialFailure } from "./afterImport";
 import { exitWhenCliDies } from "./orphanWatch";
@@ -114,20 +115,27 @@ async function withProvider<T>(props: Props, operation: () => Promise<T>): Promi
     }
 }
 
-/** Every form in which a material could leak into a message: as given, as raw text, as hex. */
+/**
+ * Every form in which a material could leak into a message: as given (whole, compacted, and each line of a
+ * PEM body), and the bytes it spells and the bytes imported (PKCS#1/SEC1 converted), as base64 and hex.
+ */
 function secretsIn(args: unknown[]): string[] {
     const found = new Set<string>();
     for (const arg of args) {
         if (!arg || typeof arg !== "object") continue;
         const value = plainInputs(arg as Props)["keyMaterial"];
         if (typeof value !== "string" || value.length < 8) continue;
-        const bytes = Buffer.from(value, "base64");
-        found.add(value);
-        found.add(bytes.toString("hex"));
-        found.add(bytes.toString("base64"));
-        bytes.fill(0);
+        const compact = value.replace(/\s+/g, "");
+        found.add(value).add(compact);
+        for (const line of value.split(/\r?\n/).map((l) => l.trim())) if (line.length >= 16 && !line.startsWith("-----")) found.add(line);
+        for (const bytes of [Buffer.from(compact, "base64"), decodeKeyMaterial(value).bytes]) {
+            if (!bytes) continue;
+            found.add(bytes.toString("hex"));
+            found.add(bytes.toString("base64"));
+            bytes.fill(0);
+        }
     }
-    return [...found];
+    return [...found].filter((form) => form.length >= 8);
 }
 
 function redact(text: string, secrets: string[]): string {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -57,6 +57,17 @@ describe("leak scan", function () {
         other.addMaterial(randomBytes(32), "another material");
         for (const [where, text] of planted) other.addText("planted", where, text);
         assert.deepEqual((await other.scan()).hits, [], "no false positives");
+    });
+
+    it("registers a material given as PEM or PKCS#1/SEC1: its own bytes and the PKCS#8 the provider imports are both searched", async () => {
+        const registry = new LeakRegistry();
+        const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+        const sec1 = privateKey.export({ type: "sec1", format: "der" });
+        registry.addMaterialsIn({ keyMaterial: String(privateKey.export({ type: "sec1", format: "pem" })) }, "planted PEM");
+        registry.addText("planted", "sec1", sec1.toString("hex"));
+        registry.addText("planted", "imported", privateKey.export({ type: "pkcs8", format: "der" }).toString("base64"));
+        const report = await registry.scan();
+        assert.deepEqual(report.hits.map((h) => h.where).sort(), ["imported", "sec1"]);
     });
 
     describe("through the real Pulumi CLI", () => {

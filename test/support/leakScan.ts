@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SECRET_SIG, SIG_KEY } from "./mocks";
+import { decodeKeyMaterial } from "../../provider/wrapping/encodings";
 
 /**
  * The leak scan: every key material the test suite used, searched for in every artifact the suite produced:
@@ -82,15 +83,37 @@ export class LeakRegistry {
         if (!this.materials.has(key)) this.materials.set(key, { bytes: Buffer.from(bytes), source, number: this.materials.size + 1 });
     }
 
-    /** A material given as standard base64 (how programs and inputs carry it); anything else is ignored. */
+    /** A material given as a program or config carries it (base64, or PEM for private keys): see addMaterialText. */
     addMaterialBase64(value: unknown, source: string): void {
-        if (typeof value === "string" && value.length >= 20 && STANDARD_BASE64.test(value)) this.addMaterial(Buffer.from(value, "base64"), source);
+        this.addMaterialText(value, source);
+    }
+
+    private addBase64(value: string, source: string): void {
+        if (value.length >= 20 && STANDARD_BASE64.test(value)) this.addMaterial(Buffer.from(value, "base64"), source);
+    }
+
+    /**
+     * A material as a user gives it (base64 or PEM text): the bytes it spells out (each PEM block's DER) and the
+     * bytes the provider imports (a PKCS#1 or SEC1 key converted to PKCS#8), so either form is searched for.
+     */
+    addMaterialText(value: unknown, source: string): void {
+        if (typeof value !== "string") return;
+        this.addBase64(value.replace(/\s+/g, ""), source);
+        // Private key blocks only: a public key or certificate is no secret (and appears in outputs by design).
+        for (const block of value.matchAll(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----([\s\S]*?)-----END/g)) {
+            this.addBase64(block[1]!.split(/\r?\n|\\n/).filter((line) => !line.includes(":")).join(""), source);
+        }
+        const decoded = decodeKeyMaterial(value).bytes;
+        if (decoded) {
+            this.addMaterial(decoded, `${source} (as imported)`);
+            decoded.fill(0);
+        }
     }
 
     /** Every `keyMaterial` property (plain or secret) and every secret string inside `value`. */
     addMaterialsIn(value: unknown, source: string, secretContext = false): void {
         if (typeof value === "string") {
-            if (secretContext) this.addMaterialBase64(value, source);
+            if (secretContext) this.addMaterialText(value, source);
             return;
         }
         if (!value || typeof value !== "object") return;
