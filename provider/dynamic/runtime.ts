@@ -119,16 +119,18 @@ async function withProvider<T>(props: Props, operation: () => Promise<T>): Promi
  * Every form in which a material could leak into a message: as given (whole, compacted, and each line of a
  * PEM body), and the bytes it spells and the bytes imported (PKCS#1/SEC1 converted), as base64 and hex.
  */
-function secretsIn(args: unknown[]): string[] {
+export function secretsIn(args: unknown[]): string[] {
     const found = new Set<string>();
     for (const arg of args) {
         if (!arg || typeof arg !== "object") continue;
         const value = plainInputs(arg as Props)["keyMaterial"];
         if (typeof value !== "string" || value.length < 8) continue;
-        const compact = value.replace(/\s+/g, "");
-        found.add(value).add(compact);
-        for (const line of value.split(/\r?\n/).map((l) => l.trim())) if (line.length >= 16 && !line.startsWith("-----")) found.add(line);
-        for (const bytes of [Buffer.from(compact, "base64"), decodeKeyMaterial(value).bytes]) {
+        const lines = value.split(/\r?\n/).map((line) => line.trim());
+        // The base64 the text spells: all of it, or a PEM body without its armor and header lines.
+        const body = lines.filter((line) => !line.startsWith("-----") && !line.includes(":")).join("");
+        found.add(value).add(value.replace(/\s+/g, "")).add(body);
+        for (const line of lines) if (line.length >= 16 && !line.startsWith("-----")) found.add(line);
+        for (const bytes of [Buffer.from(body, "base64"), decodeKeyMaterial(value).bytes]) {
             if (!bytes) continue;
             found.add(bytes.toString("hex"));
             found.add(bytes.toString("base64"));
