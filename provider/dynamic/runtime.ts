@@ -1,5 +1,5 @@
 import { ConfigSource, ProviderSettings, configProblems, readProviderSettings } from "../client/settings";
-import { decodeKeyMaterial } from "../wrapping/encodings";
+import { materialTextForms } from "../wrapping/encodings";
 import { checkInputs } from "./check";
 import { PartialFailure } from "./afterImport";
 import { exitWhenCliDies } from "./orphanWatch";
@@ -115,29 +115,15 @@ async function withProvider<T>(props: Props, operation: () => Promise<T>): Promi
     }
 }
 
-/**
- * Every form in which a material could leak into a message: as given (whole, compacted, and each line of a
- * PEM body), and the bytes it spells and the bytes imported (PKCS#1/SEC1 converted), as base64 and hex.
- */
+/** Every form in which a material could leak into a message (see materialTextForms). */
 export function secretsIn(args: unknown[]): string[] {
     const found = new Set<string>();
     for (const arg of args) {
         if (!arg || typeof arg !== "object") continue;
         const value = plainInputs(arg as Props)["keyMaterial"];
-        if (typeof value !== "string" || value.length < 8) continue;
-        const lines = value.split(/\r?\n/).map((line) => line.trim());
-        // The base64 the text spells: all of it, or a PEM body without its armor and header lines.
-        const body = lines.filter((line) => !line.startsWith("-----") && !line.includes(":")).join("");
-        found.add(value).add(value.replace(/\s+/g, "")).add(body);
-        for (const line of lines) if (line.length >= 16 && !line.startsWith("-----")) found.add(line);
-        for (const bytes of [Buffer.from(body, "base64"), decodeKeyMaterial(value).bytes]) {
-            if (!bytes) continue;
-            found.add(bytes.toString("hex"));
-            found.add(bytes.toString("base64"));
-            bytes.fill(0);
-        }
+        if (typeof value === "string" && value.length >= 8) for (const form of materialTextForms(value)) found.add(form);
     }
-    return [...found].filter((form) => form.length >= 8);
+    return [...found];
 }
 
 function redact(text: string, secrets: string[]): string {

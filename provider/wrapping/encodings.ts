@@ -178,3 +178,24 @@ function canonicalEcPkcs8(sec1: Buffer, key: KeyObject): Buffer | undefined {
         for (const part of parts) part.fill(0);
     }
 }
+
+/**
+ * Every form in which a material given as `text` could appear in a message, for redaction: the text as given
+ * (also as a JSON string's content, where line breaks are escaped), compacted, and each line of a PEM body;
+ * the bytes it spells and the bytes imported (PKCS#1/SEC1 converted), in base64 (padded or not), base64url
+ * and hex (both cases). Forms shorter than 8 characters are left out (they occur by chance).
+ */
+export function materialTextForms(text: string): string[] {
+    const lines = text.split(/\r?\n/).map((line) => line.trim());
+    // The base64 the text spells: all of it, or a PEM body without its armor and header lines.
+    const body = lines.filter((line) => !line.startsWith("-----") && !line.includes(":")).join("");
+    const forms = new Set([text, JSON.stringify(text).slice(1, -1), text.replace(/\s+/g, ""), body]);
+    for (const line of lines) if (line.length >= 16 && !line.startsWith("-----")) forms.add(line);
+    for (const bytes of [Buffer.from(body, "base64"), decodeKeyMaterial(text).bytes]) {
+        if (!bytes || bytes.length < 8) continue;
+        const base64 = bytes.toString("base64");
+        for (const form of [base64, base64.replace(/=+$/, ""), bytes.toString("base64url"), bytes.toString("hex"), bytes.toString("hex").toUpperCase()]) forms.add(form);
+        bytes.fill(0);
+    }
+    return [...forms].filter((form) => form.length >= 8);
+}

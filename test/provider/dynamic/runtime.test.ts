@@ -3,7 +3,10 @@ import { createPrivateKey } from "node:crypto";
 import { secretsIn } from "../../../provider/dynamic/runtime";
 import { materialFor } from "../../support/materials";
 
-/** The runtime's last line of defence: what it scrubs from every message and log line, for each way a material is given. */
+/**
+ * The last line of defence: what the runtime scrubs from every message and log line (and the program side
+ * from the SDK's debug log, with the same materialTextForms), for each way a material is given.
+ */
 describe("provider/dynamic/runtime: secretsIn", () => {
     it("covers a PEM private key line by line, its DER and the PKCS#8 the provider imports", () => {
         const key = createPrivateKey({ key: materialFor("ECC_NIST_P384"), format: "der", type: "pkcs8" });
@@ -13,6 +16,7 @@ describe("provider/dynamic/runtime: secretsIn", () => {
             if (line.length >= 16) assert.ok(forms.includes(line), "each body line");
         }
         assert.ok(forms.includes(pem), "as given");
+        assert.ok(forms.includes(JSON.stringify(pem).slice(1, -1)), "as inside a logged JSON response (line breaks escaped)");
         assert.ok(forms.includes(key.export({ type: "sec1", format: "der" }).toString("hex")), "its DER as hex");
         assert.ok(forms.includes(key.export({ type: "pkcs8", format: "der" }).toString("base64")), "the imported PKCS#8 as base64");
     });
