@@ -59,15 +59,19 @@ describe("leak scan", function () {
         assert.deepEqual((await other.scan()).hits, [], "no false positives");
     });
 
-    it("registers a material given as PEM or PKCS#1/SEC1: its own bytes and the PKCS#8 the provider imports are both searched", async () => {
+    it("registers a material given as PEM or PKCS#1/SEC1: its own bytes, the PKCS#8 the provider imports and each PEM line are searched", async () => {
         const registry = new LeakRegistry();
         const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
         const sec1 = privateKey.export({ type: "sec1", format: "der" });
         registry.addMaterialsIn({ keyMaterial: String(privateKey.export({ type: "sec1", format: "pem" })) }, "planted PEM");
         registry.addText("planted", "sec1", sec1.toString("hex"));
         registry.addText("planted", "imported", privateKey.export({ type: "pkcs8", format: "der" }).toString("base64"));
+        const pkcs8Pem = String(privateKey.export({ type: "pkcs8", format: "pem" }));
+        registry.addMaterialsIn({ keyMaterial: pkcs8Pem }, "planted PEM");
+        registry.addText("planted", "one PEM line", `{"message":"…${pkcs8Pem.split("\n")[2]}…"}`);
+        registry.addText("planted", "JSON-escaped PEM", JSON.stringify({ outputs: { keyMaterial: pkcs8Pem } }));
         const report = await registry.scan();
-        assert.deepEqual(report.hits.map((h) => h.where).sort(), ["imported", "sec1"]);
+        assert.deepEqual([...new Set(report.hits.map((h) => h.where))].sort(), ["JSON-escaped PEM", "imported", "one PEM line", "sec1"]);
     });
 
     describe("through the real Pulumi CLI", () => {

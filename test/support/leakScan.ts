@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SECRET_SIG, SIG_KEY } from "./mocks";
 import { decodeKeyMaterial } from "../../provider/wrapping/encodings";
+import { inspectMaterial, publicKeyOf as spkiOf } from "../../provider/wrapping/material";
 
 /**
  * The leak scan: every key material the test suite used, searched for in every artifact the suite produced:
@@ -104,9 +105,18 @@ export class LeakRegistry {
             this.addBase64(block[1]!.split(/\r?\n|\\n/).filter((line) => !line.includes(":")).join(""), source);
         }
         const decoded = decodeKeyMaterial(value).bytes;
+        const publicKey = decoded ? publicKeyOf(decoded) : undefined;
         if (decoded) {
             this.addMaterial(decoded, `${source} (as imported)`);
             decoded.fill(0);
+        }
+        // Each line on its own: a PEM body or wrapped base64 leaks line by line (a JSON-escaped PEM keeps its
+        // breaks as "\n"), and a whole-material pattern would not match across them. A line made only of the
+        // public key's bytes (a PEM's last line holds the EC point) is public: the publicKey output carries it.
+        for (const line of value.split(/\r?\n|\\n/).map((l) => l.trim())) {
+            if (!(line.length >= 20 && STANDARD_BASE64.test(line))) continue;
+            const bytes = Buffer.from(line, "base64");
+            if (!publicKey?.includes(bytes)) this.addMaterial(bytes, `${source} (one line)`);
         }
     }
 
@@ -304,4 +314,9 @@ export function kmsLocalArtifacts(where: string, registry: LeakRegistry = leakRe
             );
         },
     };
+}
+
+/** The DER SubjectPublicKeyInfo of a private key material; undefined for raw (symmetric/HMAC) material. */
+function publicKeyOf(material: Buffer): Buffer | undefined {
+    return inspectMaterial(material).kind === "pkcs8" ? spkiOf(material) : undefined;
 }
