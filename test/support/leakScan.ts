@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SECRET_SIG, SIG_KEY } from "./mocks";
 import { decodeKeyMaterial } from "../../provider/wrapping/encodings";
-import { inspectMaterial, publicKeyOf as spkiOf } from "../../provider/wrapping/material";
+import { inspectMaterial, publicKeyOf } from "../../provider/wrapping/material";
 
 /**
  * The leak scan: every key material the test suite used, searched for in every artifact the suite produced:
@@ -100,23 +100,24 @@ export class LeakRegistry {
     addMaterialText(value: unknown, source: string): void {
         if (typeof value !== "string") return;
         this.addBase64(value.replace(/\s+/g, ""), source);
-        // Private key blocks only: a public key or certificate is no secret (and appears in outputs by design).
-        for (const block of value.matchAll(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----([\s\S]*?)-----END/g)) {
-            this.addBase64(block[1]!.split(/\r?\n|\\n/).filter((line) => !line.includes(":")).join(""), source);
-        }
-        const decoded = decodeKeyMaterial(value).bytes;
-        const publicKey = decoded ? publicKeyOf(decoded) : undefined;
-        if (decoded) {
+        // The text as a whole, and each private key block of it (a public key or certificate is no secret).
+        const blocks = [...value.matchAll(/-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----[\s\S]*?-----END \1-----/g)].map((m) => m[0]);
+        for (const block of blocks) this.addBase64(block.split(/\r?\n|\\n/).filter((l) => !l.startsWith("-----") && !l.includes(":")).join(""), source);
+        const publicKeys: Buffer[] = [];
+        for (const text of [value, ...blocks]) {
+            const decoded = decodeKeyMaterial(text).bytes;
+            if (!decoded) continue;
             this.addMaterial(decoded, `${source} (as imported)`);
+            if (inspectMaterial(decoded).kind === "pkcs8") publicKeys.push(publicKeyOf(decoded));
             decoded.fill(0);
         }
         // Each line on its own: a PEM body or wrapped base64 leaks line by line (a JSON-escaped PEM keeps its
-        // breaks as "\n"), and a whole-material pattern would not match across them. A line made only of the
+        // breaks as "\n"), and a whole-material pattern would not match across them. A line made only of a
         // public key's bytes (a PEM's last line holds the EC point) is public: the publicKey output carries it.
         for (const line of value.split(/\r?\n|\\n/).map((l) => l.trim())) {
             if (!(line.length >= 20 && STANDARD_BASE64.test(line))) continue;
             const bytes = Buffer.from(line, "base64");
-            if (!publicKey?.includes(bytes)) this.addMaterial(bytes, `${source} (one line)`);
+            if (!publicKeys.some((key) => key.includes(bytes))) this.addMaterial(bytes, `${source} (one line)`);
         }
     }
 
@@ -316,7 +317,3 @@ export function kmsLocalArtifacts(where: string, registry: LeakRegistry = leakRe
     };
 }
 
-/** The DER SubjectPublicKeyInfo of a private key material; undefined for raw (symmetric/HMAC) material. */
-function publicKeyOf(material: Buffer): Buffer | undefined {
-    return inspectMaterial(material).kind === "pkcs8" ? spkiOf(material) : undefined;
-}
