@@ -13,7 +13,7 @@ import { leakRegistry } from "../support/leakScan";
  * engine's event log), and not a single KMS call.
  */
 describe("real CLI: check refuses bad input before any AWS call", function () {
-    this.timeout(180_000);
+    this.timeout(300_000);
     const world = useCliWorld();
     const rows = badInputs(new Date());
 

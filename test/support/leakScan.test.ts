@@ -70,6 +70,10 @@ describe("leak scan", function () {
         registry.addMaterialsIn({ keyMaterial: pkcs8Pem }, "planted PEM");
         registry.addText("planted", "one PEM line", `{"message":"…${pkcs8Pem.split("\n")[2]}…"}`);
         registry.addText("planted", "JSON-escaped PEM", JSON.stringify({ outputs: { keyMaterial: pkcs8Pem } }));
+        // A public key given by mistake is no material: the publicKey output shows it by design.
+        const publicPem = String(generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({ type: "spki", format: "pem" }));
+        registry.addMaterialsIn({ keyMaterial: publicPem }, "planted public key");
+        registry.addText("planted", "public key output", JSON.stringify({ publicKey: publicPem.split("\n").slice(1, -2).join("") }));
         const report = await registry.scan();
         assert.deepEqual([...new Set(report.hits.map((h) => h.where))].sort(), ["JSON-escaped PEM", "imported", "one PEM line", "sec1"]);
     });

@@ -114,7 +114,8 @@ export class LeakRegistry {
         // Each line on its own: a PEM body or wrapped base64 leaks line by line (a JSON-escaped PEM keeps its
         // breaks as "\n"), and a whole-material pattern would not match across them. A line made only of a
         // public key's bytes (a PEM's last line holds the EC point) is public: the publicKey output carries it.
-        for (const line of value.split(/\r?\n|\\n/).map((l) => l.trim())) {
+        const lined = value.includes("-----BEGIN") ? blocks.join("\n") : value;
+        for (const line of lined.split(/\r?\n|\\n/).map((l) => l.trim())) {
             if (!(line.length >= 20 && STANDARD_BASE64.test(line))) continue;
             const bytes = Buffer.from(line, "base64");
             if (!publicKeys.some((key) => key.includes(bytes))) this.addMaterial(bytes, `${source} (one line)`);
