@@ -56,3 +56,29 @@ export function tlv(tag: number, ...content: Buffer[]): Buffer {
     }
     return out;
 }
+
+const INTEGER = 0x02;
+const BIT_STRING = 0x03;
+const OCTET_STRING = 0x04;
+const SEQUENCE = 0x30;
+
+/**
+ * Which key structure a DER blob is, by its shape alone. node:crypto's `type` hint is not binding on every
+ * OpenSSL 3.x (3.5, in Node 22 and 24, reads SEC1 given as "pkcs8"), so the structure is decided here:
+ * PKCS#8 PrivateKeyInfo { INTEGER, AlgorithmIdentifier, OCTET STRING, … }; SEC1 ECPrivateKey { INTEGER 1,
+ * OCTET STRING, … }; PKCS#1 RSAPrivateKey { nine or more INTEGERs }; EncryptedPrivateKeyInfo
+ * { AlgorithmIdentifier, OCTET STRING }; SubjectPublicKeyInfo { AlgorithmIdentifier, BIT STRING }.
+ */
+export type KeyStructure = "pkcs8" | "sec1" | "pkcs1" | "encrypted" | "public";
+
+export function keyStructure(der: Buffer): KeyStructure | undefined {
+    const elements = sequenceElements(der);
+    if (!elements || elements.length < 2) return undefined;
+    const [first, second, third] = elements.map((e) => e.tag);
+    if (first === INTEGER && second === SEQUENCE && third === OCTET_STRING) return "pkcs8";
+    if (first === INTEGER && second === OCTET_STRING) return "sec1";
+    if (elements.length >= 9 && elements.every((e) => e.tag === INTEGER)) return "pkcs1";
+    if (elements.length === 2 && first === SEQUENCE && second === OCTET_STRING) return "encrypted";
+    if (elements.length === 2 && first === SEQUENCE && second === BIT_STRING) return "public";
+    return undefined;
+}

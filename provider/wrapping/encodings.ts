@@ -1,5 +1,5 @@
 import { KeyObject, createECDH, createPrivateKey, createPublicKey } from "node:crypto";
-import { sequenceElements, tlv } from "./der";
+import { keyStructure, sequenceElements, tlv } from "./der";
 import { decodeBase64Material } from "./material";
 
 /**
@@ -80,17 +80,34 @@ export function decodeKeyMaterial(text: string): DecodedMaterial {
 
 type Parsed = { type: DerType; key: KeyObject } | { type: "raw" };
 
-/** A DER private key of some encoding, or raw bytes (symmetric/HMAC material that merely starts with 0x30 included). */
+/**
+ * A DER private key of some encoding, or raw bytes (symmetric/HMAC material that merely starts with 0x30
+ * included): the structure decides, and node:crypto must then read the key as that structure.
+ */
 function parseDer(der: Buffer): Parsed | { problem: string } {
     if (der.length < 32 || der[0] !== 0x30) return { type: "raw" };
-    for (const type of ["pkcs8", "pkcs1", "sec1"] as const) {
-        try {
-            return { type, key: createPrivateKey({ key: der, format: "der", type }) };
-        } catch (error) {
-            if ((error as { code?: unknown }).code === "ERR_MISSING_PASSPHRASE") return { problem: PROBLEMS.encrypted };
-        }
+    const structure = keyStructure(der);
+    if (structure === "encrypted" && isEncrypted(der)) return { problem: PROBLEMS.encrypted };
+    if (structure === "public" && isPublicKey(der)) return { problem: PROBLEMS.publicKey };
+    if (structure !== "pkcs8" && structure !== "pkcs1" && structure !== "sec1") return { type: "raw" };
+    return parseAs(der, structure) ?? { type: "raw" };
+}
+
+function parseAs(der: Buffer, type: DerType): { type: DerType; key: KeyObject } | undefined {
+    try {
+        return { type, key: createPrivateKey({ key: der, format: "der", type }) };
+    } catch {
+        return undefined;
     }
-    return isPublicKey(der) ? { problem: PROBLEMS.publicKey } : { type: "raw" };
+}
+
+function isEncrypted(der: Buffer): boolean {
+    try {
+        createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+        return false;
+    } catch (error) {
+        return (error as { code?: unknown }).code === "ERR_MISSING_PASSPHRASE";
+    }
 }
 
 function isPublicKey(der: Buffer): boolean {
@@ -120,12 +137,12 @@ function decodePem(text: string): DecodedMaterial {
     // Legacy PEM headers ("Name: value" lines) precede the base64; base64 itself never contains ':'.
     const der = decodeBase64Material(block.body.split(/\r?\n/).filter((line) => !line.includes(":")).join(""));
     if (!der) return { problem: PROBLEMS.pemBody };
-    try {
-        return canonical(der, { type, key: createPrivateKey({ key: der, format: "der", type }) }, true);
-    } catch {
-        der.fill(0);
-        return { problem: `the key material's PEM block is labelled ${block.label} but does not hold a ${ENCODING_OF[type]} private key` };
-    }
+    const structure = keyStructure(der);
+    const parsed = structure === type ? parseAs(der, type) : undefined;
+    if (parsed) return canonical(der, parsed, true);
+    der.fill(0);
+    if (structure === "encrypted") return { problem: PROBLEMS.encrypted };
+    return { problem: `the key material's PEM block is labelled ${block.label} but does not hold a ${ENCODING_OF[type]} private key` };
 }
 
 /** The bytes KMS gets: PKCS#8 and raw bytes as given, PKCS#1 and SEC1 converted (the input zeroed). */

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, KeyObject } from "node:crypto";
+import { keyStructure } from "./der";
 import {
     ECC_CURVES,
     EccKeySpec,
@@ -42,9 +43,9 @@ export function inspectMaterial(material: Buffer): MaterialShape {
 }
 
 function parsePkcs8(material: Buffer): KeyObject | undefined {
-    // A PKCS#8 PrivateKeyInfo is a DER SEQUENCE; raw symmetric/HMAC bytes that happen to start with 0x30
-    // are rejected by the parser, so only real private keys get here.
-    if (material.length < 32 || material[0] !== 0x30) return undefined;
+    // A PKCS#8 PrivateKeyInfo by its structure (node:crypto's type hint alone is not binding on OpenSSL 3.5),
+    // and then a key node:crypto reads: raw symmetric/HMAC bytes that happen to start with 0x30 never get here.
+    if (material.length < 32 || keyStructure(material) !== "pkcs8") return undefined;
     try {
         return createPrivateKey({ key: material, format: "der", type: "pkcs8" });
     } catch {

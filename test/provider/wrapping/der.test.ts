@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { sequenceElements, tlv } from "../../../provider/wrapping/der";
+import { keyStructure, sequenceElements, tlv } from "../../../provider/wrapping/der";
 
 describe("provider/wrapping/der", () => {
     it("writes short, one-octet and two-octet lengths as DER requires", () => {
@@ -24,5 +24,21 @@ describe("provider/wrapping/der", () => {
         for (const bad of [Buffer.alloc(0), Buffer.from([0x30]), tlv(0x31, Buffer.alloc(3)), Buffer.concat([good, Buffer.from([0])]), good.subarray(0, good.length - 1), Buffer.from([0x30, 0x84, 0, 0, 0, 1, 0]), Buffer.from([0x30, 0x03, 0x02, 0x05, 0x01])]) {
             assert.equal(sequenceElements(bad), undefined, bad.toString("hex"));
         }
+    });
+
+    it("tells key structures apart by shape (OpenSSL 3.5 reads SEC1 given as pkcs8, so node's type hint cannot decide)", () => {
+        const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+        const ec = generateKeyPairSync("ec", { namedCurve: "secp384r1" });
+        const rows: [Buffer, string | undefined][] = [
+            [rsa.privateKey.export({ type: "pkcs8", format: "der" }), "pkcs8"],
+            [ec.privateKey.export({ type: "pkcs8", format: "der" }), "pkcs8"],
+            [rsa.privateKey.export({ type: "pkcs1", format: "der" }), "pkcs1"],
+            [ec.privateKey.export({ type: "sec1", format: "der" }), "sec1"],
+            [ec.privateKey.export({ type: "pkcs8", format: "der", cipher: "aes-256-cbc", passphrase: "pw" }), "encrypted"],
+            [ec.publicKey.export({ type: "spki", format: "der" }), "public"],
+            [randomBytes(32), undefined],
+            [tlv(0x30, tlv(0x02, Buffer.from([1])), tlv(0x02, Buffer.from([2]))), undefined],
+        ];
+        for (const [der, expected] of rows) assert.equal(keyStructure(der), expected);
     });
 });
