@@ -4,12 +4,14 @@ import { awsProviderFor } from "../kmsLocal";
 
 /**
  * Asymmetric and HMAC keys with imported material, each "a BYOK key" in one line (ByokKey: the EXTERNAL key
- * and its ImportedKeyMaterial). Private keys are DER PKCS#8; the provider wraps RSA private keys with
+ * and its ImportedKeyMaterial). Private keys are PEM text or base64 DER (PKCS#8, PKCS#1 or SEC1; see the
+ * README's "Asymmetric and HMAC material"); the provider wraps RSA private keys with
  * RSA_AES_KEY_WRAP_SHA_256 (no RSA-OAEP block can carry them) and checks, after the import, that KMS
  * publishes exactly the public key of the imported private key.
  *
- *   pulumi config set --secret signingKey "$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -outform DER | base64 -w0)"
- *   pulumi config set --secret rsaKey "$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -outform DER | base64 -w0)"
+ *   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out signing.pem
+ *   pulumi config set --secret signingKey < signing.pem
+ *   pulumi config set --secret rsaKey "$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 | openssl pkcs8 -topk8 -nocrypt -outform DER | openssl base64 -A)"
  *   pulumi config set --secret macKey "$(openssl rand -base64 32)"
  */
 const config = new pulumi.Config();

@@ -1,7 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import { REFUSED_WRAPPING, isWrappingAlgorithm, isWrappingKeySpec, wrappingProblem } from "../wrapping/algorithms";
 import { KEY_SPECS, KeySpec, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
-import { MaterialShape, decodeBase64Material, inferKeySpec, inspectMaterial, materialProblem } from "../wrapping/material";
+import { MATERIAL_FORMS, decodeKeyMaterial } from "../wrapping/encodings";
+import { MaterialShape, inferKeySpec, inspectMaterial, materialProblem, publicKeyOf } from "../wrapping/material";
 import { CheckOutcome, Fail, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known, shorten } from "./checkCommon";
 import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping, isUnknown, plainInputs } from "./properties";
 
@@ -52,16 +53,16 @@ function checkKeySpec(keySpec: unknown, fail: Fail): KeySpec | undefined {
 
 function decodeMaterial(value: unknown, fail: Fail): { bytes: Buffer; shape: MaterialShape } | undefined {
     if (value === undefined || value === null || value === "") {
-        fail("keyMaterial", "keyMaterial is required: the plaintext key material, base64-encoded (pass it as a secret)");
+        fail("keyMaterial", `keyMaterial is required: the plaintext key material, as ${MATERIAL_FORMS} (pass it as a secret)`);
         return undefined;
     }
     if (typeof value !== "string" || isUnknown(value)) return undefined;
-    const bytes = decodeBase64Material(value);
-    if (!bytes) {
-        fail("keyMaterial", "keyMaterial must be standard base64 (A–Z, a–z, 0–9, +, / and = padding); the value is not shown because it is secret");
+    const decoded = decodeKeyMaterial(value);
+    if (decoded.problem !== undefined) {
+        fail("keyMaterial", decoded.problem);
         return undefined;
     }
-    return { bytes, shape: inspectMaterial(bytes) };
+    return { bytes: decoded.bytes, shape: inspectMaterial(decoded.bytes) };
 }
 
 function checkMaterial(shape: MaterialShape, keySpec: KeySpec | undefined, fail: Fail): KeySpec | undefined {
@@ -142,6 +143,7 @@ function checkWrapping(inputs: Record<string, unknown>, keySpec: KeySpec | undef
 /**
  * Different bytes for an existing material is never a plan we can carry out safely: KMS accepts only the
  * same bytes again for a key that had material, so delete-then-import would leave the key PendingImport.
+ * Bytes, not text: the same key given as PEM instead of base64 DER (or re-wrapped lines) is no change.
  */
 function checkMaterialUnchanged(olds: Record<string, unknown>, news: Record<string, unknown>, material: Buffer, fail: Fail): void {
     const oldMaterial = olds["keyMaterial"];
@@ -149,19 +151,33 @@ function checkMaterialUnchanged(olds: Record<string, unknown>, news: Record<stri
     const newKeyId = news["keyId"];
     if (typeof oldMaterial !== "string" || typeof oldKeyId !== "string" || typeof newKeyId !== "string") return;
     if (isUnknown(newKeyId) || bareKeyId(oldKeyId) !== bareKeyId(newKeyId)) return;
-    const previous = decodeBase64Material(oldMaterial);
+    const previous = decodeKeyMaterial(oldMaterial).bytes;
     if (!previous) return;
-    const same = previous.length === material.length && timingSafeEqual(previous, material);
-    previous.fill(0);
-    if (same) return;
-    fail(
-        "keyMaterial",
-        "keyMaterial differs from the material this resource imported into the same key, and that cannot be applied " +
-            "safely: KMS accepts only the same bytes again for a key that had material, so deleting and importing other " +
-            "bytes would leave the key unusable (PendingImport). To rotate, keep this resource and add another " +
-            "ImportedKeyMaterial for the key with importType NEW_KEY_MATERIAL (and rotateOnDemand: true); to start over, " +
-            "point keyId at a new key, which replaces this resource",
-    );
+    try {
+        if (previous.length === material.length && timingSafeEqual(previous, material)) return;
+        fail("keyMaterial", samePrivateKey(previous, material) ? SAME_KEY_OTHER_BYTES : OTHER_MATERIAL);
+    } finally {
+        previous.fill(0);
+    }
+}
+
+const OTHER_MATERIAL =
+    "keyMaterial differs from the material this resource imported into the same key, and that cannot be applied " +
+    "safely: KMS accepts only the same bytes again for a key that had material, so deleting and importing other " +
+    "bytes would leave the key unusable (PendingImport). To rotate, keep this resource and add another " +
+    "ImportedKeyMaterial for the key with importType NEW_KEY_MATERIAL (and rotateOnDemand: true); to start over, " +
+    "point keyId at a new key, which replaces this resource";
+
+const SAME_KEY_OTHER_BYTES =
+    "keyMaterial is the same private key as before, in an encoding that gives other bytes: PKCS#8 is imported " +
+    "byte for byte as given (optional attributes and public key included), while PKCS#1, SEC1 and their PEM forms " +
+    "become canonical PKCS#8, and KMS accepts only the bytes it already holds. Give the key in its previous form";
+
+/** Both are private keys with the same public key (the only thing derived from them here, and not kept). */
+function samePrivateKey(a: Buffer, b: Buffer): boolean {
+    const shapes = [inspectMaterial(a), inspectMaterial(b)];
+    if (shapes.some((shape) => shape.kind !== "pkcs8")) return false;
+    return publicKeyOf(a).equals(publicKeyOf(b));
 }
 
 /** ISO 8601 with a time zone, and a day that exists (Date.parse would turn 2027-02-30 into March 2). */

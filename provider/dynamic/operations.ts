@@ -5,7 +5,8 @@ import { KeyMaterialError } from "../kms/errors";
 import { ImportResult, importKeyMaterial } from "../kms/importMaterial";
 import { readKeyMaterial } from "../kms/readMaterial";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
-import { decodeBase64Material, inferKeySpec, inspectMaterial, withPlaintext } from "../wrapping/material";
+import { decodeKeyMaterial } from "../wrapping/encodings";
+import { inferKeySpec, inspectMaterial, withPlaintext } from "../wrapping/material";
 import { finish } from "./afterImport";
 import { refreshOutputs } from "./outputs";
 import { describePlan, hasChanges, planChanges } from "./plan";
@@ -114,8 +115,9 @@ export async function deleteMaterial(context: ProviderContext, olds: MaterialOut
 }
 
 async function importFromInputs(kms: KmsSession, inputs: MaterialInputs, keyMaterialId: string | null): Promise<{ result: ImportResult; keySpec: KeySpec }> {
-    const material = decodeBase64Material(inputs.keyMaterial);
-    if (!material) throw new KeyMaterialError("keyMaterial is not valid base64 (check should have refused it)");
+    // The same decoding as check: PEM, PKCS#1 and SEC1 become the canonical PKCS#8 KMS imports.
+    const material = decodeKeyMaterial(inputs.keyMaterial).bytes;
+    if (!material) throw new KeyMaterialError("keyMaterial cannot be decoded (check should have refused it)");
     const keySpec = inputs.keySpec ?? inferKeySpec(inspectMaterial(material)).keySpec;
     if (!keySpec) {
         material.fill(0);

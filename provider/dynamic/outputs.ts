@@ -51,7 +51,9 @@ function statusOutputs(status: MaterialStatus) {
 
 const regionOf = (keyArn: string): string => keyArn.split(":")[3] ?? "";
 
+/** What destroying the resource would do, as of this read (kept in state, so previews can show it). */
 export function deletionImpact(status: MaterialStatus): string {
     const effect = effectOfDeleting(status);
-    return status.importState === "IMPORTED" ? `destroy deletes this ${status.keyMaterialState ?? ""} material of ${status.keyArn}: ${effect}` : `destroy has ${effect}`;
+    if (status.importState !== "IMPORTED") return `destroying this resource would delete nothing: ${effect}`;
+    return `destroying this resource would delete this ${status.keyMaterialState ?? "only"} material of ${status.keyArn}: ${effect}`;
 }

@@ -1,3 +1,4 @@
+import { effectOfDeleting } from "../kms/status";
 import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, isUnknown, materialLabel } from "./properties";
 
 /**
@@ -99,9 +100,11 @@ export function describePlan(olds: MaterialOutputs, plan: ChangePlan): string[] 
     const subject = materialLabel(olds);
     const lines: string[] = [];
     if (plan.replace.length > 0) {
+        // The states are as of the last refresh: say what deleting would do then, not what it does now.
         lines.push(
-            `${subject}: ${plan.replace.join(", ")} changed, so the material is imported into the new key and then ` +
-                `deleted from this one. ${olds.deletionImpact}`,
+            `${subject}: ${plan.replace.join(", ")} changed, so up would import the material into the new key, then delete ` +
+                `it from this one (${olds.keyMaterialState ?? "its only material"}, key ${olds.keyState} at the last refresh): ` +
+                effectOfDeleting(olds),
         );
     }
     if (plan.reimport.length > 0) lines.push(`${subject}: reimporting the same material in place (${plan.reimport.join("; ")})`);

@@ -4,7 +4,7 @@ import { KeyMaterialError } from "../kms/errors";
 import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
 import { CheckOutcome, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known } from "./checkCommon";
 import type { DiffOutcome, ProviderContext } from "./operations";
-import { bareKeyId, isUnknown, plainInputs } from "./properties";
+import { KeyMaterialState, bareKeyId, isUnknown, plainInputs } from "./properties";
 
 /**
  * KeyMaterialRotation: "this imported material is the key's CURRENT one". Create and update call
@@ -32,7 +32,7 @@ export interface RotationOutputs {
     /** What KMS reports as CURRENT now (differs from keyMaterialId once the key rotated further). */
     currentKeyMaterialId: string | null;
     /** The state of keyMaterialId: CURRENT, NON_CURRENT (rotated past), PENDING_*. */
-    keyMaterialState: string | null;
+    keyMaterialState: KeyMaterialState | null;
     rotationDate: string | null;
 }
 
@@ -99,5 +99,6 @@ async function outputsOf(kms: KmsSession, inputs: RotationInputs): Promise<Rotat
         profile: inputs.profile ?? null,
         region: state.keyArn.split(":")[3] ?? "",
         ...state,
+        keyMaterialState: state.keyMaterialState as KeyMaterialState | null,
     };
 }

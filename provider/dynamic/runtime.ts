@@ -1,4 +1,5 @@
 import { ConfigSource, ProviderSettings, configProblems, readProviderSettings } from "../client/settings";
+import { materialTextForms } from "../wrapping/encodings";
 import { checkInputs } from "./check";
 import { PartialFailure } from "./afterImport";
 import { exitWhenCliDies } from "./orphanWatch";
@@ -114,18 +115,13 @@ async function withProvider<T>(props: Props, operation: () => Promise<T>): Promi
     }
 }
 
-/** Every form in which a material could leak into a message: as given, as raw text, as hex. */
-function secretsIn(args: unknown[]): string[] {
+/** Every form in which a material could leak into a message (see materialTextForms). */
+export function secretsIn(args: unknown[]): string[] {
     const found = new Set<string>();
     for (const arg of args) {
         if (!arg || typeof arg !== "object") continue;
         const value = plainInputs(arg as Props)["keyMaterial"];
-        if (typeof value !== "string" || value.length < 8) continue;
-        const bytes = Buffer.from(value, "base64");
-        found.add(value);
-        found.add(bytes.toString("hex"));
-        found.add(bytes.toString("base64"));
-        bytes.fill(0);
+        if (typeof value === "string" && value.length >= 8) for (const form of materialTextForms(value)) found.add(form);
     }
     return [...found];
 }

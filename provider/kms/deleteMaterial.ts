@@ -17,7 +17,7 @@ export interface DeleteRequest {
     keySpec: KeySpec;
     /** Required for symmetric keys. null only for asymmetric/HMAC keys, which hold one material for life. */
     keyMaterialId: string | null;
-    /** The material's state at the last refresh, for the warning logged before the call. */
+    /** The material's state at the last refresh, for the line logged before the call (not re-read). */
     lastKnown: { keyState: string; keyMaterialState: string | null; importState: string | null };
 }
 
@@ -67,10 +67,14 @@ function label(request: DeleteRequest): string {
 }
 
 /**
- * Said before the call, so the log shows what a destroy does to the key. It comes from the state as of the
- * last refresh (a destroy does not read KMS first), and says so.
+ * Said before the call, so the log shows what a destroy does to the key. A destroy does not read KMS first
+ * (one call, and KMS's answer decides the outcome, logged after it), so this states only what the last
+ * refresh knew and what would follow from it, never that it is so now.
  */
 export function consequence(request: DeleteRequest): string {
     const { keyState, keyMaterialState } = request.lastKnown;
-    return `deleting ${label(request)} (${keyMaterialState ?? "its only material"}, key ${keyState} at the last refresh): ${effectOfDeleting(request.lastKnown)}`;
+    return (
+        `deleting ${label(request)} (${keyMaterialState ?? "its only material"}, key ${keyState} at the last refresh; ` +
+        `not read again before this call): ${effectOfDeleting(request.lastKnown)}`
+    );
 }

@@ -168,7 +168,15 @@ async function importOnce(session: KmsSession, key: KeyMetadata, request: Import
     };
     const response = await session.client.send(new ImportKeyMaterialCommand(input));
     if (!supportsMultipleMaterials(request.keySpec)) return response.KeyMaterialId || null;
-    return response.KeyMaterialId || (await materialIdAfterLegacyImport(session, key, plan));
+    const keyMaterialId = response.KeyMaterialId || (await materialIdAfterLegacyImport(session, key, plan));
+    // The public type promises a KeyMaterialId for symmetric keys, and delete needs it: never record null.
+    if (!keyMaterialId) {
+        throw new KeyMaterialError(
+            `KMS imported the material into ${key.Arn} but reported no KeyMaterialId for it (symmetric keys always have one); ` +
+                "run `pulumi up` again: the material is adopted by its bytes",
+        );
+    }
+    return keyMaterialId;
 }
 
 async function getParametersForImport(session: KmsSession, keyArn: string, wrapping: Wrapping) {

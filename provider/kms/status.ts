@@ -102,14 +102,17 @@ export const isPermanentlyAssociated = (keyMaterialState: string | null): boolea
     keyMaterialState === "CURRENT" || keyMaterialState === "NON_CURRENT";
 
 /**
- * What deleting a material does to its key, from the material's and key's states: the one rule behind the
- * `deletionImpact` output and the line the delete logs.
+ * What deleting a material would do to its key, given the material's and key's states: the one rule behind
+ * the `deletionImpact` output, the preview of a replacement and the line the delete logs. Conditional on
+ * purpose: its callers know the states only as of the last create, update or refresh, and KMS may have moved on.
  */
 export function effectOfDeleting(state: { keyState: string; keyMaterialState: string | null; importState: string | null }): string {
-    if (state.importState !== "IMPORTED") return "nothing to delete: the material is not imported";
-    if (state.keyState === "PendingDeletion" || state.keyState === "PendingReplicaDeletion") return "the key is pending deletion anyway";
-    if (state.keyMaterialState === null || isPermanentlyAssociated(state.keyMaterialState)) {
-        return "it is permanently associated, so the key becomes unusable (PendingImport) until the same material is imported again";
+    if (state.importState !== "IMPORTED") return "the material is not imported, so there would be nothing to delete";
+    if (state.keyState === "PendingDeletion" || state.keyState === "PendingReplicaDeletion") {
+        return `the key is ${state.keyState}, so it would stay so and its materials would go with it`;
     }
-    return "it is not yet in use; the key stays usable";
+    if (state.keyMaterialState === null || isPermanentlyAssociated(state.keyMaterialState)) {
+        return "it is permanently associated, so the key would become unusable (PendingImport) until the same material is imported again";
+    }
+    return "it is not yet in use, so the key would stay usable";
 }

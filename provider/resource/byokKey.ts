@@ -1,24 +1,33 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExpirationModel } from "../dynamic/properties";
-import { HMAC_KEY_SPECS, ECC_KEY_SPECS, KeySpec } from "../wrapping/keySpecs";
-import { ImportedKeyMaterial } from "./importedKeyMaterial";
+import { HMAC_KEY_SPECS, ECC_KEY_SPECS, KeySpec, KeyUsage } from "../wrapping/keySpecs";
+import { ImportedKeyMaterial, KeyMaterialIdFor } from "./importedKeyMaterial";
 
 /** "A BYOK key" in one line: an EXTERNAL KMS key (aws.kms.ExternalKey) and its imported material. */
-export interface ByokKeyArgs {
-    /** The plaintext key material, base64 (always stored as a secret). */
+export interface ByokKeyArgs<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> {
+    /**
+     * The plaintext key material: base64 of the raw key (symmetric, HMAC), or a private key as PEM text or as
+     * base64 of DER PKCS#8, PKCS#1 or SEC1. Always stored as a secret.
+     */
     keyMaterial: pulumi.Input<string>;
-    /** Default SYMMETRIC_DEFAULT. */
-    keySpec?: pulumi.Input<KeySpec>;
+    /** Default SYMMETRIC_DEFAULT (not inferred from the material: the key is created first). */
+    keySpec?: pulumi.Input<TKeySpec>;
     /** Default: GENERATE_VERIFY_MAC for HMAC, SIGN_VERIFY for ECC, ENCRYPT_DECRYPT otherwise. */
-    keyUsage?: pulumi.Input<string>;
+    keyUsage?: pulumi.Input<KeyUsage>;
+    /** The key's description. */
     description?: pulumi.Input<string>;
     /** Waiting period when the key is destroyed, 7–30 days. Default 30. */
     deletionWindowInDays?: pulumi.Input<number>;
+    /** Default: KEY_MATERIAL_EXPIRES when validTo is set, else KEY_MATERIAL_DOES_NOT_EXPIRE. */
     expirationModel?: pulumi.Input<ExpirationModel>;
+    /** ISO 8601 time at which KMS deletes the material; in the future, at most 365 days ahead. */
     validTo?: pulumi.Input<string>;
+    /** Create a multi-Region primary key (its replicas need material of their own: see the README). */
     multiRegion?: pulumi.Input<boolean>;
+    /** The key policy (JSON). Default: KMS's default key policy. */
     policy?: pulumi.Input<string>;
+    /** Tags of the key. */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Aliases to create for the key, e.g. ["alias/payments"]. */
     aliases?: string[];
@@ -26,20 +35,34 @@ export interface ByokKeyArgs {
     region?: pulumi.Input<string>;
     /** KMS endpoint for the material import (the key's own endpoint comes from the AWS provider). */
     endpoint?: pulumi.Input<string>;
+    /** Named AWS profile for the material import. Default: `aws:profile`, AWS_PROFILE, the SDK's default chain. */
     profile?: pulumi.Input<string>;
 }
 
-export class ByokKey extends pulumi.ComponentResource {
+/**
+ * A component: an `aws.kms.ExternalKey`, its `ImportedKeyMaterial` and optional aliases. `TKeySpec` defaults
+ * to SYMMETRIC_DEFAULT like the key spec itself, so `keyMaterialId` is a plain string unless another spec is given.
+ */
+export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pulumi.ComponentResource {
+    /** The EXTERNAL KMS key. */
     public readonly key: aws.kms.ExternalKey;
-    public readonly material: ImportedKeyMaterial;
+    /** Its imported material (all of `ImportedKeyMaterial`'s outputs: keyState, materialCondition, publicKey, …). */
+    public readonly material: ImportedKeyMaterial<TKeySpec>;
+    /** The aliases created for the key, in the order given. */
     public readonly aliases: aws.kms.Alias[];
+    /** The key's ID. */
     public readonly keyId: pulumi.Output<string>;
+    /** The key's ARN (the same as `arn`). */
     public readonly keyArn: pulumi.Output<string>;
-    public readonly keyMaterialId: pulumi.Output<string | null>;
+    /** The key's ARN, named as on `aws.kms.Key` / `aws.kms.ExternalKey`, so a ByokKey can stand where those did. */
+    public readonly arn: pulumi.Output<string>;
+    /** The material's KeyMaterialId: a string for symmetric keys; for other specs null unless KMS reports one. */
+    public readonly keyMaterialId: pulumi.Output<KeyMaterialIdFor<TKeySpec>>;
 
-    constructor(name: string, args: ByokKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: ByokKeyArgs<TKeySpec>, opts?: pulumi.ComponentResourceOptions) {
         super("pulumi-kms-byok:index:ByokKey", name, {}, opts);
-        const keySpec = pulumi.output(args.keySpec ?? "SYMMETRIC_DEFAULT");
+        // Without keySpec, TKeySpec is its default, "SYMMETRIC_DEFAULT": the same default as here.
+        const keySpec = pulumi.output(args.keySpec ?? "SYMMETRIC_DEFAULT") as pulumi.Output<TKeySpec>;
         this.key = new aws.kms.ExternalKey(
             name,
             {
@@ -54,7 +77,7 @@ export class ByokKey extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.material = new ImportedKeyMaterial(
+        this.material = new ImportedKeyMaterial<TKeySpec>(
             `${name}-material`,
             {
                 keyId: this.key.arn,
@@ -72,12 +95,13 @@ export class ByokKey extends pulumi.ComponentResource {
         );
         this.keyId = this.key.id;
         this.keyArn = this.key.arn;
+        this.arn = this.key.arn;
         this.keyMaterialId = this.material.keyMaterialId;
-        this.registerOutputs({ keyId: this.keyId, keyArn: this.keyArn, keyMaterialId: this.keyMaterialId });
+        this.registerOutputs({ keyId: this.keyId, keyArn: this.keyArn, arn: this.arn, keyMaterialId: this.keyMaterialId });
     }
 }
 
-export function defaultKeyUsage(keySpec: string): string {
+export function defaultKeyUsage(keySpec: string): KeyUsage {
     if ((HMAC_KEY_SPECS as readonly string[]).includes(keySpec)) return "GENERATE_VERIFY_MAC";
     if ((ECC_KEY_SPECS as readonly string[]).includes(keySpec)) return "SIGN_VERIFY";
     return "ENCRYPT_DECRYPT";

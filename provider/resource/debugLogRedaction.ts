@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as sdkLog from "@pulumi/pulumi/log";
+import { materialTextForms } from "../wrapping/encodings";
 
 /**
  * Keeps key material out of the Pulumi Node SDK's own debug messages, in the program's process.
@@ -29,7 +30,7 @@ export function redactFromSdkLogs(material: pulumi.Input<string>): void {
     installOnce();
     // Resolves with the input; the callback only records the value (its result is discarded).
     pulumi.output(material).apply((value) => {
-        if (typeof value === "string") for (const form of formsOf(value)) materials.add(form);
+        if (typeof value === "string") for (const form of materialTextForms(value)) materials.add(form);
         return undefined;
     });
 }
@@ -49,18 +50,4 @@ export function redact(message: string): string {
     let text = message;
     for (const form of materials) if (text.includes(form)) text = text.split(form).join(REDACTED);
     return text;
-}
-
-/** The value as given, and the encodings of its bytes a message could carry. */
-function formsOf(value: string): string[] {
-    const forms = [value];
-    const compact = value.replace(/\s+/g, "");
-    if (/^[A-Za-z0-9+/=_-]+$/.test(compact)) {
-        const bytes = Buffer.from(compact, "base64");
-        if (bytes.length >= 16) {
-            forms.push(bytes.toString("base64"), bytes.toString("base64").replace(/=+$/, ""), bytes.toString("base64url"), bytes.toString("hex"), bytes.toString("hex").toUpperCase());
-        }
-        bytes.fill(0);
-    }
-    return forms.filter((form) => form.length >= 8);
 }

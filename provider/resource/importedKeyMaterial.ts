@@ -6,14 +6,27 @@ import type { MaterialCondition } from "../kms/status";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../wrapping/algorithms";
 import type { KeySpec } from "../wrapping/keySpecs";
 
+/**
+ * The type of `keyMaterialId` for a key spec: KMS always reports a KeyMaterialId for symmetric keys, so it is
+ * `string` when the key spec is statically `"SYMMETRIC_DEFAULT"`; asymmetric and HMAC keys may have none, and
+ * a key spec known only at run time (omitted and inferred from the material, or from config) may be either.
+ */
+export type KeyMaterialIdFor<TKeySpec extends KeySpec> = [TKeySpec] extends ["SYMMETRIC_DEFAULT"] ? string : string | null;
+
 /** What a program writes. Every property is checked during preview, before any AWS call. */
-export interface ImportedKeyMaterialArgs {
+export interface ImportedKeyMaterialArgs<TKeySpec extends KeySpec = KeySpec> {
     /** ID or ARN of a KMS key with Origin EXTERNAL (not an alias). A different key replaces the resource. */
     keyId: pulumi.Input<string>;
-    /** The plaintext key material, base64. Always stored as a secret. It can never change for the same key. */
+    /**
+     * The plaintext key material: base64 of the raw key (symmetric, HMAC), or a private key as PEM text or as
+     * base64 of DER PKCS#8, PKCS#1 or SEC1. Always stored as a secret. It can never change for the same key.
+     */
     keyMaterial: pulumi.Input<string>;
-    /** The key's spec. Default: inferred (PKCS#8 → its RSA/ECC spec; 32 raw bytes → SYMMETRIC_DEFAULT). Required for HMAC. */
-    keySpec?: pulumi.Input<KeySpec>;
+    /**
+     * The key's spec. Default: inferred (a private key → its RSA/ECC spec; 32 raw bytes → SYMMETRIC_DEFAULT).
+     * Required for HMAC. Giving `"SYMMETRIC_DEFAULT"` literally also types `keyMaterialId` as a plain string.
+     */
+    keySpec?: pulumi.Input<TKeySpec>;
     /** Default: KEY_MATERIAL_EXPIRES when validTo is set, else KEY_MATERIAL_DOES_NOT_EXPIRE. Changes reimport in place. */
     expirationModel?: pulumi.Input<ExpirationModel>;
     /** ISO 8601 time at which KMS deletes the material; in the future, at most 365 days ahead. Changes reimport in place. */
@@ -46,38 +59,61 @@ export const IMPORTED_KEY_MATERIAL_TYPE = "pulumi-nodejs:dynamic/aws-kms:Importe
  * reimports the same bytes in place, refresh reports what KMS really holds, destroy deletes exactly this
  * material (by its KeyMaterialId).
  */
-export class ImportedKeyMaterial extends pulumi.dynamic.Resource {
+export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pulumi.dynamic.Resource {
     // `declare`: the outputs are defined by the Resource constructor; a class field (ES2022 semantics) would
     // overwrite them with undefined after super() returns.
+
+    /** The key as given (ID or ARN). */
     declare public readonly keyId: pulumi.Output<string>;
-    declare public readonly keyArn: pulumi.Output<string>;
-    declare public readonly region: pulumi.Output<string>;
-    declare public readonly keySpec: pulumi.Output<KeySpec>;
     /**
-     * 64 hex characters. Always set for symmetric keys; for asymmetric and HMAC keys (one material for life)
-     * only if KMS reports one, else null.
+     * The key's ARN, as DescribeKey reports it. Named `keyArn`, not `arn` as on `aws.kms.Key`: this resource is
+     * the key's material, which has no ARN of its own.
      */
-    declare public readonly keyMaterialId: pulumi.Output<string | null>;
+    declare public readonly keyArn: pulumi.Output<string>;
+    /** The key's Region (from its ARN). */
+    declare public readonly region: pulumi.Output<string>;
+    /** The key's spec, as KMS reports it (matches the `keySpec` input when given). */
+    declare public readonly keySpec: pulumi.Output<TKeySpec>;
+    /**
+     * This material's KeyMaterialId, 64 hex characters, the id DeleteImportedKeyMaterial is called with.
+     * Always set for symmetric keys (see `KeyMaterialIdFor`); for asymmetric and HMAC keys (one material for
+     * life) only if KMS reports one, else null.
+     */
+    declare public readonly keyMaterialId: pulumi.Output<KeyMaterialIdFor<TKeySpec>>;
+    /** The key's state (DescribeKey KeyState) as of the last create, update or refresh. */
     declare public readonly keyState: pulumi.Output<KeyState>;
+    /** KMS's ImportState for this material (IMPORTED / PENDING_IMPORT); null when the key no longer lists it. */
     declare public readonly importState: pulumi.Output<ImportState | null>;
+    /** CURRENT, NON_CURRENT, PENDING_ROTATION or PENDING_MULTI_REGION_IMPORT_AND_ROTATION; null when not listed. */
     declare public readonly keyMaterialState: pulumi.Output<KeyMaterialState | null>;
+    /** What happened to the material, in the user's terms: IMPORTED, or DELETED / EXPIRED outside Pulumi, or NOT_ASSOCIATED. */
     declare public readonly materialCondition: pulumi.Output<MaterialCondition>;
+    /** Whether the material expires, as KMS reports it; null when the material is gone. */
     declare public readonly expirationModel: pulumi.Output<ExpirationModel | null>;
+    /** When the material expires (ISO 8601), as KMS reports it; null for material that does not expire. */
     declare public readonly validTo: pulumi.Output<string | null>;
+    /** The description KMS keeps with this material (symmetric keys); null if none. */
     declare public readonly keyMaterialDescription: pulumi.Output<string | null>;
+    /** PRIMARY or REPLICA for multi-Region keys; null for single-Region keys. */
     declare public readonly multiRegionKeyType: pulumi.Output<MultiRegionKeyType | null>;
+    /** The `importType` input as applied; null when omitted. */
     declare public readonly importType: pulumi.Output<ImportType | null>;
+    /** The `rotateOnDemand` input as applied. */
     declare public readonly rotateOnDemand: pulumi.Output<boolean>;
+    /** The wrapping algorithm of the last import (the input, or its default for the key spec). */
     declare public readonly wrappingAlgorithm: pulumi.Output<WrappingAlgorithm>;
+    /** The wrapping key spec of the last import (the input, or its default). */
     declare public readonly wrappingKeySpec: pulumi.Output<WrappingKeySpec>;
-    /** DER SubjectPublicKeyInfo (base64) of an imported asymmetric key, as verified with GetPublicKey. */
+    /** DER SubjectPublicKeyInfo (base64) of an imported asymmetric key, as verified with GetPublicKey; null otherwise. */
     declare public readonly publicKey: pulumi.Output<string | null>;
-    /** What `pulumi destroy` will do to the key. */
+    /** What destroying this resource would do to the key, as of the last create, update or refresh. */
     declare public readonly deletionImpact: pulumi.Output<string>;
+    /** The `endpoint` input as applied; null when omitted (the endpoint then comes from config or environment). */
     declare public readonly endpoint: pulumi.Output<string | null>;
+    /** The `profile` input as applied; null when omitted. */
     declare public readonly profile: pulumi.Output<string | null>;
 
-    constructor(name: string, args: ImportedKeyMaterialArgs, opts?: pulumi.CustomResourceOptions) {
+    constructor(name: string, args: ImportedKeyMaterialArgs<TKeySpec>, opts?: pulumi.CustomResourceOptions) {
         // A fresh object per resource (dynamic.Resource writes __provider into it), material always secret,
         // and output-only properties seeded so they resolve as outputs.
         redactFromSdkLogs(args.keyMaterial);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { KeyMaterialState } from "../dynamic/properties";
 import { keyMaterialRotationProvider } from "../dynamic/shim";
 
 export interface KeyMaterialRotationArgs {
@@ -9,8 +10,11 @@ export interface KeyMaterialRotationArgs {
      * Its output type is nullable (asymmetric keys may have no id); a null here is refused at preview.
      */
     keyMaterialId: pulumi.Input<string | null>;
+    /** Default: the key ARN's Region, else `aws:region`, else AWS_REGION. */
     region?: pulumi.Input<string>;
+    /** KMS endpoint override. Default: `pulumi-kms-byok:endpoint`, `aws:endpoints` (kms), AWS_ENDPOINT_URL_KMS. */
     endpoint?: pulumi.Input<string>;
+    /** Named AWS profile for credentials. Default: `aws:profile`, AWS_PROFILE, the SDK's default chain. */
     profile?: pulumi.Input<string>;
 }
 
@@ -24,13 +28,19 @@ export const KEY_MATERIAL_ROTATION_TYPE = "pulumi-nodejs:dynamic/aws-kms:KeyMate
  */
 export class KeyMaterialRotation extends pulumi.dynamic.Resource {
     // `declare`: see ImportedKeyMaterial (class fields would overwrite the outputs after super()).
+    /** The key as given (ID or ARN). */
     declare public readonly keyId: pulumi.Output<string>;
+    /** The key's ARN (named like `ImportedKeyMaterial.keyArn`: a rotation has no ARN of its own). */
     declare public readonly keyArn: pulumi.Output<string>;
+    /** The key's Region. */
     declare public readonly region: pulumi.Output<string>;
+    /** The material this resource made CURRENT. */
     declare public readonly keyMaterialId: pulumi.Output<string>;
     /** What KMS reports as CURRENT (differs from keyMaterialId once the key rotated further). */
     declare public readonly currentKeyMaterialId: pulumi.Output<string | null>;
-    declare public readonly keyMaterialState: pulumi.Output<string | null>;
+    /** The state of `keyMaterialId` as of the last apply or refresh: CURRENT, or NON_CURRENT once rotated past. */
+    declare public readonly keyMaterialState: pulumi.Output<KeyMaterialState | null>;
+    /** When KMS rotated to this material (ISO 8601); null while not known. */
     declare public readonly rotationDate: pulumi.Output<string | null>;
 
     constructor(name: string, args: KeyMaterialRotationArgs, opts?: pulumi.CustomResourceOptions) {

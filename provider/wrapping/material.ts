@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, KeyObject } from "node:crypto";
+import { keyStructure } from "./der";
 import {
     ECC_CURVES,
     EccKeySpec,
@@ -27,7 +28,10 @@ export function decodeBase64Material(text: string): Buffer | undefined {
     return Buffer.from(compact, "base64");
 }
 
-/** What a material is, as far as KMS cares: raw bytes, or a PKCS#8 private key of some algorithm and size. */
+/**
+ * What a material is, as far as KMS cares: raw bytes, or a PKCS#8 private key of some algorithm and size
+ * (decodeKeyMaterial has already turned every private key encoding into PKCS#8).
+ */
 export type MaterialShape =
     | { kind: "raw"; length: number }
     | { kind: "pkcs8"; length: number; keySpec: KeySpec | undefined; description: string };
@@ -39,9 +43,9 @@ export function inspectMaterial(material: Buffer): MaterialShape {
 }
 
 function parsePkcs8(material: Buffer): KeyObject | undefined {
-    // A PKCS#8 PrivateKeyInfo is a DER SEQUENCE; raw symmetric/HMAC bytes that happen to start with 0x30
-    // are rejected by the parser, so only real private keys get here.
-    if (material.length < 32 || material[0] !== 0x30) return undefined;
+    // A PKCS#8 PrivateKeyInfo by its structure (node:crypto's type hint alone is not binding on OpenSSL 3.5),
+    // and then a key node:crypto reads: raw symmetric/HMAC bytes that happen to start with 0x30 never get here.
+    if (material.length < 32 || keyStructure(material) !== "pkcs8") return undefined;
     try {
         return createPrivateKey({ key: material, format: "der", type: "pkcs8" });
     } catch {
@@ -79,7 +83,7 @@ export function materialProblem(shape: MaterialShape, keySpec: KeySpec): string 
         ? `an RSA-${RSA_MODULUS_BITS[keySpec]} private key`
         : `an EC private key on curve ${isEcc(keySpec) ? ECC_CURVES[keySpec] : "?"}`;
     if (shape.kind === "pkcs8" && shape.keySpec === keySpec) return undefined;
-    return `${keySpec} material must be ${expected} in DER-encoded PKCS#8, got ${describeShape(shape)}`;
+    return `${keySpec} material must be ${expected} (PEM text, or base64 of DER PKCS#8, PKCS#1 or SEC1), got ${describeShape(shape)}`;
 }
 
 function describeShape(shape: MaterialShape): string {
@@ -102,7 +106,7 @@ export function inferKeySpec(shape: MaterialShape): { keySpec?: KeySpec; problem
         return {
             problem:
                 `${shape.length} raw bytes fit no key spec: SYMMETRIC_DEFAULT needs 32 bytes, HMAC specs 28 to 128, ` +
-                "asymmetric keys a DER PKCS#8 private key",
+                "asymmetric keys an RSA or EC private key (PEM text, or base64 of DER PKCS#8, PKCS#1 or SEC1)",
         };
     }
     return { problem: `${shape.length} raw bytes are HMAC material: set keySpec to one of ${fits.join(", ")}` };

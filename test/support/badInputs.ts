@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import { materialFor } from "./materials";
 
 /**
@@ -8,6 +9,11 @@ import { materialFor } from "./materials";
 export const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 export const KEY_ARN = `arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`;
 export const SYMMETRIC = materialFor("SYMMETRIC_DEFAULT").toString("base64");
+
+const EC_KEY = createPrivateKey({ key: materialFor("ECC_NIST_P256"), format: "der", type: "pkcs8" });
+const PRIVATE_PEM = String(EC_KEY.export({ type: "pkcs8", format: "pem" }));
+const ENCRYPTED_PEM = String(EC_KEY.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "not-a-secret" }));
+const PUBLIC_PEM = String(createPublicKey(EC_KEY).export({ type: "spki", format: "pem" }));
 
 const DAY = 86_400_000;
 const iso = (time: number) => new Date(time).toISOString().replace(/\.000Z$/, "Z");
@@ -35,13 +41,17 @@ export function badInputs(now: Date): [string, Record<string, unknown>, string, 
         ["keyMaterial not a string", { ...VALID, keyMaterial: 12345 }, "keyMaterial", /must be a string/],
         ["keyMaterial not base64", { ...VALID, keyMaterial: "not base64 at all!" }, "keyMaterial", /standard base64/],
         ["keyMaterial base64url", { ...VALID, keyMaterial: materialFor("SYMMETRIC_DEFAULT").toString("base64url") + "-_" }, "keyMaterial", /standard base64/],
+        ["keyMaterial in hex", { ...VALID, keyMaterial: materialFor("SYMMETRIC_DEFAULT").toString("hex") }, "keyMaterial", /looks like hex.*xxd -r -p/],
+        ["encrypted PEM private key", { ...VALID, keyMaterial: ENCRYPTED_PEM }, "keyMaterial", /encrypted private key.*openssl pkey -in/],
+        ["a public key instead of the private key", { ...VALID, keyMaterial: PUBLIC_PEM }, "keyMaterial", /public key or certificate/],
+        ["PEM with two private keys", { ...VALID, keyMaterial: `${PRIVATE_PEM}${PRIVATE_PEM}` }, "keyMaterial", /2 private keys/],
         ["16-byte symmetric material", { ...VALID, keyMaterial: Buffer.alloc(16, 7).toString("base64") }, "keyMaterial", /16 raw bytes fit no key spec/],
         ["33-byte symmetric material", { ...VALID, keyMaterial: Buffer.alloc(33, 7).toString("base64"), keySpec: "SYMMETRIC_DEFAULT" }, "keyMaterial", /exactly 32 raw bytes/],
         ["48 raw bytes without keySpec", { ...VALID, keyMaterial: Buffer.alloc(48, 7).toString("base64") }, "keyMaterial", /set keySpec/],
         ["HMAC_384 material too short", { ...VALID, keySpec: "HMAC_384", keyMaterial: Buffer.alloc(40, 7).toString("base64") }, "keyMaterial", /48 to 128 raw bytes, got 40/],
         ["HMAC_224 material too long", { ...VALID, keySpec: "HMAC_224", keyMaterial: Buffer.alloc(65, 7).toString("base64") }, "keyMaterial", /28 to 64/],
         ["HMAC_512 material too long", { ...VALID, keySpec: "HMAC_512", keyMaterial: Buffer.alloc(129, 7).toString("base64") }, "keyMaterial", /64 to 128/],
-        ["raw bytes for an RSA key", { ...VALID, keySpec: "RSA_2048", keyMaterial: SYMMETRIC }, "keyMaterial", /DER-encoded PKCS#8/],
+        ["raw bytes for an RSA key", { ...VALID, keySpec: "RSA_2048", keyMaterial: SYMMETRIC }, "keyMaterial", /RSA-2048 private key \(PEM text, or base64 of DER PKCS#8, PKCS#1 or SEC1\)/],
         ["P-384 key for a P-256 key spec", { ...VALID, keySpec: "ECC_NIST_P256", keyMaterial: materialFor("ECC_NIST_P384").toString("base64") }, "keyMaterial", /secp384r1/],
         ["RSA-2048 key for RSA_3072", { ...VALID, keySpec: "RSA_3072", keyMaterial: materialFor("RSA_2048").toString("base64") }, "keyMaterial", /RSA-2048/],
         ["PKCS#8 for a symmetric key", { ...VALID, keySpec: "SYMMETRIC_DEFAULT", keyMaterial: materialFor("ECC_NIST_P256").toString("base64") }, "keyMaterial", /exactly 32 raw bytes/],

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -57,6 +57,25 @@ describe("leak scan", function () {
         other.addMaterial(randomBytes(32), "another material");
         for (const [where, text] of planted) other.addText("planted", where, text);
         assert.deepEqual((await other.scan()).hits, [], "no false positives");
+    });
+
+    it("registers a material given as PEM or PKCS#1/SEC1: its own bytes, the PKCS#8 the provider imports and each PEM line are searched", async () => {
+        const registry = new LeakRegistry();
+        const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+        const sec1 = privateKey.export({ type: "sec1", format: "der" });
+        registry.addMaterialsIn({ keyMaterial: String(privateKey.export({ type: "sec1", format: "pem" })) }, "planted PEM");
+        registry.addText("planted", "sec1", sec1.toString("hex"));
+        registry.addText("planted", "imported", privateKey.export({ type: "pkcs8", format: "der" }).toString("base64"));
+        const pkcs8Pem = String(privateKey.export({ type: "pkcs8", format: "pem" }));
+        registry.addMaterialsIn({ keyMaterial: pkcs8Pem }, "planted PEM");
+        registry.addText("planted", "one PEM line", `{"message":"…${pkcs8Pem.split("\n")[2]}…"}`);
+        registry.addText("planted", "JSON-escaped PEM", JSON.stringify({ outputs: { keyMaterial: pkcs8Pem } }));
+        // A public key given by mistake is no material: the publicKey output shows it by design.
+        const publicPem = String(generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({ type: "spki", format: "pem" }));
+        registry.addMaterialsIn({ keyMaterial: publicPem }, "planted public key");
+        registry.addText("planted", "public key output", JSON.stringify({ publicKey: publicPem.split("\n").slice(1, -2).join("") }));
+        const report = await registry.scan();
+        assert.deepEqual([...new Set(report.hits.map((h) => h.where))].sort(), ["JSON-escaped PEM", "imported", "one PEM line", "sec1"]);
     });
 
     describe("through the real Pulumi CLI", () => {

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SECRET_SIG, SIG_KEY } from "./mocks";
+import { decodeKeyMaterial } from "../../provider/wrapping/encodings";
+import { inspectMaterial, publicKeyOf } from "../../provider/wrapping/material";
 
 /**
  * The leak scan: every key material the test suite used, searched for in every artifact the suite produced:
@@ -82,15 +84,48 @@ export class LeakRegistry {
         if (!this.materials.has(key)) this.materials.set(key, { bytes: Buffer.from(bytes), source, number: this.materials.size + 1 });
     }
 
-    /** A material given as standard base64 (how programs and inputs carry it); anything else is ignored. */
+    /** A material given as a program or config carries it (base64, or PEM for private keys): see addMaterialText. */
     addMaterialBase64(value: unknown, source: string): void {
-        if (typeof value === "string" && value.length >= 20 && STANDARD_BASE64.test(value)) this.addMaterial(Buffer.from(value, "base64"), source);
+        this.addMaterialText(value, source);
+    }
+
+    private addBase64(value: string, source: string): void {
+        if (value.length >= 20 && STANDARD_BASE64.test(value)) this.addMaterial(Buffer.from(value, "base64"), source);
+    }
+
+    /**
+     * A material as a user gives it (base64 or PEM text): the bytes it spells out (each PEM block's DER) and the
+     * bytes the provider imports (a PKCS#1 or SEC1 key converted to PKCS#8), so either form is searched for.
+     */
+    addMaterialText(value: unknown, source: string): void {
+        if (typeof value !== "string") return;
+        this.addBase64(value.replace(/\s+/g, ""), source);
+        // The text as a whole, and each private key block of it (a public key or certificate is no secret).
+        const blocks = [...value.matchAll(/-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----[\s\S]*?-----END \1-----/g)].map((m) => m[0]);
+        for (const block of blocks) this.addBase64(block.split(/\r?\n|\\n/).filter((l) => !l.startsWith("-----") && !l.includes(":")).join(""), source);
+        const publicKeys: Buffer[] = [];
+        for (const text of [value, ...blocks]) {
+            const decoded = decodeKeyMaterial(text).bytes;
+            if (!decoded) continue;
+            this.addMaterial(decoded, `${source} (as imported)`);
+            if (inspectMaterial(decoded).kind === "pkcs8") publicKeys.push(publicKeyOf(decoded));
+            decoded.fill(0);
+        }
+        // Each line on its own: a PEM body or wrapped base64 leaks line by line (a JSON-escaped PEM keeps its
+        // breaks as "\n"), and a whole-material pattern would not match across them. A line made only of a
+        // public key's bytes (a PEM's last line holds the EC point) is public: the publicKey output carries it.
+        const lined = value.includes("-----BEGIN") ? blocks.join("\n") : value;
+        for (const line of lined.split(/\r?\n|\\n/).map((l) => l.trim())) {
+            if (!(line.length >= 20 && STANDARD_BASE64.test(line))) continue;
+            const bytes = Buffer.from(line, "base64");
+            if (!publicKeys.some((key) => key.includes(bytes))) this.addMaterial(bytes, `${source} (one line)`);
+        }
     }
 
     /** Every `keyMaterial` property (plain or secret) and every secret string inside `value`. */
     addMaterialsIn(value: unknown, source: string, secretContext = false): void {
         if (typeof value === "string") {
-            if (secretContext) this.addMaterialBase64(value, source);
+            if (secretContext) this.addMaterialText(value, source);
             return;
         }
         if (!value || typeof value !== "object") return;
@@ -282,3 +317,4 @@ export function kmsLocalArtifacts(where: string, registry: LeakRegistry = leakRe
         },
     };
 }
+

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { createPrivateKey } from "node:crypto";
 import { checkInputs } from "../../../provider/dynamic/check";
 import { UNKNOWN } from "../../../provider/dynamic/properties";
+import { sequenceElements, tlv } from "../../../provider/wrapping/der";
 import { materialFor } from "../../support/materials";
 import { assertNoMaterial } from "../../support/assertions";
-import { KEY_ARN, SYMMETRIC, badInputs, validInputs } from "../../support/badInputs";
+import { KEY_ARN, KEY_ID, SYMMETRIC, badInputs, validInputs } from "../../support/badInputs";
 
 const NOW = new Date("2026-11-23T12:00:00Z");
 const VALID = validInputs(NOW);
@@ -49,6 +51,33 @@ describe("provider/dynamic/check", () => {
         assert.match(failures[0]!.reason, /PendingImport.*importType NEW_KEY_MATERIAL/s);
         assertNoMaterial(failures[0]!.reason, other);
         assertNoMaterial(failures[0]!.reason, SYMMETRIC);
+    });
+
+    it("accepts a private key as PEM or PKCS#1/SEC1, and infers its key spec from the key", () => {
+        for (const [spec, type] of [["RSA_3072", "pkcs1"], ["ECC_NIST_P384", "sec1"]] as const) {
+            const key = createPrivateKey({ key: materialFor(spec), format: "der", type: "pkcs8" });
+            for (const keyMaterial of [String(key.export({ type, format: "pem" })), key.export({ type, format: "der" }).toString("base64")]) {
+                assert.deepEqual(checkInputs({}, { keyId: KEY_ID, keyMaterial }, NOW).failures, [], `${spec} ${type}`);
+                assert.match(checkInputs({}, { keyId: KEY_ID, keyMaterial, keySpec: "ECC_NIST_P521" }, NOW).failures[0]!.reason, /curve secp521r1 .*, got an? (RSA-3072|EC) private key/);
+            }
+        }
+    });
+
+    it("treats the same key in another encoding as unchanged when the bytes KMS gets are the same, and explains when they are not", () => {
+        const key = createPrivateKey({ key: materialFor("ECC_NIST_P256"), format: "der", type: "pkcs8" });
+        const olds = { keyId: KEY_ARN, keyMaterial: materialFor("ECC_NIST_P256").toString("base64") };
+        for (const keyMaterial of [String(key.export({ type: "pkcs8", format: "pem" })), String(key.export({ type: "sec1", format: "pem" }))]) {
+            assert.deepEqual(checkInputs(olds, { ...olds, keyMaterial }, NOW).failures, []);
+        }
+        // The same key as a PKCS#8 without the optional public key (passed through as given: other bytes).
+        const [version, scalar, parameters] = sequenceElements(key.export({ type: "sec1", format: "der" }))!;
+        const sec1 = tlv(0x30, ...[version!, scalar!, parameters!].map((e) => tlv(e.tag, e.content)));
+        const withoutPublicKey = createPrivateKey({ key: sec1, format: "der", type: "sec1" });
+        const variant = withoutPublicKey.export({ type: "pkcs8", format: "der" }).toString("base64");
+        const { failures } = checkInputs(olds, { ...olds, keyMaterial: variant }, NOW);
+        assert.equal(failures.length, 1);
+        assert.match(failures[0]!.reason, /same private key as before, in an encoding that gives other bytes.*previous form/s);
+        assertNoMaterial(failures, variant);
     });
 
     it("allows the same bytes in another base64 layout, and new material with a new key", () => {

@@ -50,7 +50,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             assert.equal(outs.expirationModel, "KEY_MATERIAL_EXPIRES");
             assert.equal(outs.wrappingAlgorithm, "RSAES_OAEP_SHA_256");
             assert.equal(outs.wrappingKeySpec, "RSA_4096");
-            assert.match(outs.deletionImpact, /unusable \(PendingImport\)/);
+            assert.match(outs.deletionImpact, /would delete this CURRENT material of .*the key would become unusable \(PendingImport\)/);
             assert.equal((await describe_(key.KeyId!)).CurrentKeyMaterialId, outs.keyMaterialId);
             await assertKeyUsable(fixture().client, key.KeyId!);
             assertNoMaterial(outs, material, "outputs");
@@ -195,7 +195,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             const { desired, outs } = await created();
             const other = await fixture().createKey();
             assert.deepEqual(diffMaterial(fixture().context, outs, { ...desired, keyId: other.KeyId! }, false).replaces, ["keyId"]);
-            assert.ok(fixture().logs.some((l) => /keyId changed.*destroy deletes this CURRENT material/.test(l)));
+            assert.ok(fixture().logs.some((l) => /keyId changed, so up would import .*\(CURRENT, key Enabled at the last refresh\): .*would become unusable/.test(l)));
         });
 
         it("no changes when nothing drifted; a provider-code change is recorded without KMS calls", async () => {
@@ -252,11 +252,18 @@ describe("provider/dynamic/operations (against kms-local)", () => {
                 fixture().kms.control.setSwitches({ deleteOnPendingDeletion: behaviour });
                 const { key, outs } = await created();
                 await fixture().client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
+                const logged = fixture().logs.length;
+                // No refresh since the key was scheduled for deletion: the state still says Enabled.
                 await deleteMaterial(fixture().context, outs);
                 const [call] = fixture().calls("DeleteImportedKeyMaterial");
                 assert.equal(call!.keyMaterialId, outs.keyMaterialId);
                 assert.equal(call!.errorType, behaviour === "reject" ? "KMSInvalidStateException" : undefined);
                 assert.equal((await describe_(key.KeyId!)).KeyState, "PendingDeletion");
+                // The line before the call states only what the last refresh knew; none claims the key became PendingImport.
+                const [before, after] = fixture().logs.slice(logged).filter((l) => l.includes(outs.keyMaterialId!));
+                assert.match(before!, /\(CURRENT, key Enabled at the last refresh; not read again before this call\): .*would become unusable \(PendingImport\)/);
+                assert.match(after!, behaviour === "reject" ? /left to the key's scheduled deletion/ : /: deleted$/);
+                assert.ok(!fixture().logs.slice(logged).some((l) => /becomes unusable|is now PendingImport/.test(l)), "no unchecked fact");
             });
         }
 

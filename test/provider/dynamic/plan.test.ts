@@ -101,9 +101,15 @@ describe("provider/dynamic/plan", () => {
         assert.equal(hasChanges(plan), true);
     });
 
-    it("describes a replacement with what it does to the old key", () => {
-        const olds = outputs();
-        const lines = describePlan(olds, planChanges(olds, inputs({ keyId: "9999abcd-12ab-34cd-56ef-1234567890ab" })));
-        assert.match(lines.join(), new RegExp(`key material ${MATERIAL_ID} of ${ARN}: keyId changed.*destroy deletes this CURRENT material`));
+    it("describes a replacement with what deleting from the old key would do, as of the last refresh", () => {
+        const newKey = inputs({ keyId: "9999abcd-12ab-34cd-56ef-1234567890ab" });
+        const line = (olds: MaterialOutputs) => describePlan(olds, planChanges(olds, newKey)).join("\n");
+        assert.match(
+            line(outputs()),
+            new RegExp(`key material ${MATERIAL_ID} of ${ARN}: keyId changed, so up would import the material into the new key, then delete it from this one \\(CURRENT, key Enabled at the last refresh\\): .*the key would become unusable \\(PendingImport\\)`),
+        );
+        assert.match(line(outputs({ keyMaterialState: "PENDING_ROTATION" })), /\(PENDING_ROTATION, .*the key would stay usable/);
+        assert.match(line(outputs({ keyState: "PendingDeletion" })), /key PendingDeletion at the last refresh\): the key is PendingDeletion, so it would stay so/);
+        assert.doesNotMatch(line(outputs()), /becomes|stays usable/, "a preview says what would happen");
     });
 });

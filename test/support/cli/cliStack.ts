@@ -232,6 +232,30 @@ export class CliStack {
         return { stdout: result.stdout, stderr: result.stderr, code: result.status ?? -1 };
     }
 
+    /** A config value set outside setConfig (e.g. by `pulumi config set` in shell()); a secret one is registered as a material. */
+    async configValue(key: string): Promise<string> {
+        const { value, secret } = await this.stack.getConfig(key);
+        if (secret) this.registry.addMaterialBase64(value, `secret config ${key} of ${this.where}`);
+        return value;
+    }
+
+    /**
+     * A shell command line as a user types it (e.g. copied from the README), run by bash in this stack's
+     * workspace directory with its environment and the CLI first on PATH (this stack is the workspace's selected one).
+     */
+    async shell(command: string): Promise<{ stdout: string; stderr: string }> {
+        const workspace = this.stack.workspace as LocalWorkspace;
+        const result = spawnSync("bash", ["-euo", "pipefail", "-c", command], {
+            cwd: this.settings.workDir,
+            env: { ...process.env, ...workspace.envVars },
+            encoding: "utf8",
+            maxBuffer: 256 << 20,
+        });
+        this.registry.addText("operation result", `${this.where}: shell #${++this.runs}`, `${result.stdout}\n${result.stderr}`);
+        if (result.status !== 0) throw new Error(`\`${command}\` failed (${result.status}): ${result.stderr}`);
+        return { stdout: result.stdout, stderr: result.stderr };
+    }
+
     private async run(command: string, options: RunOptions, call: (common: CommonOptions) => Promise<{ stdout: string; stderr: string }>): Promise<CliRun> {
         const events: EngineEvent[] = [];
         let stdout = "";
