@@ -1,17 +1,15 @@
 import assert from "node:assert/strict";
-import { fork, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { basicProgram } from "../support/cli/programs";
 import { openCliWorld } from "../support/cli/cliWorld";
 import { killAll, killRole, processesWithMarker } from "../support/cli/processes";
 import { randomMaterial } from "../support/materials";
-import type { LaneReply, LaneRequest } from "./crashes/laneProcess";
-import { STEP_REQUESTS, describeTrial, planTrials, type Trial, type TrialType } from "./crashes/trials";
+import { runInLanes, type LaneRun } from "../support/cli/lanes";
+import { STEP_REQUESTS, describeTrial, planTrials, type TrialType } from "./crashes/trials";
 
 /**
  * The CLI and the provider host SIGKILLed at every KMS request of create, update, rotation and delete, then
  * recovered as the README says (crashes/trials.ts). Trials run on three lanes, each a process of its own with
- * its own kms-local and backend (crashes/laneProcess.ts says why), one trial after another per lane.
+ * its own kms-local and backend (support/cli/lanes.ts says why), one trial after another per lane.
  */
 describe("real CLI: killed at every KMS request, recovered as the README says, converged", function () {
     this.timeout(900_000);
@@ -19,54 +17,25 @@ describe("real CLI: killed at every KMS request, recovered as the README says, c
     // CRASH_TRIALS=first-last runs only those trials (while working on one).
     const only = /^(\d+)-(\d+)$/.exec(process.env["CRASH_TRIALS"] ?? "");
     const selected = trials.filter((t) => !only || (t.id >= Number(only[1]) && t.id <= Number(only[2])));
-    const results = new Map<number, { resolve: (message: string) => void; reject: (error: Error) => void; promise: Promise<string> }>();
-    for (const trial of selected) {
-        let settle!: { resolve: (message: string) => void; reject: (error: Error) => void };
-        const promise = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
-        promise.catch(() => undefined); // awaited by its test
-        results.set(trial.id, { ...settle, promise });
-    }
-    const lanes: ChildProcess[] = [];
-    const leakReports: Promise<{ summary: string; failure: string | undefined }>[] = [];
+    let lanes: LaneRun | undefined;
 
     before(() => {
-        const queue = [...selected];
-        for (let i = 0; i < Math.min(3, queue.length); i++) {
-            const child = fork(join(__dirname, "crashes", "laneProcess.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-            lanes.push(child);
-            const next = () => {
-                const trial: Trial | undefined = queue.shift();
-                const request: LaneRequest = trial ? { trial } : { done: true };
-                child.send(request);
-            };
-            leakReports.push(
-                new Promise((resolve, reject) => {
-                    child.on("message", (reply: LaneReply) => {
-                        if ("leak" in reply) return resolve(reply.leak);
-                        const result = results.get(reply.id)!;
-                        if (reply.ok) result.resolve(reply.message);
-                        else result.reject(new Error(reply.message));
-                        next();
-                    });
-                    child.on("exit", (code) => (code === 0 ? undefined : reject(new Error(`crash lane ${i + 1} exited with ${code}`))));
-                }),
-            );
-            next();
-        }
+        lanes = runInLanes(
+            selected.map((t) => ({ ...t, id: String(t.id) })),
+            { module: "cli/crashes/trials", run: "runTrialJob", finish: "closeLane", lanes: 3 },
+        );
     });
 
-    after(async () => {
-        for (const lane of lanes) if (lane.exitCode === null) lane.kill("SIGKILL");
-    });
+    after(() => lanes?.stop());
 
     for (const trial of selected) {
         it(`trial ${trial.id}: ${describeTrial(trial)} → converges`, async () => {
-            await results.get(trial.id)!.promise;
+            await lanes!.results.get(String(trial.id));
         });
     }
 
     it("nothing the lanes' CLIs printed or left holds any of their materials (each lane's own leak scan)", async () => {
-        for (const report of await Promise.all(leakReports)) {
+        for (const report of await lanes!.leakReports) {
             console.log(`      ${report.summary}`);
             assert.equal(report.failure, undefined, report.failure);
         }

@@ -255,3 +255,17 @@ function assertKeysDestroyed(world: CliWorld, keyIds: string[], context: string)
         assert.equal(key.keyState, "PendingDeletion", `${context}: key ${key.keyId}`);
     }
 }
+
+/** One lane process's world, opened by its first trial (see ../../support/cli/lanes.ts). */
+let lane: Lane | undefined;
+
+/** A trial as a lane job. */
+export async function runTrialJob(job: Trial & { id: string | number }): Promise<string> {
+    lane ??= await openLane();
+    return runTrial(lane, { ...job, id: Number(job.id) });
+}
+
+export async function closeLane(): Promise<void> {
+    await lane?.world.close();
+    lane = undefined;
+}

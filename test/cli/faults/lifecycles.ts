@@ -279,3 +279,10 @@ export async function runPlan(plan: FaultPlan): Promise<Stats> {
 }
 
 export const lifecycleCount = (plan: FaultPlan): number => plan.lanes * plan.lifecyclesPerLane * plan.unitsPerStack;
+
+/** A plan as a lane job (see ../../support/cli/lanes.ts): its Stats as JSON. */
+export async function runPlanJob(job: { id: string }): Promise<string> {
+    const plan = PLANS.find((p) => p.name === job.id);
+    if (!plan) throw new Error(`no fault plan ${job.id}`);
+    return JSON.stringify(await runPlan(plan));
+}
