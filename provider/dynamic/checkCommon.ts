@@ -92,6 +92,23 @@ export function failureCollector(inputs: Record<string, unknown> = {}): { fail: 
 /** Set, and not the engine's "unknown until apply" placeholder. */
 export const known = (value: unknown): boolean => value !== undefined && value !== null && !isUnknown(value);
 
+/**
+ * A secret input's value inside another input (pasted there by mistake): refused, naming no property. It
+ * would otherwise go to KMS as a description, to STS as an external ID, or into the outputs in plaintext.
+ */
+export function checkSecretsElsewhere(inputs: Record<string, unknown>, fail: Fail): void {
+    const redactor = new Redactor();
+    redactor.addFromProperties(inputs);
+    if (redactor.empty) return;
+    for (const [name, value] of Object.entries(inputs)) {
+        if (SECRET_INPUTS.includes(name) || name === "__provider") continue;
+        if (stringLeaves(value).some((leaf) => redactor.redact(leaf) !== leaf)) {
+            fail("", `${name} contains the key material (in some encoding; not shown): the material belongs in keyMaterial only, which is always a secret`);
+        }
+    }
+    redactor.dispose();
+}
+
 export function checkPropertyNames(resource: string, names: readonly string[], inputs: Record<string, unknown>, fail: Fail): void {
     for (const name of Object.keys(inputs)) {
         if (name === "__provider" || names.includes(name)) continue;
@@ -109,7 +126,8 @@ export function checkTypes(names: readonly string[], types: ReadonlyMap<string, 
         if (!known(value)) continue;
         const expected = types instanceof Map ? (types.get(name) ?? "string") : (types as ReadonlySet<string>).has(name) ? "boolean" : "string";
         if (hasType(value, expected)) continue;
-        fail(name, `${name} must be a ${expected}, got a ${Array.isArray(value) ? "list" : value === null ? "null" : typeof value} (the value is not shown)`);
+        const actual = Array.isArray(value) ? "list" : value === null ? "null" : typeof value;
+        fail(name, `${name} must be ${article(expected)} ${expected}, got ${article(actual)} ${actual} (the value is not shown)`);
     }
 }
 
@@ -166,6 +184,8 @@ export function isOrigin(text: string): boolean {
         return false;
     }
 }
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? "an" : "a");
 
 function stringLeaves(value: unknown): string[] {
     if (typeof value === "string") return [value];

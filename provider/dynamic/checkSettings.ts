@@ -30,7 +30,8 @@ export function checkSettings(news: Record<string, unknown>, context: SettingsCo
     if (!resource) return failures();
     const settings = resolveClientSettings(resource, context.settings, context.env);
     for (const problem of settings.problems) fail("", `stack configuration: ${problem}`);
-    for (const problem of trustedOrigins(settings.trustedEndpoints).problems) fail("trustedEndpoints", problem);
+    for (const problem of trustedOrigins(context.settings.trustedEndpoints ?? []).problems) fail("", `config pulumi-kms-byok:${problem}`);
+    for (const problem of trustedOrigins(resource.trustedEndpoints ?? []).problems) fail("trustedEndpoints", problem);
     if (settings.credentials.assumeRoles.length > 0 && settings.stsEndpoint) {
         const sts = judgeEndpoint(settings.stsEndpoint, "sts", settings.stsEndpointSource ?? "STS endpoint", settings.trustedEndpoints);
         if (!sts.ok) fail("", `roles cannot be assumed through this STS endpoint: ${sts.problem}`);

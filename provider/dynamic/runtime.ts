@@ -1,6 +1,6 @@
 import { ConfigSource, ProviderSettings, readProviderSettings } from "../client/settings";
 import { checkInputs } from "./check";
-import type { CheckOutcome } from "./checkCommon";
+import { CheckOutcome, checkSecretsElsewhere, failureCollector } from "./checkCommon";
 import { checkSettings } from "./checkSettings";
 import { Redactor } from "./redaction";
 import { PartialFailure } from "./afterImport";
@@ -124,9 +124,15 @@ async function run<I, O>(ops: ResourceOperations<I, O>, context: ProviderContext
     }
 }
 
-/** The input checks, then what depends on the stack's configuration and environment. */
+/**
+ * The input checks, then what they cannot see on their own: the material pasted into another input, and what
+ * depends on the stack's configuration and the host's environment (endpoint trust, credentials, bounds).
+ */
 function withSettings(outcome: CheckOutcome, news: Props, context: ProviderContext): CheckOutcome {
-    return { inputs: outcome.inputs, failures: [...outcome.failures, ...checkSettings(news, context)] };
+    const inputs = plainInputs(news);
+    const { fail, failures } = failureCollector(inputs);
+    checkSecretsElsewhere(inputs, fail);
+    return { inputs: outcome.inputs, failures: [...outcome.failures, ...failures(), ...checkSettings(news, context)] };
 }
 
 /** A partial failure's outputs must carry `__provider`, or the engine could not run delete on them later. */
