@@ -35,7 +35,7 @@ const AWS_DNS_SUFFIXES = [
     "csp.hci.ic.gov", "api.aws.hci.ic.gov",
 ];
 
-const REGION_LABEL = "([a-z]{2}(?:-[a-z]+)+-\\d{1,2})";
+const REGION_LABEL = "([a-z]{2,4}(?:-[a-z]+)+-\\d{1,2})";
 const suffixes = AWS_DNS_SUFFIXES.map((s) => s.replace(/\./g, "\\.")).join("|");
 const AWS_HOSTS: Record<Service, RegExp[]> = {
     kms: [

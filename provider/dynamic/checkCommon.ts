@@ -33,7 +33,7 @@ const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const KEY_ARN = /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/(.+)$/;
 const ALIAS = /^(?:alias\/|arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:alias\/)/;
 const ALIAS_GRAMMAR = /^(?:arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:)?alias\/[a-zA-Z0-9/_-]{1,250}$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 const oneOf = (values: readonly string[]) => (v: string) => values.includes(v);

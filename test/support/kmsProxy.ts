@@ -1,4 +1,5 @@
-import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -23,11 +24,18 @@ export interface KmsProxy {
     stop(): Promise<void>;
 }
 
-export async function startKmsProxy(target: string, hooks: ProxyHooks = {}): Promise<KmsProxy> {
+export interface ProxyOptions {
+    /** Listen address (default 127.0.0.1). */
+    host?: string;
+    /** Serve https with this key and certificate (PEM). */
+    tls?: { key: string; cert: string };
+}
+
+export async function startKmsProxy(target: string, hooks: ProxyHooks = {}, options: ProxyOptions = {}): Promise<KmsProxy> {
     const upstream = new URL(target);
     const operations: string[] = [];
     const proxy: KmsProxy = { url: "", operations, hooks, stop: async () => undefined };
-    const server: Server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
@@ -46,9 +54,11 @@ export async function startKmsProxy(target: string, hooks: ProxyHooks = {}): Pro
                 res.end(payload);
             })().catch(() => res.destroy());
         });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    const server: Server = options.tls ? createTlsServer(options.tls, handler) : createServer(handler);
+    const host = options.host ?? "127.0.0.1";
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    proxy.url = `${options.tls ? "https" : "http"}://${host}:${(server.address() as AddressInfo).port}`;
     proxy.stop = () =>
         new Promise<void>((resolve) => {
             server.close(() => resolve());
