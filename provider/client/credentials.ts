@@ -1,4 +1,4 @@
-import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import type * as CredentialProviders from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { AssumeRoleSettings, CredentialSettings, sessionSeconds } from "./credentialSettings";
 import { requestHandler } from "./http";
@@ -18,6 +18,16 @@ export class CredentialsError extends Error {
 }
 
 export function credentialProvider(settings: ClientSettings): AwsCredentialIdentityProvider {
+    // Built on first use: loading the credential providers costs the host's start time otherwise.
+    let built: Promise<AwsCredentialIdentityProvider> | undefined;
+    return async (options) => {
+        built ??= import("@aws-sdk/credential-providers").then((providers) => buildChain(providers, settings));
+        return (await built)(options);
+    };
+}
+
+function buildChain(providers: typeof CredentialProviders, settings: ClientSettings): AwsCredentialIdentityProvider {
+    const { fromTemporaryCredentials } = providers;
     const stsConfig = {
         ...(settings.stsRegion ? { region: settings.stsRegion } : {}),
         ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
@@ -27,7 +37,7 @@ export function credentialProvider(settings: ClientSettings): AwsCredentialIdent
         requestHandler: requestHandler(settings),
         maxAttempts: settings.maxAttempts,
     };
-    let provider = describedFailures(baseCredentials(settings.credentials, stsConfig), "finding base credentials (aws:accessKey, a profile, or the default chain)");
+    let provider = describedFailures(baseCredentials(providers, settings.credentials, stsConfig), "finding base credentials (aws:accessKey, a profile, or the default chain)");
     settings.credentials.assumeRoles.forEach((role, index) => {
         provider = describedFailures(
             fromTemporaryCredentials({ params: assumeRoleParams(role), masterCredentials: provider, clientConfig: stsConfig }),
@@ -37,7 +47,8 @@ export function credentialProvider(settings: ClientSettings): AwsCredentialIdent
     return provider;
 }
 
-function baseCredentials(credentials: CredentialSettings, stsConfig: object): AwsCredentialIdentityProvider {
+function baseCredentials(providers: typeof CredentialProviders, credentials: CredentialSettings, stsConfig: object): AwsCredentialIdentityProvider {
+    const { fromNodeProviderChain } = providers;
     if (credentials.accessKey && credentials.secretKey) {
         const identity: AwsCredentialIdentity = {
             accessKeyId: credentials.accessKey,

@@ -1,4 +1,3 @@
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { judgeEndpoint } from "./endpointTrust";
 import { requestHandler } from "./http";
@@ -17,13 +16,17 @@ export async function callerAccount(settings: ClientSettings, credentials: AwsCr
     // Talking to an emulator with no STS named for it: never dial AWS's STS just to ask.
     if (settings.endpoint && !settings.stsEndpoint) return undefined;
     if (settings.stsEndpoint && !judgeEndpoint(settings.stsEndpoint, "sts", settings.stsEndpointSource ?? "sts endpoint", settings.trustedEndpoints).ok) return undefined;
+    // Loaded on first use: most sessions never need it, and the provider host should start fast.
+    const { GetCallerIdentityCommand, STSClient } = await import("@aws-sdk/client-sts");
     const sts = new STSClient({
         ...(settings.stsRegion ? { region: settings.stsRegion } : {}),
         ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
         ignoreConfiguredEndpointUrls: true,
         credentials,
-        requestHandler: requestHandler(settings),
-        maxAttempts: 2,
+        // Best effort, asked once per client: short bounds, so a network without a path to STS (a private
+        // VPC with a KMS endpoint only) costs a few seconds once, not minutes.
+        requestHandler: requestHandler({ ...settings, connectTimeoutMs: Math.min(settings.connectTimeoutMs, 3000), requestTimeoutMs: Math.min(settings.requestTimeoutMs, 10_000) }),
+        maxAttempts: 1,
     });
     try {
         return (await sts.send(new GetCallerIdentityCommand({}))).Account;
