@@ -8,8 +8,7 @@ import {
     isThrottlingError,
     isTransientError,
 } from "@smithy/core/retry";
-import type { SdkError } from "@smithy/types";
-import type { AwsCredentialIdentityProvider, FinalizeRequestMiddleware, InitializeMiddleware, RetryErrorInfo, RetryToken, StandardRetryToken } from "@smithy/types";
+import type { AwsCredentialIdentityProvider, FinalizeRequestMiddleware, SdkError, InitializeMiddleware, RetryErrorInfo, RetryToken, StandardRetryToken } from "@smithy/types";
 import { credentialProvider } from "./credentials";
 import { isUnreachable, requestHandler } from "./http";
 import { ClientSettings } from "./settings";
@@ -33,14 +32,7 @@ const clients = new Map<string, KmsClientHandle>();
 const pacers = new Map<number, RequestPacer>();
 
 /** Where host-wide messages (request pacing) go: the provider host's stderr, which the engine logs. */
-let hostLog: ProgressLog = (message) => console.error(`pulumi-kms-byok: ${message}`);
-
-/** For tests: capture host-wide messages; returns the previous sink. */
-export function setHostLog(log: ProgressLog): ProgressLog {
-    const previous = hostLog;
-    hostLog = log;
-    return previous;
-}
+const hostLog: ProgressLog = (message) => console.error(`pulumi-kms-byok: ${message}`);
 
 export function kmsClient(settings: ClientSettings): KmsClientHandle {
     const key = cacheKey(settings);
@@ -150,7 +142,7 @@ function retryableBesidesSkew(error: SdkError): boolean {
 function pacerFor(scale: number): RequestPacer {
     let pacer = pacers.get(scale);
     if (!pacer) {
-        pacer = new RequestPacer(scale, (message) => hostLog(message));
+        pacer = new RequestPacer(scale, hostLog);
         pacers.set(scale, pacer);
     }
     return pacer;
