@@ -14,6 +14,8 @@ export type { FaultKind, FaultSettings, FaultTiming } from "./control/faults.js"
 export type { EventRecord, OperationCounters, RequestRecord } from "./control/metrics.js";
 export type { QuotaSettings } from "./control/quotas.js";
 export type { Switches } from "./control/switches.js";
+export type { StsControl } from "./control/stsControl.js";
+export type { RoleDefinition } from "./store/sessions.js";
 export type { KeyState, MaterialState } from "./store/types.js";
 export { DEFAULT_SWITCHES, SWITCH_CHOICES, SWITCH_REFS } from "./control/switches.js";
 
@@ -55,7 +57,8 @@ export interface KmsLocal {
 }
 
 /** Dummy credentials; with signatureCheck = "verify" the secret must equal the signatureSecret switch. */
-export const DUMMY_ACCESS_KEY_ID = "AKIAKMSLOCALTEST0000";
+export { DUMMY_ACCESS_KEY_ID } from "./store/sessions.js";
+import { DUMMY_ACCESS_KEY_ID } from "./store/sessions.js";
 
 export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsLocal> {
   const startSwitches: Partial<Switches> = coerceSwitches({

@@ -6,6 +6,7 @@ import type { FaultSettings } from "./faults.js";
 import type { EventRecord, OperationCounters, RequestRecord } from "./metrics.js";
 import type { QuotaSettings } from "./quotas.js";
 import type { Runtime } from "./runtime.js";
+import { type StsControl, stsControl } from "./stsControl.js";
 import { coerceSwitches, DEFAULT_SWITCHES, type Switches } from "./switches.js";
 
 export interface ConsistencySettings {
@@ -73,6 +74,8 @@ export interface KmsLocalControl {
   forceKeyState(region: string, keyId: string, state: KeyState | undefined): void;
   /** Deletes every key, alias and import token (switches, clock and counters stay). */
   resetState(): void;
+  /** STS: roles tests declare, and the temporary credentials AssumeRole issued (see stsControl.ts). */
+  readonly sts: StsControl;
 }
 
 export function createControl(rt: Runtime, startSwitches: Partial<Switches>): KmsLocalControl {
@@ -150,6 +153,7 @@ export function createControl(rt: Runtime, startSwitches: Partial<Switches>): Km
       rt.store.dirty = true;
       rt.persist();
     },
+    sts: stsControl(rt.sts),
     resetState: () => {
       rt.store.clear();
       rt.persist();

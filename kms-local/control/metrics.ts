@@ -18,6 +18,8 @@ export interface RequestRecord {
   requestId: string;
   operation: string;
   region?: string;
+  /** Who signed the request: an IAM user ARN, or an assumed-role session ARN for temporary credentials. */
+  principal?: string;
   keyId?: string;
   keyMaterialId?: string;
   importType?: string;

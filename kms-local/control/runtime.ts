@@ -11,6 +11,7 @@ import { OPERATIONS, STATE_CHANGING } from "../operations/index.js";
 import { keyMetadata } from "../store/metadata.js";
 import { loadState, saveState } from "../store/persistence.js";
 import { settle } from "../store/settle.js";
+import { StsStore } from "../store/sessions.js";
 import { Store } from "../store/store.js";
 import type { KeyRecord } from "../store/types.js";
 import { OffsetClock } from "./clock.js";
@@ -39,6 +40,8 @@ export interface KmsReply {
 export interface KmsRequest {
   operation: string | undefined;
   region: string;
+  /** Who signed it (undefined for unsigned requests). */
+  principal?: string;
   /** Parsed JSON body, or the KmsError raised while reading the request (auth, JSON, target). */
   body: unknown;
   early?: KmsError;
@@ -64,12 +67,14 @@ export class Runtime {
   readonly quotas: Quotas;
   readonly faults: Faults;
   readonly hotKeys = new HotKeys();
+  readonly sts: StsStore;
   switches: Switches;
   private sweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     this.switches = { ...DEFAULT_SWITCHES, ...options.switches };
     this.store = new Store(options.accountId);
+    this.sts = new StsStore(options.accountId);
     this.quotas = new Quotas({ enabled: true, scale: 1, rps: {}, ...options.quotas }, () => this.switches.quotaFigures);
     this.faults = new Faults({ rate: 0 });
     if (options.faults) this.faults.configure(options.faults);
@@ -153,6 +158,7 @@ export class Runtime {
       requestId,
       operation: req.operation ?? "(unknown)",
       region: req.region,
+      principal: req.principal,
       ...facts,
       status: reply.status,
       errorType,

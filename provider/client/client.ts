@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { KMSClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-kms";
 import {
     AdaptiveRetryStrategy,
@@ -7,8 +8,9 @@ import {
     isThrottlingError,
     isTransientError,
 } from "@smithy/core/retry";
-import type { SdkError } from "@smithy/types";
-import type { FinalizeRequestMiddleware, RetryErrorInfo, RetryToken, StandardRetryToken } from "@smithy/types";
+import type { AwsCredentialIdentityProvider, FinalizeRequestMiddleware, SdkError, InitializeMiddleware, RetryErrorInfo, RetryToken, StandardRetryToken } from "@smithy/types";
+import { credentialProvider } from "./credentials";
+import { isUnreachable, requestHandler } from "./http";
 import { ClientSettings } from "./settings";
 import { ProgressLog, RequestPacer } from "./rateLimiter";
 
@@ -16,32 +18,54 @@ import { ProgressLog, RequestPacer } from "./rateLimiter";
  * KMS clients, built once per distinct setting and kept for the life of the provider host process.
  * Module state on purpose: the serialized provider (`__provider`) must never capture a client (SDK clients
  * hold native functions and credentials), and every resource of a stack shares one host process, so one
- * client and one pacer per Region/endpoint is exactly "configuration resolved once".
+ * client and one pacer per Region/endpoint/credentials is exactly "configuration resolved once".
+ * Nothing cached here may capture anything of one provider call (its log, and with it that call's
+ * redaction state built from a material): the pacer reports through the host's log.
  */
 
-const clients = new Map<string, KMSClient>();
-const pacers = new Map<number, RequestPacer>();
-
-export function kmsClient(settings: ClientSettings, log: ProgressLog): KMSClient {
-    const key = JSON.stringify([settings.region, settings.endpoint, settings.profile, settings.maxAttempts, settings.requestRateScale]);
-    let client = clients.get(key);
-    if (!client) {
-        client = createClient(settings, log);
-        clients.set(key, client);
-    }
-    return client;
+export interface KmsClientHandle {
+    client: KMSClient;
+    credentials: AwsCredentialIdentityProvider;
 }
 
-function createClient(settings: ClientSettings, log: ProgressLog): KMSClient {
+const clients = new Map<string, KmsClientHandle>();
+const pacers = new Map<number, RequestPacer>();
+
+/** Where host-wide messages (request pacing) go: the provider host's stderr, which the engine logs. */
+const hostLog: ProgressLog = (message) => console.error(`pulumi-kms-byok: ${message}`);
+
+export function kmsClient(settings: ClientSettings): KmsClientHandle {
+    const key = cacheKey(settings);
+    let handle = clients.get(key);
+    if (!handle) {
+        handle = createClient(settings);
+        clients.set(key, handle);
+    }
+    return handle;
+}
+
+/** Everything that shapes a client; credentials hashed, so the map holds no secret in its keys. */
+function cacheKey(settings: ClientSettings): string {
+    const { region, endpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentials } = settings;
+    const credentialsHash = createHash("sha256").update(JSON.stringify(credentials)).digest("hex");
+    return JSON.stringify([region, endpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentialsHash]);
+}
+
+function createClient(settings: ClientSettings): KmsClientHandle {
+    const credentials = credentialProvider(settings);
     const client = new KMSClient({
         ...(settings.region ? { region: settings.region } : {}),
         ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-        ...(settings.profile ? { profile: settings.profile } : {}),
+        // The endpoint is the provider's decision alone (trust-checked); never one the SDK finds in the
+        // environment or a config file's endpoint_url.
+        ignoreConfiguredEndpointUrls: true,
+        credentials,
+        requestHandler: requestHandler(settings),
         // Adaptive mode adds the SDK's own client-side rate limiting on top of retries when KMS throttles.
         retryStrategy: new KmsRetryStrategy(async () => settings.maxAttempts),
     });
-    const pacer = pacerFor(settings.requestRateScale, log);
-    const scope = `${settings.region ?? "default"}|${settings.endpoint ?? "aws"}`;
+    const pacer = pacerFor(settings.requestRateScale);
+    const scope = `${settings.region ?? "default"}|${settings.endpoint ?? "aws"}|${settings.credentials.assumeRoles.at(-1)?.roleArn ?? settings.profile ?? ""}`;
     // Placed inside the retry loop so that every attempt, retries included, spends quota.
     const pacing: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
         await pacer.acquire(scope, context.commandName?.replace(/Command$/, "") ?? "");
@@ -52,7 +76,32 @@ function createClient(settings: ClientSettings, log: ProgressLog): KMSClient {
         relation: "after",
         toMiddleware: "retryMiddleware",
     });
-    return client;
+    client.middlewareStack.add(unreachable(settings), { step: "initialize", name: "kmsUnreachable" });
+    return { client, credentials };
+}
+
+export class KmsUnreachableError extends Error {
+    override readonly name = "KmsUnreachableError";
+}
+
+/** "Nobody answered", said plainly: which endpoint, which bounds, what to check. */
+function unreachable(settings: ClientSettings): InitializeMiddleware<ServiceInputTypes, ServiceOutputTypes> {
+    return (next, context) => async (args) => {
+        try {
+            return await next(args);
+        } catch (error) {
+            if (!isUnreachable(error)) throw error;
+            const where = settings.endpoint ? `the KMS endpoint ${new URL(settings.endpoint).origin}` : `AWS KMS in ${settings.region ?? "the default Region"}`;
+            const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? settings.maxAttempts;
+            throw new KmsUnreachableError(
+                `${context.commandName?.replace(/Command$/, "") ?? "a KMS request"}: no answer from ${where} after ${attempts} attempt(s) ` +
+                    `(each bounded by a ${settings.connectTimeoutMs / 1000} s connect timeout, pulumi-kms-byok:connectTimeoutSeconds, and a ` +
+                    `${settings.requestTimeoutMs / 1000} s request timeout, pulumi-kms-byok:requestTimeoutSeconds; attempts: pulumi-kms-byok:maxAttempts). ` +
+                    `Check the endpoint, the network path and any proxy or firewall (${(error as Error).message})`,
+                { cause: error },
+            );
+        }
+    };
 }
 
 /**
@@ -90,10 +139,10 @@ function retryableBesidesSkew(error: SdkError): boolean {
     return isClockSkewError(unflagged) || isThrottlingError(unflagged) || isTransientError(unflagged) || isServerError(unflagged);
 }
 
-function pacerFor(scale: number, log: ProgressLog): RequestPacer {
+function pacerFor(scale: number): RequestPacer {
     let pacer = pacers.get(scale);
     if (!pacer) {
-        pacer = new RequestPacer(scale, log);
+        pacer = new RequestPacer(scale, hostLog);
         pacers.set(scale, pacer);
     }
     return pacer;

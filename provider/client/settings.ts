@@ -1,70 +1,144 @@
+import { AssumeRoleSettings, CredentialSettings, readCredentialSettings } from "./credentialSettings";
+import { NUMERIC_SETTINGS, NumericSetting, boundsProblem, readNumber } from "./limits";
+
 /**
- * Where a resource's KMS calls go and how they are paced, resolved once per call from three layers:
- * the resource's own inputs, the stack configuration (delivered to the dynamic provider by `configure`),
- * then the environment the provider host runs in. Pure: no I/O, so it is testable and the same for
- * check (which may only warn) and the operations.
+ * Where a resource's KMS calls go, with which credentials, and how they are paced and bounded, resolved
+ * once per call from three layers: the resource's own inputs, the stack configuration (delivered to the
+ * dynamic provider by `configure`), then the environment the provider host runs in. Pure: no I/O, so it is
+ * testable and the same for check (which refuses what cannot be used) and the operations.
  */
 
-/** Stack configuration keys read by the provider. The `aws:` keys are shared with @pulumi/aws on purpose. */
+/**
+ * Stack configuration keys read by the provider. The `aws:` keys are @pulumi/aws's own, with the same
+ * meaning and shapes, so one stack config serves both providers.
+ */
 export const CONFIG_KEYS = {
     region: "aws:region",
     profile: "aws:profile",
     awsEndpoints: "aws:endpoints",
+    accessKey: "aws:accessKey",
+    secretKey: "aws:secretKey",
+    token: "aws:token",
+    assumeRoles: "aws:assumeRoles",
+    /** @pulumi/aws 6.x's single assume-role object; still read, as the first link of the chain. */
+    assumeRole: "aws:assumeRole",
+    sharedCredentialsFiles: "aws:sharedCredentialsFiles",
+    sharedConfigFiles: "aws:sharedConfigFiles",
+    skipRegionValidation: "aws:skipRegionValidation",
+    skipRequestingAccountId: "aws:skipRequestingAccountId",
+    stsRegion: "aws:stsRegion",
+    customCaBundle: "aws:customCaBundle",
     endpoint: "pulumi-kms-byok:endpoint",
+    trustedEndpoints: "pulumi-kms-byok:trustedEndpoints",
     maxAttempts: "pulumi-kms-byok:maxAttempts",
     requestRateScale: "pulumi-kms-byok:requestRateScale",
     propagationTimeoutSeconds: "pulumi-kms-byok:propagationTimeoutSeconds",
     rotationTimeoutSeconds: "pulumi-kms-byok:rotationTimeoutSeconds",
+    connectTimeoutSeconds: "pulumi-kms-byok:connectTimeoutSeconds",
+    requestTimeoutSeconds: "pulumi-kms-byok:requestTimeoutSeconds",
 } as const;
 
-/** The provider-wide settings taken from stack configuration in `configure`. Plain data: no secrets, no clients. */
+/**
+ * Provider-wide settings from stack configuration, read in `configure`. Plain data. `credentials` may hold
+ * aws:secretKey / aws:token: they go to the SDK's signer and the per-call redactor, never into a message,
+ * an output or the serialized provider.
+ */
 export interface ProviderSettings {
     region?: string;
     profile?: string;
     endpoint?: string;
+    /** Which setting named `endpoint`, for messages: "pulumi-kms-byok:endpoint" or "aws:endpoints". */
+    endpointSource?: EndpointSource;
+    stsEndpoint?: string;
+    stsRegion?: string;
+    trustedEndpoints?: string[];
     maxAttempts?: number;
     requestRateScale?: number;
     propagationTimeoutSeconds?: number;
     rotationTimeoutSeconds?: number;
+    connectTimeoutSeconds?: number;
+    requestTimeoutSeconds?: number;
+    credentials?: CredentialSettings;
+    skipRegionValidation?: boolean;
+    skipRequestingAccountId?: boolean;
+    customCaBundle?: string;
+    /** Config values that cannot be used, as messages naming the key (never its value). */
+    problems?: string[];
 }
 
 export interface ConfigSource {
     get(key: string): string | undefined;
 }
 
+/** Where the KMS endpoint came from; AWS_ENDPOINT_URL (all services) is the one that is not enough on its own. */
+export type EndpointSource =
+    | "input endpoint"
+    | "pulumi-kms-byok:endpoint"
+    | "aws:endpoints"
+    | "AWS_ENDPOINT_URL_KMS"
+    | "AWS_ENDPOINT_URL";
+
 export function readProviderSettings(config: ConfigSource): ProviderSettings {
+    const problems: string[] = [];
+    const numbers = Object.fromEntries(
+        (Object.keys(NUMERIC_SETTINGS) as NumericSetting[]).map((name) => [name, readNumber(name, config.get(CONFIG_KEYS[name]), CONFIG_KEYS[name], problems)]),
+    );
+    const ownEndpoint = nonEmpty(config.get(CONFIG_KEYS.endpoint));
+    const awsEndpoint = serviceEndpointOf(config.get(CONFIG_KEYS.awsEndpoints), "kms");
+    const credentials = readCredentialSettings(config, problems);
     return dropUndefined({
         region: nonEmpty(config.get(CONFIG_KEYS.region)),
         profile: nonEmpty(config.get(CONFIG_KEYS.profile)),
-        endpoint: nonEmpty(config.get(CONFIG_KEYS.endpoint)) ?? kmsEndpointOf(config.get(CONFIG_KEYS.awsEndpoints)),
-        maxAttempts: positiveNumber(config.get(CONFIG_KEYS.maxAttempts)),
-        requestRateScale: positiveNumber(config.get(CONFIG_KEYS.requestRateScale)),
-        propagationTimeoutSeconds: positiveNumber(config.get(CONFIG_KEYS.propagationTimeoutSeconds)),
-        rotationTimeoutSeconds: positiveNumber(config.get(CONFIG_KEYS.rotationTimeoutSeconds)),
-    });
-}
-
-/** Stack config values this provider cannot use; they are ignored (defaults apply), and said so in the log. */
-export function configProblems(config: ConfigSource): string[] {
-    const numeric = [CONFIG_KEYS.maxAttempts, CONFIG_KEYS.requestRateScale, CONFIG_KEYS.propagationTimeoutSeconds, CONFIG_KEYS.rotationTimeoutSeconds];
-    return numeric
-        .filter((key) => nonEmpty(config.get(key)) !== undefined && positiveNumber(config.get(key)) === undefined)
-        .map((key) => `config ${key} must be a positive number; got '${config.get(key)}', using the default`);
+        endpoint: ownEndpoint ?? awsEndpoint,
+        endpointSource: ownEndpoint ? "pulumi-kms-byok:endpoint" : awsEndpoint ? "aws:endpoints" : undefined,
+        stsEndpoint: serviceEndpointOf(config.get(CONFIG_KEYS.awsEndpoints), "sts"),
+        stsRegion: nonEmpty(config.get(CONFIG_KEYS.stsRegion)),
+        trustedEndpoints: stringList(config.get(CONFIG_KEYS.trustedEndpoints), CONFIG_KEYS.trustedEndpoints, problems),
+        ...numbers,
+        credentials,
+        skipRegionValidation: flag(config.get(CONFIG_KEYS.skipRegionValidation), CONFIG_KEYS.skipRegionValidation, problems),
+        skipRequestingAccountId: flag(config.get(CONFIG_KEYS.skipRequestingAccountId), CONFIG_KEYS.skipRequestingAccountId, problems),
+        customCaBundle: nonEmpty(config.get(CONFIG_KEYS.customCaBundle)),
+        problems: problems.length > 0 ? problems : undefined,
+    } as ProviderSettings);
 }
 
 /** `aws:endpoints` is @pulumi/aws's list of per-service overrides, e.g. `[{"kms":"http://127.0.0.1:4599"}]`. */
-function kmsEndpointOf(json: string | undefined): string | undefined {
+function serviceEndpointOf(json: string | undefined, service: string): string | undefined {
     if (!json) return undefined;
     try {
         const entries: unknown = JSON.parse(json);
         if (!Array.isArray(entries)) return undefined;
         for (const entry of entries) {
-            const kms = (entry as Record<string, unknown> | null)?.["kms"];
-            if (typeof kms === "string" && kms) return kms;
+            const url = (entry as Record<string, unknown> | null)?.[service];
+            if (typeof url === "string" && url.trim()) return url.trim();
         }
     } catch {
         // Not ours to validate: @pulumi/aws reports a malformed aws:endpoints itself.
     }
+    return undefined;
+}
+
+/** A list in stack config: a JSON array of strings (`pulumi config set --path`), or comma-separated text. */
+function stringList(text: string | undefined, key: string, problems: string[]): string[] | undefined {
+    const value = nonEmpty(text);
+    if (value === undefined) return undefined;
+    if (!value.startsWith("[")) return value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+    try {
+        const list: unknown = JSON.parse(value);
+        if (Array.isArray(list) && list.every((s) => typeof s === "string")) return list as string[];
+    } catch {
+        // reported below
+    }
+    problems.push(`config ${key} must be a list of strings`);
+    return undefined;
+}
+
+function flag(text: string | undefined, key: string, problems: string[]): boolean | undefined {
+    const value = nonEmpty(text);
+    if (value === undefined) return undefined;
+    if (value === "true" || value === "false") return value === "true";
+    problems.push(`config ${key} must be true or false`);
     return undefined;
 }
 
@@ -74,58 +148,115 @@ export interface ResourceClientInputs {
     region?: string;
     endpoint?: string;
     profile?: string;
+    trustedEndpoints?: string[];
+    assumeRole?: AssumeRoleSettings;
 }
 
 export interface ClientSettings {
     /** Undefined when nothing names a region: the SDK then tries its own chain (profile files) and fails clearly. */
     region: string | undefined;
+    /** An override of the KMS endpoint; undefined means AWS's own endpoint for the Region. */
     endpoint: string | undefined;
+    endpointSource: EndpointSource | undefined;
+    /** Origins (scheme://host[:port]) explicitly trusted to receive wrapped key material. */
+    trustedEndpoints: string[];
+    stsEndpoint: string | undefined;
+    stsEndpointSource: "aws:endpoints" | "AWS_ENDPOINT_URL_STS" | "AWS_ENDPOINT_URL" | undefined;
+    stsRegion: string | undefined;
     profile: string | undefined;
+    credentials: CredentialSettings;
     maxAttempts: number;
     requestRateScale: number;
     propagationTimeoutMs: number;
     rotationTimeoutMs: number;
+    connectTimeoutMs: number;
+    requestTimeoutMs: number;
+    customCaBundle: string | undefined;
+    skipRequestingAccountId: boolean;
+    /** Problems with the stack configuration: no KMS call is made while there are any. */
+    problems: string[];
 }
 
-export const DEFAULTS = {
-    /** Generous, because throttling is expected at GetParametersForImport's 1 request/s and retries are cheap. */
-    maxAttempts: 8,
-    requestRateScale: 1,
-    /** terraform-provider-aws waits 2 minutes for a new key to become visible; so do we. */
-    propagationTimeoutSeconds: 120,
-    /** On-demand rotation of imported material is asynchronous; AWS's own tests poll for up to 90 s. */
-    rotationTimeoutSeconds: 600,
-} as const;
+export const DEFAULTS = Object.fromEntries(
+    (Object.keys(NUMERIC_SETTINGS) as NumericSetting[]).map((name) => [name, NUMERIC_SETTINGS[name].default]),
+) as Record<NumericSetting, number>;
 
 type Env = Record<string, string | undefined>;
 
 export function resolveClientSettings(resource: ResourceClientInputs, provider: ProviderSettings, env: Env): ClientSettings {
-    return {
-        region: resource.region ?? regionOfArn(resource.keyId) ?? provider.region ?? envRegion(env),
-        endpoint: resource.endpoint ?? provider.endpoint ?? nonEmpty(env["AWS_ENDPOINT_URL_KMS"]) ?? nonEmpty(env["AWS_ENDPOINT_URL"]),
-        profile: resource.profile ?? provider.profile ?? nonEmpty(env["AWS_PROFILE"]),
-        maxAttempts: provider.maxAttempts ?? positiveNumber(env["AWS_MAX_ATTEMPTS"]) ?? DEFAULTS.maxAttempts,
-        requestRateScale: provider.requestRateScale ?? DEFAULTS.requestRateScale,
-        propagationTimeoutMs: 1000 * (provider.propagationTimeoutSeconds ?? DEFAULTS.propagationTimeoutSeconds),
-        rotationTimeoutMs: 1000 * (provider.rotationTimeoutSeconds ?? DEFAULTS.rotationTimeoutSeconds),
+    const problems = [...(provider.problems ?? [])];
+    const envAttempts = readNumber("maxAttempts", env["AWS_MAX_ATTEMPTS"], "AWS_MAX_ATTEMPTS", problems);
+    const endpoint = resolveEndpoint(resource, provider, env);
+    const sts = resolveStsEndpoint(provider, env);
+    const profile = resource.profile ?? provider.profile ?? nonEmpty(env["AWS_PROFILE"]);
+    const region = resource.region ?? regionOfArn(resource.keyId) ?? provider.region ?? envRegion(env);
+    const number = (name: NumericSetting): number => {
+        const value = provider[name];
+        const problem = value === undefined ? undefined : boundsProblem(name, value, CONFIG_KEYS[name]);
+        if (problem) problems.push(problem);
+        return value === undefined || problem ? NUMERIC_SETTINGS[name].default : value;
     };
+    const seconds = (name: NumericSetting) => 1000 * number(name);
+    return {
+        region,
+        ...endpoint,
+        trustedEndpoints: [...(provider.trustedEndpoints ?? []), ...(resource.trustedEndpoints ?? [])],
+        stsEndpoint: sts.endpoint,
+        stsEndpointSource: sts.source,
+        stsRegion: provider.stsRegion ?? region,
+        profile,
+        credentials: {
+            ...(provider.credentials ?? { assumeRoles: [] }),
+            profile,
+            assumeRoles: [...(provider.credentials?.assumeRoles ?? []), ...(resource.assumeRole ? [resource.assumeRole] : [])],
+        },
+        maxAttempts: provider.maxAttempts !== undefined ? number("maxAttempts") : (envAttempts ?? NUMERIC_SETTINGS.maxAttempts.default),
+        requestRateScale: number("requestRateScale"),
+        propagationTimeoutMs: seconds("propagationTimeoutSeconds"),
+        rotationTimeoutMs: seconds("rotationTimeoutSeconds"),
+        connectTimeoutMs: seconds("connectTimeoutSeconds"),
+        requestTimeoutMs: seconds("requestTimeoutSeconds"),
+        customCaBundle: provider.customCaBundle ?? nonEmpty(env["AWS_CA_BUNDLE"]),
+        skipRequestingAccountId: provider.skipRequestingAccountId ?? false,
+        problems,
+    };
+}
+
+function resolveEndpoint(resource: ResourceClientInputs, provider: ProviderSettings, env: Env): Pick<ClientSettings, "endpoint" | "endpointSource"> {
+    const candidates: [string | undefined, EndpointSource][] = [
+        [nonEmpty(resource.endpoint), "input endpoint"],
+        [provider.endpoint, provider.endpointSource ?? "pulumi-kms-byok:endpoint"],
+        [nonEmpty(env["AWS_ENDPOINT_URL_KMS"]), "AWS_ENDPOINT_URL_KMS"],
+        [nonEmpty(env["AWS_ENDPOINT_URL"]), "AWS_ENDPOINT_URL"],
+    ];
+    const found = candidates.find(([value]) => value !== undefined);
+    return found ? { endpoint: found[0], endpointSource: found[1] } : { endpoint: undefined, endpointSource: undefined };
+}
+
+function resolveStsEndpoint(provider: ProviderSettings, env: Env): { endpoint?: string; source?: ClientSettings["stsEndpointSource"] } {
+    if (provider.stsEndpoint) return { endpoint: provider.stsEndpoint, source: "aws:endpoints" };
+    const specific = nonEmpty(env["AWS_ENDPOINT_URL_STS"]);
+    if (specific) return { endpoint: specific, source: "AWS_ENDPOINT_URL_STS" };
+    const generic = nonEmpty(env["AWS_ENDPOINT_URL"]);
+    return generic ? { endpoint: generic, source: "AWS_ENDPOINT_URL" } : {};
 }
 
 export const envRegion = (env: Env): string | undefined => nonEmpty(env["AWS_REGION"]) ?? nonEmpty(env["AWS_DEFAULT_REGION"]);
 
+const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\//;
+
 /** `arn:aws:kms:eu-west-1:111122223333:key/…` → `eu-west-1`. */
 export function regionOfArn(keyId: string | undefined): string | undefined {
-    const match = /^arn:[a-z-]+:kms:([a-z0-9-]+):\d{12}:key\//.exec(keyId ?? "");
-    return match?.[1];
+    return KEY_ARN.exec(keyId ?? "")?.[2];
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/** `arn:aws:kms:eu-west-1:111122223333:key/…` → `111122223333`. */
+export function accountOfArn(keyId: string | undefined): string | undefined {
+    return KEY_ARN.exec(keyId ?? "")?.[3];
+}
+
+export function nonEmpty(value: string | undefined): string | undefined {
     return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
-
-function positiveNumber(value: string | undefined): number | undefined {
-    const n = Number(nonEmpty(value));
-    return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 function dropUndefined<T extends object>(value: T): T {

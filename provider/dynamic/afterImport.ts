@@ -1,4 +1,5 @@
 import { KmsSession } from "../client/session";
+import { withdrawMaterial } from "../kms/deleteMaterial";
 import { KeyMaterialError } from "../kms/errors";
 import { readKeyMaterial, waitUntilImported } from "../kms/readMaterial";
 import { rotateToMaterial } from "../kms/rotateMaterial";
@@ -30,21 +31,54 @@ export async function finish(
     id: string,
     material: ImportedMaterial,
     applied: Applied,
-    steps: { rotate: boolean; imported: boolean },
+    steps: { rotate: boolean; imported: boolean; claimsKey?: boolean },
 ): Promise<MaterialOutputs> {
+    let status: MaterialStatus | undefined;
+    try {
+        // Ownership first: rotating a material that lost the race would displace the winner's.
+        if (steps.claimsKey) status = await waitUntilImported(kms, statusRequest(material));
+    } catch (error) {
+        throw await partialFailure(kms, id, material, applied, error);
+    }
+    if (status && isPending(status.keyMaterialState)) await giveWay(kms, id, material, applied);
     try {
         if (steps.rotate && material.keyMaterialId) {
             await rotateToMaterial(kms, { keyArn: material.arn, keyMaterialId: material.keyMaterialId });
         }
-        const status = steps.imported
-            ? await waitUntilImported(kms, { keyId: material.arn, keySpec: material.keySpec, keyMaterialId: material.keyMaterialId })
-            : await readKeyMaterial(kms, { keyId: material.arn, keySpec: material.keySpec, keyMaterialId: material.keyMaterialId, lastKnownValidTo: null });
+        status = steps.imported
+            ? await waitUntilImported(kms, statusRequest(material))
+            : await readKeyMaterial(kms, { ...statusRequest(material), lastKnownValidTo: null });
         if (!status) throw new KeyMaterialError(`KMS key ${material.arn} no longer exists`);
         return buildOutputs(status, applied);
     } catch (error) {
         if (!steps.imported) throw error;
         throw await partialFailure(kms, id, material, applied, error);
     }
+}
+
+const statusRequest = (material: ImportedMaterial) => ({ keyId: material.arn, keySpec: material.keySpec, keyMaterialId: material.keyMaterialId });
+const isPending = (state: string | null): boolean => state?.startsWith("PENDING_") === true;
+
+/**
+ * One key, one owner. This create asked for the key's first material (no importType), but another import
+ * (another stack, another resource) got there first: KMS kept that one CURRENT and made ours a second,
+ * PENDING_ROTATION material. Ours is taken back, by its KeyMaterialId, and the create fails saying how to
+ * add a material on purpose. If taking it back fails, the material is reported (partial failure) so the
+ * resource stays in the state and `pulumi destroy` can delete it by id.
+ */
+async function giveWay(kms: KmsSession, id: string, material: ImportedMaterial, applied: Applied): Promise<never> {
+    const label = materialLabel({ keyArn: material.arn, keyMaterialId: material.keyMaterialId });
+    try {
+        await withdrawMaterial(kms, { keyArn: material.arn, keyMaterialId: material.keyMaterialId! });
+    } catch (error) {
+        throw await partialFailure(kms, id, material, applied, new KeyMaterialError(`another material already owns the key, and deleting this one again failed: ${(error as Error).message}`, { cause: error }));
+    }
+    throw new KeyMaterialError(
+        `KMS key ${material.arn} already had another key material when this import landed (another stack or resource imported ` +
+            `first), so KMS made this one a second, PENDING_ROTATION material. It was deleted again (${label}); the key and its ` +
+            "CURRENT material are untouched. One key has one owner: to add this material to the key on purpose (rotation), set " +
+            'importType: "NEW_KEY_MATERIAL" (and rotateOnDemand: true to make it CURRENT); otherwise point keyId at a key of its own',
+    );
 }
 
 /** An error the dynamic-provider host turns into ErrorResourceInitFailed: the engine records id and outputs. */

@@ -1,15 +1,17 @@
 import { timingSafeEqual } from "node:crypto";
-import { REFUSED_WRAPPING, isWrappingAlgorithm, isWrappingKeySpec, wrappingProblem } from "../wrapping/algorithms";
+import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, isWrappingAlgorithm, isWrappingKeySpec, wrappingProblem } from "../wrapping/algorithms";
 import { KEY_SPECS, KeySpec, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { MATERIAL_FORMS, decodeKeyMaterial } from "../wrapping/encodings";
 import { MaterialShape, inferKeySpec, inspectMaterial, materialProblem, publicKeyOf } from "../wrapping/material";
-import { CheckOutcome, Fail, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known, shorten } from "./checkCommon";
+import { CheckOutcome, Fail, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known } from "./checkCommon";
 import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping, isUnknown, plainInputs } from "./properties";
 
 /**
  * check: every input validated before any AWS call, during preview. Pure (no I/O; `now` is passed in).
- * A failure names its property and says what to do; none ever contains the material or anything
- * derived from it. Values still unknown during preview (a key created in the same run) pass.
+ * A failure says what is wrong and what to do, and never shows an input (see checkCommon.ts for when it
+ * names its property). Values still unknown during preview (a key created in the same run) pass.
+ * What depends on the stack's configuration (endpoint trust, credentials, bounds) is checked in
+ * checkSettings.ts.
  */
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -21,10 +23,10 @@ export type { CheckFailure, CheckOutcome } from "./checkCommon";
 
 export function checkInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date): CheckOutcome {
     const inputs = plainInputs(news);
-    const { fail, failures } = failureCollector();
+    const { fail, failures } = failureCollector(inputs);
 
     checkPropertyNames("ImportedKeyMaterial", INPUT_NAMES, inputs, fail);
-    checkTypes(INPUT_NAMES, BOOLEAN_INPUTS, inputs, fail);
+    checkTypes(INPUT_NAMES, INPUT_TYPES, inputs, fail);
     checkKeyId(inputs["keyId"], fail);
     const keySpec = checkKeySpec(inputs["keySpec"], fail);
     const material = decodeMaterial(inputs["keyMaterial"], fail);
@@ -42,12 +44,16 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     return { inputs: news, failures: failures() };
 }
 
-const BOOLEAN_INPUTS = new Set(["rotateOnDemand"]);
+const INPUT_TYPES = new Map<string, InputType>([
+    ["rotateOnDemand", "boolean"],
+    ["trustedEndpoints", "string list"],
+    ["assumeRole", "object"],
+]);
 
 function checkKeySpec(keySpec: unknown, fail: Fail): KeySpec | undefined {
     if (!known(keySpec) || typeof keySpec !== "string") return undefined;
     if (isKeySpec(keySpec)) return keySpec;
-    fail("keySpec", `keySpec '${shorten(keySpec)}' cannot take imported material here; supported: ${KEY_SPECS.join(", ")}`);
+    fail("keySpec", `keySpec must be one of the key specs that take imported material: ${KEY_SPECS.join(", ")} (the value given is not shown)`);
     return undefined;
 }
 
@@ -85,7 +91,7 @@ function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unkno
     const model = inputs["expirationModel"];
     const validTo = inputs["validTo"];
     if (known(model) && model !== "KEY_MATERIAL_EXPIRES" && model !== "KEY_MATERIAL_DOES_NOT_EXPIRE") {
-        fail("expirationModel", `expirationModel must be KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE; got '${shorten(String(model))}'`);
+        fail("expirationModel", "expirationModel must be KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE (the value given is not shown)");
     }
     if (model === "KEY_MATERIAL_EXPIRES" && (validTo === undefined || validTo === null || validTo === "")) {
         fail("validTo", "validTo is required when expirationModel is KEY_MATERIAL_EXPIRES (an ISO 8601 time such as YYYY-MM-DDTHH:MM:SSZ)");
@@ -96,12 +102,12 @@ function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unkno
     }
     const time = isCalendarDate(validTo) ? Date.parse(validTo) : NaN;
     if (!Number.isFinite(time)) {
-        return fail("validTo", `validTo must be an ISO 8601 time with a time zone, such as YYYY-MM-DDTHH:MM:SSZ; got '${shorten(validTo)}'`);
+        return fail("validTo", "validTo must be an ISO 8601 time with a time zone, such as YYYY-MM-DDTHH:MM:SSZ (the value given is not shown)");
     }
     if (validTo === previousValidTo) return;
-    if (time <= now.getTime()) return fail("validTo", `validTo must be in the future; ${validTo} has passed`);
+    if (time <= now.getTime()) return fail("validTo", "validTo must be in the future; the time given has passed");
     if (time > now.getTime() + MAX_VALID_DAYS * DAY_MS) {
-        fail("validTo", `validTo must be at most ${MAX_VALID_DAYS} days ahead (AWS KMS limit); ${validTo} is further`);
+        fail("validTo", `validTo must be at most ${MAX_VALID_DAYS} days ahead (AWS KMS limit); the time given is further`);
     }
 }
 
@@ -109,7 +115,7 @@ function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unkno
 function checkSymmetricOnly(inputs: Record<string, unknown>, keySpec: KeySpec | undefined, fail: Fail): void {
     const importType = inputs["importType"];
     if (known(importType) && importType !== "NEW_KEY_MATERIAL" && importType !== "EXISTING_KEY_MATERIAL") {
-        fail("importType", `importType must be NEW_KEY_MATERIAL or EXISTING_KEY_MATERIAL; got '${shorten(String(importType))}'`);
+        fail("importType", "importType must be NEW_KEY_MATERIAL or EXISTING_KEY_MATERIAL (the value given is not shown)");
     }
     const description = inputs["keyMaterialDescription"];
     if (known(description) && typeof description === "string" && (description.length > 256 || !DESCRIPTION.test(description))) {
@@ -129,11 +135,11 @@ function checkWrapping(inputs: Record<string, unknown>, keySpec: KeySpec | undef
     let valid = true;
     if (known(algorithm) && !isWrappingAlgorithm(algorithm)) {
         valid = false;
-        fail("wrappingAlgorithm", REFUSED_WRAPPING[String(algorithm)] ?? `wrappingAlgorithm '${shorten(String(algorithm))}' is not a KMS wrapping algorithm`);
+        fail("wrappingAlgorithm", REFUSED_WRAPPING[String(algorithm)] ?? `wrappingAlgorithm must be a KMS wrapping algorithm: ${WRAPPING_ALGORITHMS.join(", ")} (the value given is not shown)`);
     }
     if (known(wrappingKeySpec) && !isWrappingKeySpec(wrappingKeySpec)) {
         valid = false;
-        fail("wrappingKeySpec", REFUSED_WRAPPING[String(wrappingKeySpec)] ?? `wrappingKeySpec must be RSA_2048, RSA_3072 or RSA_4096; got '${shorten(String(wrappingKeySpec))}'`);
+        fail("wrappingKeySpec", REFUSED_WRAPPING[String(wrappingKeySpec)] ?? "wrappingKeySpec must be RSA_2048, RSA_3072 or RSA_4096 (the value given is not shown)");
     }
     if (!valid || !keySpec || !shape || isUnknown(algorithm) || isUnknown(wrappingKeySpec)) return;
     const problem = wrappingProblem(keySpec, shape.length, desiredWrapping(inputs as unknown as MaterialInputs, keySpec));

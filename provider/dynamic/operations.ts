@@ -1,4 +1,5 @@
 import { KmsSession, openSession } from "../client/session";
+import type { AssumeRoleSettings } from "../client/credentialSettings";
 import { ProviderSettings, resolveClientSettings } from "../client/settings";
 import { deleteKeyMaterial } from "../kms/deleteMaterial";
 import { KeyMaterialError } from "../kms/errors";
@@ -37,9 +38,26 @@ export interface DiffOutcome {
     deleteBeforeReplace: boolean;
 }
 
-function session(context: ProviderContext, target: { keyId: string; region?: string; endpoint?: string | null; profile?: string | null }): KmsSession {
+/** Where a resource's calls go and as whom; for refresh and destroy, as recorded in its outputs. */
+export interface SessionTarget {
+    keyId: string;
+    region?: string;
+    endpoint?: string | null;
+    profile?: string | null;
+    trustedEndpoints?: string[] | null;
+    assumeRole?: AssumeRoleSettings | null;
+}
+
+export function session(context: ProviderContext, target: SessionTarget): KmsSession {
     const settings = resolveClientSettings(
-        { keyId: target.keyId, region: target.region, endpoint: target.endpoint ?? undefined, profile: target.profile ?? undefined },
+        {
+            keyId: target.keyId,
+            region: target.region,
+            endpoint: target.endpoint ?? undefined,
+            profile: target.profile ?? undefined,
+            trustedEndpoints: target.trustedEndpoints ?? undefined,
+            assumeRole: target.assumeRole ?? undefined,
+        },
         context.settings,
         context.env,
     );
@@ -53,11 +71,13 @@ export async function createMaterial(context: ProviderContext, inputs: MaterialI
     const id = resourceId(material.arn, material.keyMaterialId);
     const applied = { inputs, wrapping: desiredWrapping(inputs, keySpec), publicKey: result.publicKey };
     const rotate = inputs.rotateOnDemand === true && supportsMultipleMaterials(keySpec);
-    return { id, outs: await finish(kms, id, material, applied, { rotate, imported: true }) };
+    // Without importType the resource asks for the key's first material; a material of its own, never a second one.
+    const claimsKey = inputs.importType === undefined && result.newMaterial && supportsMultipleMaterials(keySpec);
+    return { id, outs: await finish(kms, id, material, applied, { rotate, imported: true, claimsKey }) };
 }
 
 export async function readMaterial(context: ProviderContext, id: string, olds: MaterialOutputs): Promise<{ id: string; props?: MaterialOutputs }> {
-    const status = await readKeyMaterial(session(context, { keyId: olds.keyArn, endpoint: olds.endpoint, profile: olds.profile }), {
+    const status = await readKeyMaterial(session(context, { ...olds, keyId: olds.keyArn, region: undefined }), {
         keyId: olds.keyArn,
         keySpec: olds.keySpec,
         keyMaterialId: olds.keyMaterialId,
@@ -99,7 +119,7 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
 }
 
 export async function deleteMaterial(context: ProviderContext, olds: MaterialOutputs): Promise<void> {
-    const outcome = await deleteKeyMaterial(session(context, { keyId: olds.keyArn, endpoint: olds.endpoint, profile: olds.profile }), {
+    const outcome = await deleteKeyMaterial(session(context, { ...olds, keyId: olds.keyArn, region: undefined }), {
         keyArn: olds.keyArn,
         keySpec: olds.keySpec,
         keyMaterialId: olds.keyMaterialId,

@@ -21,6 +21,8 @@ export function buildOutputs(status: MaterialStatus, applied: AppliedSettings): 
         wrappingKeySpec: applied.wrapping.wrappingKeySpec,
         endpoint: inputs.endpoint ?? null,
         profile: inputs.profile ?? null,
+        trustedEndpoints: inputs.trustedEndpoints ?? null,
+        assumeRole: inputs.assumeRole ?? null,
         ...statusOutputs(status),
         publicKey: applied.publicKey,
     };

@@ -83,6 +83,8 @@ function planRecordOnly(olds: MaterialOutputs, news: MaterialInputs, providerCha
         ["rotateOnDemand", olds.rotateOnDemand, news.rotateOnDemand ?? false],
         ["endpoint", olds.endpoint, news.endpoint ?? null],
         ["profile", olds.profile, news.profile ?? null],
+        ["trustedEndpoints", JSON.stringify(olds.trustedEndpoints ?? null), JSON.stringify(news.trustedEndpoints ?? null)],
+        ["assumeRole", JSON.stringify(olds.assumeRole ?? null), JSON.stringify(news.assumeRole ?? null)],
     ];
     for (const [name, before, after] of echoes) if (before !== after) plan.recordOnly.push(name);
     if (news.wrappingAlgorithm !== undefined && news.wrappingAlgorithm !== olds.wrappingAlgorithm) plan.recordOnly.push("wrappingAlgorithm");

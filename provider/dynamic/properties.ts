@@ -1,3 +1,4 @@
+import type { AssumeRoleSettings } from "../client/credentialSettings";
 import { Wrapping, WrappingAlgorithm, WrappingKeySpec, defaultWrapping } from "../wrapping/algorithms";
 import { KeySpec } from "../wrapping/keySpecs";
 import { MaterialCondition } from "../kms/status";
@@ -42,6 +43,10 @@ export interface MaterialInputs {
     region?: string;
     endpoint?: string;
     profile?: string;
+    /** Origins (https://host[:port]) trusted to receive wrapped material though they are not AWS's (endpointTrust.ts). */
+    trustedEndpoints?: string[];
+    /** A role to assume (after aws:assumeRoles) for this resource's calls: a key in another account. */
+    assumeRole?: AssumeRoleSettings;
 }
 
 export const INPUT_NAMES: readonly (keyof MaterialInputs)[] = [
@@ -58,6 +63,8 @@ export const INPUT_NAMES: readonly (keyof MaterialInputs)[] = [
     "region",
     "endpoint",
     "profile",
+    "trustedEndpoints",
+    "assumeRole",
 ];
 
 export interface MaterialOutputs {
@@ -69,6 +76,10 @@ export interface MaterialOutputs {
     wrappingKeySpec: WrappingKeySpec;
     endpoint: string | null;
     profile: string | null;
+    /** Absent in states written before 0.2 (as if null). */
+    trustedEndpoints?: string[] | null;
+    /** Kept so that refresh and destroy act with the same role (no secret in it: an external ID is not one). */
+    assumeRole?: AssumeRoleSettings | null;
     // What KMS reports, as of the last create, update or refresh.
     keyArn: string;
     region: string;

@@ -2,7 +2,8 @@ import { KmsSession, openSession } from "../client/session";
 import { resolveClientSettings } from "../client/settings";
 import { KeyMaterialError } from "../kms/errors";
 import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
-import { CheckOutcome, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known } from "./checkCommon";
+import type { AssumeRoleSettings } from "../client/credentialSettings";
+import { CheckOutcome, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known } from "./checkCommon";
 import type { DiffOutcome, ProviderContext } from "./operations";
 import { KeyMaterialState, bareKeyId, isUnknown, plainInputs } from "./properties";
 
@@ -20,6 +21,8 @@ export interface RotationInputs {
     region?: string;
     endpoint?: string;
     profile?: string;
+    trustedEndpoints?: string[];
+    assumeRole?: AssumeRoleSettings;
 }
 
 export interface RotationOutputs {
@@ -27,6 +30,9 @@ export interface RotationOutputs {
     keyMaterialId: string;
     endpoint: string | null;
     profile: string | null;
+    /** Absent in states written before 0.2 (as if null). */
+    trustedEndpoints?: string[] | null;
+    assumeRole?: AssumeRoleSettings | null;
     keyArn: string;
     region: string;
     /** What KMS reports as CURRENT now (differs from keyMaterialId once the key rotated further). */
@@ -36,14 +42,18 @@ export interface RotationOutputs {
     rotationDate: string | null;
 }
 
-export const ROTATION_INPUT_NAMES = ["keyId", "keyMaterialId", "region", "endpoint", "profile"] as const;
+export const ROTATION_INPUT_NAMES = ["keyId", "keyMaterialId", "region", "endpoint", "profile", "trustedEndpoints", "assumeRole"] as const;
+const ROTATION_INPUT_TYPES = new Map<string, InputType>([
+    ["trustedEndpoints", "string list"],
+    ["assumeRole", "object"],
+]);
 const MATERIAL_ID = /^[0-9a-f]{64}$/;
 
 export function checkRotation(news: Record<string, unknown>): CheckOutcome {
     const inputs = plainInputs(news);
-    const { fail, failures } = failureCollector();
+    const { fail, failures } = failureCollector(inputs);
     checkPropertyNames("KeyMaterialRotation", ROTATION_INPUT_NAMES, inputs, fail);
-    checkTypes(ROTATION_INPUT_NAMES, new Set(), inputs, fail);
+    checkTypes(ROTATION_INPUT_NAMES, ROTATION_INPUT_TYPES, inputs, fail);
     checkKeyId(inputs["keyId"], fail);
     const id = inputs["keyMaterialId"];
     if (!known(id) && !isUnknown(id)) fail("keyMaterialId", "keyMaterialId is required: the keyMaterialId output of an ImportedKeyMaterial of this key (a symmetric key's material)");
@@ -62,7 +72,12 @@ export function diffRotation(context: ProviderContext, olds: RotationOutputs, ne
     if (!retarget && olds.keyMaterialState === "NON_CURRENT") {
         context.log(`KMS key ${olds.keyArn} has rotated past key material ${olds.keyMaterialId} (now ${olds.currentKeyMaterialId}); nothing to do`);
     }
-    const recordOnly = providerChanged || (news.endpoint ?? null) !== olds.endpoint || (news.profile ?? null) !== olds.profile;
+    const recordOnly =
+        providerChanged ||
+        (news.endpoint ?? null) !== olds.endpoint ||
+        (news.profile ?? null) !== olds.profile ||
+        JSON.stringify(news.trustedEndpoints ?? null) !== JSON.stringify(olds.trustedEndpoints ?? null) ||
+        JSON.stringify(news.assumeRole ?? null) !== JSON.stringify(olds.assumeRole ?? null);
     if (retarget || unfinished) context.log(`KMS key ${olds.keyArn}: rotating to key material ${news.keyMaterialId}`);
     return { changes: replaces.length > 0 || retarget || unfinished || recordOnly, replaces, deleteBeforeReplace: false };
 }
@@ -76,7 +91,14 @@ export async function applyRotation(context: ProviderContext, inputs: RotationIn
 }
 
 export async function readRotation(context: ProviderContext, id: string, olds: RotationOutputs): Promise<{ id: string; props?: RotationOutputs }> {
-    const inputs = { ...olds, keyId: olds.keyArn, endpoint: olds.endpoint ?? undefined, profile: olds.profile ?? undefined };
+    const inputs = {
+        ...olds,
+        keyId: olds.keyArn,
+        endpoint: olds.endpoint ?? undefined,
+        profile: olds.profile ?? undefined,
+        trustedEndpoints: olds.trustedEndpoints ?? undefined,
+        assumeRole: olds.assumeRole ?? undefined,
+    };
     const outs = await outputsOf(session(context, inputs), inputs);
     return outs ? { id, props: outs } : { id: "" };
 }
@@ -97,6 +119,8 @@ async function outputsOf(kms: KmsSession, inputs: RotationInputs): Promise<Rotat
         keyMaterialId: inputs.keyMaterialId,
         endpoint: inputs.endpoint ?? null,
         profile: inputs.profile ?? null,
+        trustedEndpoints: inputs.trustedEndpoints ?? null,
+        assumeRole: inputs.assumeRole ?? null,
         region: state.keyArn.split(":")[3] ?? "",
         ...state,
         keyMaterialState: state.keyMaterialState as KeyMaterialState | null,

@@ -1,6 +1,8 @@
-import { ConfigSource, ProviderSettings, configProblems, readProviderSettings } from "../client/settings";
-import { materialTextForms } from "../wrapping/encodings";
+import { ConfigSource, ProviderSettings, readProviderSettings } from "../client/settings";
 import { checkInputs } from "./check";
+import { CheckOutcome, checkSecretsElsewhere, failureCollector } from "./checkCommon";
+import { checkSettings } from "./checkSettings";
+import { Redactor } from "./redaction";
 import { PartialFailure } from "./afterImport";
 import { exitWhenCliDies } from "./orphanWatch";
 import { ProviderContext, createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "./operations";
@@ -30,25 +32,42 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
     if (apiVersion > API_VERSION) {
         throw new Error(`this stack was written by a newer pulumi-kms-byok (provider API ${apiVersion}); upgrade the package`);
     }
-    const secrets = secretsIn(args);
+    // This call's secrets, and nothing of them once it returns (see redaction.ts).
+    const redactor = redactorFor(args, providerSettings);
     const context: ProviderContext = {
         settings: providerSettings,
         env: process.env,
-        log: (message) => console.error(`pulumi-kms-byok: ${redact(message, secrets)}`),
+        log: (message) => console.error(`pulumi-kms-byok: ${redactor.redact(message)}`),
     };
     // Its own logger: the watch outlives this call, and context.log carries this call's secrets for redaction.
     exitWhenCliDies((message) => console.error(`pulumi-kms-byok: ${message}`));
     try {
         if (method === "configure") {
-            const config = (args[0] as { config: ConfigSource }).config;
-            providerSettings = readProviderSettings(config);
-            for (const problem of configProblems(config)) context.log(problem);
+            // Never throws: the host caches the provider before configure returns, so a throw here would leave
+            // it unconfigured for every later call. Problems are kept, reported by check (preview) and refused
+            // by every operation before its first request.
+            providerSettings = readProviderSettings((args[0] as { config: ConfigSource }).config);
+            for (const problem of providerSettings.problems ?? []) context.log(`stack configuration: ${problem}`);
             return undefined;
         }
-        return kind === "KeyMaterialRotation" ? await run(ROTATION, context, method, args) : await run(MATERIAL, context, method, args);
+        const result = kind === "KeyMaterialRotation" ? await run(ROTATION, context, method, args) : await run(MATERIAL, context, method, args);
+        if (method !== "check") return result;
+        // The checked inputs carry the material to the engine (which stores it as a secret); the failures are shown.
+        const outcome = result as CheckOutcome;
+        return { ...outcome, failures: redactor.redactValue(outcome.failures) };
     } catch (error) {
-        throw redactError(error, secrets);
+        throw redactor.redactError(error);
+    } finally {
+        redactor.dispose();
     }
+}
+
+/** The material in any argument (inputs, old inputs), and the secret credentials from stack configuration. */
+function redactorFor(args: unknown[], settings: ProviderSettings): Redactor {
+    const redactor = new Redactor();
+    for (const arg of args) redactor.addFromProperties(arg);
+    for (const secret of [settings.credentials?.secretKey, settings.credentials?.token]) if (secret) redactor.addSecretText(secret);
+    return redactor;
 }
 
 /**
@@ -56,7 +75,7 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
  * `olds` the stored outputs. Every kind answers the same seven calls; `run` unpacks them once.
  */
 interface ResourceOperations<I, O> {
-    check(olds: Props, news: Props): unknown;
+    check(context: ProviderContext, olds: Props, news: Props): unknown;
     diff(context: ProviderContext, olds: O, news: I, providerChanged: boolean): unknown;
     create(context: ProviderContext, inputs: I): Promise<{ id: string; outs: O }>;
     read(context: ProviderContext, id: string, olds: O): Promise<unknown>;
@@ -65,7 +84,7 @@ interface ResourceOperations<I, O> {
 }
 
 const MATERIAL: ResourceOperations<MaterialInputs, MaterialOutputs> = {
-    check: (olds, news) => checkInputs(olds, news, new Date()),
+    check: (context, olds, news) => withSettings(checkInputs(olds, news, new Date()), news, context),
     diff: diffMaterial,
     create: createMaterial,
     read: readMaterial,
@@ -74,7 +93,7 @@ const MATERIAL: ResourceOperations<MaterialInputs, MaterialOutputs> = {
 };
 
 const ROTATION: ResourceOperations<RotationInputs, RotationOutputs> = {
-    check: (_olds, news) => checkRotation(news),
+    check: (context, _olds, news) => withSettings(checkRotation(news), news, context),
     diff: diffRotation,
     create: applyRotation,
     read: readRotation,
@@ -89,7 +108,7 @@ async function run<I, O>(ops: ResourceOperations<I, O>, context: ProviderContext
     const outputs = (props: unknown) => props as O;
     switch (method) {
         case "check":
-            return ops.check(a as Props, b as Props);
+            return ops.check(context, a as Props, b as Props);
         case "diff":
             return ops.diff(context, outputs(b), inputs(c), (b as Props)["__provider"] !== (c as Props)["__provider"]);
         case "create":
@@ -105,6 +124,17 @@ async function run<I, O>(ops: ResourceOperations<I, O>, context: ProviderContext
     }
 }
 
+/**
+ * The input checks, then what they cannot see on their own: the material pasted into another input, and what
+ * depends on the stack's configuration and the host's environment (endpoint trust, credentials, bounds).
+ */
+function withSettings(outcome: CheckOutcome, news: Props, context: ProviderContext): CheckOutcome {
+    const inputs = plainInputs(news);
+    const { fail, failures } = failureCollector(inputs);
+    checkSecretsElsewhere(inputs, fail);
+    return { inputs: outcome.inputs, failures: [...outcome.failures, ...failures(), ...checkSettings(news, context)] };
+}
+
 /** A partial failure's outputs must carry `__provider`, or the engine could not run delete on them later. */
 async function withProvider<T>(props: Props, operation: () => Promise<T>): Promise<T> {
     try {
@@ -113,27 +143,4 @@ async function withProvider<T>(props: Props, operation: () => Promise<T>): Promi
         if (error instanceof PartialFailure) error.properties["__provider"] = props["__provider"];
         throw error;
     }
-}
-
-/** Every form in which a material could leak into a message (see materialTextForms). */
-export function secretsIn(args: unknown[]): string[] {
-    const found = new Set<string>();
-    for (const arg of args) {
-        if (!arg || typeof arg !== "object") continue;
-        const value = plainInputs(arg as Props)["keyMaterial"];
-        if (typeof value === "string" && value.length >= 8) for (const form of materialTextForms(value)) found.add(form);
-    }
-    return [...found];
-}
-
-function redact(text: string, secrets: string[]): string {
-    return secrets.reduce((t, secret) => t.split(secret).join("[secret]"), text);
-}
-
-/** Defence in depth: no message is built from material, but none may carry it even by accident. */
-function redactError(error: unknown, secrets: string[]): unknown {
-    if (!(error instanceof Error) || secrets.length === 0) return error;
-    error.message = redact(error.message, secrets);
-    if (error.stack) error.stack = redact(error.stack, secrets);
-    return error;
 }

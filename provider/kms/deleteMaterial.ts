@@ -1,7 +1,9 @@
 import { DeleteImportedKeyMaterialCommand } from "@aws-sdk/client-kms";
 import { KmsSession } from "../client/session";
-import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
-import { KeyMaterialError, describeKmsError, isKmsError, isPendingDeletionError } from "./errors";
+import { KeySpec, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
+import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, isPendingDeletionError } from "./errors";
+import { findKeyByID } from "./finders";
+import { assertKeyReachable } from "./keyLocation";
 import { readKeyMaterial } from "./readMaterial";
 import { effectOfDeleting, materialLabel } from "./status";
 
@@ -14,7 +16,8 @@ import { effectOfDeleting, materialLabel } from "./status";
 
 export interface DeleteRequest {
     keyArn: string;
-    keySpec: KeySpec;
+    /** As stored in the state; when missing or unknown (an old or damaged state), the key is read first. */
+    keySpec: KeySpec | string | null | undefined;
     /** Required for symmetric keys. null only for asymmetric/HMAC keys, which hold one material for life. */
     keyMaterialId: string | null;
     /** The material's state at the last refresh, for the line logged before the call (not re-read). */
@@ -29,10 +32,19 @@ export type DeleteOutcome =
     /** KMS refused because the key is pending deletion; the material goes with the key. */
     | "KEY_PENDING_DELETION";
 
-export async function deleteKeyMaterial(session: KmsSession, request: DeleteRequest): Promise<DeleteOutcome> {
-    if (supportsMultipleMaterials(request.keySpec) && !request.keyMaterialId) {
-        // The invariant that protects the key's other materials: never delete "the current one".
-        throw new KeyMaterialError(`refusing to delete material of symmetric key ${request.keyArn} without its KeyMaterialId`);
+export async function deleteKeyMaterial(session: KmsSession, input: DeleteRequest): Promise<DeleteOutcome> {
+    await assertKeyReachable(session, input.keyArn);
+    const keySpec = isKeySpec(input.keySpec) ? input.keySpec : await keySpecInKms(session, input.keyArn);
+    if (keySpec === undefined) return "GONE";
+    const request = { ...input, keySpec };
+    if ((!isKeySpec(keySpec) || supportsMultipleMaterials(keySpec)) && !request.keyMaterialId) {
+        // The invariant that protects the key's other materials: never delete "the current one". It fails
+        // closed: a key spec this provider does not know is treated as one that may hold several materials.
+        throw new KeyMaterialError(
+            `refusing to delete key material of ${request.keyArn} without its KeyMaterialId: the key is ${keySpec}, which can hold ` +
+                "several materials, and a delete without an id would remove whichever is current. Nothing was deleted; remove the " +
+                "resource from the state with `pulumi state delete` and delete the material you mean by its id",
+        );
     }
     if (request.lastKnown.importState === "IMPORTED") session.log(consequence(request));
     try {
@@ -56,8 +68,33 @@ export async function deleteKeyMaterial(session: KmsSession, request: DeleteRequ
     }
 }
 
+/**
+ * Takes back a material this very operation created and must not keep (it lost the race for the key's first
+ * material): by its KeyMaterialId, always. A material already gone counts as taken back.
+ */
+export async function withdrawMaterial(session: KmsSession, material: { keyArn: string; keyMaterialId: string }): Promise<void> {
+    try {
+        await session.client.send(new DeleteImportedKeyMaterialCommand({ KeyId: material.keyArn, KeyMaterialId: material.keyMaterialId }));
+        session.log(`deleted ${materialLabel(material)} again: another material owns the key`);
+    } catch (error) {
+        if (isKmsError(error, "NotFoundException")) return;
+        throw new KeyMaterialError(`deleting ${materialLabel(material)} failed: ${describeKmsError(error)}`, { cause: error });
+    }
+}
+
+/** The key's spec as KMS reports it (undefined: the key is gone). Fails closed: read errors fail the delete. */
+async function keySpecInKms(session: KmsSession, keyArn: string): Promise<string | undefined> {
+    try {
+        return (await findKeyByID(session.client, keyArn)).KeySpec ?? "SYMMETRIC_DEFAULT";
+    } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+    }
+}
+
 /** After an unclear refusal (e.g. "is pending import"): is the material already gone? */
-async function nothingLeft(session: KmsSession, request: DeleteRequest): Promise<boolean> {
+async function nothingLeft(session: KmsSession, request: DeleteRequest & { keySpec: string }): Promise<boolean> {
+    if (!isKeySpec(request.keySpec)) return false;
     const status = await readKeyMaterial(session, { keyId: request.keyArn, keySpec: request.keySpec, keyMaterialId: request.keyMaterialId, lastKnownValidTo: null });
     return !status || status.importState !== "IMPORTED";
 }

@@ -9,9 +9,10 @@ import { KmsSession } from "../client/session";
 import { Wrapping } from "../wrapping/algorithms";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { publicKeyOf } from "../wrapping/material";
-import { parseWrappingKey, wrapKeyMaterial } from "../wrapping/wrap";
+import { WrappingKeyError, parseWrappingKey, wrapKeyMaterial } from "../wrapping/wrap";
 import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, isTokenError } from "./errors";
 import { findKeyByID, findKeyMaterials } from "./finders";
+import { assertKeyReachable, findWaitingForPropagation } from "./keyLocation";
 import { retryWhileNotFound, waitFor } from "./waiters";
 
 /**
@@ -43,6 +44,8 @@ export interface ImportRequest {
 export interface ImportResult {
     key: KeyMetadata;
     keyMaterialId: string | null;
+    /** The call that succeeded created a material (NEW_KEY_MATERIAL), rather than reimporting or adopting one. */
+    newMaterial: boolean;
     /** DER SubjectPublicKeyInfo, base64, for asymmetric keys (verified against GetPublicKey). */
     publicKey: string | null;
 }
@@ -56,6 +59,7 @@ interface CallPlan {
 const MAX_ATTEMPTS = 5;
 
 export async function importKeyMaterial(session: KmsSession, request: ImportRequest): Promise<ImportResult> {
+    await assertKeyReachable(session, request.keyId);
     let key = await importableKey(session, request);
     let plan = choosePlan(key, request);
     let refusedAsNew: { plan: CallPlan; error: unknown } | undefined;
@@ -63,7 +67,8 @@ export async function importKeyMaterial(session: KmsSession, request: ImportRequ
     for (let attempt = 1; ; attempt++) {
         try {
             const keyMaterialId = await importOnce(session, key, request, plan);
-            return { key, keyMaterialId, publicKey: await verifyPublicKey(session, key, request) };
+            const newMaterial = plan.importType === "NEW_KEY_MATERIAL";
+            return { key, keyMaterialId, newMaterial, publicKey: await verifyPublicKey(session, key, request) };
         } catch (error) {
             // When adoption was only a guess, the refusal of the new material is the error worth reporting.
             if (refusedAsNew && isKmsError(error, "IncorrectKeyMaterialException")) {
@@ -94,10 +99,7 @@ export async function importKeyMaterial(session: KmsSession, request: ImportRequ
 
 async function importableKey(session: KmsSession, request: ImportRequest): Promise<KeyMetadata> {
     const wait = { timeoutMs: session.settings.propagationTimeoutMs, log: session.log };
-    const key = await retryWhileNotFound(() => findKeyByID(session.client, request.keyId), {
-        ...wait,
-        what: `KMS key ${request.keyId} to become visible`,
-    });
+    const key = await findWaitingForPropagation(session, request.keyId);
     assertImportable(key, request);
     if (key.KeyState !== "Creating") return key;
     // A new multi-Region replica is Creating for a short while before it accepts material.
@@ -155,7 +157,11 @@ async function importOnce(session: KmsSession, key: KeyMetadata, request: Import
         () => getParametersForImport(session, key.Arn!, request.wrapping),
         { timeoutMs: session.settings.propagationTimeoutMs, log: session.log, what: `KMS key ${key.Arn} to accept imports` },
     );
-    const wrappingKey = parseWrappingKey(params.PublicKey!, request.wrapping);
+    const wrappingKey = acceptableWrappingKey(session, params.PublicKey, request.wrapping);
+    if (session.endpoint?.kind === "listed") {
+        // Not AWS and not this machine: the user opted in; the log says every time where the material went.
+        session.log(`sending wrapped key material for KMS key ${key.Arn} to ${session.endpoint.host}, an endpoint listed in trustedEndpoints (not an AWS KMS host)`);
+    }
     const input: ImportKeyMaterialCommandInput = {
         KeyId: key.Arn,
         ImportToken: params.ImportToken,
@@ -177,6 +183,21 @@ async function importOnce(session: KmsSession, key: KeyMetadata, request: Import
         );
     }
     return keyMaterialId;
+}
+
+/** The wrapping key, or an error saying the endpoint is not behaving like KMS; nothing is wrapped before this. */
+function acceptableWrappingKey(session: KmsSession, publicKey: Uint8Array | undefined, wrapping: Wrapping) {
+    try {
+        return parseWrappingKey(publicKey, wrapping);
+    } catch (error) {
+        if (!(error instanceof WrappingKeyError)) throw error;
+        const where = session.endpoint ? `the endpoint ${session.endpoint.origin}` : `AWS KMS in ${session.settings.region ?? "the default Region"}`;
+        throw new KeyMaterialError(
+            `${where} returned an unacceptable wrapping key for ${wrapping.algorithm}/${wrapping.wrappingKeySpec}: ${error.message}. ` +
+                "A genuine KMS issues RSA keys of the requested size with public exponent 65537; nothing was wrapped with this key " +
+                "and no ImportKeyMaterial was sent. Check that the endpoint is really AWS KMS (or your trusted KMS-compatible service)",
+        );
+    }
 }
 
 async function getParametersForImport(session: KmsSession, keyArn: string, wrapping: Wrapping) {

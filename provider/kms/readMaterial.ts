@@ -2,6 +2,7 @@ import { KmsSession } from "../client/session";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { KeyMaterialError, NotFoundError } from "./errors";
 import { findKeyByID, findKeyMaterials } from "./finders";
+import { assertKeyReachable } from "./keyLocation";
 import { MaterialStatus, materialLabel, singleMaterialStatus, symmetricMaterialStatus } from "./status";
 import { waitFor } from "./waiters";
 
@@ -16,6 +17,8 @@ export interface ReadRequest {
 
 /** undefined when the key itself no longer exists. */
 export async function readKeyMaterial(session: KmsSession, request: ReadRequest): Promise<MaterialStatus | undefined> {
+    // A key of another account would read as "gone", and refresh would drop it from the stack.
+    await assertKeyReachable(session, request.keyId);
     try {
         const key = await findKeyByID(session.client, request.keyId);
         const context = { now: session.now(), lastKnownValidTo: request.lastKnownValidTo };

@@ -2,6 +2,7 @@ import { GetKeyRotationStatusCommand, RotateKeyOnDemandCommand } from "@aws-sdk/
 import { KmsSession } from "../client/session";
 import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError } from "./errors";
 import { findKeyByID, findKeyMaterials } from "./finders";
+import { assertKeyReachable, findReporting } from "./keyLocation";
 import { isoOrNull } from "./status";
 import { waitFor } from "./waiters";
 
@@ -21,7 +22,8 @@ export type RotateOutcome = "ROTATED" | "ALREADY_CURRENT" | "ALREADY_ROTATED_PAS
 
 /** Rotate a key named by ID or ARN: symmetric keys only, and multi-Region keys through their primary. */
 export async function rotateKeyToMaterial(session: KmsSession, request: { keyId: string; keyMaterialId: string }): Promise<RotateOutcome> {
-    const key = await findKeyByID(session.client, request.keyId);
+    await assertKeyReachable(session, request.keyId);
+    const key = await findReporting(session, request.keyId);
     if ((key.KeySpec ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT") {
         throw new KeyMaterialError(`KMS key ${key.Arn} is a ${key.KeySpec} key: only symmetric encryption keys rotate on demand`);
     }
@@ -129,6 +131,7 @@ export interface RotationState {
 
 /** What a key's rotation looks like for one material (DescribeKey + ListKeyRotations); undefined if the key is gone. */
 export async function readRotationState(session: KmsSession, request: { keyId: string; keyMaterialId: string }): Promise<RotationState | undefined> {
+    await assertKeyReachable(session, request.keyId);
     try {
         const key = await findKeyByID(session.client, request.keyId);
         const entry = (await findKeyMaterials(session.client, key.Arn!)).find((m) => m.KeyMaterialId === request.keyMaterialId);

@@ -48,7 +48,10 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, options: W
  * `pulumi up`), DescribeKey and GetParametersForImport may answer NotFoundException for a while.
  * Retry NotFound, and only NotFound, for a bounded time.
  */
-export async function retryWhileNotFound<T>(operation: () => Promise<T>, options: WaitOptions): Promise<T> {
+export async function retryWhileNotFound<T>(
+    operation: () => Promise<T>,
+    options: WaitOptions & { onFirstNotFound?: (error: NotFoundError) => Promise<void> },
+): Promise<T> {
     let lastNotFound: NotFoundError | undefined;
     try {
         return await waitFor(async () => {
@@ -56,6 +59,8 @@ export async function retryWhileNotFound<T>(operation: () => Promise<T>, options
                 return await operation();
             } catch (error) {
                 if (!(error instanceof NotFoundError)) throw error;
+                // Said at once, so the wait cannot hide a key looked for in the wrong Region or account.
+                if (!lastNotFound) await options.onFirstNotFound?.(error);
                 lastNotFound = error;
                 return undefined;
             }

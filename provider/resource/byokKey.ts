@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExpirationModel } from "../dynamic/properties";
 import { HMAC_KEY_SPECS, ECC_KEY_SPECS, KeySpec, KeyUsage } from "../wrapping/keySpecs";
-import { ImportedKeyMaterial, KeyMaterialIdFor } from "./importedKeyMaterial";
+import { AssumeRoleArgs, ImportedKeyMaterial, KeyMaterialIdFor } from "./importedKeyMaterial";
 
 /** "A BYOK key" in one line: an EXTERNAL KMS key (aws.kms.ExternalKey) and its imported material. */
 export interface ByokKeyArgs<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> {
@@ -37,6 +37,10 @@ export interface ByokKeyArgs<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> {
     endpoint?: pulumi.Input<string>;
     /** Named AWS profile for the material import. Default: `aws:profile`, AWS_PROFILE, the SDK's default chain. */
     profile?: pulumi.Input<string>;
+    /** For the material import: see ImportedKeyMaterialArgs. */
+    trustedEndpoints?: pulumi.Input<pulumi.Input<string>[]>;
+    /** For the material import: a role in the key's account (the key itself uses the AWS provider's credentials). */
+    assumeRole?: pulumi.Input<AssumeRoleArgs>;
 }
 
 /**
@@ -87,6 +91,8 @@ export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pul
                 validTo: args.validTo,
                 endpoint: args.endpoint,
                 profile: args.profile,
+                trustedEndpoints: args.trustedEndpoints,
+                assumeRole: args.assumeRole,
             },
             { parent: this },
         );

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { importedKeyMaterialProvider } from "../dynamic/shim";
 import { redactFromSdkLogs } from "./debugLogRedaction";
+import type { AssumeRoleSettings } from "../client/credentialSettings";
 import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyState, MultiRegionKeyType } from "../dynamic/properties";
 import type { MaterialCondition } from "../kms/status";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../wrapping/algorithms";
@@ -50,6 +51,30 @@ export interface ImportedKeyMaterialArgs<TKeySpec extends KeySpec = KeySpec> {
     endpoint?: pulumi.Input<string>;
     /** Named AWS profile for credentials. Default: `aws:profile`, AWS_PROFILE, the SDK's default chain. */
     profile?: pulumi.Input<string>;
+    /**
+     * Origins (`https://host[:port]`) of KMS-compatible endpoints that are not AWS's but may receive the wrapped
+     * material, in addition to `pulumi-kms-byok:trustedEndpoints`. AWS's own KMS hosts and loopback need no entry.
+     */
+    trustedEndpoints?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * A role to assume for this resource's calls, after any `aws:assumeRoles`: for a key in another account
+     * (KMS does not import across accounts). The shape of @pulumi/aws's `assumeRoles` entries.
+     */
+    assumeRole?: pulumi.Input<AssumeRoleArgs>;
+}
+
+/** @pulumi/aws's assume-role shape (`aws:assumeRoles` entries): the role and how to assume it. */
+export interface AssumeRoleArgs {
+    roleArn: pulumi.Input<string>;
+    externalId?: pulumi.Input<string>;
+    sessionName?: pulumi.Input<string>;
+    /** 15m to 12h, Go duration text such as "1h". Default: STS's (1 hour). */
+    duration?: pulumi.Input<string>;
+    policy?: pulumi.Input<string>;
+    policyArns?: pulumi.Input<pulumi.Input<string>[]>;
+    sourceIdentity?: pulumi.Input<string>;
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    transitiveTagKeys?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 export const IMPORTED_KEY_MATERIAL_TYPE = "pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial";
@@ -112,6 +137,8 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
     declare public readonly endpoint: pulumi.Output<string | null>;
     /** The `profile` input as applied; null when omitted. */
     declare public readonly profile: pulumi.Output<string | null>;
+    declare public readonly trustedEndpoints: pulumi.Output<string[] | null>;
+    declare public readonly assumeRole: pulumi.Output<AssumeRoleSettings | null>;
 
     constructor(name: string, args: ImportedKeyMaterialArgs<TKeySpec>, opts?: pulumi.CustomResourceOptions) {
         // A fresh object per resource (dynamic.Resource writes __provider into it), material always secret,
@@ -139,6 +166,6 @@ const OUTPUT_ONLY: Record<string, undefined> = Object.fromEntries(
         "keyArn", "region", "keySpec", "keyMaterialId", "keyState", "importState", "keyMaterialState",
         "materialCondition", "expirationModel", "validTo", "keyMaterialDescription", "multiRegionKeyType",
         "importType", "rotateOnDemand", "wrappingAlgorithm", "wrappingKeySpec", "publicKey", "deletionImpact",
-        "endpoint", "profile",
+        "endpoint", "profile", "trustedEndpoints", "assumeRole",
     ].map((name) => [name, undefined]),
 );

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyMaterialState } from "../dynamic/properties";
 import { keyMaterialRotationProvider } from "../dynamic/shim";
+import type { AssumeRoleArgs } from "./importedKeyMaterial";
 
 export interface KeyMaterialRotationArgs {
     /** ID or ARN of a symmetric EXTERNAL key (for multi-Region keys: the primary). */
@@ -16,6 +17,10 @@ export interface KeyMaterialRotationArgs {
     endpoint?: pulumi.Input<string>;
     /** Named AWS profile for credentials. Default: `aws:profile`, AWS_PROFILE, the SDK's default chain. */
     profile?: pulumi.Input<string>;
+    /** As on ImportedKeyMaterial. */
+    trustedEndpoints?: pulumi.Input<pulumi.Input<string>[]>;
+    /** As on ImportedKeyMaterial: a role in the key's account. */
+    assumeRole?: pulumi.Input<AssumeRoleArgs>;
 }
 
 export const KEY_MATERIAL_ROTATION_TYPE = "pulumi-nodejs:dynamic/aws-kms:KeyMaterialRotation";
@@ -44,7 +49,16 @@ export class KeyMaterialRotation extends pulumi.dynamic.Resource {
     declare public readonly rotationDate: pulumi.Output<string | null>;
 
     constructor(name: string, args: KeyMaterialRotationArgs, opts?: pulumi.CustomResourceOptions) {
-        const props = { keyArn: undefined, currentKeyMaterialId: undefined, keyMaterialState: undefined, rotationDate: undefined, region: undefined, ...args };
+        const props = {
+            keyArn: undefined,
+            currentKeyMaterialId: undefined,
+            keyMaterialState: undefined,
+            rotationDate: undefined,
+            region: undefined,
+            trustedEndpoints: undefined,
+            assumeRole: undefined,
+            ...args,
+        };
         super(keyMaterialRotationProvider, name, props, opts, "aws-kms", "KeyMaterialRotation");
     }
 }

@@ -10,16 +10,36 @@ import { MODULUS_BYTES, Wrapping, isKeyWrap, oaepDigest } from "./algorithms";
 /** RFC 5649's alternative initial value; node:crypto requires it explicitly for id-aes256-wrap-pad. */
 const KWP_IV = Buffer.from("A65959A6", "hex");
 
-export class WrappingKeyError extends Error {}
+/** The endpoint's wrapping key is not one a genuine KMS issues; nothing was wrapped with it. */
+export class WrappingKeyError extends Error {
+    override readonly name = "WrappingKeyError";
+}
 
-/** Parse GetParametersForImport's PublicKey (DER SubjectPublicKeyInfo) and check it is what we asked for. */
-export function parseWrappingKey(spkiDer: Uint8Array, wrapping: Wrapping): KeyObject {
-    const key = createPublicKey({ key: Buffer.from(spkiDer), format: "der", type: "spki" });
-    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (key.asymmetricKeyType !== "rsa" || bits / 8 !== MODULUS_BYTES[wrapping.wrappingKeySpec]) {
-        throw new WrappingKeyError(
-            `KMS returned a ${key.asymmetricKeyType ?? "non-RSA"} ${bits}-bit wrapping key, expected ${wrapping.wrappingKeySpec}`,
-        );
+/** The only public exponent KMS's wrapping keys have (and the only one this provider wraps under). */
+const PUBLIC_EXPONENT = 65537n;
+
+/**
+ * Parse GetParametersForImport's PublicKey (DER SubjectPublicKeyInfo) and check it is exactly what KMS
+ * issues for the request: RSA, the modulus of the requested WrappingKeySpec, public exponent 65537.
+ * Whoever answers GetParametersForImport chooses this key; with exponent 1, "encryption" leaves the OAEP
+ * encoding readable and anyone who sees the wrapped blob recovers the material; exponent 3 and short
+ * moduli are weak. Anything else is refused before the material is touched.
+ */
+export function parseWrappingKey(spkiDer: Uint8Array | undefined, wrapping: Wrapping): KeyObject {
+    let key: KeyObject;
+    try {
+        key = createPublicKey({ key: Buffer.from(spkiDer ?? []), format: "der", type: "spki" });
+    } catch {
+        throw new WrappingKeyError("it is not a DER SubjectPublicKeyInfo public key");
+    }
+    const details = key.asymmetricKeyDetails ?? {};
+    if (key.asymmetricKeyType !== "rsa") throw new WrappingKeyError(`it is a ${key.asymmetricKeyType ?? "unknown"} key, not RSA`);
+    const bits = details.modulusLength ?? 0;
+    if (bits / 8 !== MODULUS_BYTES[wrapping.wrappingKeySpec]) {
+        throw new WrappingKeyError(`its modulus has ${bits} bits, but ${wrapping.wrappingKeySpec} was requested`);
+    }
+    if (details.publicExponent !== PUBLIC_EXPONENT) {
+        throw new WrappingKeyError(`its public exponent is ${details.publicExponent ?? "missing"}, not 65537`);
     }
     return key;
 }

@@ -14,7 +14,7 @@ describe("provider/client/client (against kms-local)", () => {
 
     function client(maxAttempts = 4) {
         const settings = resolveClientSettings({}, { region: "us-east-1", endpoint: fixture().kms.url, maxAttempts, requestRateScale: 1000 }, {});
-        return kmsClient(settings, () => undefined);
+        return kmsClient(settings).client;
     }
 
     async function failure(promise: Promise<unknown>): Promise<Error & { $metadata: { attempts?: number } }> {
@@ -41,7 +41,7 @@ describe("provider/client/client (against kms-local)", () => {
         await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64"), importType: "NEW_KEY_MATERIAL" });
         fixture().kms.control.setSwitches({ onDemandRotationLimit: 0 });
         try {
-            const kms = kmsClient(resolveClientSettings({}, { region: "us-east-1", endpoint: fixture().kms.url, maxAttempts: 4 }, {}), () => undefined);
+            const kms = kmsClient(resolveClientSettings({}, { region: "us-east-1", endpoint: fixture().kms.url, maxAttempts: 4 }, {})).client;
             const limit = await failure(kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })));
             assert.equal(limit.name, "LimitExceededException");
             assert.equal(limit.$metadata.attempts, 1);

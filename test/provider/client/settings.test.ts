@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULTS, configProblems, readProviderSettings, resolveClientSettings } from "../../../provider/client/settings";
+import { DEFAULTS, readProviderSettings, resolveClientSettings } from "../../../provider/client/settings";
 
 const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
 const ARN = "arn:aws:kms:ap-south-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -15,7 +15,14 @@ describe("provider/client/settings", () => {
                 "pulumi-kms-byok:propagationTimeoutSeconds": "30",
             }),
         );
-        assert.deepEqual(settings, { region: "eu-west-1", profile: "byok", maxAttempts: 12, requestRateScale: 2.5, propagationTimeoutSeconds: 30 });
+        assert.deepEqual(settings, {
+            region: "eu-west-1",
+            profile: "byok",
+            maxAttempts: 12,
+            requestRateScale: 2.5,
+            propagationTimeoutSeconds: 30,
+            credentials: { assumeRoles: [] },
+        });
     });
 
     it("takes the KMS endpoint from aws:endpoints (shared with @pulumi/aws) unless ours is set", () => {
@@ -25,13 +32,32 @@ describe("provider/client/settings", () => {
         assert.equal(readProviderSettings(config({ "aws:endpoints": "not json" })).endpoint, undefined);
     });
 
-    it("ignores invalid numbers instead of sending them to the SDK, and says so", () => {
-        const bad = config({ "pulumi-kms-byok:maxAttempts": "lots", "pulumi-kms-byok:requestRateScale": "-1", "pulumi-kms-byok:rotationTimeoutSeconds": "60" });
-        assert.deepEqual(readProviderSettings(bad), { rotationTimeoutSeconds: 60 });
-        assert.deepEqual(configProblems(bad), [
-            "config pulumi-kms-byok:maxAttempts must be a positive number; got 'lots', using the default",
-            "config pulumi-kms-byok:requestRateScale must be a positive number; got '-1', using the default",
-        ]);
+    it("refuses numbers outside their bounds, naming the key and the bounds, never the value", () => {
+        const bad = config({
+            "pulumi-kms-byok:maxAttempts": "lots",
+            "pulumi-kms-byok:requestRateScale": "5e-7",
+            "pulumi-kms-byok:connectTimeoutSeconds": "0",
+            "pulumi-kms-byok:requestTimeoutSeconds": "86400",
+            "pulumi-kms-byok:rotationTimeoutSeconds": "60",
+        });
+        const settings = readProviderSettings(bad);
+        assert.equal(settings.rotationTimeoutSeconds, 60);
+        assert.equal(settings.requestRateScale, undefined);
+        assert.deepEqual(
+            settings.problems?.map((p) => p.split(" must ")[0]),
+            ["pulumi-kms-byok:maxAttempts", "pulumi-kms-byok:requestRateScale", "pulumi-kms-byok:connectTimeoutSeconds", "pulumi-kms-byok:requestTimeoutSeconds"],
+        );
+        assert.match(settings.problems![1]!, /from 0\.01 to 100/);
+        for (const value of ["lots", "5e-7", "86400"]) assert.ok(!settings.problems!.join(" ").includes(value), "the value is not quoted");
+        // and every operation refuses to run with them
+        assert.deepEqual(resolveClientSettings({}, settings, {}).problems, settings.problems);
+        assert.equal(resolveClientSettings({}, settings, {}).requestRateScale, DEFAULTS.requestRateScale);
+    });
+
+    it("refuses out-of-bounds numbers given in code and in AWS_MAX_ATTEMPTS too", () => {
+        assert.equal(resolveClientSettings({}, { requestRateScale: 1e-9 }, {}).problems.length, 1);
+        assert.equal(resolveClientSettings({}, {}, { AWS_MAX_ATTEMPTS: "1000" }).problems.length, 1);
+        assert.equal(resolveClientSettings({}, {}, { AWS_MAX_ATTEMPTS: "3" }).maxAttempts, 3);
     });
 
     it("resolves region: resource input, then the key ARN, then aws:region, then the environment", () => {
@@ -50,6 +76,8 @@ describe("provider/client/settings", () => {
         assert.equal(resolveClientSettings({}, { endpoint: "http://config" }, env).endpoint, "http://config");
         assert.equal(resolveClientSettings({}, {}, env).endpoint, "http://env");
         assert.equal(resolveClientSettings({}, {}, { AWS_ENDPOINT_URL: "http://generic" }).endpoint, "http://generic");
+        assert.equal(resolveClientSettings({}, {}, { AWS_ENDPOINT_URL: "http://generic" }).endpointSource, "AWS_ENDPOINT_URL");
+        assert.equal(resolveClientSettings({}, {}, env).endpointSource, "AWS_ENDPOINT_URL_KMS");
         assert.equal(resolveClientSettings({}, {}, env).profile, "envprofile");
         assert.equal(resolveClientSettings({ profile: "p" }, { profile: "c" }, env).profile, "p");
     });
@@ -59,5 +87,7 @@ describe("provider/client/settings", () => {
         assert.equal(settings.maxAttempts, DEFAULTS.maxAttempts);
         assert.equal(settings.propagationTimeoutMs, DEFAULTS.propagationTimeoutSeconds * 1000);
         assert.equal(settings.rotationTimeoutMs, DEFAULTS.rotationTimeoutSeconds * 1000);
+        assert.equal(settings.connectTimeoutMs, 10_000);
+        assert.equal(settings.requestTimeoutMs, 60_000);
     });
 });

@@ -5,13 +5,65 @@ import { UNKNOWN } from "../../../provider/dynamic/properties";
 import { sequenceElements, tlv } from "../../../provider/wrapping/der";
 import { materialFor } from "../../support/materials";
 import { assertNoMaterial } from "../../support/assertions";
-import { KEY_ARN, KEY_ID, SYMMETRIC, badInputs, validInputs } from "../../support/badInputs";
+import { BadInputRow, KEY_ARN, KEY_ID, SYMMETRIC, badInputRows, validInputs } from "../../support/badInputs";
+import { dispatch } from "../../../provider/dynamic/runtime";
+import { CheckFailure, failureCollector } from "../../../provider/dynamic/checkCommon";
+import { KEY_SPECS } from "../../../provider/wrapping/keySpecs";
+import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "../../../provider/wrapping/algorithms";
 
 const NOW = new Date("2026-11-23T12:00:00Z");
 const VALID = validInputs(NOW);
-const BAD_INPUTS = badInputs(NOW);
+// The dispatch runs check with the real clock, as the host does.
+const BAD_INPUTS = badInputRows(new Date());
 
-/** The check rules, pure. The same table runs through the real provider host in test/engine. */
+/**
+ * The check rules. The bad-input table runs here through the provider's own dispatch (configure with the
+ * row's stack config, then check, in the row's environment), as the dynamic-provider host calls it; the same
+ * table runs through the engine stand-in in test/engine and through the real Pulumi CLI.
+ */
+
+/** The host's log lines of the last dispatch (configure reports unusable stack settings there). */
+const hostLines: string[] = [];
+
+async function checkThroughDispatch(row: BadInputRow): Promise<CheckFailure[]> {
+    const saved = { ...process.env };
+    const consoleError = console.error;
+    hostLines.length = 0;
+    console.error = (...parts: unknown[]) => void hostLines.push(parts.join(" "));
+    for (const name of ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KMS", "AWS_ENDPOINT_URL_STS", "AWS_MAX_ATTEMPTS", "AWS_PROFILE"]) delete process.env[name];
+    Object.assign(process.env, row.env ?? {});
+    try {
+        await dispatch(1, "configure", [{ config: { get: (key: string) => row.config?.[key] } }]);
+        const outcome = (await dispatch(1, "check", [{}, { ...row.inputs, __provider: "shim" }])) as { failures: CheckFailure[] };
+        return outcome.failures;
+    } finally {
+        for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+        Object.assign(process.env, saved);
+        await dispatch(1, "configure", [{ config: { get: () => undefined } }]);
+        console.error = consoleError;
+    }
+}
+
+/** Values proven not to be secrets, which a reason may name: the fixed lists of AWS names, Region names. */
+const NAMES: ReadonlySet<string> = new Set([
+    ...KEY_SPECS, ...WRAPPING_ALGORITHMS, ...WRAPPING_KEY_SPECS, ...Object.keys(REFUSED_WRAPPING),
+    "KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE", "NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL", "true", "false",
+]);
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+
+/** Every input, config and environment text of a row that a reason must not contain. */
+function quotable(row: BadInputRow): string[] {
+    const leaves = (value: unknown): string[] =>
+        typeof value === "string" ? [value] : Array.isArray(value) ? value.flatMap(leaves) : value && typeof value === "object" ? Object.values(value).flatMap(leaves) : [];
+    return [...leaves(row.inputs), ...leaves(row.config ?? {}), ...leaves(row.env ?? {})].filter((v) => v.length >= 4 && !NAMES.has(v) && !REGION.test(v));
+}
+
+/** The engine's line for a check failure: with a property, its raw value is printed too. */
+function enginePrints(row: BadInputRow, failure: CheckFailure): string {
+    return failure.property
+        ? `resource 'bad''s property '${failure.property}' value ${JSON.stringify(row.inputs[failure.property])} has a problem: ${failure.reason}`
+        : `resource 'bad' has a problem: ${failure.reason}`;
+}
 
 describe("provider/dynamic/check", () => {
     it("accepts valid inputs for every kind of key", () => {
@@ -25,15 +77,38 @@ describe("provider/dynamic/check", () => {
         assert.deepEqual(checkInputs({}, rotation, NOW).failures, []);
     });
 
-    it(`rejects ${BAD_INPUTS.length} kinds of bad input, naming the property, never showing material`, () => {
-        assert.ok(BAD_INPUTS.length >= 40);
-        for (const [what, inputs, property, reason] of BAD_INPUTS) {
-            const { failures } = checkInputs({}, inputs, NOW);
-            const named = failures.filter((f) => f.property === property);
-            assert.ok(named.length > 0, `${what}: expected a failure on ${property}, got ${JSON.stringify(failures)}`);
-            assert.ok(named.some((f) => reason.test(f.reason)), `${what}: ${JSON.stringify(named)} should match ${reason}`);
-            if (typeof inputs["keyMaterial"] === "string") assertNoMaterial(failures, inputs["keyMaterial"], what);
+    it(`refuses all ${BAD_INPUTS.length} rows of the bad-input table through the provider's dispatch, as the host runs check`, async () => {
+        assert.ok(BAD_INPUTS.length >= 100);
+        for (const row of BAD_INPUTS) {
+            const failures = await checkThroughDispatch(row);
+            const expected = failures.filter((f) => f.property === row.property && row.reason.test(f.reason));
+            assert.ok(expected.length > 0, `${row.what}: expected a failure on '${row.property}' matching ${row.reason}, got ${JSON.stringify(failures)}`);
         }
+    });
+
+    it("no failure of the table quotes an input, names a property holding material, or lets the engine print material", async () => {
+        for (const row of BAD_INPUTS) {
+            const failures = await checkThroughDispatch(row);
+            for (const failure of failures) {
+                assert.ok(!row.materialIn.includes(failure.property), `${row.what}: a failure names '${failure.property}', which holds key material`);
+                for (const value of quotable(row)) assert.ok(!failure.reason.includes(value), `${row.what}: the reason quotes an input (${failure.property || "no property"})`);
+                // What the engine prints (pulumi/pulumi#19465): the named property's raw value, secret or not.
+                for (const secret of row.secrets) assertNoMaterial(enginePrints(row, failure), secret, row.what);
+            }
+            for (const secret of row.secrets) assertNoMaterial(hostLines, secret, `${row.what}: host log`);
+            for (const value of quotable(row)) assert.ok(!hostLines.join("\n").includes(value), `${row.what}: the host log quotes an input`);
+        }
+    });
+
+    it("the material in any encoding is masked even if a future reason quoted it (the collector's safety net)", () => {
+        const material = Buffer.from(SYMMETRIC, "base64");
+        const { fail, failures } = failureCollector({ keyMaterial: SYMMETRIC, profile: "a-profile-name-quoted" });
+        const forms = [material.toString("base64url"), material.toString("hex").toUpperCase(), material.toString("hex").match(/../g)!.join(":"), SYMMETRIC.replace(/(.{10})/g, "$1\n")];
+        fail("keyMaterial", `bad: ${forms.join(" | ")} and a-profile-name-quoted`);
+        const [failure] = failures();
+        assert.equal(failure!.property, "", "keyMaterial is never named");
+        assertNoMaterial(failure!.reason, material);
+        assert.ok(!failure!.reason.includes("a-profile-name-quoted"), "a long input value is masked");
     });
 
     it("lets values unknown during preview pass", () => {
@@ -47,7 +122,7 @@ describe("provider/dynamic/check", () => {
         const other = materialFor("HMAC_256").toString("base64");
         const { failures } = checkInputs(olds, { ...VALID, keyMaterial: other }, NOW);
         assert.equal(failures.length, 1);
-        assert.equal(failures[0]!.property, "keyMaterial");
+        assert.equal(failures[0]!.property, "", "a failure about the material names no property: the engine would print its value");
         assert.match(failures[0]!.reason, /PendingImport.*importType NEW_KEY_MATERIAL/s);
         assertNoMaterial(failures[0]!.reason, other);
         assertNoMaterial(failures[0]!.reason, SYMMETRIC);

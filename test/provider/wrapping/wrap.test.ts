@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,8 +95,18 @@ describe("provider/wrapping/wrap", () => {
     it("refuses a wrapping key of another size than requested", () => {
         assert.throws(
             () => parseWrappingKey(wrappingPair("RSA_2048").spki, { algorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_4096" }),
-            (e: unknown) => e instanceof WrappingKeyError && /expected RSA_4096/.test(e.message),
+            (e: unknown) => e instanceof WrappingKeyError && /2048 bits, but RSA_4096 was requested/.test(e.message),
         );
+    });
+
+    it("refuses public exponents other than 65537 (with 1, OAEP output is the readable encoding itself)", () => {
+        const wrapping: Wrapping = { algorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" };
+        const e3 = generateKeyPairSync("rsa", { modulusLength: 2048, publicExponent: 3 }).publicKey.export({ type: "spki", format: "der" });
+        assert.throws(() => parseWrappingKey(e3, wrapping), /public exponent is 3, not 65537/);
+        const jwk = createPublicKey({ key: wrappingPair("RSA_2048").spki, format: "der", type: "spki" }).export({ format: "jwk" });
+        const e1 = createPublicKey({ key: { ...jwk, e: "AQ" }, format: "jwk" }).export({ type: "spki", format: "der" });
+        assert.throws(() => parseWrappingKey(e1, wrapping), /public exponent is 1, not 65537/);
+        assert.doesNotThrow(() => parseWrappingKey(wrappingPair("RSA_2048").spki, wrapping));
     });
 
     it("refuses a non-RSA wrapping key", () => {

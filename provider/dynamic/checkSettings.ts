@@ -1,0 +1,85 @@
+import { assumeRoleProblems } from "../client/credentialSettings";
+import { judgeEndpoint, trustedOrigins } from "../client/endpointTrust";
+import { ProviderSettings, ResourceClientInputs, resolveClientSettings } from "../client/settings";
+import { CheckFailure, Fail, failureCollector, isOrigin, known } from "./checkCommon";
+import { isUnknown, plainInputs } from "./properties";
+
+/**
+ * Check, the part that depends on the stack's configuration and the host's environment: where requests
+ * would go (endpoint trust, for KMS and for STS), the credentials settings, the bounds of every numeric
+ * setting. The dynamic-provider host always runs `configure` before the first `check`, so preview refuses
+ * these before any AWS call. The operations apply the same rules again before their first request (refresh
+ * and destroy never run check).
+ */
+
+export interface SettingsContext {
+    settings: ProviderSettings;
+    env: Record<string, string | undefined>;
+}
+
+/** AWS's partitions' Region names, for aws:skipRegionValidation = false (@pulumi/aws's static validation). */
+const PARTITION_REGIONS = [
+    /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, /^cn-\w+-\d+$/, /^eusc-de-\w+-\d+$/, /^us-iso-\w+-\d+$/, /^us-isob-\w+-\d+$/,
+    /^eu-isoe-\w+-\d+$/, /^us-isof-\w+-\d+$/, /^us-gov-\w+-\d+$/,
+];
+
+export function checkSettings(news: Record<string, unknown>, context: SettingsContext): CheckFailure[] {
+    const inputs = plainInputs(news);
+    const { fail, failures } = failureCollector(inputs);
+    const resource = clientInputs(inputs, fail);
+    if (!resource) return failures();
+    const settings = resolveClientSettings(resource, context.settings, context.env);
+    for (const problem of settings.problems) fail("", `stack configuration: ${problem}`);
+    for (const problem of trustedOrigins(context.settings.trustedEndpoints ?? []).problems) fail("", `config pulumi-kms-byok:${problem}`);
+    for (const problem of trustedOrigins(resource.trustedEndpoints ?? []).problems) fail("trustedEndpoints", problem);
+    if (settings.credentials.assumeRoles.length > 0 && settings.stsEndpoint) {
+        const sts = judgeEndpoint(settings.stsEndpoint, "sts", settings.stsEndpointSource ?? "STS endpoint", settings.trustedEndpoints);
+        if (!sts.ok) fail("", `roles cannot be assumed through this STS endpoint: ${sts.problem}`);
+    }
+    // A malformed endpoint input is reported by the input checks already.
+    if (settings.endpoint && !(settings.endpointSource === "input endpoint" && !isOrigin(settings.endpoint))) {
+        const property = settings.endpointSource === "input endpoint" ? "endpoint" : "";
+        const verdict = judgeEndpoint(settings.endpoint, "kms", settings.endpointSource ?? "endpoint", settings.trustedEndpoints);
+        if (!verdict.ok) fail(property, `key material is sent only to a trusted KMS endpoint: ${verdict.problem}`);
+        else if (verdict.endpoint.region && settings.region && verdict.endpoint.region !== settings.region) {
+            fail(property, `${settings.endpointSource} is AWS KMS of ${verdict.endpoint.region}, but the key is in ${settings.region}; KMS keys are regional`);
+        }
+    }
+    if (context.settings.skipRegionValidation === false && settings.region && !PARTITION_REGIONS.some((r) => r.test(settings.region!))) {
+        fail(typeof inputs["region"] === "string" ? "region" : "", "the Region is not one of AWS's Region names (aws:skipRegionValidation is false)");
+    }
+    return failures();
+}
+
+/**
+ * The resource's inputs that decide where requests go. undefined when one is not known yet (preview of a
+ * stack that computes it): the operations judge it then.
+ */
+function clientInputs(inputs: Record<string, unknown>, fail: Fail): ResourceClientInputs | undefined {
+    const names = ["keyId", "region", "endpoint", "profile", "trustedEndpoints", "assumeRole"];
+    if (names.some((name) => containsUnknown(inputs[name]))) return undefined;
+    const text = (name: string) => (typeof inputs[name] === "string" ? (inputs[name] as string) : undefined);
+    const trusted = inputs["trustedEndpoints"];
+    const assumeRole = inputs["assumeRole"];
+    if (known(assumeRole)) {
+        const problems = assumeRoleProblems(assumeRole, "assumeRole");
+        if (!(assumeRole as Record<string, unknown> | null)?.["roleArn"] && problems.length === 0) problems.push("assumeRole.roleArn is required");
+        for (const problem of problems) fail("assumeRole", problem);
+        if (problems.length > 0) return undefined;
+    }
+    return {
+        keyId: text("keyId"),
+        region: text("region"),
+        endpoint: text("endpoint"),
+        profile: text("profile"),
+        trustedEndpoints: Array.isArray(trusted) ? trusted.filter((t): t is string => typeof t === "string") : undefined,
+        assumeRole: known(assumeRole) ? (assumeRole as ResourceClientInputs["assumeRole"]) : undefined,
+    };
+}
+
+function containsUnknown(value: unknown): boolean {
+    if (isUnknown(value)) return true;
+    if (Array.isArray(value)) return value.some(containsUnknown);
+    if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
+    return false;
+}

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { networkInterfaces, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMaterial, deleteMaterial, readMaterial } from "../../../provider/dynamic/operations";
+import type { ProviderContext } from "../../../provider/dynamic/operations";
+import { useProviderKms } from "../../support/kms";
+import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";
+
+/**
+ * Endpoint trust where it is enforced at run time: every operation applies the rules before its first
+ * request (refresh and destroy never run check). A KMS-compatible service that is neither AWS's nor on
+ * loopback — here an https proxy to kms-local on this machine's non-loopback address, with its own CA
+ * (aws:customCaBundle) — receives material only when listed in trustedEndpoints, and every import there is
+ * logged with its host.
+ */
+describe("provider/dynamic: endpoint trust at run time", () => {
+    const fixture = useProviderKms();
+    const dir = mkdtempSync(join(tmpdir(), "byok-tls-"));
+    const address = Object.values(networkInterfaces()).flat().find((i) => i?.family === "IPv4" && !i.internal)?.address ?? "0.0.0.0";
+    let https: KmsProxy;
+    let plain: KmsProxy;
+
+    before(async () => {
+        execFileSync("openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=byok-test",
+            "-addext", `subjectAltName=IP:${address}`, "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+        ], { stdio: "ignore" });
+        const tls = { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
+        https = await startKmsProxy(fixture().kms.url, {}, { host: address, tls });
+        plain = await startKmsProxy(fixture().kms.url, {}, { host: address });
+    });
+    after(async () => {
+        await https.stop();
+        await plain.stop();
+        rmSync(dir, { recursive: true, force: true });
+    });
+    beforeEach(() => {
+        https.operations.length = 0;
+        plain.operations.length = 0;
+        fixture().logs.length = 0;
+    });
+
+    const context = (settings: Partial<ProviderContext["settings"]>, env: Record<string, string> = {}): ProviderContext => ({
+        ...fixture().context,
+        settings: { ...fixture().context.settings, customCaBundle: join(dir, "cert.pem"), ...settings },
+        env,
+    });
+
+    it("refuses a non-AWS https host that is not listed, before any request", async () => {
+        const key = await fixture().createKey();
+        await assert.rejects(
+            createMaterial(context({ endpoint: https.url }), { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") }),
+            /refusing to send requests to this KMS endpoint: pulumi-kms-byok:endpoint: the host is not an AWS KMS host.*trustedEndpoints/s,
+        );
+        assert.deepEqual(https.operations, []);
+    });
+
+    it("imports through a listed https host, and logs the host that received the wrapped material", async () => {
+        const key = await fixture().createKey();
+        const { outs } = await createMaterial(context({ endpoint: https.url }), {
+            keyId: key.KeyId!,
+            keyMaterial: randomBytes(32).toString("base64"),
+            trustedEndpoints: [https.url],
+        });
+        assert.equal(outs.importState, "IMPORTED");
+        assert.deepEqual(outs.trustedEndpoints, [https.url], "recorded for refresh and destroy");
+        assert.ok(https.operations.includes("ImportKeyMaterial"));
+        const sent = fixture().logs.filter((l) => l.startsWith("sending wrapped key material"));
+        assert.equal(sent.length, 1);
+        assert.match(sent[0]!, new RegExp(`for KMS key ${key.Arn} to ${address.replace(/\./g, "\\.")}, an endpoint listed in trustedEndpoints \\(not an AWS KMS host\\)`));
+        // the opt-in may come from stack config as well
+        const again = await fixture().createKey();
+        await createMaterial(context({ endpoint: https.url, trustedEndpoints: [https.url] }), { keyId: again.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+    });
+
+    it("refuses plain http to a non-loopback host even when listed", async () => {
+        const key = await fixture().createKey();
+        await assert.rejects(
+            createMaterial(context({ endpoint: plain.url, trustedEndpoints: [plain.url] }), { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") }),
+            /plain http is never trusted for a host other than loopback/,
+        );
+        assert.deepEqual(plain.operations, []);
+    });
+
+    it("refresh and destroy apply the rules too: AWS_ENDPOINT_URL alone is not enough, even to kms-local", async () => {
+        const key = await fixture().createKey();
+        const { outs } = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+        fixture().kms.control.resetCounters();
+        const generic = context({ endpoint: undefined }, { AWS_ENDPOINT_URL: fixture().kms.url });
+        await assert.rejects(readMaterial(generic, "id", outs), /comes only from AWS_ENDPOINT_URL/);
+        await assert.rejects(deleteMaterial(generic, outs), /comes only from AWS_ENDPOINT_URL/);
+        assert.deepEqual(fixture().kms.control.counters(), {}, "no request was sent");
+        const listed = context({ endpoint: undefined, trustedEndpoints: [fixture().kms.url] }, { AWS_ENDPOINT_URL: fixture().kms.url });
+        assert.equal((await readMaterial(listed, "id", outs)).props?.importState, "IMPORTED");
+    });
+});

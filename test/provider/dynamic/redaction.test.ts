@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { createPrivateKey, randomBytes } from "node:crypto";
+import { PartialFailure } from "../../../provider/dynamic/afterImport";
+import { Redactor } from "../../../provider/dynamic/redaction";
+import { assertNoMaterial } from "../../support/assertions";
+import { materialFor } from "../../support/materials";
+
+/** Redaction of one call's secrets: every encoding, whole error graphs, partial failures; nothing kept after. */
+describe("provider/dynamic/redaction", () => {
+    const material = randomBytes(32);
+    const given = material.toString("base64");
+    const hex = material.toString("hex");
+
+    function redactor(): Redactor {
+        const r = new Redactor();
+        r.addFromProperties({ keyMaterial: given });
+        return r;
+    }
+
+    const wrap = (text: string, width: number, eol: string) => text.replace(new RegExp(`(.{${width}})`, "g"), `$1${eol}`);
+    const ENCODINGS: [string, string][] = [
+        ["as given", given],
+        ["raw bytes (latin1)", material.toString("latin1")],
+        ["base64 without padding", given.replace(/=+$/, "")],
+        ["base64url", material.toString("base64url")],
+        ["base64 wrapped at 64 columns (\\n)", wrap(given, 64, "\n")],
+        ["base64 wrapped at 16 columns (\\r\\n)", wrap(given, 16, "\r\n")],
+        ["base64 wrapped inside JSON text (\\\\n)", JSON.stringify(wrap(given, 12, "\n"))],
+        ["hex", hex],
+        ["HEX", hex.toUpperCase()],
+        ["hex bytes separated by ':'", hex.match(/../g)!.join(":")],
+        ["HEX bytes separated by ' '", hex.toUpperCase().match(/../g)!.join(" ")],
+        ["hex bytes separated by '-'", hex.match(/../g)!.join("-")],
+        ["inside a longer base64 blob at offset 1", Buffer.concat([Buffer.from([7]), material, Buffer.from([9, 9])]).toString("base64")],
+        ["inside a longer base64url blob at offset 2", Buffer.concat([Buffer.from([7, 8]), material, Buffer.from([9])]).toString("base64url")],
+    ];
+
+    for (const [what, form] of ENCODINGS) {
+        it(`masks the material ${what}`, () => {
+            const text = `before ${form} after`;
+            const redacted = redactor().redact(text);
+            assertNoMaterial(redacted, material, what);
+            assert.ok(!redacted.includes(form), what);
+            assert.match(redacted, /^before .*\[secret\].* after$/s);
+        });
+    }
+
+    it("covers a PEM private key: as given, JSON-escaped, each body line, the DER it spells and the PKCS#8 imported", () => {
+        const key = createPrivateKey({ key: materialFor("ECC_NIST_P384"), format: "der", type: "pkcs8" });
+        const pem = String(key.export({ type: "sec1", format: "pem" }));
+        const r = new Redactor();
+        r.addFromProperties({ keyMaterial: pem });
+        const sec1 = key.export({ type: "sec1", format: "der" });
+        const pkcs8 = key.export({ type: "pkcs8", format: "der" });
+        const forms = [
+            pem,
+            JSON.stringify(pem),
+            ...pem.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----")),
+            sec1.toString("hex"),
+            pkcs8.toString("base64"),
+            pkcs8.toString("hex").toUpperCase().match(/../g)!.join(":"),
+        ];
+        for (const form of forms) {
+            const redacted = r.redact(`<${form}>`);
+            assert.ok(!redacted.includes(form) && redacted.includes("[secret]"), `a form of ${form.length} chars`);
+        }
+        assertNoMaterial(r.redact(forms.join(" ")), pkcs8, "PKCS#8");
+    });
+
+    it("leaves text without the material alone", () => {
+        const text = "KMS key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab: 0123456789abcdef";
+        assert.equal(redactor().redact(text), text);
+    });
+
+    it("masks a whole error graph: message, stack, every cause (strings too), AggregateError members", () => {
+        const deepest = new Error(`KMS said ${hex.toUpperCase()}`);
+        const middle = new Error("wrapped", { cause: deepest });
+        const aggregate = new AggregateError([new Error(`one ${material.toString("base64url")}`), new Error("two", { cause: `text cause ${given}` })], "many");
+        const top = new Error(`top ${given}`, { cause: { inner: middle, toString: () => "x" } });
+        Object.assign(top, { cause: middle });
+        (middle as { cause?: unknown }).cause = aggregate;
+        (aggregate as { cause?: unknown }).cause = deepest;
+        (deepest as { cause?: unknown }).cause = top; // a cycle must not hang
+        redactor().redactError(top);
+        const texts: string[] = [];
+        const seen = new Set<unknown>();
+        const walk = (e: unknown) => {
+            if (!e || seen.has(e)) return;
+            seen.add(e);
+            if (typeof e === "string") return void texts.push(e);
+            const error = e as { message?: string; stack?: string; cause?: unknown; errors?: unknown[] };
+            texts.push(String(error.message), String(error.stack));
+            walk(error.cause);
+            error.errors?.forEach(walk);
+        };
+        walk(top);
+        assert.ok(texts.length >= 10);
+        assertNoMaterial(texts, material, "error graph");
+    });
+
+    it("masks a partial failure's reasons and properties (the engine stores and prints both), keeping its class and id", () => {
+        const failure = new PartialFailure(`imported, but ${hex}`, "arn#id", { keyMaterialDescription: hex.toUpperCase(), nested: { list: [given] } }, [`reason ${given}`]);
+        const same = redactor().redactError(failure);
+        assert.equal(same, failure);
+        assert.ok(same instanceof PartialFailure);
+        assert.equal(same.id, "arn#id");
+        assertNoMaterial([same.message, same.reasons, same.properties], material, "partial failure");
+    });
+
+    it("keeps nothing once disposed: the plaintext copy is zeroed and no pattern is left", () => {
+        const r = redactor();
+        const copies = (r as unknown as { buffers: Buffer[] }).buffers;
+        assert.ok(copies.length > 0);
+        r.dispose();
+        assert.ok(copies.every((b) => b.every((byte) => byte === 0)), "plaintext copies zeroed");
+        assert.ok(r.empty);
+        assert.equal(r.redact(`x ${given}`), `x ${given}`, "a disposed redactor knows nothing");
+    });
+});
