@@ -72,6 +72,7 @@ export interface ConfigSource {
 
 /** Where the KMS endpoint came from; AWS_ENDPOINT_URL (all services) is the one that is not enough on its own. */
 export type EndpointSource =
+    | "the endpoint recorded at the last import"
     | "input endpoint"
     | "pulumi-kms-byok:endpoint"
     | "aws:endpoints"
@@ -150,6 +151,11 @@ export interface ResourceClientInputs {
     profile?: string;
     trustedEndpoints?: string[];
     assumeRole?: AssumeRoleSettings;
+    /**
+     * Where the material was imported (refresh, destroy): wins over the input, config and environment, so a
+     * destroy after a change of the stack's endpoint still deletes where the material is. null: AWS's own.
+     */
+    recordedEndpoint?: string | null;
 }
 
 export interface ClientSettings {
@@ -223,6 +229,9 @@ export function resolveClientSettings(resource: ResourceClientInputs, provider: 
 }
 
 function resolveEndpoint(resource: ResourceClientInputs, provider: ProviderSettings, env: Env): Pick<ClientSettings, "endpoint" | "endpointSource"> {
+    if (resource.recordedEndpoint !== undefined) {
+        return { endpoint: resource.recordedEndpoint ?? undefined, endpointSource: "the endpoint recorded at the last import" };
+    }
     const candidates: [string | undefined, EndpointSource][] = [
         [nonEmpty(resource.endpoint), "input endpoint"],
         [provider.endpoint, provider.endpointSource ?? "pulumi-kms-byok:endpoint"],

@@ -10,10 +10,11 @@ import { decodeKeyMaterial } from "../wrapping/encodings";
 import { inferKeySpec, inspectMaterial, withPlaintext } from "../wrapping/material";
 import { finish } from "./afterImport";
 import { refreshOutputs } from "./outputs";
-import { describePlan, hasChanges, planChanges } from "./plan";
+import { describePlan, describeRelocation, endpointName, hasChanges, planChanges, planRelocation } from "./plan";
 import {
     MaterialInputs,
     MaterialOutputs,
+    isUnknown,
     desiredExpiration,
     desiredWrapping,
     materialLabel,
@@ -46,6 +47,8 @@ export interface SessionTarget {
     profile?: string | null;
     trustedEndpoints?: string[] | null;
     assumeRole?: AssumeRoleSettings | null;
+    /** The endpoint recorded at the last import (outputs): where refresh and destroy must go. */
+    kmsEndpoint?: string | null;
 }
 
 export function session(context: ProviderContext, target: SessionTarget): KmsSession {
@@ -57,6 +60,7 @@ export function session(context: ProviderContext, target: SessionTarget): KmsSes
             profile: target.profile ?? undefined,
             trustedEndpoints: target.trustedEndpoints ?? undefined,
             assumeRole: target.assumeRole ?? undefined,
+            recordedEndpoint: target.kmsEndpoint,
         },
         context.settings,
         context.env,
@@ -69,7 +73,7 @@ export async function createMaterial(context: ProviderContext, inputs: MaterialI
     const { result, keySpec } = await importFromInputs(kms, inputs, null);
     const material = { arn: result.key.Arn!, keySpec, keyMaterialId: result.keyMaterialId };
     const id = resourceId(material.arn, material.keyMaterialId);
-    const applied = { inputs, wrapping: desiredWrapping(inputs, keySpec), publicKey: result.publicKey };
+    const applied = { inputs, wrapping: desiredWrapping(inputs, keySpec), publicKey: result.publicKey, kmsEndpoint: kms.settings.endpoint ?? null };
     const rotate = inputs.rotateOnDemand === true && supportsMultipleMaterials(keySpec);
     // Without importType the resource asks for the key's first material; a material of its own, never a second one.
     const claimsKey = inputs.importType === undefined && result.newMaterial && supportsMultipleMaterials(keySpec);
@@ -96,13 +100,23 @@ export async function readMaterial(context: ProviderContext, id: string, olds: M
 export function diffMaterial(context: ProviderContext, olds: MaterialOutputs, news: MaterialInputs, providerChanged: boolean): DiffOutcome {
     const plan = planChanges(olds, news, providerChanged);
     for (const line of describePlan(olds, plan)) context.log(line);
-    return { changes: hasChanges(plan), replaces: plan.replace, deleteBeforeReplace: false };
+    const relocation = isUnknown(news.endpoint) ? undefined : planRelocation(olds, endpointNow(context, olds, news));
+    if (relocation && plan.replace.length === 0) context.log(describeRelocation(olds, relocation));
+    return { changes: hasChanges(plan) || relocation !== undefined, replaces: plan.replace, deleteBeforeReplace: false };
+}
+
+/** Where this resource's calls would go now (input, stack config, environment), null for AWS's own endpoint. */
+function endpointNow(context: ProviderContext, olds: MaterialOutputs, news: MaterialInputs): string | null {
+    const settings = resolveClientSettings({ keyId: olds.keyArn, endpoint: news.endpoint }, context.settings, context.env);
+    return settings.endpoint ?? null;
 }
 
 export async function updateMaterial(context: ProviderContext, id: string, olds: MaterialOutputs, news: MaterialInputs): Promise<MaterialOutputs> {
     const plan = planChanges(olds, news);
     if (plan.replace.length > 0) throw new KeyMaterialError(`cannot update ${materialLabel(olds)} in place: ${plan.replace.join(", ")} changed`);
     const kms = session(context, { ...news, keyId: olds.keyArn });
+    const relocation = planRelocation(olds, kms.settings.endpoint ?? null);
+    if (relocation) await confirmKeyServed(kms, olds, relocation.from);
     const material = { arn: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId };
     let publicKey = olds.publicKey;
     if (plan.reimport.length > 0) {
@@ -114,8 +128,23 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
         }
         publicKey = result.publicKey ?? publicKey;
     }
-    const applied = { inputs: news, wrapping: desiredWrapping(news, olds.keySpec), publicKey };
+    const applied = { inputs: news, wrapping: desiredWrapping(news, olds.keySpec), publicKey, kmsEndpoint: kms.settings.endpoint ?? null };
     return finish(kms, id, material, applied, { rotate: plan.rotate, imported: plan.reimport.length > 0 });
+}
+
+/**
+ * Before the stack's new KMS endpoint is recorded: it must serve the key the material was imported into, or
+ * the next refresh would find "no key" there and drop the resource, and a destroy would delete nothing while
+ * the material stays where it was imported.
+ */
+async function confirmKeyServed(kms: KmsSession, olds: MaterialOutputs, importedThrough: string | null): Promise<void> {
+    const status = await readKeyMaterial(kms, { keyId: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId, lastKnownValidTo: olds.validTo });
+    if (status) return;
+    throw new KeyMaterialError(
+        `KMS at ${endpointName(kms.settings.endpoint ?? null)} does not know ${olds.keyArn}, whose material was imported through ` +
+            `${endpointName(importedThrough)}: the KMS endpoint of this stack changed (resource input, stack config or environment). ` +
+            "Nothing was changed. Put the endpoint back; refresh and destroy keep using the one recorded at the import",
+    );
 }
 
 export async function deleteMaterial(context: ProviderContext, olds: MaterialOutputs): Promise<void> {

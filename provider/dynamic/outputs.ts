@@ -9,6 +9,8 @@ export interface AppliedSettings {
     inputs: MaterialInputs;
     wrapping: Wrapping;
     publicKey: string | null;
+    /** The endpoint the import went through: where the material is (null: AWS's own). */
+    kmsEndpoint: string | null;
 }
 
 export function buildOutputs(status: MaterialStatus, applied: AppliedSettings): MaterialOutputs {
@@ -25,6 +27,7 @@ export function buildOutputs(status: MaterialStatus, applied: AppliedSettings): 
         assumeRole: inputs.assumeRole ?? null,
         ...statusOutputs(status),
         publicKey: applied.publicKey,
+        kmsEndpoint: applied.kmsEndpoint,
     };
 }
 

@@ -114,3 +114,28 @@ export function describePlan(olds: MaterialOutputs, plan: ChangePlan): string[] 
     for (const reason of plan.blocked) lines.push(`${subject}: cannot repair: ${reason}`);
     return lines;
 }
+
+/** The stack's KMS endpoint differs from the one the material was last imported through (a config change). */
+export interface Relocation {
+    from: string | null;
+    to: string | null;
+}
+
+/**
+ * Pure: `endpointNow` is where the resource's calls would go with today's input, config and environment.
+ * States written before the endpoint was recorded have nothing to compare with.
+ */
+export function planRelocation(olds: MaterialOutputs, endpointNow: string | null): Relocation | undefined {
+    if (olds.kmsEndpoint === undefined || olds.kmsEndpoint === endpointNow) return undefined;
+    return { from: olds.kmsEndpoint, to: endpointNow };
+}
+
+export const endpointName = (endpoint: string | null): string => endpoint ?? "AWS's own KMS endpoint";
+
+export function describeRelocation(olds: MaterialOutputs, relocation: Relocation): string {
+    return (
+        `${materialLabel(olds)}: the KMS endpoint is now ${endpointName(relocation.to)} (the material was imported through ` +
+        `${endpointName(relocation.from)}); up first checks that it serves ${olds.keyArn}, then records it. Until then refresh and ` +
+        "destroy keep using the recorded endpoint"
+    );
+}

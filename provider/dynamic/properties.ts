@@ -97,6 +97,11 @@ export interface MaterialOutputs {
     publicKey: string | null;
     /** What destroying this resource does to the key, so it is visible in state and previews beforehand. */
     deletionImpact: string;
+    /**
+     * The KMS endpoint the material was last imported through (null: AWS's own endpoint for the key's Region).
+     * Refresh and destroy go there, whatever the stack config says by then; absent in states written before 0.2.
+     */
+    kmsEndpoint?: string | null;
 }
 
 /** The engine's placeholder for a value not known until apply (e.g. the id of a key created in the same run). */

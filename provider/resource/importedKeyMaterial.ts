@@ -65,15 +65,23 @@ export interface ImportedKeyMaterialArgs<TKeySpec extends KeySpec = KeySpec> {
 
 /** @pulumi/aws's assume-role shape (`aws:assumeRoles` entries): the role and how to assume it. */
 export interface AssumeRoleArgs {
+    /** The IAM role to assume (arn:aws:iam::<account>:role/<name>), e.g. the role allowed to import into a key of another account. */
     roleArn: pulumi.Input<string>;
+    /** The external ID the role's trust policy requires, if any. Not a secret to AWS; never logged. */
     externalId?: pulumi.Input<string>;
+    /** The session name recorded in CloudTrail. Default: chosen by the AWS SDK. */
     sessionName?: pulumi.Input<string>;
     /** 15m to 12h, Go duration text such as "1h". Default: STS's (1 hour). */
     duration?: pulumi.Input<string>;
+    /** An inline session policy (JSON) narrowing the role's permissions for these calls. */
     policy?: pulumi.Input<string>;
+    /** ARNs of managed policies narrowing the role's permissions for these calls. */
     policyArns?: pulumi.Input<pulumi.Input<string>[]>;
+    /** The source identity to set on the session (CloudTrail), if the role requires one. */
     sourceIdentity?: pulumi.Input<string>;
+    /** Session tags. */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Session tag keys that pass on to further roles in a chain. */
     transitiveTagKeys?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
@@ -137,8 +145,16 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
     declare public readonly endpoint: pulumi.Output<string | null>;
     /** The `profile` input as applied; null when omitted. */
     declare public readonly profile: pulumi.Output<string | null>;
+    /** The `trustedEndpoints` input as applied; null when omitted. */
     declare public readonly trustedEndpoints: pulumi.Output<string[] | null>;
+    /** The `assumeRole` input as applied (refresh and destroy act with the same role); null when omitted. */
     declare public readonly assumeRole: pulumi.Output<AssumeRoleSettings | null>;
+    /**
+     * The KMS endpoint the material was last imported through (null: AWS's own endpoint for the key's Region).
+     * Refresh and destroy go there even after the stack's endpoint setting changed; an `up` records a new one
+     * only after checking that it serves the key.
+     */
+    declare public readonly kmsEndpoint: pulumi.Output<string | null>;
 
     constructor(name: string, args: ImportedKeyMaterialArgs<TKeySpec>, opts?: pulumi.CustomResourceOptions) {
         // A fresh object per resource (dynamic.Resource writes __provider into it), material always secret,
@@ -166,6 +182,6 @@ const OUTPUT_ONLY: Record<string, undefined> = Object.fromEntries(
         "keyArn", "region", "keySpec", "keyMaterialId", "keyState", "importState", "keyMaterialState",
         "materialCondition", "expirationModel", "validTo", "keyMaterialDescription", "multiRegionKeyType",
         "importType", "rotateOnDemand", "wrappingAlgorithm", "wrappingKeySpec", "publicKey", "deletionImpact",
-        "endpoint", "profile", "trustedEndpoints", "assumeRole",
+        "endpoint", "profile", "trustedEndpoints", "assumeRole", "kmsEndpoint",
     ].map((name) => [name, undefined]),
 );

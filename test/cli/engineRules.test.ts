@@ -77,6 +77,35 @@ describe("real CLI: the engine's rules for state, config and provider versions",
             assert.equal(other.control.requests().length, 0, "nothing went to the new endpoint");
             assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
         });
+
+        it("an up after the endpoint moved to a KMS without the key fails and changes nothing; destroy still deletes where the material is", async () => {
+            const { stack, keyId } = await upBasic("config-change-up");
+            await stack.setConfig({ "pulumi-kms-byok:endpoint": other.url });
+            const preview = ok(await stack.preview());
+            assert.equal(preview.step("byok-material")?.op, "update");
+            assert.ok(preview.messages().some((m) => m.includes(`the KMS endpoint is now ${other.url}`)), preview.messages().join("\n"));
+            const up = failed(await stack.up());
+            assert.match(up.output, /does not know arn:aws:kms:[^ ]+, whose material was imported through http:\/\/127\.0\.0\.1:\d+/);
+            assert.equal((await stack.resource("byok-material"))!.outputs["kmsEndpoint"], world().kms.url, "the recorded endpoint stays");
+            world().kms.control.resetCounters();
+            ok(await stack.destroy());
+            assert.equal(world().kms.control.requests().filter((r) => r.operation === "DeleteImportedKeyMaterial").length, 1, "the delete went where the material is");
+            assert.equal(other.control.requests().filter((r) => r.operation === "DeleteImportedKeyMaterial").length, 0);
+            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+        });
+
+        it("an up after the endpoint moved to another URL of the same KMS records it; destroy then goes there", async () => {
+            const { stack, keyId } = await upBasic("config-change-same-kms");
+            const alias = world().kms.url.replace("127.0.0.1", "localhost");
+            await stack.setConfig({ "pulumi-kms-byok:endpoint": alias });
+            world().kms.control.resetCounters();
+            ok(await stack.up());
+            assert.equal(world().kms.control.counters()["ImportKeyMaterial"], undefined, "recording the endpoint imports nothing");
+            assert.equal((await stack.resource("byok-material"))!.outputs["kmsEndpoint"], alias);
+            ok(await stack.preview({ expectNoChanges: true }));
+            ok(await stack.destroy());
+            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+        });
     });
 
     describe("provider upgrades", () => {

@@ -87,7 +87,9 @@ describe("provider/dynamic: endpoint trust at run time", () => {
 
     it("refresh and destroy apply the rules too: AWS_ENDPOINT_URL alone is not enough, even to kms-local", async () => {
         const key = await fixture().createKey();
-        const { outs } = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+        const { outs: recorded } = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+        // A state written before the import's endpoint was recorded: the stack's settings decide.
+        const outs = { ...recorded, kmsEndpoint: undefined };
         fixture().kms.control.resetCounters();
         const generic = context({ endpoint: undefined }, { AWS_ENDPOINT_URL: fixture().kms.url });
         await assert.rejects(readMaterial(generic, "id", outs), /comes only from AWS_ENDPOINT_URL/);
@@ -95,5 +97,20 @@ describe("provider/dynamic: endpoint trust at run time", () => {
         assert.deepEqual(fixture().kms.control.counters(), {}, "no request was sent");
         const listed = context({ endpoint: undefined, trustedEndpoints: [fixture().kms.url] }, { AWS_ENDPOINT_URL: fixture().kms.url });
         assert.equal((await readMaterial(listed, "id", outs)).props?.importState, "IMPORTED");
+    });
+
+    it("refresh and destroy go to the endpoint recorded at the import, and judge it by the same rules", async () => {
+        const key = await fixture().createKey();
+        const { outs } = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+        assert.equal(outs.kmsEndpoint, fixture().kms.url);
+        // The stack's settings now point elsewhere; the recorded endpoint still wins.
+        const elsewhere = context({ endpoint: "http://127.0.0.1:9" });
+        assert.equal((await readMaterial(elsewhere, "id", outs)).props?.importState, "IMPORTED");
+        // A recorded endpoint the rules refuse (a state edited by hand) sends nothing.
+        fixture().kms.control.resetCounters();
+        const tampered = { ...outs, kmsEndpoint: "http://10.0.0.5:4566" };
+        await assert.rejects(readMaterial(fixture().context, "id", tampered), /plain http is allowed only to loopback/);
+        await assert.rejects(deleteMaterial(fixture().context, tampered), /plain http is allowed only to loopback/);
+        assert.deepEqual(fixture().kms.control.counters(), {}, "no request was sent");
     });
 });
