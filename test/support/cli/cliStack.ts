@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalWorkspace, type ConfigMap, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 import { leakRegistry, type LeakRegistry } from "../leakScan";
+import { isolateInlineRuns } from "./inlineRuns";
 import { summarize, type Diagnostic, type EventSummary, type StepRecord } from "./events";
 import { REPOSITORY_ROOT, pulumiCli } from "../../../tools/pulumi-cli/cli";
 
@@ -92,6 +93,7 @@ export class CliStack {
 
     static async create(settings: CliStackSettings): Promise<CliStack> {
         const { command } = await pulumiCli();
+        isolateInlineRuns();
         mkdirSync(settings.workDir, { recursive: true });
         const stack = await LocalWorkspace.createStack(
             { projectName: settings.project, stackName: settings.stack, program: settings.program },

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { tolerateLateRejections } from "./inlineRuns";
 import { formatLeakReport, leakRegistry, summarizeLeakReport } from "../leakScan";
 
 /**
@@ -94,6 +95,7 @@ export function runInLanes<J extends Job>(jobs: J[], settings: LaneSettings): La
 
 /** The lane process itself. */
 if (require.main === module) {
+    tolerateLateRejections();
     process.on("message", (request: LaneRequest) => {
         void handle(request).catch((error: unknown) => {
             console.error(error);
