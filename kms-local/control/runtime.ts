@@ -120,7 +120,7 @@ export class Runtime {
 
   private errorReply(e: KmsError, requestId: string): KmsReply {
     const message = e.wireMessage ?? (this.switches.emptyMessageErrors === "withMessage" ? FILLER[e.type] : undefined);
-    return { status: statusOf(e.type, this.switches.errorStatuses), body: { __type: e.type, message }, requestId };
+    return { status: statusOf(e.type, this.switches), body: { __type: e.type, message }, requestId };
   }
 
   private faultReply(f: FaultDecision, requestId: string): KmsReply {

@@ -2,7 +2,12 @@
 // Keeping all wording here means a message recorded from real AWS (ref §2, §3, §4) is changed in one place.
 // Tags in comments: [R] recorded from AWS, [D] documented, [I]/[U] our inference / guess (see README).
 
-export type StatusMode = "wire" | "smithy";
+export interface StatusModes {
+  /** S8: 400 for every client error (as seen on the wire) | the Smithy model's statuses. */
+  errorStatuses: "wire" | "smithy";
+  /** DependencyTimeoutException: 500 (API reference, "HTTP Status Code: 500") | 503 (Smithy model). */
+  dependencyTimeoutStatus: "500" | "503";
+}
 
 /** Smithy-model statuses that differ from the 400 seen on the wire (ref §1.2, switch S8). */
 const SMITHY_STATUS: Readonly<Record<string, number>> = {
@@ -18,15 +23,16 @@ const SMITHY_STATUS: Readonly<Record<string, number>> = {
 const FIXED_STATUS: Readonly<Record<string, number>> = {
   KMSInternalException: 500,
   KeyUnavailableException: 500,
-  DependencyTimeoutException: 503,
   MissingAuthenticationTokenException: 403,
   RequestEntityTooLargeException: 413,
 };
 
-export function statusOf(type: string, mode: StatusMode): number {
+export function statusOf(type: string, modes: StatusModes): number {
+  // The API reference lists DependencyTimeoutException with HTTP 500; the Smithy model says 503.
+  if (type === "DependencyTimeoutException") return Number(modes.dependencyTimeoutStatus);
   const fixed = FIXED_STATUS[type];
   if (fixed !== undefined) return fixed;
-  if (mode === "smithy") return SMITHY_STATUS[type] ?? 400;
+  if (modes.errorStatuses === "smithy") return SMITHY_STATUS[type] ?? 400;
   return 400;
 }
 

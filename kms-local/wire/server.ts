@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { KmsLocalControl } from "../control/control.js";
 import type { KmsRequest, Runtime } from "../control/runtime.js";
-import { E, KmsError, statusOf } from "../model/errors.js";
+import { E, KmsError, statusOf, type StatusModes } from "../model/errors.js";
 import { OPERATIONS } from "../operations/index.js";
 import { CONTROL_PREFIX, handleControl } from "./controlHttp.js";
 import { toAwsJson } from "./json.js";
@@ -30,11 +30,11 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
 }
 
 /** Reads the body up to `limit` bytes; resolves undefined (after answering 413) when it is larger. */
-function readBody(req: IncomingMessage, res: ServerResponse, limit: number, statusMode: "wire" | "smithy"): Promise<Buffer | undefined> {
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number, modes: StatusModes): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const tooLarge = () => {
       const e = E.tooLarge(limit);
-      send(res, statusOf(e.type, statusMode), toAwsJson({ __type: e.type, message: e.wireMessage }), {
+      send(res, statusOf(e.type, modes), toAwsJson({ __type: e.type, message: e.wireMessage }), {
         connection: "close",
         "x-amzn-RequestId": randomUUID(),
       });
@@ -114,7 +114,7 @@ export function createKmsServer(rt: Runtime, control: KmsLocalControl, options: 
   const server = createServer((req, res) => {
     void (async () => {
       const url = safeUrl(req.url);
-      const body = await readBody(req, res, options.bodyLimit, rt.switches.errorStatuses);
+      const body = await readBody(req, res, options.bodyLimit, rt.switches);
       if (body === undefined) return;
       if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
         const reply = handleControl(control, req.method ?? "GET", url, body);
