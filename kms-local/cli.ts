@@ -8,7 +8,8 @@ const HELP_FLAGS = `Usage: kms-local [options]
 
 Options:
   --port N               TCP port (default 4599; 0 = ephemeral)
-  --host ADDR            listen address (default 127.0.0.1)
+  --host ADDR            listen address (default 127.0.0.1; a non-loopback address needs --allow-non-loopback)
+  --allow-non-loopback   allow --host to be a non-loopback address (prints a warning: no authentication)
   --region R             Region printed in the environment (default us-east-1; requests use their SigV4 Region)
   --account ID           account ID of all keys (default 111122223333)
   --state-file F         keep keys across restarts in F (atomic writes)
@@ -70,6 +71,7 @@ function parseArgs(argv: string[]): KmsLocalOptions & { quiet: boolean } {
         break;
       case "--port": opts.port = num(); break;
       case "--host": opts.host = value(); break;
+      case "--allow-non-loopback": opts.allowNonLoopback = true; break;
       case "--region": opts.region = value(); break;
       case "--account": opts.accountId = value(); break;
       case "--state-file": opts.stateFile = value(); break;

@@ -7,6 +7,7 @@ import type { FaultKind, FaultSettings } from "./control/faults.js";
 import { Runtime } from "./control/runtime.js";
 import { coerceSwitches, type Switches } from "./control/switches.js";
 import { prewarmWrappingKeys } from "./crypto/wrappingPool.js";
+import { isLoopbackHostname } from "./wire/loopback.js";
 import { createKmsServer, DEFAULT_BODY_LIMIT } from "./wire/server.js";
 
 export type { ConsistencySettings, KeySummary, KmsLocalControl } from "./control/control.js";
@@ -22,8 +23,13 @@ export { DEFAULT_SWITCHES, SWITCH_CHOICES, SWITCH_REFS } from "./control/switche
 export interface KmsLocalOptions {
   /** TCP port; default 0 (ephemeral). */
   port?: number;
-  /** Listen address; default "127.0.0.1". */
+  /** Listen address; default "127.0.0.1". A non-loopback address is refused unless allowNonLoopback is true. */
   host?: string;
+  /**
+   * Allow listening on a non-loopback address (e.g. "0.0.0.0" inside a container). kms-local has no
+   * authentication and its state file holds key material in the clear: a warning is printed.
+   */
+  allowNonLoopback?: boolean;
   /** Account of every key; default "111122223333". */
   accountId?: string;
   /** Region reported in `env` (AWS_REGION); requests use the Region of their SigV4 scope. Default "us-east-1". */
@@ -60,7 +66,25 @@ export interface KmsLocal {
 export { DUMMY_ACCESS_KEY_ID } from "./store/sessions.js";
 import { DUMMY_ACCESS_KEY_ID } from "./store/sessions.js";
 
+/** Refuses a non-loopback listen address without the opt-in; warns with it. */
+function checkListenAddress(host: string, options: KmsLocalOptions): void {
+  if (isLoopbackHostname(host)) return;
+  if (!options.allowNonLoopback) {
+    throw new Error(
+      `kms-local refuses to listen on ${host}: it has no authentication and keeps key material in the clear. ` +
+        "Use a loopback address (127.0.0.1, ::1, localhost), or pass allowNonLoopback: true (CLI: --allow-non-loopback).",
+    );
+  }
+  const warn = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  warn(
+    `kms-local WARNING: listening on non-loopback address ${host}. Anyone who can reach it can use and change every ` +
+      "key (no authentication); use it only on a network you control, for tests.",
+  );
+}
+
 export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsLocal> {
+  const host = options.host ?? "127.0.0.1";
+  checkListenAddress(host, options);
   const startSwitches: Partial<Switches> = coerceSwitches({
     ...(options.switches ?? {}),
     ...(options.consistency ?? {}),
@@ -78,7 +102,6 @@ export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsL
   if (options.prewarm !== false) prewarmWrappingKeys();
   const control = createControl(runtime, startSwitches);
   const server = createKmsServer(runtime, control, { bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, defaultRegion: region });
-  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {

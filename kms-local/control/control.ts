@@ -72,7 +72,7 @@ export interface KmsLocalControl {
   keys(region?: string): KeySummary[];
   /** Test hook: pins a key in a state kms-local cannot reach by itself (e.g. Unavailable, Updating); undefined unpins. */
   forceKeyState(region: string, keyId: string, state: KeyState | undefined): void;
-  /** Deletes every key, alias and import token (switches, clock and counters stay). */
+  /** Deletes every key, alias and import token and returns the clock to real time (switches and counters stay). */
   resetState(): void;
   /** STS: roles tests declare, and the temporary credentials AssumeRole issued (see stsControl.ts). */
   readonly sts: StsControl;
@@ -156,6 +156,7 @@ export function createControl(rt: Runtime, startSwitches: Partial<Switches>): Km
     sts: stsControl(rt.sts),
     resetState: () => {
       rt.store.clear();
+      rt.clock.reset();
       rt.persist();
     },
   };

@@ -139,6 +139,7 @@ export const E = {
       "InvalidSignatureException",
       "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
     ),
+  signatureOutsideWindow: (message: string) => err("InvalidSignatureException", message),
   tooLarge: (limit: number) => err("RequestEntityTooLargeException", `Request body exceeds the kms-local limit of ${limit} bytes.`),
   internal: () => err("KMSInternalException", "An internal error occurred (injected by kms-local)."),
   dependencyTimeout: () => err("DependencyTimeoutException", "The request timed out (injected by kms-local)."),

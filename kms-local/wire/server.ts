@@ -8,10 +8,10 @@ import type { KmsLocalControl } from "../control/control.js";
 import type { KmsRequest, Runtime } from "../control/runtime.js";
 import { E, KmsError, statusOf, type StatusModes } from "../model/errors.js";
 import { OPERATIONS } from "../operations/index.js";
-import { CONTROL_PREFIX, handleControl } from "./controlHttp.js";
+import { CONTROL_PREFIX, handleControl, refuseControlRequest } from "./controlHttp.js";
 import { toAwsJson } from "./json.js";
 import { authenticate } from "./principals.js";
-import { parseAuthorization, signatureMatches } from "./sigv4.js";
+import { checkSigningWindow, parseAuthorization, signatureMatches, signingTime } from "./sigv4.js";
 import { handleSts, isStsRequest } from "./stsQuery.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -75,9 +75,12 @@ async function parseKmsRequest(rt: Runtime, req: IncomingMessage, path: string, 
     } else {
       const auth = parseAuthorization(header);
       out.region = auth.region;
+      // Temporary (AssumeRole) credentials are verified by authenticate() below, with their session's secret.
       const temporary = auth.accessKeyId.startsWith("ASIA");
-      if (!temporary && rt.switches.signatureCheck === "verify" && !(await signatureMatches(auth, req.headers, path, body, rt.switches.signatureSecret))) {
-        throw E.invalidSignature();
+      if (rt.switches.signatureCheck === "verify") {
+        const signedAt = signingTime(req.headers);
+        if (signedAt !== undefined) checkSigningWindow(signedAt, rt.clock.now());
+        if (!temporary && !(await signatureMatches(auth, req.headers, path, body, rt.switches.signatureSecret))) throw E.invalidSignature();
       }
       out.principal = (await authenticate(rt.sts, auth, req.headers, path, body, rt.clock.now())).principal;
     }
@@ -117,7 +120,8 @@ export function createKmsServer(rt: Runtime, control: KmsLocalControl, options: 
       const body = await readBody(req, res, options.bodyLimit, rt.switches);
       if (body === undefined) return;
       if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
-        const reply = handleControl(control, req.method ?? "GET", url, body);
+        const method = req.method ?? "GET";
+        const reply = refuseControlRequest(method, req.headers) ?? handleControl(control, method, url, body);
         send(res, reply.status, JSON.stringify(reply.body), { "content-type": "application/json" });
         return;
       }

@@ -55,11 +55,14 @@ describe("kms-local CLI", () => {
   it("--help lists every flag and switch; bad flags exit 2", () => {
     const help = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
     assert.equal(help.status, 0);
-    for (const flag of ["--port", "--state-file", "--quota-scale", "--no-quotas", "--switch", "--region", "--fault-rate"]) assert.ok(help.stdout.includes(flag), flag);
+    for (const flag of ["--port", "--allow-non-loopback", "--state-file", "--quota-scale", "--no-quotas", "--switch", "--region", "--fault-rate"]) assert.ok(help.stdout.includes(flag), flag);
     for (const name of Object.keys(DEFAULT_SWITCHES)) assert.ok(help.stdout.includes(name), name);
     const bad = spawnSync(process.execPath, [CLI, "--bogus"], { encoding: "utf8" });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /unknown option --bogus/);
+    const open = spawnSync(process.execPath, [CLI, "--port", "0", "--host", "0.0.0.0"], { encoding: "utf8", timeout: 10_000 });
+    assert.equal(open.status, 1);
+    assert.match(open.stderr, /refuses to listen on 0\.0\.0\.0/);
     const badSwitch = spawnSync(process.execPath, [CLI, "--port", "0", "--switch", "tokenReuse=maybe"], { encoding: "utf8", timeout: 10_000 });
     assert.equal(badSwitch.status, 1);
     assert.match(badSwitch.stderr, /must be one of/);
