@@ -52,9 +52,17 @@ const FILLER: Readonly<Record<string, string>> = {
   InvalidCiphertextException: "The ciphertext is invalid or was not encrypted under this KMS key and encryption context.",
   UnsupportedOperationException: "The request is not supported for this KMS key.",
   UnknownOperationException: "The requested operation is not supported by this service.",
+  KMSInvalidSignatureException: "The signature verification failed.",
+  KMSInvalidMacException: "The HMAC verification failed.",
 };
 
+/** The quota a request counts against (ref §8.1): its own, or the shared one of its cryptographic family. */
 function quotaName(operation: string, body: Record<string, unknown>): string {
+  if (operation === "GenerateMac" || operation === "VerifyMac") return QUOTA_NAMES.symmetric;
+  if (operation === "Sign" || operation === "Verify") {
+    const alg = body.SigningAlgorithm;
+    return typeof alg === "string" && alg.startsWith("RSASSA") ? QUOTA_NAMES.rsa : QUOTA_NAMES.ecc;
+  }
   if (operation !== "Encrypt" && operation !== "Decrypt") return operation;
   const alg = body.EncryptionAlgorithm;
   return typeof alg === "string" && alg.startsWith("RSAES") ? QUOTA_NAMES.rsa : QUOTA_NAMES.symmetric;

@@ -124,6 +124,14 @@ export const E = {
   aliasPrefix: () => err("ValidationException", 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html'),
   aliasReserved: () => err("NotAuthorizedException", "Alias names beginning with alias/aws/ are reserved for AWS managed keys."),
   // --- crypto
+  // "Digest is invalid length for algorithm ECDSA_SHA_256." is what AWS answers a DIGEST of the wrong size
+  // (quoted from real responses in aws-sdk-rust discussion #571 and in public KMS client code).
+  digestLength: (alg: string) => err("ValidationException", `Digest is invalid length for algorithm ${alg}.`),
+  messageTypeIncompatible: (type: string, alg: string) => err("ValidationException", `Message type ${type} is incompatible with algorithm ${alg}.`),
+  // Sent without a message, as InvalidCiphertextException is (S34; LocalStack: "AWS itself raises this exception
+  // without any additional message").
+  signatureVerificationFailed: () => err("KMSInvalidSignatureException"),
+  macVerificationFailed: () => err("KMSInvalidMacException"),
   incorrectKey: () => err("IncorrectKeyException", "The key ID in the request does not identify a KMS key that can perform this operation."),
   dryRun: () => err("DryRunOperationException", "The request would have succeeded, but the DryRun option is set."),
   // --- pagination
