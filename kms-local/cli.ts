@@ -21,6 +21,8 @@ Options:
   --fault-timing T       before | after | mixed (default before)
   --fault-ops OP,OP      only these operations
   --fault-seed N         PRNG seed (default 1)
+  --timing fast|aws      timing preset (default fast; aws: new keys invisible 2 s, state changes propagate in 1 s,
+                         rotation 3 s, replicas Creating 2 s, a fresh wrapping key pair per GetParametersForImport)
   --new-key-invisible-ms N   new keys answer NotFoundException for N ms (eventual consistency)
   --rotation-delay-ms N  on-demand rotation completion delay (default 300)
   --switch NAME=VALUE    set a switch; repeatable (see below)
@@ -83,6 +85,7 @@ function parseArgs(argv: string[]): KmsLocalOptions & { quiet: boolean } {
       case "--fault-timing": fault().timing = value() as "before" | "after" | "mixed"; break;
       case "--fault-ops": fault().operations = value().split(","); break;
       case "--fault-seed": fault().seed = num(); break;
+      case "--timing": opts.timing = value() as KmsLocalOptions["timing"]; break;
       case "--new-key-invisible-ms": opts.consistency = { newKeyInvisibleMs: num() }; break;
       case "--rotation-delay-ms": opts.rotationDelayMs = num(); break;
       case "--switch": { const [name, v] = pair(); opts.switches = { ...opts.switches, [name]: v } as Partial<Switches>; break; }

@@ -8,6 +8,7 @@ import type { QuotaSettings } from "./quotas.js";
 import type { Runtime } from "./runtime.js";
 import { type StsControl, stsControl } from "./stsControl.js";
 import { coerceSwitches, DEFAULT_SWITCHES, type Switches } from "./switches.js";
+import { timingSwitches, type TimingPreset } from "./timing.js";
 
 export interface ConsistencySettings {
   /** S28: a new key or replica answers NotFoundException for this many ms (kms-local clock). Default 0. */
@@ -36,6 +37,8 @@ export interface KmsLocalControl {
   setSwitches(update: Partial<Switches>): void;
   /** Back to DEFAULT_SWITCHES merged with the switches given at start. */
   resetSwitches(): void;
+  /** Applies a timing preset's switches (see TIMING_PRESETS) at run time. */
+  setTiming(preset: TimingPreset): void;
   readonly clock: {
     /** kms-local time, epoch ms. */
     now(): number;
@@ -85,6 +88,7 @@ export function createControl(rt: Runtime, startSwitches: Partial<Switches>): Km
     },
     setSwitches: (update) => rt.setSwitches(coerceSwitches(update as Record<string, unknown>)),
     resetSwitches: () => rt.setSwitches({ ...DEFAULT_SWITCHES, ...startSwitches }),
+    setTiming: (preset) => rt.setSwitches(timingSwitches(preset)),
     clock: {
       now: () => rt.clock.now(),
       advance: (ms) => {

@@ -14,6 +14,7 @@ import { settle } from "../store/settle.js";
 import { StsStore } from "../store/sessions.js";
 import { Store } from "../store/store.js";
 import type { KeyRecord } from "../store/types.js";
+import { holdFreshStock } from "../crypto/freshPool.js";
 import { OffsetClock } from "./clock.js";
 import { Faults, type FaultDecision, type FaultSettings } from "./faults.js";
 import { Metrics } from "./metrics.js";
@@ -78,6 +79,7 @@ export class Runtime {
   readonly sts: StsStore;
   switches: Switches;
   private sweep: NodeJS.Timeout | undefined;
+  private releaseFreshStock: (() => void) | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     this.switches = { ...DEFAULT_SWITCHES, ...options.switches };
@@ -91,11 +93,23 @@ export class Runtime {
       if (offset !== undefined) this.clock.offsetMs = Math.max(this.clock.offsetMs, offset);
     }
     this.applySweep();
+    this.applyWrappingMode();
   }
 
   setSwitches(update: Partial<Switches>): void {
     this.switches = { ...this.switches, ...update };
     this.applySweep();
+    this.applyWrappingMode();
+  }
+
+  /** S13 "fresh": keep wrapping key pairs generated ahead while this instance runs in that mode. */
+  private applyWrappingMode(): void {
+    if (this.switches.wrappingKeyPerCall === "fresh" && !this.releaseFreshStock) {
+      this.releaseFreshStock = holdFreshStock();
+    } else if (this.switches.wrappingKeyPerCall !== "fresh" && this.releaseFreshStock) {
+      this.releaseFreshStock();
+      this.releaseFreshStock = undefined;
+    }
   }
 
   /** S31 variant "sweep": settle every 250 ms in the background as well (never needed for correctness). */
@@ -123,6 +137,8 @@ export class Runtime {
   close(): void {
     if (this.sweep) clearInterval(this.sweep);
     this.sweep = undefined;
+    this.releaseFreshStock?.();
+    this.releaseFreshStock = undefined;
     this.persist();
   }
 

@@ -8,6 +8,7 @@ import type { KmsLocalControl } from "../control/control.js";
 import type { FaultSettings } from "../control/faults.js";
 import type { QuotaSettings } from "../control/quotas.js";
 import type { Switches } from "../control/switches.js";
+import type { TimingPreset } from "../control/timing.js";
 import type { KeyState } from "../store/types.js";
 import { hostOfHeader, isLoopbackHostname, isLoopbackOrigin } from "./loopback.js";
 
@@ -40,6 +41,11 @@ const POST: Readonly<Record<string, Route>> = {
   },
   "/switches/reset": (c) => {
     c.resetSwitches();
+    return c.switches;
+  },
+  "/timing": (c, b) => {
+    if (typeof b.timing !== "string") throw new Error('body must be {"timing": "fast" | "aws"}');
+    c.setTiming(b.timing as TimingPreset);
     return c.switches;
   },
   "/clock/advance": (c, b) => {
