@@ -21,7 +21,7 @@ Options:
   --fault-timing T       before | after | mixed (default before)
   --fault-ops OP,OP      only these operations
   --fault-seed N         PRNG seed (default 1)
-  --timing fast|aws      timing preset (default fast; aws: new keys invisible 2 s, state changes propagate in 1 s,
+  --timing fast|aws      timing preset (default fast; aws: new keys invisible 1 s, state changes propagate in 1 s,
                          rotation 3 s, replicas Creating 2 s, a fresh wrapping key pair per GetParametersForImport)
   --new-key-invisible-ms N   new keys answer NotFoundException for N ms (eventual consistency)
   --rotation-delay-ms N  on-demand rotation completion delay (default 300)

@@ -41,7 +41,7 @@ export interface KmsLocalOptions {
   stateFile?: string;
   /**
    * How long asynchronous AWS behaviour takes: "fast" (default: immediate where AWS allows it, rotation 300 ms, one
-   * shared wrapping key pair per spec) or "aws" (new keys invisible 2 s, state changes propagating 1 s, rotation
+   * shared wrapping key pair per spec) or "aws" (new keys invisible 1 s, state changes propagating 1 s, rotation
    * 3 s, replicas Creating 2 s, a fresh wrapping key pair per GetParametersForImport). `switches`, `consistency`
    * and `rotationDelayMs` override single values.
    */

@@ -22,7 +22,7 @@ export type TimingSwitches = Pick<Switches, "newKeyInvisibleMs" | "stateChangePr
 
 export const TIMING_PRESETS: Readonly<Record<TimingPreset, Readonly<TimingSwitches>>> = {
   fast: { newKeyInvisibleMs: 0, stateChangePropagationMs: 0, rotationDelayMs: 300, replicaCreatingMs: 200, wrappingKeyPerCall: "shared" },
-  aws: { newKeyInvisibleMs: 2000, stateChangePropagationMs: 1000, rotationDelayMs: 3000, replicaCreatingMs: 2000, wrappingKeyPerCall: "fresh" },
+  aws: { newKeyInvisibleMs: 1000, stateChangePropagationMs: 1000, rotationDelayMs: 3000, replicaCreatingMs: 2000, wrappingKeyPerCall: "fresh" },
 };
 
 export function timingSwitches(preset: string): TimingSwitches {

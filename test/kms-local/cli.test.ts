@@ -43,7 +43,7 @@ describe("kms-local CLI", () => {
     const switches = JSON.parse((await rawRequest(url, { method: "GET", path: "/_kms-local/switches" })).text) as Record<string, unknown>;
     assert.equal(switches.deleteOnPendingDeletion, "reject");
     assert.equal(switches.wrappingKeyPerCall, "fresh", "--timing aws");
-    assert.equal(switches.newKeyInvisibleMs, 2000);
+    assert.equal(switches.newKeyInvisibleMs, 1000);
     const quotas = JSON.parse((await rawRequest(url, { method: "GET", path: "/_kms-local/quotas" })).text) as Record<string, unknown>;
     assert.equal(quotas.enabled, false);
 

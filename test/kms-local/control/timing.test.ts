@@ -26,7 +26,7 @@ describe("kms-local timing presets", () => {
 
   it("'aws' sets seconds-long delays and fresh wrapping keys; explicit options override single values", async () => {
     const s = f().kms.control.switches;
-    assert.deepEqual([s.newKeyInvisibleMs, s.stateChangePropagationMs, s.replicaCreatingMs, s.wrappingKeyPerCall], [2000, 1000, 2000, "fresh"]);
+    assert.deepEqual([s.newKeyInvisibleMs, s.stateChangePropagationMs, s.replicaCreatingMs, s.wrappingKeyPerCall], [1000, 1000, 2000, "fresh"]);
     // The fixture's TEST_DEFAULTS pass rotationDelayMs: 50, an explicit override of the preset's 3000.
     assert.equal(s.rotationDelayMs, 50);
     const overridden = await startKmsLocal({ ...TEST_DEFAULTS, timing: "aws" });
@@ -121,6 +121,6 @@ describe("kms-local timing presets", () => {
     assert.equal(bad.status, 400);
     assert.throws(() => f().kms.control.setTiming("slow" as "aws"), /timing must be one of/);
     f().kms.control.resetSwitches();
-    assert.equal(f().kms.control.switches.newKeyInvisibleMs, 2000, "reset returns to the start preset");
+    assert.equal(f().kms.control.switches.newKeyInvisibleMs, 1000, "reset returns to the start preset");
   });
 });
