@@ -13,6 +13,7 @@ import { createKmsServer, DEFAULT_BODY_LIMIT } from "./wire/server.js";
 
 export type { ConsistencySettings, KeySummary, KmsLocalControl } from "./control/control.js";
 export type { FaultKind, FaultSettings, FaultTiming } from "./control/faults.js";
+export type { HoldInfo, HoldOutcome, HoldPhase, HoldSpec, HoldState, RequestHold } from "./control/holds.js";
 export type { EventRecord, OperationCounters, RequestRecord } from "./control/metrics.js";
 export type { QuotaSettings } from "./control/quotas.js";
 export type { Switches } from "./control/switches.js";

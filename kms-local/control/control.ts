@@ -3,6 +3,7 @@
 import { isPermanent, keyState } from "../store/keyState.js";
 import type { KeyState, MaterialState } from "../store/types.js";
 import type { FaultSettings } from "./faults.js";
+import type { HoldInfo, HoldSpec, RequestHold } from "./holds.js";
 import type { EventRecord, OperationCounters, RequestRecord } from "./metrics.js";
 import type { QuotaSettings } from "./quotas.js";
 import type { Runtime } from "./runtime.js";
@@ -63,6 +64,15 @@ export interface KmsLocalControl {
     get(): ConsistencySettings;
     set(update: Partial<ConsistencySettings>): void;
   };
+  /** Request holds: stop the nth matching request before it is applied or before its response is sent. */
+  readonly holds: {
+    add(spec: HoldSpec): RequestHold;
+    /** Every hold added since the last clear(), with its state and the request it held. */
+    list(): HoldInfo[];
+    get(id: number): RequestHold | undefined;
+    /** Lets every held request proceed, disarms the other holds (their `reached` rejects) and forgets them. */
+    clear(): void;
+  };
   /** Per-operation counters since the last reset. */
   counters(): Record<string, OperationCounters>;
   /** The request log (non-secret facts), oldest first, at most 10 000 entries. */
@@ -118,6 +128,12 @@ export function createControl(rt: Runtime, startSwitches: Partial<Switches>): Km
     consistency: {
       get: () => ({ newKeyInvisibleMs: rt.switches.newKeyInvisibleMs, stateChangePropagationMs: rt.switches.stateChangePropagationMs }),
       set: (update) => rt.setSwitches(coerceSwitches(update as Record<string, unknown>)),
+    },
+    holds: {
+      add: (spec) => rt.holds.add(spec),
+      list: () => rt.holds.list(),
+      get: (id) => rt.holds.get(id),
+      clear: () => rt.holds.clear("release"),
     },
     counters: () => rt.metrics.snapshot(),
     requests: () => rt.metrics.requests(),

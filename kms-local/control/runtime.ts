@@ -17,7 +17,8 @@ import type { KeyRecord } from "../store/types.js";
 import { holdFreshStock } from "../crypto/freshPool.js";
 import { OffsetClock } from "./clock.js";
 import { Faults, type FaultDecision, type FaultSettings } from "./faults.js";
-import { Metrics } from "./metrics.js";
+import { Holds, type Hold } from "./holds.js";
+import { Metrics, type RequestRecord } from "./metrics.js";
 import { HotKeys, QUOTA_NAMES, Quotas, type QuotaSettings } from "./quotas.js";
 import { DEFAULT_SWITCHES, type Switches } from "./switches.js";
 
@@ -46,6 +47,15 @@ export interface KmsRequest {
   /** Parsed JSON body, or the KmsError raised while reading the request (auth, JSON, target). */
   body: unknown;
   early?: KmsError;
+  /** Whether the client's connection is still open (a held request's client may have gone away). */
+  connection?: { alive(): boolean };
+}
+
+/** The key a request names, as a key ID when it is a key ARN (for holds filtered by key). */
+function requestedKeyId(body: unknown): string | undefined {
+  const keyId = typeof body === "object" && body !== null ? (body as Record<string, unknown>).KeyId : undefined;
+  if (typeof keyId !== "string") return undefined;
+  return keyId.startsWith("arn:") ? keyId.slice(keyId.lastIndexOf("/") + 1) : keyId;
 }
 
 /** Messages for S34 = withMessage, for the errors real AWS sends without one. */
@@ -77,6 +87,7 @@ export class Runtime {
   readonly faults: Faults;
   readonly hotKeys = new HotKeys();
   readonly sts: StsStore;
+  readonly holds = new Holds();
   switches: Switches;
   private sweep: NodeJS.Timeout | undefined;
   private releaseFreshStock: (() => void) | undefined;
@@ -135,6 +146,8 @@ export class Runtime {
   }
 
   close(): void {
+    // Held requests die with the server: none is applied or answered any more.
+    this.holds.clear("drop");
     if (this.sweep) clearInterval(this.sweep);
     this.sweep = undefined;
     this.releaseFreshStock?.();
@@ -152,10 +165,13 @@ export class Runtime {
     return this.errorReply(f.kind === "KMSInternalException" ? E.internal() : E.dependencyTimeout(), requestId);
   }
 
-  /** Runs one KMS request through the whole pipeline and records it. */
+  /** Runs one KMS request through the whole pipeline (request holds included) and records it. */
   async handle(req: KmsRequest): Promise<KmsReply> {
     const requestId = randomUUID();
     const started = Date.now();
+    const holdable = req.early === undefined && req.operation !== undefined;
+    const before = holdable ? await this.holdBefore(req, requestId, started) : { held: [] };
+    if (before.notApplied) return before.notApplied;
     const facts: RequestFacts = {};
     let fault: FaultDecision | undefined;
     let reply: KmsReply;
@@ -177,7 +193,7 @@ export class Runtime {
       reply = fault?.timing === "after" ? this.faultReply(fault, requestId) : this.errorReply(e instanceof KmsError ? e : E.internal(), requestId);
     }
     const errorType = reply.drop ? "DroppedConnection" : "__type" in reply.body ? String(reply.body.__type) : undefined;
-    const record = {
+    const record = this.record({
       time: this.clock.now(),
       requestId,
       operation: req.operation ?? "(unknown)",
@@ -187,14 +203,51 @@ export class Runtime {
       status: reply.status,
       errorType,
       fault: fault?.kind,
+      ...(before.held.length > 0 ? { held: before.held.map((h) => h.id) } : {}),
       durationMs: Date.now() - started,
-    };
+    });
+    return holdable ? this.holdAfter(req, record, reply, before.held) : reply;
+  }
+
+  private record(record: RequestRecord): RequestRecord {
     this.metrics.record(record);
+    const status = record.status === 0 ? (record.errorType === "DroppedConnection" ? "dropped" : "unanswered") : record.status;
     this.options.log?.(
-      `${new Date(record.time).toISOString()} ${requestId} ${record.region} ${record.operation} ${reply.drop ? "dropped" : reply.status}` +
-        `${errorType ? ` ${errorType}` : ""}${facts.keyId ? ` key=${facts.keyId}` : ""}${facts.keyMaterialId ? ` material=${facts.keyMaterialId}` : ""} ${record.durationMs}ms`,
+      `${new Date(record.time).toISOString()} ${record.requestId} ${record.region} ${record.operation} ${status}` +
+        `${record.errorType ? ` ${record.errorType}` : ""}${record.keyId ? ` key=${record.keyId}` : ""}` +
+        `${record.keyMaterialId ? ` material=${record.keyMaterialId}` : ""} ${record.durationMs}ms`,
     );
-    return reply;
+    return record;
+  }
+
+  /**
+   * Phase "before" of request holds: nothing applied yet. A request dropped there, or whose client is gone when
+   * it is released, is recorded (status 0, DroppedConnection / ClientDisconnected) and never applied.
+   */
+  private async holdBefore(req: KmsRequest, requestId: string, started: number): Promise<{ held: Hold[]; notApplied?: KmsReply }> {
+    const operation = req.operation as string;
+    const keyId = requestedKeyId(req.body);
+    const provisional: RequestRecord = { time: this.clock.now(), requestId, operation, region: req.region, principal: req.principal, keyId, status: 0, durationMs: 0 };
+    const { verdict, held } = await this.holds.pass("before", { operation, keyId, record: provisional });
+    if (held.length === 0 || (verdict === "release" && (req.connection?.alive() ?? true))) return { held };
+    const record = this.record({
+      ...provisional,
+      time: this.clock.now(),
+      errorType: verdict === "drop" ? "DroppedConnection" : "ClientDisconnected",
+      held: held.map((h) => h.id),
+      durationMs: Date.now() - started,
+    });
+    for (const h of held) h.settle({ applied: false, answered: false, record: { ...record } });
+    return { held, notApplied: { status: 0, body: {}, requestId, drop: true } };
+  }
+
+  /** Phase "after" of request holds: applied and recorded, response not sent yet. */
+  private async holdAfter(req: KmsRequest, record: RequestRecord, reply: KmsReply, heldBefore: Hold[]): Promise<KmsReply> {
+    const { verdict, held } = await this.holds.pass("after", { operation: record.operation, keyId: record.keyId, status: record.status, record });
+    const out = verdict === "drop" ? { ...reply, drop: true } : reply;
+    const answered = !out.drop && (req.connection?.alive() ?? true);
+    for (const h of [...heldBefore, ...held]) h.settle({ applied: true, answered, record: { ...record } });
+    return out;
   }
 
   private async run(op: string, region: string, body: Record<string, unknown>, facts: RequestFacts): Promise<Output> {

@@ -6,6 +6,7 @@
 
 import type { KmsLocalControl } from "../control/control.js";
 import type { FaultSettings } from "../control/faults.js";
+import type { HoldSpec } from "../control/holds.js";
 import type { QuotaSettings } from "../control/quotas.js";
 import type { Switches } from "../control/switches.js";
 import type { TimingPreset } from "../control/timing.js";
@@ -32,7 +33,15 @@ const GET: Readonly<Record<string, Route>> = {
   "/requests": (c) => c.requests(),
   "/events": (c) => c.events(),
   "/keys": (c, _b, q) => c.keys(q.get("region") ?? undefined),
+  "/holds": (c) => c.holds.list(),
 };
+
+/** The hold named by a request body's "id". */
+function holdOf(c: KmsLocalControl, b: Record<string, unknown>) {
+  const hold = typeof b.id === "number" ? c.holds.get(b.id) : undefined;
+  if (!hold) throw new Error(`no hold ${JSON.stringify(b.id ?? null)} (body must be {"id": <number>})`);
+  return hold;
+}
 
 const POST: Readonly<Record<string, Route>> = {
   "/switches": (c, b) => {
@@ -79,6 +88,22 @@ const POST: Readonly<Record<string, Route>> = {
   },
   "/reset-state": (c) => {
     c.resetState();
+    return { ok: true };
+  },
+  "/holds": (c, b) => {
+    const hold = c.holds.add(b as unknown as HoldSpec);
+    return c.holds.list().find((h) => h.id === hold.id);
+  },
+  "/holds/release": (c, b) => {
+    holdOf(c, b).release();
+    return { ok: true };
+  },
+  "/holds/drop": (c, b) => {
+    holdOf(c, b).drop();
+    return { ok: true };
+  },
+  "/holds/clear": (c) => {
+    c.holds.clear();
     return { ok: true };
   },
   "/keys/force-state": (c, b) => {

@@ -132,7 +132,10 @@ export function createKmsServer(rt: Runtime, control: KmsLocalControl, options: 
         });
         return;
       }
-      const reply = await rt.handle(await parseKmsRequest(rt, req, req.url ?? "/", body, options.defaultRegion));
+      const kmsRequest = await parseKmsRequest(rt, req, req.url ?? "/", body, options.defaultRegion);
+      // A client that closed its end (or whose socket died) is gone: a held request may outlive it.
+      kmsRequest.connection = { alive: () => !req.socket.destroyed && !req.socket.readableEnded };
+      const reply = await rt.handle(kmsRequest);
       if (reply.drop) {
         req.socket.destroy();
         return;
