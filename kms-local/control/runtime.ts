@@ -1,6 +1,7 @@
-// The running emulator without its HTTP server: the store, switches, clock, quotas, faults, metrics and the
-// request pipeline. Order of a KMS request: auth → target → JSON → quota → fault("before") → settle → validate →
-// operation → persist → fault("after") → respond. Everything here is shared by the wire and control layers.
+// The running emulator without its HTTP server: the store, switches, clock, quotas, faults, holds, metrics and the
+// request pipeline. Order of a KMS request: auth → target → JSON → hold("before") → quota → fault("before") →
+// settle → validate → operation → persist → fault("after") → record → hold("after") → respond. Everything here is
+// shared by the wire and control layers.
 
 import { randomUUID } from "node:crypto";
 import { E, KmsError, statusOf } from "../model/errors.js";
