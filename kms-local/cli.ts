@@ -8,7 +8,8 @@ const HELP_FLAGS = `Usage: kms-local [options]
 
 Options:
   --port N               TCP port (default 4599; 0 = ephemeral)
-  --host ADDR            listen address (default 127.0.0.1)
+  --host ADDR            listen address (default 127.0.0.1; a non-loopback address needs --allow-non-loopback)
+  --allow-non-loopback   allow --host to be a non-loopback address (prints a warning: no authentication)
   --region R             Region printed in the environment (default us-east-1; requests use their SigV4 Region)
   --account ID           account ID of all keys (default 111122223333)
   --state-file F         keep keys across restarts in F (atomic writes)
@@ -20,6 +21,8 @@ Options:
   --fault-timing T       before | after | mixed (default before)
   --fault-ops OP,OP      only these operations
   --fault-seed N         PRNG seed (default 1)
+  --timing fast|aws      timing preset (default fast; aws: new keys invisible 1 s, state changes propagate in 1 s,
+                         rotation 3 s, replicas Creating 2 s, a fresh wrapping key pair per GetParametersForImport)
   --new-key-invisible-ms N   new keys answer NotFoundException for N ms (eventual consistency)
   --rotation-delay-ms N  on-demand rotation completion delay (default 300)
   --switch NAME=VALUE    set a switch; repeatable (see below)
@@ -70,6 +73,7 @@ function parseArgs(argv: string[]): KmsLocalOptions & { quiet: boolean } {
         break;
       case "--port": opts.port = num(); break;
       case "--host": opts.host = value(); break;
+      case "--allow-non-loopback": opts.allowNonLoopback = true; break;
       case "--region": opts.region = value(); break;
       case "--account": opts.accountId = value(); break;
       case "--state-file": opts.stateFile = value(); break;
@@ -81,6 +85,7 @@ function parseArgs(argv: string[]): KmsLocalOptions & { quiet: boolean } {
       case "--fault-timing": fault().timing = value() as "before" | "after" | "mixed"; break;
       case "--fault-ops": fault().operations = value().split(","); break;
       case "--fault-seed": fault().seed = num(); break;
+      case "--timing": opts.timing = value() as KmsLocalOptions["timing"]; break;
       case "--new-key-invisible-ms": opts.consistency = { newKeyInvisibleMs: num() }; break;
       case "--rotation-delay-ms": opts.rotationDelayMs = num(); break;
       case "--switch": { const [name, v] = pair(); opts.switches = { ...opts.switches, [name]: v } as Partial<Switches>; break; }

@@ -6,41 +6,58 @@ import { createControl, type KmsLocalControl } from "./control/control.js";
 import type { FaultKind, FaultSettings } from "./control/faults.js";
 import { Runtime } from "./control/runtime.js";
 import { coerceSwitches, type Switches } from "./control/switches.js";
+import { timingSwitches, type TimingPreset } from "./control/timing.js";
 import { prewarmWrappingKeys } from "./crypto/wrappingPool.js";
+import { isLoopbackHostname } from "./wire/loopback.js";
 import { createKmsServer, DEFAULT_BODY_LIMIT } from "./wire/server.js";
 
 export type { ConsistencySettings, KeySummary, KmsLocalControl } from "./control/control.js";
 export type { FaultKind, FaultSettings, FaultTiming } from "./control/faults.js";
+export type { HoldInfo, HoldOutcome, HoldPhase, HoldSpec, HoldState, RequestHold } from "./control/holds.js";
 export type { EventRecord, OperationCounters, RequestRecord } from "./control/metrics.js";
 export type { QuotaSettings } from "./control/quotas.js";
 export type { Switches } from "./control/switches.js";
 export type { StsControl } from "./control/stsControl.js";
 export type { RoleDefinition } from "./store/sessions.js";
+export type { TimingPreset, TimingSwitches } from "./control/timing.js";
+export { TIMING_PRESETS } from "./control/timing.js";
 export type { KeyState, MaterialState } from "./store/types.js";
 export { DEFAULT_SWITCHES, SWITCH_CHOICES, SWITCH_REFS } from "./control/switches.js";
 
 export interface KmsLocalOptions {
   /** TCP port; default 0 (ephemeral). */
   port?: number;
-  /** Listen address; default "127.0.0.1". */
+  /** Listen address; default "127.0.0.1". A non-loopback address is refused unless allowNonLoopback is true. */
   host?: string;
+  /**
+   * Allow listening on a non-loopback address (e.g. "0.0.0.0" inside a container). kms-local has no
+   * authentication and its state file holds key material in the clear: a warning is printed.
+   */
+  allowNonLoopback?: boolean;
   /** Account of every key; default "111122223333". */
   accountId?: string;
   /** Region reported in `env` (AWS_REGION); requests use the Region of their SigV4 scope. Default "us-east-1". */
   region?: string;
   /** Optional persistence: loaded at start, written atomically (temp file + rename) after every change. */
   stateFile?: string;
+  /**
+   * How long asynchronous AWS behaviour takes: "fast" (default: immediate where AWS allows it, rotation 300 ms, one
+   * shared wrapping key pair per spec) or "aws" (new keys invisible 1 s, state changes propagating 1 s, rotation
+   * 3 s, replicas Creating 2 s, a fresh wrapping key pair per GetParametersForImport). `switches`, `consistency`
+   * and `rotationDelayMs` override single values.
+   */
+  timing?: TimingPreset;
   switches?: Partial<Switches>;
   /** Request quotas; default enabled at the current AWS rates (scale 1). */
   quotas?: { enabled?: boolean; scale?: number; rps?: Partial<Record<string, number>> };
   faults?: { rate: number; kinds?: FaultKind[]; timing?: "before" | "after" | "mixed"; operations?: string[]; seed?: number; count?: number };
   /** S28: a new key or replica answers NotFoundException for this many ms. */
   consistency?: { newKeyInvisibleMs?: number; stateChangePropagationMs?: number };
-  /** On-demand rotation completes this many ms (kms-local clock) after RotateKeyOnDemand; default 300. */
+  /** On-demand rotation completes this many ms (kms-local clock) after RotateKeyOnDemand; default 300 (timing "aws": 3000). */
   rotationDelayMs?: number;
   /** Largest accepted request body in bytes; default 1 MiB (larger: 413 RequestEntityTooLargeException). */
   bodyLimit?: number;
-  /** Generate the shared RSA wrapping key pairs in the background right away; default true. */
+  /** Generate the shared RSA wrapping key pairs in the background right away (mode "shared"); default true. */
   prewarm?: boolean;
   /** One line per request, no secrets. */
   log?: (line: string) => void;
@@ -60,8 +77,27 @@ export interface KmsLocal {
 export { DUMMY_ACCESS_KEY_ID } from "./store/sessions.js";
 import { DUMMY_ACCESS_KEY_ID } from "./store/sessions.js";
 
+/** Refuses a non-loopback listen address without the opt-in; warns with it. */
+function checkListenAddress(host: string, options: KmsLocalOptions): void {
+  if (isLoopbackHostname(host)) return;
+  if (!options.allowNonLoopback) {
+    throw new Error(
+      `kms-local refuses to listen on ${host}: it has no authentication and keeps key material in the clear. ` +
+        "Use a loopback address (127.0.0.1, ::1, localhost), or pass allowNonLoopback: true (CLI: --allow-non-loopback).",
+    );
+  }
+  const warn = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  warn(
+    `kms-local WARNING: listening on non-loopback address ${host}. Anyone who can reach it can use and change every ` +
+      "key (no authentication); use it only on a network you control, for tests.",
+  );
+}
+
 export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsLocal> {
+  const host = options.host ?? "127.0.0.1";
+  checkListenAddress(host, options);
   const startSwitches: Partial<Switches> = coerceSwitches({
+    ...(options.timing !== undefined ? timingSwitches(options.timing) : {}),
     ...(options.switches ?? {}),
     ...(options.consistency ?? {}),
     ...(options.rotationDelayMs !== undefined ? { rotationDelayMs: options.rotationDelayMs } : {}),
@@ -75,10 +111,9 @@ export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsL
     faults: options.faults as FaultSettings | undefined,
     log: options.log,
   });
-  if (options.prewarm !== false) prewarmWrappingKeys();
+  if (options.prewarm !== false && runtime.switches.wrappingKeyPerCall === "shared") prewarmWrappingKeys();
   const control = createControl(runtime, startSwitches);
   const server = createKmsServer(runtime, control, { bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, defaultRegion: region });
-  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {

@@ -2,10 +2,15 @@
 // (ValidTo expiry, 24 h import tokens, DeletionDate, rotation completion, replica creation, new-key
 // invisibility) is testable in milliseconds. Request quotas deliberately use real monotonic time instead.
 
+const DAY_MS = 86_400_000;
+/** How far ahead of real time the clock may go: 10 years covers every AWS period (365-day ValidTo, 30-day
+ *  deletion windows, 24 h tokens) many times over, while keeping every timestamp and HTTP Date header valid. */
+export const MAX_CLOCK_OFFSET_MS = 3650 * DAY_MS;
+
 export interface KmsClock {
   /** Current kms-local time, epoch milliseconds. */
   now(): number;
-  /** Moves the clock forward by `ms` (negative values are refused: AWS time never runs backwards). */
+  /** Moves the clock forward by `ms` (negative values, and offsets beyond MAX_CLOCK_OFFSET_MS, are refused). */
   advance(ms: number): number;
   /** Current offset from real time in ms. */
   readonly offsetMs: number;
@@ -20,7 +25,19 @@ export class OffsetClock implements KmsClock {
 
   advance(ms: number): number {
     if (!Number.isFinite(ms) || ms < 0) throw new Error("clock.advance needs a non-negative number of milliseconds");
-    this.offsetMs += ms;
+    const offset = this.offsetMs + ms;
+    if (offset > MAX_CLOCK_OFFSET_MS) {
+      throw new Error(
+        `clock.advance(${ms}) would put the kms-local clock ${(offset / DAY_MS).toFixed(1)} days ahead of real time; ` +
+          `the limit is ${MAX_CLOCK_OFFSET_MS / DAY_MS} days (reset-state returns the clock to real time)`,
+      );
+    }
+    this.offsetMs = offset;
     return this.now();
+  }
+
+  /** Back to real time (reset-state). */
+  reset(): void {
+    this.offsetMs = 0;
   }
 }

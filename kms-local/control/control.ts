@@ -3,11 +3,13 @@
 import { isPermanent, keyState } from "../store/keyState.js";
 import type { KeyState, MaterialState } from "../store/types.js";
 import type { FaultSettings } from "./faults.js";
+import type { HoldInfo, HoldSpec, RequestHold } from "./holds.js";
 import type { EventRecord, OperationCounters, RequestRecord } from "./metrics.js";
 import type { QuotaSettings } from "./quotas.js";
 import type { Runtime } from "./runtime.js";
 import { type StsControl, stsControl } from "./stsControl.js";
 import { coerceSwitches, DEFAULT_SWITCHES, type Switches } from "./switches.js";
+import { timingSwitches, type TimingPreset } from "./timing.js";
 
 export interface ConsistencySettings {
   /** S28: a new key or replica answers NotFoundException for this many ms (kms-local clock). Default 0. */
@@ -36,6 +38,8 @@ export interface KmsLocalControl {
   setSwitches(update: Partial<Switches>): void;
   /** Back to DEFAULT_SWITCHES merged with the switches given at start. */
   resetSwitches(): void;
+  /** Applies a timing preset's switches (see TIMING_PRESETS) at run time. */
+  setTiming(preset: TimingPreset): void;
   readonly clock: {
     /** kms-local time, epoch ms. */
     now(): number;
@@ -60,6 +64,15 @@ export interface KmsLocalControl {
     get(): ConsistencySettings;
     set(update: Partial<ConsistencySettings>): void;
   };
+  /** Request holds: stop the nth matching request before it is applied or before its response is sent. */
+  readonly holds: {
+    add(spec: HoldSpec): RequestHold;
+    /** Every hold added since the last clear(), with its state and the request it held. */
+    list(): HoldInfo[];
+    get(id: number): RequestHold | undefined;
+    /** Lets every held request proceed, disarms the other holds (their `reached` rejects) and forgets them. */
+    clear(): void;
+  };
   /** Per-operation counters since the last reset. */
   counters(): Record<string, OperationCounters>;
   /** The request log (non-secret facts), oldest first, at most 10 000 entries. */
@@ -72,7 +85,7 @@ export interface KmsLocalControl {
   keys(region?: string): KeySummary[];
   /** Test hook: pins a key in a state kms-local cannot reach by itself (e.g. Unavailable, Updating); undefined unpins. */
   forceKeyState(region: string, keyId: string, state: KeyState | undefined): void;
-  /** Deletes every key, alias and import token (switches, clock and counters stay). */
+  /** Deletes every key, alias and import token and returns the clock to real time (switches and counters stay). */
   resetState(): void;
   /** STS: roles tests declare, and the temporary credentials AssumeRole issued (see stsControl.ts). */
   readonly sts: StsControl;
@@ -85,6 +98,7 @@ export function createControl(rt: Runtime, startSwitches: Partial<Switches>): Km
     },
     setSwitches: (update) => rt.setSwitches(coerceSwitches(update as Record<string, unknown>)),
     resetSwitches: () => rt.setSwitches({ ...DEFAULT_SWITCHES, ...startSwitches }),
+    setTiming: (preset) => rt.setSwitches(timingSwitches(preset)),
     clock: {
       now: () => rt.clock.now(),
       advance: (ms) => {
@@ -114,6 +128,12 @@ export function createControl(rt: Runtime, startSwitches: Partial<Switches>): Km
     consistency: {
       get: () => ({ newKeyInvisibleMs: rt.switches.newKeyInvisibleMs, stateChangePropagationMs: rt.switches.stateChangePropagationMs }),
       set: (update) => rt.setSwitches(coerceSwitches(update as Record<string, unknown>)),
+    },
+    holds: {
+      add: (spec) => rt.holds.add(spec),
+      list: () => rt.holds.list(),
+      get: (id) => rt.holds.get(id),
+      clear: () => rt.holds.clear("release"),
     },
     counters: () => rt.metrics.snapshot(),
     requests: () => rt.metrics.requests(),
@@ -156,6 +176,7 @@ export function createControl(rt: Runtime, startSwitches: Partial<Switches>): Km
     sts: stsControl(rt.sts),
     resetState: () => {
       rt.store.clear();
+      rt.clock.reset();
       rt.persist();
     },
   };

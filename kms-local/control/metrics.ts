@@ -27,6 +27,8 @@ export interface RequestRecord {
   errorType?: string;
   /** Fault injected into this request, if any. */
   fault?: string;
+  /** Ids of the request holds (control.holds) that held this request. */
+  held?: number[];
   durationMs: number;
 }
 
@@ -77,7 +79,7 @@ export class Metrics {
   }
 
   requests(): RequestRecord[] {
-    return this.log.map((r) => ({ ...r }));
+    return this.log.map((r) => ({ ...r, ...(r.held ? { held: [...r.held] } : {}) }));
   }
 
   events(): EventRecord[] {

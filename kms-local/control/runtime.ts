@@ -1,6 +1,7 @@
-// The running emulator without its HTTP server: the store, switches, clock, quotas, faults, metrics and the
-// request pipeline. Order of a KMS request: auth → target → JSON → quota → fault("before") → settle → validate →
-// operation → persist → fault("after") → respond. Everything here is shared by the wire and control layers.
+// The running emulator without its HTTP server: the store, switches, clock, quotas, faults, holds, metrics and the
+// request pipeline. Order of a KMS request: auth → target → JSON → hold("before") → quota → fault("before") →
+// settle → validate → operation → persist → fault("after") → record → hold("after") → respond. Everything here is
+// shared by the wire and control layers.
 
 import { randomUUID } from "node:crypto";
 import { E, KmsError, statusOf } from "../model/errors.js";
@@ -14,9 +15,11 @@ import { settle } from "../store/settle.js";
 import { StsStore } from "../store/sessions.js";
 import { Store } from "../store/store.js";
 import type { KeyRecord } from "../store/types.js";
+import { holdFreshStock } from "../crypto/freshPool.js";
 import { OffsetClock } from "./clock.js";
 import { Faults, type FaultDecision, type FaultSettings } from "./faults.js";
-import { Metrics } from "./metrics.js";
+import { Holds, type Hold } from "./holds.js";
+import { Metrics, type RequestRecord } from "./metrics.js";
 import { HotKeys, QUOTA_NAMES, Quotas, type QuotaSettings } from "./quotas.js";
 import { DEFAULT_SWITCHES, type Switches } from "./switches.js";
 
@@ -45,6 +48,15 @@ export interface KmsRequest {
   /** Parsed JSON body, or the KmsError raised while reading the request (auth, JSON, target). */
   body: unknown;
   early?: KmsError;
+  /** Whether the client's connection is still open (a held request's client may have gone away). */
+  connection?: { alive(): boolean };
+}
+
+/** The key a request names, as a key ID when it is a key ARN (for holds filtered by key). */
+function requestedKeyId(body: unknown): string | undefined {
+  const keyId = typeof body === "object" && body !== null ? (body as Record<string, unknown>).KeyId : undefined;
+  if (typeof keyId !== "string") return undefined;
+  return keyId.startsWith("arn:") ? keyId.slice(keyId.lastIndexOf("/") + 1) : keyId;
 }
 
 /** Messages for S34 = withMessage, for the errors real AWS sends without one. */
@@ -52,9 +64,17 @@ const FILLER: Readonly<Record<string, string>> = {
   InvalidCiphertextException: "The ciphertext is invalid or was not encrypted under this KMS key and encryption context.",
   UnsupportedOperationException: "The request is not supported for this KMS key.",
   UnknownOperationException: "The requested operation is not supported by this service.",
+  KMSInvalidSignatureException: "The signature verification failed.",
+  KMSInvalidMacException: "The HMAC verification failed.",
 };
 
+/** The quota a request counts against (ref §8.1): its own, or the shared one of its cryptographic family. */
 function quotaName(operation: string, body: Record<string, unknown>): string {
+  if (operation === "GenerateMac" || operation === "VerifyMac") return QUOTA_NAMES.symmetric;
+  if (operation === "Sign" || operation === "Verify") {
+    const alg = body.SigningAlgorithm;
+    return typeof alg === "string" && alg.startsWith("RSASSA") ? QUOTA_NAMES.rsa : QUOTA_NAMES.ecc;
+  }
   if (operation !== "Encrypt" && operation !== "Decrypt") return operation;
   const alg = body.EncryptionAlgorithm;
   return typeof alg === "string" && alg.startsWith("RSAES") ? QUOTA_NAMES.rsa : QUOTA_NAMES.symmetric;
@@ -68,8 +88,10 @@ export class Runtime {
   readonly faults: Faults;
   readonly hotKeys = new HotKeys();
   readonly sts: StsStore;
+  readonly holds = new Holds();
   switches: Switches;
   private sweep: NodeJS.Timeout | undefined;
+  private releaseFreshStock: (() => void) | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     this.switches = { ...DEFAULT_SWITCHES, ...options.switches };
@@ -83,11 +105,23 @@ export class Runtime {
       if (offset !== undefined) this.clock.offsetMs = Math.max(this.clock.offsetMs, offset);
     }
     this.applySweep();
+    this.applyWrappingMode();
   }
 
   setSwitches(update: Partial<Switches>): void {
     this.switches = { ...this.switches, ...update };
     this.applySweep();
+    this.applyWrappingMode();
+  }
+
+  /** S13 "fresh": keep wrapping key pairs generated ahead while this instance runs in that mode. */
+  private applyWrappingMode(): void {
+    if (this.switches.wrappingKeyPerCall === "fresh" && !this.releaseFreshStock) {
+      this.releaseFreshStock = holdFreshStock();
+    } else if (this.switches.wrappingKeyPerCall !== "fresh" && this.releaseFreshStock) {
+      this.releaseFreshStock();
+      this.releaseFreshStock = undefined;
+    }
   }
 
   /** S31 variant "sweep": settle every 250 ms in the background as well (never needed for correctness). */
@@ -113,14 +147,18 @@ export class Runtime {
   }
 
   close(): void {
+    // Held requests die with the server: none is applied or answered any more.
+    this.holds.clear("drop");
     if (this.sweep) clearInterval(this.sweep);
     this.sweep = undefined;
+    this.releaseFreshStock?.();
+    this.releaseFreshStock = undefined;
     this.persist();
   }
 
   private errorReply(e: KmsError, requestId: string): KmsReply {
     const message = e.wireMessage ?? (this.switches.emptyMessageErrors === "withMessage" ? FILLER[e.type] : undefined);
-    return { status: statusOf(e.type, this.switches.errorStatuses), body: { __type: e.type, message }, requestId };
+    return { status: statusOf(e.type, this.switches), body: { __type: e.type, message }, requestId };
   }
 
   private faultReply(f: FaultDecision, requestId: string): KmsReply {
@@ -128,10 +166,13 @@ export class Runtime {
     return this.errorReply(f.kind === "KMSInternalException" ? E.internal() : E.dependencyTimeout(), requestId);
   }
 
-  /** Runs one KMS request through the whole pipeline and records it. */
+  /** Runs one KMS request through the whole pipeline (request holds included) and records it. */
   async handle(req: KmsRequest): Promise<KmsReply> {
     const requestId = randomUUID();
     const started = Date.now();
+    const holdable = req.early === undefined && req.operation !== undefined;
+    const before = holdable ? await this.holdBefore(req, requestId, started) : { held: [] };
+    if (before.notApplied) return before.notApplied;
     const facts: RequestFacts = {};
     let fault: FaultDecision | undefined;
     let reply: KmsReply;
@@ -153,7 +194,7 @@ export class Runtime {
       reply = fault?.timing === "after" ? this.faultReply(fault, requestId) : this.errorReply(e instanceof KmsError ? e : E.internal(), requestId);
     }
     const errorType = reply.drop ? "DroppedConnection" : "__type" in reply.body ? String(reply.body.__type) : undefined;
-    const record = {
+    const record = this.record({
       time: this.clock.now(),
       requestId,
       operation: req.operation ?? "(unknown)",
@@ -163,14 +204,51 @@ export class Runtime {
       status: reply.status,
       errorType,
       fault: fault?.kind,
+      ...(before.held.length > 0 ? { held: before.held.map((h) => h.id) } : {}),
       durationMs: Date.now() - started,
-    };
+    });
+    return holdable ? this.holdAfter(req, record, reply, before.held) : reply;
+  }
+
+  private record(record: RequestRecord): RequestRecord {
     this.metrics.record(record);
+    const status = record.status === 0 ? (record.errorType === "DroppedConnection" ? "dropped" : "unanswered") : record.status;
     this.options.log?.(
-      `${new Date(record.time).toISOString()} ${requestId} ${record.region} ${record.operation} ${reply.drop ? "dropped" : reply.status}` +
-        `${errorType ? ` ${errorType}` : ""}${facts.keyId ? ` key=${facts.keyId}` : ""}${facts.keyMaterialId ? ` material=${facts.keyMaterialId}` : ""} ${record.durationMs}ms`,
+      `${new Date(record.time).toISOString()} ${record.requestId} ${record.region} ${record.operation} ${status}` +
+        `${record.errorType ? ` ${record.errorType}` : ""}${record.keyId ? ` key=${record.keyId}` : ""}` +
+        `${record.keyMaterialId ? ` material=${record.keyMaterialId}` : ""} ${record.durationMs}ms`,
     );
-    return reply;
+    return record;
+  }
+
+  /**
+   * Phase "before" of request holds: nothing applied yet. A request dropped there, or whose client is gone when
+   * it is released, is recorded (status 0, DroppedConnection / ClientDisconnected) and never applied.
+   */
+  private async holdBefore(req: KmsRequest, requestId: string, started: number): Promise<{ held: Hold[]; notApplied?: KmsReply }> {
+    const operation = req.operation as string;
+    const keyId = requestedKeyId(req.body);
+    const provisional: RequestRecord = { time: this.clock.now(), requestId, operation, region: req.region, principal: req.principal, keyId, status: 0, durationMs: 0 };
+    const { verdict, held } = await this.holds.pass("before", { operation, keyId, record: provisional });
+    if (held.length === 0 || (verdict === "release" && (req.connection?.alive() ?? true))) return { held };
+    const record = this.record({
+      ...provisional,
+      time: this.clock.now(),
+      errorType: verdict === "drop" ? "DroppedConnection" : "ClientDisconnected",
+      held: held.map((h) => h.id),
+      durationMs: Date.now() - started,
+    });
+    for (const h of held) h.settle({ applied: false, answered: false, record: { ...record } });
+    return { held, notApplied: { status: 0, body: {}, requestId, drop: true } };
+  }
+
+  /** Phase "after" of request holds: applied and recorded, response not sent yet. */
+  private async holdAfter(req: KmsRequest, record: RequestRecord, reply: KmsReply, heldBefore: Hold[]): Promise<KmsReply> {
+    const { verdict, held } = await this.holds.pass("after", { operation: record.operation, keyId: record.keyId, status: record.status, record });
+    const out = verdict === "drop" ? { ...reply, drop: true } : reply;
+    const answered = !out.drop && (req.connection?.alive() ?? true);
+    for (const h of [...heldBefore, ...held]) h.settle({ applied: true, answered, record: { ...record } });
+    return out;
   }
 
   private async run(op: string, region: string, body: Record<string, unknown>, facts: RequestFacts): Promise<Output> {

@@ -21,6 +21,8 @@ export interface Switches {
   aliasKeyIdMessage: string;
   /** S8 HTTP status of client errors: 400 for all (as seen on the wire) | Smithy model statuses (404/409/412). */
   errorStatuses: "wire" | "smithy";
+  /** HTTP status of DependencyTimeoutException: 500 (API reference) | 503 (Smithy model). */
+  dependencyTimeoutStatus: "500" | "503";
   /** S9 KeyMaterialId in the ImportKeyMaterial response for asymmetric/HMAC keys. */
   importResponseMaterialIdAsymmetric: "omit" | "id";
   /** S10 response shapes of ImportKeyMaterial / DeleteImportedKeyMaterial: current (2025-06+) | legacy (empty). */
@@ -51,8 +53,11 @@ export interface Switches {
   cancelDeletionWithoutMaterial: "pendingImport" | "disabled";
   /** S22 ExpirationModel/ValidTo in DescribeKey after expiry: removed as after deletion | kept. */
   metadataAfterExpiry: "remove" | "keep";
-  /** S23 KeyMetadata ExpirationModel of a multi-material key: the CURRENT material's | EXPIRES if any permanent material expires. */
-  multiMaterialExpirationModel: "current" | "anyExpires";
+  /**
+   * S23 KeyMetadata ExpirationModel/ValidTo of a multi-material key: the API reference's reading (EXPIRES, with the
+   * earliest ValidTo of any imported material permanently associated with the key) | the CURRENT material's model.
+   */
+  multiMaterialExpirationModel: "anyExpires" | "current";
   /** S24 expiry of PENDING_ROTATION material: removed | kept as PENDING_IMPORT (no key-state change either way). */
   pendingMaterialExpiry: "remove" | "keepPendingImport";
   /** S25 GetKeyRotationStatus on a symmetric EXTERNAL key: success with KeyRotationEnabled false | UnsupportedOperationException. */
@@ -97,6 +102,7 @@ export const DEFAULT_SWITCHES: Readonly<Switches> = Object.freeze({
   aliasKeyIdErrorType: "NotFoundException",
   aliasKeyIdMessage: "Invalid keyId '{keyId}'",
   errorStatuses: "wire",
+  dependencyTimeoutStatus: "500",
   importResponseMaterialIdAsymmetric: "omit",
   responseShapes: "current",
   incompatibleWrapping: "atImport",
@@ -113,7 +119,7 @@ export const DEFAULT_SWITCHES: Readonly<Switches> = Object.freeze({
   externalPqAndEdwards: "reject",
   cancelDeletionWithoutMaterial: "pendingImport",
   metadataAfterExpiry: "remove",
-  multiMaterialExpirationModel: "current",
+  multiMaterialExpirationModel: "anyExpires",
   pendingMaterialExpiry: "remove",
   rotationStatusExternal: "succeed",
   listRotationsAsymmetric: "unsupported",
@@ -142,6 +148,7 @@ export const SWITCH_CHOICES: Readonly<Partial<Record<keyof Switches, readonly st
   deletePendingRotationMaterial: ["keepUsable", "pendingImport"],
   aliasKeyIdErrorType: ["NotFoundException", "ValidationException", "InvalidArnException", "UnsupportedOperationException"],
   errorStatuses: ["wire", "smithy"],
+  dependencyTimeoutStatus: ["500", "503"],
   importResponseMaterialIdAsymmetric: ["omit", "id"],
   responseShapes: ["current", "legacy"],
   incompatibleWrapping: ["atImport", "atParameters"],
@@ -155,7 +162,7 @@ export const SWITCH_CHOICES: Readonly<Partial<Record<keyof Switches, readonly st
   externalPqAndEdwards: ["reject", "accept"],
   cancelDeletionWithoutMaterial: ["pendingImport", "disabled"],
   metadataAfterExpiry: ["remove", "keep"],
-  multiMaterialExpirationModel: ["current", "anyExpires"],
+  multiMaterialExpirationModel: ["anyExpires", "current"],
   pendingMaterialExpiry: ["remove", "keepPendingImport"],
   rotationStatusExternal: ["succeed", "unsupported"],
   listRotationsAsymmetric: ["unsupported", "emptyList"],
@@ -178,6 +185,7 @@ export const SWITCH_REFS: Readonly<Record<keyof Switches, string>> = {
   aliasKeyIdErrorType: "S7",
   aliasKeyIdMessage: "S7",
   errorStatuses: "S8",
+  dependencyTimeoutStatus: "§1.2",
   importResponseMaterialIdAsymmetric: "S9",
   responseShapes: "S10",
   incompatibleWrapping: "S11",

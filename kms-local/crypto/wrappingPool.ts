@@ -1,7 +1,8 @@
 // Wrapping key pairs for GetParametersForImport (RSA_2048/3072/4096). RSA-4096 generation costs ~1.6 s, so
 // pairs are generated asynchronously (crypto.generateKeyPair runs on the libuv thread pool, not the event loop)
 // and shared by every kms-local instance in the process. Mode "shared" (S13 default here) reuses one pair per spec;
-// mode "fresh" hands out a new pair per call from a small queue that is refilled in the background.
+// mode "fresh" (freshPool.ts) hands out a pair used by no other response. Every pair handed out is registered
+// here by id, so an import token finds its private key.
 
 import { createPrivateKey, createPublicKey, generateKeyPair, randomUUID, type KeyObject } from "node:crypto";
 
@@ -19,11 +20,9 @@ export interface WrappingKey {
 }
 
 const BITS: Record<WrappingKeySpec, number> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 };
-const FRESH_QUEUE = 2;
 
 const shared = new Map<WrappingKeySpec, Promise<WrappingKey>>();
 const sharedReady = new Map<WrappingKeySpec, WrappingKey>();
-const freshQueue = new Map<WrappingKeySpec, Promise<WrappingKey>[]>();
 /** Every pair ever handed out, by id, so that import tokens can find their private key. */
 const known = new Map<string, WrappingKey>();
 
@@ -34,7 +33,8 @@ function fromPrivate(spec: WrappingKeySpec, privateKey: KeyObject, id: string = 
   return key;
 }
 
-function generate(spec: WrappingKeySpec): Promise<WrappingKey> {
+/** One new pair, generated off the event loop. */
+export function generateWrappingKey(spec: WrappingKeySpec): Promise<WrappingKey> {
   return new Promise((resolve, reject) => {
     generateKeyPair("rsa", { modulusLength: BITS[spec] }, (err, _pub, priv) => {
       if (err) reject(err);
@@ -43,34 +43,15 @@ function generate(spec: WrappingKeySpec): Promise<WrappingKey> {
   });
 }
 
-function refill(spec: WrappingKeySpec): void {
-  const q = freshQueue.get(spec) ?? [];
-  while (q.length < FRESH_QUEUE) {
-    const p = generate(spec);
-    p.catch(() => undefined);
-    q.push(p);
-  }
-  freshQueue.set(spec, q);
-}
-
 /** The process-wide shared pair of `spec` (generated on first use). */
 export function sharedWrappingKey(spec: WrappingKeySpec): Promise<WrappingKey> {
   let p = shared.get(spec);
   if (!p) {
-    p = generate(spec);
+    p = generateWrappingKey(spec);
     shared.set(spec, p);
     p.then((k) => sharedReady.set(spec, k)).catch(() => shared.delete(spec));
   }
   return p;
-}
-
-/** A pair used by no other call; the queue is refilled in the background. */
-export function freshWrappingKey(spec: WrappingKeySpec): Promise<WrappingKey> {
-  refill(spec);
-  const q = freshQueue.get(spec) as Promise<WrappingKey>[];
-  const next = q.shift() as Promise<WrappingKey>;
-  refill(spec);
-  return next;
 }
 
 /**

@@ -2,7 +2,12 @@
 // Keeping all wording here means a message recorded from real AWS (ref §2, §3, §4) is changed in one place.
 // Tags in comments: [R] recorded from AWS, [D] documented, [I]/[U] our inference / guess (see README).
 
-export type StatusMode = "wire" | "smithy";
+export interface StatusModes {
+  /** S8: 400 for every client error (as seen on the wire) | the Smithy model's statuses. */
+  errorStatuses: "wire" | "smithy";
+  /** DependencyTimeoutException: 500 (API reference, "HTTP Status Code: 500") | 503 (Smithy model). */
+  dependencyTimeoutStatus: "500" | "503";
+}
 
 /** Smithy-model statuses that differ from the 400 seen on the wire (ref §1.2, switch S8). */
 const SMITHY_STATUS: Readonly<Record<string, number>> = {
@@ -18,15 +23,16 @@ const SMITHY_STATUS: Readonly<Record<string, number>> = {
 const FIXED_STATUS: Readonly<Record<string, number>> = {
   KMSInternalException: 500,
   KeyUnavailableException: 500,
-  DependencyTimeoutException: 503,
   MissingAuthenticationTokenException: 403,
   RequestEntityTooLargeException: 413,
 };
 
-export function statusOf(type: string, mode: StatusMode): number {
+export function statusOf(type: string, modes: StatusModes): number {
+  // The API reference lists DependencyTimeoutException with HTTP 500; the Smithy model says 503.
+  if (type === "DependencyTimeoutException") return Number(modes.dependencyTimeoutStatus);
   const fixed = FIXED_STATUS[type];
   if (fixed !== undefined) return fixed;
-  if (mode === "smithy") return SMITHY_STATUS[type] ?? 400;
+  if (modes.errorStatuses === "smithy") return SMITHY_STATUS[type] ?? 400;
   return 400;
 }
 
@@ -118,6 +124,14 @@ export const E = {
   aliasPrefix: () => err("ValidationException", 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html'),
   aliasReserved: () => err("NotAuthorizedException", "Alias names beginning with alias/aws/ are reserved for AWS managed keys."),
   // --- crypto
+  // "Digest is invalid length for algorithm ECDSA_SHA_256." is what AWS answers a DIGEST of the wrong size
+  // (quoted from real responses in aws-sdk-rust discussion #571 and in public KMS client code).
+  digestLength: (alg: string) => err("ValidationException", `Digest is invalid length for algorithm ${alg}.`),
+  messageTypeIncompatible: (type: string, alg: string) => err("ValidationException", `Message type ${type} is incompatible with algorithm ${alg}.`),
+  // Sent without a message, as InvalidCiphertextException is (S34; LocalStack: "AWS itself raises this exception
+  // without any additional message").
+  signatureVerificationFailed: () => err("KMSInvalidSignatureException"),
+  macVerificationFailed: () => err("KMSInvalidMacException"),
   incorrectKey: () => err("IncorrectKeyException", "The key ID in the request does not identify a KMS key that can perform this operation."),
   dryRun: () => err("DryRunOperationException", "The request would have succeeded, but the DryRun option is set."),
   // --- pagination
@@ -133,6 +147,7 @@ export const E = {
       "InvalidSignatureException",
       "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
     ),
+  signatureOutsideWindow: (message: string) => err("InvalidSignatureException", message),
   tooLarge: (limit: number) => err("RequestEntityTooLargeException", `Request body exceeds the kms-local limit of ${limit} bytes.`),
   internal: () => err("KMSInternalException", "An internal error occurred (injected by kms-local)."),
   dependencyTimeout: () => err("DependencyTimeoutException", "The request timed out (injected by kms-local)."),

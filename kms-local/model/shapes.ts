@@ -41,6 +41,13 @@ const KeySpecs = [
   "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2",
 ];
 const keyIdOnly = { KeyId: req(KeyIdType) };
+const MessageType = en("RAW", "DIGEST", "EXTERNAL_MU");
+const SigningAlgorithmSpec = en(
+  "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384",
+  "RSASSA_PKCS1_V1_5_SHA_512", "ECDSA_SHA_256", "ECDSA_SHA_384", "ECDSA_SHA_512", "SM2DSA", "ML_DSA_SHAKE_256", "ED25519_SHA_512",
+  "ED25519_PH_SHA_512",
+);
+const MacAlgorithmSpec = en("HMAC_SHA_224", "HMAC_SHA_256", "HMAC_SHA_384", "HMAC_SHA_512");
 
 const struct = (members: Record<string, Member>): Shape => ({ kind: "structure", members });
 
@@ -112,6 +119,38 @@ export const OPERATION_INPUTS: Readonly<Record<string, Shape>> = {
     DryRunModifiers: opt({ kind: "list", member: en("IGNORE_CIPHERTEXT") }),
   }),
   GetPublicKey: struct({ KeyId: req(KeyIdType), GrantTokens: opt(GrantTokenList) }),
+  Sign: struct({
+    KeyId: req(KeyIdType),
+    Message: req(PlaintextType),
+    MessageType: opt(MessageType),
+    GrantTokens: opt(GrantTokenList),
+    SigningAlgorithm: req(SigningAlgorithmSpec),
+    DryRun: opt({ kind: "boolean" }),
+  }),
+  Verify: struct({
+    KeyId: req(KeyIdType),
+    Message: req(PlaintextType),
+    MessageType: opt(MessageType),
+    Signature: req(CiphertextType),
+    SigningAlgorithm: req(SigningAlgorithmSpec),
+    GrantTokens: opt(GrantTokenList),
+    DryRun: opt({ kind: "boolean" }),
+  }),
+  GenerateMac: struct({
+    Message: req(PlaintextType),
+    KeyId: req(KeyIdType),
+    MacAlgorithm: req(MacAlgorithmSpec),
+    GrantTokens: opt(GrantTokenList),
+    DryRun: opt({ kind: "boolean" }),
+  }),
+  VerifyMac: struct({
+    Message: req(PlaintextType),
+    KeyId: req(KeyIdType),
+    MacAlgorithm: req(MacAlgorithmSpec),
+    Mac: req(CiphertextType),
+    GrantTokens: opt(GrantTokenList),
+    DryRun: opt({ kind: "boolean" }),
+  }),
   ReplicateKey: struct({
     KeyId: req(KeyIdType),
     ReplicaRegion: req(str(1, 32, "^([a-z]+-){2,3}\\d+$")),
@@ -125,4 +164,4 @@ export const OPERATION_INPUTS: Readonly<Record<string, Shape>> = {
 };
 
 /** Members whose values must never be echoed in an error message (model `sensitive` or secret by nature). */
-export const NEVER_ECHO = new Set(["Plaintext", "ImportToken", "EncryptedKeyMaterial", "CiphertextBlob", "Policy"]);
+export const NEVER_ECHO = new Set(["Plaintext", "ImportToken", "EncryptedKeyMaterial", "CiphertextBlob", "Policy", "Message", "Signature", "Mac"]);

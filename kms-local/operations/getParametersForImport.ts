@@ -3,7 +3,8 @@
 
 import { randomBytes } from "node:crypto";
 import { familyOf } from "../crypto/keySpecs.js";
-import { freshWrappingKey, sharedWrappingKey, type WrappingKeySpec } from "../crypto/wrappingPool.js";
+import { freshWrappingKey } from "../crypto/freshPool.js";
+import { sharedWrappingKey, type WrappingKeySpec } from "../crypto/wrappingPool.js";
 import { E, refused } from "../model/errors.js";
 import { keyState } from "../store/keyState.js";
 import { resolveKey } from "../store/resolve.js";

@@ -10,6 +10,7 @@ import { createKey, describeKey, listKeys } from "./keys.js";
 import { cancelKeyDeletion, disableKey, enableKey, scheduleKeyDeletion } from "./lifecycle.js";
 import { replicateKey } from "./replicateKey.js";
 import { getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from "./rotations.js";
+import { generateMac, sign, verify, verifyMac } from "./signVerify.js";
 
 export const OPERATIONS: Readonly<Record<string, Handler>> = {
   CreateKey: createKey,
@@ -28,6 +29,10 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
   Encrypt: encrypt,
   Decrypt: decrypt,
   GetPublicKey: getPublicKey,
+  Sign: sign,
+  Verify: verify,
+  GenerateMac: generateMac,
+  VerifyMac: verifyMac,
   ReplicateKey: replicateKey,
   CreateAlias: createAlias,
   ListAliases: listAliases,

@@ -1,7 +1,8 @@
 // KeyMetadata as DescribeKey (and CreateKey, ReplicateKey, ...) return it, with the field-presence rules of
 // ref §4.2: Enabled only true in Enabled; DeletionDate only in PendingDeletion; PendingDeletionWindowInDays only
-// in PendingReplicaDeletion; ExpirationModel/ValidTo only while the material is imported (S22 for expiry);
-// CurrentKeyMaterialId for symmetric keys, kept after deletion.
+// in PendingReplicaDeletion; ExpirationModel/ValidTo only while the material is imported (S22 for expiry), and for a
+// key with several materials as the API reference defines ValidTo (S23); CurrentKeyMaterialId for symmetric keys,
+// kept after deletion.
 
 import type { Switches } from "../control/switches.js";
 import { algorithmLists, isSymmetric } from "../crypto/keySpecs.js";
@@ -26,10 +27,11 @@ function expiry(k: KeyRecord, switches: Switches): Output {
   if (!model || !counts(model, switches) || model.expirationModel === undefined) return {};
   const permanent = k.materials.filter((m) => isPermanent(m) && counts(m, switches));
   const expiring = permanent.filter((m) => m.expirationModel === "KEY_MATERIAL_EXPIRES" && m.validTo !== undefined);
+  // S23 default: ValidTo is "the earliest time at which any imported key material permanently associated with this
+  // KMS key expires" and is present only with KEY_MATERIAL_EXPIRES, so one expiring material makes the key EXPIRES.
   const expirationModel =
     switches.multiMaterialExpirationModel === "anyExpires" && expiring.length > 0 ? "KEY_MATERIAL_EXPIRES" : model.expirationModel;
   if (expirationModel !== "KEY_MATERIAL_EXPIRES") return { ExpirationModel: expirationModel };
-  // "The earliest time at which any imported key material permanently associated with this KMS key expires."
   const validTo = Math.min(...expiring.map((m) => m.validTo as number));
   return { ExpirationModel: expirationModel, ValidTo: Number.isFinite(validTo) ? ts(validTo) : undefined };
 }

@@ -1,9 +1,13 @@
 // Optional state file: keys, aliases, import tokens, the clock offset and the wrapping key pairs tokens refer to.
-// Written atomically (temp file in the same directory, fsync, rename), so a crash leaves the old or the new file,
-// never a torn one. The file holds key material: it is written with mode 0600 and is for tests only.
+// Written atomically (temp file in the same directory, fsync, rename, fsync of the directory), so a crash leaves the
+// old or the new file, never a torn one. The file holds key material: the temp file is created exclusively (random
+// name, O_CREAT|O_EXCL, mode 0600), so a file or symlink planted at its name is never written through; for tests only.
 
+import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import { adoptWrappingKey, exportWrappingKey, readySharedIds, type WrappingKeySpec } from "../crypto/wrappingPool.js";
+import { MAX_CLOCK_OFFSET_MS } from "../control/clock.js";
 import type { Store } from "./store.js";
 import type { AliasRecord, KeyRecord, TokenRecord } from "./types.js";
 
@@ -34,21 +38,33 @@ function serialise(store: Store, clockOffsetMs: number): StateFileV1 {
   return { version: 1, account: store.account, clockOffsetMs, regions, tokens: [...store.tokens.entries()], wrappingKeys };
 }
 
-export function saveState(file: string, store: Store, clockOffsetMs: number): void {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const fd = openSync(tmp, "w", 0o600);
+/** Flushes a directory entry change (the rename) to disk. */
+function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, "r");
   try {
-    writeSync(fd, JSON.stringify(serialise(store, clockOffsetMs)));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+export function saveState(file: string, store: Store, clockOffsetMs: number): void {
+  const tmp = `${file}.tmp-${randomBytes(12).toString("hex")}`;
+  // "wx": O_CREAT | O_EXCL — fails rather than follow or reuse anything already at that name.
+  const fd = openSync(tmp, "wx", 0o600);
   try {
+    try {
+      writeSync(fd, JSON.stringify(serialise(store, clockOffsetMs)));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, file);
   } catch (e) {
     unlinkSync(tmp);
     throw e;
   }
+  fsyncDirectory(dirname(file));
 }
 
 /** Loads `file` into `store` (if it exists); returns the saved clock offset, or undefined when there is no file. */
@@ -63,6 +79,9 @@ export function loadState(file: string, store: Store): number | undefined {
   const data = JSON.parse(text) as StateFileV1;
   if (data.version !== 1) throw new Error(`unsupported kms-local state file version ${String(data.version)}`);
   if (data.account !== store.account) throw new Error(`state file belongs to account ${data.account}, not ${store.account}`);
+  if (!(data.clockOffsetMs >= 0 && data.clockOffsetMs <= MAX_CLOCK_OFFSET_MS)) {
+    throw new Error(`state file ${file} has a clock offset of ${String(data.clockOffsetMs)} ms, outside 0..${MAX_CLOCK_OFFSET_MS} ms`);
+  }
   for (const w of data.wrappingKeys) adoptWrappingKey(w, w.shared);
   for (const [name, r] of Object.entries(data.regions)) {
     const region = store.region(name);

@@ -1,11 +1,17 @@
 // The control surface over HTTP, for tests in another process: JSON in, JSON out, under /_kms-local/.
-// It mirrors KmsLocalControl one to one. It has no authentication: kms-local listens on loopback only.
+// It mirrors KmsLocalControl one to one. It has no authentication, so it answers only what a local test can send
+// and a web page cannot: a loopback Host header (no DNS rebinding), no foreign Origin, and for every request with
+// a method other than GET a Content-Type of application/json (which a cross-site form or simple fetch cannot send
+// without a CORS preflight, which kms-local never grants).
 
 import type { KmsLocalControl } from "../control/control.js";
 import type { FaultSettings } from "../control/faults.js";
+import type { HoldSpec } from "../control/holds.js";
 import type { QuotaSettings } from "../control/quotas.js";
 import type { Switches } from "../control/switches.js";
+import type { TimingPreset } from "../control/timing.js";
 import type { KeyState } from "../store/types.js";
+import { hostOfHeader, isLoopbackHostname, isLoopbackOrigin } from "./loopback.js";
 
 export const CONTROL_PREFIX = "/_kms-local";
 
@@ -27,7 +33,15 @@ const GET: Readonly<Record<string, Route>> = {
   "/requests": (c) => c.requests(),
   "/events": (c) => c.events(),
   "/keys": (c, _b, q) => c.keys(q.get("region") ?? undefined),
+  "/holds": (c) => c.holds.list(),
 };
+
+/** The hold named by a request body's "id". */
+function holdOf(c: KmsLocalControl, b: Record<string, unknown>) {
+  const hold = typeof b.id === "number" ? c.holds.get(b.id) : undefined;
+  if (!hold) throw new Error(`no hold ${JSON.stringify(b.id ?? null)} (body must be {"id": <number>})`);
+  return hold;
+}
 
 const POST: Readonly<Record<string, Route>> = {
   "/switches": (c, b) => {
@@ -36,6 +50,11 @@ const POST: Readonly<Record<string, Route>> = {
   },
   "/switches/reset": (c) => {
     c.resetSwitches();
+    return c.switches;
+  },
+  "/timing": (c, b) => {
+    if (typeof b.timing !== "string") throw new Error('body must be {"timing": "fast" | "aws"}');
+    c.setTiming(b.timing as TimingPreset);
     return c.switches;
   },
   "/clock/advance": (c, b) => {
@@ -71,12 +90,50 @@ const POST: Readonly<Record<string, Route>> = {
     c.resetState();
     return { ok: true };
   },
+  "/holds": (c, b) => {
+    const hold = c.holds.add(b as unknown as HoldSpec);
+    return c.holds.list().find((h) => h.id === hold.id);
+  },
+  "/holds/release": (c, b) => {
+    holdOf(c, b).release();
+    return { ok: true };
+  },
+  "/holds/drop": (c, b) => {
+    holdOf(c, b).drop();
+    return { ok: true };
+  },
+  "/holds/clear": (c) => {
+    c.holds.clear();
+    return { ok: true };
+  },
   "/keys/force-state": (c, b) => {
     if (typeof b.region !== "string" || typeof b.keyId !== "string") throw new Error("body needs region and keyId");
     c.forceKeyState(b.region, b.keyId, typeof b.state === "string" ? (b.state as KeyState) : undefined);
     return { ok: true };
   },
 };
+
+export interface ControlHeaders {
+  host?: string;
+  origin?: string;
+  "content-type"?: string;
+}
+
+/** The refusal of a request a local test would not send (see the header comment), or undefined. */
+export function refuseControlRequest(method: string, headers: ControlHeaders): ControlReply | undefined {
+  const host = headers.host;
+  if (host === undefined || !isLoopbackHostname(hostOfHeader(host))) {
+    return { status: 403, body: { error: `the control surface answers only requests with a loopback Host header (got ${JSON.stringify(host ?? null)})` } };
+  }
+  if (headers.origin !== undefined && !isLoopbackOrigin(headers.origin)) {
+    return { status: 403, body: { error: `the control surface refuses requests from origin ${JSON.stringify(headers.origin)}` } };
+  }
+  const type = (headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  if (method !== "GET" && type !== "application/json") {
+    return { status: 415, body: { error: `${method} requests to the control surface need Content-Type: application/json` } };
+  }
+  return undefined;
+}
 
 export function handleControl(control: KmsLocalControl, method: string, url: URL, rawBody: Buffer): ControlReply {
   const route = url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, "");

@@ -6,12 +6,12 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { KmsLocalControl } from "../control/control.js";
 import type { KmsRequest, Runtime } from "../control/runtime.js";
-import { E, KmsError, statusOf } from "../model/errors.js";
+import { E, KmsError, statusOf, type StatusModes } from "../model/errors.js";
 import { OPERATIONS } from "../operations/index.js";
-import { CONTROL_PREFIX, handleControl } from "./controlHttp.js";
+import { CONTROL_PREFIX, handleControl, refuseControlRequest } from "./controlHttp.js";
 import { toAwsJson } from "./json.js";
 import { authenticate } from "./principals.js";
-import { parseAuthorization, signatureMatches } from "./sigv4.js";
+import { checkSigningWindow, parseAuthorization, signatureMatches, signingTime } from "./sigv4.js";
 import { handleSts, isStsRequest } from "./stsQuery.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -30,11 +30,11 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
 }
 
 /** Reads the body up to `limit` bytes; resolves undefined (after answering 413) when it is larger. */
-function readBody(req: IncomingMessage, res: ServerResponse, limit: number, statusMode: "wire" | "smithy"): Promise<Buffer | undefined> {
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number, modes: StatusModes): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const tooLarge = () => {
       const e = E.tooLarge(limit);
-      send(res, statusOf(e.type, statusMode), toAwsJson({ __type: e.type, message: e.wireMessage }), {
+      send(res, statusOf(e.type, modes), toAwsJson({ __type: e.type, message: e.wireMessage }), {
         connection: "close",
         "x-amzn-RequestId": randomUUID(),
       });
@@ -75,9 +75,12 @@ async function parseKmsRequest(rt: Runtime, req: IncomingMessage, path: string, 
     } else {
       const auth = parseAuthorization(header);
       out.region = auth.region;
+      // Temporary (AssumeRole) credentials are verified by authenticate() below, with their session's secret.
       const temporary = auth.accessKeyId.startsWith("ASIA");
-      if (!temporary && rt.switches.signatureCheck === "verify" && !(await signatureMatches(auth, req.headers, path, body, rt.switches.signatureSecret))) {
-        throw E.invalidSignature();
+      if (rt.switches.signatureCheck === "verify") {
+        const signedAt = signingTime(req.headers);
+        if (signedAt !== undefined) checkSigningWindow(signedAt, rt.clock.now());
+        if (!temporary && !(await signatureMatches(auth, req.headers, path, body, rt.switches.signatureSecret))) throw E.invalidSignature();
       }
       out.principal = (await authenticate(rt.sts, auth, req.headers, path, body, rt.clock.now())).principal;
     }
@@ -114,10 +117,11 @@ export function createKmsServer(rt: Runtime, control: KmsLocalControl, options: 
   const server = createServer((req, res) => {
     void (async () => {
       const url = safeUrl(req.url);
-      const body = await readBody(req, res, options.bodyLimit, rt.switches.errorStatuses);
+      const body = await readBody(req, res, options.bodyLimit, rt.switches);
       if (body === undefined) return;
       if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
-        const reply = handleControl(control, req.method ?? "GET", url, body);
+        const method = req.method ?? "GET";
+        const reply = refuseControlRequest(method, req.headers) ?? handleControl(control, method, url, body);
         send(res, reply.status, JSON.stringify(reply.body), { "content-type": "application/json" });
         return;
       }
@@ -128,7 +132,10 @@ export function createKmsServer(rt: Runtime, control: KmsLocalControl, options: 
         });
         return;
       }
-      const reply = await rt.handle(await parseKmsRequest(rt, req, req.url ?? "/", body, options.defaultRegion));
+      const kmsRequest = await parseKmsRequest(rt, req, req.url ?? "/", body, options.defaultRegion);
+      // A client that closed its end (or whose socket died) is gone: a held request may outlive it.
+      kmsRequest.connection = { alive: () => !req.socket.destroyed && !req.socket.readableEnded };
+      const reply = await rt.handle(kmsRequest);
       if (reply.drop) {
         req.socket.destroy();
         return;

@@ -1,7 +1,9 @@
 // The Authorization header: parsed for the Region of its SigV4 credential scope (ref §1.1), and optionally
 // verified (S35) against a fixed test secret. Works with any signed-header set (JS v3, boto3, aws CLI).
+// Verification, like AWS, also refuses a request signed more than 15 minutes away from the server's (here:
+// kms-local's) clock, and signs the hash of the body actually received, never a hash the client claims.
 
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { Sha256 } from "@smithy/core/checksum";
 import { HttpRequest } from "@smithy/core/protocols";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -44,19 +46,51 @@ export function parseAuthorization(header: string): SigV4Auth {
   };
 }
 
+/** SigV4's validity window around the server's time (Signature Version 4 documentation: 15 minutes). */
+export const SIGNATURE_WINDOW_MS = 15 * 60_000;
+
+const amzDateOf = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+
+/** The X-Amz-Date of a request as epoch ms, or undefined when absent or malformed. */
+export function signingTime(headers: IncomingHttpHeaders): number | undefined {
+  const amzDate = headers["x-amz-date"];
+  if (typeof amzDate !== "string" || !/^\d{8}T\d{6}Z$/.test(amzDate)) return undefined;
+  const ms = Date.parse(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * Throws InvalidSignatureException when the request was signed outside ±15 minutes of `now` (kms-local's clock),
+ * in the wording AWS JSON services use ("Signature expired: … is now earlier than … (… - 15 min.)").
+ */
+export function checkSigningWindow(signedAt: number, now: number): void {
+  const mins = SIGNATURE_WINDOW_MS / 60_000;
+  if (signedAt < now - SIGNATURE_WINDOW_MS) {
+    throw E.signatureOutsideWindow(`Signature expired: ${amzDateOf(signedAt)} is now earlier than ${amzDateOf(now - SIGNATURE_WINDOW_MS)} (${amzDateOf(now)} - ${mins} min.)`);
+  }
+  if (signedAt > now + SIGNATURE_WINDOW_MS) {
+    throw E.signatureOutsideWindow(`Signature not yet current: ${amzDateOf(signedAt)} is still later than ${amzDateOf(now + SIGNATURE_WINDOW_MS)} (${amzDateOf(now)} + ${mins} min.)`);
+  }
+}
+
 /**
  * Re-signs the request with @smithy/signature-v4 (the SDK's own signer) using the fixed test secret, over
- * exactly the headers the client signed, and compares signatures in constant time.
+ * exactly the headers the client signed, and compares signatures in constant time. The payload hash is always
+ * computed from `body`: the signer would otherwise trust a client's x-amz-content-sha256 header.
  */
 export async function signatureMatches(auth: SigV4Auth, headers: IncomingHttpHeaders, path: string, body: Buffer, secret: string): Promise<boolean> {
-  const amzDate = headers["x-amz-date"];
-  if (typeof amzDate !== "string" || !/^\d{8}T\d{6}Z$/.test(amzDate)) return false;
-  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`);
+  const signedAt = signingTime(headers);
+  if (signedAt === undefined) return false;
+  const signingDate = new Date(signedAt);
   const signed: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const value = headers[name];
     signed[name] = Array.isArray(value) ? value.join(",") : (value ?? "");
   }
+  // The signer takes the payload hash from a signed x-amz-content-sha256 header when there is one: replace the
+  // client's claim with the hash of the body received, so a lie fails the comparison. (Unsigned, the header is
+  // not passed on at all and the signer hashes the body itself.)
+  if ("x-amz-content-sha256" in signed) signed["x-amz-content-sha256"] = createHash("sha256").update(body).digest("hex");
   const [pathname = "/", query = ""] = path.split("?");
   const signer = new SignatureV4({
     credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: secret },

@@ -23,7 +23,7 @@ function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStrea
 describe("kms-local CLI", () => {
   it("prints the URL and environment, serves the SDK, applies flags, and stops on SIGTERM", async function () {
     this.timeout(30_000);
-    const { child, lines } = await startCli(["--port", "0", "--region", "eu-west-1", "--no-quotas", "--switch", "deleteOnPendingDeletion=reject", "--quiet"]);
+    const { child, lines } = await startCli(["--port", "0", "--region", "eu-west-1", "--no-quotas", "--timing", "aws", "--switch", "deleteOnPendingDeletion=reject", "--quiet"]);
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(lines.join("\n"))?.[1];
     assert.ok(url, lines.join("\n"));
     const env = Object.fromEntries(lines.filter((l) => l.startsWith("export ")).map((l) => l.slice(7).split("=") as [string, string]));
@@ -42,6 +42,8 @@ describe("kms-local CLI", () => {
     client.destroy();
     const switches = JSON.parse((await rawRequest(url, { method: "GET", path: "/_kms-local/switches" })).text) as Record<string, unknown>;
     assert.equal(switches.deleteOnPendingDeletion, "reject");
+    assert.equal(switches.wrappingKeyPerCall, "fresh", "--timing aws");
+    assert.equal(switches.newKeyInvisibleMs, 1000);
     const quotas = JSON.parse((await rawRequest(url, { method: "GET", path: "/_kms-local/quotas" })).text) as Record<string, unknown>;
     assert.equal(quotas.enabled, false);
 
@@ -55,11 +57,14 @@ describe("kms-local CLI", () => {
   it("--help lists every flag and switch; bad flags exit 2", () => {
     const help = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
     assert.equal(help.status, 0);
-    for (const flag of ["--port", "--state-file", "--quota-scale", "--no-quotas", "--switch", "--region", "--fault-rate"]) assert.ok(help.stdout.includes(flag), flag);
+    for (const flag of ["--port", "--timing", "--allow-non-loopback", "--state-file", "--quota-scale", "--no-quotas", "--switch", "--region", "--fault-rate"]) assert.ok(help.stdout.includes(flag), flag);
     for (const name of Object.keys(DEFAULT_SWITCHES)) assert.ok(help.stdout.includes(name), name);
     const bad = spawnSync(process.execPath, [CLI, "--bogus"], { encoding: "utf8" });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /unknown option --bogus/);
+    const open = spawnSync(process.execPath, [CLI, "--port", "0", "--host", "0.0.0.0"], { encoding: "utf8", timeout: 10_000 });
+    assert.equal(open.status, 1);
+    assert.match(open.stderr, /refuses to listen on 0\.0\.0\.0/);
     const badSwitch = spawnSync(process.execPath, [CLI, "--port", "0", "--switch", "tokenReuse=maybe"], { encoding: "utf8", timeout: 10_000 });
     assert.equal(badSwitch.status, 1);
     assert.match(badSwitch.stderr, /must be one of/);

@@ -64,6 +64,21 @@ describe("kms-local programmatic API", () => {
     }
   });
 
+  it("refuses a non-loopback listen address unless allowNonLoopback is set, and then warns", async () => {
+    await assert.rejects(startKmsLocal({ host: "0.0.0.0" }), /refuses to listen on 0\.0\.0\.0: .*allowNonLoopback: true \(CLI: --allow-non-loopback\)/);
+    for (const host of ["localhost", "::1", "127.0.0.2"]) {
+      const k = await startKmsLocal({ host, quotas: { enabled: false } });
+      await k.stop();
+    }
+    const lines: string[] = [];
+    const open = await startKmsLocal({ host: "0.0.0.0", allowNonLoopback: true, log: (l) => lines.push(l) });
+    try {
+      assert.match(lines[0] ?? "", /WARNING: listening on non-loopback address 0\.0\.0\.0/);
+    } finally {
+      await open.stop();
+    }
+  });
+
   it("refuses a port in use", async () => {
     const a = await startKmsLocal({ quotas: { enabled: false } });
     try {

@@ -5,8 +5,11 @@ import { kmsLocalArtifacts, leakRegistry } from "./leakScan";
 
 /**
  * A kms-local for provider tests, with the AWS quotas enforced (scaled, so tests stay fast) and the provider
- * pacing at the same scale; a plain SDK client for out-of-band actions and assertions (what an operator or
- * another tool would do to the key behind Pulumi's back); and a ProviderContext as `configure` would build it.
+ * pacing at the same scale; `{ timing: "aws" }` for AWS-like timing (new keys invisible for a while, state changes
+ * propagating late, rotation taking seconds, a fresh wrapping key pair per GetParametersForImport), so that the
+ * provider's waits are exercised (the lifecycle tests use it), otherwise fast timing with 50 ms rotations. A plain
+ * SDK client for out-of-band actions and assertions (what an operator or another tool would do to the key behind
+ * Pulumi's back); and a ProviderContext as `configure` would build it.
  */
 
 export const QUOTA_SCALE = 20;
@@ -26,7 +29,8 @@ export function useProviderKms(options: KmsLocalOptions = {}): () => ProviderKms
     let fixture: ProviderKms | undefined;
     before(async () => {
         const artifacts = kmsLocalArtifacts("of the provider tests", leakRegistry, options.log);
-        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...options, log: artifacts.log });
+        const timing = options.timing === "aws" ? {} : { rotationDelayMs: 50 };
+        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, ...timing, ...options, log: artifacts.log });
         artifacts.attach(kms);
         // The provider builds its clients with the SDK's default credential chain, as it does in real use.
         process.env["AWS_ACCESS_KEY_ID"] ??= kms.env["AWS_ACCESS_KEY_ID"];

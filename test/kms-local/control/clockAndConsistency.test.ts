@@ -70,4 +70,20 @@ describe("kms-local clock and eventual consistency", () => {
     f().kms.control.clock.advance(1000);
     assert.equal((await f().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState, "Disabled");
   });
+
+  it("refuses to move beyond 3650 days ahead (clear error, clock unchanged), serves requests near that bound, and reset-state returns it to real time", async () => {
+    const clock = f().kms.control.clock;
+    const day = 86_400_000;
+    const before = clock.offsetMs;
+    assert.throws(() => clock.advance(4000 * day), /would put the kms-local clock .* days ahead of real time; the limit is 3650 days/);
+    assert.throws(() => clock.advance(Number.MAX_SAFE_INTEGER), /the limit is 3650 days/);
+    assert.equal(clock.offsetMs, before, "a refused advance changes nothing");
+    clock.advance(3649 * day - before);
+    const { KeyMetadata: m } = await f().client.send(new CreateKeyCommand({ Origin: "EXTERNAL" }));
+    assert.ok(Math.abs((m?.CreationDate?.getTime() ?? 0) - (Date.now() + 3649 * day)) < 60_000, "timestamps 10 years ahead still work");
+    await importMaterial(f().client, m?.KeyId as string, symmetricMaterial());
+    f().kms.control.resetState();
+    assert.equal(clock.offsetMs, 0);
+    assert.ok(Math.abs(clock.now() - Date.now()) < 1000);
+  });
 });

@@ -7,16 +7,20 @@ describe("kms-local fault injection", () => {
   afterEach(() => f().kms.control.faults.clear());
   const keyCount = () => f().kms.control.keys().length;
 
-  it("'before' faults fail with no side effect (KMSInternalException 500, DependencyTimeoutException 503)", async () => {
+  it("'before' faults fail with no side effect (KMSInternalException 500, DependencyTimeoutException 500, or 503 when switched)", async () => {
     const n = keyCount();
     f().kms.control.faults.set({ rate: 1, kinds: ["KMSInternalException"], operations: ["CreateKey"] });
     const e = await expectKmsError(f().client.send(new CreateKeyCommand({})), "KMSInternalException");
     assert.equal(e.$metadata?.httpStatusCode, 500);
     f().kms.control.faults.set({ rate: 1, kinds: ["DependencyTimeoutException"] });
     const t = await expectKmsError(f().client.send(new CreateKeyCommand({})), "DependencyTimeoutException");
-    assert.equal(t.$metadata?.httpStatusCode, 503);
+    assert.equal(t.$metadata?.httpStatusCode, 500, "the API reference's status");
+    f().kms.control.setSwitches({ dependencyTimeoutStatus: "503" });
+    const smithy = await expectKmsError(f().client.send(new CreateKeyCommand({})), "DependencyTimeoutException");
+    f().kms.control.resetSwitches();
+    assert.equal(smithy.$metadata?.httpStatusCode, 503, "the Smithy model's status");
     assert.equal(keyCount(), n, "no key was created");
-    assert.equal(f().kms.control.counters().CreateKey?.faults, 2);
+    assert.equal(f().kms.control.counters().CreateKey?.faults, 3);
   });
 
   it("only strikes the listed operations", async () => {

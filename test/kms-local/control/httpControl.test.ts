@@ -74,6 +74,45 @@ describe("kms-local HTTP control surface (/_kms-local)", () => {
     assert.deepEqual((await get("/keys")).json, []);
   });
 
+  it("answers only a loopback Host, no foreign Origin, and JSON bodies (no DNS rebinding, no cross-site form)", async () => {
+    const port = new URL(f().kms.url).port;
+    const attempt = (headers: Record<string, string>, method = "POST") =>
+      rawRequest(f().kms.url, { method, path: "/_kms-local/switches", body: method === "GET" ? undefined : JSON.stringify({ tokenReuse: "accept" }), headers });
+    const json = { "content-type": "application/json" };
+    for (const host of [`evil.example:${port}`, `127.0.0.1.nip.io:${port}`, `10.0.0.1:${port}`]) {
+      const r = await attempt({ ...json, host });
+      assert.equal(r.status, 403, host);
+      assert.match(String(r.json?.error), /loopback Host/);
+      assert.equal((await attempt({ host }, "GET")).status, 403, `GET with Host ${host}`);
+    }
+    for (const origin of ["https://evil.example", "null", "http://192.168.1.2:8080"]) {
+      const r = await attempt({ ...json, origin });
+      assert.equal(r.status, 403, origin);
+      assert.match(String(r.json?.error), /origin/);
+    }
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const r = await attempt({ "content-type": type });
+      assert.equal(r.status, 415, type);
+    }
+    assert.equal((await attempt({})).status, 415, "no Content-Type");
+    assert.equal(f().kms.control.switches.tokenReuse, "reject", "no refused request changed anything");
+    // What a local test sends is accepted: localhost, [::1], loopback Origin, a charset parameter.
+    assert.equal((await attempt({ ...json, host: `localhost:${port}`, origin: `http://localhost:${port}` })).status, 200);
+    assert.equal((await attempt({ "content-type": "application/json; charset=utf-8", host: `[::1]:${port}` })).status, 200);
+    assert.equal(f().kms.control.switches.tokenReuse, "accept");
+    f().kms.control.resetSwitches();
+  });
+
+  it("bounds the clock and resets it with reset-state", async () => {
+    const tooFar = await post("/clock/advance", { ms: 3651 * 86_400_000 });
+    assert.equal(tooFar.status, 400);
+    assert.match(String(tooFar.json.error), /limit is 3650 days/);
+    const moved = await post("/clock/advance", { ms: 86_400_000 });
+    assert.ok((moved.json.offsetMs as number) >= 86_400_000);
+    await post("/reset-state");
+    assert.equal((await get("/clock")).json.offsetMs, 0);
+  });
+
   it("answers unknown routes with 404 and wrong methods with 405", async () => {
     assert.equal((await get("/nope")).status, 404);
     assert.equal((await get("/clock/advance")).status, 405);

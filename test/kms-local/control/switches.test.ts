@@ -229,18 +229,20 @@ describe("kms-local switches", () => {
     assert.equal(m?.ValidTo?.getTime(), validTo.getTime());
   });
 
-  it("S23 multiMaterialExpirationModel=anyExpires", async () => {
+  it("S23 multiMaterialExpirationModel=current: the CURRENT material's model, as before the documented reading", async () => {
     use({ rotationDelayMs: 0 });
     const keyId = await newKey();
     const validTo = inFuture(f().kms, 30 * DAY_MS);
     await importMaterial(c(), keyId, symmetricMaterial(), { ValidTo: validTo });
     await importMaterial(c(), keyId, symmetricMaterial(), { ImportType: "NEW_KEY_MATERIAL" });
     await c().send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
-    assert.equal((await state(keyId))?.ExpirationModel, "KEY_MATERIAL_DOES_NOT_EXPIRE", "default: the CURRENT material's model");
-    use({ multiMaterialExpirationModel: "anyExpires" });
+    const documented = await state(keyId);
+    assert.equal(documented?.ExpirationModel, "KEY_MATERIAL_EXPIRES", "default: any permanent material expiring");
+    assert.equal(documented?.ValidTo?.getTime(), validTo.getTime());
+    use({ multiMaterialExpirationModel: "current" });
     const m = await state(keyId);
-    assert.equal(m?.ExpirationModel, "KEY_MATERIAL_EXPIRES");
-    assert.equal(m?.ValidTo?.getTime(), validTo.getTime());
+    assert.equal(m?.ExpirationModel, "KEY_MATERIAL_DOES_NOT_EXPIRE");
+    assert.equal(m?.ValidTo, undefined);
   });
 
   it("S24 pendingMaterialExpiry: removed by default, kept as PENDING_IMPORT when switched", async () => {

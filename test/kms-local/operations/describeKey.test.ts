@@ -5,6 +5,7 @@ import {
   CreateKeyCommand,
   DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand,
+  RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
 import { asymmetricMaterial, DAY_MS, expectKmsError, importMaterial, inFuture, symmetricMaterial, useKmsLocal } from "../fixture.js";
@@ -63,6 +64,28 @@ describe("kms-local DescribeKey", () => {
     assert.equal(e?.KeyState, "Enabled");
     assert.equal(e?.ExpirationModel, "KEY_MATERIAL_DOES_NOT_EXPIRE");
     assert.equal(e?.CurrentKeyMaterialId, undefined);
+  });
+
+  it("reports ValidTo as the earliest expiry of any permanently associated material (API reference), pending ones excluded", async () => {
+    const keyId = await newKey();
+    const rotate = async () => {
+      await f().client.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+      f().kms.control.clock.advance(f().kms.control.switches.rotationDelayMs);
+    };
+    const first = inFuture(f().kms, 200 * DAY_MS);
+    await importMaterial(f().client, keyId, symmetricMaterial(), { ValidTo: first });
+    // A pending material with an earlier ValidTo is not permanently associated yet: it does not count.
+    const second = inFuture(f().kms, 100 * DAY_MS);
+    await importMaterial(f().client, keyId, symmetricMaterial(), { ImportType: "NEW_KEY_MATERIAL", ValidTo: second });
+    assert.equal((await describe(keyId))?.ValidTo?.getTime(), first.getTime());
+    await rotate();
+    assert.equal((await describe(keyId))?.ValidTo?.getTime(), second.getTime(), "earliest of the two, now both permanent");
+    // A CURRENT material that never expires does not hide a NON_CURRENT one that does.
+    await importMaterial(f().client, keyId, symmetricMaterial(), { ImportType: "NEW_KEY_MATERIAL" });
+    await rotate();
+    const m = await describe(keyId);
+    assert.equal(m?.ExpirationModel, "KEY_MATERIAL_EXPIRES");
+    assert.equal(m?.ValidTo?.getTime(), second.getTime());
   });
 
   it("answers bad identifiers exactly as recorded from AWS", async () => {

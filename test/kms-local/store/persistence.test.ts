@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import fs from "node:fs";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,6 +69,53 @@ describe("kms-local state file", () => {
     }
     c.destroy();
     await kms.stop();
+  });
+
+  it("creates each temp file exclusively under a random name and fsyncs the directory after the rename", async () => {
+    const stateFile = join(dir, "state.json");
+    const opened: { path: string; flags: unknown; fd: number }[] = [];
+    const synced: number[] = [];
+    const { openSync, fsyncSync } = fs;
+    const spyOpen = ((path: fs.PathLike, flags: fs.OpenMode, mode?: fs.Mode | null): number => {
+      const fd = openSync(path, flags, mode);
+      opened.push({ path: String(path), flags, fd });
+      return fd;
+    }) as typeof openSync;
+    const spySync = (fd: number): void => {
+      synced.push(fd);
+      fsyncSync(fd);
+    };
+    // persistence.ts calls fs.openSync / fs.fsyncSync through the module object at call time (CommonJS output).
+    const writable = fs as { openSync: typeof openSync; fsyncSync: typeof fsyncSync };
+    writable.openSync = spyOpen;
+    writable.fsyncSync = spySync;
+    try {
+      const kms = await startKmsLocal({ ...TEST_DEFAULTS, stateFile });
+      const c = makeClient(kms);
+      await c.send(new CreateKeyCommand({}));
+      await c.send(new CreateKeyCommand({}));
+      c.destroy();
+      await kms.stop();
+    } finally {
+      writable.openSync = openSync;
+      writable.fsyncSync = fsyncSync;
+    }
+    const temps = opened.filter((o) => o.path.startsWith(`${stateFile}.tmp-`));
+    assert.ok(temps.length >= 2, `temp files written: ${temps.length}`);
+    for (const t of temps) {
+      assert.equal(t.flags, "wx", "O_CREAT|O_EXCL: never through an existing file or symlink");
+      assert.match(t.path, /\.tmp-[0-9a-f]{24}$/);
+    }
+    assert.equal(new Set(temps.map((t) => t.path)).size, temps.length, "a fresh random name each time");
+    const dirSyncs = opened.filter((o) => o.path === dir && synced.includes(o.fd));
+    assert.equal(dirSyncs.length, temps.length, "the directory is fsynced after every rename");
+    assert.deepEqual(readdirSync(dir), ["state.json"]);
+  });
+
+  it("refuses a state file whose clock offset is beyond the clock's bound", async () => {
+    const stateFile = join(dir, "state.json");
+    writeFileSync(stateFile, JSON.stringify({ version: 1, account: "111122223333", clockOffsetMs: 1e15, regions: {}, tokens: [], wrappingKeys: [] }));
+    await assert.rejects(startKmsLocal({ ...TEST_DEFAULTS, stateFile }), /clock offset of 1000000000000000 ms, outside 0\.\.315360000000 ms/);
   });
 
   it("refuses a state file of another account", async () => {

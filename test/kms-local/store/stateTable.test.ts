@@ -14,14 +14,19 @@ import {
   EncryptCommand,
   GetKeyRotationStatusCommand,
   GetParametersForImportCommand,
+  GenerateMacCommand,
   GetPublicKeyCommand,
   ImportKeyMaterialCommand,
   ListKeyRotationsCommand,
   ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
+  SignCommand,
+  VerifyCommand,
+  VerifyMacCommand,
   type KMSClient,
 } from "@aws-sdk/client-kms";
+import { createHmac, createPrivateKey, randomBytes, sign } from "node:crypto";
 import { asymmetricMaterial, symmetricMaterial, useKmsLocal, wrapMaterial } from "../fixture.js";
 
 type State = "Enabled" | "Disabled" | "PendingDeletion" | "PendingReplicaDeletion" | "PendingImport" | "Unavailable" | "Creating" | "Updating";
@@ -35,6 +40,10 @@ const EXPECTED: Record<string, string> = {
   Encrypt: "ok dis pd pd pi una cre ok",
   Decrypt: "ok dis pd pd pi una cre ok",
   GetPublicKey: "ok dis pd pd pi una cre ok",
+  Sign: "ok dis pd pd pi una cre ok",
+  Verify: "ok dis pd pd pi una cre ok",
+  GenerateMac: "ok dis pd pd pi una cre ok",
+  VerifyMac: "ok dis pd pd pi una cre ok",
   DeleteImportedKeyMaterial: "ok ok ok ok ok uns cre upd",
   DescribeKey: "ok ok ok ok ok ok ok ok",
   ListKeyRotations: "ok ok ok ok ok ok ok ok",
@@ -58,18 +67,26 @@ interface Subject {
   ciphertext?: Uint8Array;
   token: Uint8Array;
   wrapped: Buffer;
+  material: Buffer;
 }
+
+type Kind = "symmetric" | "ecc" | "hmac";
+const KIND_OF: Readonly<Record<string, Kind>> = { GetPublicKey: "ecc", Sign: "ecc", Verify: "ecc", GenerateMac: "hmac", VerifyMac: "hmac" };
 
 describe("kms-local key-state table (every cell)", () => {
   // Replicas stay Creating for a day: this suite never moves the clock.
   const f = useKmsLocal({ switches: { replicaCreatingMs: 86_400_000 } });
   let aliasCounter = 0;
 
-  async function subject(state: State, asymmetric: boolean): Promise<Subject> {
+  async function subject(state: State, kind: Kind): Promise<Subject> {
     const east = f().client;
-    const spec = asymmetric ? { KeySpec: "ECC_NIST_P256" as const, KeyUsage: "SIGN_VERIFY" as const } : {};
-    const keyId = (await east.send(new CreateKeyCommand({ Origin: "EXTERNAL", MultiRegion: true, ...spec }))).KeyMetadata?.KeyId as string;
-    const material = asymmetric ? asymmetricMaterial("ECC_NIST_P256") : symmetricMaterial();
+    const specs = {
+      symmetric: {},
+      ecc: { KeySpec: "ECC_NIST_P256" as const, KeyUsage: "SIGN_VERIFY" as const },
+      hmac: { KeySpec: "HMAC_256" as const, KeyUsage: "GENERATE_VERIFY_MAC" as const },
+    };
+    const keyId = (await east.send(new CreateKeyCommand({ Origin: "EXTERNAL", MultiRegion: true, ...specs[kind] }))).KeyMetadata?.KeyId as string;
+    const material = kind === "ecc" ? asymmetricMaterial("ECC_NIST_P256") : kind === "hmac" ? randomBytes(32) : symmetricMaterial();
     const params = () => east.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256", WrappingKeySpec: "RSA_2048" }));
     const first = await params();
     await east.send(new ImportKeyMaterialCommand({
@@ -85,7 +102,8 @@ describe("kms-local key-state table (every cell)", () => {
       arn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`,
       token: spare.ImportToken as Uint8Array,
       wrapped: wrapMaterial(spare.PublicKey as Uint8Array, "RSA_AES_KEY_WRAP_SHA_256", material),
-      ciphertext: asymmetric ? undefined : (await east.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from("p") }))).CiphertextBlob,
+      material,
+      ciphertext: kind !== "symmetric" ? undefined : (await east.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from("p") }))).CiphertextBlob,
     };
     switch (state) {
       case "Disabled":
@@ -137,6 +155,22 @@ describe("kms-local key-state table (every cell)", () => {
     ScheduleKeyDeletion: (s) => s.client.send(new ScheduleKeyDeletionCommand({ KeyId: s.keyId, PendingWindowInDays: 7 })),
     RotateKeyOnDemand: (s) => s.client.send(new RotateKeyOnDemandCommand({ KeyId: s.keyId })),
     CreateAlias: (s) => s.client.send(new CreateAliasCommand({ AliasName: `alias/state-${++aliasCounter}`, TargetKeyId: s.keyId })),
+    Sign: (s) => s.client.send(new SignCommand({ KeyId: s.keyId, Message: Buffer.from("m"), SigningAlgorithm: "ECDSA_SHA_256" })),
+    Verify: (s) =>
+      s.client.send(new VerifyCommand({
+        KeyId: s.keyId,
+        Message: Buffer.from("m"),
+        SigningAlgorithm: "ECDSA_SHA_256",
+        Signature: sign("sha256", Buffer.from("m"), createPrivateKey({ key: s.material, format: "der", type: "pkcs8" })),
+      })),
+    GenerateMac: (s) => s.client.send(new GenerateMacCommand({ KeyId: s.keyId, Message: Buffer.from("m"), MacAlgorithm: "HMAC_SHA_256" })),
+    VerifyMac: (s) =>
+      s.client.send(new VerifyMacCommand({
+        KeyId: s.keyId,
+        Message: Buffer.from("m"),
+        MacAlgorithm: "HMAC_SHA_256",
+        Mac: createHmac("sha256", s.material).update("m").digest(),
+      })),
   };
 
   function expectedError(outcome: string, state: State, arn: string): [string, string] | undefined {
@@ -169,7 +203,7 @@ describe("kms-local key-state table (every cell)", () => {
     STATES.forEach((state, i) => {
       const outcome = outcomes[i] as string;
       it(`${operation} on ${state}: ${outcome}`, async () => {
-        const s = await subject(state, operation === "GetPublicKey");
+        const s = await subject(state, KIND_OF[operation] ?? "symmetric");
         const expected = expectedError(outcome, state, s.arn);
         let error: (Error & { name: string }) | undefined;
         try {

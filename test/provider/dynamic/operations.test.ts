@@ -13,12 +13,19 @@ import { assertKeyUnusable, assertKeyUsable, assertNoMaterial } from "../../supp
 import { useProviderKms } from "../../support/kms";
 
 /**
- * The resource's lifecycle, operation by operation, through the real SDK over HTTP to kms-local. The
- * operator's client plays whoever changes the key behind Pulumi's back.
+ * The resource's lifecycle, operation by operation, through the real SDK over HTTP to kms-local, with AWS-like
+ * timing: keys the operator creates are invisible for a while, state changes reach DescribeKey late, every
+ * GetParametersForImport has its own wrapping key pair; the provider waits all of it out by itself. The
+ * operator's client plays whoever changes the key behind Pulumi's back; `later()` lets KMS settle after such a
+ * change before the next observation, as time passes between an operator's change and the next `pulumi refresh`.
  */
 describe("provider/dynamic/operations (against kms-local)", () => {
-    const fixture = useProviderKms();
+    const fixture = useProviderKms({ timing: "aws" });
     const DAY = 86_400_000;
+    const later = () => {
+        const { newKeyInvisibleMs, stateChangePropagationMs } = fixture().kms.control.switches;
+        fixture().kms.control.clock.advance(Math.max(newKeyInvisibleMs, stateChangePropagationMs));
+    };
     const inDays = (days: number) => new Date(fixture().kms.control.clock.now() + days * DAY).toISOString();
 
     function inputs(keyId: string, material: Buffer, extra: Partial<MaterialInputs> = {}): MaterialInputs {
@@ -83,6 +90,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
         it("reimports into a Disabled key, which stays Disabled", async () => {
             const { key, desired, id, outs } = await created();
             await fixture().client.send(new DisableKeyCommand({ KeyId: key.KeyId }));
+            later();
             const refreshed = (await readMaterial(fixture().context, id, outs)).props!;
             assert.equal(refreshed.keyState, "Disabled");
             assert.equal(refreshed.materialCondition, "IMPORTED");
@@ -97,18 +105,20 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             const hmac = await fixture().createKey({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" });
             await assert.rejects(createMaterial(fixture().context, inputs(hmac.KeyId!, randomBytes(32))), /is a HMAC_256 key, but keyMaterial is SYMMETRIC_DEFAULT/);
             const doomed = await fixture().createKey();
+            later();
             await fixture().client.send(new ScheduleKeyDeletionCommand({ KeyId: doomed.KeyId, PendingWindowInDays: 7 }));
+            later();
             await assert.rejects(createMaterial(fixture().context, inputs(doomed.KeyId!, randomBytes(32))), /PendingDeletion.*cancel the key deletion/);
             assert.equal(fixture().calls("ImportKeyMaterial").length, 0, "nothing was attempted");
         });
 
-        it("waits out eventual consistency: a key created a moment ago answers NotFound at first", async () => {
-            fixture().kms.control.consistency.set({ newKeyInvisibleMs: 800 });
+        it("waits out eventual consistency: a key created a moment ago answers NotFound, the import shows late", async () => {
             const key = await fixture().createKey();
             const { outs } = await createMaterial(fixture().context, inputs(key.KeyId!, randomBytes(32)));
-            fixture().kms.control.consistency.set({ newKeyInvisibleMs: 0 });
-            assert.equal(outs.keyState, "Enabled");
+            assert.equal(outs.keyState, "Enabled", "not the PendingImport DescribeKey still showed right after the import");
             assert.ok(fixture().calls("DescribeKey").some((r) => r.errorType === "NotFoundException"), "NotFound was seen and retried");
+            const reads = fixture().calls("DescribeKey").filter((r) => r.status === 200);
+            assert.ok(reads.length >= 3, `DescribeKey polled until the import showed (${reads.length} successful reads)`);
         });
 
         it("converges when the ImportKeyMaterial response is lost after KMS applied it (token already used)", async () => {
@@ -131,6 +141,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             const { key, desired, id, outs } = await created();
             const before = await assertKeyUsable(fixture().client, key.KeyId!);
             await fixture().client.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.KeyId, KeyMaterialId: outs.keyMaterialId! }));
+            later();
             const refreshed = (await readMaterial(fixture().context, id, outs)).props!;
             assert.equal(refreshed.materialCondition, "DELETED");
             assert.equal(refreshed.keyState, "PendingImport");
@@ -162,6 +173,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
         it("reports a key pending deletion, and a deleted key as gone (empty id)", async () => {
             const { key, id, outs } = await created();
             await fixture().client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
+            later();
             const pending = (await readMaterial(fixture().context, id, outs)).props!;
             assert.equal(pending.keyState, "PendingDeletion");
             fixture().kms.control.clock.advance(8 * DAY);
@@ -216,6 +228,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             const deletes = fixture().calls("DeleteImportedKeyMaterial");
             assert.equal(deletes.length, 1);
             assert.equal(deletes[0]!.keyMaterialId, outs.keyMaterialId);
+            later();
             assert.equal((await describe_(key.KeyId!)).KeyState, "PendingImport");
             await assertKeyUnusable(fixture().client, key.KeyId!, "KMSInvalidStateException");
             assert.ok(fixture().logs.some((l) => /permanently associated.*unusable/.test(l)), "the consequence is logged before");
@@ -228,6 +241,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             await deleteMaterial(fixture().context, outs);
             const [second] = fixture().calls("DeleteImportedKeyMaterial");
             assert.equal(second!.keyMaterialId, outs.keyMaterialId, "still only by this material's id");
+            later();
             assert.equal((await describe_(key.KeyId!)).KeyState, "PendingImport");
             assert.equal((await fixture().client.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!.length, 1);
         });
@@ -258,6 +272,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
                 const [call] = fixture().calls("DeleteImportedKeyMaterial");
                 assert.equal(call!.keyMaterialId, outs.keyMaterialId);
                 assert.equal(call!.errorType, behaviour === "reject" ? "KMSInvalidStateException" : undefined);
+                later();
                 assert.equal((await describe_(key.KeyId!)).KeyState, "PendingDeletion");
                 // The line before the call states only what the last refresh knew; none claims the key became PendingImport.
                 const [before, after] = fixture().logs.slice(logged).filter((l) => l.includes(outs.keyMaterialId!));
@@ -283,6 +298,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             const failing: MaterialOutputs = outs;
             await assert.rejects(deleteMaterial({ ...fixture().context, settings: { ...fixture().context.settings, maxAttempts: 2 } }, failing), /KMSInternalException.*run `pulumi destroy` again/s);
             fixture().kms.control.faults.clear();
+            later();
             assert.equal((await describe_(key.KeyId!)).KeyState, "Disabled");
         });
     });
