@@ -42,7 +42,9 @@ export async function chooseWrapping(
         );
     }
     const passedOver: string[] = [];
-    for (const algorithm of PREFERENCE) {
+    // Private keys only ever go through RSA_AES_KEY_WRAP; OAEP is not worth mentioning for them.
+    const secret = info.kind === "aes" || info.kind === "generic-secret";
+    for (const algorithm of secret ? PREFERENCE : PREFERENCE.filter(isKeyWrap)) {
         const problem = await check(algorithm);
         if (!problem) return { algorithm, passedOver };
         passedOver.push(`${algorithm}: ${problem}`);
