@@ -59,7 +59,7 @@ function capabilityChecker(t: TokenSession, info: KeyObjectInfo, wrappingKeySpec
     const probes = new Map<string, Promise<string | undefined>>();
     const probe = (algorithm: WrappingAlgorithm) => {
         const digest = oaepDigest(algorithm);
-        if (!probes.has(digest)) probes.set(digest, tryOaep(t, algorithm, wrappingKeySpec));
+        if (!probes.has(digest)) probes.set(digest, tryOaep(t, algorithm));
         return probes.get(digest)!;
     };
     return async (algorithm) => {
@@ -94,9 +94,9 @@ function mechanismProblem(t: TokenSession, mechanisms: Set<number>, mechanism: n
     return undefined;
 }
 
-async function tryOaep(t: TokenSession, algorithm: WrappingAlgorithm, wrappingKeySpec: WrappingKeySpec): Promise<string | undefined> {
+async function tryOaep(t: TokenSession, algorithm: WrappingAlgorithm): Promise<string | undefined> {
     try {
-        await probeOaep(t, probeKey(), { algorithm: isKeyWrap(algorithm) ? (oaepDigest(algorithm) === "sha1" ? "RSAES_OAEP_SHA_1" : "RSAES_OAEP_SHA_256") : algorithm, wrappingKeySpec });
+        await probeOaep(t, probeKey(), oaepDigest(algorithm));
         return undefined;
     } catch (error) {
         return `the token refused CKM_RSA_PKCS_OAEP with ${oaepDigest(algorithm) === "sha1" ? "SHA-1" : "SHA-256"} for wrapping (${tokenAnswer(error)})`;

@@ -2,7 +2,7 @@ import { Attribute, Handle, Pkcs11, TokenInfo } from "./binding";
 import { CKA_CLASS, CKA_ID, CKA_LABEL, CKF_SERIAL_SESSION, CKO_PRIVATE_KEY, CKO_SECRET_KEY, CKU_USER } from "./constants";
 import { HsmError, isTokenAnswer, tokenAnswer } from "./errors";
 import { Pin } from "./pin";
-import { Pkcs11Uri, describeObject } from "./uri";
+import { Pkcs11Uri, describeObject, objectAttributes } from "./uri";
 
 /**
  * A logged-in session on the token a URI names: select the slot, open a session, log in, run, then log out and
@@ -115,7 +115,7 @@ export function findKeyObject(t: TokenSession, uri: Pkcs11Uri): Handle {
     if (found.length === 1) return found[0]!;
     if (found.length === 0) {
         throw new HsmError(
-            `${t.token} has no ${uri.type ?? "secret or private"} key object with ${describeObject(uri).replace("the key object with ", "")} ` +
+            `${t.token} has no ${uri.type ?? "secret or private"} key object with ${objectAttributes(uri)} ` +
                 "that this user can see (list them with: pkcs11-tool --module <library> --login --list-objects)",
         );
     }

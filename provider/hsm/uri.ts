@@ -197,9 +197,14 @@ function utf8(bytes: Buffer): string | undefined {
 
 /** How messages name the object: its URI attributes, decoded (never a PIN: URIs with one are refused). */
 export function describeObject(uri: Pkcs11Uri): string {
+    return `the key object with ${objectAttributes(uri)}`;
+}
+
+/** "label 'payments-2026', id 01a2" */
+export function objectAttributes(uri: Pkcs11Uri): string {
     const parts: string[] = [];
     if (uri.object !== undefined) parts.push(`label '${uri.object}'`);
     if (uri.id !== undefined) parts.push(`id ${uri.id.toString("hex")}`);
     if (uri.type !== undefined) parts.push(`type ${uri.type}`);
-    return `the key object with ${parts.join(", ")}`;
+    return parts.join(", ");
 }

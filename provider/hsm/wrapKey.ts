@@ -42,11 +42,13 @@ import { TokenSession } from "./token";
 
 /** Room for any wrapped material: an RSA-4096 PKCS#8 is about 2.4 KB. */
 const WRAPPED_CAPACITY = 16 * 1024;
+/** Room for one RSA block of the largest KMS wrapping key (RSA_4096). */
+const MAX_RSA_BYTES = 512;
 
 export async function wrapInToken(t: TokenSession, target: Handle, wrappingKey: KeyObject, wrapping: Wrapping): Promise<Buffer> {
     const publicKey = createWrappingPublicKey(t, wrappingKey);
     try {
-        const oaep = oaepMechanism(wrapping);
+        const oaep = oaepMechanism(oaepDigest(wrapping.algorithm));
         if (!isKeyWrap(wrapping.algorithm)) return await t.p11.C_WrapKeyAsync(t.session, oaep, publicKey, target, Buffer.alloc(MODULUS_BYTES[wrapping.wrappingKeySpec]));
         return await withEphemeralAesKey(t, async (ephemeral) => {
             const wrappedTarget = await t.p11.C_WrapKeyAsync(t.session, { mechanism: CKM_AES_KEY_WRAP_PAD }, ephemeral, target, Buffer.alloc(WRAPPED_CAPACITY));
@@ -59,13 +61,11 @@ export async function wrapInToken(t: TokenSession, target: Handle, wrappingKey: 
     }
 }
 
-/** The OAEP half alone, on a throwaway AES key: does the token accept these OAEP parameters for wrapping? */
-export async function probeOaep(t: TokenSession, wrappingKey: KeyObject, wrapping: Wrapping): Promise<void> {
+/** The OAEP half alone, on a throwaway AES key: does the token accept OAEP with this digest for wrapping? */
+export async function probeOaep(t: TokenSession, wrappingKey: KeyObject, digest: Digest): Promise<void> {
     const publicKey = createWrappingPublicKey(t, wrappingKey);
     try {
-        await withEphemeralAesKey(t, (ephemeral) =>
-            t.p11.C_WrapKeyAsync(t.session, oaepMechanism(wrapping), publicKey, ephemeral, Buffer.alloc(MODULUS_BYTES[wrapping.wrappingKeySpec])),
-        );
+        await withEphemeralAesKey(t, (ephemeral) => t.p11.C_WrapKeyAsync(t.session, oaepMechanism(digest), publicKey, ephemeral, Buffer.alloc(MAX_RSA_BYTES)));
     } finally {
         destroy(t, publicKey);
     }
@@ -107,8 +107,10 @@ async function withEphemeralAesKey<T>(t: TokenSession, use: (key: Handle) => Pro
     }
 }
 
-function oaepMechanism(wrapping: Wrapping): Mechanism {
-    const sha256 = oaepDigest(wrapping.algorithm) === "sha256";
+type Digest = ReturnType<typeof oaepDigest>;
+
+function oaepMechanism(digest: Digest): Mechanism {
+    const sha256 = digest === "sha256";
     return {
         mechanism: CKM_RSA_PKCS_OAEP,
         parameter: { type: CK_PARAMS_RSA_OAEP, hashAlg: sha256 ? CKM_SHA256 : CKM_SHA_1, mgf: sha256 ? CKG_MGF1_SHA256 : CKG_MGF1_SHA1, source: CKZ_DATA_SPECIFIED },
