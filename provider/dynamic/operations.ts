@@ -122,7 +122,10 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
     if (relocation) await confirmKeyServed(kms, olds, relocation.from);
     const material = { arn: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId };
     let publicKey = olds.publicKey;
-    let wrapping = news.hsmKey ? { algorithm: news.wrappingAlgorithm ?? olds.wrappingAlgorithm, wrappingKeySpec: news.wrappingKeySpec ?? olds.wrappingKeySpec } : desiredWrapping(news, olds.keySpec);
+    // Without a reimport, HSM material keeps the algorithm its token chose, unless the program sets one.
+    let wrapping = news.hsmKey
+        ? { algorithm: news.wrappingAlgorithm ?? olds.wrappingAlgorithm, wrappingKeySpec: news.wrappingKeySpec ?? olds.wrappingKeySpec }
+        : desiredWrapping(news, olds.keySpec);
     if (plan.reimport.length > 0) {
         const reimport = await importFromInputs(context, kms, { ...news, keyId: olds.keyArn }, { keyMaterialId: olds.keyMaterialId, keySpec: olds.keySpec });
         const { result } = reimport;
