@@ -36,12 +36,14 @@ export const CONFIG_KEYS = {
     rotationTimeoutSeconds: "pulumi-kms-byok:rotationTimeoutSeconds",
     connectTimeoutSeconds: "pulumi-kms-byok:connectTimeoutSeconds",
     requestTimeoutSeconds: "pulumi-kms-byok:requestTimeoutSeconds",
+    hsmModulePath: "pulumi-kms-byok:hsmModulePath",
+    hsmPin: "pulumi-kms-byok:hsmPin",
 } as const;
 
 /**
  * Provider-wide settings from stack configuration, read in `configure`. Plain data. `credentials` may hold
  * aws:secretKey / aws:token: they go to the SDK's signer and the per-call redactor, never into a message,
- * an output or the serialized provider.
+ * an output or the serialized provider; so does hsmPin (to the token's C_Login only).
  */
 export interface ProviderSettings {
     region?: string;
@@ -62,6 +64,10 @@ export interface ProviderSettings {
     skipRegionValidation?: boolean;
     skipRequestingAccountId?: boolean;
     customCaBundle?: string;
+    /** Default PKCS#11 library for hsmKey URIs without module-path. */
+    hsmModulePath?: string;
+    /** The token's user PIN (secret config), when the resource gives no hsmPin. */
+    hsmPin?: string;
     /** Config values that cannot be used, as messages naming the key (never its value). */
     problems?: string[];
 }
@@ -100,6 +106,9 @@ export function readProviderSettings(config: ConfigSource): ProviderSettings {
         skipRegionValidation: flag(config.get(CONFIG_KEYS.skipRegionValidation), CONFIG_KEYS.skipRegionValidation, problems),
         skipRequestingAccountId: flag(config.get(CONFIG_KEYS.skipRequestingAccountId), CONFIG_KEYS.skipRequestingAccountId, problems),
         customCaBundle: nonEmpty(config.get(CONFIG_KEYS.customCaBundle)),
+        hsmModulePath: nonEmpty(config.get(CONFIG_KEYS.hsmModulePath)),
+        // Not trimmed: a PIN is used exactly as given.
+        hsmPin: config.get(CONFIG_KEYS.hsmPin) || undefined,
         problems: problems.length > 0 ? problems : undefined,
     } as ProviderSettings);
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
-import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, isWrappingAlgorithm, isWrappingKeySpec, wrappingProblem } from "../wrapping/algorithms";
-import { KEY_SPECS, KeySpec, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
+import { parsePkcs11Uri } from "../hsm/uri";
+import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, isKeyWrap, isWrappingAlgorithm, isWrappingKeySpec, wrappingProblem } from "../wrapping/algorithms";
+import { KEY_SPECS, KeySpec, isAsymmetric, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { MATERIAL_FORMS, decodeKeyMaterial } from "../wrapping/encodings";
 import { MaterialShape, inferKeySpec, inspectMaterial, materialProblem, publicKeyOf } from "../wrapping/material";
 import { CheckOutcome, Fail, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known } from "./checkCommon";
@@ -26,15 +27,18 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     const { fail, failures } = failureCollector(inputs);
 
     checkPropertyNames("ImportedKeyMaterial", INPUT_NAMES, inputs, fail);
-    checkTypes(INPUT_NAMES, INPUT_TYPES, inputs, fail);
+    // hsmPin is checked on its own: a number is "showable", and the engine would print the PIN next to it.
+    checkTypes(INPUT_NAMES.filter((name) => name !== "hsmPin"), INPUT_TYPES, inputs, fail);
     checkKeyId(inputs["keyId"], fail);
     const keySpec = checkKeySpec(inputs["keySpec"], fail);
-    const material = decodeMaterial(inputs["keyMaterial"], fail);
+    const inHsm = checkHsmKey(inputs, fail);
+    const material = inHsm ? undefined : decodeMaterial(inputs["keyMaterial"], fail);
     try {
         const spec = material ? checkMaterial(material.shape, keySpec, fail) : keySpec;
         checkExpiration(inputs, plainInputs(olds)["validTo"], now, fail);
         checkSymmetricOnly(inputs, spec, fail);
-        checkWrapping(inputs, spec, material?.shape, fail);
+        if (inHsm) checkHsmWrapping(inputs, spec, fail);
+        else checkWrapping(inputs, spec, material?.shape, fail);
         checkRegion(inputs, fail);
         checkEndpoint(inputs["endpoint"], fail);
         if (material) checkMaterialUnchanged(plainInputs(olds), inputs, material.bytes, fail);
@@ -59,7 +63,7 @@ function checkKeySpec(keySpec: unknown, fail: Fail): KeySpec | undefined {
 
 function decodeMaterial(value: unknown, fail: Fail): { bytes: Buffer; shape: MaterialShape } | undefined {
     if (value === undefined || value === null || value === "") {
-        fail("keyMaterial", `keyMaterial is required: the plaintext key material, as ${MATERIAL_FORMS} (pass it as a secret)`);
+        fail("keyMaterial", `keyMaterial is required: the plaintext key material, as ${MATERIAL_FORMS} (pass it as a secret); or hsmKey, the PKCS#11 URI of an HSM object holding it`);
         return undefined;
     }
     if (typeof value !== "string" || isUnknown(value)) return undefined;
@@ -69,6 +73,40 @@ function decodeMaterial(value: unknown, fail: Fail): { bytes: Buffer; shape: Mat
         return undefined;
     }
     return { bytes: decoded.bytes, shape: inspectMaterial(decoded.bytes) };
+}
+
+/**
+ * hsmKey: an RFC 7512 URI, parsed here without touching the HSM. Returns whether the material is in an HSM.
+ */
+function checkHsmKey(inputs: Record<string, unknown>, fail: Fail): boolean {
+    const hsmKey = inputs["hsmKey"];
+    const given = hsmKey !== undefined && hsmKey !== null && hsmKey !== "";
+    const pin = inputs["hsmPin"];
+    if (known(pin) && typeof pin !== "string") fail("", `hsmPin must be a string, got a ${typeof pin}`);
+    if (!given) {
+        if (known(pin)) fail("", "hsmPin applies only with hsmKey (the PIN of the token holding the material); remove it or add hsmKey");
+        return false;
+    }
+    const parsed = typeof hsmKey === "string" && !isUnknown(hsmKey) ? parsePkcs11Uri(hsmKey) : undefined;
+    // A URI is free text (it may even carry a PIN): the collector never names hsmKey, so the engine prints no value.
+    if (known(inputs["keyMaterial"])) {
+        fail("hsmKey", "give either keyMaterial (the material itself) or hsmKey (the HSM object holding it), not both");
+    }
+    for (const problem of parsed?.problems ?? []) fail("hsmKey", problem);
+    return true;
+}
+
+/** The HSM wraps; which algorithms it can do is known only at create. What PKCS#11 rules out is refused now. */
+function checkHsmWrapping(inputs: Record<string, unknown>, keySpec: KeySpec | undefined, fail: Fail): void {
+    checkWrapping(inputs, undefined, undefined, fail);
+    const algorithm = inputs["wrappingAlgorithm"];
+    if (keySpec && isAsymmetric(keySpec) && isWrappingAlgorithm(algorithm) && !isKeyWrap(algorithm)) {
+        fail(
+            "wrappingAlgorithm",
+            `an HSM wraps a ${keySpec} private key only with RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1: ` +
+                "PKCS#11's CKM_RSA_PKCS_OAEP wraps secret keys only (omit wrappingAlgorithm to let the provider choose)",
+        );
+    }
 }
 
 function checkMaterial(shape: MaterialShape, keySpec: KeySpec | undefined, fail: Fail): KeySpec | undefined {

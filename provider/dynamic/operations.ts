@@ -5,9 +5,12 @@ import { deleteKeyMaterial } from "../kms/deleteMaterial";
 import { KeyMaterialError } from "../kms/errors";
 import { ImportResult, importKeyMaterial } from "../kms/importMaterial";
 import { readKeyMaterial } from "../kms/readMaterial";
+import { openHsmMaterial } from "../hsm";
+import { Wrapping, defaultWrapping } from "../wrapping/algorithms";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { decodeKeyMaterial } from "../wrapping/encodings";
 import { inferKeySpec, inspectMaterial, withPlaintext } from "../wrapping/material";
+import { localWrapper } from "../wrapping/wrapper";
 import { finish } from "./afterImport";
 import { refreshOutputs } from "./outputs";
 import { describePlan, describeRelocation, endpointName, hasChanges, planChanges, planRelocation } from "./plan";
@@ -70,10 +73,10 @@ export function session(context: ProviderContext, target: SessionTarget): KmsSes
 
 export async function createMaterial(context: ProviderContext, inputs: MaterialInputs): Promise<{ id: string; outs: MaterialOutputs }> {
     const kms = session(context, inputs);
-    const { result, keySpec } = await importFromInputs(kms, inputs, null);
+    const { result, keySpec, wrapping } = await importFromInputs(context, kms, inputs, { keyMaterialId: null });
     const material = { arn: result.key.Arn!, keySpec, keyMaterialId: result.keyMaterialId };
     const id = resourceId(material.arn, material.keyMaterialId);
-    const applied = { inputs, wrapping: desiredWrapping(inputs, keySpec), publicKey: result.publicKey, kmsEndpoint: kms.settings.endpoint ?? null };
+    const applied = { inputs, wrapping, publicKey: result.publicKey, kmsEndpoint: kms.settings.endpoint ?? null };
     const rotate = inputs.rotateOnDemand === true && supportsMultipleMaterials(keySpec);
     // Without importType the resource asks for the key's first material; a material of its own, never a second one.
     const claimsKey = inputs.importType === undefined && result.newMaterial && supportsMultipleMaterials(keySpec);
@@ -119,8 +122,14 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
     if (relocation) await confirmKeyServed(kms, olds, relocation.from);
     const material = { arn: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId };
     let publicKey = olds.publicKey;
+    // Without a reimport, HSM material keeps the algorithm its token chose, unless the program sets one.
+    let wrapping = news.hsmKey
+        ? { algorithm: news.wrappingAlgorithm ?? olds.wrappingAlgorithm, wrappingKeySpec: news.wrappingKeySpec ?? olds.wrappingKeySpec }
+        : desiredWrapping(news, olds.keySpec);
     if (plan.reimport.length > 0) {
-        const { result } = await importFromInputs(kms, { ...news, keyId: olds.keyArn }, olds.keyMaterialId);
+        const reimport = await importFromInputs(context, kms, { ...news, keyId: olds.keyArn }, { keyMaterialId: olds.keyMaterialId, keySpec: olds.keySpec });
+        const { result } = reimport;
+        wrapping = reimport.wrapping;
         if (olds.keyMaterialId && result.keyMaterialId !== olds.keyMaterialId) {
             throw new KeyMaterialError(
                 `reimport into ${olds.keyArn} produced key material ${result.keyMaterialId}, not this resource's ${olds.keyMaterialId}`,
@@ -128,7 +137,7 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
         }
         publicKey = result.publicKey ?? publicKey;
     }
-    const applied = { inputs: news, wrapping: desiredWrapping(news, olds.keySpec), publicKey, kmsEndpoint: kms.settings.endpoint ?? null };
+    const applied = { inputs: news, wrapping, publicKey, kmsEndpoint: kms.settings.endpoint ?? null };
     return finish(kms, id, material, applied, { rotate: plan.rotate, imported: plan.reimport.length > 0 });
 }
 
@@ -163,9 +172,22 @@ export async function deleteMaterial(context: ProviderContext, olds: MaterialOut
     context.log(`${materialLabel(olds)}: ${explanations[outcome]}`);
 }
 
-async function importFromInputs(kms: KmsSession, inputs: MaterialInputs, keyMaterialId: string | null): Promise<{ result: ImportResult; keySpec: KeySpec }> {
+interface ImportOutcome {
+    result: ImportResult;
+    keySpec: KeySpec;
+    wrapping: Wrapping;
+}
+
+/** What this resource already knows of its material when it imports it again (reimports). */
+interface KnownMaterial {
+    keyMaterialId: string | null;
+    keySpec?: KeySpec;
+}
+
+async function importFromInputs(context: ProviderContext, kms: KmsSession, inputs: MaterialInputs, known: KnownMaterial): Promise<ImportOutcome> {
+    if (inputs.hsmKey) return importFromHsm(context, kms, inputs, known);
     // The same decoding as check: PEM, PKCS#1 and SEC1 become the canonical PKCS#8 KMS imports.
-    const material = decodeKeyMaterial(inputs.keyMaterial).bytes;
+    const material = decodeKeyMaterial(inputs.keyMaterial ?? "").bytes;
     if (!material) throw new KeyMaterialError("keyMaterial cannot be decoded (check should have refused it)");
     const keySpec = inputs.keySpec ?? inferKeySpec(inspectMaterial(material)).keySpec;
     if (!keySpec) {
@@ -175,15 +197,41 @@ async function importFromInputs(kms: KmsSession, inputs: MaterialInputs, keyMate
     const result = await withPlaintext(material, (plaintext) =>
         importKeyMaterial(kms, {
             keyId: inputs.keyId,
-            material: plaintext,
+            material: localWrapper(plaintext),
             keySpec,
             intent: inputs.importType,
-            keyMaterialId,
+            keyMaterialId: known.keyMaterialId,
             expiration: desiredExpiration(inputs),
             keyMaterialDescription: inputs.keyMaterialDescription,
             wrapping: desiredWrapping(inputs, keySpec),
         }),
     );
-    return { result, keySpec };
+    return { result, keySpec, wrapping: desiredWrapping(inputs, keySpec) };
+}
+
+/** The material stays in the HSM: the token wraps it for each import, with an algorithm it can carry out. */
+async function importFromHsm(context: ProviderContext, kms: KmsSession, inputs: MaterialInputs, known: KnownMaterial): Promise<ImportOutcome> {
+    const keySpec = inputs.keySpec ?? known.keySpec;
+    const hsm = await openHsmMaterial({
+        hsmKey: inputs.hsmKey!,
+        hsmPin: inputs.hsmPin,
+        keySpec,
+        wrappingAlgorithm: inputs.wrappingAlgorithm,
+        wrappingKeySpec: inputs.wrappingKeySpec ?? defaultWrapping(keySpec ?? "SYMMETRIC_DEFAULT").wrappingKeySpec,
+        settings: context.settings,
+        env: context.env,
+        log: context.log,
+    });
+    const result = await importKeyMaterial(kms, {
+        keyId: inputs.keyId,
+        material: hsm.wrapper,
+        keySpec: hsm.keySpec,
+        intent: inputs.importType,
+        keyMaterialId: known.keyMaterialId,
+        expiration: desiredExpiration(inputs),
+        keyMaterialDescription: inputs.keyMaterialDescription,
+        wrapping: hsm.wrapping,
+    });
+    return { result, keySpec: hsm.keySpec, wrapping: hsm.wrapping };
 }
 

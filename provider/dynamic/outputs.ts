@@ -25,6 +25,7 @@ export function buildOutputs(status: MaterialStatus, applied: AppliedSettings): 
         profile: inputs.profile ?? null,
         trustedEndpoints: inputs.trustedEndpoints ?? null,
         assumeRole: inputs.assumeRole ?? null,
+        hsmKey: inputs.hsmKey ?? null,
         ...statusOutputs(status),
         publicKey: applied.publicKey,
         kmsEndpoint: applied.kmsEndpoint,

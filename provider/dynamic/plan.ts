@@ -71,6 +71,10 @@ function planReimport(olds: MaterialOutputs, news: MaterialInputs, plan: ChangeP
             plan.reimport.push(`validTo ${olds.validTo ?? "none"} → ${wanted.validTo.toISOString()}`);
         }
     }
+    if ((olds.hsmKey ?? null) !== (news.hsmKey ?? null)) {
+        // KMS accepts only the same bytes again: a URI naming other material fails at the import, changing nothing.
+        plan.reimport.push(news.hsmKey ? "hsmKey changed: the object it names is imported again, as the same material" : "the material moved from hsmKey to keyMaterial");
+    }
     const description = news.keyMaterialDescription;
     if (description !== undefined && description !== olds.keyMaterialDescription) {
         plan.reimport.push(`keyMaterialDescription '${olds.keyMaterialDescription ?? ""}' → '${isUnknown(description) ? "(unknown)" : description}'`);

@@ -30,8 +30,12 @@ export type ImportType = "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL";
 
 export interface MaterialInputs {
     keyId: string;
-    /** Base64. Plain here (the engine stripped the secret envelope); stored as a secret in state. */
-    keyMaterial: string;
+    /** Base64. Plain here (the engine stripped the secret envelope); stored as a secret in state. Exactly one of keyMaterial and hsmKey. */
+    keyMaterial?: string;
+    /** RFC 7512 PKCS#11 URI of the HSM object holding the material (wrapped inside the HSM; the provider never sees it). */
+    hsmKey?: string;
+    /** The token's user PIN for hsmKey. Plain here; stored as a secret in state, never in the outputs. */
+    hsmPin?: string;
     keySpec?: KeySpec;
     expirationModel?: ExpirationModel;
     validTo?: string;
@@ -52,6 +56,8 @@ export interface MaterialInputs {
 export const INPUT_NAMES: readonly (keyof MaterialInputs)[] = [
     "keyId",
     "keyMaterial",
+    "hsmKey",
+    "hsmPin",
     "keySpec",
     "expirationModel",
     "validTo",
@@ -80,6 +86,8 @@ export interface MaterialOutputs {
     trustedEndpoints?: string[] | null;
     /** Kept so that refresh and destroy act with the same role (no secret in it: an external ID is not one). */
     assumeRole?: AssumeRoleSettings | null;
+    /** The HSM object's URI when the material lives in an HSM (absent from states written before hsmKey existed). */
+    hsmKey?: string | null;
     // What KMS reports, as of the last create, update or refresh.
     keyArn: string;
     region: string;

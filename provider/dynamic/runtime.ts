@@ -1,4 +1,5 @@
 import { ConfigSource, ProviderSettings, readProviderSettings } from "../client/settings";
+import { PIN_ENV } from "../hsm/pin";
 import { checkInputs } from "./check";
 import { CheckOutcome, checkSecretsElsewhere, failureCollector } from "./checkCommon";
 import { checkSettings } from "./checkSettings";
@@ -67,6 +68,10 @@ function redactorFor(args: unknown[], settings: ProviderSettings): Redactor {
     const redactor = new Redactor();
     for (const arg of args) redactor.addFromProperties(arg);
     for (const secret of [settings.credentials?.secretKey, settings.credentials?.token]) if (secret) redactor.addSecretText(secret);
+    // Token PINs (hsmKey): no message is built from one; these are scrubbed too (if 8 characters or more).
+    for (const pin of [settings.hsmPin, process.env[PIN_ENV], ...args.map((arg) => plainInputs((arg ?? {}) as Props)["hsmPin"])]) {
+        if (typeof pin === "string") redactor.addSecretText(pin);
+    }
     return redactor;
 }
 

@@ -8,15 +8,15 @@ import {
 import { KmsSession } from "../client/session";
 import { Wrapping } from "../wrapping/algorithms";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
-import { publicKeyOf } from "../wrapping/material";
-import { WrappingKeyError, parseWrappingKey, wrapKeyMaterial } from "../wrapping/wrap";
+import { WrappingKeyError, parseWrappingKey } from "../wrapping/wrap";
+import { MaterialWrapper } from "../wrapping/wrapper";
 import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, isTokenError } from "./errors";
 import { findKeyByID, findKeyMaterials } from "./finders";
 import { assertKeyReachable, findWaitingForPropagation } from "./keyLocation";
 import { retryWhileNotFound, waitFor } from "./waiters";
 
 /**
- * The import workflow: GetParametersForImport → wrap locally → ImportKeyMaterial, converging whatever the
+ * The import workflow: GetParametersForImport → wrap (in this process or in an HSM) → ImportKeyMaterial, converging whatever the
  * key already holds. It is safe to rerun after a crash or a lost response: importing the same bytes again
  * (EXISTING_KEY_MATERIAL) is how KMS restores material, so every retry ends in the same state.
  */
@@ -29,8 +29,8 @@ export type Expiration =
 
 export interface ImportRequest {
     keyId: string;
-    /** Plaintext; the caller owns it and zeroes it afterwards. */
-    material: Buffer;
+    /** Wraps the material under each import's wrapping key: plaintext here (its caller zeroes it) or an HSM object. */
+    material: MaterialWrapper;
     keySpec: KeySpec;
     /** undefined: the key's first material, or the same bytes it already holds (adoption). */
     intent: ImportIntent;
@@ -118,7 +118,7 @@ function assertImportable(key: KeyMetadata, request: ImportRequest): void {
     }
     if ((key.KeySpec ?? "SYMMETRIC_DEFAULT") !== request.keySpec) {
         throw new KeyMaterialError(
-            `KMS key ${key.Arn} is a ${key.KeySpec} key, but keyMaterial is ${request.keySpec} material; ` +
+            `KMS key ${key.Arn} is a ${key.KeySpec} key, but ${request.material.what} is ${request.keySpec} material; ` +
                 "set keySpec to the key's spec and supply material of that kind",
         );
     }
@@ -165,7 +165,7 @@ async function importOnce(session: KmsSession, key: KeyMetadata, request: Import
     const input: ImportKeyMaterialCommandInput = {
         KeyId: key.Arn,
         ImportToken: params.ImportToken,
-        EncryptedKeyMaterial: wrapKeyMaterial(request.material, wrappingKey, request.wrapping),
+        EncryptedKeyMaterial: await wrapperStep(`wrapping the material for KMS key ${key.Arn}`, () => request.material.wrap(wrappingKey, request.wrapping)),
         ExpirationModel: request.expiration.model,
         ...(request.expiration.model === "KEY_MATERIAL_EXPIRES" ? { ValidTo: request.expiration.validTo } : {}),
         ...(plan.importType ? { ImportType: plan.importType } : {}),
@@ -232,14 +232,23 @@ async function materialIdAfterLegacyImport(session: KmsSession, key: KeyMetadata
 /** After importing a private key, KMS must publish exactly its public key. */
 async function verifyPublicKey(session: KmsSession, key: KeyMetadata, request: ImportRequest): Promise<string | null> {
     if (request.keySpec === "SYMMETRIC_DEFAULT" || request.keySpec.startsWith("HMAC_")) return null;
-    const expected = publicKeyOf(request.material);
     const { PublicKey } = await session.client.send(new GetPublicKeyCommand({ KeyId: key.Arn }));
-    if (!PublicKey || !expected.equals(Buffer.from(PublicKey))) {
+    const published = PublicKey ? Buffer.from(PublicKey) : undefined;
+    if (!published || !(await wrapperStep(`checking the public key of KMS key ${key.Arn}`, () => request.material.isPublicKeyOf(published)))) {
         throw new KeyMaterialError(
             `KMS key ${key.Arn} accepted the import, but GetPublicKey does not return the public key of the imported private key`,
         );
     }
-    return expected.toString("base64");
+    return published.toString("base64");
+}
+
+/** A wrapper's failure (an HSM's refusal) is for the user to act on, never a KMS error to retry. */
+async function wrapperStep<T>(what: string, step: () => Promise<T>): Promise<T> {
+    try {
+        return await step();
+    } catch (error) {
+        throw new KeyMaterialError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
 }
 
 /**
@@ -267,16 +276,16 @@ function importFailure(key: KeyMetadata, request: ImportRequest, plan: CallPlan,
 function incorrectMaterialHint(arn: string, request: ImportRequest, plan: CallPlan): string {
     if (!supportsMultipleMaterials(request.keySpec)) {
         return (
-            `KMS key ${arn} rejected keyMaterial (IncorrectKeyMaterialException): a ${request.keySpec} key is bound to ` +
+            `KMS key ${arn} rejected ${request.material.what} (IncorrectKeyMaterialException): a ${request.keySpec} key is bound to ` +
             "the first private key or HMAC key ever imported into it and accepts only those same bytes again"
         );
     }
     if (plan.importType === "EXISTING_KEY_MATERIAL" && request.intent !== "NEW_KEY_MATERIAL") {
         return (
-            `KMS key ${arn} already has key material and keyMaterial is not one of its materials ` +
+            `KMS key ${arn} already has key material and ${request.material.what} is not one of its materials ` +
             "(IncorrectKeyMaterialException). KMS only accepts the same bytes again; to add a second material " +
             "for rotation, set importType: NEW_KEY_MATERIAL"
         );
     }
-    return `KMS key ${arn} rejected keyMaterial as ${plan.importType ?? "its material"} (IncorrectKeyMaterialException)`;
+    return `KMS key ${arn} rejected ${request.material.what} as ${plan.importType ?? "its material"} (IncorrectKeyMaterialException)`;
 }

@@ -8,9 +8,13 @@ import { AssumeRoleArgs, ImportedKeyMaterial, KeyMaterialIdFor } from "./importe
 export interface ByokKeyArgs<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> {
     /**
      * The plaintext key material: base64 of the raw key (symmetric, HMAC), or a private key as PEM text or as
-     * base64 of DER PKCS#8, PKCS#1 or SEC1. Always stored as a secret.
+     * base64 of DER PKCS#8, PKCS#1 or SEC1. Always stored as a secret. Exactly one of keyMaterial and hsmKey.
      */
-    keyMaterial: pulumi.Input<string>;
+    keyMaterial?: pulumi.Input<string>;
+    /** The material as an HSM object: its PKCS#11 URI (see ImportedKeyMaterialArgs.hsmKey). */
+    hsmKey?: pulumi.Input<string>;
+    /** The token's user PIN for hsmKey (always stored as a secret). */
+    hsmPin?: pulumi.Input<string>;
     /** Default SYMMETRIC_DEFAULT (not inferred from the material: the key is created first). */
     keySpec?: pulumi.Input<TKeySpec>;
     /** Default: GENERATE_VERIFY_MAC for HMAC, SIGN_VERIFY for ECC, ENCRYPT_DECRYPT otherwise. */
@@ -86,6 +90,8 @@ export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pul
             {
                 keyId: this.key.arn,
                 keyMaterial: args.keyMaterial,
+                hsmKey: args.hsmKey,
+                hsmPin: args.hsmPin,
                 keySpec,
                 expirationModel: args.expirationModel,
                 validTo: args.validTo,

@@ -21,10 +21,19 @@ export interface ImportedKeyMaterialArgs<TKeySpec extends KeySpec = KeySpec> {
     /**
      * The plaintext key material: base64 of the raw key (symmetric, HMAC), or a private key as PEM text or as
      * base64 of DER PKCS#8, PKCS#1 or SEC1. Always stored as a secret. It can never change for the same key.
+     * Exactly one of keyMaterial and hsmKey.
      */
-    keyMaterial: pulumi.Input<string>;
+    keyMaterial?: pulumi.Input<string>;
     /**
-     * The key's spec. Default: inferred (a private key → its RSA/ECC spec; 32 raw bytes → SYMMETRIC_DEFAULT).
+     * The material as an HSM object instead: an RFC 7512 PKCS#11 URI such as
+     * `pkcs11:token=byok;object=payments-2026;type=secret-key?module-path=/usr/lib/softhsm/libsofthsm2.so`.
+     * The HSM wraps the object for each import; the plaintext never leaves it. Needs the npm package pkcs11js.
+     */
+    hsmKey?: pulumi.Input<string>;
+    /** The token's user PIN for hsmKey (always stored as a secret). Default: config `pulumi-kms-byok:hsmPin`, else PKCS11_PIN. */
+    hsmPin?: pulumi.Input<string>;
+    /**
+     * The key's spec. Default: inferred (a private key, or an HSM's RSA/EC key → its RSA/ECC spec; 32 raw bytes or an HSM's AES-256 key → SYMMETRIC_DEFAULT).
      * Required for HMAC. Giving `"SYMMETRIC_DEFAULT"` literally also types `keyMaterialId` as a plain string.
      */
     keySpec?: pulumi.Input<TKeySpec>;
@@ -41,7 +50,10 @@ export interface ImportedKeyMaterialArgs<TKeySpec extends KeySpec = KeySpec> {
     keyMaterialDescription?: pulumi.Input<string>;
     /** Symmetric keys only: once imported, make this material CURRENT (RotateKeyOnDemand) and wait for it. */
     rotateOnDemand?: pulumi.Input<boolean>;
-    /** Default: RSAES_OAEP_SHA_256, or RSA_AES_KEY_WRAP_SHA_256 for RSA private keys. */
+    /**
+     * Default: RSAES_OAEP_SHA_256, or RSA_AES_KEY_WRAP_SHA_256 for RSA private keys. With hsmKey: the first of
+     * RSAES_OAEP_SHA_256, RSA_AES_KEY_WRAP_SHA_256, RSAES_OAEP_SHA_1, RSA_AES_KEY_WRAP_SHA_1 the token can do.
+     */
     wrappingAlgorithm?: pulumi.Input<WrappingAlgorithm>;
     /** Default: RSA_4096. */
     wrappingKeySpec?: pulumi.Input<WrappingKeySpec>;
@@ -155,21 +167,25 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
      * only after checking that it serves the key.
      */
     declare public readonly kmsEndpoint: pulumi.Output<string | null>;
+    /** The HSM object's PKCS#11 URI, when the material lives in an HSM; null otherwise. */
+    declare public readonly hsmKey: pulumi.Output<string | null>;
 
     constructor(name: string, args: ImportedKeyMaterialArgs<TKeySpec>, opts?: pulumi.CustomResourceOptions) {
-        // A fresh object per resource (dynamic.Resource writes __provider into it), material always secret,
-        // and output-only properties seeded so they resolve as outputs.
-        redactFromSdkLogs(args.keyMaterial);
+        // A fresh object per resource (dynamic.Resource writes __provider into it), material and PIN always
+        // secret, and output-only properties seeded so they resolve as outputs.
+        if (args.keyMaterial !== undefined) redactFromSdkLogs(args.keyMaterial);
+        if (args.hsmPin !== undefined) redactFromSdkLogs(args.hsmPin);
         const props = {
             ...OUTPUT_ONLY,
             ...args,
-            keyMaterial: pulumi.secret(args.keyMaterial),
+            keyMaterial: args.keyMaterial === undefined ? undefined : pulumi.secret(args.keyMaterial),
+            hsmPin: args.hsmPin === undefined ? undefined : pulumi.secret(args.hsmPin),
         };
         super(
             importedKeyMaterialProvider,
             name,
             props,
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["keyMaterial"] }),
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["keyMaterial", "hsmPin"] }),
             "aws-kms",
             "ImportedKeyMaterial",
         );
@@ -182,6 +198,6 @@ const OUTPUT_ONLY: Record<string, undefined> = Object.fromEntries(
         "keyArn", "region", "keySpec", "keyMaterialId", "keyState", "importState", "keyMaterialState",
         "materialCondition", "expirationModel", "validTo", "keyMaterialDescription", "multiRegionKeyType",
         "importType", "rotateOnDemand", "wrappingAlgorithm", "wrappingKeySpec", "publicKey", "deletionImpact",
-        "endpoint", "profile", "trustedEndpoints", "assumeRole", "kmsEndpoint",
+        "endpoint", "profile", "trustedEndpoints", "assumeRole", "kmsEndpoint", "hsmKey",
     ].map((name) => [name, undefined]),
 );

@@ -1,0 +1,26 @@
+import { HsmError } from "./errors";
+
+/**
+ * The token's user PIN, from the first of: the resource's secret input hsmPin, the secret stack config
+ * pulumi-kms-byok:hsmPin, the PKCS11_PIN environment variable of the provider host. Only where it came from
+ * ever appears in a message.
+ */
+
+export const PIN_ENV = "PKCS11_PIN";
+export const PIN_CONFIG = "pulumi-kms-byok:hsmPin";
+
+export interface Pin {
+    value: string;
+    source: string;
+}
+
+export function resolvePin(input: string | undefined, configured: string | undefined, env: Record<string, string | undefined>): Pin {
+    if (input) return { value: input, source: "the hsmPin input" };
+    if (configured) return { value: configured, source: `the config ${PIN_CONFIG}` };
+    const fromEnv = env[PIN_ENV];
+    if (fromEnv) return { value: fromEnv, source: `the environment variable ${PIN_ENV}` };
+    throw new HsmError(
+        `no PIN for the token: set the secret input hsmPin, the secret config ${PIN_CONFIG} ` +
+            `(pulumi config set --secret ${PIN_CONFIG} …), or ${PIN_ENV} in the environment of pulumi`,
+    );
+}
