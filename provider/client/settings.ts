@@ -36,6 +36,7 @@ export const CONFIG_KEYS = {
     rotationTimeoutSeconds: "pulumi-kms-byok:rotationTimeoutSeconds",
     connectTimeoutSeconds: "pulumi-kms-byok:connectTimeoutSeconds",
     requestTimeoutSeconds: "pulumi-kms-byok:requestTimeoutSeconds",
+    expiryWarningDays: "pulumi-kms-byok:expiryWarningDays",
 } as const;
 
 /**
@@ -58,6 +59,8 @@ export interface ProviderSettings {
     rotationTimeoutSeconds?: number;
     connectTimeoutSeconds?: number;
     requestTimeoutSeconds?: number;
+    /** Warn in previews and refreshes when material expires within this many days (0: never). */
+    expiryWarningDays?: number;
     credentials?: CredentialSettings;
     skipRegionValidation?: boolean;
     skipRequestingAccountId?: boolean;

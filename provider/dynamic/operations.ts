@@ -11,6 +11,7 @@ import { inferKeySpec, inspectMaterial, withPlaintext } from "../wrapping/materi
 import { finish } from "./afterImport";
 import { refreshOutputs } from "./outputs";
 import { describePlan, hasChanges, planChanges } from "./plan";
+import { DEFAULT_EXPIRY_WARNING_DAYS, clockOffsetToRecord, expiryWarning, planExpiryWarning, planningNow } from "./renewal";
 import {
     MaterialInputs,
     MaterialOutputs,
@@ -77,7 +78,8 @@ export async function createMaterial(context: ProviderContext, inputs: MaterialI
 }
 
 export async function readMaterial(context: ProviderContext, id: string, olds: MaterialOutputs): Promise<{ id: string; props?: MaterialOutputs }> {
-    const status = await readKeyMaterial(session(context, { ...olds, keyId: olds.keyArn, region: undefined }), {
+    const kms = session(context, { ...olds, keyId: olds.keyArn, region: undefined });
+    const status = await readKeyMaterial(kms, {
         keyId: olds.keyArn,
         keySpec: olds.keySpec,
         keyMaterialId: olds.keyMaterialId,
@@ -90,22 +92,34 @@ export async function readMaterial(context: ProviderContext, id: string, olds: M
     if (status.condition !== olds.materialCondition) {
         context.log(`${materialLabel(olds)} is now ${status.condition} (was ${olds.materialCondition})`);
     }
-    return { id, props: refreshOutputs(olds, status) };
+    const props = refreshOutputs(olds, status, clockOffsetToRecord(olds.kmsClockOffsetSeconds, kms.clockOffsetMs()));
+    // Refresh has KMS's own clock at hand (the Date header just read).
+    const warning = expiryWarning(materialLabel(props), props, kms.now(), warningDays(context));
+    if (warning) context.log(warning);
+    return { id, props };
 }
 
+/**
+ * Plans, makes no KMS call. Its `now` is this machine's clock corrected by KMS's offset as recorded at the last
+ * create, update or refresh (planningNow): KMS judges expiry by its clock, and update re-plans with the same.
+ */
 export function diffMaterial(context: ProviderContext, olds: MaterialOutputs, news: MaterialInputs, providerChanged: boolean): DiffOutcome {
-    const plan = planChanges(olds, news, providerChanged);
+    const now = planningNow(olds, Date.now());
+    const plan = planChanges(olds, news, now, providerChanged);
     for (const line of describePlan(olds, plan)) context.log(line);
+    const warning = planExpiryWarning(olds, news, plan, now, warningDays(context));
+    if (warning) context.log(warning);
     return { changes: hasChanges(plan), replaces: plan.replace, deleteBeforeReplace: false };
 }
 
 export async function updateMaterial(context: ProviderContext, id: string, olds: MaterialOutputs, news: MaterialInputs): Promise<MaterialOutputs> {
-    const plan = planChanges(olds, news);
+    const plan = planChanges(olds, news, planningNow(olds, Date.now()));
     if (plan.replace.length > 0) throw new KeyMaterialError(`cannot update ${materialLabel(olds)} in place: ${plan.replace.join(", ")} changed`);
     const kms = session(context, { ...news, keyId: olds.keyArn });
     const material = { arn: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId };
     let publicKey = olds.publicKey;
     if (plan.reimport.length > 0) {
+        // A renewal's validTo is computed inside the import, from KMS's clock at that moment.
         const { result } = await importFromInputs(kms, { ...news, keyId: olds.keyArn }, olds.keyMaterialId);
         if (olds.keyMaterialId && result.keyMaterialId !== olds.keyMaterialId) {
             throw new KeyMaterialError(
@@ -114,9 +128,11 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
         }
         publicKey = result.publicKey ?? publicKey;
     }
-    const applied = { inputs: news, wrapping: desiredWrapping(news, olds.keySpec), publicKey };
+    const applied = { inputs: news, wrapping: desiredWrapping(news, olds.keySpec), publicKey, recordedClockOffsetSeconds: olds.kmsClockOffsetSeconds };
     return finish(kms, id, material, applied, { rotate: plan.rotate, imported: plan.reimport.length > 0 });
 }
+
+const warningDays = (context: ProviderContext): number => context.settings.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
 
 export async function deleteMaterial(context: ProviderContext, olds: MaterialOutputs): Promise<void> {
     const outcome = await deleteKeyMaterial(session(context, { ...olds, keyId: olds.keyArn, region: undefined }), {
