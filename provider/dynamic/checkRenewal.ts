@@ -33,7 +33,7 @@ export function checkRenewal(inputs: Record<string, unknown>, fail: Fail): void 
     }
     if (typeof early !== "number") return;
     if (!isWholeIn(early, 1, MAX_VALIDITY_PERIOD_HOURS)) {
-        fail("earlyRenewalHours", "earlyRenewalHours must be a whole number of hours, at least 1: with 0 the material would expire, and the key stop working, before any renewal");
+        fail("earlyRenewalHours", "earlyRenewalHours must be a whole number of hours, at least 1: without early renewal the material would expire, and the key stop working, before any renewal");
     } else if (typeof period === "number" && early > period) {
         fail("earlyRenewalHours", "earlyRenewalHours must be at most validityPeriodHours: it is how long before validTo the next `pulumi up` renews");
     }

@@ -46,7 +46,7 @@ export function planningNow(olds: Partial<Pick<MaterialOutputs, "kmsClockOffsetS
 
 /** The offset to record: the measured one, unless it is the recorded one measured again (jitter of a new session). */
 export function clockOffsetToRecord(recordedSeconds: number | undefined, measuredMs: number): number {
-    const measured = Math.round(measuredMs / 1000);
+    const measured = Math.round(measuredMs / 1000) || 0; // never -0: outputs are compared as JSON
     return recordedSeconds !== undefined && Math.abs(measured - recordedSeconds) <= OFFSET_TOLERANCE_SECONDS ? recordedSeconds : measured;
 }
 
@@ -61,10 +61,13 @@ export function formatHours(hours: number): string {
     return `${hours.toLocaleString("en-US")} hour${hours === 1 ? "" : "s"}`;
 }
 
+/** Rounded to the nearest unit: a validTo 8.9999 days away "expires in 9 days". */
 function duration(ms: number): string {
-    if (ms >= 2 * DAY_MS) return plural(Math.floor(ms / DAY_MS), "day");
-    if (ms >= 2 * HOUR_MS) return plural(Math.floor(ms / HOUR_MS), "hour");
-    return plural(Math.max(1, Math.floor(ms / 60_000)), "minute");
+    const days = Math.round(ms / DAY_MS);
+    if (days >= 2) return plural(days, "day");
+    const hours = Math.round(ms / HOUR_MS);
+    if (hours >= 2) return plural(hours, "hour");
+    return plural(Math.max(1, Math.round(ms / 60_000)), "minute");
 }
 
 const plural = (n: number, unit: string): string => `${n.toLocaleString("en-US")} ${unit}${n === 1 ? "" : "s"}`;
