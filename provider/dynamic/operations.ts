@@ -115,6 +115,7 @@ export function diffMaterial(context: ProviderContext, olds: MaterialOutputs, ne
 export async function updateMaterial(context: ProviderContext, id: string, olds: MaterialOutputs, news: MaterialInputs): Promise<MaterialOutputs> {
     const plan = planChanges(olds, news, planningNow(olds, Date.now()));
     if (plan.replace.length > 0) throw new KeyMaterialError(`cannot update ${materialLabel(olds)} in place: ${plan.replace.join(", ")} changed`);
+    if (plan.unrepairable.length > 0) throw new KeyMaterialError(`cannot repair ${materialLabel(olds)}: ${plan.unrepairable.join("; ")}`);
     const kms = session(context, { ...news, keyId: olds.keyArn });
     const material = { arn: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId };
     let publicKey = olds.publicKey;

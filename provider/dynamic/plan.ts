@@ -20,12 +20,17 @@ export interface ChangePlan {
     recordOnly: string[];
     /** Drift that cannot be repaired from here; logged so the preview says so. */
     blocked: string[];
+    /**
+     * Drift only a program change repairs (the material expired, and its fixed validTo has passed): planned as a
+     * change, so `preview --expect-no-changes` fails while the key is unusable; update then fails with the reason.
+     */
+    unrepairable: string[];
     /** Facts the preview states without being changes (e.g. when a new validityPeriodHours takes effect). */
     notes: string[];
 }
 
 export function planChanges(olds: MaterialOutputs, news: MaterialInputs, now: Date, providerChanged = false): ChangePlan {
-    const plan: ChangePlan = { replace: [], reimport: [], rotate: false, recordOnly: [], blocked: [], notes: [] };
+    const plan: ChangePlan = { replace: [], reimport: [], rotate: false, recordOnly: [], blocked: [], unrepairable: [], notes: [] };
     planReplacement(olds, news, plan);
     if (plan.replace.length > 0) return plan;
     planReimport(olds, news, now, plan);
@@ -35,7 +40,7 @@ export function planChanges(olds: MaterialOutputs, news: MaterialInputs, now: Da
     planRecordOnly(olds, news, providerChanged, plan);
     const wanted = expirationUnknown(news) ? undefined : desiredExpiration(news);
     if (wanted && "validTo" in wanted && wanted.validTo.getTime() <= now.getTime() && plan.reimport.length > 0) {
-        plan.blocked.push(
+        plan.unrepairable.push(
             `the material cannot be imported again with validTo ${wanted.validTo.toISOString()}, which has passed ` +
                 `(${plan.reimport.join("; ")}): set a new validTo (at most 365 days ahead), validityPeriodHours, ` +
                 "or expirationModel KEY_MATERIAL_DOES_NOT_EXPIRE",
@@ -53,7 +58,7 @@ export function planChanges(olds: MaterialOutputs, news: MaterialInputs, now: Da
 }
 
 export const hasChanges = (plan: ChangePlan): boolean =>
-    plan.replace.length > 0 || plan.reimport.length > 0 || plan.rotate || plan.recordOnly.length > 0;
+    plan.replace.length > 0 || plan.reimport.length > 0 || plan.rotate || plan.recordOnly.length > 0 || plan.unrepairable.length > 0;
 
 const isPendingDeletion = (keyState: string): boolean => keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion";
 
@@ -171,6 +176,7 @@ export function describePlan(olds: MaterialOutputs, plan: ChangePlan): string[] 
     if (plan.reimport.length > 0) lines.push(`${subject}: reimporting the same material in place (${plan.reimport.join("; ")})`);
     if (plan.rotate) lines.push(`${subject}: rotating the key to this material (RotateKeyOnDemand)`);
     for (const reason of plan.blocked) lines.push(`${subject}: cannot repair: ${reason}`);
+    for (const reason of plan.unrepairable) lines.push(`${subject}: cannot repair: ${reason}. Until then \`pulumi up\` fails here`);
     for (const note of plan.notes) lines.push(`${subject}: ${note}`);
     return lines;
 }

@@ -82,14 +82,17 @@ describe("provider/dynamic/plan", () => {
         assert.match(describePlan(olds, plan).join("\n"), /cannot repair/);
     });
 
-    it("expired material with a validTo that has passed: nothing planned, the way out logged", () => {
+    it("expired material with a validTo that has passed: no import planned, but a change (drift checks fail), the way out logged", () => {
         const olds = outputs({ materialCondition: "EXPIRED", importState: "PENDING_IMPORT", keyState: "PendingImport" });
         const now = new Date("2027-07-01T00:00:00Z");
         const stuck = planChanges(olds, inputs(), now);
-        assert.equal(hasChanges(stuck), false);
-        assert.match(stuck.blocked.join(), /which has passed .*set a new validTo/);
+        assert.deepEqual(stuck.reimport, []);
+        assert.equal(hasChanges(stuck), true, "preview --expect-no-changes must fail while the key is unusable");
+        assert.match(stuck.unrepairable.join(), /which has passed .*set a new validTo/);
+        assert.match(describePlan(olds, stuck).join("\n"), /cannot repair: .*Until then `pulumi up` fails here/);
         const renewed = planChanges(olds, inputs({ validTo: "2027-12-01T00:00:00Z" }), now);
         assert.match(renewed.reimport.join(), /EXPIRED/);
+        assert.deepEqual(renewed.unrepairable, []);
     });
 
     it("rotateOnDemand rotates unless KMS is known to have the material CURRENT (or rotated past it)", () => {

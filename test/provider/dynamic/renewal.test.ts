@@ -97,12 +97,13 @@ describe("provider/dynamic/renewal: planning with validityPeriodHours (explicit 
         assert.deepEqual(planChanges(asymmetric, inputs(), now).reimport, ["material expired; renewing for 2,160 hours"]);
     });
 
-    it("a fixed validTo that passed is blocked, as before; a period is the way out", () => {
+    it("a fixed validTo that passed cannot be reimported (a change update refuses, so drift checks fail); a period is the way out", () => {
         const expired = outputs({ materialCondition: "EXPIRED", validityPeriodHours: null, earlyRenewalHours: null, renewalDueAt: null });
         const now = at(VALID_TO, DAY);
         const stuck = planChanges(expired, inputs({ validityPeriodHours: undefined, validTo: VALID_TO }), now);
-        assert.equal(hasChanges(stuck), false);
-        assert.match(stuck.blocked.join(), /which has passed.*validityPeriodHours/);
+        assert.deepEqual(stuck.reimport, []);
+        assert.equal(hasChanges(stuck), true);
+        assert.match(stuck.unrepairable.join(), /which has passed.*validityPeriodHours/);
         assert.match(planChanges(expired, inputs(), now).reimport.join(), /expired 24 hours ago; renewing for 2,160 hours/);
     });
 

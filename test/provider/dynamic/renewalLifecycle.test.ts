@@ -143,6 +143,22 @@ describe("provider/dynamic renewal lifecycle (against kms-local, its clock moved
         await assertKeyUsable(fixture().client, key.Arn!, ciphertext);
     });
 
+    it("a fixed validTo that passed (material expired, the program unchanged): planned as a change, and update refuses with what to do, importing nothing", async () => {
+        const { key, id, outs, desired } = await created({ validityPeriodHours: undefined, validTo: new Date(kmsNow() + 2 * DAY).toISOString() });
+        advance(3 * DAY);
+        const { props } = await refresh(id, outs);
+        assert.equal(props.materialCondition, "EXPIRED");
+        const planned = diff(props, desired);
+        assert.equal(planned.changes, true, "the drift check fails while the key is unusable");
+        assert.match(planned.log, /cannot repair: the material cannot be imported again with validTo .* which has passed .*set a new validTo.*validityPeriodHours.*Until then `pulumi up` fails here/);
+        fixture().kms.control.resetCounters();
+        await assert.rejects(updateMaterial(fixture().context, id, props, desired), /cannot repair key material .*which has passed.*set a new validTo/);
+        assert.deepEqual(fixture().kms.control.requests(), [], "no KMS call");
+        const renewed = await updateMaterial(fixture().context, id, props, { ...desired, validTo: undefined, validityPeriodHours: 720 });
+        assert.equal(renewed.materialCondition, "IMPORTED");
+        assert.equal((await describeKey(key.Arn!)).KeyState, "Enabled");
+    });
+
     it("a new validityPeriodHours alone: update records it without an import, as the preview said", async () => {
         const { id, outs, desired } = await created();
         fixture().kms.control.resetCounters();
