@@ -86,12 +86,14 @@ export function expiryWarning(
     const validTo = Date.parse(material.validTo);
     if (!Number.isFinite(validTo) || validTo - now.getTime() > warningDays * DAY_MS) return undefined;
     const when = `${expiryPhrase(material.validTo, now)} (validTo ${material.validTo})`;
-    return `warning: ${subject} ${when}: ${advice(material, now)}`;
+    return `warning: ${subject} ${when}: ${advice(material, validTo <= now.getTime(), now)}`;
 }
 
-function advice(material: { validityPeriodHours?: number | null; renewalDueAt?: string | null }, now: Date): string {
+function advice(material: { validityPeriodHours?: number | null; renewalDueAt?: string | null }, expired: boolean, now: Date): string {
     if (material.validityPeriodHours === undefined || material.validityPeriodHours === null) {
-        return "KMS deletes it then and the key stops working; set a new validTo (at most 365 days ahead) and run `pulumi up` before then";
+        return expired
+            ? "KMS deleted it, and the key is unusable until it is imported again: set a new validTo (at most 365 days ahead) and run `pulumi up`"
+            : "KMS deletes it then and the key stops working; set a new validTo (at most 365 days ahead) and run `pulumi up` before then";
     }
     const dueAt = material.renewalDueAt ?? null;
     return isRenewalDue(dueAt, now)

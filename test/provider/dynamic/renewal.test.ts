@@ -217,7 +217,7 @@ describe("provider/dynamic/renewal: KMS's clock, the arithmetic, the warning", (
             `warning: ${subject} expires in 9 days (validTo ${VALID_TO}): KMS deletes it then and the key stops working; ` +
                 "set a new validTo (at most 365 days ahead) and run `pulumi up` before then",
         );
-        assert.match(expiryWarning(subject, fixed, at(VALID_TO, 2 * DAY), 30)!, /expired 2 days ago/);
+        assert.match(expiryWarning(subject, fixed, at(VALID_TO, 2 * DAY), 30)!, /expired 2 days ago .*: KMS deleted it, and the key is unusable until it is imported again: set a new validTo/);
         assert.equal(expiryWarning(subject, fixed, at(VALID_TO, -9 * DAY), 0), undefined, "0 turns the warning off");
         assert.match(expiryWarning(subject, fixed, at(VALID_TO, -50 * DAY), 60)!, /expires in 50 days/, "configurable");
         const renewable = { validTo: VALID_TO, validityPeriodHours: 2160, renewalDueAt: "2027-02-26T00:00:00.000Z" };
