@@ -110,7 +110,11 @@ function unreachable(settings: ClientSettings): InitializeMiddleware<ServiceInpu
  * every KMS response into `systemClockOffset` (and signs with it).
  */
 export function serverNow(client: KMSClient): Date {
-    return new Date(Date.now() + (client.config.systemClockOffset ?? 0));
+    return new Date(Date.now() + serverClockOffsetMs(client));
+}
+
+export function serverClockOffsetMs(client: KMSClient): number {
+    return client.config.systemClockOffset ?? 0;
 }
 
 /**

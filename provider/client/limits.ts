@@ -27,6 +27,8 @@ export const NUMERIC_SETTINGS = {
     connectTimeoutSeconds: { min: 1, max: 300, default: 10 },
     /** One request, sent to answered; KMS answers in well under a second, RSA-4096 parameters in a few. */
     requestTimeoutSeconds: { min: 1, max: 600, default: 60 },
+    /** Warn in previews and refreshes this many days before material expires; 0 never warns; 365 is AWS's longest validTo. */
+    expiryWarningDays: { min: 0, max: 365, default: 30, integer: true },
 } as const satisfies Record<string, NumericBounds>;
 
 export type NumericSetting = keyof typeof NUMERIC_SETTINGS;

@@ -1,5 +1,5 @@
 import { KMSClient } from "@aws-sdk/client-kms";
-import { kmsClient, serverNow } from "./client";
+import { kmsClient, serverClockOffsetMs, serverNow } from "./client";
 import { TrustedEndpoint, judgeEndpoint, trustedOrigins } from "./endpointTrust";
 import { callerAccount } from "./identity";
 import { ClientSettings } from "./settings";
@@ -14,6 +14,8 @@ export interface KmsSession {
     settings: ClientSettings;
     log: ProgressLog;
     now(): Date;
+    /** KMS's clock minus this machine's, in ms, as the SDK last measured it (0 within its 5-minute tolerance). */
+    clockOffsetMs(): number;
     /** The trusted override endpoint; undefined: AWS's own endpoint for the Region. */
     endpoint: TrustedEndpoint | undefined;
     /** The credentials' AWS account, when it can be known (asked once per client). */
@@ -45,6 +47,7 @@ export function openSession(settings: ClientSettings, log: ProgressLog): KmsSess
         settings,
         log,
         now: () => serverNow(client),
+        clockOffsetMs: () => serverClockOffsetMs(client),
         endpoint,
         account,
         describeTarget: async () => {

@@ -38,6 +38,7 @@ export const CONFIG_KEYS = {
     requestTimeoutSeconds: "pulumi-kms-byok:requestTimeoutSeconds",
     hsmModulePath: "pulumi-kms-byok:hsmModulePath",
     hsmPin: "pulumi-kms-byok:hsmPin",
+    expiryWarningDays: "pulumi-kms-byok:expiryWarningDays",
 } as const;
 
 /**
@@ -60,6 +61,8 @@ export interface ProviderSettings {
     rotationTimeoutSeconds?: number;
     connectTimeoutSeconds?: number;
     requestTimeoutSeconds?: number;
+    /** Warn in previews and refreshes when material expires within this many days (0: never). */
+    expiryWarningDays?: number;
     credentials?: CredentialSettings;
     skipRegionValidation?: boolean;
     skipRequestingAccountId?: boolean;

@@ -7,6 +7,7 @@ import { MaterialStatus } from "../kms/status";
 import { KeySpec } from "../wrapping/keySpecs";
 import { buildOutputs } from "./outputs";
 import { MaterialOutputs, materialLabel } from "./properties";
+import { clockOffsetToRecord } from "./renewal";
 
 /**
  * What follows an import in create and update: the optional rotation, and reading back what KMS now says.
@@ -49,7 +50,7 @@ export async function finish(
             ? await waitUntilImported(kms, statusRequest(material))
             : await readKeyMaterial(kms, { ...statusRequest(material), lastKnownValidTo: null });
         if (!status) throw new KeyMaterialError(`KMS key ${material.arn} no longer exists`);
-        return buildOutputs(status, applied);
+        return buildOutputs(status, applied, clockOffsetOf(kms, applied));
     } catch (error) {
         if (!steps.imported) throw error;
         throw await partialFailure(kms, id, material, applied, error);
@@ -119,5 +120,7 @@ async function partialFailure(kms: KmsSession, id: string, material: ImportedMat
     const explanation =
         `${materialLabel({ keyArn: material.arn, keyMaterialId: material.keyMaterialId })} was imported, but ${message}. ` +
         "The stack records the import; run `pulumi up` again to finish (nothing is imported twice)";
-    return new PartialFailure(explanation, id, { ...buildOutputs(known, applied) }, [explanation]);
+    return new PartialFailure(explanation, id, { ...buildOutputs(known, applied, clockOffsetOf(kms, applied)) }, [explanation]);
 }
+
+const clockOffsetOf = (kms: KmsSession, applied: Applied): number => clockOffsetToRecord(applied.recordedClockOffsetSeconds, kms.clockOffsetMs());

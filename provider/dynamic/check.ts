@@ -5,6 +5,7 @@ import { KEY_SPECS, KeySpec, isAsymmetric, isKeySpec, supportsMultipleMaterials 
 import { MATERIAL_FORMS, decodeKeyMaterial } from "../wrapping/encodings";
 import { MaterialShape, inferKeySpec, inspectMaterial, materialProblem, publicKeyOf } from "../wrapping/material";
 import { CheckOutcome, Fail, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known } from "./checkCommon";
+import { checkRenewal } from "./checkRenewal";
 import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping, isUnknown, plainInputs } from "./properties";
 
 /**
@@ -50,6 +51,8 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
 
 const INPUT_TYPES = new Map<string, InputType>([
     ["rotateOnDemand", "boolean"],
+    ["validityPeriodHours", "number"],
+    ["earlyRenewalHours", "number"],
     ["trustedEndpoints", "string list"],
     ["assumeRole", "object"],
 ]);
@@ -131,9 +134,15 @@ function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unkno
     if (known(model) && model !== "KEY_MATERIAL_EXPIRES" && model !== "KEY_MATERIAL_DOES_NOT_EXPIRE") {
         fail("expirationModel", "expirationModel must be KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE (the value given is not shown)");
     }
-    if (model === "KEY_MATERIAL_EXPIRES" && (validTo === undefined || validTo === null || validTo === "")) {
-        fail("validTo", "validTo is required when expirationModel is KEY_MATERIAL_EXPIRES (an ISO 8601 time such as YYYY-MM-DDTHH:MM:SSZ)");
+    const period = inputs["validityPeriodHours"];
+    if (model === "KEY_MATERIAL_EXPIRES" && (validTo === undefined || validTo === null || validTo === "") && (period === undefined || period === null)) {
+        fail(
+            "validTo",
+            "validTo is required when expirationModel is KEY_MATERIAL_EXPIRES (an ISO 8601 time such as YYYY-MM-DDTHH:MM:SSZ), " +
+                "or validityPeriodHours for material that renews itself",
+        );
     }
+    checkRenewal(inputs, fail);
     if (!known(validTo) || typeof validTo !== "string") return;
     if (model === "KEY_MATERIAL_DOES_NOT_EXPIRE") {
         return fail("validTo", "validTo must not be set when expirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE");

@@ -118,7 +118,7 @@ export function checkPropertyNames(resource: string, names: readonly string[], i
 }
 
 /** The type each input must have; "string" unless listed. */
-export type InputType = "string" | "boolean" | "string list" | "object";
+export type InputType = "string" | "boolean" | "number" | "string list" | "object";
 
 export function checkTypes(names: readonly string[], types: ReadonlyMap<string, InputType> | ReadonlySet<string>, inputs: Record<string, unknown>, fail: Fail): void {
     for (const name of names) {

@@ -14,6 +14,7 @@ import { localWrapper } from "../wrapping/wrapper";
 import { finish } from "./afterImport";
 import { refreshOutputs } from "./outputs";
 import { describePlan, describeRelocation, endpointName, hasChanges, planChanges, planRelocation } from "./plan";
+import { DEFAULT_EXPIRY_WARNING_DAYS, clockOffsetToRecord, expiryWarning, planExpiryWarning, planningNow } from "./renewal";
 import {
     MaterialInputs,
     MaterialOutputs,
@@ -84,7 +85,8 @@ export async function createMaterial(context: ProviderContext, inputs: MaterialI
 }
 
 export async function readMaterial(context: ProviderContext, id: string, olds: MaterialOutputs): Promise<{ id: string; props?: MaterialOutputs }> {
-    const status = await readKeyMaterial(session(context, { ...olds, keyId: olds.keyArn, region: undefined }), {
+    const kms = session(context, { ...olds, keyId: olds.keyArn, region: undefined });
+    const status = await readKeyMaterial(kms, {
         keyId: olds.keyArn,
         keySpec: olds.keySpec,
         keyMaterialId: olds.keyMaterialId,
@@ -97,14 +99,25 @@ export async function readMaterial(context: ProviderContext, id: string, olds: M
     if (status.condition !== olds.materialCondition) {
         context.log(`${materialLabel(olds)} is now ${status.condition} (was ${olds.materialCondition})`);
     }
-    return { id, props: refreshOutputs(olds, status) };
+    const props = refreshOutputs(olds, status, clockOffsetToRecord(olds.kmsClockOffsetSeconds, kms.clockOffsetMs()));
+    // Refresh has KMS's own clock at hand (the Date header just read).
+    const warning = expiryWarning(materialLabel(props), props, kms.now(), warningDays(context));
+    if (warning) context.log(warning);
+    return { id, props };
 }
 
+/**
+ * Plans, makes no KMS call. Its `now` is this machine's clock corrected by KMS's offset as recorded at the last
+ * create, update or refresh (planningNow): KMS judges expiry by its clock, and update re-plans with the same.
+ */
 export function diffMaterial(context: ProviderContext, olds: MaterialOutputs, news: MaterialInputs, providerChanged: boolean): DiffOutcome {
-    const plan = planChanges(olds, news, providerChanged);
+    const now = planningNow(olds, Date.now());
+    const plan = planChanges(olds, news, now, providerChanged);
     for (const line of describePlan(olds, plan)) context.log(line);
     const relocation = isUnknown(news.endpoint) ? undefined : planRelocation(olds, endpointNow(context, olds, news));
     if (relocation && plan.replace.length === 0) context.log(describeRelocation(olds, relocation));
+    const warning = planExpiryWarning(olds, news, plan, now, warningDays(context));
+    if (warning) context.log(warning);
     return { changes: hasChanges(plan) || relocation !== undefined, replaces: plan.replace, deleteBeforeReplace: false };
 }
 
@@ -115,8 +128,9 @@ function endpointNow(context: ProviderContext, olds: MaterialOutputs, news: Mate
 }
 
 export async function updateMaterial(context: ProviderContext, id: string, olds: MaterialOutputs, news: MaterialInputs): Promise<MaterialOutputs> {
-    const plan = planChanges(olds, news);
+    const plan = planChanges(olds, news, planningNow(olds, Date.now()));
     if (plan.replace.length > 0) throw new KeyMaterialError(`cannot update ${materialLabel(olds)} in place: ${plan.replace.join(", ")} changed`);
+    if (plan.unrepairable.length > 0) throw new KeyMaterialError(`cannot repair ${materialLabel(olds)}: ${plan.unrepairable.join("; ")}`);
     const kms = session(context, { ...news, keyId: olds.keyArn });
     const relocation = planRelocation(olds, kms.settings.endpoint ?? null);
     if (relocation) await confirmKeyServed(kms, olds, relocation.from);
@@ -127,6 +141,7 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
         ? { algorithm: news.wrappingAlgorithm ?? olds.wrappingAlgorithm, wrappingKeySpec: news.wrappingKeySpec ?? olds.wrappingKeySpec }
         : desiredWrapping(news, olds.keySpec);
     if (plan.reimport.length > 0) {
+        // A renewal's validTo is computed inside the import, from KMS's clock at that moment.
         const reimport = await importFromInputs(context, kms, { ...news, keyId: olds.keyArn }, { keyMaterialId: olds.keyMaterialId, keySpec: olds.keySpec });
         const { result } = reimport;
         wrapping = reimport.wrapping;
@@ -137,7 +152,7 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
         }
         publicKey = result.publicKey ?? publicKey;
     }
-    const applied = { inputs: news, wrapping, publicKey, kmsEndpoint: kms.settings.endpoint ?? null };
+    const applied = { inputs: news, wrapping, publicKey, kmsEndpoint: kms.settings.endpoint ?? null, recordedClockOffsetSeconds: olds.kmsClockOffsetSeconds };
     return finish(kms, id, material, applied, { rotate: plan.rotate, imported: plan.reimport.length > 0 });
 }
 
@@ -155,6 +170,8 @@ async function confirmKeyServed(kms: KmsSession, olds: MaterialOutputs, imported
             "Nothing was changed. Put the endpoint back; refresh and destroy keep using the one recorded at the import",
     );
 }
+
+const warningDays = (context: ProviderContext): number => context.settings.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
 
 export async function deleteMaterial(context: ProviderContext, olds: MaterialOutputs): Promise<void> {
     const outcome = await deleteKeyMaterial(session(context, { ...olds, keyId: olds.keyArn, region: undefined }), {

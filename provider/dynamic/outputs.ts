@@ -2,6 +2,7 @@ import { MaterialStatus, effectOfDeleting } from "../kms/status";
 import { KeySpec } from "../wrapping/keySpecs";
 import { Wrapping } from "../wrapping/algorithms";
 import { ExpirationModel, ImportState, KeyMaterialState, KeyState, MaterialInputs, MaterialOutputs, MultiRegionKeyType } from "./properties";
+import { effectiveEarlyRenewalHours, renewalDueAt } from "./renewal";
 
 /** Outputs = the non-secret inputs as applied + what KMS reports. Never the material or anything derived from it. */
 
@@ -11,10 +12,15 @@ export interface AppliedSettings {
     publicKey: string | null;
     /** The endpoint the import went through: where the material is (null: AWS's own). */
     kmsEndpoint: string | null;
+    /** The kmsClockOffsetSeconds stored before this update (undefined on create). */
+    recordedClockOffsetSeconds?: number;
 }
 
-export function buildOutputs(status: MaterialStatus, applied: AppliedSettings): MaterialOutputs {
+/** `kmsClockOffsetSeconds`: KMS's clock offset as the session measured it, to record (see clockOffsetToRecord). */
+export function buildOutputs(status: MaterialStatus, applied: AppliedSettings, kmsClockOffsetSeconds: number): MaterialOutputs {
     const { inputs } = applied;
+    const validityPeriodHours = inputs.validityPeriodHours ?? null;
+    const earlyRenewalHours = effectiveEarlyRenewalHours(inputs);
     return {
         keyId: inputs.keyId,
         importType: inputs.importType ?? null,
@@ -29,12 +35,25 @@ export function buildOutputs(status: MaterialStatus, applied: AppliedSettings): 
         ...statusOutputs(status),
         publicKey: applied.publicKey,
         kmsEndpoint: applied.kmsEndpoint,
+        validityPeriodHours,
+        earlyRenewalHours,
+        renewalDueAt: renewalDueAt(status.validTo, earlyRenewalHours),
+        kmsClockOffsetSeconds,
     };
 }
 
-/** Refresh: the same outputs with KMS's current answers. */
-export function refreshOutputs(previous: MaterialOutputs, status: MaterialStatus): MaterialOutputs {
-    return { ...previous, ...statusOutputs(status) };
+/** Refresh: the same outputs with KMS's current answers (outputs stored before renewal existed get its fields). */
+export function refreshOutputs(previous: MaterialOutputs, status: MaterialStatus, kmsClockOffsetSeconds: number): MaterialOutputs {
+    const validityPeriodHours = previous.validityPeriodHours ?? null;
+    const earlyRenewalHours = previous.earlyRenewalHours ?? null;
+    return {
+        ...previous,
+        ...statusOutputs(status),
+        validityPeriodHours,
+        earlyRenewalHours,
+        renewalDueAt: renewalDueAt(status.validTo, earlyRenewalHours),
+        kmsClockOffsetSeconds,
+    };
 }
 
 function statusOutputs(status: MaterialStatus) {

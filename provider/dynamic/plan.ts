@@ -1,10 +1,12 @@
 import { effectOfDeleting } from "../kms/status";
 import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, isUnknown, materialLabel } from "./properties";
+import { effectiveEarlyRenewalHours, expiryPhrase, formatHours, isRenewalDue, renewalDueAt } from "./renewal";
 
 /**
  * diff planning, kept pure: from the stored outputs (what KMS looked like at the last create, update or
- * refresh) and the new checked inputs, decide what `pulumi up` must do and say why. The same plan drives
- * `diff` (preview) and `update` (apply), so a preview never promises something update does not do.
+ * refresh), the new checked inputs and `now` (an estimate of KMS's clock: see planningNow), decide what
+ * `pulumi up` must do and say why. The same plan drives `diff` (preview) and `update` (apply), with the same
+ * kind of `now`, so a preview never promises something update does not do.
  */
 
 export interface ChangePlan {
@@ -18,22 +20,30 @@ export interface ChangePlan {
     recordOnly: string[];
     /** Drift that cannot be repaired from here; logged so the preview says so. */
     blocked: string[];
+    /**
+     * Drift only a program change repairs (the material expired, and its fixed validTo has passed): planned as a
+     * change, so `preview --expect-no-changes` fails while the key is unusable; update then fails with the reason.
+     */
+    unrepairable: string[];
+    /** Facts the preview states without being changes (e.g. when a new validityPeriodHours takes effect). */
+    notes: string[];
 }
 
-export function planChanges(olds: MaterialOutputs, news: MaterialInputs, providerChanged = false, now = new Date()): ChangePlan {
-    const plan: ChangePlan = { replace: [], reimport: [], rotate: false, recordOnly: [], blocked: [] };
+export function planChanges(olds: MaterialOutputs, news: MaterialInputs, now: Date, providerChanged = false): ChangePlan {
+    const plan: ChangePlan = { replace: [], reimport: [], rotate: false, recordOnly: [], blocked: [], unrepairable: [], notes: [] };
     planReplacement(olds, news, plan);
     if (plan.replace.length > 0) return plan;
-    planReimport(olds, news, plan);
+    planReimport(olds, news, now, plan);
     // Rotate unless KMS is known to have made this material CURRENT already (or rotated past it); the
     // rotation workflow itself recognises a rotation that is done or in progress.
     plan.rotate = news.rotateOnDemand === true && olds.keyMaterialState !== "CURRENT" && olds.keyMaterialState !== "NON_CURRENT";
     planRecordOnly(olds, news, providerChanged, plan);
-    const wanted = isUnknown(news.validTo) || isUnknown(news.expirationModel) ? undefined : desiredExpiration(news);
-    if (wanted?.model === "KEY_MATERIAL_EXPIRES" && wanted.validTo.getTime() <= now.getTime() && plan.reimport.length > 0) {
-        plan.blocked.push(
+    const wanted = expirationUnknown(news) ? undefined : desiredExpiration(news);
+    if (wanted && "validTo" in wanted && wanted.validTo.getTime() <= now.getTime() && plan.reimport.length > 0) {
+        plan.unrepairable.push(
             `the material cannot be imported again with validTo ${wanted.validTo.toISOString()}, which has passed ` +
-                `(${plan.reimport.join("; ")}): set a new validTo (at most 365 days ahead), or expirationModel KEY_MATERIAL_DOES_NOT_EXPIRE`,
+                `(${plan.reimport.join("; ")}): set a new validTo (at most 365 days ahead), validityPeriodHours, ` +
+                "or expirationModel KEY_MATERIAL_DOES_NOT_EXPIRE",
         );
         plan.reimport = [];
     }
@@ -48,7 +58,7 @@ export function planChanges(olds: MaterialOutputs, news: MaterialInputs, provide
 }
 
 export const hasChanges = (plan: ChangePlan): boolean =>
-    plan.replace.length > 0 || plan.reimport.length > 0 || plan.rotate || plan.recordOnly.length > 0;
+    plan.replace.length > 0 || plan.reimport.length > 0 || plan.rotate || plan.recordOnly.length > 0 || plan.unrepairable.length > 0;
 
 const isPendingDeletion = (keyState: string): boolean => keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion";
 
@@ -57,17 +67,22 @@ function planReplacement(olds: MaterialOutputs, news: MaterialInputs, plan: Chan
     if (news.region !== undefined && (isUnknown(news.region) || news.region !== olds.region)) plan.replace.push("region");
 }
 
-function planReimport(olds: MaterialOutputs, news: MaterialInputs, plan: ChangePlan): void {
-    if (olds.materialCondition !== "IMPORTED") {
+function planReimport(olds: MaterialOutputs, news: MaterialInputs, now: Date, plan: ChangePlan): void {
+    const renewable = !expirationUnknown(news) && news.validityPeriodHours !== undefined && news.validityPeriodHours !== null;
+    // Expired renewable material is a renewal, and planRenewal says so.
+    if (olds.materialCondition !== "IMPORTED" && !(renewable && olds.materialCondition === "EXPIRED")) {
         plan.reimport.push(`the material was ${olds.materialCondition} outside Pulumi`);
     }
     if (news.keySpec !== undefined && news.keySpec !== olds.keySpec) plan.reimport.push(`keySpec ${olds.keySpec} → ${news.keySpec}`);
-    if (isUnknown(news.validTo) || isUnknown(news.expirationModel)) {
+    let renewalSaid = false;
+    if (expirationUnknown(news)) {
         plan.reimport.push("expiration not known until apply");
+    } else if (renewable) {
+        renewalSaid = planRenewal(olds, news, now, plan);
     } else {
         const wanted = desiredExpiration(news);
         if (wanted.model !== olds.expirationModel) plan.reimport.push(`expirationModel ${olds.expirationModel ?? "none"} → ${wanted.model}`);
-        else if (wanted.model === "KEY_MATERIAL_EXPIRES" && !sameSecond(wanted.validTo, olds.validTo)) {
+        else if ("validTo" in wanted && !sameSecond(wanted.validTo, olds.validTo)) {
             plan.reimport.push(`validTo ${olds.validTo ?? "none"} → ${wanted.validTo.toISOString()}`);
         }
     }
@@ -79,7 +94,51 @@ function planReimport(olds: MaterialOutputs, news: MaterialInputs, plan: ChangeP
     if (description !== undefined && description !== olds.keyMaterialDescription) {
         plan.reimport.push(`keyMaterialDescription '${olds.keyMaterialDescription ?? ""}' → '${isUnknown(description) ? "(unknown)" : description}'`);
     }
+    if (renewable && !renewalSaid && plan.reimport.length > 0) {
+        // Every import of renewable material sets validTo = KMS's clock + the period: a reimport is a renewal.
+        plan.notes.push(`the reimport also renews the material for ${formatHours(news.validityPeriodHours!)} (validityPeriodHours)`);
+    }
 }
+
+/**
+ * validityPeriodHours: renew (reimport the same bytes, validTo = KMS's clock + the period) once the stored
+ * validTo is within earlyRenewalHours of now or has passed; otherwise change nothing in KMS, so a
+ * `preview --expect-no-changes` stays green until renewal is due. A new period or early renewal alone is
+ * only recorded: it takes effect at the next renewal. Returns whether it planned an import and said why.
+ */
+function planRenewal(olds: MaterialOutputs, news: MaterialInputs, now: Date, plan: ChangePlan): boolean {
+    const period = news.validityPeriodHours!;
+    const early = effectiveEarlyRenewalHours(news);
+    const dueAt = renewalDueAt(olds.validTo, early);
+    const renewing = `renewing for ${formatHours(period)}`;
+    if (olds.expirationModel === "KEY_MATERIAL_DOES_NOT_EXPIRE") {
+        plan.reimport.push(`expirationModel KEY_MATERIAL_DOES_NOT_EXPIRE → KEY_MATERIAL_EXPIRES; ${renewing}`);
+        return true;
+    }
+    if (olds.materialCondition === "EXPIRED" || isRenewalDue(dueAt, now)) {
+        plan.reimport.push(`material ${olds.validTo ? expiryPhrase(olds.validTo, now) : "expired"}; ${renewing}`);
+        return true;
+    }
+    // Deleted outside Pulumi: the repair is already planned, and renews (see the note in planReimport).
+    if (olds.materialCondition !== "IMPORTED") return false;
+    if (dueAt === null) {
+        plan.reimport.push(`no validTo known for the material; ${renewing}`);
+        return true;
+    }
+    const oldPeriod = olds.validityPeriodHours ?? null;
+    if (oldPeriod !== period) {
+        plan.notes.push(
+            `validityPeriodHours ${oldPeriod === null ? "(not set)" : formatHours(oldPeriod)} → ${formatHours(period)} is recorded ` +
+                `without a reimport: validTo stays ${olds.validTo}; the new period takes effect at the next renewal, due at ${dueAt}`,
+        );
+    } else if ((olds.earlyRenewalHours ?? null) !== early) {
+        plan.notes.push(`earlyRenewalHours ${formatHours(early!)} is recorded without a reimport: the next renewal is due at ${dueAt}`);
+    }
+    return false;
+}
+
+const expirationUnknown = (news: MaterialInputs): boolean =>
+    [news.validTo, news.expirationModel, news.validityPeriodHours, news.earlyRenewalHours].some(isUnknown);
 
 function planRecordOnly(olds: MaterialOutputs, news: MaterialInputs, providerChanged: boolean, plan: ChangePlan): void {
     const echoes: [string, unknown, unknown][] = [
@@ -93,6 +152,11 @@ function planRecordOnly(olds: MaterialOutputs, news: MaterialInputs, providerCha
     for (const [name, before, after] of echoes) if (before !== after) plan.recordOnly.push(name);
     if (news.wrappingAlgorithm !== undefined && news.wrappingAlgorithm !== olds.wrappingAlgorithm) plan.recordOnly.push("wrappingAlgorithm");
     if (news.wrappingKeySpec !== undefined && news.wrappingKeySpec !== olds.wrappingKeySpec) plan.recordOnly.push("wrappingKeySpec");
+    if (!expirationUnknown(news)) {
+        // Stored outputs from before these inputs existed have neither field: undefined counts as null.
+        if ((olds.validityPeriodHours ?? null) !== (news.validityPeriodHours ?? null)) plan.recordOnly.push("validityPeriodHours");
+        if ((olds.earlyRenewalHours ?? null) !== effectiveEarlyRenewalHours(news)) plan.recordOnly.push("earlyRenewalHours");
+    }
     // A new provider version must be recorded in the outputs, or destroy would keep running the old code.
     if (providerChanged) plan.recordOnly.push("__provider");
 }
@@ -116,6 +180,8 @@ export function describePlan(olds: MaterialOutputs, plan: ChangePlan): string[] 
     if (plan.reimport.length > 0) lines.push(`${subject}: reimporting the same material in place (${plan.reimport.join("; ")})`);
     if (plan.rotate) lines.push(`${subject}: rotating the key to this material (RotateKeyOnDemand)`);
     for (const reason of plan.blocked) lines.push(`${subject}: cannot repair: ${reason}`);
+    for (const reason of plan.unrepairable) lines.push(`${subject}: cannot repair: ${reason}. Until then \`pulumi up\` fails here`);
+    for (const note of plan.notes) lines.push(`${subject}: ${note}`);
     return lines;
 }
 

@@ -39,6 +39,10 @@ export interface MaterialInputs {
     keySpec?: KeySpec;
     expirationModel?: ExpirationModel;
     validTo?: string;
+    /** Renewable expiry, the alternative to validTo: each import sets validTo = KMS's clock + this many hours. */
+    validityPeriodHours?: number;
+    /** With validityPeriodHours: how long before validTo the next `pulumi up` renews. Default: a third of the period. */
+    earlyRenewalHours?: number;
     importType?: ImportType;
     keyMaterialDescription?: string;
     rotateOnDemand?: boolean;
@@ -61,6 +65,8 @@ export const INPUT_NAMES: readonly (keyof MaterialInputs)[] = [
     "keySpec",
     "expirationModel",
     "validTo",
+    "validityPeriodHours",
+    "earlyRenewalHours",
     "importType",
     "keyMaterialDescription",
     "rotateOnDemand",
@@ -101,6 +107,17 @@ export interface MaterialOutputs {
     validTo: string | null;
     keyMaterialDescription: string | null;
     multiRegionKeyType: MultiRegionKeyType | null;
+    // Renewable expiry (validityPeriodHours): the period and early renewal as applied (null for a fixed
+    // validTo or none), and when the next `pulumi up` renews: validTo − earlyRenewalHours.
+    validityPeriodHours: number | null;
+    earlyRenewalHours: number | null;
+    renewalDueAt: string | null;
+    /**
+     * KMS's clock minus this machine's, in seconds, as the AWS SDK measured it at the last create, update or
+     * refresh (0 within the SDK's 5-minute tolerance). diff makes no KMS call: it plans with the local clock
+     * corrected by this, because KMS's clock decides when material expires.
+     */
+    kmsClockOffsetSeconds: number;
     /** DER SubjectPublicKeyInfo (base64) of an imported asymmetric key; null otherwise. */
     publicKey: string | null;
     /** What destroying this resource does to the key, so it is visible in state and previews beforehand. */
@@ -131,12 +148,15 @@ export function plainInputs(raw: Record<string, unknown>): Record<string, unknow
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, unwrapSecret(v)]));
 }
 
-/** The expiration a resource asks for: validTo implies KEY_MATERIAL_EXPIRES, its absence DOES_NOT_EXPIRE. */
+/**
+ * The expiration a resource asks for: validTo or validityPeriodHours implies KEY_MATERIAL_EXPIRES, their
+ * absence DOES_NOT_EXPIRE. A period is resolved to a validTo only at the import, by KMS's clock.
+ */
 export function desiredExpiration(inputs: MaterialInputs): Expiration {
-    const model = inputs.expirationModel ?? (inputs.validTo ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE");
-    return model === "KEY_MATERIAL_EXPIRES"
-        ? { model, validTo: new Date(inputs.validTo!) }
-        : { model: "KEY_MATERIAL_DOES_NOT_EXPIRE" };
+    const period = inputs.validityPeriodHours;
+    const model = inputs.expirationModel ?? (inputs.validTo || period !== undefined ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE");
+    if (model !== "KEY_MATERIAL_EXPIRES") return { model: "KEY_MATERIAL_DOES_NOT_EXPIRE" };
+    return period !== undefined && period !== null ? { model, validityPeriodHours: period } : { model, validTo: new Date(inputs.validTo!) };
 }
 
 export function desiredWrapping(inputs: MaterialInputs, keySpec: KeySpec): Wrapping {

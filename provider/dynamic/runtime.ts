@@ -9,6 +9,7 @@ import { exitWhenCliDies } from "./orphanWatch";
 import { ProviderContext, createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "./operations";
 import { MaterialInputs, MaterialOutputs, plainInputs } from "./properties";
 import { RotationInputs, RotationOutputs, applyRotation, checkRotation, deleteRotation, diffRotation, readRotation } from "./rotation";
+import { newMaterialExpiryWarning } from "./renewal";
 
 /**
  * The provider implementation as the dynamic-provider host runs it. The serialized `__provider` stored in
@@ -89,13 +90,22 @@ interface ResourceOperations<I, O> {
 }
 
 const MATERIAL: ResourceOperations<MaterialInputs, MaterialOutputs> = {
-    check: (context, olds, news) => withSettings(checkInputs(olds, news, new Date()), news, context),
+    check: checkMaterial,
     diff: diffMaterial,
     create: createMaterial,
     read: readMaterial,
     update: updateMaterial,
     delete: deleteMaterial,
 };
+
+/** check, plus the expiry warning of a new resource's fixed validTo (existing ones are warned about by diff). */
+function checkMaterial(context: ProviderContext, olds: Props, news: Props): unknown {
+    const now = new Date();
+    const outcome = withSettings(checkInputs(olds, news, now), news, context);
+    const warning = outcome.failures.length === 0 && Object.keys(olds).length === 0 ? newMaterialExpiryWarning(plainInputs(news), now, context.settings) : undefined;
+    if (warning) context.log(warning);
+    return outcome;
+}
 
 const ROTATION: ResourceOperations<RotationInputs, RotationOutputs> = {
     check: (context, _olds, news) => withSettings(checkRotation(news), news, context),

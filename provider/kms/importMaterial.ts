@@ -25,7 +25,31 @@ export type ImportIntent = "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL" | undefi
 
 export type Expiration =
     | { model: "KEY_MATERIAL_EXPIRES"; validTo: Date }
+    /** Renewable material: validTo = KMS's clock at the import + the period (see validToFor). */
+    | { model: "KEY_MATERIAL_EXPIRES"; validityPeriodHours: number }
     | { model: "KEY_MATERIAL_DOES_NOT_EXPIRE" };
+
+const HOUR_MS = 3_600_000;
+/** AWS's limit: ValidTo at most 365 days after the request. */
+const MAX_VALID_MS = 365 * 24 * HOUR_MS;
+/**
+ * The AWS SDK corrects its clock only when KMS's differs by 5 minutes or more: below that, "KMS's clock" as
+ * seen here may run up to 5 minutes fast, so a full 365-day period stops that much short of AWS's limit.
+ */
+const CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * The ValidTo sent with one ImportKeyMaterial call. A period is resolved here, at apply time, by KMS's clock
+ * (the SDK's estimate from the Date header of the responses so far: DescribeKey and GetParametersForImport
+ * came first), since KMS judges expiry by its own clock; whole seconds.
+ */
+export function validToFor(expiration: Expiration, kmsNow: Date): Date | undefined {
+    if (expiration.model !== "KEY_MATERIAL_EXPIRES") return undefined;
+    if ("validTo" in expiration) return expiration.validTo;
+    const now = kmsNow.getTime();
+    const until = Math.min(now + expiration.validityPeriodHours * HOUR_MS, now + MAX_VALID_MS - CLOCK_TOLERANCE_MS);
+    return new Date(Math.floor(until / 1000) * 1000);
+}
 
 export interface ImportRequest {
     keyId: string;
@@ -167,7 +191,7 @@ async function importOnce(session: KmsSession, key: KeyMetadata, request: Import
         ImportToken: params.ImportToken,
         EncryptedKeyMaterial: await wrapperStep(`wrapping the material for KMS key ${key.Arn}`, () => request.material.wrap(wrappingKey, request.wrapping)),
         ExpirationModel: request.expiration.model,
-        ...(request.expiration.model === "KEY_MATERIAL_EXPIRES" ? { ValidTo: request.expiration.validTo } : {}),
+        ...(request.expiration.model === "KEY_MATERIAL_EXPIRES" ? { ValidTo: validToFor(request.expiration, session.now()) } : {}),
         ...(plan.importType ? { ImportType: plan.importType } : {}),
         ...(plan.keyMaterialId ? { KeyMaterialId: plan.keyMaterialId } : {}),
         ...(request.keyMaterialDescription ? { KeyMaterialDescription: request.keyMaterialDescription } : {}),

@@ -27,6 +27,10 @@ export interface ByokKeyArgs<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> {
     expirationModel?: pulumi.Input<ExpirationModel>;
     /** ISO 8601 time at which KMS deletes the material; in the future, at most 365 days ahead. */
     validTo?: pulumi.Input<string>;
+    /** Material that renews itself (see ImportedKeyMaterial): the alternative to validTo. */
+    validityPeriodHours?: pulumi.Input<number>;
+    /** With validityPeriodHours: how many hours before validTo renewal is due. Default: a third of the period. */
+    earlyRenewalHours?: pulumi.Input<number>;
     /** Create a multi-Region primary key (its replicas need material of their own: see the README). */
     multiRegion?: pulumi.Input<boolean>;
     /** The key policy (JSON). Default: KMS's default key policy. */
@@ -66,6 +70,10 @@ export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pul
     public readonly arn: pulumi.Output<string>;
     /** The material's KeyMaterialId: a string for symmetric keys; for other specs null unless KMS reports one. */
     public readonly keyMaterialId: pulumi.Output<KeyMaterialIdFor<TKeySpec>>;
+    /** When the material expires (ISO 8601), as KMS reports it; null for material that does not expire. */
+    public readonly validTo: pulumi.Output<string | null>;
+    /** When the next `pulumi up` renews the material (null without validityPeriodHours). */
+    public readonly renewalDueAt: pulumi.Output<string | null>;
 
     constructor(name: string, args: ByokKeyArgs<TKeySpec>, opts?: pulumi.ComponentResourceOptions) {
         super("pulumi-kms-byok:index:ByokKey", name, {}, opts);
@@ -95,6 +103,8 @@ export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pul
                 keySpec,
                 expirationModel: args.expirationModel,
                 validTo: args.validTo,
+                validityPeriodHours: args.validityPeriodHours,
+                earlyRenewalHours: args.earlyRenewalHours,
                 endpoint: args.endpoint,
                 profile: args.profile,
                 trustedEndpoints: args.trustedEndpoints,
@@ -109,7 +119,16 @@ export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pul
         this.keyArn = this.key.arn;
         this.arn = this.key.arn;
         this.keyMaterialId = this.material.keyMaterialId;
-        this.registerOutputs({ keyId: this.keyId, keyArn: this.keyArn, arn: this.arn, keyMaterialId: this.keyMaterialId });
+        this.validTo = this.material.validTo;
+        this.renewalDueAt = this.material.renewalDueAt;
+        this.registerOutputs({
+            keyId: this.keyId,
+            keyArn: this.keyArn,
+            arn: this.arn,
+            keyMaterialId: this.keyMaterialId,
+            validTo: this.validTo,
+            renewalDueAt: this.renewalDueAt,
+        });
     }
 }
 

@@ -42,6 +42,14 @@ export interface ImportedKeyMaterialArgs<TKeySpec extends KeySpec = KeySpec> {
     /** ISO 8601 time at which KMS deletes the material; in the future, at most 365 days ahead. Changes reimport in place. */
     validTo?: pulumi.Input<string>;
     /**
+     * Material that renews itself, instead of a fixed validTo: each import sets validTo to KMS's clock plus this
+     * many whole hours (1 to 8,760, AWS's 365 days), and once validTo is within earlyRenewalHours, `pulumi up`
+     * reimports the same bytes for another period. A change alone takes effect at the next renewal.
+     */
+    validityPeriodHours?: pulumi.Input<number>;
+    /** With validityPeriodHours: how many hours before validTo renewal is due (1 to the period). Default: a third of the period, rounded up. */
+    earlyRenewalHours?: pulumi.Input<number>;
+    /**
      * Omit for the key's first material (or to adopt the same bytes already imported). NEW_KEY_MATERIAL adds a
      * further material to a symmetric key for rotation; EXISTING_KEY_MATERIAL only adopts material the key holds.
      */
@@ -137,6 +145,14 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
     declare public readonly expirationModel: pulumi.Output<ExpirationModel | null>;
     /** When the material expires (ISO 8601), as KMS reports it; null for material that does not expire. */
     declare public readonly validTo: pulumi.Output<string | null>;
+    /** The `validityPeriodHours` input as applied (null with a fixed validTo or none). */
+    declare public readonly validityPeriodHours: pulumi.Output<number | null>;
+    /** The early renewal as applied, the default resolved (null without validityPeriodHours). */
+    declare public readonly earlyRenewalHours: pulumi.Output<number | null>;
+    /** When the next `pulumi up` renews the material: validTo − earlyRenewalHours (null without validityPeriodHours). */
+    declare public readonly renewalDueAt: pulumi.Output<string | null>;
+    /** KMS's clock minus the provider's, in seconds, at the last create, update or refresh (the plan's clock correction). */
+    declare public readonly kmsClockOffsetSeconds: pulumi.Output<number>;
     /** The description KMS keeps with this material (symmetric keys); null if none. */
     declare public readonly keyMaterialDescription: pulumi.Output<string | null>;
     /** PRIMARY or REPLICA for multi-Region keys; null for single-Region keys. */
@@ -198,6 +214,7 @@ const OUTPUT_ONLY: Record<string, undefined> = Object.fromEntries(
         "keyArn", "region", "keySpec", "keyMaterialId", "keyState", "importState", "keyMaterialState",
         "materialCondition", "expirationModel", "validTo", "keyMaterialDescription", "multiRegionKeyType",
         "importType", "rotateOnDemand", "wrappingAlgorithm", "wrappingKeySpec", "publicKey", "deletionImpact",
-        "endpoint", "profile", "trustedEndpoints", "assumeRole", "kmsEndpoint", "hsmKey",
+        "endpoint", "profile", "trustedEndpoints", "assumeRole", "kmsEndpoint", "hsmKey", "validityPeriodHours", "earlyRenewalHours",
+        "renewalDueAt", "kmsClockOffsetSeconds",
     ].map((name) => [name, undefined]),
 );

@@ -74,6 +74,7 @@ export function badInputs(now: Date): [string, Record<string, unknown>, string, 
 
 function inputRows(now: Date): Row[] {
     const VALID = validInputs(now);
+    const RENEWING = { keyId: KEY_ID, keyMaterial: SYMMETRIC, validityPeriodHours: 2160 };
     const t = now.getTime();
     return [
         ["missing keyId", { keyMaterial: SYMMETRIC }, "keyId", /required/],
@@ -118,6 +119,16 @@ function inputRows(now: Date): Row[] {
         ["validTo as epoch seconds", { ...VALID, validTo: 1814400000 }, "validTo", /must be a string/],
         ["validTo impossible hour", { ...VALID, validTo: "2027-02-03T25:00:00Z" }, "validTo", /ISO 8601/],
         ["validTo impossible day", { ...VALID, validTo: "2027-02-30T10:00:00Z" }, "validTo", /ISO 8601/],
+        ["validTo and validityPeriodHours together", { ...VALID, validityPeriodHours: 2160 }, "validityPeriodHours", /alternatives, set only one/],
+        ["validityPeriodHours with DOES_NOT_EXPIRE", { ...RENEWING, expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }, "validityPeriodHours", /must not be set when expirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE/],
+        ["validityPeriodHours 0", { ...RENEWING, validityPeriodHours: 0 }, "validityPeriodHours", /whole number of hours from 1 to 8,760/],
+        ["validityPeriodHours over 365 days", { ...RENEWING, validityPeriodHours: 8761 }, "validityPeriodHours", /from 1 to 8,760 \(365 days/],
+        ["validityPeriodHours fractional", { ...RENEWING, validityPeriodHours: 1.5 }, "validityPeriodHours", /whole number of hours/],
+        ["validityPeriodHours as text", { ...RENEWING, validityPeriodHours: "2160" }, "", /validityPeriodHours must be a number, got a string/],
+        ["earlyRenewalHours without validityPeriodHours", { ...VALID, earlyRenewalHours: 24 }, "earlyRenewalHours", /applies only with validityPeriodHours/],
+        ["earlyRenewalHours 0", { ...RENEWING, earlyRenewalHours: 0 }, "earlyRenewalHours", /at least 1/],
+        ["earlyRenewalHours over the period", { ...RENEWING, earlyRenewalHours: 2161 }, "earlyRenewalHours", /at most validityPeriodHours/],
+        ["EXPIRES with neither validTo nor a period", { keyId: KEY_ID, keyMaterial: SYMMETRIC, expirationModel: "KEY_MATERIAL_EXPIRES", earlyRenewalHours: 24 }, "validTo", /or validityPeriodHours/],
         ["bad importType", { ...VALID, importType: "ROTATE" }, "", /importType must be NEW_KEY_MATERIAL or EXISTING_KEY_MATERIAL/],
         ["importType on an HMAC key", { ...VALID, keySpec: "HMAC_256", importType: "NEW_KEY_MATERIAL" }, "importType", /only to SYMMETRIC_DEFAULT/],
         ["importType on an RSA key", { ...VALID, keyMaterial: materialFor("RSA_2048").toString("base64"), importType: "EXISTING_KEY_MATERIAL" }, "importType", /only to SYMMETRIC_DEFAULT/],

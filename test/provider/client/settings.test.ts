@@ -60,6 +60,21 @@ describe("provider/client/settings", () => {
         assert.equal(resolveClientSettings({}, {}, { AWS_MAX_ATTEMPTS: "3" }).maxAttempts, 3);
     });
 
+    it("reads expiryWarningDays: a whole number of days, 0 (off) to 365; anything else is a problem (refused at check), its value not quoted", () => {
+        const key = "pulumi-kms-byok:expiryWarningDays";
+        assert.equal(readProviderSettings(config({ [key]: "45" })).expiryWarningDays, 45);
+        assert.equal(readProviderSettings(config({ [key]: "0" })).expiryWarningDays, 0);
+        assert.equal(readProviderSettings(config({ [key]: "365" })).expiryWarningDays, 365);
+        assert.equal(readProviderSettings(config({ [key]: "0" })).problems, undefined);
+        for (const bad of ["366", "-1", "2.5", "soon"]) {
+            const settings = readProviderSettings(config({ [key]: bad }));
+            assert.equal(settings.expiryWarningDays, undefined, bad);
+            assert.equal(settings.problems?.length, 1, bad);
+            assert.match(settings.problems![0]!, /^pulumi-kms-byok:expiryWarningDays must be a whole number from 0 to 365 \(default 30\)/);
+            assert.ok(!settings.problems![0]!.includes(` ${bad}`), "the value is not quoted");
+        }
+    });
+
     it("resolves region: resource input, then the key ARN, then aws:region, then the environment", () => {
         const env = { AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "us-east-2" };
         assert.equal(resolveClientSettings({ keyId: ARN, region: "eu-central-1" }, { region: "eu-west-1" }, env).region, "eu-central-1");

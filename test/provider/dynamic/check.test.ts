@@ -170,6 +170,18 @@ describe("provider/dynamic/check", () => {
         assert.match(changed[0]!.reason, /must be in the future/);
     });
 
+    it("accepts renewable expiry: a period alone, with early renewal up to the period, or with expirationModel EXPIRES", () => {
+        const renewing = { keyId: KEY_ID, keyMaterial: SYMMETRIC, validityPeriodHours: 2160 };
+        for (const extra of [{}, { earlyRenewalHours: 1 }, { earlyRenewalHours: 2160 }, { expirationModel: "KEY_MATERIAL_EXPIRES" }, { validityPeriodHours: 1 }, { validityPeriodHours: 8760 }]) {
+            assert.deepEqual(checkInputs({}, { ...renewing, ...extra }, NOW).failures, [], JSON.stringify(extra));
+        }
+        assert.deepEqual(checkInputs({}, { ...renewing, validityPeriodHours: UNKNOWN, earlyRenewalHours: UNKNOWN }, NOW).failures, []);
+        const hmac = { ...renewing, keySpec: "HMAC_256", keyMaterial: materialFor("HMAC_256").toString("base64") };
+        assert.deepEqual(checkInputs({}, hmac, NOW).failures, []);
+        // Switching from a validTo that has since passed to a period: nothing about the old validTo is checked.
+        assert.deepEqual(checkInputs({ ...VALID, validTo: "2026-11-01T00:00:00Z" }, renewing, NOW).failures, []);
+    });
+
     it("returns the inputs unchanged (defaults are derived, not written into state)", () => {
         const news = { ...VALID, __provider: "text" };
         assert.equal(checkInputs({}, news, NOW).inputs, news);

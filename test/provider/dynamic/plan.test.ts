@@ -5,6 +5,8 @@ import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/dyna
 const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const ARN = `arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`;
 const MATERIAL_ID = "a".repeat(64);
+/** Well before the fixtures' validTo (2027-06-30). */
+const NOW = new Date("2026-12-01T00:00:00Z");
 
 /** The state a fresh create leaves, as outputs. */
 function outputs(overrides: Partial<MaterialOutputs> = {}): MaterialOutputs {
@@ -30,6 +32,10 @@ function outputs(overrides: Partial<MaterialOutputs> = {}): MaterialOutputs {
         multiRegionKeyType: null,
         publicKey: null,
         deletionImpact: "destroy deletes this CURRENT material",
+        validityPeriodHours: null,
+        earlyRenewalHours: null,
+        renewalDueAt: null,
+        kmsClockOffsetSeconds: 0,
         ...overrides,
     };
 }
@@ -40,29 +46,29 @@ const inputs = (overrides: Partial<Record<keyof MaterialInputs, unknown>> = {}):
 describe("provider/dynamic/plan", () => {
     it("no change when KMS matches the inputs (ID vs ARN forms, validTo precision)", () => {
         for (const news of [inputs(), inputs({ keyId: ARN }), inputs({ validTo: "2027-06-30T02:00:00+02:00" })]) {
-            const plan = planChanges(outputs(), news);
+            const plan = planChanges(outputs(), news, NOW);
             assert.equal(hasChanges(plan), false, JSON.stringify(plan));
         }
     });
 
     it("a different key or Region replaces; an unknown key (preview) too", () => {
-        assert.deepEqual(planChanges(outputs(), inputs({ keyId: "9999abcd-12ab-34cd-56ef-1234567890ab" })).replace, ["keyId"]);
-        assert.deepEqual(planChanges(outputs(), inputs({ keyId: UNKNOWN })).replace, ["keyId"]);
-        assert.deepEqual(planChanges(outputs(), inputs({ region: "us-east-1" })).replace, ["region"]);
-        assert.deepEqual(planChanges(outputs(), inputs({ region: "eu-west-1" })).replace, []);
+        assert.deepEqual(planChanges(outputs(), inputs({ keyId: "9999abcd-12ab-34cd-56ef-1234567890ab" }), NOW).replace, ["keyId"]);
+        assert.deepEqual(planChanges(outputs(), inputs({ keyId: UNKNOWN }), NOW).replace, ["keyId"]);
+        assert.deepEqual(planChanges(outputs(), inputs({ region: "us-east-1" }), NOW).replace, ["region"]);
+        assert.deepEqual(planChanges(outputs(), inputs({ region: "eu-west-1" }), NOW).replace, []);
     });
 
     it("expiry and description changes reimport in place", () => {
-        assert.match(planChanges(outputs(), inputs({ validTo: "2027-07-01T00:00:00Z" })).reimport.join(), /validTo/);
-        assert.match(planChanges(outputs(), inputs({ validTo: undefined })).reimport.join(), /expirationModel KEY_MATERIAL_EXPIRES → KEY_MATERIAL_DOES_NOT_EXPIRE/);
-        assert.match(planChanges(outputs(), inputs({ keyMaterialDescription: "v2" })).reimport.join(), /keyMaterialDescription/);
-        assert.match(planChanges(outputs(), inputs({ validTo: UNKNOWN })).reimport.join(), /not known until apply/);
-        assert.deepEqual(planChanges(outputs(), inputs()).reimport, [], "omitting the description keeps KMS's");
+        assert.match(planChanges(outputs(), inputs({ validTo: "2027-07-01T00:00:00Z" }), NOW).reimport.join(), /validTo/);
+        assert.match(planChanges(outputs(), inputs({ validTo: undefined }), NOW).reimport.join(), /expirationModel KEY_MATERIAL_EXPIRES → KEY_MATERIAL_DOES_NOT_EXPIRE/);
+        assert.match(planChanges(outputs(), inputs({ keyMaterialDescription: "v2" }), NOW).reimport.join(), /keyMaterialDescription/);
+        assert.match(planChanges(outputs(), inputs({ validTo: UNKNOWN }), NOW).reimport.join(), /not known until apply/);
+        assert.deepEqual(planChanges(outputs(), inputs(), NOW).reimport, [], "omitting the description keeps KMS's");
     });
 
     it("material deleted or expired outside Pulumi is reimported", () => {
         for (const condition of ["DELETED", "EXPIRED", "NOT_ASSOCIATED"] as const) {
-            const plan = planChanges(outputs({ materialCondition: condition, importState: "PENDING_IMPORT", keyState: "PendingImport" }), inputs());
+            const plan = planChanges(outputs({ materialCondition: condition, importState: "PENDING_IMPORT", keyState: "PendingImport" }), inputs(), NOW);
             assert.match(plan.reimport.join(), new RegExp(condition));
             assert.equal(hasChanges(plan), true);
         }
@@ -70,32 +76,35 @@ describe("provider/dynamic/plan", () => {
 
     it("cannot repair a key pending deletion: no change planned, the reason logged", () => {
         const olds = outputs({ materialCondition: "DELETED", importState: "PENDING_IMPORT", keyState: "PendingDeletion" });
-        const plan = planChanges(olds, inputs());
+        const plan = planChanges(olds, inputs(), NOW);
         assert.equal(hasChanges(plan), false);
         assert.match(plan.blocked.join(), /PendingDeletion.*cancel the key deletion/);
         assert.match(describePlan(olds, plan).join("\n"), /cannot repair/);
     });
 
-    it("expired material with a validTo that has passed: nothing planned, the way out logged", () => {
+    it("expired material with a validTo that has passed: no import planned, but a change (drift checks fail), the way out logged", () => {
         const olds = outputs({ materialCondition: "EXPIRED", importState: "PENDING_IMPORT", keyState: "PendingImport" });
         const now = new Date("2027-07-01T00:00:00Z");
-        const stuck = planChanges(olds, inputs(), false, now);
-        assert.equal(hasChanges(stuck), false);
-        assert.match(stuck.blocked.join(), /which has passed .*set a new validTo/);
-        const renewed = planChanges(olds, inputs({ validTo: "2027-12-01T00:00:00Z" }), false, now);
+        const stuck = planChanges(olds, inputs(), now);
+        assert.deepEqual(stuck.reimport, []);
+        assert.equal(hasChanges(stuck), true, "preview --expect-no-changes must fail while the key is unusable");
+        assert.match(stuck.unrepairable.join(), /which has passed .*set a new validTo/);
+        assert.match(describePlan(olds, stuck).join("\n"), /cannot repair: .*Until then `pulumi up` fails here/);
+        const renewed = planChanges(olds, inputs({ validTo: "2027-12-01T00:00:00Z" }), now);
         assert.match(renewed.reimport.join(), /EXPIRED/);
+        assert.deepEqual(renewed.unrepairable, []);
     });
 
     it("rotateOnDemand rotates unless KMS is known to have the material CURRENT (or rotated past it)", () => {
-        assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_ROTATION" }), inputs({ rotateOnDemand: true })).rotate, true);
-        assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_MULTI_REGION_IMPORT_AND_ROTATION" }), inputs({ rotateOnDemand: true })).rotate, true);
-        assert.equal(planChanges(outputs({ keyMaterialState: "NON_CURRENT" }), inputs({ rotateOnDemand: true })).rotate, false);
-        assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_ROTATION" }), inputs()).rotate, false);
-        assert.equal(planChanges(outputs({ keyMaterialState: null }), inputs({ rotateOnDemand: true })).rotate, true, "unknown state: the workflow decides");
+        assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_ROTATION" }), inputs({ rotateOnDemand: true }), NOW).rotate, true);
+        assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_MULTI_REGION_IMPORT_AND_ROTATION" }), inputs({ rotateOnDemand: true }), NOW).rotate, true);
+        assert.equal(planChanges(outputs({ keyMaterialState: "NON_CURRENT" }), inputs({ rotateOnDemand: true }), NOW).rotate, false);
+        assert.equal(planChanges(outputs({ keyMaterialState: "PENDING_ROTATION" }), inputs(), NOW).rotate, false);
+        assert.equal(planChanges(outputs({ keyMaterialState: null }), inputs({ rotateOnDemand: true }), NOW).rotate, true, "unknown state: the workflow decides");
     });
 
     it("settings and provider code changes are recorded without KMS calls", () => {
-        const plan = planChanges(outputs(), inputs({ endpoint: "http://127.0.0.1:4599", wrappingKeySpec: "RSA_2048" }), true);
+        const plan = planChanges(outputs(), inputs({ endpoint: "http://127.0.0.1:4599", wrappingKeySpec: "RSA_2048" }), NOW, true);
         assert.deepEqual(plan.recordOnly.sort(), ["__provider", "endpoint", "wrappingKeySpec"]);
         assert.deepEqual(plan.reimport, []);
         assert.equal(hasChanges(plan), true);
@@ -103,7 +112,7 @@ describe("provider/dynamic/plan", () => {
 
     it("describes a replacement with what deleting from the old key would do, as of the last refresh", () => {
         const newKey = inputs({ keyId: "9999abcd-12ab-34cd-56ef-1234567890ab" });
-        const line = (olds: MaterialOutputs) => describePlan(olds, planChanges(olds, newKey)).join("\n");
+        const line = (olds: MaterialOutputs) => describePlan(olds, planChanges(olds, newKey, NOW)).join("\n");
         assert.match(
             line(outputs()),
             new RegExp(`key material ${MATERIAL_ID} of ${ARN}: keyId changed, so up would import the material into the new key, then delete it from this one \\(CURRENT, key Enabled at the last refresh\\): .*the key would become unusable \\(PendingImport\\)`),

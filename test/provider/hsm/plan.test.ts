@@ -29,28 +29,33 @@ describe("provider/dynamic/plan with hsmKey", () => {
         multiRegionKeyType: null,
         publicKey: null,
         deletionImpact: "destroy deletes this CURRENT material",
+        validityPeriodHours: null,
+        earlyRenewalHours: null,
+        renewalDueAt: null,
+        kmsClockOffsetSeconds: 0,
         ...overrides,
     });
+    const NOW = new Date();
     const news = (overrides: Partial<MaterialInputs> = {}): MaterialInputs => ({ keyId: KEY_ID, hsmKey: URI, hsmPin: "pin-1", ...overrides });
 
     it("plans nothing for the same URI, whatever the PIN, and records the token's choice of algorithm", () => {
-        const plan = planChanges(olds(), news({ hsmPin: "another-pin" }));
+        const plan = planChanges(olds(), news({ hsmPin: "another-pin" }), NOW);
         assert.deepEqual([plan.reimport, plan.replace, plan.recordOnly], [[], [], []]);
     });
 
     it("reimports when the URI changes, and when the material moves between keyMaterial and hsmKey", () => {
-        assert.match(planChanges(olds(), news({ hsmKey: URI.replace("object=k", "id=%01") })).reimport.join(), /hsmKey changed/);
-        assert.match(planChanges(olds({ hsmKey: null }), news()).reimport.join(), /hsmKey changed/);
-        assert.match(planChanges(olds(), { keyId: KEY_ID, keyMaterial: "x" }).reimport.join(), /moved from hsmKey to keyMaterial/);
+        assert.match(planChanges(olds(), news({ hsmKey: URI.replace("object=k", "id=%01") }), NOW).reimport.join(), /hsmKey changed/);
+        assert.match(planChanges(olds({ hsmKey: null }), news(), NOW).reimport.join(), /hsmKey changed/);
+        assert.match(planChanges(olds(), { keyId: KEY_ID, keyMaterial: "x" }, NOW).reimport.join(), /moved from hsmKey to keyMaterial/);
     });
 
     it("states written before hsmKey existed (no hsmKey output) plan nothing new for keyMaterial", () => {
         const old = olds();
         delete old.hsmKey;
-        assert.deepEqual(planChanges(old, { keyId: KEY_ID, keyMaterial: "x", wrappingAlgorithm: "RSAES_OAEP_SHA_1" }).reimport, []);
+        assert.deepEqual(planChanges(old, { keyId: KEY_ID, keyMaterial: "x", wrappingAlgorithm: "RSAES_OAEP_SHA_1" }, NOW).reimport, []);
     });
 
     it("repairs deleted material by reimporting from the HSM", () => {
-        assert.match(planChanges(olds({ materialCondition: "DELETED" }), news()).reimport.join(), /DELETED outside Pulumi/);
+        assert.match(planChanges(olds({ materialCondition: "DELETED" }), news(), NOW).reimport.join(), /DELETED outside Pulumi/);
     });
 });
