@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { createPrivateKey, createPublicKey } from "node:crypto";
-import { GetPublicKeyCommand } from "@aws-sdk/client-kms";
-import { defaultKeyUsage } from "../../provider/resource/byokKey";
+import { createHmac, createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
+import { GenerateMacCommand, GetPublicKeyCommand, SignCommand, VerifyCommand, VerifyMacCommand, type KMSClient, type MacAlgorithmSpec, type SigningAlgorithmSpec } from "@aws-sdk/client-kms";
 import { KEY_SPECS, type KeySpec } from "../../provider/wrapping/keySpecs";
 import { assertRunKeepsSecrets, assertStateKeepsSecrets, ok } from "../support/cli/assertions";
 import { useCliWorld } from "../support/cli/cliWorld";
@@ -11,7 +10,8 @@ import { fresh } from "../support/materials";
 /**
  * Every key spec that takes imported material except SYMMETRIC_DEFAULT, through the official Pulumi CLI: RSA
  * private keys wrapped with RSA_AES_KEY_WRAP, the public key KMS publishes checked against the imported private
- * key, no ImportType ever sent, destroy by the right call whether or not KMS reports a KeyMaterialId.
+ * key, the imported keys signing and MACing with exactly the imported bytes, no ImportType ever sent, destroy by
+ * the right call whether or not KMS reports a KeyMaterialId.
  */
 describe("real CLI: asymmetric and HMAC material", function () {
     this.timeout(300_000);
@@ -21,12 +21,13 @@ describe("real CLI: asymmetric and HMAC material", function () {
     const nameOf = (spec: KeySpec) => spec.toLowerCase().replace(/_/g, "-");
 
     for (const materialIdInResponse of ["omit", "id"] as const) {
-        it(`imports ${specs.length} key specs, verifies public keys, destroys by the right call (KeyMaterialId in responses: ${materialIdInResponse})`, async () => {
+        it(`imports ${specs.length} key specs, verifies public keys, signs and MACs with the imported bytes, destroys by the right call (KeyMaterialId in responses: ${materialIdInResponse})`, async () => {
             world().kms.control.setSwitches({ importResponseMaterialIdAsymmetric: materialIdInResponse });
             try {
                 const config: Record<string, string | { secret: string }> = {};
                 for (const spec of specs) {
-                    const key = await world().createKey({ KeySpec: spec, KeyUsage: defaultKeyUsage(spec) as "SIGN_VERIFY" });
+                    // RSA keys for signing (their default is ENCRYPT_DECRYPT): every key is then checked by signing or MACing.
+                    const key = await world().createKey({ KeySpec: spec, KeyUsage: spec.startsWith("HMAC") ? "GENERATE_VERIFY_MAC" : "SIGN_VERIFY" });
                     config[`${nameOf(spec)}.keyId`] = key.KeyId!;
                     config[`${nameOf(spec)}.material`] = { secret: materials.get(spec)!.toString("base64") };
                 }
@@ -56,6 +57,7 @@ describe("real CLI: asymmetric and HMAC material", function () {
                 assert.equal(imports.filter((r) => r.status === 200).length, materials.size);
                 assert.ok(imports.every((r) => r.importType === undefined), "no ImportType for asymmetric or HMAC keys");
                 ok(await stack.refresh({ expectNoChanges: true }));
+                for (const [spec, material] of materials) await assertKeyUsesMaterial(world().client, String((await stack.resource(nameOf(spec)))!.outputs["keyArn"]), spec, material);
 
                 world().kms.control.resetCounters();
                 ok(await stack.destroy());
@@ -68,3 +70,33 @@ describe("real CLI: asymmetric and HMAC material", function () {
         });
     }
 });
+
+const MESSAGE = Buffer.from("signed and MACed by the imported key");
+const DIGEST_OF: Record<string, string> = { RSA: "sha256", ECC_NIST_P256: "sha256", ECC_SECG_P256K1: "sha256", ECC_NIST_P384: "sha384", ECC_NIST_P521: "sha512" };
+
+/**
+ * The key works with exactly the bytes that were imported: HMAC keys' GenerateMac equals node:crypto's HMAC
+ * under the material; RSA keys' PKCS#1 v1.5 signatures (deterministic) equal node:crypto's under the private
+ * key; ECDSA signatures made by KMS verify under the material's public key, and KMS verifies one made locally.
+ */
+async function assertKeyUsesMaterial(client: KMSClient, keyArn: string, spec: KeySpec, material: Buffer): Promise<void> {
+    if (spec.startsWith("HMAC")) {
+        const bits = spec.slice("HMAC_".length);
+        const MacAlgorithm = `HMAC_SHA_${bits}` as MacAlgorithmSpec;
+        const { Mac } = await client.send(new GenerateMacCommand({ KeyId: keyArn, Message: MESSAGE, MacAlgorithm }));
+        const local = createHmac(`sha${bits}`, material).update(MESSAGE).digest();
+        assert.deepEqual(Buffer.from(Mac!), local, `${spec}: KMS's MAC is the material's`);
+        assert.equal((await client.send(new VerifyMacCommand({ KeyId: keyArn, Message: MESSAGE, MacAlgorithm, Mac: local }))).MacValid, true);
+        return;
+    }
+    const privateKey = createPrivateKey({ key: material, format: "der", type: "pkcs8" });
+    const digest = DIGEST_OF[spec.startsWith("RSA") ? "RSA" : spec]!;
+    const SigningAlgorithm = (spec.startsWith("RSA") ? "RSASSA_PKCS1_V1_5_SHA_256" : `ECDSA_SHA_${digest.slice(3)}`) as SigningAlgorithmSpec;
+    const { Signature } = await client.send(new SignCommand({ KeyId: keyArn, Message: MESSAGE, MessageType: "RAW", SigningAlgorithm }));
+    const signature = Buffer.from(Signature!);
+    if (spec.startsWith("RSA")) assert.deepEqual(signature, sign(digest, MESSAGE, privateKey), `${spec}: KMS's signature is the material's`);
+    else assert.ok(verify(digest, MESSAGE, createPublicKey(privateKey), signature), `${spec}: KMS's signature verifies under the material's public key`);
+    const local = sign(digest, MESSAGE, privateKey);
+    const verdict = await client.send(new VerifyCommand({ KeyId: keyArn, Message: MESSAGE, MessageType: "RAW", SigningAlgorithm, Signature: local }));
+    assert.equal(verdict.SignatureValid, true, `${spec}: KMS verifies a signature made with the material`);
+}

@@ -24,7 +24,7 @@ import { assertConverged, assertDestroyed, type MaterialIntent, type Unit } from
  * can be in during the step. A killed CLI leaves its provider host running (orphaned): it may finish the step
  * on its own, as it can on a user's machine, before it is cleaned up.
  *
- * Recovery (README, "When pulumi was killed"): if the CLI died, `pulumi cancel` (the file backend keeps the
+ * Recovery (README, "When a run was interrupted"): if the CLI died, `pulumi cancel` (the file backend keeps the
  * dead run's lock; if it reports "failed to load checkpoint: EOF", delete the empty `.attrs` sidecar first)
  * and `pulumi refresh --clear-pending-creates`; then the interrupted command again.
  */
