@@ -38,7 +38,7 @@ const ALGORITHMS: Readonly<Record<string, SigningAlgorithm>> = {
   ECDSA_SHA_384: { scheme: "ecdsa", hash: "sha384", messageTypes: RAW_OR_DIGEST },
   ECDSA_SHA_512: { scheme: "ecdsa", hash: "sha512", messageTypes: RAW_OR_DIGEST },
   // "ED25519_SHA_512 signing algorithm requires KMS MessageType:RAW" (Sign API reference). ED25519_PH_SHA_512
-  // (Ed25519ph) needs OpenSSL 3.2; Node 20 ships 3.0, so kms-local does not emulate it.
+  // (Ed25519ph): node:crypto does pure Ed25519 only, so kms-local does not emulate it.
   ED25519_SHA_512: { scheme: "ed25519", hash: "sha512", messageTypes: ["RAW"] },
 };
 

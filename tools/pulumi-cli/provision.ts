@@ -144,7 +144,7 @@ const MISSING_TOOLS =
     "The tests, the demo and the benchmarks drive the official Pulumi CLI, and neither a `pulumi` (≥ " +
     MINIMUM_VERSION +
     ") nor `go` was found on PATH. Either install the Pulumi CLI (https://www.pulumi.com/docs/install/, e.g. " +
-    "`curl -fsSL https://get.pulumi.com | sh`, then add ~/.pulumi/bin to PATH), or install Go 1.26 or later " +
+    "`curl -fsSL https://get.pulumi.com | sh`, then add ~/.pulumi/bin to PATH), or install Go 1.26.8 or later " +
     "(https://go.dev/dl/) so that it can be built from its Go module.";
 
 function goBinary(env: NodeJS.ProcessEnv): string | undefined {
