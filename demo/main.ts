@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     const printed: string[] = [];
     say.note(`kms-local (the AWS KMS stand-in, AWS request quotas enforced) listens on ${kms.url}`);
     say.command(`export AWS_ENDPOINT_URL_KMS=${kms.url} AWS_ACCESS_KEY_ID=${credentials.AWS_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=…   # kms-local's test credentials`);
+    say.note("the `aws kms …` lines are what an operator would type; the demo makes the same calls with the AWS SDK");
 
     try {
         say.step("0. the platform team creates the EXTERNAL key (outside this stack: the @pulumi/aws plugin cannot be downloaded offline)", "aws kms create-key --origin EXTERNAL");
