@@ -1,44 +1,15 @@
 import assert from "node:assert/strict";
 import { describePlan, hasChanges, planChanges } from "../../../provider/dynamic/plan";
 import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/dynamic/properties";
+import { KEY_ARN, KEY_ID, materialOutputs } from "../../support/materialOutputs";
 
-const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
-const ARN = `arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`;
+const ARN = KEY_ARN;
 const MATERIAL_ID = "a".repeat(64);
 /** Well before the fixtures' validTo (2027-06-30). */
 const NOW = new Date("2026-12-01T00:00:00Z");
 
 /** The state a fresh create leaves, as outputs. */
-function outputs(overrides: Partial<MaterialOutputs> = {}): MaterialOutputs {
-    return {
-        keyId: KEY_ID,
-        importType: null,
-        rotateOnDemand: false,
-        wrappingAlgorithm: "RSAES_OAEP_SHA_256",
-        wrappingKeySpec: "RSA_4096",
-        endpoint: null,
-        profile: null,
-        keyArn: ARN,
-        region: "eu-west-1",
-        keySpec: "SYMMETRIC_DEFAULT",
-        keyMaterialId: MATERIAL_ID,
-        keyState: "Enabled",
-        importState: "IMPORTED",
-        keyMaterialState: "CURRENT",
-        materialCondition: "IMPORTED",
-        expirationModel: "KEY_MATERIAL_EXPIRES",
-        validTo: "2027-06-30T00:00:00.000Z",
-        keyMaterialDescription: null,
-        multiRegionKeyType: null,
-        publicKey: null,
-        deletionImpact: "destroy deletes this CURRENT material",
-        validityPeriodHours: null,
-        earlyRenewalHours: null,
-        renewalDueAt: null,
-        kmsClockOffsetSeconds: 0,
-        ...overrides,
-    };
-}
+const outputs = materialOutputs;
 
 const inputs = (overrides: Partial<Record<keyof MaterialInputs, unknown>> = {}): MaterialInputs =>
     ({ keyId: KEY_ID, keyMaterial: "ignored", validTo: "2027-06-30T00:00:00Z", ...overrides }) as MaterialInputs;

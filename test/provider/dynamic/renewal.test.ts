@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { validToFor } from "../../../provider/kms/importMaterial";
 import { ChangePlan, describePlan, hasChanges, planChanges } from "../../../provider/dynamic/plan";
 import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/dynamic/properties";
+import { KEY_ARN, KEY_ID, materialOutputs } from "../../support/materialOutputs";
 import {
     clockOffsetToRecord,
     effectiveEarlyRenewalHours,
@@ -17,8 +18,7 @@ import {
  * warning, and the arithmetic. The lifecycle against kms-local is in renewalLifecycle.test.ts.
  */
 
-const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
-const ARN = `arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`;
+const ARN = KEY_ARN;
 const MATERIAL_ID = "b".repeat(64);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -29,34 +29,7 @@ const DUE_AT = "2027-01-30T00:00:00.000Z";
 const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs);
 
 function outputs(overrides: Partial<MaterialOutputs> = {}): MaterialOutputs {
-    return {
-        keyId: KEY_ID,
-        importType: null,
-        rotateOnDemand: false,
-        wrappingAlgorithm: "RSAES_OAEP_SHA_256",
-        wrappingKeySpec: "RSA_4096",
-        endpoint: null,
-        profile: null,
-        keyArn: ARN,
-        region: "eu-west-1",
-        keySpec: "SYMMETRIC_DEFAULT",
-        keyMaterialId: MATERIAL_ID,
-        keyState: "Enabled",
-        importState: "IMPORTED",
-        keyMaterialState: "CURRENT",
-        materialCondition: "IMPORTED",
-        expirationModel: "KEY_MATERIAL_EXPIRES",
-        validTo: VALID_TO,
-        keyMaterialDescription: null,
-        multiRegionKeyType: null,
-        publicKey: null,
-        deletionImpact: "destroy deletes this CURRENT material",
-        validityPeriodHours: 2160,
-        earlyRenewalHours: 720,
-        renewalDueAt: DUE_AT,
-        kmsClockOffsetSeconds: 0,
-        ...overrides,
-    };
+    return materialOutputs({ keyMaterialId: MATERIAL_ID, validTo: VALID_TO, validityPeriodHours: 2160, earlyRenewalHours: 720, renewalDueAt: DUE_AT, ...overrides });
 }
 
 const inputs = (overrides: Partial<Record<keyof MaterialInputs, unknown>> = {}): MaterialInputs =>

@@ -1,40 +1,14 @@
 import assert from "node:assert/strict";
 import { planChanges } from "../../../provider/dynamic/plan";
 import { MaterialInputs, MaterialOutputs } from "../../../provider/dynamic/properties";
+import { KEY_ID, materialOutputs } from "../../support/materialOutputs";
 
 /** diff planning for HSM material: a different URI reimports (KMS accepts only the same bytes); the PIN never plans anything. */
 describe("provider/dynamic/plan with hsmKey", () => {
-    const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
     const URI = "pkcs11:token=byok;object=k?module-path=/usr/lib/softhsm/libsofthsm2.so";
-    const olds = (overrides: Partial<MaterialOutputs> = {}): MaterialOutputs => ({
-        keyId: KEY_ID,
-        importType: null,
-        rotateOnDemand: false,
-        wrappingAlgorithm: "RSAES_OAEP_SHA_1",
-        wrappingKeySpec: "RSA_4096",
-        endpoint: null,
-        profile: null,
-        hsmKey: URI,
-        keyArn: `arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`,
-        region: "eu-west-1",
-        keySpec: "SYMMETRIC_DEFAULT",
-        keyMaterialId: "a".repeat(64),
-        keyState: "Enabled",
-        importState: "IMPORTED",
-        keyMaterialState: "CURRENT",
-        materialCondition: "IMPORTED",
-        expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE",
-        validTo: null,
-        keyMaterialDescription: null,
-        multiRegionKeyType: null,
-        publicKey: null,
-        deletionImpact: "destroy deletes this CURRENT material",
-        validityPeriodHours: null,
-        earlyRenewalHours: null,
-        renewalDueAt: null,
-        kmsClockOffsetSeconds: 0,
-        ...overrides,
-    });
+    // Imported from the token with the algorithm it chose; material that never expires.
+    const olds = (overrides: Partial<MaterialOutputs> = {}): MaterialOutputs =>
+        materialOutputs({ wrappingAlgorithm: "RSAES_OAEP_SHA_1", hsmKey: URI, expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE", validTo: null, ...overrides });
     const NOW = new Date();
     const news = (overrides: Partial<MaterialInputs> = {}): MaterialInputs => ({ keyId: KEY_ID, hsmKey: URI, hsmPin: "pin-1", ...overrides });
 
