@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import type { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation";
-import { ImportedKeyMaterial } from "../../../provider";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { ok } from "../../support/cli/assertions";
 import type { CliRun, CliStack } from "../../support/cli/cliStack";
 import { openCliWorld, type CliWorld } from "../../support/cli/cliWorld";
 import { killAll, killRole } from "../../support/cli/processes";
-import { TestKey } from "../../support/cli/testKey";
 import { randomMaterial } from "../../support/materials";
-import { assertConverged, assertDestroyed, type MaterialIntent, type Unit } from "../faults/converge";
+import { assertConverged, assertDestroyed, unitsProgram, type MaterialIntent, type Unit } from "../faults/converge";
 
 /**
  * The official Pulumi CLI, and separately the provider host it started, SIGKILLed at each KMS request of
@@ -112,21 +109,6 @@ function shapes(type: TrialType): Shapes {
     }
 }
 
-/** Units as a program: each an EXTERNAL test key and its materials, the further one after the first. */
-function program(world: CliWorld, units: Unit[]): PulumiFn {
-    return async () => {
-        const config = new pulumi.Config();
-        for (const unit of units) {
-            const key = new TestKey(unit.key, { endpoint: world.kms.url });
-            let previous: ImportedKeyMaterial | undefined;
-            for (const m of unit.materials) {
-                const further = m.additional ? { importType: "NEW_KEY_MATERIAL" as const, rotateOnDemand: m.additional.rotate } : {};
-                previous = new ImportedKeyMaterial(m.name, { keyId: key.id, keyMaterial: config.requireSecret(m.name), validTo: m.validTo, ...further }, { dependsOn: previous ? [previous] : [] });
-            }
-        }
-    };
-}
-
 /** A world per lane: its kms-local's log hook counts the provider's requests of the step under attack. */
 export interface Lane {
     world: CliWorld & { close(): Promise<void> };
@@ -157,12 +139,12 @@ export async function runTrial(lane: Lane, trial: Trial): Promise<string> {
     const secrets = (units: Unit[]) => Object.fromEntries(units.flatMap((u) => u.materials.map((m) => [m.name, { secret: m.material.toString("base64") }])));
     await stack.setConfig({ ...secrets(shape.after), ...(shape.before ? secrets(shape.before) : {}) });
     if (shape.before) {
-        stack.setProgram(program(world, shape.before));
+        stack.setProgram(unitsProgram(world.kms.url, shape.before));
         ok(await stack.up(), `${context}: setup`);
     }
     // The trial's own keys (destroy trials): what must end up pending deletion without material.
     const keyIds = (await stack.exportState()).resources.filter((r) => r.type.endsWith(":TestKey")).map((r) => String(r.id));
-    stack.setProgram(program(world, shape.after));
+    stack.setProgram(unitsProgram(world.kms.url, shape.after));
     const command = shape.destroy ? "destroy" : "up";
 
     // The attack.

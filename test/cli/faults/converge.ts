@@ -9,7 +9,11 @@ import {
     type KMSClient,
     type RotationsListEntry,
 } from "@aws-sdk/client-kms";
+import * as pulumi from "@pulumi/pulumi";
+import type { PulumiFn } from "@pulumi/pulumi/automation";
 import type { KmsLocal } from "../../../kms-local";
+import { ImportedKeyMaterial } from "../../../provider";
+import { TestKey } from "../../support/cli/testKey";
 import { isEncryptedSecret } from "../../support/cli/assertions";
 import type { CliStack, StateExport, StateResource } from "../../support/cli/cliStack";
 
@@ -162,4 +166,19 @@ export function assertNothingLeftBehind(kms: KmsLocal, ourKeys: Set<string>, con
     }
     const orphans = keys.filter((k) => !ourKeys.has(k.keyId));
     assert.ok(orphans.length <= faultedCreates, `${context}: ${orphans.length} keys nobody created (${faultedCreates} faulted CreateKey calls)`);
+}
+
+/** Units as a program: each an EXTERNAL test key and its materials, in order (a further material after the first). */
+export function unitsProgram(kmsUrl: string, units: Unit[]): PulumiFn {
+    return async () => {
+        const config = new pulumi.Config();
+        for (const unit of units) {
+            const key = new TestKey(unit.key, { endpoint: kmsUrl });
+            let previous: ImportedKeyMaterial | undefined;
+            for (const m of unit.materials) {
+                const further = m.additional ? { importType: "NEW_KEY_MATERIAL" as const, rotateOnDemand: m.additional.rotate } : {};
+                previous = new ImportedKeyMaterial(m.name, { keyId: key.id, keyMaterial: config.requireSecret(m.name), validTo: m.validTo, ...further }, { dependsOn: previous ? [previous] : [] });
+            }
+        }
+    };
 }

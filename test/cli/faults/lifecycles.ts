@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
-import * as pulumi from "@pulumi/pulumi";
-import type { PulumiFn } from "@pulumi/pulumi/automation";
 import type { FaultKind, FaultTiming, KmsLocal, KmsLocalOptions } from "../../../kms-local";
 import { TOKEN_VALIDITY_MS } from "../../../kms-local/operations/getParametersForImport";
-import { ImportedKeyMaterial } from "../../../provider";
 import { ok } from "../../support/cli/assertions";
 import type { CliRun, CliStack } from "../../support/cli/cliStack";
 import { openCliWorld, type CliWorld } from "../../support/cli/cliWorld";
-import { TestKey } from "../../support/cli/testKey";
 import { randomMaterial } from "../../support/materials";
-import { assertConverged, assertDestroyed, assertNothingLeftBehind, assertStateMatchesKms, type Unit } from "./converge";
+import { assertConverged, assertDestroyed, assertNothingLeftBehind, assertStateMatchesKms, unitsProgram, type Unit } from "./converge";
 
 /**
  * Whole lifecycles through the official Pulumi CLI while kms-local misbehaves the way AWS can: 10 % of requests
@@ -188,26 +184,11 @@ function parseRequestLine(line: string): RequestLine | undefined {
 /** An ISO time `days` after kms-local's own clock (KMS judges validTo by its time), to the second. */
 const validToIn = (kms: KmsLocal, days: number): string => new Date(kms.control.clock.now() + days * DAY).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-/** Units as a program: each an EXTERNAL test key and its materials, in order (a further material after the first). */
-function unitsProgram(world: CliWorld, units: Unit[]): PulumiFn {
-    return async () => {
-        const config = new pulumi.Config();
-        for (const unit of units) {
-            const key = new TestKey(unit.key, { endpoint: world.kms.url });
-            let previous: ImportedKeyMaterial | undefined;
-            for (const m of unit.materials) {
-                const further = m.additional ? { importType: "NEW_KEY_MATERIAL" as const, rotateOnDemand: m.additional.rotate } : {};
-                previous = new ImportedKeyMaterial(m.name, { keyId: key.id, keyMaterial: config.requireSecret(m.name), validTo: m.validTo, ...further }, { dependsOn: previous ? [previous] : [] });
-            }
-        }
-    };
-}
-
 /** Sets the units' materials as secret config (as `pulumi config set --secret`), the program, and runs `run`. */
 async function step(stack: CliStack, world: CliWorld, units: Unit[], run: () => Promise<CliRun>, context: string): Promise<void> {
     const secrets = Object.fromEntries(units.flatMap((u) => u.materials.map((m) => [m.name, { secret: m.material.toString("base64") }])));
     await stack.setConfig(secrets);
-    stack.setProgram(unitsProgram(world, units));
+    stack.setProgram(unitsProgram(world.kms.url, units));
     ok(await run(), context);
 }
 
