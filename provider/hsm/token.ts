@@ -92,11 +92,12 @@ function selectSlot(p11: Pkcs11, uri: Pkcs11Uri): { slot: Handle; info: TokenInf
     throw new HsmError(`${matching.length} tokens match hsmKey (${describeToken(uri)}): add serial= to choose one of ${tokens.join(", ")}`);
 }
 
+/** Which of hsmKey's token attributes were given, never their values (see describeObject). */
 function describeToken(uri: Pkcs11Uri): string {
     const parts = Object.entries({ token: uri.token, serial: uri.serial, manufacturer: uri.manufacturer, model: uri.model, "slot-id": uri.slotId, "slot-description": uri.slotDescription })
         .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${k}=${v}`);
-    return parts.length > 0 ? parts.join(", ") : "no token attributes";
+        .map(([k]) => `${k}=`);
+    return parts.length > 0 ? `its ${parts.join(", ")}` : "no token attributes";
 }
 
 /** CK_SLOT_ID as the binding hands it over: a native CK_ULONG in a Buffer. */
@@ -115,7 +116,7 @@ export function findKeyObject(t: TokenSession, uri: Pkcs11Uri): Handle {
     if (found.length === 1) return found[0]!;
     if (found.length === 0) {
         throw new HsmError(
-            `${t.token} has no ${uri.type ?? "secret or private"} key object with ${objectAttributes(uri)} ` +
+            `${t.token} has no ${uri.type ?? "secret or private"} key object matching hsmKey's ${objectAttributes(uri)} ` +
                 "that this user can see (list them with: pkcs11-tool --module <library> --login --list-objects)",
         );
     }

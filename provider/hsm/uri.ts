@@ -195,16 +195,19 @@ function utf8(bytes: Buffer): string | undefined {
     return Buffer.from(text, "utf8").equals(bytes) ? text : undefined;
 }
 
-/** How messages name the object: its URI attributes, decoded (never a PIN: URIs with one are refused). */
+/**
+ * How messages name the object: by which of hsmKey's attributes select it, never their values (a value can be
+ * anything pasted into the URI, the material included; the user has the URI at hand).
+ */
 export function describeObject(uri: Pkcs11Uri): string {
-    return `the key object with ${objectAttributes(uri)}`;
+    return `the key object that hsmKey's ${objectAttributes(uri)} select`;
 }
 
-/** "label 'payments-2026', id 01a2" */
+/** "object= and id=", "type=secret-key": the type's value is one of two words, so it is shown. */
 export function objectAttributes(uri: Pkcs11Uri): string {
     const parts: string[] = [];
-    if (uri.object !== undefined) parts.push(`label '${uri.object}'`);
-    if (uri.id !== undefined) parts.push(`id ${uri.id.toString("hex")}`);
-    if (uri.type !== undefined) parts.push(`type ${uri.type}`);
-    return parts.join(", ");
+    if (uri.object !== undefined) parts.push("object=");
+    if (uri.id !== undefined) parts.push("id=");
+    if (uri.type !== undefined) parts.push(`type=${uri.type}`);
+    return parts.length > 0 ? parts.join(" and ") : "attributes";
 }
