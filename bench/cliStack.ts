@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { LocalWorkspace, type EngineEvent, type PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 import { REPOSITORY_ROOT, cliEnvironment } from "../tools/pulumi-cli/cli";
+import { isolateInlineRuns } from "../tools/pulumi-cli/inlineRuns";
 import { MARKER_VARIABLE } from "./processes";
 
 export const PROJECT = "kms-byok-bench";
@@ -56,6 +57,7 @@ export class BenchStack {
         for (const path of [paths.backendDir, paths.homeDir, paths.tmpDir, workDir]) mkdirSync(path, { recursive: true });
         let created: BenchStack | undefined;
         const command = timedCommand(settings.command, (name) => created?.armed(name));
+        isolateInlineRuns();
         const stack = await LocalWorkspace.createStack(
             { projectName: PROJECT, stackName: settings.name, program: settings.program },
             {

@@ -21,6 +21,7 @@ import {
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { startKmsLocal } from "../kms-local";
 import { REPOSITORY_ROOT, cliEnvironment, pulumiCli } from "../tools/pulumi-cli/cli";
+import { isolateInlineRuns } from "../tools/pulumi-cli/inlineRuns";
 import { Narrator } from "./narrator";
 import { demoProgram } from "./program";
 
@@ -122,6 +123,7 @@ async function createStack(dir: string, root: string, credentials: Record<string
     const paths = { backendDir: join(dir, "backend"), homeDir: join(dir, "home"), tmpDir: join(dir, "tmp") };
     for (const path of [...Object.values(paths), join(dir, "work")]) mkdirSync(path, { recursive: true });
     const { command } = await pulumiCli();
+    isolateInlineRuns();
     return LocalWorkspace.createStack(
         { projectName: "kms-byok-demo", stackName: STACK, program: demoProgram },
         {

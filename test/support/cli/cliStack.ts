@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalWorkspace, type ConfigMap, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 import { leakRegistry, type LeakRegistry } from "../leakScan";
-import { isolateInlineRuns } from "./inlineRuns";
+import { isolateInlineRuns } from "../../../tools/pulumi-cli/inlineRuns";
 import { summarize, type Diagnostic, type EventSummary, type StepRecord } from "./events";
 import { REPOSITORY_ROOT, pulumiCli } from "../../../tools/pulumi-cli/cli";
 

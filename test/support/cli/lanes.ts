@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { tolerateLateRejections } from "./inlineRuns";
+import { tolerateLateRejections } from "../../../tools/pulumi-cli/inlineRuns";
 import { formatLeakReport, leakRegistry, summarizeLeakReport } from "../leakScan";
 
 /**

@@ -1,8 +1,8 @@
 import * as settings from "@pulumi/pulumi/runtime/settings";
 
 /**
- * What a process that runs Automation API inline programs one after another needs (upstream behaviour, seen
- * in CI): each run's program dials that run's resource monitor, a fresh port on 127.0.0.1. grpc-js keeps
+ * What every process that runs Automation API inline programs one after another needs — the tests, the demo
+ * and the bench (upstream behaviour, seen in CI): each run's program dials that run's resource monitor, a fresh port on 127.0.0.1. grpc-js keeps
  * connections in a process-wide subchannel pool keyed by address, so when the OS hands a later monitor the
  * port of an earlier, closed one, the new program can be given the earlier subchannel in its failure backoff
  * and its first call fails with `14 UNAVAILABLE: No connection established` before the engine sees a single
