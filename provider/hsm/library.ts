@@ -30,6 +30,9 @@ export async function withLibrary<T>(modulePath: string, use: (p11: Pkcs11) => P
     }
 }
 
+/** How messages name the library: by where its path was given, not the path (an input: anything can be pasted there). */
+const LIBRARY = "the PKCS#11 library named by hsmKey's module-path (or the config pulumi-kms-byok:hsmModulePath)";
+
 function acquire(modulePath: string): Library {
     const existing = libraries.get(modulePath);
     if (existing) {
@@ -39,15 +42,15 @@ function acquire(modulePath: string): Library {
     const { PKCS11 } = loadBinding();
     if (!existsSync(modulePath)) {
         throw new HsmError(
-            `the PKCS#11 library ${modulePath} does not exist on this machine: install the HSM vendor's PKCS#11 library ` +
-                "(SoftHSM: apt-get install softhsm2) or correct module-path in hsmKey (or the config pulumi-kms-byok:hsmModulePath)",
+            `${LIBRARY} does not exist on this machine: install the HSM vendor's PKCS#11 library ` +
+                "(SoftHSM: apt-get install softhsm2) or correct the path",
         );
     }
     const module = new PKCS11();
     try {
         module.load(modulePath);
     } catch (error) {
-        throw new HsmError(`the PKCS#11 library ${modulePath} cannot be loaded (${tokenAnswer(error)}): is it a PKCS#11 module for this platform?`);
+        throw new HsmError(`${LIBRARY} cannot be loaded (${tokenAnswer(error)}): is it a PKCS#11 module for this platform?`);
     }
     let initialized = true;
     try {
@@ -56,7 +59,7 @@ function acquire(modulePath: string): Library {
         initialized = false;
         if (tokenAnswer(error) !== "CKR_CRYPTOKI_ALREADY_INITIALIZED") {
             module.close();
-            throw new HsmError(`the PKCS#11 library ${modulePath} failed to initialize (${tokenAnswer(error)}); check its configuration (for SoftHSM: SOFTHSM2_CONF)`);
+            throw new HsmError(`${LIBRARY} failed to initialize (${tokenAnswer(error)}); check its configuration (for SoftHSM: SOFTHSM2_CONF)`);
         }
     }
     const library: Library = { module, users: 1, queue: Promise.resolve(), initialized };
