@@ -32,7 +32,10 @@ export function isRegionName(region: string): boolean {
   return region.length >= RegionType.min && region.length <= RegionType.max && REGION.test(region);
 }
 
-/** Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`; throws IncompleteSignatureException. */
+/**
+ * Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`; throws IncompleteSignatureException, or
+ * InvalidSignatureException when the scope names no AWS Region.
+ */
 export function parseAuthorization(header: string): SigV4Auth {
   const m = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(header.trim());
   if (!m) throw E.incompleteSignature("Authorization header requires the AWS4-HMAC-SHA256 algorithm.");
