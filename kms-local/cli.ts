@@ -10,6 +10,10 @@ Options:
   --port N               TCP port (default 4599; 0 = ephemeral)
   --host ADDR            listen address (default 127.0.0.1; a non-loopback address needs --allow-non-loopback)
   --allow-non-loopback   allow --host to be a non-loopback address (prints a warning: no authentication)
+  --allowed-host NAME    also answer requests whose Host / Origin is NAME (e.g. a container's service name);
+                         repeatable. Loopback names and the --host address are always answered, any other Host
+                         gets 403 (DNS rebinding)
+  --max-connections N    connections served at once (default 256; one more is answered 503)
   --region R             Region printed in the environment (default us-east-1; requests use their SigV4 Region)
   --account ID           account ID of all keys (default 111122223333)
   --state-file F         keep keys across restarts in F (atomic writes)
@@ -74,6 +78,8 @@ function parseArgs(argv: string[]): KmsLocalOptions & { quiet: boolean } {
       case "--port": opts.port = num(); break;
       case "--host": opts.host = value(); break;
       case "--allow-non-loopback": opts.allowNonLoopback = true; break;
+      case "--allowed-host": opts.allowedHosts = [...(opts.allowedHosts ?? []), value()]; break;
+      case "--max-connections": opts.maxConnections = num(); break;
       case "--region": opts.region = value(); break;
       case "--account": opts.accountId = value(); break;
       case "--state-file": opts.stateFile = value(); break;

@@ -8,8 +8,10 @@ import { Runtime } from "./control/runtime.js";
 import { coerceSwitches, type Switches } from "./control/switches.js";
 import { timingSwitches, type TimingPreset } from "./control/timing.js";
 import { prewarmWrappingKeys } from "./crypto/wrappingPool.js";
+import { createHostGuard, type HostGuard } from "./wire/hostGuard.js";
 import { isLoopbackHostname } from "./wire/loopback.js";
-import { createKmsServer, DEFAULT_BODY_LIMIT } from "./wire/server.js";
+import { createKmsServer, DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS } from "./wire/server.js";
+import { isRegionName } from "./wire/sigv4.js";
 
 export type { ConsistencySettings, KeySummary, KmsLocalControl } from "./control/control.js";
 export type { FaultKind, FaultSettings, FaultTiming } from "./control/faults.js";
@@ -34,6 +36,14 @@ export interface KmsLocalOptions {
    * authentication and its state file holds key material in the clear: a warning is printed.
    */
   allowNonLoopback?: boolean;
+  /**
+   * Host names (or addresses) that requests may carry in their Host / Origin header besides loopback ones, e.g. a
+   * container's service name. Every other Host is refused (403), against DNS rebinding. The bind address (and, for
+   * 0.0.0.0 or ::, this machine's interface addresses) is added by itself. Bare names only: no port or wildcard.
+   */
+  allowedHosts?: string[];
+  /** Connections served at once; default 256. A request on one more is answered 503 ServiceUnavailableException. */
+  maxConnections?: number;
   /** Account of every key; default "111122223333". */
   accountId?: string;
   /** Region reported in `env` (AWS_REGION); requests use the Region of their SigV4 scope. Default "us-east-1". */
@@ -55,7 +65,7 @@ export interface KmsLocalOptions {
   consistency?: { newKeyInvisibleMs?: number; stateChangePropagationMs?: number };
   /** On-demand rotation completes this many ms (kms-local clock) after RotateKeyOnDemand; default 300 (timing "aws": 3000). */
   rotationDelayMs?: number;
-  /** Largest accepted request body in bytes; default 1 MiB (larger: 413 RequestEntityTooLargeException). */
+  /** Largest accepted request body in bytes; default 64 KiB, what KMS requests need (larger: 413 RequestEntityTooLargeException). */
   bodyLimit?: number;
   /** Generate the shared RSA wrapping key pairs in the background right away (mode "shared"); default true. */
   prewarm?: boolean;
@@ -78,7 +88,7 @@ export { DUMMY_ACCESS_KEY_ID } from "./store/sessions.js";
 import { DUMMY_ACCESS_KEY_ID } from "./store/sessions.js";
 
 /** Refuses a non-loopback listen address without the opt-in; warns with it. */
-function checkListenAddress(host: string, options: KmsLocalOptions): void {
+function checkListenAddress(host: string, options: KmsLocalOptions, guard: HostGuard): void {
   if (isLoopbackHostname(host)) return;
   if (!options.allowNonLoopback) {
     throw new Error(
@@ -89,20 +99,31 @@ function checkListenAddress(host: string, options: KmsLocalOptions): void {
   const warn = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   warn(
     `kms-local WARNING: listening on non-loopback address ${host}. Anyone who can reach it can use and change every ` +
-      "key (no authentication); use it only on a network you control, for tests.",
+      "key (no authentication unless --switch signatureCheck=verify with your own signatureSecret); use it only on a " +
+      `network you control, for tests. Host headers answered: loopback, ${guard.extraHosts.join(", ")} (more: --allowed-host NAME).`,
   );
+}
+
+/** Checks the options the server is built from; throws with the option's name. */
+function checkServerOptions(options: KmsLocalOptions, region: string): void {
+  if (!isRegionName(region)) throw new Error(`region ${JSON.stringify(region)} is not an AWS Region name (lowercase words and a number, e.g. us-east-1)`);
+  for (const [name, value] of [["maxConnections", options.maxConnections], ["bodyLimit", options.bodyLimit]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new Error(`${name} must be a positive integer`);
+  }
 }
 
 export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsLocal> {
   const host = options.host ?? "127.0.0.1";
-  checkListenAddress(host, options);
+  const region = options.region ?? "us-east-1";
+  checkServerOptions(options, region);
+  const hostGuard = createHostGuard(host, options.allowedHosts);
+  checkListenAddress(host, options, hostGuard);
   const startSwitches: Partial<Switches> = coerceSwitches({
     ...(options.timing !== undefined ? timingSwitches(options.timing) : {}),
     ...(options.switches ?? {}),
     ...(options.consistency ?? {}),
     ...(options.rotationDelayMs !== undefined ? { rotationDelayMs: options.rotationDelayMs } : {}),
   });
-  const region = options.region ?? "us-east-1";
   const runtime = new Runtime({
     accountId: options.accountId ?? "111122223333",
     stateFile: options.stateFile,
@@ -113,7 +134,12 @@ export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsL
   });
   if (options.prewarm !== false && runtime.switches.wrappingKeyPerCall === "shared") prewarmWrappingKeys();
   const control = createControl(runtime, startSwitches);
-  const server = createKmsServer(runtime, control, { bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, defaultRegion: region });
+  const server = createKmsServer(runtime, control, {
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    defaultRegion: region,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    hostGuard,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {

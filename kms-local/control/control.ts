@@ -166,7 +166,7 @@ export function createControl(rt: Runtime, startSwitches: Partial<Switches>): Km
         }));
     },
     forceKeyState: (region, keyId, state) => {
-      const k = rt.store.region(region).keys.get(keyId);
+      const k = rt.store.regions.get(region)?.keys.get(keyId);
       if (!k) throw new Error(`no key ${keyId} in ${region}`);
       if (state === undefined) delete k.forcedState;
       else k.forcedState = state;

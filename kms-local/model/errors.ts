@@ -25,6 +25,10 @@ const FIXED_STATUS: Readonly<Record<string, number>> = {
   KeyUnavailableException: 500,
   MissingAuthenticationTokenException: 403,
   RequestEntityTooLargeException: 413,
+  // kms-local's own refusals before a request reaches an operation (wire/server.ts). kms-local emulates no IAM,
+  // so AccessDeniedException means only "foreign Host or Origin" here; AWS sends its IAM denials with 400.
+  AccessDeniedException: 403,
+  ServiceUnavailableException: 503,
 };
 
 export function statusOf(type: string, modes: StatusModes): number {
@@ -47,6 +51,9 @@ export class KmsError extends Error {
 }
 
 const err = (type: string, message?: string) => new KmsError(type, message);
+
+/** A header value a client sent, quoted and cut short for a message. */
+const shown = (value: string | undefined) => (value === undefined ? "(none)" : JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value));
 
 /** Every message template, named by situation. `arn` is always the key ARN (AWS shows the ARN even for a bare id). */
 export const E = {
@@ -149,6 +156,20 @@ export const E = {
     ),
   signatureOutsideWindow: (message: string) => err("InvalidSignatureException", message),
   tooLarge: (limit: number) => err("RequestEntityTooLargeException", `Request body exceeds the kms-local limit of ${limit} bytes.`),
+  // The wording AWS uses for a credential scope naming no Region (SigV4 errors quoted in SDK issues, e.g.
+  // aws-sdk-java #1097); the echo is cut short, since the scope is whatever the client sent.
+  invalidRegionScope: (region: string) =>
+    err("InvalidSignatureException", `Credential should be scoped to a valid region, not '${region.length > 64 ? `${region.slice(0, 64)}…` : region}'.`),
+  foreignHost: (host: string | undefined) =>
+    err(
+      "AccessDeniedException",
+      `kms-local answers only requests addressed to a loopback or configured host; Host ${shown(host)} is neither (DNS rebinding?). ` +
+        "Use http://127.0.0.1:<port>, or list the name with allowedHosts (CLI: --allowed-host).",
+    ),
+  foreignOrigin: (origin: string) =>
+    err("AccessDeniedException", `kms-local refuses requests from web pages: Origin ${shown(origin)} is not a loopback or configured host.`),
+  tooManyConnections: (max: number) =>
+    err("ServiceUnavailableException", `kms-local serves at most ${max} connections at once (maxConnections); close idle connections or retry later.`),
   internal: () => err("KMSInternalException", "An internal error occurred (injected by kms-local)."),
   dependencyTimeout: () => err("DependencyTimeoutException", "The request timed out (injected by kms-local)."),
 };

@@ -28,6 +28,8 @@ const CiphertextType: Shape = { kind: "blob", min: 1, max: 6144 };
 const PlaintextType: Shape = { kind: "blob", min: 1, max: 4096 };
 const LimitType: Shape = { kind: "integer", min: 1, max: 1000 };
 const MarkerType = str(1, 1024, "[\\u0020-\\u00FF]*");
+/** The model's RegionType (ReplicaRegion); kms-local holds the credential scope's Region to it too. */
+export const RegionType = { min: 1, max: 32, pattern: "^([a-z]+-){2,3}\\d+$" } as const;
 const BackingKeyIdType = str(64, 64, "^[a-f0-9]+$");
 const GrantTokenList: Shape = { kind: "list", member: str(1, 8192), min: 0, max: 10 };
 const TagList: Shape = {
@@ -153,7 +155,7 @@ export const OPERATION_INPUTS: Readonly<Record<string, Shape>> = {
   }),
   ReplicateKey: struct({
     KeyId: req(KeyIdType),
-    ReplicaRegion: req(str(1, 32, "^([a-z]+-){2,3}\\d+$")),
+    ReplicaRegion: req(str(RegionType.min, RegionType.max, RegionType.pattern)),
     Policy: opt(PolicyType),
     BypassPolicyLockoutSafetyCheck: opt({ kind: "boolean" }),
     Description: opt(ArnlessDescription),

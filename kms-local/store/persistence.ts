@@ -23,6 +23,8 @@ interface StateFileV1 {
 function serialise(store: Store, clockOffsetMs: number): StateFileV1 {
   const regions: StateFileV1["regions"] = {};
   for (const [name, r] of store.regions) {
+    // A Region a request merely named (ListKeys there, say) holds nothing worth a line in the file.
+    if (r.keys.size === 0 && r.aliases.size === 0) continue;
     const keys = [...r.keys.values()].map((k) => {
       const { staleMetadata: _m, staleUntil: _u, ...rest } = k;
       return rest;

@@ -1,6 +1,7 @@
 // The control surface over HTTP, for tests in another process: JSON in, JSON out, under /_kms-local/.
 // It mirrors KmsLocalControl one to one. It has no authentication, so it answers only what a local test can send
-// and a web page cannot: a loopback Host header (no DNS rebinding), no foreign Origin, and for every request with
+// and a web page cannot: a loopback Host header (no DNS rebinding; stricter than hostGuard.ts, which may also accept
+// configured names for KMS and STS), no foreign Origin, and for every request with
 // a method other than GET a Content-Type of application/json (which a cross-site form or simple fetch cannot send
 // without a CORS preflight, which kms-local never grants).
 

@@ -1,6 +1,6 @@
 // What counts as loopback, for the listen address (a non-loopback bind needs an explicit opt-in) and for the
-// Host / Origin headers the control surface accepts (a browser page on another site, or a DNS name rebound to
-// 127.0.0.1, must not be able to drive kms-local).
+// Host / Origin headers kms-local accepts (hostGuard.ts on every route, and the control surface, which accepts
+// nothing else): a browser page on another site, or a DNS name rebound to 127.0.0.1, must not drive kms-local.
 
 import { isIP } from "node:net";
 

@@ -1,4 +1,5 @@
-// The Authorization header: parsed for the Region of its SigV4 credential scope (ref §1.1), and optionally
+// The Authorization header: parsed for the Region of its SigV4 credential scope (ref §1.1; refused unless it
+// looks like an AWS Region, as AWS refuses a scope naming no Region), and optionally
 // verified (S35) against a fixed test secret. Works with any signed-header set (JS v3, boto3, aws CLI).
 // Verification, like AWS, also refuses a request signed more than 15 minutes away from the server's (here:
 // kms-local's) clock, and signs the hash of the body actually received, never a hash the client claims.
@@ -9,6 +10,7 @@ import { HttpRequest } from "@smithy/core/protocols";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { IncomingHttpHeaders } from "node:http";
 import { E } from "../model/errors.js";
+import { RegionType } from "../model/shapes.js";
 
 export interface SigV4Auth {
   accessKeyId: string;
@@ -20,8 +22,20 @@ export interface SigV4Auth {
 }
 
 const CREDENTIAL = /^([^/\s]+)\/(\d{8})\/([^/\s]+)\/([^/\s]+)\/aws4_request$/;
+const REGION = new RegExp(RegionType.pattern);
 
-/** Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`; throws IncompleteSignatureException. */
+/**
+ * Is this an AWS Region name (the model's RegionType: lowercase words and a number, at most 32 characters)? The
+ * Region keys the store, the quotas and the state file, so `__proto__` or 5,000 characters never get that far.
+ */
+export function isRegionName(region: string): boolean {
+  return region.length >= RegionType.min && region.length <= RegionType.max && REGION.test(region);
+}
+
+/**
+ * Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`; throws IncompleteSignatureException, or
+ * InvalidSignatureException when the scope names no AWS Region.
+ */
 export function parseAuthorization(header: string): SigV4Auth {
   const m = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(header.trim());
   if (!m) throw E.incompleteSignature("Authorization header requires the AWS4-HMAC-SHA256 algorithm.");
@@ -36,6 +50,7 @@ export function parseAuthorization(header: string): SigV4Auth {
   const cred = CREDENTIAL.exec(fields.get("Credential") as string);
   if (!cred) throw E.incompleteSignature("Authorization header has a malformed Credential scope.");
   const [, accessKeyId, date, region, service] = cred as unknown as [string, string, string, string, string];
+  if (!isRegionName(region)) throw E.invalidRegionScope(region);
   return {
     accessKeyId,
     date,

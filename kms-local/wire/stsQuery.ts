@@ -40,12 +40,27 @@ export async function handleSts(rt: Runtime, req: IncomingMessage, res: ServerRe
     const e = asStsError(error);
     status = e.status;
     errorType = e.code;
-    xml = `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${escape(e.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+    xml = errorXml(e, requestId);
   }
   rt.metrics.record({ time: rt.clock.now(), requestId, operation: action, region, principal, status, errorType, durationMs: 0 });
+  sendXml(res, status, xml, { "x-amzn-RequestId": requestId, date: new Date(rt.clock.now()).toUTCString() });
+}
+
+function sendXml(res: ServerResponse, status: number, xml: string, headers: Record<string, string>): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { "content-type": "text/xml", "content-length": String(Buffer.byteLength(xml)), "x-amzn-RequestId": requestId, date: new Date(rt.clock.now()).toUTCString() });
+  res.writeHead(status, { "content-type": "text/xml", "content-length": String(Buffer.byteLength(xml)), ...headers });
   res.end(xml);
+}
+
+function errorXml(e: StsError, requestId: string): string {
+  return `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${escape(e.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+}
+
+/** Answers an STS request kms-local refuses before reading it (foreign Host, too many connections) in STS's shape. */
+export function refuseSts(res: ServerResponse, error: KmsError, headers: Record<string, string>): void {
+  const requestId = randomUUID();
+  const e = asStsError(error);
+  sendXml(res, e.status, errorXml(e, requestId), { "x-amzn-RequestId": requestId, ...headers });
 }
 
 async function authenticated(rt: Runtime, auth: ReturnType<typeof parseAuthorization>, req: IncomingMessage, body: Buffer): Promise<Caller> {
@@ -97,6 +112,9 @@ function asStsError(error: unknown): StsError {
       InvalidSignatureException: ["SignatureDoesNotMatch", 403],
       ExpiredTokenException: ["ExpiredToken", 400],
       IncompleteSignatureException: ["IncompleteSignature", 403],
+      AccessDeniedException: ["AccessDenied", 403],
+      ServiceUnavailableException: ["ServiceUnavailable", 503],
+      RequestEntityTooLargeException: ["RequestEntityTooLarge", 413],
     };
     const [code, status] = codes[error.type] ?? [error.type, 400];
     return new StsError(code, status, error.wireMessage ?? error.type);

@@ -57,7 +57,7 @@ describe("kms-local CLI", () => {
   it("--help lists every flag and switch; bad flags exit 2", () => {
     const help = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
     assert.equal(help.status, 0);
-    for (const flag of ["--port", "--timing", "--allow-non-loopback", "--state-file", "--quota-scale", "--no-quotas", "--switch", "--region", "--fault-rate"]) assert.ok(help.stdout.includes(flag), flag);
+    for (const flag of ["--port", "--timing", "--allow-non-loopback", "--allowed-host", "--max-connections", "--state-file", "--quota-scale", "--no-quotas", "--switch", "--region", "--fault-rate"]) assert.ok(help.stdout.includes(flag), flag);
     for (const name of Object.keys(DEFAULT_SWITCHES)) assert.ok(help.stdout.includes(name), name);
     const bad = spawnSync(process.execPath, [CLI, "--bogus"], { encoding: "utf8" });
     assert.equal(bad.status, 2);

@@ -67,10 +67,14 @@ export async function startKmsProxy(target: string, hooks: ProxyHooks = {}, opti
     return proxy;
 }
 
-/** The request as signed for the proxy's host is valid for kms-local too (kms-local does not check the Host). */
+/**
+ * Forwarded with kms-local's own Host, as a reverse proxy does: kms-local answers only the Host names it serves
+ * (loopback ones here). The request as signed for the proxy's host still passes, since kms-local ignores
+ * signatures by default (signatureCheck).
+ */
 function forward(upstream: URL, method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     return new Promise((resolve, reject) => {
-        const out = request({ host: upstream.hostname, port: upstream.port, method, path, headers }, (res) => {
+        const out = request({ host: upstream.hostname, port: upstream.port, method, path, headers: { ...headers, host: upstream.host } }, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));
             res.on("end", () => {

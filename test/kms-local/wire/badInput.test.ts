@@ -40,8 +40,8 @@ describe("kms-local wire: bad input", () => {
     assert.equal(r.status, 200);
   });
 
-  it("refuses bodies over 1 MiB with 413 RequestEntityTooLargeException and keeps serving", async () => {
-    const big = JSON.stringify({ KeyId: "x".repeat(1024 * 1024 + 10) });
+  it("refuses bodies over the body limit (64 KiB) with 413 RequestEntityTooLargeException and keeps serving", async () => {
+    const big = JSON.stringify({ KeyId: "x".repeat(64 * 1024 + 10) });
     const r = await kmsCall(url(), "TrentService.DescribeKey", big);
     assert.equal(r.status, 413);
     assert.equal(r.json?.__type, "RequestEntityTooLargeException");

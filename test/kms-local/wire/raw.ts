@@ -16,10 +16,11 @@ export const fakeAuth = (region = "us-east-1") =>
 
 export function rawRequest(
   url: string,
-  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; newConnection?: boolean } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${options.path ?? "/"}`, { method: options.method ?? "POST", headers: options.headers ?? {} }, (res) => {
+    const agent = options.newConnection ? { agent: false as const } : {};
+    const req = request(`${url}${options.path ?? "/"}`, { method: options.method ?? "POST", headers: options.headers ?? {}, ...agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
