@@ -118,9 +118,7 @@ export async function generateObject(t: TokenSession, uri: Pkcs11Uri, keySpec: K
         { type: CKA_SENSITIVE, value: true },
         { type: CKA_EXTRACTABLE, value: true },
         { type: CKA_WRAP_WITH_TRUSTED, value: policy.wrapWithTrusted },
-        { type: CKA_ENCRYPT, value: false },
         { type: CKA_DECRYPT, value: false },
-        { type: CKA_WRAP, value: false },
         { type: CKA_UNWRAP, value: false },
         { type: CKA_DERIVE, value: false },
         ...naming,
@@ -132,7 +130,8 @@ export async function generateObject(t: TokenSession, uri: Pkcs11Uri, keySpec: K
             const applied = ["CKA_SENSITIVE", "CKA_EXTRACTABLE (wrapping only)", `CKA_WRAP_WITH_TRUSTED ${policy.wrapWithTrusted}`, ...HARDENING_NAMES.slice(0, kept)];
             return { handle, policy: applied.join(", ") };
         } catch (error) {
-            const refusedTemplate = isTokenAnswer(error, "CKR_ATTRIBUTE_TYPE_INVALID", "CKR_ATTRIBUTE_VALUE_INVALID", "CKR_TEMPLATE_INCONSISTENT");
+            // NSS softokn answers CKA_COPYABLE with CKR_GENERAL_ERROR.
+            const refusedTemplate = isTokenAnswer(error, "CKR_ATTRIBUTE_TYPE_INVALID", "CKR_ATTRIBUTE_VALUE_INVALID", "CKR_TEMPLATE_INCONSISTENT", "CKR_GENERAL_ERROR");
             if (!refusedTemplate || kept === 0) throw new HsmError(`${t.token} refused to generate ${keySpec} material with ${r.name} (${tokenAnswer(error)})`);
         }
     }
@@ -141,8 +140,9 @@ export async function generateObject(t: TokenSession, uri: Pkcs11Uri, keySpec: K
 
 async function generate(t: TokenSession, r: Recipe, privatePart: Attribute[], naming: Attribute[]): Promise<Handle> {
     if (!r.pair) {
-        // CKA_SIGN comes from the recipe (AES: the check value's CMAC); CKA_VERIFY is never needed.
-        return t.p11.C_GenerateKeyAsync(t.session, { mechanism: r.mechanism }, [{ type: CKA_CLASS, value: CKO_SECRET_KEY }, ...r.secret!, { type: CKA_VERIFY, value: false }, ...privatePart]);
+        // CKA_SIGN comes from the recipe (AES: the check value's CMAC); the rest of a secret key's uses are never needed.
+        const unused: Attribute[] = [CKA_VERIFY, CKA_ENCRYPT, CKA_WRAP].map((type) => ({ type, value: false }));
+        return t.p11.C_GenerateKeyAsync(t.session, { mechanism: r.mechanism }, [{ type: CKA_CLASS, value: CKO_SECRET_KEY }, ...r.secret!, ...unused, ...privatePart]);
     }
     // The public half is a token object too: EC private keys carry no public point, and the import is checked against it.
     const publicTemplate: Attribute[] = [
