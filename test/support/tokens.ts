@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { KeyObject, constants, createPublicKey, generateKeyPairSync, privateDecrypt, randomBytes } from "node:crypto";
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Attribute, Handle, Pkcs11 } from "../../provider/hsm/binding";
@@ -60,6 +60,8 @@ export interface TestToken {
     inputs(path: string): { hsmKey: string; hsmPin: string; hsmModuleParameters?: string };
     /** Creates token objects in one logged-in session, then finalizes the library. */
     create(build: (objects: ObjectFactory) => void): void;
+    /** Runs `use` with the token unreachable (its directory moved away), as on a machine without the HSM. */
+    offline<T>(use: () => Promise<T>): Promise<T>;
     /** A logged-in read/write session (user, or Security Officer) for a test's own checks; the library is finalized after. */
     session<T>(use: (p11: FixturePkcs11, session: Handle) => T, as?: "user" | "so"): T;
     remove(): void;
@@ -137,10 +139,18 @@ const randomPin = (what: string) => {
 
 const pct = (label: string) => encodeURIComponent(label).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-function testToken(kind: TokenKind, fields: Omit<TestToken, "uri" | "inputs" | "create" | "session" | "kind">, slotOf: (p11: FixturePkcs11) => Handle): TestToken {
+function testToken(kind: TokenKind, dir: string, fields: Omit<TestToken, "uri" | "inputs" | "create" | "session" | "kind" | "offline">, slotOf: (p11: FixturePkcs11) => Handle): TestToken {
     const token: TestToken = {
         kind,
         ...fields,
+        offline: async (use) => {
+            renameSync(dir, `${dir}.away`);
+            try {
+                return await use();
+            } finally {
+                renameSync(`${dir}.away`, dir);
+            }
+        },
         uri: (path, modulePath = kind.modulePath) => `pkcs11:token=${pct(token.label)};${path}?module-path=${modulePath}`,
         inputs: (path) => ({ hsmKey: token.uri(path), hsmPin: token.pin, ...(token.moduleParameters ? { hsmModuleParameters: token.moduleParameters } : {}) }),
         session: (use, as = "user") => {
@@ -191,7 +201,7 @@ function softHsmKind(): TokenKind {
             const label = `byok-${randomBytes(3).toString("hex")}`;
             execFileSync("softhsm2-util", ["--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", soPin], { env: { ...process.env, SOFTHSM2_CONF: conf }, stdio: "pipe" });
             process.env["SOFTHSM2_CONF"] = conf;
-            return testToken(kind, { label, pin, soPin, moduleParameters: undefined, env: { SOFTHSM2_CONF: conf }, remove: () => rmSync(dir, { recursive: true, force: true }) }, slotLabelled(label));
+            return testToken(kind, dir, { label, pin, soPin, moduleParameters: undefined, env: { SOFTHSM2_CONF: conf }, remove: () => rmSync(dir, { recursive: true, force: true }) }, slotLabelled(label));
         },
     };
     const probe = kind.create();
@@ -231,7 +241,7 @@ function nssKind(): TokenKind {
                 p11.C_Finalize();
                 p11.close();
             }
-            return testToken(kind, { label, pin, soPin: undefined, moduleParameters, env: {}, remove: () => rmSync(dir, { recursive: true, force: true }) }, slotLabelled(label));
+            return testToken(kind, dir, { label, pin, soPin: undefined, moduleParameters, env: {}, remove: () => rmSync(dir, { recursive: true, force: true }) }, slotLabelled(label));
         },
     };
     const dir = mkdtempSync(join(tmpdir(), "nssdb-"));
