@@ -163,8 +163,6 @@ function hsmRows(): Row[] {
         ["hsmGenerate not a boolean", { ...HSM, keySpec: "SYMMETRIC_DEFAULT", hsmGenerate: "yes" }, "", /hsmGenerate must be a boolean/],
         ["hsmGenerate without keySpec", { ...HSM, hsmGenerate: true }, "keySpec", /hsmGenerate needs keySpec/],
         ["hsmGenerate with keyMaterial", { keyId: KEY_ID, keyMaterial: SYMMETRIC, hsmGenerate: true }, "hsmGenerate", /hsmGenerate applies only with hsmKey/],
-        ["hsmGenerate without a label to find the object by", { ...HSM, hsmKey: URI.replace("object=payments-2026", "id=%01"), keySpec: "SYMMETRIC_DEFAULT", hsmGenerate: true }, "", /needs hsmKey to name the object by its label \(object=\)/],
-        ["hsmGenerate of a private key as a secret-key object", { ...HSM, keySpec: "ECC_NIST_P256", hsmGenerate: true }, "", /hsmGenerate makes ECC_NIST_P256 material, a private key, but hsmKey says type=secret-key/],
         ["hsmModuleParameters without hsmKey", { keyId: KEY_ID, keyMaterial: SYMMETRIC, hsmModuleParameters: "configdir='sql:/var/lib/nss'" }, "", /hsmModuleParameters applies only with hsmKey/],
         ["hsmModuleParameters not a string", { ...HSM, hsmModuleParameters: 42 }, "", /hsmModuleParameters must be a string/],
         ["module parameters in the URI", { ...HSM, hsmKey: `${URI}&module-parameters=configdir%3Dsql:/var/lib/nss` }, "", /hsmKey carries module-parameters, and the URI is stored in the state in plaintext/],
