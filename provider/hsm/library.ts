@@ -91,7 +91,7 @@ function initialize(library: Library, target: LibraryTarget): void {
             return;
         }
         const hint = parameters
-            ? "check hsmModulePath's library parameters (hsmModuleParameters or the config pulumi-kms-byok:hsmModuleParameters; not shown)"
+            ? "check its module parameters (hsmModuleParameters or the config pulumi-kms-byok:hsmModuleParameters; not shown) and its configuration"
             : "check its configuration (for SoftHSM: SOFTHSM2_CONF); a library that needs module parameters (NSS softokn: configdir='sql:DIR') takes them from hsmModuleParameters or the config pulumi-kms-byok:hsmModuleParameters";
         throw new HsmError(`${LIBRARY} failed to initialize (${tokenAnswer(error)}): ${hint}`);
     }

@@ -1,6 +1,8 @@
 import { MODULUS_BYTES, WRAPPING_ALGORITHMS, WrappingAlgorithm, WrappingKeySpec, isKeyWrap, oaepDigest } from "../wrapping/algorithms";
 import {
     CKF_GENERATE,
+    CKF_GENERATE_KEY_PAIR,
+    CKF_SIGN,
     CKF_WRAP,
     CKM_AES_KEY_GEN,
     CKM_AES_KEY_WRAP_KWP,
@@ -44,7 +46,7 @@ export interface WrappingDecision {
 export type ObjectKind = "secret" | "private";
 
 export async function chooseWrapping(t: TokenSession, library: string, kind: ObjectKind, asked: WrappingAlgorithm | undefined, wrappingKeySpec: WrappingKeySpec): Promise<WrappingDecision> {
-    const token = await tokenCapabilities(t, library);
+    const token = tokenCapabilities(t, library);
     const check = (algorithm: WrappingAlgorithm) => algorithmProblem(t, token, kind, algorithm, wrappingKeySpec);
     const decided = async (algorithm: WrappingAlgorithm, passedOver: string[]): Promise<WrappingDecision> => {
         const keyWrap = isKeyWrap(algorithm) ? await keyWrapFor(t, token, oaepDigest(algorithm)) : undefined;
@@ -91,7 +93,7 @@ interface TokenCapabilities {
 
 const known = new Map<string, TokenCapabilities>();
 
-async function tokenCapabilities(t: TokenSession, library: string): Promise<TokenCapabilities> {
+function tokenCapabilities(t: TokenSession, library: string): TokenCapabilities {
     const key = `${library}\0${t.tokenIdentity}`;
     let token = known.get(key);
     if (!token) {
@@ -156,11 +158,6 @@ export function mechanismProblem(t: TokenSession, mechanisms: Set<number>, mecha
 const FLAG_USES: Record<number, string> = {
     [CKF_WRAP]: "wrapping (no CKF_WRAP)",
     [CKF_GENERATE]: "key generation (no CKF_GENERATE)",
-    0x800: "signing (no CKF_SIGN)",
-    0x10000: "key pair generation (no CKF_GENERATE_KEY_PAIR)",
+    [CKF_SIGN]: "signing (no CKF_SIGN)",
+    [CKF_GENERATE_KEY_PAIR]: "key pair generation (no CKF_GENERATE_KEY_PAIR)",
 };
-
-/** The token's capabilities as discovered, for tests and the mechanisms the token offers (`has`). */
-export async function offers(t: TokenSession, library: string, mechanism: number): Promise<boolean> {
-    return (await tokenCapabilities(t, library)).mechanisms.has(mechanism);
-}

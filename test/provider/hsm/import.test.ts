@@ -117,6 +117,16 @@ describeEachToken("provider/hsm: HSM objects imported (against kms-local)", (tok
             noSecrets([outs, fixture().logs], [value]);
         });
 
+        const oaep = traits.oaepSha256 ? "RSAES_OAEP_SHA_256" : "RSAES_OAEP_SHA_1";
+        it(`imports a 64-byte generic secret as HMAC_512 with ${oaep} when asked; KMS's MACs are the secret's`, async () => {
+            const value = randomBytes(64);
+            token().create((o) => o.secret("mac", value));
+            const key = await fixture().createKey({ KeySpec: "HMAC_512", KeyUsage: "GENERATE_VERIFY_MAC" });
+            const { outs } = await createMaterial(fixture().context, hsmInputs(key.KeyId!, "object=mac", { keySpec: "HMAC_512", wrappingAlgorithm: oaep }));
+            assert.equal(outs.wrappingAlgorithm, oaep);
+            await assertKeyUsesMaterial(fixture().client, key.Arn!, "HMAC_512", value);
+        });
+
         it("asks for keySpec when it is not given (HMAC lengths are ambiguous), before any KMS call", async () => {
             token().create((o) => o.secret("mac", randomBytes(48)));
             const key = await fixture().createKey({ KeySpec: "HMAC_384", KeyUsage: "GENERATE_VERIFY_MAC" });
