@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { HsmError, preflightHsmMaterial } from "../hsm";
 import { LIBRARY } from "../hsm/library";
 import { libraryPathProblem } from "../hsm/libraryPath";
@@ -28,11 +29,13 @@ export async function checkHsmToken(olds: Record<string, unknown>, news: Record<
     const allowed = context.settings.hsmAllowedModulePaths;
     const badEntry = allowed?.find((entry) => !entry.startsWith("/"));
     if (badEntry !== undefined) return [failure("config pulumi-kms-byok:hsmAllowedModulePaths must list absolute paths of libraries (or of directories, ending in /)")];
-    const modulePath = uri.modulePath ?? context.settings.hsmModulePath;
-    const pathProblem = modulePath ? libraryPathProblem(modulePath, LIBRARY, { allowed }) : undefined;
-    if (pathProblem) return [failure(pathProblem)];
     const previous = plainInputs(olds);
-    if (Object.keys(previous).length > 0 && DECIDING.every((name) => JSON.stringify(previous[name]) === JSON.stringify(inputs[name]))) return [];
+    const unchanged = Object.keys(previous).length > 0 && DECIDING.every((name) => JSON.stringify(previous[name]) === JSON.stringify(inputs[name]));
+    const modulePath = uri.modulePath ?? context.settings.hsmModulePath;
+    // A library that is not on this machine loads nothing: an unchanged stack's preview needs none.
+    const pathProblem = modulePath && !(unchanged && !existsSync(modulePath)) ? libraryPathProblem(modulePath, LIBRARY, { allowed }) : undefined;
+    if (pathProblem) return [failure(pathProblem)];
+    if (unchanged) return [];
     try {
         await preflightHsmMaterial({
             hsmKey,

@@ -66,6 +66,8 @@ describeEachToken("provider/dynamic/checkHsm: the token asked at preview", (toke
             assert.equal(loginsLogged(log).length, 0);
             await only({ ...inputs, wrappingAlgorithm: "RSAES_OAEP_SHA_1" }, /CKR_PIN_INCORRECT/, inputs);
             assert.equal(loginsLogged(log).length, 1);
+            const elsewhere = { ...inputs, hsmKey: token().uri("object=k", "/opt/not-installed/libvendor.so") };
+            assert.deepEqual(await check(elsewhere, elsewhere), [], "a drift preview on a machine without the library");
         } finally {
             restore();
         }
