@@ -38,9 +38,12 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
         const spec = material ? checkMaterial(material.shape, keySpec, fail) : keySpec;
         checkExpiration(inputs, plainInputs(olds)["validTo"], now, fail);
         checkSymmetricOnly(inputs, spec, fail);
-        if (inHsm) checkHsmWrapping(inputs, spec, fail);
-        if (inHsm) checkHsmGeneration(inputs, spec, fail);
-        else checkWrapping(inputs, spec, material?.shape, fail);
+        if (inHsm) {
+            checkHsmWrapping(inputs, spec, fail);
+            checkHsmGeneration(inputs, spec, fail);
+        } else {
+            checkWrapping(inputs, spec, material?.shape, fail);
+        }
         checkRegion(inputs, fail);
         checkEndpoint(inputs["endpoint"], fail);
         if (material) checkMaterialUnchanged(plainInputs(olds), inputs, material.bytes, fail);

@@ -327,7 +327,7 @@ function factory(p11: Pkcs11, session: Handle, tokenName: string): ObjectFactory
             const params = Buffer.from(Object.entries(C.EC_PARAMS_CURVES).find(([, c]) => c.curve === key.asymmetricKeyDetails?.namedCurve)![0], "hex");
             const id = options.id ?? randomBytes(4);
             const point = Buffer.concat([Buffer.from([4]), b64u(j.x), b64u(j.y)]);
-            // DER OCTET STRING around the uncompressed point (NSS also wants it on the private key, as its database key).
+            // DER OCTET STRING around the uncompressed point.
             const ecPoint = Buffer.concat([Buffer.from([4, point.length]), point]);
             create([...base(C.CKO_PRIVATE_KEY, C.CKK_EC, label, [{ type: C.CKA_ID, value: id }, ...(options.extra ?? [])]), { type: C.CKA_EC_PARAMS, value: params }, { type: C.CKA_VALUE, value: b64u(j.d) }]);
             if (!options.publicObject) return;
