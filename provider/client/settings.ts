@@ -38,13 +38,17 @@ export const CONFIG_KEYS = {
     requestTimeoutSeconds: "pulumi-kms-byok:requestTimeoutSeconds",
     hsmModulePath: "pulumi-kms-byok:hsmModulePath",
     hsmPin: "pulumi-kms-byok:hsmPin",
+    hsmModuleParameters: "pulumi-kms-byok:hsmModuleParameters",
+    hsmAllowedModulePaths: "pulumi-kms-byok:hsmAllowedModulePaths",
+    hsmSoPin: "pulumi-kms-byok:hsmSoPin",
     expiryWarningDays: "pulumi-kms-byok:expiryWarningDays",
 } as const;
 
 /**
  * Provider-wide settings from stack configuration, read in `configure`. Plain data. `credentials` may hold
  * aws:secretKey / aws:token: they go to the SDK's signer and the per-call redactor, never into a message,
- * an output or the serialized provider; so does hsmPin (to the token's C_Login only).
+ * an output or the serialized provider; so do hsmPin and hsmSoPin (to the token's C_Login only) and
+ * hsmModuleParameters (to C_Initialize only).
  */
 export interface ProviderSettings {
     region?: string;
@@ -71,6 +75,12 @@ export interface ProviderSettings {
     hsmModulePath?: string;
     /** The token's user PIN (secret config), when the resource gives no hsmPin. */
     hsmPin?: string;
+    /** C_Initialize's library parameters (secret config: may hold paths and PINs), when the resource gives none. */
+    hsmModuleParameters?: string;
+    /** The only PKCS#11 library paths (or directories ending in "/") hsmKey may load. */
+    hsmAllowedModulePaths?: string[];
+    /** The token's Security Officer PIN (secret config), only for objects with CKA_WRAP_WITH_TRUSTED. */
+    hsmSoPin?: string;
     /** Config values that cannot be used, as messages naming the key (never its value). */
     problems?: string[];
 }
@@ -112,6 +122,9 @@ export function readProviderSettings(config: ConfigSource): ProviderSettings {
         hsmModulePath: nonEmpty(config.get(CONFIG_KEYS.hsmModulePath)),
         // Not trimmed: a PIN is used exactly as given.
         hsmPin: config.get(CONFIG_KEYS.hsmPin) || undefined,
+        hsmModuleParameters: config.get(CONFIG_KEYS.hsmModuleParameters) || undefined,
+        hsmAllowedModulePaths: stringList(config.get(CONFIG_KEYS.hsmAllowedModulePaths), CONFIG_KEYS.hsmAllowedModulePaths, problems),
+        hsmSoPin: config.get(CONFIG_KEYS.hsmSoPin) || undefined,
         problems: problems.length > 0 ? problems : undefined,
     } as ProviderSettings);
 }

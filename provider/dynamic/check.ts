@@ -28,8 +28,8 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     const { fail, failures } = failureCollector(inputs);
 
     checkPropertyNames("ImportedKeyMaterial", INPUT_NAMES, inputs, fail);
-    // hsmPin is checked on its own: a number is "showable", and the engine would print the PIN next to it.
-    checkTypes(INPUT_NAMES.filter((name) => name !== "hsmPin"), INPUT_TYPES, inputs, fail);
+    // hsmPin and hsmModuleParameters are checked on their own: a number is "showable", and the engine would print it.
+    checkTypes(INPUT_NAMES.filter((name) => !HSM_SECRETS.includes(name)), INPUT_TYPES, inputs, fail);
     checkKeyId(inputs["keyId"], fail);
     const keySpec = checkKeySpec(inputs["keySpec"], fail);
     const inHsm = checkHsmKey(inputs, fail);
@@ -38,8 +38,12 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
         const spec = material ? checkMaterial(material.shape, keySpec, fail) : keySpec;
         checkExpiration(inputs, plainInputs(olds)["validTo"], now, fail);
         checkSymmetricOnly(inputs, spec, fail);
-        if (inHsm) checkHsmWrapping(inputs, spec, fail);
-        else checkWrapping(inputs, spec, material?.shape, fail);
+        if (inHsm) {
+            checkHsmWrapping(inputs, spec, fail);
+            checkHsmGeneration(inputs, spec, fail);
+        } else {
+            checkWrapping(inputs, spec, material?.shape, fail);
+        }
         checkRegion(inputs, fail);
         checkEndpoint(inputs["endpoint"], fail);
         if (material) checkMaterialUnchanged(plainInputs(olds), inputs, material.bytes, fail);
@@ -49,8 +53,13 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     return { inputs: news, failures: failures() };
 }
 
+const HSM_SECRETS: readonly string[] = ["hsmPin", "hsmModuleParameters"];
+/** A bound on what C_Initialize is given (NSS's parameters are a few hundred characters). */
+const MAX_MODULE_PARAMETERS = 4096;
+
 const INPUT_TYPES = new Map<string, InputType>([
     ["rotateOnDemand", "boolean"],
+    ["hsmGenerate", "boolean"],
     ["validityPeriodHours", "number"],
     ["earlyRenewalHours", "number"],
     ["trustedEndpoints", "string list"],
@@ -85,9 +94,15 @@ function checkHsmKey(inputs: Record<string, unknown>, fail: Fail): boolean {
     const hsmKey = inputs["hsmKey"];
     const given = hsmKey !== undefined && hsmKey !== null && hsmKey !== "";
     const pin = inputs["hsmPin"];
+    const parameters = inputs["hsmModuleParameters"];
     if (known(pin) && typeof pin !== "string") fail("", `hsmPin must be a string, got a ${typeof pin}`);
+    if (known(parameters) && (typeof parameters !== "string" || parameters.length > MAX_MODULE_PARAMETERS || parameters.includes("\0"))) {
+        fail("", `hsmModuleParameters must be a string of at most ${MAX_MODULE_PARAMETERS} characters without NUL (the value is not shown)`);
+    }
     if (!given) {
-        if (known(pin)) fail("", "hsmPin applies only with hsmKey (the PIN of the token holding the material); remove it or add hsmKey");
+        for (const [name, what] of [["hsmPin", "the PIN of the token holding the material"], ["hsmModuleParameters", "the parameters of the token's library"], ["hsmGenerate", "material generated in the token"]]) {
+            if (known(inputs[name!]) && inputs[name!] !== false) fail(name === "hsmGenerate" ? name : "", `${name} applies only with hsmKey (${what}); remove it or add hsmKey`);
+        }
         return false;
     }
     const parsed = typeof hsmKey === "string" && !isUnknown(hsmKey) ? parsePkcs11Uri(hsmKey) : undefined;
@@ -97,6 +112,28 @@ function checkHsmKey(inputs: Record<string, unknown>, fail: Fail): boolean {
     }
     for (const problem of parsed?.problems ?? []) fail("hsmKey", problem);
     return true;
+}
+
+/**
+ * hsmGenerate: the token makes the material, so it must know which (keySpec) and how to find the object again
+ * (a label, object=, of the type the key spec implies).
+ */
+function checkHsmGeneration(inputs: Record<string, unknown>, keySpec: KeySpec | undefined, fail: Fail): void {
+    if (inputs["hsmGenerate"] !== true) return;
+    if (!known(inputs["keySpec"])) {
+        if (inputs["keySpec"] === undefined || inputs["keySpec"] === null) fail("keySpec", "hsmGenerate needs keySpec: the token generates material of that key spec (it is not inferred from an object that does not exist yet)");
+        return;
+    }
+    const hsmKey = inputs["hsmKey"];
+    const uri = typeof hsmKey === "string" && !isUnknown(hsmKey) ? parsePkcs11Uri(hsmKey).uri : undefined;
+    if (!uri || !keySpec) return;
+    if (uri.object === undefined) {
+        fail("hsmKey", "hsmGenerate needs hsmKey to name the object by its label (object=), which the generated object gets, so that later runs find the same object");
+    }
+    const type = isAsymmetric(keySpec) ? "private" : "secret-key";
+    if (uri.type !== undefined && uri.type !== type) {
+        fail("hsmKey", `hsmGenerate makes ${keySpec} material, a ${type === "private" ? "private key" : "secret key"}, but hsmKey says type=${uri.type}: use type=${type} or omit type`);
+    }
 }
 
 /** The HSM wraps; which algorithms it can do is known only at create. What PKCS#11 rules out is refused now. */

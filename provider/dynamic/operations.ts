@@ -4,8 +4,10 @@ import { ProviderSettings, resolveClientSettings } from "../client/settings";
 import { deleteKeyMaterial } from "../kms/deleteMaterial";
 import { KeyMaterialError } from "../kms/errors";
 import { ImportResult, importKeyMaterial } from "../kms/importMaterial";
+import { findKeyByID } from "../kms/finders";
 import { readKeyMaterial } from "../kms/readMaterial";
 import { openHsmMaterial } from "../hsm";
+import { aesCmacCheckValue } from "../wrapping/checkValue";
 import { Wrapping, defaultWrapping } from "../wrapping/algorithms";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { decodeKeyMaterial } from "../wrapping/encodings";
@@ -74,10 +76,10 @@ export function session(context: ProviderContext, target: SessionTarget): KmsSes
 
 export async function createMaterial(context: ProviderContext, inputs: MaterialInputs): Promise<{ id: string; outs: MaterialOutputs }> {
     const kms = session(context, inputs);
-    const { result, keySpec, wrapping } = await importFromInputs(context, kms, inputs, { keyMaterialId: null });
+    const { result, keySpec, wrapping, keyCheckValue, hsmWrappingMechanisms } = await importFromInputs(context, kms, inputs, { keyMaterialId: null });
     const material = { arn: result.key.Arn!, keySpec, keyMaterialId: result.keyMaterialId };
     const id = resourceId(material.arn, material.keyMaterialId);
-    const applied = { inputs, wrapping, publicKey: result.publicKey, kmsEndpoint: kms.settings.endpoint ?? null };
+    const applied = { inputs, wrapping, publicKey: result.publicKey, kmsEndpoint: kms.settings.endpoint ?? null, keyCheckValue, hsmWrappingMechanisms };
     const rotate = inputs.rotateOnDemand === true && supportsMultipleMaterials(keySpec);
     // Without importType the resource asks for the key's first material; a material of its own, never a second one.
     const claimsKey = inputs.importType === undefined && result.newMaterial && supportsMultipleMaterials(keySpec);
@@ -136,6 +138,8 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
     if (relocation) await confirmKeyServed(kms, olds, relocation.from);
     const material = { arn: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId };
     let publicKey = olds.publicKey;
+    let keyCheckValue = olds.keyCheckValue ?? null;
+    let hsmWrappingMechanisms = olds.hsmWrappingMechanisms ?? null;
     // Without a reimport, HSM material keeps the algorithm its token chose, unless the program sets one.
     let wrapping = news.hsmKey
         ? { algorithm: news.wrappingAlgorithm ?? olds.wrappingAlgorithm, wrappingKeySpec: news.wrappingKeySpec ?? olds.wrappingKeySpec }
@@ -145,6 +149,8 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
         const reimport = await importFromInputs(context, kms, { ...news, keyId: olds.keyArn }, { keyMaterialId: olds.keyMaterialId, keySpec: olds.keySpec });
         const { result } = reimport;
         wrapping = reimport.wrapping;
+        keyCheckValue = reimport.keyCheckValue;
+        hsmWrappingMechanisms = reimport.hsmWrappingMechanisms;
         if (olds.keyMaterialId && result.keyMaterialId !== olds.keyMaterialId) {
             throw new KeyMaterialError(
                 `reimport into ${olds.keyArn} produced key material ${result.keyMaterialId}, not this resource's ${olds.keyMaterialId}`,
@@ -152,7 +158,7 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
         }
         publicKey = result.publicKey ?? publicKey;
     }
-    const applied = { inputs: news, wrapping, publicKey, kmsEndpoint: kms.settings.endpoint ?? null, recordedClockOffsetSeconds: olds.kmsClockOffsetSeconds };
+    const applied = { inputs: news, wrapping, publicKey, kmsEndpoint: kms.settings.endpoint ?? null, recordedClockOffsetSeconds: olds.kmsClockOffsetSeconds, keyCheckValue, hsmWrappingMechanisms };
     return finish(kms, id, material, applied, { rotate: plan.rotate, imported: plan.reimport.length > 0 });
 }
 
@@ -193,6 +199,8 @@ interface ImportOutcome {
     result: ImportResult;
     keySpec: KeySpec;
     wrapping: Wrapping;
+    keyCheckValue: string | null;
+    hsmWrappingMechanisms: string | null;
 }
 
 /** What this resource already knows of its material when it imports it again (reimports). */
@@ -211,8 +219,11 @@ async function importFromInputs(context: ProviderContext, kms: KmsSession, input
         material.fill(0);
         throw new KeyMaterialError("keyMaterial fits no key spec (check should have refused it)");
     }
-    const result = await withPlaintext(material, (plaintext) =>
-        importKeyMaterial(kms, {
+    let keyCheckValue: string | null = null;
+    const result = await withPlaintext(material, (plaintext) => {
+        // Computed here, where the plaintext already is, and only from it.
+        if (keySpec === "SYMMETRIC_DEFAULT") keyCheckValue = aesCmacCheckValue(plaintext);
+        return importKeyMaterial(kms, {
             keyId: inputs.keyId,
             material: localWrapper(plaintext),
             keySpec,
@@ -221,9 +232,9 @@ async function importFromInputs(context: ProviderContext, kms: KmsSession, input
             expiration: desiredExpiration(inputs),
             keyMaterialDescription: inputs.keyMaterialDescription,
             wrapping: desiredWrapping(inputs, keySpec),
-        }),
-    );
-    return { result, keySpec, wrapping: desiredWrapping(inputs, keySpec) };
+        });
+    });
+    return { result, keySpec, wrapping: desiredWrapping(inputs, keySpec), keyCheckValue, hsmWrappingMechanisms: null };
 }
 
 /** The material stays in the HSM: the token wraps it for each import, with an algorithm it can carry out. */
@@ -232,6 +243,9 @@ async function importFromHsm(context: ProviderContext, kms: KmsSession, inputs: 
     const hsm = await openHsmMaterial({
         hsmKey: inputs.hsmKey!,
         hsmPin: inputs.hsmPin,
+        hsmModuleParameters: inputs.hsmModuleParameters,
+        hsmGenerate: inputs.hsmGenerate === true,
+        generationRefusal: () => generationRefusal(kms, inputs, known),
         keySpec,
         wrappingAlgorithm: inputs.wrappingAlgorithm,
         wrappingKeySpec: inputs.wrappingKeySpec ?? defaultWrapping(keySpec ?? "SYMMETRIC_DEFAULT").wrappingKeySpec,
@@ -249,6 +263,24 @@ async function importFromHsm(context: ProviderContext, kms: KmsSession, inputs: 
         keyMaterialDescription: inputs.keyMaterialDescription,
         wrapping: hsm.wrapping,
     });
-    return { result, keySpec: hsm.keySpec, wrapping: hsm.wrapping };
+    return { result, keySpec: hsm.keySpec, wrapping: hsm.wrapping, keyCheckValue: hsm.keyCheckValue, hsmWrappingMechanisms: hsm.mechanisms };
+}
+
+/**
+ * hsmGenerate makes new material only for a key that never held any (or as the NEW_KEY_MATERIAL of a
+ * rotation): a key that holds or held material accepts only those bytes again, and a resource that imported
+ * material keeps it. So a replaced or repaired resource whose object is gone fails, naming what to restore.
+ */
+async function generationRefusal(kms: KmsSession, inputs: MaterialInputs, known: KnownMaterial): Promise<string | undefined> {
+    if (known.keySpec !== undefined) {
+        return "this resource already imported material into its key: newly generated material would differ, and KMS accepts only the same bytes again. Restore the object the material came from (or point hsmKey at it)";
+    }
+    if (inputs.importType === "NEW_KEY_MATERIAL") return undefined;
+    const key = await findKeyByID(kms.client, inputs.keyId);
+    if (key.KeyState === "PendingImport" && !key.CurrentKeyMaterialId) return undefined;
+    return (
+        `KMS key ${key.Arn} holds or held material (${key.KeyState}): newly generated material would differ, and KMS accepts only the same bytes ` +
+        "again. Restore the object that material came from (or point hsmKey at it); to add new material to a symmetric key, set importType NEW_KEY_MATERIAL"
+    );
 }
 

@@ -1,10 +1,14 @@
 import { MaterialStatus, effectOfDeleting } from "../kms/status";
+import { KEY_CHECK_VALUE_ALGORITHM } from "../wrapping/checkValue";
 import { KeySpec } from "../wrapping/keySpecs";
 import { Wrapping } from "../wrapping/algorithms";
 import { ExpirationModel, ImportState, KeyMaterialState, KeyState, MaterialInputs, MaterialOutputs, MultiRegionKeyType } from "./properties";
 import { effectiveEarlyRenewalHours, renewalDueAt } from "./renewal";
 
-/** Outputs = the non-secret inputs as applied + what KMS reports. Never the material or anything derived from it. */
+/**
+ * Outputs = the non-secret inputs as applied + what KMS reports. Never the material or anything derived from it,
+ * but AES material's 3-byte key check value (an industry convention meant for comparing keys).
+ */
 
 export interface AppliedSettings {
     inputs: MaterialInputs;
@@ -14,6 +18,9 @@ export interface AppliedSettings {
     kmsEndpoint: string | null;
     /** The kmsClockOffsetSeconds stored before this update (undefined on create). */
     recordedClockOffsetSeconds?: number;
+    /** The material's check value (AES only) and the token's mechanisms, from the import (or the previous outputs). */
+    keyCheckValue: string | null;
+    hsmWrappingMechanisms: string | null;
 }
 
 /** `kmsClockOffsetSeconds`: KMS's clock offset as the session measured it, to record (see clockOffsetToRecord). */
@@ -32,6 +39,10 @@ export function buildOutputs(status: MaterialStatus, applied: AppliedSettings, k
         trustedEndpoints: inputs.trustedEndpoints ?? null,
         assumeRole: inputs.assumeRole ?? null,
         hsmKey: inputs.hsmKey ?? null,
+        hsmGenerate: inputs.hsmGenerate ?? false,
+        hsmWrappingMechanisms: applied.hsmWrappingMechanisms,
+        keyCheckValue: applied.keyCheckValue,
+        keyCheckValueAlgorithm: applied.keyCheckValue === null ? null : KEY_CHECK_VALUE_ALGORITHM,
         ...statusOutputs(status),
         publicKey: applied.publicKey,
         kmsEndpoint: applied.kmsEndpoint,

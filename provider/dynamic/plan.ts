@@ -144,6 +144,7 @@ function planRecordOnly(olds: MaterialOutputs, news: MaterialInputs, providerCha
     const echoes: [string, unknown, unknown][] = [
         ["importType", olds.importType, news.importType ?? null],
         ["rotateOnDemand", olds.rotateOnDemand, news.rotateOnDemand ?? false],
+        ["hsmGenerate", olds.hsmGenerate ?? false, news.hsmGenerate ?? false],
         ["endpoint", olds.endpoint, news.endpoint ?? null],
         ["profile", olds.profile, news.profile ?? null],
         ["trustedEndpoints", JSON.stringify(olds.trustedEndpoints ?? null), JSON.stringify(news.trustedEndpoints ?? null)],

@@ -8,7 +8,8 @@ import type { Expiration } from "../kms/importMaterial";
  * The resource's properties as the engine hands them to the dynamic provider: inputs (checked, plain
  * values: the engine strips secret envelopes because the dynamic host does not accept secrets) and the
  * outputs it stores. Outputs are JSON only (null, never undefined) and never contain the material or
- * anything computed from it, except the public half of an asymmetric key.
+ * anything computed from it, except the public half of an asymmetric key and the 3-byte key check value of
+ * AES material (which exists to be compared with HSM and key ceremony records).
  */
 
 export type ExpirationModel = "KEY_MATERIAL_EXPIRES" | "KEY_MATERIAL_DOES_NOT_EXPIRE";
@@ -36,6 +37,10 @@ export interface MaterialInputs {
     hsmKey?: string;
     /** The token's user PIN for hsmKey. Plain here; stored as a secret in state, never in the outputs. */
     hsmPin?: string;
+    /** C_Initialize's library parameters for hsmKey's library (NSS: configdir='sql:DIR'). Secret like hsmPin: may hold paths and PINs. */
+    hsmModuleParameters?: string;
+    /** Generate the material inside the token when hsmKey names no object yet (never when the key already holds material). */
+    hsmGenerate?: boolean;
     keySpec?: KeySpec;
     expirationModel?: ExpirationModel;
     validTo?: string;
@@ -62,6 +67,8 @@ export const INPUT_NAMES: readonly (keyof MaterialInputs)[] = [
     "keyMaterial",
     "hsmKey",
     "hsmPin",
+    "hsmModuleParameters",
+    "hsmGenerate",
     "keySpec",
     "expirationModel",
     "validTo",
@@ -94,6 +101,21 @@ export interface MaterialOutputs {
     assumeRole?: AssumeRoleSettings | null;
     /** The HSM object's URI when the material lives in an HSM (absent from states written before hsmKey existed). */
     hsmKey?: string | null;
+    /** The hsmGenerate input as applied (absent from states written before it existed: as false). */
+    hsmGenerate?: boolean;
+    /**
+     * The PKCS#11 mechanisms the token wrapped the material with at the last import (null: wrapped in software;
+     * absent from states written before it existed).
+     */
+    hsmWrappingMechanisms?: string | null;
+    /**
+     * AES material's key check value: the leftmost 3 bytes of AES-CMAC over 16 zero bytes, uppercase hex, computed
+     * inside the token for hsmKey and in software for keyMaterial at the last import; null for other key specs or
+     * when the token cannot compute it. Absent from states written before it existed.
+     */
+    keyCheckValue?: string | null;
+    /** How keyCheckValue was computed: "CMAC" (AWS Payment Cryptography's name for X9.24-1's AES method); null without one. */
+    keyCheckValueAlgorithm?: string | null;
     // What KMS reports, as of the last create, update or refresh.
     keyArn: string;
     region: string;

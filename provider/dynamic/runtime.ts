@@ -1,7 +1,8 @@
 import { ConfigSource, ProviderSettings, readProviderSettings } from "../client/settings";
-import { PIN_ENV } from "../hsm/pin";
+import { PIN_ENV, SO_PIN_ENV } from "../hsm/pin";
 import { checkInputs } from "./check";
 import { CheckOutcome, checkSecretsElsewhere, failureCollector } from "./checkCommon";
+import { checkHsmToken } from "./checkHsm";
 import { checkSettings } from "./checkSettings";
 import { Redactor } from "./redaction";
 import { PartialFailure } from "./afterImport";
@@ -69,9 +70,11 @@ function redactorFor(args: unknown[], settings: ProviderSettings): Redactor {
     const redactor = new Redactor();
     for (const arg of args) redactor.addFromProperties(arg);
     for (const secret of [settings.credentials?.secretKey, settings.credentials?.token]) if (secret) redactor.addSecretText(secret);
-    // Token PINs (hsmKey): no message is built from one; these are scrubbed too (if 8 characters or more).
-    for (const pin of [settings.hsmPin, process.env[PIN_ENV], ...args.map((arg) => plainInputs((arg ?? {}) as Props)["hsmPin"])]) {
-        if (typeof pin === "string") redactor.addSecretText(pin);
+    // Token PINs and module parameters (hsmKey): no message is built from one; these are scrubbed too (if 8 characters or more).
+    const fromArgs = (name: string) => args.map((arg) => plainInputs((arg ?? {}) as Props)[name]);
+    const hsmSecrets = [settings.hsmPin, settings.hsmSoPin, settings.hsmModuleParameters, process.env[PIN_ENV], process.env[SO_PIN_ENV], ...fromArgs("hsmPin"), ...fromArgs("hsmModuleParameters")];
+    for (const secret of hsmSecrets) {
+        if (typeof secret === "string") redactor.addSecretText(secret);
     }
     return redactor;
 }
@@ -98,10 +101,14 @@ const MATERIAL: ResourceOperations<MaterialInputs, MaterialOutputs> = {
     delete: deleteMaterial,
 };
 
-/** check, plus the expiry warning of a new resource's fixed validTo (existing ones are warned about by diff). */
-function checkMaterial(context: ProviderContext, olds: Props, news: Props): unknown {
+/**
+ * check, then what the token says when the inputs passed (hsmKey), plus the expiry warning of a new resource's
+ * fixed validTo (existing ones are warned about by diff).
+ */
+async function checkMaterial(context: ProviderContext, olds: Props, news: Props): Promise<CheckOutcome> {
     const now = new Date();
-    const outcome = withSettings(checkInputs(olds, news, now), news, context);
+    const checked = withSettings(checkInputs(olds, news, now), news, context);
+    const outcome = checked.failures.length > 0 ? checked : { ...checked, failures: await checkHsmToken(olds, news, context) };
     const warning = outcome.failures.length === 0 && Object.keys(olds).length === 0 ? newMaterialExpiryWarning(plainInputs(news), now, context.settings) : undefined;
     if (warning) context.log(warning);
     return outcome;

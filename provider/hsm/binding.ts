@@ -45,7 +45,8 @@ export interface MechanismInfo {
 export interface Pkcs11 {
     load(path: string): void;
     close(): void;
-    C_Initialize(): void;
+    /** `libraryParameters` goes where NSS reads its configuration and other libraries their reserved argument. */
+    C_Initialize(options?: { libraryParameters?: string }): void;
     C_Finalize(): void;
     C_GetInfo(): ModuleInfo;
     C_GetSlotList(tokenPresent?: boolean): Handle[];
@@ -64,6 +65,7 @@ export interface Pkcs11 {
     C_CreateObject(session: Handle, template: Attribute[]): Handle;
     C_DestroyObject(session: Handle, object: Handle): void;
     C_GenerateKeyAsync(session: Handle, mechanism: Mechanism, template: Attribute[]): Promise<Handle>;
+    C_GenerateKeyPairAsync(session: Handle, mechanism: Mechanism, publicTemplate: Attribute[], privateTemplate: Attribute[]): Promise<{ publicKey: Handle; privateKey: Handle }>;
     C_WrapKeyAsync(session: Handle, mechanism: Mechanism, wrappingKey: Handle, key: Handle, wrappedKey: Buffer): Promise<Buffer>;
     C_SignInit(session: Handle, mechanism: Mechanism, key: Handle): void;
     C_SignAsync(session: Handle, data: Buffer, signature: Buffer): Promise<Buffer>;

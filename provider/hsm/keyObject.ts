@@ -153,21 +153,22 @@ export function inferObjectKeySpec(info: KeyObjectInfo): KeySpec {
     throw new HsmError(`the HSM object is ${describeKeyObject(info)}, which fits no key spec KMS imports: AES-256 keys, HMAC secrets of 28 to 128 bytes, RSA-2048/3072/4096 and EC P-256/P-384/P-521/secp256k1 private keys`);
 }
 
-/** What the token must allow for the provider to wrap the object; each refusal says which attribute and why. */
+/** What the token must allow for the provider to wrap the object at all; the refusal says which attribute and why. */
 export function exportProblem(info: KeyObjectInfo): string | undefined {
-    if (!info.common.extractable) {
-        return (
-            "it has CKA_EXTRACTABLE false, so the token refuses to wrap it under any key (C_WrapKey answers CKR_KEY_UNEXTRACTABLE), " +
-            "and PKCS#11 never lets CKA_EXTRACTABLE become true again. Create or import the key with CKA_EXTRACTABLE true " +
-            "(CKA_SENSITIVE may stay true: wrapping is the only way out, and only under the KMS wrapping key)"
-        );
-    }
-    if (info.common.wrapWithTrusted) {
-        return (
-            "it has CKA_WRAP_WITH_TRUSTED true, so the token wraps it only under keys with CKA_TRUSTED true, which only the " +
-            "Security Officer can set; the KMS wrapping key the provider creates for each import cannot be trusted that way. " +
-            "Use an object with CKA_WRAP_WITH_TRUSTED false"
-        );
-    }
-    return undefined;
+    if (info.common.extractable) return undefined;
+    return (
+        "it has CKA_EXTRACTABLE false, so the token refuses to wrap it under any key (C_WrapKey answers CKR_KEY_UNEXTRACTABLE), " +
+        "and PKCS#11 never lets CKA_EXTRACTABLE become true again. Create or import the key with CKA_EXTRACTABLE true and " +
+        "CKA_SENSITIVE true; with CKA_WRAP_WITH_TRUSTED true as well, only wrapping keys the Security Officer marked trusted can take it out " +
+        "(docs/guides/hsm.md, Object policy)"
+    );
+}
+
+/** What the object's policy lets a holder of the user PIN do: said at every import of an object without CKA_WRAP_WITH_TRUSTED. */
+export function exposureNote(what: string): string {
+    return (
+        `${what} is extractable without CKA_WRAP_WITH_TRUSTED: besides the provider, anyone who holds the user PIN can wrap it out ` +
+        "of the token under a key of their own. For the stronger policy (wrapping only under keys the Security Officer marks trusted) " +
+        "see docs/guides/hsm.md, Object policy"
+    );
 }

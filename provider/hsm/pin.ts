@@ -24,3 +24,16 @@ export function resolvePin(input: string | undefined, configured: string | undef
             `(pulumi config set --secret ${PIN_CONFIG} …), or ${PIN_ENV} in the environment of pulumi`,
     );
 }
+
+export const SO_PIN_ENV = "PKCS11_SO_PIN";
+export const SO_PIN_CONFIG = "pulumi-kms-byok:hsmSoPin";
+
+/**
+ * The Security Officer's PIN, only for objects with CKA_WRAP_WITH_TRUSTED (trusted.ts): from the secret config
+ * pulumi-kms-byok:hsmSoPin, else PKCS11_SO_PIN. Never a resource input: it is the token's most powerful secret.
+ */
+export function resolveSoPin(configured: string | undefined, env: Record<string, string | undefined>): Pin | undefined {
+    if (configured) return { value: configured, source: `the config ${SO_PIN_CONFIG}` };
+    const fromEnv = env[SO_PIN_ENV];
+    return fromEnv ? { value: fromEnv, source: `the environment variable ${SO_PIN_ENV}` } : undefined;
+}

@@ -1,13 +1,16 @@
 import { Attribute, Handle, Pkcs11, TokenInfo } from "./binding";
-import { CKA_CLASS, CKA_ID, CKA_LABEL, CKF_SERIAL_SESSION, CKO_PRIVATE_KEY, CKO_SECRET_KEY, CKU_USER } from "./constants";
+import { CKA_CLASS, CKA_ID, CKA_LABEL, CKF_RW_SESSION, CKF_SERIAL_SESSION, CKO_PRIVATE_KEY, CKO_SECRET_KEY } from "./constants";
 import { HsmError, isTokenAnswer, tokenAnswer } from "./errors";
+import { LoginAttempt, UserType, assertLoginAllowed, rememberRefusal, userTypeCode } from "./loginGuard";
 import { Pin } from "./pin";
 import { Pkcs11Uri, describeObject, objectAttributes } from "./uri";
 
 /**
- * A logged-in session on the token a URI names: select the slot, open a session, log in, run, then log out and
- * close, whatever happens. Session objects the work creates (the wrapping public key, ephemeral AES keys) die
- * with the session at the latest.
+ * A logged-in session on the token a URI names: select the slot, read the token's PIN flags, open a session,
+ * log in (at most once per wrong PIN and run: loginGuard.ts), run, then log out and close, whatever happens.
+ * Session objects the work creates (the wrapping public key, ephemeral AES keys) die with the session at the
+ * latest. Work that needs the Security Officer (trusted wrapping keys) runs first, in its own login, and the
+ * token objects it creates are destroyed before the session closes.
  */
 
 export interface TokenSession {
@@ -16,39 +19,73 @@ export interface TokenSession {
     session: Handle;
     /** How messages name the token: its label and serial. */
     token: string;
+    /** Label, serial, manufacturer and model: what identifies the token for caches within this run. */
+    tokenIdentity: string;
+    log: (message: string) => void;
 }
 
-export async function withTokenSession<T>(p11: Pkcs11, uri: Pkcs11Uri, pin: Pin, use: (t: TokenSession) => Promise<T>): Promise<T> {
+export interface SessionOptions {
+    /** libraryIdentity() of the library: path and module parameters. */
+    library: string;
+    log: (message: string) => void;
+    /** A read/write session: needed to create token objects (generation). */
+    readWrite?: boolean;
+    /** Work as the Security Officer before the user logs in; returns token objects to destroy at the end. */
+    securityOfficer?: { pin: Pin; prepare: (t: TokenSession) => Promise<Handle[]> };
+}
+
+export async function withTokenSession<T>(p11: Pkcs11, uri: Pkcs11Uri, pin: Pin, options: SessionOptions, use: (t: TokenSession, prepared: Handle[]) => Promise<T>): Promise<T> {
     checkLibrary(p11, uri);
     const { slot, info } = selectSlot(p11, uri);
     const token = `token '${info.label.trimEnd()}' (serial ${info.serialNumber.trimEnd()})`;
-    const session = p11.C_OpenSession(slot, CKF_SERIAL_SESSION);
+    const tokenIdentity = [info.label, info.serialNumber, info.manufacturerID, info.model].map((s) => s.trimEnd()).join("\0");
+    const readWrite = options.readWrite || options.securityOfficer !== undefined;
+    const session = p11.C_OpenSession(slot, CKF_SERIAL_SESSION | (readWrite ? CKF_RW_SESSION : 0));
+    const t: TokenSession = { p11, slot, session, token, tokenIdentity, log: options.log };
+    const attempt = (userType: UserType, p: Pin): LoginAttempt => ({ library: options.library, tokenIdentity, token, userType, pin: p });
+    let prepared: Handle[] = [];
     try {
-        login(p11, session, pin, token);
+        if (options.securityOfficer) {
+            login(p11, session, attempt("so", options.securityOfficer.pin), info, options.log);
+            try {
+                prepared = await options.securityOfficer.prepare(t);
+            } finally {
+                logout(p11, session);
+            }
+        }
+        login(p11, session, attempt("user", pin), options.securityOfficer ? p11.C_GetTokenInfo(slot) : info, options.log);
         try {
-            return await use({ p11, slot, session, token });
+            return await use(t, prepared);
         } finally {
+            for (const object of prepared) destroyQuietly(p11, session, object);
+            prepared = [];
             logout(p11, session);
         }
     } finally {
+        for (const object of prepared) destroyQuietly(p11, session, object);
         p11.C_CloseSession(session);
     }
 }
 
-function login(p11: Pkcs11, session: Handle, pin: Pin, token: string): void {
+function login(p11: Pkcs11, session: Handle, attempt: LoginAttempt, info: TokenInfo, log: (message: string) => void): void {
+    assertLoginAllowed(attempt, info, log);
     try {
-        p11.C_Login(session, CKU_USER, pin.value);
+        p11.C_Login(session, userTypeCode(attempt.userType), attempt.pin.value);
     } catch (error) {
         if (isTokenAnswer(error, "CKR_USER_ALREADY_LOGGED_IN")) return;
-        throw new HsmError(`${token} refused the user PIN from ${pin.source} (${tokenAnswer(error)})${LOGIN_HINTS[tokenAnswer(error)] ?? ""}`);
+        const answer = tokenAnswer(error);
+        rememberRefusal(attempt, answer);
+        const whose = attempt.userType === "so" ? "Security Officer PIN" : "user PIN";
+        throw new HsmError(`${attempt.token} refused the ${whose} from ${attempt.pin.source} (${answer})${LOGIN_HINTS[answer] ?? ""}`);
     }
 }
 
 const LOGIN_HINTS: Record<string, string> = {
-    CKR_PIN_INCORRECT: ": the PIN is wrong; each wrong attempt may count towards locking the token",
-    CKR_PIN_LOCKED: ": the user PIN is locked after too many wrong attempts; the token's Security Officer must reset it",
+    CKR_PIN_INCORRECT: ": the PIN is wrong; each wrong attempt may count towards locking the token, so the provider does not try it again in this run",
+    CKR_PIN_LOCKED: ": the PIN is locked after too many wrong attempts; the token's Security Officer must reset it",
     CKR_PIN_LEN_RANGE: ": the PIN has a length this token does not accept",
     CKR_USER_PIN_NOT_INITIALIZED: ": the token has no user PIN yet (softhsm2-util --init-token sets one)",
+    CKR_SESSION_READ_ONLY_EXISTS: ": another application holds a read-only session on the token, and the Security Officer can log in only without one",
 };
 
 function logout(p11: Pkcs11, session: Handle): void {
@@ -56,6 +93,14 @@ function logout(p11: Pkcs11, session: Handle): void {
         p11.C_Logout(session);
     } catch {
         // Closing the session ends the login anyway (it is the application's last session on the token).
+    }
+}
+
+function destroyQuietly(p11: Pkcs11, session: Handle, object: Handle): void {
+    try {
+        p11.C_DestroyObject(session, object);
+    } catch {
+        // Already gone (a session object dies with its session).
     }
 }
 
@@ -107,19 +152,23 @@ function slotId(slot: Handle): bigint {
 
 /** The one secret or private key object the URI names (found by label and/or id). */
 export function findKeyObject(t: TokenSession, uri: Pkcs11Uri): Handle {
+    const found = findKeyObjectIfAny(t, uri);
+    if (found) return found;
+    throw new HsmError(
+        `${t.token} has no ${uri.type ?? "secret or private"} key object matching hsmKey's ${objectAttributes(uri)} ` +
+            "that this user can see (list them with: pkcs11-tool --module <library> --login --list-objects)",
+    );
+}
+
+/** The object the URI names, undefined when there is none (hsmGenerate then makes it); several are an error. */
+export function findKeyObjectIfAny(t: TokenSession, uri: Pkcs11Uri): Handle | undefined {
     const classes = uri.type === "secret-key" ? [CKO_SECRET_KEY] : uri.type === "private" ? [CKO_PRIVATE_KEY] : [CKO_SECRET_KEY, CKO_PRIVATE_KEY];
     const found = classes.flatMap((objectClass) => findObjects(t, [
         { type: CKA_CLASS, value: objectClass },
         ...(uri.object !== undefined ? [{ type: CKA_LABEL, value: Buffer.from(uri.object, "utf8") }] : []),
         ...(uri.id !== undefined ? [{ type: CKA_ID, value: uri.id }] : []),
     ]));
-    if (found.length === 1) return found[0]!;
-    if (found.length === 0) {
-        throw new HsmError(
-            `${t.token} has no ${uri.type ?? "secret or private"} key object matching hsmKey's ${objectAttributes(uri)} ` +
-                "that this user can see (list them with: pkcs11-tool --module <library> --login --list-objects)",
-        );
-    }
+    if (found.length <= 1) return found[0];
     throw new HsmError(`${found.length} key objects on ${t.token} match ${describeObject(uri)}: add id= (CKA_ID) or type= to hsmKey so that one does`);
 }
 

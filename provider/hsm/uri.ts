@@ -1,6 +1,6 @@
 /**
  * PKCS#11 URIs (RFC 7512) naming the key object: `pkcs11:token=byok;object=payments-2026;type=secret-key
- * ?module-path=/usr/lib/softhsm/libsofthsm2.so`. Pure: parsing and validation only, so check can run it
+ * ?module-path=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so`. Pure: parsing and validation only, so check can run it
  * during preview without touching a token. Attributes the provider does not understand are refused rather than
  * ignored: a misspelt `objet=` must not silently match another object.
  */
@@ -28,7 +28,7 @@ export interface UriParse {
     uri?: Pkcs11Uri;
     /** What is wrong, each with what to do. */
     problems: string[];
-    /** The URI carries a PIN (pin-value): the value must not be shown anywhere, not even as the failing property's value. */
+    /** The URI carries a PIN (pin-value) or module parameters: no value may be shown anywhere, not even as the failing property's value. */
     containsPin: boolean;
 }
 
@@ -59,7 +59,7 @@ const NOT_KEY_MATERIAL: Record<string, string> = {
 };
 
 export function parsePkcs11Uri(text: string): UriParse {
-    const containsPin = /pin-value/i.test(text);
+    const containsPin = /pin-value|module-parameters/i.test(text);
     const problems: string[] = [];
     if (!text.startsWith(SCHEME)) {
         return { problems: [`hsmKey must be a PKCS#11 URI (RFC 7512) starting with "${SCHEME}", such as ${EXAMPLE}`], containsPin };
@@ -82,7 +82,7 @@ export function parsePkcs11Uri(text: string): UriParse {
     return problems.length > 0 ? { problems, containsPin } : { uri, problems, containsPin };
 }
 
-const EXAMPLE = "pkcs11:token=byok;object=payments-2026;type=secret-key?module-path=/usr/lib/softhsm/libsofthsm2.so";
+const EXAMPLE = "pkcs11:token=byok;object=payments-2026;type=secret-key?module-path=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so";
 
 function attributes(component: string, separator: string, problems: string[]): [string, string][] {
     if (component === "") return [];
@@ -152,6 +152,13 @@ function parseQueryAttribute(uri: Pkcs11Uri, name: string, raw: string, problems
     if (name === "pin-source") {
         return void problems.push("hsmKey's pin-source is not supported: give the PIN as the secret input hsmPin, the secret config pulumi-kms-byok:hsmPin, or PKCS11_PIN");
     }
+    if (name === "module-parameters") {
+        // Module parameters may hold paths and PINs, and the URI is stored and shown in plaintext.
+        return void problems.push(
+            "hsmKey carries module-parameters, and the URI is stored in the state in plaintext while module parameters may hold paths and PINs: " +
+                "remove it and give them as the secret input hsmModuleParameters or the secret config pulumi-kms-byok:hsmModuleParameters",
+        );
+    }
     if (name === "module-name") {
         return void problems.push("hsmKey's module-name is not supported (library search paths differ between systems): give the library's absolute path as module-path");
     }
@@ -161,7 +168,7 @@ function parseQueryAttribute(uri: Pkcs11Uri, name: string, raw: string, problems
     if (!QUERY_VALUE.test(raw)) return void problems.push(encodingProblem(name, raw, "# % & and spaces"));
     const value = utf8(percentDecode(raw));
     if (!value || !value.startsWith("/")) {
-        return void problems.push("hsmKey's module-path must be the absolute path of the PKCS#11 library, such as /usr/lib/softhsm/libsofthsm2.so (the value given is not shown)");
+        return void problems.push("hsmKey's module-path must be the absolute path of the PKCS#11 library, such as /usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so (the value given is not shown)");
     }
     uri.modulePath = value;
 }

@@ -15,6 +15,10 @@ export interface ByokKeyArgs<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> {
     hsmKey?: pulumi.Input<string>;
     /** The token's user PIN for hsmKey (always stored as a secret). */
     hsmPin?: pulumi.Input<string>;
+    /** The PKCS#11 library's C_Initialize parameters (always stored as a secret; see ImportedKeyMaterialArgs.hsmModuleParameters). */
+    hsmModuleParameters?: pulumi.Input<string>;
+    /** Generate the material inside the token when hsmKey's object does not exist yet (see ImportedKeyMaterialArgs.hsmGenerate). */
+    hsmGenerate?: pulumi.Input<boolean>;
     /** Default SYMMETRIC_DEFAULT (not inferred from the material: the key is created first). */
     keySpec?: pulumi.Input<TKeySpec>;
     /** Default: GENERATE_VERIFY_MAC for HMAC, SIGN_VERIFY for ECC, ENCRYPT_DECRYPT otherwise. */
@@ -74,6 +78,8 @@ export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pul
     public readonly validTo: pulumi.Output<string | null>;
     /** When the next `pulumi up` renews the material (null without validityPeriodHours). */
     public readonly renewalDueAt: pulumi.Output<string | null>;
+    /** The material's key check value (AES-CMAC, 3 bytes hex; null but for SYMMETRIC_DEFAULT), to compare with the HSM or a key ceremony record. */
+    public readonly keyCheckValue: pulumi.Output<string | null>;
 
     constructor(name: string, args: ByokKeyArgs<TKeySpec>, opts?: pulumi.ComponentResourceOptions) {
         super("pulumi-kms-byok:index:ByokKey", name, {}, opts);
@@ -100,6 +106,8 @@ export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pul
                 keyMaterial: args.keyMaterial,
                 hsmKey: args.hsmKey,
                 hsmPin: args.hsmPin,
+                hsmModuleParameters: args.hsmModuleParameters,
+                hsmGenerate: args.hsmGenerate,
                 keySpec,
                 expirationModel: args.expirationModel,
                 validTo: args.validTo,
@@ -121,6 +129,7 @@ export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pul
         this.keyMaterialId = this.material.keyMaterialId;
         this.validTo = this.material.validTo;
         this.renewalDueAt = this.material.renewalDueAt;
+        this.keyCheckValue = this.material.keyCheckValue;
         this.registerOutputs({
             keyId: this.keyId,
             keyArn: this.keyArn,
@@ -128,6 +137,7 @@ export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pul
             keyMaterialId: this.keyMaterialId,
             validTo: this.validTo,
             renewalDueAt: this.renewalDueAt,
+            keyCheckValue: this.keyCheckValue,
         });
     }
 }

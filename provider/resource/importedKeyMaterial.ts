@@ -26,12 +26,23 @@ export interface ImportedKeyMaterialArgs<TKeySpec extends KeySpec = KeySpec> {
     keyMaterial?: pulumi.Input<string>;
     /**
      * The material as an HSM object instead: an RFC 7512 PKCS#11 URI such as
-     * `pkcs11:token=byok;object=payments-2026;type=secret-key?module-path=/usr/lib/softhsm/libsofthsm2.so`.
+     * `pkcs11:token=byok;object=payments-2026;type=secret-key?module-path=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so`.
      * The HSM wraps the object for each import; the plaintext never leaves it. Needs the npm package pkcs11js.
      */
     hsmKey?: pulumi.Input<string>;
     /** The token's user PIN for hsmKey (always stored as a secret). Default: config `pulumi-kms-byok:hsmPin`, else PKCS11_PIN. */
     hsmPin?: pulumi.Input<string>;
+    /**
+     * Parameters for the PKCS#11 library's C_Initialize, for libraries that need them (NSS softokn:
+     * `configdir='sql:/path/to/db'`). Always stored as a secret, never shown. Default: config `pulumi-kms-byok:hsmModuleParameters`.
+     */
+    hsmModuleParameters?: pulumi.Input<string>;
+    /**
+     * Generate the material inside the token when hsmKey's object (object= label, and id= if given) does not exist
+     * yet: AES-256, an HMAC secret, an RSA or EC key pair, per keySpec (required). Sensitive, extractable only by
+     * wrapping. Never done for a key that holds or held material, and the object is never destroyed by the provider.
+     */
+    hsmGenerate?: pulumi.Input<boolean>;
     /**
      * The key's spec. Default: inferred (a private key, or an HSM's RSA/EC key → its RSA/ECC spec; 32 raw bytes or an HSM's AES-256 key → SYMMETRIC_DEFAULT).
      * Required for HMAC. Giving `"SYMMETRIC_DEFAULT"` literally also types `keyMaterialId` as a plain string.
@@ -60,7 +71,8 @@ export interface ImportedKeyMaterialArgs<TKeySpec extends KeySpec = KeySpec> {
     rotateOnDemand?: pulumi.Input<boolean>;
     /**
      * Default: RSAES_OAEP_SHA_256, or RSA_AES_KEY_WRAP_SHA_256 for RSA private keys. With hsmKey: the first of
-     * RSAES_OAEP_SHA_256, RSA_AES_KEY_WRAP_SHA_256, RSAES_OAEP_SHA_1, RSA_AES_KEY_WRAP_SHA_1 the token can do.
+     * RSA_AES_KEY_WRAP_SHA_256, RSAES_OAEP_SHA_256, RSA_AES_KEY_WRAP_SHA_1, RSAES_OAEP_SHA_1 the token can do
+     * (the output wrappingAlgorithm says which).
      */
     wrappingAlgorithm?: pulumi.Input<WrappingAlgorithm>;
     /** Default: RSA_4096. */
@@ -185,23 +197,37 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
     declare public readonly kmsEndpoint: pulumi.Output<string | null>;
     /** The HSM object's PKCS#11 URI, when the material lives in an HSM; null otherwise. */
     declare public readonly hsmKey: pulumi.Output<string | null>;
+    /** The `hsmGenerate` input as applied. */
+    declare public readonly hsmGenerate: pulumi.Output<boolean>;
+    /** The PKCS#11 mechanisms the token wrapped the material with at the last import; null when wrapped in software. */
+    declare public readonly hsmWrappingMechanisms: pulumi.Output<string | null>;
+    /**
+     * The key check value of AES (SYMMETRIC_DEFAULT) material: AES-CMAC over 16 zero bytes, leftmost 3 bytes, uppercase hex
+     * (ANSI X9.24-1), computed inside the token for hsmKey and in software for keyMaterial; null for other key specs or
+     * when the token cannot compute it.
+     */
+    declare public readonly keyCheckValue: pulumi.Output<string | null>;
+    /** How keyCheckValue was computed: "CMAC"; null without one. */
+    declare public readonly keyCheckValueAlgorithm: pulumi.Output<string | null>;
 
     constructor(name: string, args: ImportedKeyMaterialArgs<TKeySpec>, opts?: pulumi.CustomResourceOptions) {
         // A fresh object per resource (dynamic.Resource writes __provider into it), material and PIN always
         // secret, and output-only properties seeded so they resolve as outputs.
         if (args.keyMaterial !== undefined) redactFromSdkLogs(args.keyMaterial);
         if (args.hsmPin !== undefined) redactFromSdkLogs(args.hsmPin);
+        if (args.hsmModuleParameters !== undefined) redactFromSdkLogs(args.hsmModuleParameters);
         const props = {
             ...OUTPUT_ONLY,
             ...args,
             keyMaterial: args.keyMaterial === undefined ? undefined : pulumi.secret(args.keyMaterial),
             hsmPin: args.hsmPin === undefined ? undefined : pulumi.secret(args.hsmPin),
+            hsmModuleParameters: args.hsmModuleParameters === undefined ? undefined : pulumi.secret(args.hsmModuleParameters),
         };
         super(
             importedKeyMaterialProvider,
             name,
             props,
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["keyMaterial", "hsmPin"] }),
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["keyMaterial", "hsmPin", "hsmModuleParameters"] }),
             "aws-kms",
             "ImportedKeyMaterial",
         );
@@ -215,6 +241,6 @@ const OUTPUT_ONLY: Record<string, undefined> = Object.fromEntries(
         "materialCondition", "expirationModel", "validTo", "keyMaterialDescription", "multiRegionKeyType",
         "importType", "rotateOnDemand", "wrappingAlgorithm", "wrappingKeySpec", "publicKey", "deletionImpact",
         "endpoint", "profile", "trustedEndpoints", "assumeRole", "kmsEndpoint", "hsmKey", "validityPeriodHours", "earlyRenewalHours",
-        "renewalDueAt", "kmsClockOffsetSeconds",
+        "renewalDueAt", "kmsClockOffsetSeconds", "hsmGenerate", "hsmWrappingMechanisms", "keyCheckValue", "keyCheckValueAlgorithm",
     ].map((name) => [name, undefined]),
 );

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { createHmac, createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
-import { GenerateMacCommand, GetPublicKeyCommand, SignCommand, VerifyCommand, VerifyMacCommand, type KMSClient, type MacAlgorithmSpec, type SigningAlgorithmSpec } from "@aws-sdk/client-kms";
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import { GetPublicKeyCommand } from "@aws-sdk/client-kms";
 import { KEY_SPECS, type KeySpec } from "../../provider/wrapping/keySpecs";
 import { assertRunKeepsSecrets, assertStateKeepsSecrets, ok } from "../support/cli/assertions";
 import { useCliWorld } from "../support/cli/cliWorld";
 import { materialsProgram } from "../support/cli/programs";
+import { assertKeyUsesMaterial } from "../support/keyUse";
 import { fresh } from "../support/materials";
 
 /**
@@ -70,33 +71,3 @@ describe("real CLI: asymmetric and HMAC material", function () {
         });
     }
 });
-
-const MESSAGE = Buffer.from("signed and MACed by the imported key");
-const DIGEST_OF: Record<string, string> = { RSA: "sha256", ECC_NIST_P256: "sha256", ECC_SECG_P256K1: "sha256", ECC_NIST_P384: "sha384", ECC_NIST_P521: "sha512" };
-
-/**
- * The key works with exactly the bytes that were imported: HMAC keys' GenerateMac equals node:crypto's HMAC
- * under the material; RSA keys' PKCS#1 v1.5 signatures (deterministic) equal node:crypto's under the private
- * key; ECDSA signatures made by KMS verify under the material's public key, and KMS verifies one made locally.
- */
-async function assertKeyUsesMaterial(client: KMSClient, keyArn: string, spec: KeySpec, material: Buffer): Promise<void> {
-    if (spec.startsWith("HMAC")) {
-        const bits = spec.slice("HMAC_".length);
-        const MacAlgorithm = `HMAC_SHA_${bits}` as MacAlgorithmSpec;
-        const { Mac } = await client.send(new GenerateMacCommand({ KeyId: keyArn, Message: MESSAGE, MacAlgorithm }));
-        const local = createHmac(`sha${bits}`, material).update(MESSAGE).digest();
-        assert.deepEqual(Buffer.from(Mac!), local, `${spec}: KMS's MAC is the material's`);
-        assert.equal((await client.send(new VerifyMacCommand({ KeyId: keyArn, Message: MESSAGE, MacAlgorithm, Mac: local }))).MacValid, true);
-        return;
-    }
-    const privateKey = createPrivateKey({ key: material, format: "der", type: "pkcs8" });
-    const digest = DIGEST_OF[spec.startsWith("RSA") ? "RSA" : spec]!;
-    const SigningAlgorithm = (spec.startsWith("RSA") ? "RSASSA_PKCS1_V1_5_SHA_256" : `ECDSA_SHA_${digest.slice(3)}`) as SigningAlgorithmSpec;
-    const { Signature } = await client.send(new SignCommand({ KeyId: keyArn, Message: MESSAGE, MessageType: "RAW", SigningAlgorithm }));
-    const signature = Buffer.from(Signature!);
-    if (spec.startsWith("RSA")) assert.deepEqual(signature, sign(digest, MESSAGE, privateKey), `${spec}: KMS's signature is the material's`);
-    else assert.ok(verify(digest, MESSAGE, createPublicKey(privateKey), signature), `${spec}: KMS's signature verifies under the material's public key`);
-    const local = sign(digest, MESSAGE, privateKey);
-    const verdict = await client.send(new VerifyCommand({ KeyId: keyArn, Message: MESSAGE, MessageType: "RAW", SigningAlgorithm, Signature: local }));
-    assert.equal(verdict.SignatureValid, true, `${spec}: KMS verifies a signature made with the material`);
-}

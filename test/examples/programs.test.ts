@@ -35,7 +35,7 @@ describe("examples/ under pulumi.runtime.setMocks", () => {
             assert.ok(materials(resources).length > 0);
             for (const r of materials(resources)) {
                 assert.ok(isSecretEnvelope(r.inputs["keyMaterial"]), `${r.name}: keyMaterial is a secret`);
-                assert.deepEqual(r.additionalSecretOutputs, ["keyMaterial", "hsmPin"]);
+                assert.deepEqual(r.additionalSecretOutputs, ["keyMaterial", "hsmPin", "hsmModuleParameters"]);
                 const provider = String(r.inputs["__provider"]);
                 assert.ok(provider.length < 4096 && provider.includes("pulumi-kms-byok/dist/provider/dynamic/runtime"));
                 for (const value of Object.values(CONFIG[name])) assert.ok(!provider.includes(value), `${r.name}: __provider holds no config value`);

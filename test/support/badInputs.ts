@@ -151,6 +151,21 @@ function inputRows(now: Date): Row[] {
         ["endpoint with another scheme", { ...VALID, endpoint: "ftp://127.0.0.1:4599" }, "", /endpoint must be an http\(s\) URL/],
         ["profile not a string", { ...VALID, profile: true }, "profile", /must be a string/],
         ["misspelt property", { ...VALID, validto: VALID["validTo"] }, "", /validto is not a property of ImportedKeyMaterial/],
+        ...hsmRows(),
+    ];
+}
+
+/** hsmKey and what goes with it: checked without a token (the token is asked only once these pass). */
+function hsmRows(): Row[] {
+    const URI = "pkcs11:token=byok;object=payments-2026;type=secret-key?module-path=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so";
+    const HSM = { keyId: KEY_ID, hsmKey: URI };
+    return [
+        ["hsmGenerate not a boolean", { ...HSM, keySpec: "SYMMETRIC_DEFAULT", hsmGenerate: "yes" }, "", /hsmGenerate must be a boolean/],
+        ["hsmGenerate without keySpec", { ...HSM, hsmGenerate: true }, "keySpec", /hsmGenerate needs keySpec/],
+        ["hsmGenerate with keyMaterial", { keyId: KEY_ID, keyMaterial: SYMMETRIC, hsmGenerate: true }, "hsmGenerate", /hsmGenerate applies only with hsmKey/],
+        ["hsmModuleParameters without hsmKey", { keyId: KEY_ID, keyMaterial: SYMMETRIC, hsmModuleParameters: "configdir='sql:/var/lib/nss'" }, "", /hsmModuleParameters applies only with hsmKey/],
+        ["hsmModuleParameters not a string", { ...HSM, hsmModuleParameters: 42 }, "", /hsmModuleParameters must be a string/],
+        ["module parameters in the URI", { ...HSM, hsmKey: `${URI}&module-parameters=configdir%3Dsql:/var/lib/nss` }, "", /hsmKey carries module-parameters, and the URI is stored in the state in plaintext/],
     ];
 }
 

@@ -56,4 +56,23 @@ describe("provider/dynamic/check with hsmKey", () => {
     it("lets a resource move its material from keyMaterial to hsmKey (KMS checks the bytes at the import)", () => {
         assert.deepEqual(check({ keyId: KEY_ID, hsmKey: URI }, { keyId: KEY_ID, keyMaterial: SYMMETRIC }), []);
     });
+
+    it("hsmGenerate needs a label to find the object by, of the type the key spec implies (rows of the bad-input table cover the rest)", () => {
+        const byId = check({ keyId: KEY_ID, hsmKey: URI.replace("object=payments-2026", "id=%01"), keySpec: "SYMMETRIC_DEFAULT", hsmGenerate: true });
+        assert.deepEqual(byId.map((f) => f.property), [""]);
+        assert.match(byId[0]!.reason, /hsmGenerate needs hsmKey to name the object by its label \(object=\), which the generated object gets/);
+        const wrongType = check({ keyId: KEY_ID, hsmKey: URI, keySpec: "ECC_NIST_P256", hsmGenerate: true });
+        assert.match(wrongType.map((f) => f.reason).join(), /hsmGenerate makes ECC_NIST_P256 material, a private key, but hsmKey says type=secret-key: use type=private or omit type/);
+        assert.deepEqual(check({ keyId: KEY_ID, hsmKey: URI, keySpec: "SYMMETRIC_DEFAULT", hsmGenerate: true }), []);
+    });
+
+    it("refuses module parameters in the URI (stored in plaintext) and never names hsmKey or hsmModuleParameters", () => {
+        const secret = "configdir='sql:/secret/path' password=hunter2-long";
+        const failures = check({ keyId: KEY_ID, hsmKey: `${URI}&module-parameters=x`, hsmModuleParameters: 7 });
+        assert.deepEqual(failures.map((f) => f.property), ["", ""]);
+        assert.deepEqual(check({ keyId: KEY_ID, hsmKey: URI, hsmModuleParameters: secret }), []);
+        const stray = check({ keyId: KEY_ID, keyMaterial: SYMMETRIC, hsmModuleParameters: secret });
+        assert.deepEqual(stray.map((f) => f.property), [""]);
+        assert.ok(!JSON.stringify(stray).includes(secret));
+    });
 });

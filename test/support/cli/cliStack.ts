@@ -44,6 +44,8 @@ export interface RunOptions {
     onEvent?: (event: EngineEvent) => void;
     /** `pulumi refresh --clear-pending-creates`. */
     clearPendingCreates?: boolean;
+    /** `pulumi up --continue-on-error`: every step runs, whichever failed first. */
+    continueOnError?: boolean;
 }
 
 /** One CLI command's outcome. A failed command is a result (ok false), not an exception. */
@@ -157,7 +159,7 @@ export class CliStack {
             if (!preview.ok) return preview;
         }
         return this.run("up", options, (common) =>
-            this.stack.up({ ...common, program: options.program ?? this.program, refresh: options.refresh, expectNoChanges: options.expectNoChanges, parallel: options.parallel }),
+            this.stack.up({ ...common, program: options.program ?? this.program, refresh: options.refresh, expectNoChanges: options.expectNoChanges, parallel: options.parallel, continueOnError: options.continueOnError }),
         );
     }
 
