@@ -12,6 +12,7 @@ import { decodeKeyMaterial } from "../wrapping/encodings";
 import { inferKeySpec, inspectMaterial, withPlaintext } from "../wrapping/material";
 import { localWrapper } from "../wrapping/wrapper";
 import { finish } from "./afterImport";
+import { MAX_INPUT_CHARS } from "./redaction";
 import { refreshOutputs } from "./outputs";
 import { describePlan, describeRelocation, endpointName, hasChanges, planChanges, planRelocation } from "./plan";
 import { DEFAULT_EXPIRY_WARNING_DAYS, clockOffsetToRecord, expiryWarning, planExpiryWarning, planningNow } from "./renewal";
@@ -203,6 +204,8 @@ interface KnownMaterial {
 
 async function importFromInputs(context: ProviderContext, kms: KmsSession, inputs: MaterialInputs, known: KnownMaterial): Promise<ImportOutcome> {
     if (inputs.hsmKey) return importFromHsm(context, kms, inputs, known);
+    // Never decoded when too long to be a material (check refuses it; dispatch too, this is for direct callers).
+    if ((inputs.keyMaterial ?? "").length > MAX_INPUT_CHARS) throw new KeyMaterialError(`keyMaterial is longer than ${MAX_INPUT_CHARS} characters (check should have refused it)`);
     // The same decoding as check: PEM, PKCS#1 and SEC1 become the canonical PKCS#8 KMS imports.
     const material = decodeKeyMaterial(inputs.keyMaterial ?? "").bytes;
     if (!material) throw new KeyMaterialError("keyMaterial cannot be decoded (check should have refused it)");

@@ -10,6 +10,7 @@ import { Wrapping } from "../wrapping/algorithms";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { WrappingKeyError, parseWrappingKey } from "../wrapping/wrap";
 import { MaterialWrapper } from "../wrapping/wrapper";
+import { quoteServerText } from "../client/serverText";
 import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, isTokenError } from "./errors";
 import { findKeyByID, findKeyMaterials } from "./finders";
 import { assertKeyReachable, findWaitingForPropagation } from "./keyLocation";
@@ -271,7 +272,7 @@ async function wrapperStep<T>(what: string, step: () => Promise<T>): Promise<T> 
     try {
         return await step();
     } catch (error) {
-        throw new KeyMaterialError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new KeyMaterialError(`${what} failed: ${quoteServerText(error instanceof Error ? error.message : String(error), 1500)}`, { cause: error });
     }
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createPrivateKey, randomBytes } from "node:crypto";
+import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { PartialFailure } from "../../../provider/dynamic/afterImport";
 import { Redactor } from "../../../provider/dynamic/redaction";
 import { assertNoMaterial } from "../../support/assertions";
@@ -45,8 +45,9 @@ describe("provider/dynamic/redaction", () => {
         });
     }
 
-    it("covers a PEM private key: as given, JSON-escaped, each body line, the DER it spells and the PKCS#8 imported", () => {
+    it("covers a PEM private key: as given, JSON-escaped, each body line holding private bytes, the DER it spells and the PKCS#8 imported", () => {
         const key = createPrivateKey({ key: materialFor("ECC_NIST_P384"), format: "der", type: "pkcs8" });
+        const spki = createPublicKey(key).export({ type: "spki", format: "der" });
         const pem = String(key.export({ type: "sec1", format: "pem" }));
         const r = new Redactor();
         r.addFromProperties({ keyMaterial: pem });
@@ -55,7 +56,8 @@ describe("provider/dynamic/redaction", () => {
         const forms = [
             pem,
             JSON.stringify(pem),
-            ...pem.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----")),
+            // A line made only of the public point is public (the publicKey output carries it).
+            ...pem.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----") && !spki.includes(Buffer.from(line, "base64"))),
             sec1.toString("hex"),
             pkcs8.toString("base64"),
             pkcs8.toString("hex").toUpperCase().match(/../g)!.join(":"),
@@ -65,6 +67,7 @@ describe("provider/dynamic/redaction", () => {
             assert.ok(!redacted.includes(form) && redacted.includes("[secret]"), `a form of ${form.length} chars`);
         }
         assertNoMaterial(r.redact(forms.join(" ")), pkcs8, "PKCS#8");
+        assert.equal(r.redact(`publicKey ${spki.toString("base64")}`), `publicKey ${spki.toString("base64")}`, "the public key is left alone");
     });
 
     it("leaves text without the material alone", () => {
