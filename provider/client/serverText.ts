@@ -14,7 +14,6 @@ export const MAX_QUOTED_CHARS = 500;
  * bidirectional formatting characters (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069).
  */
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const CONTROLS_BUT_LINE_BREAKS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const escaped = (c: string): string => {
     const code = c.charCodeAt(0);
@@ -29,7 +28,11 @@ export function quoteServerText(text: unknown, max = MAX_QUOTED_CHARS): string {
     return value.length <= max && shown.length <= max ? shown : `${shown.slice(0, max)}… (cut: ${value.length} characters in all)`;
 }
 
-/** Our own text on its way out (it may quote what a library said): line breaks kept, every other control escaped. */
+/**
+ * Any text on its way to the terminal (it may quote what a server or a library said, or what a state holds):
+ * every control escaped, line breaks included. No message of the provider spans lines, so a line break in
+ * one came from outside, and could forge a status line.
+ */
 export function escapeControls(text: string): string {
-    return text.replace(CONTROLS_BUT_LINE_BREAKS, escaped);
+    return text.replace(CONTROLS, escaped);
 }

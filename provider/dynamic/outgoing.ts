@@ -6,8 +6,9 @@ import { Redactor, WITHHELD } from "./redaction";
  * Everything the provider says to the engine passes here on its way out of dispatch: log lines, check
  * failures, errors with their whole graph. First the call's secrets are masked (redaction.ts); then the text
  * is made safe for a terminal: an error an AWS service sent (its name and message chosen by whoever answered)
- * is quoted as server text, one line and capped; any other text keeps its line breaks, and no other control
- * character. Nothing here throws: what cannot be made safe is replaced by the fixed text WITHHELD.
+ * is quoted as server text and capped at 500 characters; any other text gets every control character escaped
+ * (line breaks too: no message of ours has one) and is capped. Nothing here throws: what cannot be made safe
+ * is replaced by the fixed text WITHHELD.
  */
 
 /** No message of ours comes near it; what does is cut. */

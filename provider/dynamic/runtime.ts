@@ -88,7 +88,7 @@ interface ResourceOperations<I, O> {
     create(context: ProviderContext, inputs: I): Promise<{ id: string; outs: O }>;
     read(context: ProviderContext, id: string, olds: O): Promise<unknown>;
     update(context: ProviderContext, id: string, olds: O, news: I): Promise<O>;
-    delete(context: ProviderContext, olds: O): unknown;
+    delete(context: ProviderContext, olds: O, id: string): unknown;
 }
 
 const MATERIAL: ResourceOperations<MaterialInputs, MaterialOutputs> = {
@@ -137,7 +137,7 @@ async function run<I, O>(ops: ResourceOperations<I, O>, context: ProviderContext
             refuseOversized(method, c as Props);
             return withProvider(c as Props, async () => ({ outs: await ops.update(context, a as string, outputs(b), inputs(c)) }));
         case "delete":
-            return ops.delete(context, outputs(b));
+            return ops.delete(context, outputs(b), a as string);
         default:
             throw new Error(`pulumi-kms-byok: unknown provider method ${method}`);
     }

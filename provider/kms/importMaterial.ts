@@ -219,7 +219,8 @@ function acceptableWrappingKey(session: KmsSession, publicKey: Uint8Array | unde
         const where = session.endpoint ? `the endpoint ${session.endpoint.origin}` : `AWS KMS in ${session.settings.region ?? "the default Region"}`;
         throw new KeyMaterialError(
             `${where} returned an unacceptable wrapping key for ${wrapping.algorithm}/${wrapping.wrappingKeySpec}: ${error.message}. ` +
-                "A genuine KMS issues RSA keys of the requested size with public exponent 65537; nothing was wrapped with this key " +
+                "A genuine KMS issues RSA keys of the requested size with public exponent 65537, whose modulus is the product of two " +
+                "large primes; nothing was wrapped with this key " +
                 "and no ImportKeyMaterial was sent. Check that the endpoint is really AWS KMS (or your trusted KMS-compatible service)",
         );
     }
