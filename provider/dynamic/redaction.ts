@@ -14,8 +14,8 @@ import { unwrapSecret } from "./properties";
  *   position and view. No regular expression is ever compiled from an input.
  * - a secret longer than MAX_INPUT_CHARS (which check refuses: no key material is that long) is not decoded
  *   or encoded at all. It switches the redactor to strict mode instead: every long run of base64 or hex
- *   characters and every control character in a message is masked, and a message holding any of a few
- *   sampled pieces of that secret is withheld whole.
+ *   characters and every control or latin1 character in a message is masked, and a message holding any of
+ *   a few sampled pieces of that secret is withheld whole.
  * - a message is cut at MAX_MESSAGE_CHARS before it is searched, and whatever fails inside turns the whole
  *   message into WITHHELD: never the redactor's own error, never the original.
  *
@@ -124,9 +124,9 @@ export class Redactor {
         try {
             if (typeof text !== "string") return WITHHELD;
             if (this.empty || text.length === 0) return text;
-            const cut = text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length - MAX_MESSAGE_CHARS} more characters not shown)` : text;
+            const cut = capped(text);
             if (this.samples?.some((piece) => cut.includes(piece))) return WITHHELD;
-            return mask(cut, [...this.secretRanges(cut), ...(this.strict ? strictRanges(cut) : [])]);
+            return capped(mask(cut, [...this.secretRanges(cut), ...(this.strict ? strictRanges(cut) : [])]));
         } catch {
             return WITHHELD;
         }
@@ -360,7 +360,8 @@ function publicHalf(bytes: Buffer): Buffer | undefined {
 
 /**
  * Strict mode (an oversized secret is about): every run of STRICT_RUN base64 or hex characters, and every
- * control character, masked. Linear in the text; independent of the secret.
+ * character raw bytes turn into that ordinary text does not use, masked. Linear in the text; independent of
+ * the secret.
  */
 function strictRanges(text: string): [number, number][] {
     const ranges: [number, number][] = [];
@@ -373,14 +374,18 @@ function strictRanges(text: string): [number, number][] {
             start = i + 1;
         }
     }
+    // Raw bytes read as text: controls, latin1's upper half, and what a UTF-8 decoder makes of invalid bytes.
     for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
-        if ((code < 0x20 && code !== 0x0a && code !== 0x09) || (code >= 0x7f && code <= 0x9f)) ranges.push([i, i + 1]);
+        if ((code < 0x20 && code !== 0x0a && code !== 0x09) || (code >= 0x7f && code <= 0xff) || code === 0xfffd) ranges.push([i, i + 1]);
     }
     return ranges;
 }
 
-/** Each range (merged where they overlap) replaced by MASK. */
+const capped = (text: string): string =>
+    text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length - MAX_MESSAGE_CHARS} more characters not shown)`;
+
+/** Each range replaced by MASK; ranges closer than MASK's length merged, so masking never lengthens a text much. */
 function mask(text: string, ranges: [number, number][]): string {
     if (ranges.length === 0) return text;
     ranges.sort((a, b) => a[0] - b[0]);
@@ -388,7 +393,7 @@ function mask(text: string, ranges: [number, number][]): string {
     let at = 0;
     let current: [number, number] | undefined;
     for (const range of ranges) {
-        if (current && range[0] <= current[1]) {
+        if (current && range[0] < current[1] + MASK.length) {
             current[1] = Math.max(current[1], range[1]);
             continue;
         }
