@@ -32,13 +32,21 @@ export function largeInput(kind: LargeKind, bytes: number): string {
     }
 }
 
-/** A PKCS#12 bundle of about `bytes` bytes: a fresh RSA-4096 key and its certificate, plus copies of it. */
+/** One RSA-4096 key and certificate per test process (generating one takes seconds); each bundle is new. */
+let keyAndCertificate: { key: string; cert: string } | undefined;
+
+/** A PKCS#12 bundle of about `bytes` bytes: an RSA-4096 key and its certificate, plus copies of it. */
 function pkcs12(bytes: number): Buffer {
     const dir = mkdtempSync(join(tmpdir(), "byok-p12-"));
     try {
         const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-        run("req", "-x509", "-newkey", "rsa:4096", "-nodes", "-days", "1", "-subj", "/CN=byok-large-input", "-keyout", "key.pem", "-out", "cert.pem");
-        const cert = readFileSync(join(dir, "cert.pem"), "utf8");
+        if (!keyAndCertificate) {
+            run("req", "-x509", "-newkey", "rsa:4096", "-nodes", "-days", "1", "-subj", "/CN=byok-large-input", "-keyout", "key.pem", "-out", "cert.pem");
+            keyAndCertificate = { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
+        }
+        writeFileSync(join(dir, "key.pem"), keyAndCertificate.key, { mode: 0o600 });
+        writeFileSync(join(dir, "cert.pem"), keyAndCertificate.cert);
+        const cert = keyAndCertificate.cert;
         run("pkcs12", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-passout", "pass:", "-out", "one.p12");
         const base = readFileSync(join(dir, "one.p12")).length;
         const certBytes = Buffer.from(cert.replace(/-----[A-Z ]+-----|\s/g, ""), "base64").length + 40;
