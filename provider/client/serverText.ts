@@ -25,7 +25,7 @@ export function quoteServerText(text: unknown, max = MAX_QUOTED_CHARS): string {
     const value = typeof text === "string" ? text : String(text ?? "");
     // Cut first, so escaping costs no more than the cap; escaping lengthens, so the result is cut again.
     const shown = value.slice(0, max).replace(CONTROLS, escaped);
-    return value.length <= max && shown.length <= max ? shown : `${shown.slice(0, max)}… (cut: ${value.length} characters in all)`;
+    return value.length <= max && shown.length <= max ? shown : `${shown.slice(0, max)}… (cut at ${max} characters)`;
 }
 
 /**

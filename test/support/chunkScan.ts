@@ -64,7 +64,7 @@ export class ChunkScan {
                 }
             }
         };
-        for (const source of [text, undoRegexSource(text)]) {
+        for (const source of text.includes("(?:") ? [text, undoRegexSource(text)] : [text]) {
             search("text", source);
             search("base64", viewOf(source, "base64"));
             search("hex", viewOf(source, "hex"));

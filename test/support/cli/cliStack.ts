@@ -44,6 +44,8 @@ export interface RunOptions {
     onEvent?: (event: EngineEvent) => void;
     /** `pulumi refresh --clear-pending-creates`. */
     clearPendingCreates?: boolean;
+    /** `--target` (URNs): destroy only these resources. */
+    target?: string[];
 }
 
 /** One CLI command's outcome. A failed command is a result (ok false), not an exception. */
@@ -168,7 +170,7 @@ export class CliStack {
     }
 
     destroy(options: RunOptions = {}): Promise<CliRun> {
-        return this.run("destroy", options, (common) => this.stack.destroy({ ...common, parallel: options.parallel }));
+        return this.run("destroy", options, (common) => this.stack.destroy({ ...common, parallel: options.parallel, target: options.target }));
     }
 
     /** `pulumi cancel`: what a user runs after a killed CLI left the stack locked. */
