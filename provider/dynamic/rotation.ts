@@ -92,12 +92,14 @@ export async function applyRotation(context: ProviderContext, inputs: RotationIn
 }
 
 export async function readRotation(context: ProviderContext, id: string, olds: RotationOutputs): Promise<{ id: string; props?: RotationOutputs }> {
+    // As for ImportedKeyMaterial (operations.ts): the recorded trustedEndpoints count only for the endpoint the stack still names.
+    const current = resolveClientSettings({ keyId: olds.keyArn }, context.settings, context.env).endpoint ?? null;
     const inputs = {
         ...olds,
         keyId: olds.keyArn,
         endpoint: olds.endpoint ?? undefined,
         profile: olds.profile ?? undefined,
-        trustedEndpoints: olds.trustedEndpoints ?? undefined,
+        trustedEndpoints: (olds.endpoint ?? current) === current ? (olds.trustedEndpoints ?? undefined) : undefined,
         assumeRole: olds.assumeRole ?? undefined,
     };
     const outs = await outputsOf(session(context, inputs), inputs);

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as sdkLog from "@pulumi/pulumi/log";
-import { MAX_INPUT_CHARS, WITHHELD } from "../dynamic/redaction";
+import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../dynamic/redaction";
 import { materialTextForms } from "../wrapping/encodings";
 
 /**
@@ -18,18 +18,18 @@ import { materialTextForms } from "../wrapping/encodings";
  * memory only as long as the program's own copy does (this process's lifetime).
  *
  * Bounded like the provider's redaction (dynamic/redaction.ts): a material longer than MAX_INPUT_CHARS
- * (check refuses it) is never decoded; a few pieces of it are kept instead, and a message holding any of
- * them is withheld whole. Whatever fails here withholds the message; nothing here throws.
+ * (check refuses it) is never decoded; it goes to a Redactor in strict mode instead, which keeps a few pieces
+ * of it, withholds a message holding any of them, and masks every long run of base64 or hex. Whatever fails
+ * here withholds the message; nothing here throws.
  */
 
 const REDACTED = "[secret]";
 const WRAPPED = Symbol.for("pulumi-kms-byok.debugLogRedaction");
 
 const materials = new Set<string>();
-/** Pieces of oversized materials: SAMPLES per material, SAMPLE_CHARS each. */
-const samples = new Set<string>();
-const SAMPLES = 64;
-const SAMPLE_CHARS = 32;
+/** Oversized materials (strict mode); `broken`: one could not be registered, so every message is withheld. */
+const oversized = new Redactor();
+let broken = false;
 
 type LogFunction = (message: string, ...rest: unknown[]) => Promise<void>;
 type SdkLog = Record<"debug" | "info" | "warn" | "error", LogFunction & { [WRAPPED]?: true }>;
@@ -48,16 +48,11 @@ function register(value: string): void {
     try {
         if (value.length <= MAX_INPUT_CHARS) {
             for (const form of materialTextForms(value)) materials.add(form);
-            return;
-        }
-        // As the SDK prints it (raw) and as JSON quotes it.
-        for (const form of [value, JSON.stringify(value).slice(1, -1)]) {
-            const step = Math.max(SAMPLE_CHARS, Math.floor(form.length / SAMPLES));
-            for (let at = 0; at + SAMPLE_CHARS <= form.length; at += step) samples.add(form.slice(at, at + SAMPLE_CHARS));
+        } else {
+            oversized.addSecretText(value);
         }
     } catch {
-        // Could not be taken apart: every later message is withheld (see redact).
-        samples.add("");
+        broken = true;
     }
 }
 
@@ -73,9 +68,9 @@ function installOnce(): void {
 
 export function redact(message: string): string {
     try {
-        if (typeof message !== "string" || (materials.size === 0 && samples.size === 0)) return message;
-        for (const piece of samples) if (message.includes(piece)) return WITHHELD;
-        let text = message;
+        if (typeof message !== "string") return message;
+        if (broken) return WITHHELD;
+        let text = oversized.strict ? oversized.redact(message) : message;
         for (const form of materials) if (text.includes(form)) text = text.split(form).join(REDACTED);
         return text;
     } catch {
