@@ -13,6 +13,7 @@ import { credentialProvider } from "./credentials";
 import { isUnreachable, requestHandler } from "./http";
 import { ClientSettings } from "./settings";
 import { ProgressLog, RequestPacer } from "./rateLimiter";
+import { quoteServerText } from "./serverText";
 
 /**
  * KMS clients, built once per distinct setting and kept for the life of the provider host process.
@@ -97,7 +98,7 @@ function unreachable(settings: ClientSettings): InitializeMiddleware<ServiceInpu
                 `${context.commandName?.replace(/Command$/, "") ?? "a KMS request"}: no answer from ${where} after ${attempts} attempt(s) ` +
                     `(each bounded by a ${settings.connectTimeoutMs / 1000} s connect timeout, pulumi-kms-byok:connectTimeoutSeconds, and a ` +
                     `${settings.requestTimeoutMs / 1000} s request timeout, pulumi-kms-byok:requestTimeoutSeconds; attempts: pulumi-kms-byok:maxAttempts). ` +
-                    `Check the endpoint, the network path and any proxy or firewall (${(error as Error).message})`,
+                    `Check the endpoint, the network path and any proxy or firewall (${quoteServerText((error as Error).message)})`,
                 { cause: error },
             );
         }

@@ -2,6 +2,7 @@ import type * as CredentialProviders from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { AssumeRoleSettings, CredentialSettings, sessionSeconds } from "./credentialSettings";
 import { requestHandler } from "./http";
+import { quoteServerText } from "./serverText";
 import type { ClientSettings } from "./settings";
 
 /**
@@ -103,7 +104,7 @@ function assumeRoleParams(role: AssumeRoleSettings) {
     };
 }
 
-/** A failure to get credentials says which step failed and what STS answered (never a secret: it has none). */
+/** A failure to get credentials says which step failed and what STS answered (sanitised; never a secret: it has none). */
 function describedFailures(provider: AwsCredentialIdentityProvider, step: string): AwsCredentialIdentityProvider {
     return async (options) => {
         try {
@@ -111,7 +112,7 @@ function describedFailures(provider: AwsCredentialIdentityProvider, step: string
         } catch (error) {
             if (error instanceof CredentialsError) throw error;
             const e = error as { name?: string; message?: string };
-            throw new CredentialsError(`could not get AWS credentials: ${step} failed: ${e.name ?? "Error"}: ${e.message ?? String(error)}`, { cause: error });
+            throw new CredentialsError(`could not get AWS credentials: ${step} failed: ${quoteServerText(e.name ?? "Error", 100)}: ${quoteServerText(e.message ?? String(error))}`, { cause: error });
         }
     };
 }

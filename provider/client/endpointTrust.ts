@@ -11,8 +11,12 @@
  *   resource's `trustedEndpoints`; every import there is logged with the host;
  * - an endpoint taken from AWS_ENDPOINT_URL (every AWS service's override, often set for unrelated tools)
  *   is trusted on its own only if it is AWS's; anything else must be listed.
- * Pure; messages name the setting and the rule, never the URL (it may be a pasted secret).
+ * Pure, but for loopbackCheckedLookup (the one rule that needs the resolver, applied at every connection);
+ * messages name the setting and the rule, never the URL (it may be a pasted secret).
  */
+
+import * as dns from "node:dns";
+import type { LookupAddress, LookupOptions } from "node:dns";
 
 export type Service = "kms" | "sts";
 
@@ -116,6 +120,36 @@ function awsRegion(url: URL, service: Service): string | undefined {
         if (match) return match[1] ?? "";
     }
     return undefined;
+}
+
+/**
+ * The resolver the HTTP agents connect with. `localhost` is trusted by its name (no setting lists it), so it
+ * must also be this machine when the connection is made: every address the resolver answers must be
+ * loopback, or the connection is refused before anything is sent (a hosts file, a resolver or a search domain
+ * could send "localhost" elsewhere). Other names resolve as usual; IP literals never reach a resolver.
+ * Even so, a loopback endpoint is only as trustworthy as whatever listens on that port of this machine.
+ */
+export function loopbackCheckedLookup(
+    hostname: string,
+    options: LookupOptions,
+    callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+): void {
+    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+        if (error) return callback(error, []);
+        const list = addresses as LookupAddress[];
+        const foreign = isLoopback(hostname) ? list.filter((a) => !isLoopback(a.address)) : [];
+        if (list.length === 0 || foreign.length > 0) {
+            const refusal: NodeJS.ErrnoException = new Error(
+                `refusing to connect: ${hostname} is trusted as this machine (loopback), but the resolver answered ` +
+                    `${foreign.map((a) => a.address).join(", ") || "no address"}, which is not a loopback address (127.0.0.0/8, ::1). ` +
+                    "Fix the resolver (/etc/hosts), or name the endpoint by its address, such as http://127.0.0.1:<port>",
+            );
+            refusal.code = "ENOTLOOPBACK";
+            return callback(refusal, []);
+        }
+        if (options.all) return callback(null, list);
+        callback(null, list[0]!.address, list[0]!.family);
+    });
 }
 
 export function isLoopback(host: string): boolean {

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
+import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { rootCertificates } from "node:tls";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { loopbackCheckedLookup } from "./endpointTrust";
 import type { ClientSettings } from "./settings";
 
 /**
@@ -9,6 +11,11 @@ import type { ClientSettings } from "./settings";
  * endpoint (a firewall dropping packets, a server that accepts and never answers) would hang create,
  * refresh and destroy for ever. Each attempt is bounded by the connect timeout plus the request timeout;
  * attempts by maxAttempts; so every call is.
+ *
+ * Certificates are always verified, whatever the environment says: `rejectUnauthorized: true` is set on the
+ * agent itself, so NODE_TLS_REJECT_UNAUTHORIZED=0 (which settings.ts refuses anyway) cannot switch it off.
+ * aws:customCaBundle / AWS_CA_BUNDLE add roots; they never remove the check. A name trusted as loopback
+ * (localhost) must resolve to loopback addresses at every connection (endpointTrust.ts).
  */
 export function requestHandler(settings: Pick<ClientSettings, "connectTimeoutMs" | "requestTimeoutMs" | "customCaBundle">): NodeHttpHandler {
     return new NodeHttpHandler({
@@ -17,8 +24,13 @@ export function requestHandler(settings: Pick<ClientSettings, "connectTimeoutMs"
         requestTimeout: settings.requestTimeoutMs,
         throwOnRequestTimeout: true,
         socketTimeout: settings.requestTimeoutMs,
-        httpAgent: { keepAlive: true },
-        httpsAgent: settings.customCaBundle ? new HttpsAgent({ keepAlive: true, ca: [...rootCertificates, caBundle(settings.customCaBundle)] }) : { keepAlive: true },
+        httpAgent: new HttpAgent({ keepAlive: true, lookup: loopbackCheckedLookup }),
+        httpsAgent: new HttpsAgent({
+            keepAlive: true,
+            rejectUnauthorized: true,
+            lookup: loopbackCheckedLookup,
+            ...(settings.customCaBundle ? { ca: [...rootCertificates, caBundle(settings.customCaBundle)] } : {}),
+        }),
     });
 }
 

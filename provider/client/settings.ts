@@ -214,8 +214,20 @@ export const DEFAULTS = Object.fromEntries(
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * Node's switch that turns off certificate checks for every https connection of a process, often set in CI
+ * behind a TLS-inspecting proxy. The provider's agents verify regardless (http.ts), and the setting is
+ * refused out loud: it would leave AWS's own KMS host, trusted because TLS proves who answers, unproven.
+ */
+const TLS_OFF =
+    "NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: it turns off the certificate checks that prove an https " +
+    "endpoint (AWS's own KMS and STS hosts included) is who it claims to be, and whoever answers KMS chooses the key your " +
+    "key material is wrapped with. The provider never sends requests without those checks: unset it for pulumi; to trust a " +
+    "TLS-inspecting proxy or a private KMS-compatible service, give its CA certificates in aws:customCaBundle or AWS_CA_BUNDLE";
+
 export function resolveClientSettings(resource: ResourceClientInputs, provider: ProviderSettings, env: Env): ClientSettings {
     const problems = [...(provider.problems ?? [])];
+    if (env["NODE_TLS_REJECT_UNAUTHORIZED"] === "0") problems.push(TLS_OFF);
     const envAttempts = readNumber("maxAttempts", env["AWS_MAX_ATTEMPTS"], "AWS_MAX_ATTEMPTS", problems);
     const endpoint = resolveEndpoint(resource, provider, env);
     const sts = resolveStsEndpoint(provider, env);

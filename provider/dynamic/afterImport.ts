@@ -1,6 +1,6 @@
 import { KmsSession } from "../client/session";
 import { withdrawMaterial } from "../kms/deleteMaterial";
-import { KeyMaterialError } from "../kms/errors";
+import { KeyMaterialError, errorText } from "../kms/errors";
 import { readKeyMaterial, waitUntilImported } from "../kms/readMaterial";
 import { rotateToMaterial } from "../kms/rotateMaterial";
 import { MaterialStatus } from "../kms/status";
@@ -72,7 +72,7 @@ async function giveWay(kms: KmsSession, id: string, material: ImportedMaterial, 
     try {
         await withdrawMaterial(kms, { keyArn: material.arn, keyMaterialId: material.keyMaterialId! });
     } catch (error) {
-        throw await partialFailure(kms, id, material, applied, new KeyMaterialError(`another material already owns the key, and deleting this one again failed: ${(error as Error).message}`, { cause: error }));
+        throw await partialFailure(kms, id, material, applied, new KeyMaterialError(`another material already owns the key, and deleting this one again failed: ${errorText(error)}`, { cause: error }));
     }
     throw new KeyMaterialError(
         `KMS key ${material.arn} already had another key material when this import landed (another stack or resource imported ` +
@@ -95,7 +95,7 @@ export class PartialFailure extends Error {
 }
 
 async function partialFailure(kms: KmsSession, id: string, material: ImportedMaterial, applied: Applied, error: unknown): Promise<PartialFailure> {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     const status = await readKeyMaterial(kms, {
         keyId: material.arn,
         keySpec: material.keySpec,

@@ -4,9 +4,10 @@ import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, isKeyWrap, isWrappingAlgorithm, 
 import { KEY_SPECS, KeySpec, isAsymmetric, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { MATERIAL_FORMS, decodeKeyMaterial } from "../wrapping/encodings";
 import { MaterialShape, inferKeySpec, inspectMaterial, materialProblem, publicKeyOf } from "../wrapping/material";
-import { CheckOutcome, Fail, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known } from "./checkCommon";
+import { CheckOutcome, Fail, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "./checkCommon";
 import { checkRenewal } from "./checkRenewal";
 import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping, isUnknown, plainInputs } from "./properties";
+import { MAX_INPUT_CHARS } from "./redaction";
 
 /**
  * check: every input validated before any AWS call, during preview. Pure (no I/O; `now` is passed in).
@@ -26,6 +27,7 @@ export type { CheckFailure, CheckOutcome } from "./checkCommon";
 export function checkInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date): CheckOutcome {
     const inputs = plainInputs(news);
     const { fail, failures } = failureCollector(inputs);
+    if (checkSizes(inputs, fail)) return { inputs: news, failures: failures() };
 
     checkPropertyNames("ImportedKeyMaterial", INPUT_NAMES, inputs, fail);
     // hsmPin and hsmModuleParameters are checked on their own: a number is "showable", and the engine would print it.
@@ -240,6 +242,8 @@ function checkMaterialUnchanged(olds: Record<string, unknown>, news: Record<stri
     const oldKeyId = olds["keyId"];
     const newKeyId = news["keyId"];
     if (typeof oldMaterial !== "string" || typeof oldKeyId !== "string" || typeof newKeyId !== "string") return;
+    // Stored by an older version that took any length: never decoded (see checkSizes).
+    if (oldMaterial.length > MAX_INPUT_CHARS) return;
     if (isUnknown(newKeyId) || bareKeyId(oldKeyId) !== bareKeyId(newKeyId)) return;
     const previous = decodeKeyMaterial(oldMaterial).bytes;
     if (!previous) return;

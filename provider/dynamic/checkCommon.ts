@@ -2,7 +2,7 @@ import { regionOfArn } from "../client/settings";
 import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "../wrapping/algorithms";
 import { KEY_SPECS } from "../wrapping/keySpecs";
 import { isUnknown } from "./properties";
-import { Redactor, SECRET_INPUTS } from "./redaction";
+import { MAX_INPUT_CHARS, Redactor, SECRET_INPUTS } from "./redaction";
 
 /**
  * Checks shared by every resource of this package: property names and types, key identifiers, Region and
@@ -102,11 +102,49 @@ export function checkSecretsElsewhere(inputs: Record<string, unknown>, fail: Fai
     if (redactor.empty) return;
     for (const [name, value] of Object.entries(inputs)) {
         if (SECRET_INPUTS.includes(name) || name === "__provider") continue;
-        if (stringLeaves(value).some((leaf) => redactor.redact(leaf) !== leaf)) {
+        if (stringLeaves(value).some((leaf) => redactor.holdsSecret(leaf))) {
             fail("", `${name} contains the key material (in some encoding; not shown): the material belongs in keyMaterial only, which is always a secret`);
         }
     }
     redactor.dispose();
+}
+
+/**
+ * Inputs too long to be valid, refused first: nothing may be derived from them (decoding, parsing, redaction
+ * windows), because one may be key material pasted in whole, or a file that is no key material at all.
+ * Returns whether any input is too long; check then reports only this.
+ */
+export function checkSizes(inputs: Record<string, unknown>, fail: Fail): boolean {
+    const oversized = oversizedInputs(inputs);
+    for (const { name, length } of oversized) fail("", sizeProblem(name, length));
+    return oversized.length > 0;
+}
+
+/** The inputs (names shortened) holding a string longer than MAX_INPUT_CHARS, or too much text in all. */
+export function oversizedInputs(inputs: Record<string, unknown>): { name: string; length: number }[] {
+    const found: { name: string; length: number }[] = [];
+    for (const [name, value] of Object.entries(inputs)) {
+        if (name === "__provider") continue;
+        let longest = name.length;
+        let total = 0;
+        for (const leaf of stringLeaves(value)) {
+            longest = Math.max(longest, leaf.length);
+            total += leaf.length;
+        }
+        if (longest > MAX_INPUT_CHARS || total > 4 * MAX_INPUT_CHARS) found.push({ name: name.length > 64 ? `${name.slice(0, 64)}…` : name, length: Math.max(longest, total) });
+    }
+    return found;
+}
+
+function sizeProblem(name: string, length: number): string {
+    if (name === "keyMaterial") {
+        return (
+            `keyMaterial is ${length} characters long, and no key material is longer than ${MAX_INPUT_CHARS} (an RSA-4096 private key ` +
+            "as PEM text has about 3,300): this is something else, such as a certificate chain, a PKCS#12 bundle or another file. " +
+            "Give the private key alone, as PEM text or as base64 of its DER; the value is not shown"
+        );
+    }
+    return `${name} holds ${length} characters, more than any valid ${name} has (at most ${MAX_INPUT_CHARS}); it may be pasted key material, so the value is not shown`;
 }
 
 export function checkPropertyNames(resource: string, names: readonly string[], inputs: Record<string, unknown>, fail: Fail): void {

@@ -29,7 +29,8 @@ export function checkSettings(news: Record<string, unknown>, context: SettingsCo
     const resource = clientInputs(inputs, fail);
     if (!resource) return failures();
     const settings = resolveClientSettings(resource, context.settings, context.env);
-    for (const problem of settings.problems) fail("", `stack configuration: ${problem}`);
+    // Problems named after an environment variable (AWS_MAX_ATTEMPTS, NODE_TLS_REJECT_UNAUTHORIZED) are not the stack's.
+    for (const problem of settings.problems) fail("", /^[A-Z][A-Z0-9_]+[ =]/.test(problem) ? problem : `stack configuration: ${problem}`);
     for (const problem of trustedOrigins(context.settings.trustedEndpoints ?? []).problems) fail("", `config pulumi-kms-byok:${problem}`);
     for (const problem of trustedOrigins(resource.trustedEndpoints ?? []).problems) fail("trustedEndpoints", problem);
     if (settings.credentials.assumeRoles.length > 0 && settings.stsEndpoint) {

@@ -14,8 +14,10 @@ import { decodeKeyMaterial } from "../wrapping/encodings";
 import { inferKeySpec, inspectMaterial, withPlaintext } from "../wrapping/material";
 import { localWrapper } from "../wrapping/wrapper";
 import { finish } from "./afterImport";
+import { MAX_INPUT_CHARS } from "./redaction";
 import { refreshOutputs } from "./outputs";
 import { describePlan, describeRelocation, endpointName, hasChanges, planChanges, planRelocation } from "./plan";
+import { assertStateAgrees, relocationNotice } from "./stateChecks";
 import { DEFAULT_EXPIRY_WARNING_DAYS, clockOffsetToRecord, expiryWarning, planExpiryWarning, planningNow } from "./renewal";
 import {
     MaterialInputs,
@@ -86,8 +88,20 @@ export async function createMaterial(context: ProviderContext, inputs: MaterialI
     return { id, outs: await finish(kms, id, material, applied, { rotate, imported: true, claimsKey }) };
 }
 
+/**
+ * Where refresh and destroy go (they run no program): the endpoint recorded at the import, judged by the rules
+ * with the stack's current configuration. The trustedEndpoints recorded in the outputs count only while the
+ * recorded endpoint is the one the stack still names: outputs alone (an edited state) never make an endpoint
+ * trusted.
+ */
+function recordedTarget(context: ProviderContext, olds: MaterialOutputs): SessionTarget {
+    const current = endpointNow(context, olds, {} as MaterialInputs);
+    const recorded = olds.kmsEndpoint !== undefined ? olds.kmsEndpoint : (olds.endpoint ?? current);
+    return { ...olds, keyId: olds.keyArn, region: undefined, trustedEndpoints: recorded === current ? olds.trustedEndpoints : undefined };
+}
+
 export async function readMaterial(context: ProviderContext, id: string, olds: MaterialOutputs): Promise<{ id: string; props?: MaterialOutputs }> {
-    const kms = session(context, { ...olds, keyId: olds.keyArn, region: undefined });
+    const kms = session(context, recordedTarget(context, olds));
     const status = await readKeyMaterial(kms, {
         keyId: olds.keyArn,
         keySpec: olds.keySpec,
@@ -130,6 +144,7 @@ function endpointNow(context: ProviderContext, olds: MaterialOutputs, news: Mate
 }
 
 export async function updateMaterial(context: ProviderContext, id: string, olds: MaterialOutputs, news: MaterialInputs): Promise<MaterialOutputs> {
+    assertStateAgrees(olds, id, "update");
     const plan = planChanges(olds, news, planningNow(olds, Date.now()));
     if (plan.replace.length > 0) throw new KeyMaterialError(`cannot update ${materialLabel(olds)} in place: ${plan.replace.join(", ")} changed`);
     if (plan.unrepairable.length > 0) throw new KeyMaterialError(`cannot repair ${materialLabel(olds)}: ${plan.unrepairable.join("; ")}`);
@@ -179,8 +194,16 @@ async function confirmKeyServed(kms: KmsSession, olds: MaterialOutputs, imported
 
 const warningDays = (context: ProviderContext): number => context.settings.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
 
-export async function deleteMaterial(context: ProviderContext, olds: MaterialOutputs): Promise<void> {
-    const outcome = await deleteKeyMaterial(session(context, { ...olds, keyId: olds.keyArn, region: undefined }), {
+/** `id`: the resource ID in the state (the engine passes it; direct callers may not). */
+export async function deleteMaterial(context: ProviderContext, olds: MaterialOutputs, id?: string): Promise<void> {
+    assertStateAgrees(olds, id, "delete");
+    const target = recordedTarget(context, olds);
+    const kms = session(context, target);
+    if (olds.kmsEndpoint !== undefined) {
+        const notice = relocationNotice(olds, olds.kmsEndpoint, endpointNow(context, olds, {} as MaterialInputs));
+        if (notice) context.log(notice);
+    }
+    const outcome = await deleteKeyMaterial(kms, {
         keyArn: olds.keyArn,
         keySpec: olds.keySpec,
         keyMaterialId: olds.keyMaterialId,
@@ -211,6 +234,8 @@ interface KnownMaterial {
 
 async function importFromInputs(context: ProviderContext, kms: KmsSession, inputs: MaterialInputs, known: KnownMaterial): Promise<ImportOutcome> {
     if (inputs.hsmKey) return importFromHsm(context, kms, inputs, known);
+    // Never decoded when too long to be a material (check refuses it; dispatch too, this is for direct callers).
+    if ((inputs.keyMaterial ?? "").length > MAX_INPUT_CHARS) throw new KeyMaterialError(`keyMaterial is longer than ${MAX_INPUT_CHARS} characters (check should have refused it)`);
     // The same decoding as check: PEM, PKCS#1 and SEC1 become the canonical PKCS#8 KMS imports.
     const material = decodeKeyMaterial(inputs.keyMaterial ?? "").bytes;
     if (!material) throw new KeyMaterialError("keyMaterial cannot be decoded (check should have refused it)");

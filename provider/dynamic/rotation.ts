@@ -3,7 +3,7 @@ import { resolveClientSettings } from "../client/settings";
 import { KeyMaterialError } from "../kms/errors";
 import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
 import type { AssumeRoleSettings } from "../client/credentialSettings";
-import { CheckOutcome, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkTypes, failureCollector, known } from "./checkCommon";
+import { CheckOutcome, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "./checkCommon";
 import type { DiffOutcome, ProviderContext } from "./operations";
 import { KeyMaterialState, bareKeyId, isUnknown, plainInputs } from "./properties";
 
@@ -52,6 +52,7 @@ const MATERIAL_ID = /^[0-9a-f]{64}$/;
 export function checkRotation(news: Record<string, unknown>): CheckOutcome {
     const inputs = plainInputs(news);
     const { fail, failures } = failureCollector(inputs);
+    if (checkSizes(inputs, fail)) return { inputs: news, failures: failures() };
     checkPropertyNames("KeyMaterialRotation", ROTATION_INPUT_NAMES, inputs, fail);
     checkTypes(ROTATION_INPUT_NAMES, ROTATION_INPUT_TYPES, inputs, fail);
     checkKeyId(inputs["keyId"], fail);
@@ -91,12 +92,14 @@ export async function applyRotation(context: ProviderContext, inputs: RotationIn
 }
 
 export async function readRotation(context: ProviderContext, id: string, olds: RotationOutputs): Promise<{ id: string; props?: RotationOutputs }> {
+    // As for ImportedKeyMaterial (operations.ts): the recorded trustedEndpoints count only for the endpoint the stack still names.
+    const current = resolveClientSettings({ keyId: olds.keyArn }, context.settings, context.env).endpoint ?? null;
     const inputs = {
         ...olds,
         keyId: olds.keyArn,
         endpoint: olds.endpoint ?? undefined,
         profile: olds.profile ?? undefined,
-        trustedEndpoints: olds.trustedEndpoints ?? undefined,
+        trustedEndpoints: (olds.endpoint ?? current) === current ? (olds.trustedEndpoints ?? undefined) : undefined,
         assumeRole: olds.assumeRole ?? undefined,
     };
     const outs = await outputsOf(session(context, inputs), inputs);

@@ -1,11 +1,13 @@
 import { ConfigSource, ProviderSettings, readProviderSettings } from "../client/settings";
 import { PIN_ENV, SO_PIN_ENV } from "../hsm/pin";
 import { checkInputs } from "./check";
-import { CheckOutcome, checkSecretsElsewhere, failureCollector } from "./checkCommon";
+import { CheckOutcome, checkSecretsElsewhere, failureCollector, oversizedInputs } from "./checkCommon";
 import { checkHsmToken } from "./checkHsm";
 import { checkSettings } from "./checkSettings";
 import { Redactor } from "./redaction";
+import { safeError, safeFailures, safeText } from "./outgoing";
 import { PartialFailure } from "./afterImport";
+import { KeyMaterialError } from "../kms/errors";
 import { exitWhenCliDies } from "./orphanWatch";
 import { ProviderContext, createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "./operations";
 import { MaterialInputs, MaterialOutputs, plainInputs } from "./properties";
@@ -40,7 +42,7 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
     const context: ProviderContext = {
         settings: providerSettings,
         env: process.env,
-        log: (message) => console.error(`pulumi-kms-byok: ${redactor.redact(message)}`),
+        log: (message) => console.error(`pulumi-kms-byok: ${safeText(redactor, message)}`),
     };
     // Its own logger: the watch outlives this call, and context.log carries this call's secrets for redaction.
     exitWhenCliDies((message) => console.error(`pulumi-kms-byok: ${message}`));
@@ -57,9 +59,9 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
         if (method !== "check") return result;
         // The checked inputs carry the material to the engine (which stores it as a secret); the failures are shown.
         const outcome = result as CheckOutcome;
-        return { ...outcome, failures: redactor.redactValue(outcome.failures) };
+        return { ...outcome, failures: safeFailures(redactor, outcome.failures) };
     } catch (error) {
-        throw redactor.redactError(error);
+        throw safeError(redactor, error);
     } finally {
         redactor.dispose();
     }
@@ -89,7 +91,7 @@ interface ResourceOperations<I, O> {
     create(context: ProviderContext, inputs: I): Promise<{ id: string; outs: O }>;
     read(context: ProviderContext, id: string, olds: O): Promise<unknown>;
     update(context: ProviderContext, id: string, olds: O, news: I): Promise<O>;
-    delete(context: ProviderContext, olds: O): unknown;
+    delete(context: ProviderContext, olds: O, id: string): unknown;
 }
 
 const MATERIAL: ResourceOperations<MaterialInputs, MaterialOutputs> = {
@@ -134,13 +136,15 @@ async function run<I, O>(ops: ResourceOperations<I, O>, context: ProviderContext
         case "diff":
             return ops.diff(context, outputs(b), inputs(c), (b as Props)["__provider"] !== (c as Props)["__provider"]);
         case "create":
+            refuseOversized(method, a as Props);
             return withProvider(a as Props, () => ops.create(context, inputs(a)));
         case "read":
             return ops.read(context, a as string, outputs(b));
         case "update":
+            refuseOversized(method, c as Props);
             return withProvider(c as Props, async () => ({ outs: await ops.update(context, a as string, outputs(b), inputs(c)) }));
         case "delete":
-            return ops.delete(context, outputs(b));
+            return ops.delete(context, outputs(b), a as string);
         default:
             throw new Error(`pulumi-kms-byok: unknown provider method ${method}`);
     }
@@ -152,9 +156,23 @@ async function run<I, O>(ops: ResourceOperations<I, O>, context: ProviderContext
  */
 function withSettings(outcome: CheckOutcome, news: Props, context: ProviderContext): CheckOutcome {
     const inputs = plainInputs(news);
+    if (oversizedInputs(inputs).length > 0) return outcome;
     const { fail, failures } = failureCollector(inputs);
     checkSecretsElsewhere(inputs, fail);
     return { inputs: outcome.inputs, failures: [...outcome.failures, ...failures(), ...checkSettings(news, context)] };
+}
+
+/**
+ * Inputs check refuses for their length, reaching create or update anyway (check bypassed, or a state written
+ * by an older version): refused before anything is derived from them, in a fixed text.
+ */
+function refuseOversized(method: string, props: Props): void {
+    const oversized = oversizedInputs(plainInputs(props ?? {}));
+    if (oversized.length === 0) return;
+    throw new KeyMaterialError(
+        `refusing to ${method}: ${oversized.map((o) => `${o.name} (${o.length} characters)`).join(", ")} ${oversized.length > 1 ? "are" : "is"} longer ` +
+            "than any valid value, and pulumi preview refuses it; nothing was sent to KMS and the values are not shown",
+    );
 }
 
 /** A partial failure's outputs must carry `__provider`, or the engine could not run delete on them later. */

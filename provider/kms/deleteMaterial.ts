@@ -16,7 +16,7 @@ import { effectOfDeleting, materialLabel } from "./status";
 
 export interface DeleteRequest {
     keyArn: string;
-    /** As stored in the state; when missing or unknown (an old or damaged state), the key is read first. */
+    /** As stored in the state; read from KMS first when missing or unknown, or when keyMaterialId is null. */
     keySpec: KeySpec | string | null | undefined;
     /** Required for symmetric keys. null only for asymmetric/HMAC keys, which hold one material for life. */
     keyMaterialId: string | null;
@@ -34,8 +34,18 @@ export type DeleteOutcome =
 
 export async function deleteKeyMaterial(session: KmsSession, input: DeleteRequest): Promise<DeleteOutcome> {
     await assertKeyReachable(session, input.keyArn);
-    const keySpec = isKeySpec(input.keySpec) ? input.keySpec : await keySpecInKms(session, input.keyArn);
+    // Without a material id the call deletes whatever the key holds: whether that is allowed depends on the key's
+    // spec, taken from KMS then, never from the state alone (an edited keySpec would let it delete a symmetric
+    // key's CURRENT material, another resource's).
+    const keySpec = isKeySpec(input.keySpec) && input.keyMaterialId ? input.keySpec : await keySpecInKms(session, input.keyArn);
     if (keySpec === undefined) return "GONE";
+    if (isKeySpec(input.keySpec) && keySpec !== input.keySpec) {
+        throw new KeyMaterialError(
+            `refusing to delete key material of ${input.keyArn}: the state says its key spec is ${input.keySpec}, but KMS says ` +
+                `${keySpec}, so the state was edited or damaged. Nothing was deleted; restore the state from a backup (\`pulumi stack import\`), ` +
+                "or remove the resource from the state with `pulumi state delete` and delete the material you mean by its id",
+        );
+    }
     const request = { ...input, keySpec };
     if ((!isKeySpec(keySpec) || supportsMultipleMaterials(keySpec)) && !request.keyMaterialId) {
         // The invariant that protects the key's other materials: never delete "the current one". It fails

@@ -1,3 +1,5 @@
+import { quoteServerText } from "../client/serverText";
+
 /**
  * KMS errors as this package sees them. "Not found" is a typed error so each caller decides whether it is
  * fatal (create) or fine (delete, refresh). Messages built here name keys, material ids and states, never
@@ -29,16 +31,25 @@ export function isKmsError(error: unknown, ...names: string[]): boolean {
     return name !== undefined && names.includes(name);
 }
 
-/** KMS sends some errors without a message; the JS SDK then says "UnknownError". */
+/**
+ * KMS sends some errors without a message; the JS SDK then says "UnknownError". Whoever answers chose this
+ * text: it is only ever quoted sanitised (serverText.ts).
+ */
 export function kmsMessage(error: unknown): string {
     const message = (error as SdkError | null)?.message;
-    return typeof message === "string" && message !== "UnknownError" ? message : "";
+    return typeof message === "string" && message !== "UnknownError" ? quoteServerText(message) : "";
 }
 
 export function describeKmsError(error: unknown): string {
-    const name = errorName(error) ?? "Error";
+    const name = quoteServerText(errorName(error) ?? "Error", 100);
     const message = kmsMessage(error);
     return message ? `${name}: ${message}` : name;
+}
+
+/** An error as a message may quote it: a service's error by its sanitised name and message, any other sanitised too. */
+export function errorText(error: unknown): string {
+    if ((error as { $metadata?: unknown } | null)?.$metadata !== undefined) return describeKmsError(error);
+    return quoteServerText(error instanceof Error ? error.message : String(error), 4000);
 }
 
 /** KMSInvalidStateException "<arn> is pending deletion." (and "pending replica deletion"). */

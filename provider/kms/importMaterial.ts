@@ -10,6 +10,7 @@ import { Wrapping } from "../wrapping/algorithms";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { WrappingKeyError, parseWrappingKey } from "../wrapping/wrap";
 import { MaterialWrapper } from "../wrapping/wrapper";
+import { quoteServerText } from "../client/serverText";
 import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, isTokenError } from "./errors";
 import { findKeyByID, findKeyMaterials } from "./finders";
 import { assertKeyReachable, findWaitingForPropagation } from "./keyLocation";
@@ -218,7 +219,8 @@ function acceptableWrappingKey(session: KmsSession, publicKey: Uint8Array | unde
         const where = session.endpoint ? `the endpoint ${session.endpoint.origin}` : `AWS KMS in ${session.settings.region ?? "the default Region"}`;
         throw new KeyMaterialError(
             `${where} returned an unacceptable wrapping key for ${wrapping.algorithm}/${wrapping.wrappingKeySpec}: ${error.message}. ` +
-                "A genuine KMS issues RSA keys of the requested size with public exponent 65537; nothing was wrapped with this key " +
+                "A genuine KMS issues RSA keys of the requested size with public exponent 65537, whose modulus is the product of two " +
+                "large primes; nothing was wrapped with this key " +
                 "and no ImportKeyMaterial was sent. Check that the endpoint is really AWS KMS (or your trusted KMS-compatible service)",
         );
     }
@@ -271,7 +273,7 @@ async function wrapperStep<T>(what: string, step: () => Promise<T>): Promise<T> 
     try {
         return await step();
     } catch (error) {
-        throw new KeyMaterialError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new KeyMaterialError(`${what} failed: ${quoteServerText(error instanceof Error ? error.message : String(error), 1500)}`, { cause: error });
     }
 }
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as sdkLog from "@pulumi/pulumi/log";
+import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../dynamic/redaction";
 import { materialTextForms } from "../wrapping/encodings";
 
 /**
@@ -15,12 +16,20 @@ import { materialTextForms } from "../wrapping/encodings";
  * Each ImportedKeyMaterial registers its material here; the SDK's log functions are wrapped once so that no
  * message leaves this process with a registered material in it, in any of its encodings. The materials stay in
  * memory only as long as the program's own copy does (this process's lifetime).
+ *
+ * Bounded like the provider's redaction (dynamic/redaction.ts): a material longer than MAX_INPUT_CHARS
+ * (check refuses it) is never decoded; it goes to a Redactor in strict mode instead, which keeps a few pieces
+ * of it, withholds a message holding any of them, and masks every long run of base64 or hex. Whatever fails
+ * here withholds the message; nothing here throws.
  */
 
 const REDACTED = "[secret]";
 const WRAPPED = Symbol.for("pulumi-kms-byok.debugLogRedaction");
 
 const materials = new Set<string>();
+/** Oversized materials (strict mode); `broken`: one could not be registered, so every message is withheld. */
+const oversized = new Redactor();
+let broken = false;
 
 type LogFunction = (message: string, ...rest: unknown[]) => Promise<void>;
 type SdkLog = Record<"debug" | "info" | "warn" | "error", LogFunction & { [WRAPPED]?: true }>;
@@ -30,9 +39,21 @@ export function redactFromSdkLogs(material: pulumi.Input<string>): void {
     installOnce();
     // Resolves with the input; the callback only records the value (its result is discarded).
     pulumi.output(material).apply((value) => {
-        if (typeof value === "string") for (const form of materialTextForms(value)) materials.add(form);
+        if (typeof value === "string") register(value);
         return undefined;
     });
+}
+
+function register(value: string): void {
+    try {
+        if (value.length <= MAX_INPUT_CHARS) {
+            for (const form of materialTextForms(value)) materials.add(form);
+        } else {
+            oversized.addSecretText(value);
+        }
+    } catch {
+        broken = true;
+    }
 }
 
 function installOnce(): void {
@@ -46,8 +67,13 @@ function installOnce(): void {
 }
 
 export function redact(message: string): string {
-    if (typeof message !== "string" || materials.size === 0) return message;
-    let text = message;
-    for (const form of materials) if (text.includes(form)) text = text.split(form).join(REDACTED);
-    return text;
+    try {
+        if (typeof message !== "string") return message;
+        if (broken) return WITHHELD;
+        let text = oversized.strict ? oversized.redact(message) : message;
+        for (const form of materials) if (text.includes(form)) text = text.split(form).join(REDACTED);
+        return text;
+    } catch {
+        return WITHHELD;
+    }
 }

@@ -1,4 +1,4 @@
-import { KeyObject, constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes } from "node:crypto";
+import { KeyObject, checkPrimeSync, constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes } from "node:crypto";
 import { MODULUS_BYTES, Wrapping, isKeyWrap, oaepDigest } from "./algorithms";
 
 /**
@@ -23,7 +23,8 @@ const PUBLIC_EXPONENT = 65537n;
  * issues for the request: RSA, the modulus of the requested WrappingKeySpec, public exponent 65537.
  * Whoever answers GetParametersForImport chooses this key; with exponent 1, "encryption" leaves the OAEP
  * encoding readable and anyone who sees the wrapped blob recovers the material; exponent 3 and short
- * moduli are weak. Anything else is refused before the material is touched.
+ * moduli are weak. A modulus anyone can factor is as bad: a prime (the private exponent follows from n − 1),
+ * or one with a small factor (3·q: q = n / 3). Anything else is refused before the material is touched.
  */
 export function parseWrappingKey(spkiDer: Uint8Array | undefined, wrapping: Wrapping): KeyObject {
     let key: KeyObject;
@@ -41,7 +42,42 @@ export function parseWrappingKey(spkiDer: Uint8Array | undefined, wrapping: Wrap
     if (details.publicExponent !== PUBLIC_EXPONENT) {
         throw new WrappingKeyError(`its public exponent is ${details.publicExponent ?? "missing"}, not 65537`);
     }
+    const problem = modulusProblem(key);
+    if (problem) throw new WrappingKeyError(`${problem}, so anyone can compute its private key and unwrap the material`);
     return key;
+}
+
+/** Small primes: a genuine RSA modulus is the product of two primes of half its size, so none divides it. */
+const SMALL_PRIME_BOUND = 20_000;
+let smallPrimes: bigint | undefined;
+
+/**
+ * What makes a modulus easy to factor, each cheap to see (milliseconds, once per import): even, a small
+ * factor (one gcd with the product of the primes below SMALL_PRIME_BOUND), or prime itself (Miller-Rabin:
+ * a genuine modulus fails its first round; only a prime passes all of them).
+ */
+function modulusProblem(key: KeyObject): string | undefined {
+    const n = BigInt(`0x${Buffer.from(key.export({ format: "jwk" }).n ?? "", "base64url").toString("hex") || "0"}`);
+    if (n % 2n === 0n) return "its modulus is even";
+    if (gcd(n, (smallPrimes ??= productOfPrimesBelow(SMALL_PRIME_BOUND))) !== 1n) return `its modulus has a prime factor below ${SMALL_PRIME_BOUND}`;
+    if (checkPrimeSync(n, { checks: 16 })) return "its modulus is a prime number";
+    return undefined;
+}
+
+function productOfPrimesBelow(bound: number): bigint {
+    const composite = new Uint8Array(bound);
+    let product = 1n;
+    for (let i = 2; i < bound; i++) {
+        if (composite[i]) continue;
+        product *= BigInt(i);
+        for (let j = i * i; j < bound; j += i) composite[j] = 1;
+    }
+    return product;
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+    while (b !== 0n) [a, b] = [b, a % b];
+    return a;
 }
 
 export function wrapKeyMaterial(material: Buffer, wrappingKey: KeyObject, wrapping: Wrapping): Buffer {

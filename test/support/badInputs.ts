@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import { materialFor } from "./materials";
 
 /**
@@ -49,7 +49,7 @@ export function validInputs(now: Date): Record<string, unknown> {
 type Row = [what: string, inputs: Record<string, unknown>, property: string, reason: RegExp, extra?: Partial<BadInputRow>];
 
 export function badInputRows(now: Date): BadInputRow[] {
-    return [...inputRows(now), ...pastedMaterialRows(now), ...endpointRows(now), ...settingsRows(now)].map(([what, inputs, property, reason, extra]) => {
+    return [...inputRows(now), ...pastedMaterialRows(now), ...oversizedRows(now), ...endpointRows(now), ...settingsRows(now)].map(([what, inputs, property, reason, extra]) => {
         const material = typeof inputs["keyMaterial"] === "string" ? (inputs["keyMaterial"] as string) : undefined;
         const holdsSymmetric = (name: string) => [SYMMETRIC, SYMMETRIC_HEX, SYMMETRIC_URL].some((form) => JSON.stringify(inputs[name] ?? null).includes(form));
         const pasted = Object.keys(inputs).filter(holdsSymmetric);
@@ -195,6 +195,29 @@ function pastedMaterialRows(now: Date): Row[] {
     ];
 }
 
+/**
+ * Text longer than any valid value (issue 17): refused first, before anything is derived from it, saying how
+ * long it is and never what it holds. Deterministic, so every call of the table gives the same rows.
+ */
+function oversizedRows(now: Date): Row[] {
+    const VALID = validInputs(now);
+    const stream = (bytes: number, seed: string) => {
+        const blocks: Buffer[] = [];
+        for (let i = 0; blocks.length * 32 < bytes; i++) blocks.push(createHash("sha256").update(`${seed}/${i}`).digest());
+        return Buffer.concat(blocks).subarray(0, bytes);
+    };
+    const bundle = stream(6900, "a PKCS#12 bundle").toString("base64");
+    const pem = `-----BEGIN PRIVATE KEY-----\n${stream(9000, "a PEM file").toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
+    const pin = [...stream(5000, "a PIN")].map((b) => String(b % 10)).join("");
+    return [
+        ["keyMaterial of 9,200 characters (a PKCS#12 bundle's size)", { ...VALID, keyMaterial: bundle }, "", /keyMaterial is 9200 characters long, and no key material is longer than 4096.*not shown/],
+        ["keyMaterial as 12 KB of PEM-like text", { ...VALID, keyMaterial: pem }, "", /keyMaterial is \d+ characters long.*certificate chain, a PKCS#12 bundle or another file/],
+        ["hsmPin of 5,000 characters", { keyId: KEY_ID, hsmKey: "pkcs11:token=byok;object=k", hsmPin: pin }, "", /hsmPin holds 5000 characters, more than any valid hsmPin has/, { secrets: [pin] }],
+        ["a description of 5,000 characters", { ...VALID, keyMaterialDescription: "a".repeat(5000) }, "", /keyMaterialDescription holds 5000 characters.*may be pasted key material/],
+        ["a misspelt property holding 9,200 characters", { ...VALID, key_material: bundle }, "", /key_material holds 9200 characters/, { secrets: [SYMMETRIC, bundle] }],
+    ];
+}
+
 /** Where the wrapped material would go: only a genuine KMS (endpointTrust.ts). */
 function endpointRows(now: Date): Row[] {
     const VALID = validInputs(now);
@@ -212,6 +235,7 @@ function endpointRows(now: Date): Row[] {
         ["plain http in aws:endpoints", VALID, "", /aws:endpoints: plain http is allowed only to loopback/, { config: { "aws:endpoints": JSON.stringify([{ kms: "http://10.1.2.3:4566" }]) } }],
         ["AWS_ENDPOINT_URL alone", VALID, "", /comes only from AWS_ENDPOINT_URL.*not enough on its own/s, { env: { AWS_ENDPOINT_URL: "http://127.0.0.1:4566" } }],
         ["AWS_ENDPOINT_URL_KMS to another host over http", VALID, "", /AWS_ENDPOINT_URL_KMS: plain http/, { env: { AWS_ENDPOINT_URL_KMS: "http://192.0.2.10:4566" } }],
+        ["NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment", VALID, "", /NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment.*aws:customCaBundle or AWS_CA_BUNDLE/s, { env: { NODE_TLS_REJECT_UNAUTHORIZED: "0" } }],
         ["trustedEndpoints config with an http entry", VALID, "", /plain http is never trusted/, { config: { "pulumi-kms-byok:trustedEndpoints": JSON.stringify(["http://10.0.0.5:4566"]) } }],
         ["assume-role through an untrusted STS", VALID, "", /STS endpoint.*plain http/s, {
             config: { "aws:assumeRoles": JSON.stringify([{ roleArn: "arn:aws:iam::111122223333:role/byok" }]), "aws:endpoints": JSON.stringify([{ sts: "http://10.0.0.9:8080" }]) },

@@ -14,6 +14,8 @@ export interface ProxyHooks {
     before?(operation: string, body: Record<string, unknown>): Promise<void>;
     /** Rewrites a successful JSON response. */
     rewrite?(operation: string, body: Record<string, unknown>): Record<string, unknown>;
+    /** Answers in kms-local's stead (nothing forwarded) when it returns a response: an endpoint's own answer. */
+    respond?(operation: string, body: Record<string, unknown>): { status: number; body: string } | undefined;
 }
 
 export interface KmsProxy {
@@ -45,6 +47,12 @@ export async function startKmsProxy(target: string, hooks: ProxyHooks = {}, opti
                 operations.push(operation);
                 const parsed = body.length > 0 && operation ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {};
                 await proxy.hooks.before?.(operation, parsed);
+                const own = proxy.hooks.respond?.(operation, parsed);
+                if (own) {
+                    res.writeHead(own.status, { "content-type": "application/x-amz-json-1.1", "content-length": String(Buffer.byteLength(own.body)) });
+                    res.end(own.body);
+                    return;
+                }
                 const answer = await forward(upstream, req.method ?? "POST", req.url ?? "/", req.headers, body);
                 let payload = answer.body;
                 if (answer.status === 200 && operation && proxy.hooks.rewrite) {

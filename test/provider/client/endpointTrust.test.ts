@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { judgeEndpoint, trustedOrigins } from "../../../provider/client/endpointTrust";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
+import { DescribeKeyCommand } from "@aws-sdk/client-kms";
+import { kmsClient } from "../../../provider/client/client";
+import { judgeEndpoint, loopbackCheckedLookup, trustedOrigins } from "../../../provider/client/endpointTrust";
+import { resolveClientSettings } from "../../../provider/client/settings";
+import { spoofDns } from "../../support/spoofDns";
 
 /** The endpoint rules, pure: which hosts may receive wrapped key material (and signed requests). */
 describe("provider/client/endpointTrust", () => {
@@ -93,6 +100,65 @@ describe("provider/client/endpointTrust", () => {
         const secretish = "https://c2VjcmV0LW1hdGVyaWFs.example:8443";
         for (const verdict of [kms(secretish), kms("http://c2VjcmV0LW1hdGVyaWFs.example"), kms("not a url c2VjcmV0LW1hdGVyaWFs")]) {
             assert.ok(!verdict.ok && !verdict.problem.includes("c2VjcmV0LW1hdGVyaWFs"));
+        }
+    });
+});
+
+/**
+ * Issue 17, L5: `localhost` was trusted by its name whatever the resolver answered. It is still trusted as
+ * loopback without being listed, but every connection to it must resolve to loopback addresses only, or it
+ * is refused before anything is sent (a hosts file, a resolver or a search domain could answer otherwise).
+ */
+describe("provider/client/endpointTrust: localhost must resolve to loopback at every connection", () => {
+    const address = Object.values(networkInterfaces()).flat().find((i) => i?.family === "IPv4" && !i.internal)?.address ?? "0.0.0.0";
+    let server: Server;
+    let port: number;
+    let requests = 0;
+    before(async () => {
+        server = createServer((req, res) => {
+            requests++;
+            req.resume();
+            res.writeHead(400, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ __type: "AccessDeniedException", message: "not KMS" }));
+        });
+        await new Promise<void>((resolve) => server.listen(0, address, resolve));
+        port = (server.address() as AddressInfo).port;
+    });
+    after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    const resolveWith = (hostname: string) =>
+        new Promise<{ error: NodeJS.ErrnoException | null; address: unknown }>((resolve) =>
+            loopbackCheckedLookup(hostname, {}, (error, found) => resolve({ error, address: found })),
+        );
+
+    it("the agents' lookup refuses localhost resolving elsewhere, and leaves other names and loopback answers alone", async () => {
+        const restore = spoofDns({ localhost: "10.9.8.7", "kms.example.internal": "10.9.8.7" });
+        try {
+            const refused = await resolveWith("localhost");
+            assert.equal(refused.error?.code, "ENOTLOOPBACK");
+            assert.match(refused.error!.message, /localhost is trusted as this machine \(loopback\), but the resolver answered 10\.9\.8\.7, which is not a loopback address/);
+            assert.equal((await resolveWith("kms.example.internal")).address, "10.9.8.7");
+        } finally {
+            restore();
+        }
+        const restoreLoopback = spoofDns({ localhost: "127.0.0.1" });
+        try {
+            assert.deepEqual(await resolveWith("localhost"), { error: null, address: "127.0.0.1" });
+        } finally {
+            restoreLoopback();
+        }
+    });
+
+    it("a KMS client for http://localhost sends nothing when localhost resolves to another machine", async () => {
+        const restore = spoofDns({ localhost: address, "byok-spoofed.test": address });
+        try {
+            const client = (host: string) => kmsClient(resolveClientSettings({ keyId: "1234abcd-12ab-34cd-56ef-1234567890ab" }, { region: "us-east-1", endpoint: `http://${host}:${port}`, maxAttempts: 1, credentials: { accessKey: "AKIAIOSFODNN7EXAMPLE", secretKey: "x".repeat(40), assumeRoles: [] } }, {})).client;
+            // Control: a spoofed name the agents do not trust as loopback reaches the server there.
+            await assert.rejects(client("byok-spoofed.test").send(new DescribeKeyCommand({ KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" })), /not KMS/);
+            assert.equal(requests, 1);
+            await assert.rejects(client("localhost").send(new DescribeKeyCommand({ KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" })), /localhost is trusted as this machine/);
+            assert.equal(requests, 1, "a request reached the non-loopback address localhost resolved to");
+        } finally {
+            restore();
         }
     });
 });

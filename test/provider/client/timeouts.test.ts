@@ -32,7 +32,7 @@ describe("provider/client: timeouts against black-holed endpoints", () => {
         };
     }
 
-    const outputs = { keyArn: KEY_ARN, keySpec: "SYMMETRIC_DEFAULT", keyMaterialId: "a".repeat(64), endpoint: null, profile: null, keyState: "Enabled", keyMaterialState: "CURRENT", importState: "IMPORTED", validTo: null } as unknown as MaterialOutputs;
+    const outputs = { keyId: KEY_ARN, keyArn: KEY_ARN, keySpec: "SYMMETRIC_DEFAULT", keyMaterialId: "a".repeat(64), endpoint: null, profile: null, keyState: "Enabled", keyMaterialState: "CURRENT", importState: "IMPORTED", validTo: null } as unknown as MaterialOutputs;
     const operations: [string, (c: ProviderContext) => Promise<unknown>][] = [
         ["create", (c) => createMaterial(c, { keyId: KEY_ARN, keyMaterial: randomBytes(32).toString("base64") })],
         ["refresh", (c) => readMaterial(c, "id", outputs)],

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { createPrivateKey, randomBytes } from "node:crypto";
+import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { PartialFailure } from "../../../provider/dynamic/afterImport";
-import { Redactor } from "../../../provider/dynamic/redaction";
+import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../../../provider/dynamic/redaction";
 import { assertNoMaterial } from "../../support/assertions";
+import { ChunkScan } from "../../support/chunkScan";
+import { LARGE_KINDS, LARGE_SIZES, largeInput, sizeName } from "../../support/largeInputs";
 import { materialFor } from "../../support/materials";
 
 /** Redaction of one call's secrets: every encoding, whole error graphs, partial failures; nothing kept after. */
@@ -45,8 +47,9 @@ describe("provider/dynamic/redaction", () => {
         });
     }
 
-    it("covers a PEM private key: as given, JSON-escaped, each body line, the DER it spells and the PKCS#8 imported", () => {
+    it("covers a PEM private key: as given, JSON-escaped, each body line holding private bytes, the DER it spells and the PKCS#8 imported", () => {
         const key = createPrivateKey({ key: materialFor("ECC_NIST_P384"), format: "der", type: "pkcs8" });
+        const spki = createPublicKey(key).export({ type: "spki", format: "der" });
         const pem = String(key.export({ type: "sec1", format: "pem" }));
         const r = new Redactor();
         r.addFromProperties({ keyMaterial: pem });
@@ -55,7 +58,8 @@ describe("provider/dynamic/redaction", () => {
         const forms = [
             pem,
             JSON.stringify(pem),
-            ...pem.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----")),
+            // A line made only of the public point is public (the publicKey output carries it).
+            ...pem.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----") && !spki.includes(Buffer.from(line, "base64"))),
             sec1.toString("hex"),
             pkcs8.toString("base64"),
             pkcs8.toString("hex").toUpperCase().match(/../g)!.join(":"),
@@ -65,6 +69,7 @@ describe("provider/dynamic/redaction", () => {
             assert.ok(!redacted.includes(form) && redacted.includes("[secret]"), `a form of ${form.length} chars`);
         }
         assertNoMaterial(r.redact(forms.join(" ")), pkcs8, "PKCS#8");
+        assert.equal(r.redact(`publicKey ${spki.toString("base64")}`), `publicKey ${spki.toString("base64")}`, "the public key is left alone");
     });
 
     it("leaves text without the material alone", () => {
@@ -115,5 +120,110 @@ describe("provider/dynamic/redaction", () => {
         assert.ok(copies.every((b) => b.every((byte) => byte === 0)), "plaintext copies zeroed");
         assert.ok(r.empty);
         assert.equal(r.redact(`x ${given}`), `x ${given}`, "a disposed redactor knows nothing");
+    });
+});
+
+/**
+ * Issue 17's high finding: a material decoding to more than about 6 KB made the redactor compile a regular
+ * expression too large for V8, whose SyntaxError spelt the material out and escaped every catch. The redactor
+ * now never throws and never grows with its input: an input over MAX_INPUT_CHARS is not decoded at all
+ * (strict mode), a message is searched on bounded windows, and whatever fails gives the fixed text.
+ */
+describe("provider/dynamic/redaction: bounded, and never throws", function () {
+    this.timeout(120_000);
+    let inputs: { what: string; text: string }[] = [];
+    before(() => {
+        inputs = LARGE_KINDS.flatMap((kind) => LARGE_SIZES.map((size) => ({ what: `${sizeName(size)} ${kind}`, text: largeInput(kind, size) })));
+    });
+
+    /** What a message might quote of an input: itself, JSON-escaped, its bytes in every encoding, inside other text. */
+    function quotations(text: string): string[] {
+        const all = Buffer.from(text.replace(/-----[A-Z ]+-----|\s/g, ""), /^[0-9a-f]+$/.test(text) ? "hex" : "base64");
+        // A message is searched up to 16 KB: a longer quotation is cut anyway, and the tail no different.
+        const bytes = all.subarray(0, 20_000);
+        return [
+            text,
+            JSON.stringify(text),
+            bytes.toString("hex").toUpperCase().match(/../g)!.join(":"),
+            Buffer.concat([Buffer.from([1]), bytes]).toString("base64"),
+            bytes.toString("base64url").match(/.{1,76}/g)!.join("\\r\\n"),
+            bytes.toString("latin1"),
+            text.slice(1000, 5000),
+        ];
+    }
+
+    it("derives nothing from an input longer than MAX_INPUT_CHARS: no copy, no window; strict mode instead", () => {
+        for (const { what, text } of inputs) {
+            const r = new Redactor();
+            r.addFromProperties({ keyMaterial: text, keyMaterialDescription: "x" });
+            assert.ok(r.strict && !r.empty, what);
+            r.redact("probe");
+            const internals = r as unknown as { buffers: Buffer[]; texts: Set<string> };
+            assert.deepEqual([internals.buffers.length, internals.texts.size], [0, 0], `${what}: something was derived`);
+        }
+    });
+
+    it("leaves no 48-byte chunk of an oversized input in a message quoting it, in any form (the issue's inputs, 8 KB to 1 MB)", () => {
+        for (const { what, text } of inputs) {
+            const r = new Redactor();
+            r.addFromProperties({ keyMaterial: text });
+            const scan = new ChunkScan();
+            scan.add(what, text);
+            for (const [i, quoted] of quotations(text).entries()) {
+                const redacted = r.redact(`KMS said: ${quoted} (request 7)`);
+                assert.ok(redacted.length <= 16_384 + 200, `${what}, quotation ${i}: the message grew to ${redacted.length}`);
+                assert.deepEqual(scan.scan(redacted, `quotation ${i}`), [], `${what}, quotation ${i}: chunks of the input survived`);
+            }
+        }
+    });
+
+    it("also in strict mode, a message without the input keeps what it says", () => {
+        const r = new Redactor();
+        r.addFromProperties({ keyMaterial: inputs[0]!.text });
+        const text = "KMS key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab: keyMaterial is 9000 characters long";
+        assert.equal(r.redact(text), text);
+    });
+
+    it("masks every 48-byte chunk of a material just within the bound, wherever a message quotes it", () => {
+        const bytes = randomBytes(3000);
+        const text = bytes.toString("base64");
+        assert.ok(text.length <= MAX_INPUT_CHARS);
+        const r = new Redactor();
+        r.addFromProperties({ keyMaterial: text });
+        assert.ok(!r.strict);
+        const scan = new ChunkScan();
+        scan.add("3,000 random bytes", text);
+        for (let at = 0; at + 48 <= bytes.length; at += 480) {
+            const chunk = bytes.subarray(at, at + 48);
+            for (const form of [chunk.toString("base64"), chunk.toString("hex"), chunk.toString("latin1"), Buffer.concat([Buffer.from([9]), chunk]).toString("base64url")]) {
+                assert.deepEqual(scan.scan(r.redact(`error near ${form} here`), `chunk at ${at}`), [], `the chunk at byte ${at} survived`);
+            }
+        }
+    });
+
+    it("the chunk scan itself finds the issue's leak: the SyntaxError the old redactor threw, spelling the material out", () => {
+        const { what, text } = inputs.find((i) => i.what === "8 KB PKCS#12")!;
+        const scan = new ChunkScan();
+        scan.add(what, text);
+        const oldError = `SyntaxError: Invalid regular expression: /${text.split("").map((c) => (c === "+" ? "[+\\-]" : c === "/" ? "[/_]" : c)).join("(?:\\s|\\\\[rn])*")}/: Regular expression too large`;
+        assert.ok(scan.scan(oldError, "old error").length >= 100, "the old error's chunks are recoverable");
+    });
+
+    it("replaces what it cannot check by a fixed text: never its own error, never the original", () => {
+        const material = randomBytes(32);
+        const r = new Redactor();
+        r.addFromProperties({ keyMaterial: material.toString("base64") });
+        const hostile = new Error("x");
+        Object.defineProperty(hostile, "message", { get: () => { throw new Error(`getter quoting ${material.toString("hex")}`); } });
+        const frozen = Object.freeze(new Error(`frozen ${material.toString("hex")}`));
+        for (const error of [hostile, frozen]) {
+            const out = r.redactError(error);
+            assert.notEqual(out, error);
+            assert.equal((out as Error).message, WITHHELD);
+        }
+        assert.equal(r.redact(undefined as unknown as string), WITHHELD);
+        const cyclic: Record<string, unknown> = { note: `quoting ${material.toString("base64")}` };
+        cyclic["self"] = cyclic;
+        assertNoMaterial(r.redactValue(cyclic), material, "a cyclic value");
     });
 });

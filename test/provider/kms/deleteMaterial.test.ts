@@ -51,4 +51,27 @@ describe("provider/kms: delete with a missing or unknown keySpec in the state", 
         await deleteMaterial(fixture().context, damaged(outs, { keySpec: undefined, keyMaterialId: null }));
         assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 1);
     });
+
+    it("a symmetric key's state edited to a single-material key spec without an id: KMS's spec decides, nothing is deleted", async () => {
+        const key = await fixture().createKey();
+        const { id, outs } = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+        fixture().kms.control.resetCounters();
+        await assert.rejects(
+            deleteMaterial(fixture().context, damaged(outs, { keySpec: "RSA_2048", keyMaterialId: null }), outs.keyArn),
+            /the state says its key spec is RSA_2048, but KMS says SYMMETRIC_DEFAULT, so the state was edited or damaged\. Nothing was deleted/,
+        );
+        assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 0);
+        await assertKeyUsable(fixture().client, key.KeyId!);
+        // The state that disagrees with itself is refused before any request.
+        fixture().kms.control.resetCounters();
+        for (const [changes, problem] of [
+            [{ keyMaterialId: "b".repeat(64) }, /the resource ID is not keyArn#keyMaterialId/],
+            [{ keyArn: outs.keyArn.replace(/key\/.*/, "key/1234abcd-12ab-34cd-56ef-1234567890ab") }, /keyId names another key than keyArn/],
+            [{ region: "eu-west-3" }, /region is not keyArn's Region/],
+            [{ keyMaterialId: "not-an-id" }, /keyMaterialId is not a KMS KeyMaterialId/],
+        ] as const) {
+            await assert.rejects(deleteMaterial(fixture().context, damaged(outs, changes), id), problem);
+        }
+        assert.deepEqual(fixture().kms.control.counters(), {}, "a request was sent");
+    });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, getDiffieHellman, randomBytes } from "node:crypto";
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { createMaterial } from "../../../provider/dynamic/operations";
 import { useProviderKms } from "../../support/kms";
@@ -23,12 +23,19 @@ describe("provider/kms: wrapping keys a KMS endpoint returns", () => {
 
     const rsa4096 = generateKeyPairSync("rsa", { modulusLength: 4096 }).publicKey;
     const spki = (key: ReturnType<typeof createPublicKey>) => key.export({ type: "spki", format: "der" }).toString("base64");
+    // Moduli of the right size (4096 bits) and exponent 65537 that anyone can factor: RFC 3526's 4096-bit prime
+    // itself, that prime minus one (even), and 3·q.
+    const prime = BigInt(`0x${getDiffieHellman("modp16").getPrime("hex")}`);
+    const withModulus = (n: bigint) => () => spki(createPublicKey({ key: { kty: "RSA", n: Buffer.from(n.toString(16).padStart(1024, "0"), "hex").toString("base64url"), e: "AQAB" }, format: "jwk" }));
     const BAD_KEYS: [string, () => string, RegExp][] = [
         ["public exponent 3", () => spki(generateKeyPairSync("rsa", { modulusLength: 4096, publicExponent: 3 }).publicKey), /public exponent is 3, not 65537/],
         ["public exponent 1", () => spki(createPublicKey({ key: { ...rsa4096.export({ format: "jwk" }), e: "AQ" }, format: "jwk" })), /public exponent is 1, not 65537/],
         ["a 2048-bit key when RSA_4096 was requested", () => spki(generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey), /modulus has 2048 bits, but RSA_4096 was requested/],
         ["an EC key", () => spki(generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey), /it is a ec key, not RSA/],
         ["bytes that are no key at all", () => randomBytes(550).toString("base64"), /not a DER SubjectPublicKeyInfo/],
+        ["a prime modulus", withModulus(prime), /its modulus is a prime number, so anyone can compute its private key/],
+        ["an even modulus", withModulus(prime - 1n), /its modulus is even/],
+        ["a modulus 3·q", withModulus(3n * ((prime / 3n) | 1n)), /its modulus has a prime factor below 20000/],
     ];
 
     function throughProxy() {

@@ -46,6 +46,8 @@ export interface RunOptions {
     clearPendingCreates?: boolean;
     /** `pulumi up --continue-on-error`: every step runs, whichever failed first. */
     continueOnError?: boolean;
+    /** `--target` (URNs): destroy only these resources. */
+    target?: string[];
 }
 
 /** One CLI command's outcome. A failed command is a result (ok false), not an exception. */
@@ -170,7 +172,7 @@ export class CliStack {
     }
 
     destroy(options: RunOptions = {}): Promise<CliRun> {
-        return this.run("destroy", options, (common) => this.stack.destroy({ ...common, parallel: options.parallel }));
+        return this.run("destroy", options, (common) => this.stack.destroy({ ...common, parallel: options.parallel, target: options.target }));
     }
 
     /** `pulumi cancel`: what a user runs after a killed CLI left the stack locked. */

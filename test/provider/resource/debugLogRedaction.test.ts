@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { WITHHELD } from "../../../provider/dynamic/redaction";
+import { redact, redactFromSdkLogs } from "../../../provider/resource/debugLogRedaction";
+import { ChunkScan } from "../../support/chunkScan";
+import { largeInput } from "../../support/largeInputs";
+
+/**
+ * The program side's redaction of the Pulumi SDK's debug messages (which hold every checked input during a
+ * preview), under the same bounds as the provider's: a material too long to be one is never decoded, and a
+ * message holding a piece of it is withheld whole; nothing here throws.
+ */
+describe("provider/resource/debugLogRedaction", () => {
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+    it("masks a material in its forms, as the SDK prints a RegisterResource response", async () => {
+        const material = randomBytes(32);
+        redactFromSdkLogs(material.toString("base64"));
+        await settle();
+        const message = `RegisterResource RPC finished: resp: ${material.toString("base64")},keyId,${material.toString("hex")}`;
+        const redacted = redact(message);
+        assert.ok(!redacted.includes(material.toString("base64")) && !redacted.includes(material.toString("hex")), redacted);
+    });
+
+    it("withholds a message holding an oversized input (1 MB of PEM-like text), deriving nothing from it", async () => {
+        const text = largeInput("PEM-like", 1024 * 1024);
+        redactFromSdkLogs(text);
+        await settle();
+        const scan = new ChunkScan();
+        scan.add("1 MB PEM-like", text);
+        // Withheld whole when it holds one of the pieces kept, and in any case searched (and cut) at 16 KB.
+        assert.equal(redact(`resp: ${text}`), WITHHELD);
+        const quoted = redact(`resp: ${JSON.stringify(text)}`);
+        assert.ok(quoted.length < 100, quoted);
+        assert.deepEqual(scan.scan(quoted, "message"), []);
+        // A piece too short to hold one of the pieces kept: its long base64 runs are masked instead.
+        const part = redact(`part: ${text.slice(200_000, 203_000)} end`);
+        assert.match(part, /^part: \[secret\]/);
+        assert.deepEqual(scan.scan(part, "message"), []);
+        assert.equal(redact("Registering resource: t=pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial"), "Registering resource: t=pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial");
+        assert.equal(redact(undefined as unknown as string), undefined, "not a string: left to the SDK, never a throw");
+    });
+});
