@@ -4,7 +4,7 @@ import { KMS_QUOTAS, RequestPacer, TokenBucket } from "../../../provider/client/
 
 /** Only orderings and lower bounds are asserted: a slow machine can delay a token, never advance it. */
 describe("provider/client/rateLimiter", () => {
-    function track(promises: Promise<void>[]): number[] {
+    function track(promises: Promise<unknown>[]): number[] {
         const done: number[] = [];
         promises.forEach((p, i) => void p.then(() => done.push(i)));
         return done;
