@@ -97,7 +97,9 @@ function pacing(pacer: RequestPacer, scope: string): FinalizeRequestMiddleware<S
         return async (args) => {
             const ticket = await pacer.acquire(scope, operation, { first: throttledBefore });
             try {
-                return await next(args);
+                const output = await next(args);
+                if (ticket) pacer.succeeded(scope, operation);
+                return output;
             } catch (error) {
                 if (ticket && isQuotaThrottling(error)) {
                     throttledBefore = true;

@@ -137,7 +137,7 @@ export interface SharedRateTuning {
     probeGrowthPerSecond: number;
     /** Never below this fraction of the ceiling (requestRateScale's own lower bound, 0.01, is the same share). */
     floor: number;
-    /** Below the ceiling, gaps between releases vary by ± this fraction (a host pacing exactly at KMS's refill would win every token). */
+    /** Once throttled, gaps between releases vary by ± this fraction (a host pacing exactly at KMS's refill would win every token). */
     gapJitter: number;
 }
 
@@ -158,7 +158,7 @@ export const SHARED_RATE_TUNING: SharedRateTuning = {
  * crawl; it never paces below 0.5 request/s, more than a fair share of a 1/s quota among three pipelines;
  * and it starts from the rate it measured, where we know the quota. What is kept from TCP and CUBIC:
  * - a multiplicative decrease at once, and only once per round: throttles of requests released before the
- *   last decrease say nothing new;
+ *   last decrease say nothing new, nor do throttles while nothing got through since (see throttled());
  * - a slow additive climb near the rate that was throttled (the sawtooth stays small: KMS's bucket of one
  *   second absorbs it), then, once no throttle came for a while, a fast multiplicative probe (CUBIC's convex
  *   region, TCP's slow start): the other callers may be gone, and the quota must not lie idle;
@@ -173,6 +173,7 @@ export class SharedRate {
     private lastDecrease: number | undefined;
     private quietFactor = 1;
     private nextAt = 0;
+    private successes = 0;
 
     constructor(
         readonly ceiling: number,
@@ -200,14 +201,27 @@ export class SharedRate {
     released(): number {
         const now = this.clock();
         this.update();
-        const belowCeiling = this.current < this.ceiling * (1 - EPSILON);
-        this.nextAt = belowCeiling ? now + this.jitter(this.tuning.gapJitter) * (1000 / this.current) : now;
+        // Until KMS first throttles, the ceiling's bucket alone paces (a lone stack keeps its exact pace); after
+        // that gaps vary even at the ceiling, leaving a one-token bucket (1/s) room for the other callers.
+        const contended = this.lastDecrease !== undefined;
+        this.nextAt = contended ? now + this.jitter(this.tuning.gapJitter) * (1000 / this.current) : now;
         return now;
     }
 
-    /** KMS throttled a request released at `releasedAt`; true when the pace dropped. */
+    /** KMS accepted a request. */
+    succeeded(): void {
+        this.successes++;
+    }
+
+    /**
+     * KMS throttled a request released at `releasedAt`; true when the pace dropped. Not when nothing got
+     * through since the last drop: a host starved by others (on a one-token bucket a host pacing at the
+     * quota wins nearly every token) would otherwise spiral down to its floor and never win one again; it
+     * keeps its pace, probes upwards once quiet, and its first win makes the holder drop.
+     */
     throttled(releasedAt: number): boolean {
-        if (this.lastDecrease !== undefined && releasedAt < this.lastDecrease) return false;
+        if (this.lastDecrease !== undefined && (releasedAt < this.lastDecrease || this.successes === 0)) return false;
+        this.successes = 0;
         this.update();
         const now = this.clock();
         const share = this.current / this.ceiling;
@@ -288,6 +302,10 @@ export class OperationPacer {
         return this.shared.throttled(ticket.releasedAt);
     }
 
+    succeeded(): void {
+        this.shared.succeeded();
+    }
+
     private msUntilNext(): number {
         return Math.max(this.ceiling.msUntilNext(), this.shared.msUntilNext());
     }
@@ -341,6 +359,11 @@ export class RequestPacer {
             `KMS throttled ${operation}: other callers use the account's quota of ${format(pacer.shared.ceiling)}/s in this Region too; ` +
             `this stack now paces ${operation} at ${format(pacer.shared.rate)}/s and climbs back as KMS allows`,
         );
+    }
+
+    /** KMS accepted a request of this operation. */
+    succeeded(scope: string, operation: string): void {
+        this.pacers.get(`${scope}|${operation}`)?.succeeded();
     }
 
     /** The pace reached and the ceiling of an operation (for messages). */
