@@ -94,7 +94,14 @@ async function fleetPhase(world: BenchWorld, workers: Worker[], phase: FleetPhas
         clearInterval(ticker);
     }
     for (const log of new Set(perStack.flatMap((s) => s.pacingLogs.slice(0, 2)))) print(`  host: ${log}`);
-    return summarizeFleetPhase(phase, steps, perStack, world.kms.control.counters(), (op) => world.rate(op), { atStart, atEnd: loadavg()[0]! });
+    // kms-local's clock is real time here (the bench never moves it): comparable to the workers' Date.now().
+    const answers = world.kms.control.requests().map((r) => r.time);
+    const result = summarizeFleetPhase(phase, steps, perStack, world.kms.control.counters(), (op) => world.rate(op), { atStart, atEnd: loadavg()[0]! }, answers);
+    if (result.kmsWindow && result.bound.ms > 0) {
+        const { firstMs, lastMs } = result.kmsWindow;
+        print(`  KMS answered from ${(firstMs / 1000).toFixed(1)} s to ${(lastMs / 1000).toFixed(1)} s: window ÷ shared bound ${((lastMs - firstMs) / result.bound.ms).toFixed(2)}`);
+    }
+    return result;
 }
 
 export function writeFleetResults(dir: string, results: FleetResults): string {

@@ -47,6 +47,8 @@ export interface FleetPhaseResult {
     /** Steps that did not complete (failed, or never started because the command failed). */
     missingSteps: number;
     perStack: StackPhaseResult[];
+    /** kms-local's first and last answer of the phase, ms after the first `pulumi` spawn: the KMS window, start-up and end excluded. */
+    kmsWindow: { firstMs: number; lastMs: number } | undefined;
     loadAverage: { atStart: number; atEnd: number };
 }
 
@@ -57,6 +59,7 @@ export function summarizeFleetPhase(
     counters: Record<string, OperationCounters>,
     rateOf: (operation: string) => number,
     loadAverage: { atStart: number; atEnd: number },
+    kmsAnswers: readonly number[] = [],
 ): FleetPhaseResult {
     const bound = quotaBound(acceptedCalls(counters), rateOf);
     const busiest = bound.bottleneck ? counters[bound.bottleneck.operation] : undefined;
@@ -75,6 +78,7 @@ export function summarizeFleetPhase(
         failedSteps: perStack.reduce((n, s) => n + s.failedSteps, 0),
         missingSteps: perStack.reduce((n, s) => n + Math.max(0, steps - s.steps), 0),
         perStack,
+        kmsWindow: kmsAnswers.length > 0 ? { firstMs: Math.min(...kmsAnswers) - startedAt, lastMs: Math.max(...kmsAnswers) - startedAt } : undefined,
         loadAverage,
     };
 }
