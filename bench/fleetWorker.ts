@@ -89,6 +89,8 @@ async function runPhase(index: number, stack: BenchStack, phase: FleetPhaseName,
 function main(): void {
     if (!process.send) throw new Error("the fleet worker runs as a child of the bench (node dist/bench/main.js --stacks K)");
     tolerateLateRejections();
+    // The bench is gone (interrupted): so is this stack's reason to run.
+    process.on("disconnect", () => process.exit(1));
     let run: ((phase: FleetPhaseName) => Promise<StackPhaseResult>) | undefined;
     process.on("message", (message: FleetWorkerInit | FleetWorkerPhase | { type: "exit" }) => {
         const handle = async (): Promise<void> => {
