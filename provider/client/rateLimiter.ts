@@ -139,6 +139,8 @@ export interface SharedRateTuning {
     floor: number;
     /** Once throttled, gaps between releases vary by ± this fraction (a host pacing exactly at KMS's refill would win every token). */
     gapJitter: number;
+    /** A lone throttle after this many successes in a row is forgiven (no drop): see SharedRate.throttled. */
+    forgiveAfterSuccesses: number;
 }
 
 export const SHARED_RATE_TUNING: SharedRateTuning = {
@@ -148,6 +150,7 @@ export const SHARED_RATE_TUNING: SharedRateTuning = {
     probeGrowthPerSecond: 0.5,
     floor: 0.01,
     gapJitter: 0.5,
+    forgiveAfterSuccesses: 20,
 };
 
 /**
@@ -174,6 +177,8 @@ export class SharedRate {
     private quietFactor = 1;
     private nextAt = 0;
     private successes = 0;
+    /** Successes since the last throttle. */
+    private streak = 0;
 
     constructor(
         readonly ceiling: number,
@@ -211,15 +216,23 @@ export class SharedRate {
     /** KMS accepted a request. */
     succeeded(): void {
         this.successes++;
+        this.streak++;
     }
 
     /**
-     * KMS throttled a request released at `releasedAt`; true when the pace dropped. Not when nothing got
-     * through since the last drop: a host starved by others (on a one-token bucket a host pacing at the
-     * quota wins nearly every token) would otherwise spiral down to its floor and never win one again; it
-     * keeps its pace, probes upwards once quiet, and its first win makes the holder drop.
+     * KMS threw a request released at `releasedAt`; true when the pace dropped. Not when:
+     * - nothing got through since the last drop: a host starved by others (on a one-token bucket a host
+     *   pacing at the quota wins nearly every token) would otherwise spiral down to its floor and never win
+     *   one again; it keeps its pace, probes upwards once quiet, and its first win makes the holder drop;
+     * - it is the first throttle after a long run of successes: a stack alone in its account is throttled
+     *   now and then by timing alone (a request delayed on its way lets the next one arrive early, and a
+     *   one-token bucket has not refilled), and dropping to a quarter for that cost it some 10 s of quota
+     *   each time; a second throttle soon after is contention, and drops the pace.
      */
     throttled(releasedAt: number): boolean {
+        const streak = this.streak;
+        this.streak = 0;
+        if (streak >= this.tuning.forgiveAfterSuccesses) return false;
         if (this.lastDecrease !== undefined && (releasedAt < this.lastDecrease || this.successes === 0)) return false;
         this.successes = 0;
         this.update();
