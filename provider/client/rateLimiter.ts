@@ -139,8 +139,9 @@ export interface SharedRateTuning {
     floor: number;
     /** Once throttled, gaps between releases vary by ± this fraction (a host pacing exactly at KMS's refill would win every token). */
     gapJitter: number;
-    /** A lone throttle after this many successes in a row is forgiven (no drop): see SharedRate.throttled. */
+    /** A lone throttle after this many successes in a row, over at least `forgiveAfterSeconds`, is forgiven (no drop): see SharedRate.throttled. */
     forgiveAfterSuccesses: number;
+    forgiveAfterSeconds: number;
 }
 
 export const SHARED_RATE_TUNING: SharedRateTuning = {
@@ -151,6 +152,7 @@ export const SHARED_RATE_TUNING: SharedRateTuning = {
     floor: 0.01,
     gapJitter: 0.5,
     forgiveAfterSuccesses: 20,
+    forgiveAfterSeconds: 30,
 };
 
 /**
@@ -177,8 +179,9 @@ export class SharedRate {
     private quietFactor = 1;
     private nextAt = 0;
     private successes = 0;
-    /** Successes since the last throttle. */
+    /** Successes since the last throttle, and since when (the last throttle, or the pacer's start). */
     private streak = 0;
+    private streakSince: number;
 
     constructor(
         readonly ceiling: number,
@@ -188,6 +191,7 @@ export class SharedRate {
     ) {
         this.current = ceiling;
         this.lastUpdate = clock();
+        this.streakSince = this.lastUpdate;
     }
 
     /** Requests per second this operation is paced at now. */
@@ -227,16 +231,18 @@ export class SharedRate {
      * - it is the first throttle after a long run of successes: a stack alone in its account is throttled
      *   now and then by timing alone (a request delayed on its way lets the next one arrive early, and a
      *   one-token bucket has not refilled), and dropping to a quarter for that cost it some 10 s of quota
-     *   each time; a second throttle soon after is contention, and drops the pace.
+     *   each time; a second throttle soon after is contention, and drops the pace. "Long" in time as well:
+     *   pipelines started together collide within seconds, before any of them could earn forgiveness.
      */
     throttled(releasedAt: number): boolean {
-        const streak = this.streak;
+        const now = this.clock();
+        const clean = this.streak >= this.tuning.forgiveAfterSuccesses && now - this.streakSince >= this.tuning.forgiveAfterSeconds * 1000;
         this.streak = 0;
-        if (streak >= this.tuning.forgiveAfterSuccesses) return false;
+        this.streakSince = now;
+        if (clean) return false;
         if (this.lastDecrease !== undefined && (releasedAt < this.lastDecrease || this.successes === 0)) return false;
         this.successes = 0;
         this.update();
-        const now = this.clock();
         const share = this.current / this.ceiling;
         this.current = Math.max(this.ceiling * this.tuning.floor, this.current * (1 - this.tuning.decrease * share));
         this.lastDecrease = now;
