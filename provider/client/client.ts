@@ -101,15 +101,19 @@ function pacing(pacer: RequestPacer, scope: string): FinalizeRequestMiddleware<S
                 if (ticket) pacer.succeeded(scope, operation);
                 return output;
             } catch (error) {
-                if (ticket && isQuotaThrottling(error)) {
+                if (isQuotaThrottling(error)) {
                     throttledBefore = true;
-                    pacer.throttled(scope, operation, ticket);
+                    if (ticket) pacer.throttled(scope, operation, ticket);
+                    // An operation without a known quota is not paced: its retry waits like the SDK's first throttling backoff.
+                    else await new Promise((resolve) => setTimeout(resolve, UNPACED_THROTTLE_WAIT_MS));
                 }
                 throw error;
             }
         };
     };
 }
+
+const UNPACED_THROTTLE_WAIT_MS = 1_000;
 
 /** ThrottlingException and its kin, not LimitExceededException (a hard limit in KMS, never retried). */
 function isQuotaThrottling(error: unknown): boolean {
