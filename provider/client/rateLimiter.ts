@@ -139,9 +139,8 @@ export interface SharedRateTuning {
     floor: number;
     /** Once throttled, gaps between releases vary by ± this fraction (a host pacing exactly at KMS's refill would win every token). */
     gapJitter: number;
-    /** A lone throttle after this many successes in a row, over at least `forgiveAfterSeconds`, is forgiven (no drop): see SharedRate.throttled. */
+    /** A lone throttle after this many successes in a row is forgiven (no drop): see SharedRate.throttled. */
     forgiveAfterSuccesses: number;
-    forgiveAfterSeconds: number;
 }
 
 export const SHARED_RATE_TUNING: SharedRateTuning = {
@@ -151,8 +150,7 @@ export const SHARED_RATE_TUNING: SharedRateTuning = {
     probeGrowthPerSecond: 0.5,
     floor: 0.01,
     gapJitter: 0.5,
-    forgiveAfterSuccesses: 20,
-    forgiveAfterSeconds: 30,
+    forgiveAfterSuccesses: 10,
 };
 
 /**
@@ -179,9 +177,8 @@ export class SharedRate {
     private quietFactor = 1;
     private nextAt = 0;
     private successes = 0;
-    /** Successes since the last throttle, and since when (the last throttle, or the pacer's start). */
+    /** Successes since the last throttle. */
     private streak = 0;
-    private streakSince: number;
 
     constructor(
         readonly ceiling: number,
@@ -191,7 +188,6 @@ export class SharedRate {
     ) {
         this.current = ceiling;
         this.lastUpdate = clock();
-        this.streakSince = this.lastUpdate;
     }
 
     /** Requests per second this operation is paced at now. */
@@ -230,19 +226,18 @@ export class SharedRate {
      *   one again; it keeps its pace, probes upwards once quiet, and its first win makes the holder drop;
      * - it is the first throttle after a long run of successes: a stack alone in its account is throttled
      *   now and then by timing alone (a request delayed on its way lets the next one arrive early, and a
-     *   one-token bucket has not refilled), and dropping to a quarter for that cost it some 10 s of quota
-     *   each time; a second throttle soon after is contention, and drops the pace. "Long" in time as well:
-     *   pipelines started together collide within seconds, before any of them could earn forgiveness.
+     *   one-token bucket has not refilled: on a loaded machine once every 20 or so requests), and dropping
+     *   to a quarter for that cost it some 10 s of quota each time (a 1,000-material create took 1.5 × its
+     *   bound); a second throttle soon after is contention, and drops the pace.
      */
     throttled(releasedAt: number): boolean {
-        const now = this.clock();
-        const clean = this.streak >= this.tuning.forgiveAfterSuccesses && now - this.streakSince >= this.tuning.forgiveAfterSeconds * 1000;
+        const clean = this.streak >= this.tuning.forgiveAfterSuccesses;
         this.streak = 0;
-        this.streakSince = now;
         if (clean) return false;
         if (this.lastDecrease !== undefined && (releasedAt < this.lastDecrease || this.successes === 0)) return false;
         this.successes = 0;
         this.update();
+        const now = this.clock();
         const share = this.current / this.ceiling;
         this.current = Math.max(this.ceiling * this.tuning.floor, this.current * (1 - this.tuning.decrease * share));
         this.lastDecrease = now;
