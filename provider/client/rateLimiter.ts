@@ -224,14 +224,16 @@ export class SharedRate {
      * - nothing got through since the last drop: a host starved by others (on a one-token bucket a host
      *   pacing at the quota wins nearly every token) would otherwise spiral down to its floor and never win
      *   one again; it keeps its pace, probes upwards once quiet, and its first win makes the holder drop;
-     * - it is the first throttle after a long run of successes: a stack alone in its account is throttled
-     *   now and then by timing alone (a request delayed on its way lets the next one arrive early, and a
-     *   one-token bucket has not refilled: on a loaded machine once every 20 or so requests), and dropping
-     *   to a quarter for that cost it some 10 s of quota each time (a 1,000-material create took 1.5 × its
-     *   bound); a second throttle soon after is contention, and drops the pace.
+     * - it is the first throttle at the ceiling after a run of successes: a stack alone in its account is
+     *   throttled now and then by timing alone (a request delayed on its way lets the next one arrive early,
+     *   and a one-token bucket has not refilled: on a loaded machine once every 20 or so requests), and
+     *   dropping to a quarter for that cost it some 10 s of quota each time (a 1,000-material create took
+     *   1.5 × its bound); a second throttle soon after is contention, and drops the pace. Below the ceiling
+     *   the host has met contention already, and a throttle is taken for what it most likely is.
      */
     throttled(releasedAt: number): boolean {
-        const clean = this.streak >= this.tuning.forgiveAfterSuccesses;
+        this.update();
+        const clean = this.streak >= this.tuning.forgiveAfterSuccesses && this.current >= this.ceiling;
         this.streak = 0;
         if (clean) return false;
         if (this.lastDecrease !== undefined && (releasedAt < this.lastDecrease || this.successes === 0)) return false;
