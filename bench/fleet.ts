@@ -95,7 +95,7 @@ async function fleetPhase(world: BenchWorld, workers: Worker[], phase: FleetPhas
     }
     for (const log of new Set(perStack.flatMap((s) => s.pacingLogs.slice(0, 2)))) print(`  host: ${log}`);
     // kms-local's clock is real time here (the bench never moves it): comparable to the workers' Date.now().
-    const answers = world.kms.control.requests().map((r) => r.time);
+    const answers = world.kms.control.requests().map((r) => ({ time: r.time, operation: r.operation, throttled: r.errorType === "ThrottlingException" }));
     const result = summarizeFleetPhase(phase, steps, perStack, world.kms.control.counters(), (op) => world.rate(op), { atStart, atEnd: loadavg()[0]! }, answers);
     if (result.kmsWindow && result.bound.ms > 0) {
         const { firstMs, lastMs } = result.kmsWindow;

@@ -49,6 +49,8 @@ export interface FleetPhaseResult {
     perStack: StackPhaseResult[];
     /** kms-local's first and last answer of the phase, ms after the first `pulumi` spawn: the KMS window, start-up and end excluded. */
     kmsWindow: { firstMs: number; lastMs: number } | undefined;
+    /** When KMS throttled the busiest operation, ms after the first `pulumi` spawn (where the throttles come from: joins, probes). */
+    throttledAtMs: number[];
     loadAverage: { atStart: number; atEnd: number };
 }
 
@@ -59,7 +61,7 @@ export function summarizeFleetPhase(
     counters: Record<string, OperationCounters>,
     rateOf: (operation: string) => number,
     loadAverage: { atStart: number; atEnd: number },
-    kmsAnswers: readonly number[] = [],
+    kmsAnswers: readonly { time: number; operation: string; throttled: boolean }[] = [],
 ): FleetPhaseResult {
     const bound = quotaBound(acceptedCalls(counters), rateOf);
     const busiest = bound.bottleneck ? counters[bound.bottleneck.operation] : undefined;
@@ -78,7 +80,11 @@ export function summarizeFleetPhase(
         failedSteps: perStack.reduce((n, s) => n + s.failedSteps, 0),
         missingSteps: perStack.reduce((n, s) => n + Math.max(0, steps - s.steps), 0),
         perStack,
-        kmsWindow: kmsAnswers.length > 0 ? { firstMs: Math.min(...kmsAnswers) - startedAt, lastMs: Math.max(...kmsAnswers) - startedAt } : undefined,
+        kmsWindow:
+            kmsAnswers.length > 0
+                ? { firstMs: Math.min(...kmsAnswers.map((a) => a.time)) - startedAt, lastMs: Math.max(...kmsAnswers.map((a) => a.time)) - startedAt }
+                : undefined,
+        throttledAtMs: kmsAnswers.filter((a) => a.throttled && a.operation === bound.bottleneck?.operation).map((a) => a.time - startedAt),
         loadAverage,
     };
 }

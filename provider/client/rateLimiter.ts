@@ -83,6 +83,18 @@ export class TokenBucket {
         });
     }
 
+    /** Keeps only what one request needs now (and the reserve): no burst until `refillAll`. */
+    startWithOne(): void {
+        this.refill();
+        this.tokens = Math.min(this.tokens, 1 + this.reserve);
+    }
+
+    /** A full bucket, as KMS's own starts. */
+    refillAll(): void {
+        this.refill();
+        this.tokens = this.capacity;
+    }
+
     /** Spends a token for a request released by someone else's queue (call only when msUntilNext() is 0). */
     take(): void {
         this.refill();
@@ -284,16 +296,20 @@ const REAL_CLOCK: PacerClock = {
 /**
  * The queue of one operation in one account and Region: released in arrival order when both KMS's bucket
  * (the ceiling, never exceeded) and the shared pace allow; a request KMS throttled goes back to the front,
- * since it has waited longest.
+ * since it has waited longest. The first request goes alone, and the bucket's burst (a second's worth) opens
+ * with its success (TCP's small initial window): a host joining an account whose quota others are already
+ * using sees its first request throttled, not a whole burst (4 more throttles per joining host at × 5).
  */
 export class OperationPacer {
     private readonly waiting: ((ticket: PacerTicket) => void)[] = [];
     private timerSet = false;
+    private opened = false;
     readonly ceiling: TokenBucket;
     readonly shared: SharedRate;
 
     constructor(rate: number, private readonly clock: PacerClock = REAL_CLOCK) {
         this.ceiling = new TokenBucket(rate, clock.now);
+        this.ceiling.startWithOne();
         this.shared = new SharedRate(rate, clock.now, clock.random);
     }
 
@@ -320,6 +336,10 @@ export class OperationPacer {
 
     succeeded(): void {
         this.shared.succeeded();
+        if (this.opened) return;
+        this.opened = true;
+        this.ceiling.refillAll();
+        this.drain();
     }
 
     private msUntilNext(): number {

@@ -29,6 +29,18 @@ describe("provider/client/rateLimiter", () => {
         assert.equal(done.length, 20);
     });
 
+    it("TokenBucket started with one token lets one request through, and its whole burst once refilled", async () => {
+        const bucket = new TokenBucket(20);
+        bucket.startWithOne();
+        const done = track(Array.from({ length: 30 }, () => bucket.acquire()));
+        await tick();
+        assert.equal(done.length, 1);
+        bucket.refillAll();
+        bucket.acquire(); // drains the queue with the full bucket
+        await tick();
+        assert.ok(done.length >= 19, `${done.length} released`);
+    });
+
     it("TokenBucket of a sub-1/s quota still allows one request at a time", async () => {
         const bucket = new TokenBucket(0.5);
         const done = track([bucket.acquire(), bucket.acquire()]);
@@ -46,13 +58,16 @@ describe("provider/client/rateLimiter", () => {
     it("RequestPacer paces per scope and operation at the scaled quota, and reports long queues", async () => {
         const logs: string[] = [];
         const pacer = new RequestPacer(10, (m) => logs.push(m), { everyMs: 0, whenWaitOverMs: 0 });
-        // GetParametersForImport: 1/s × 10 = a burst of 10, then 10/s.
+        // GetParametersForImport: 1/s × 10 = a burst of 10, then 10/s; the burst opens with the first success.
         const first = Array.from({ length: 15 }, () => pacer.acquire("us-east-1|aws", "GetParametersForImport"));
         const otherRegion = pacer.acquire("eu-west-1|aws", "GetParametersForImport");
         const otherOperation = pacer.acquire("us-east-1|aws", "ImportKeyMaterial");
         const done = track([...first, otherRegion, otherOperation]);
         await tick();
-        assert.deepEqual(done.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16], "the burst of 10 less a reserve of half a token");
+        assert.deepEqual(done.sort((a, b) => a - b), [0, 15, 16], "one request of each queue first");
+        pacer.succeeded("us-east-1|aws", "GetParametersForImport");
+        await tick();
+        assert.deepEqual(done.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16], "then the burst of 10 less a reserve of half a token");
         await Promise.all(first);
         assert.ok(logs.some((l) => /GetParametersForImport at the account quota of 10\/s: \d+ requests queued/.test(l)), logs.join("\n"));
         assert.ok(!logs.some((l) => /ImportKeyMaterial/.test(l)));
