@@ -3,8 +3,10 @@
 export type ParallelSetting = "default" | number;
 
 export interface BenchArgs {
-    /** ImportedKeyMaterial resources in the measured stack. */
+    /** ImportedKeyMaterial resources in the measured stack (with --stacks: in each stack). */
     materials: number;
+    /** The fleet bench: this many stacks at once, each its own process (undefined: the single-stack bench). */
+    stacks: number | undefined;
     /** Multiplier on every AWS quota, set the same on kms-local and on the provider (requestRateScale). */
     quotaScale: number;
     /** Engine parallelism of each pass over the measured stack: "default" = no --parallel flag. */
@@ -18,10 +20,16 @@ export interface BenchArgs {
     help: boolean;
 }
 
-export const DEFAULTS: Omit<BenchArgs, "out" | "help" | "cliEnv"> = { materials: 200, quotaScale: 1, parallel: ["default", 16], coldStarts: 3 };
+export const DEFAULTS: Omit<BenchArgs, "out" | "help" | "cliEnv" | "stacks"> = { materials: 200, quotaScale: 1, parallel: ["default", 16], coldStarts: 3 };
+
+/** Materials per stack of the fleet bench when --materials is not given (the issue's measured case: 4 × 25). */
+export const FLEET_MATERIALS = 25;
 
 export const USAGE = `usage: npm run bench -- [flags]
-  --materials N      ImportedKeyMaterial resources in the measured stack (default ${DEFAULTS.materials})
+  --materials N      ImportedKeyMaterial resources in the measured stack (default ${DEFAULTS.materials};
+                     with --stacks, in each stack: default ${FLEET_MATERIALS})
+  --stacks K         the fleet bench: K stacks at once against one kms-local, each its own process and
+                     backend (\`pulumi up\`, \`preview --refresh\`, \`up\`, \`destroy\`), one line per phase
   --quota-scale S    multiply every AWS KMS quota by S, on kms-local and on the provider
                      (pulumi-kms-byok:requestRateScale); default ${DEFAULTS.quotaScale}; 1 = AWS's own rates
   --parallel LIST    engine parallelism of each pass, comma-separated: "default" (no --parallel flag:
@@ -31,14 +39,16 @@ export const USAGE = `usage: npm run bench -- [flags]
   --out DIR          results directory (default bench/results)
   --help`;
 
-const NUMERIC_FLAGS: Record<string, { key: "materials" | "quotaScale" | "coldStarts"; integer: boolean; zero: boolean }> = {
+const NUMERIC_FLAGS: Record<string, { key: "materials" | "quotaScale" | "coldStarts" | "stacks"; integer: boolean; zero: boolean }> = {
     "--materials": { key: "materials", integer: true, zero: false },
+    "--stacks": { key: "stacks", integer: true, zero: false },
     "--quota-scale": { key: "quotaScale", integer: false, zero: false },
     "--cold-starts": { key: "coldStarts", integer: true, zero: true },
 };
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-    const args: BenchArgs = { ...DEFAULTS, parallel: [...DEFAULTS.parallel], cliEnv: {}, out: undefined, help: false };
+    const args: BenchArgs = { ...DEFAULTS, stacks: undefined, parallel: [...DEFAULTS.parallel], cliEnv: {}, out: undefined, help: false };
+    const given = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i]!;
         const eq = flag.indexOf("=");
@@ -48,6 +58,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
             if (v === undefined) throw new Error(`${name} needs a value`);
             return v;
         };
+        given.add(name);
         const numeric = NUMERIC_FLAGS[name];
         if (numeric) {
             args[numeric.key] = number(name, value(), numeric);
@@ -64,13 +75,19 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
             throw new Error(`unknown flag ${flag}\n${USAGE}`);
         }
     }
+    if (args.stacks !== undefined) {
+        const unused = ["--parallel", "--cold-starts"].filter((f) => given.has(f));
+        if (unused.length > 0) throw new Error(`${unused.join(" and ")}: not used by the fleet bench (--stacks), which runs each stack at the CLI's default parallelism`);
+        if (!given.has("--materials")) args.materials = FLEET_MATERIALS;
+    }
     return args;
 }
 
 /** The command line that reproduces these arguments (defaults left out). */
 export function commandLine(args: BenchArgs): string {
     const flags: string[] = [];
-    if (args.materials !== DEFAULTS.materials) flags.push(`--materials ${args.materials}`);
+    if (args.stacks !== undefined) flags.push(`--stacks ${args.stacks}`);
+    if (args.materials !== (args.stacks !== undefined ? FLEET_MATERIALS : DEFAULTS.materials)) flags.push(`--materials ${args.materials}`);
     if (args.quotaScale !== DEFAULTS.quotaScale) flags.push(`--quota-scale ${args.quotaScale}`);
     if (args.parallel.join(",") !== DEFAULTS.parallel.join(",")) flags.push(`--parallel ${args.parallel.join(",")}`);
     if (args.coldStarts !== DEFAULTS.coldStarts) flags.push(`--cold-starts ${args.coldStarts}`);

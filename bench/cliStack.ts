@@ -87,9 +87,12 @@ export class BenchStack {
 
     /**
      * Runs one CLI command with the marker in its environment (and so in its plugins'); `hooks` see the
-     * `pulumi` process start and end. `parallel` undefined: the CLI's default.
+     * `pulumi` process start and end. `parallel` undefined: the CLI's default. `refresh`: `preview --refresh`.
      */
-    async run(name: CommandName, options: { program?: PulumiFn; parallel: number | undefined; marker: string; onEvent: (e: EngineEvent) => void; hooks: CommandHooks }): Promise<CommandResult> {
+    async run(
+        name: CommandName,
+        options: { program?: PulumiFn; parallel: number | undefined; marker: string; onEvent: (e: EngineEvent) => void; hooks: CommandHooks; refresh?: boolean },
+    ): Promise<CommandResult> {
         const workspace = this.stack.workspace as LocalWorkspace;
         workspace.envVars[MARKER_VARIABLE] = options.marker;
         this.hooks = { name, hooks: options.hooks };
@@ -97,7 +100,7 @@ export class BenchStack {
         const started = performance.now();
         let error: string | undefined;
         try {
-            if (name === "preview") await this.stack.preview({ ...common, program: options.program ?? this.settings.program });
+            if (name === "preview") await this.stack.preview({ ...common, program: options.program ?? this.settings.program, ...(options.refresh ? { refresh: true } : {}) });
             else if (name === "up") await this.stack.up({ ...common, program: options.program ?? this.settings.program });
             else if (name === "refresh") await this.stack.refresh(common);
             else await this.stack.destroy(common);

@@ -11,6 +11,7 @@ import { runPhase, type PhaseName, type PhaseResult } from "./phase";
 import { materialSet } from "./program";
 import { measureSizes, phaseOk, summarizeCold, type BenchResults, type ColdStartTrial, type LoadAverage, type ParallelismRun, type Sizes } from "./results";
 import { writeResults } from "./report";
+import { runFleet, writeFleetResults } from "./fleet";
 import { REGION, inDays, materialName, startWorld, type BenchWorld } from "./world";
 
 const print = (line: string): void => console.log(line);
@@ -35,6 +36,17 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     try {
+        if (args.stacks !== undefined) {
+            const load = loadSampler();
+            const fleet = await runFleet(args, commandLine(args), tmp, load, print);
+            console.log("");
+            for (const line of fleet.lines) console.log(line);
+            const { mean, max } = fleet.machine.loadAverage;
+            console.log(`load average (1 min, every 5 s): mean ${mean.toFixed(1)}, max ${max.toFixed(1)} on ${fleet.machine.cpus} CPUs`);
+            console.log(`written: ${writeFleetResults(outDir, fleet)}`);
+            if (!fleet.ok) process.exitCode = 1;
+            return;
+        }
         const results = await run(args, tmp);
         const files = writeResults(outDir, results);
         console.log("");

@@ -170,6 +170,10 @@ export function renderMarkdown(r: BenchResults): string {
             `| checkpoint file ÷ ${params.materials} | ${bytes(s.stateFileBytesPerMaterial)} |`,
             `| checkpoint file, ${params.materials} materials (rewritten at every save) | ${bytes(s.stateFileBytes)} |`,
         );
+        if (s.entryFieldBytes) {
+            const top = s.entryFieldBytes.slice(0, 12).map(([field, n]) => `\`${field}\` ${n.toLocaleString("en-US")}`);
+            push("", `What one material's ${bytes(s.entryBytes)} are (largest first, compact JSON, key included): ${top.join(", ")}.`);
+        }
     }
     const cold = r.coldStart;
     if (cold.trials.length > 0) {

@@ -53,6 +53,8 @@ export interface Sizes {
     entryOutputsBytes: number;
     /** How many copies of `__provider` the entry holds (inputs and outputs). */
     providerCopiesInEntry: number;
+    /** The entry's bytes by field (`inputs.x`, `outputs.x`, or the entry's own key, e.g. `urn`), largest first. */
+    entryFieldBytes?: [string, number][];
 }
 
 export interface LoadAverage {
@@ -185,7 +187,22 @@ export function measureSizes(exportText: string, stateFileBytes: number, materia
         entryInputsBytes: bytes(inputs),
         entryOutputsBytes: bytes(outputs),
         providerCopiesInEntry: ["inputs", "outputs"].filter((k) => "__provider" in (k === "inputs" ? inputs : outputs)).length,
+        entryFieldBytes: fieldBytes(entry as unknown as Record<string, unknown>),
     };
+}
+
+/** What an entry's bytes are: each input and output property, and each of the entry's own keys (as compact JSON, key included). */
+function fieldBytes(entry: Record<string, unknown>): [string, number][] {
+    const size = (key: string, value: unknown): number => Buffer.byteLength(JSON.stringify({ [key]: value })) - 1;
+    const fields: [string, number][] = [];
+    for (const [key, value] of Object.entries(entry)) {
+        if ((key === "inputs" || key === "outputs") && value && typeof value === "object") {
+            for (const [name, v] of Object.entries(value)) fields.push([`${key}.${name}`, size(name, v)]);
+        } else {
+            fields.push([key, size(key, value)]);
+        }
+    }
+    return fields.sort((a, b) => b[1] - a[1]);
 }
 
 // ---- Helpers ----

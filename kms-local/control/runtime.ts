@@ -180,7 +180,7 @@ export class Runtime {
       if (req.early) throw req.early;
       const op = req.operation as string;
       const body = req.body as Record<string, unknown>;
-      if (!this.quotas.take(this.options.accountId, req.region, quotaName(op, body), op)) throw E.throttling();
+      if (!this.quotas.take(this.callerAccount(req.principal), req.region, quotaName(op, body), op)) throw E.throttling();
       fault = this.faults.decide(op);
       if (fault?.timing === "before") {
         reply = this.faultReply(fault, requestId);
@@ -208,6 +208,15 @@ export class Runtime {
       durationMs: Date.now() - started,
     });
     return holdable ? this.holdAfter(req, record, reply, before.held) : reply;
+  }
+
+  /**
+   * The account whose quotas a request spends: the caller's (ref §8.1: cross-account requests count against
+   * the caller's account), read from the principal that signed it, e.g. a role assumed in another account.
+   * Every client signing as the same account shares its buckets, as at AWS.
+   */
+  private callerAccount(principal: string | undefined): string {
+    return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal ?? "")?.[1] ?? this.options.accountId;
   }
 
   private record(record: RequestRecord): RequestRecord {

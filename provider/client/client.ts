@@ -1,14 +1,24 @@
 import { createHash } from "node:crypto";
 import { KMSClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-kms";
 import {
-    AdaptiveRetryStrategy,
+    RETRY_MODES,
+    StandardRetryStrategy,
     isClockSkewCorrectedError,
     isClockSkewError,
     isServerError,
     isThrottlingError,
     isTransientError,
 } from "@smithy/core/retry";
-import type { AwsCredentialIdentityProvider, FinalizeRequestMiddleware, SdkError, InitializeMiddleware, RetryErrorInfo, RetryToken, StandardRetryToken } from "@smithy/types";
+import type {
+    AwsCredentialIdentityProvider,
+    FinalizeRequestMiddleware,
+    SdkError,
+    InitializeMiddleware,
+    RetryErrorInfo,
+    RetryStrategyV2,
+    RetryToken,
+    StandardRetryToken,
+} from "@smithy/types";
 import { credentialProvider } from "./credentials";
 import { isUnreachable, requestHandler } from "./http";
 import { ClientSettings } from "./settings";
@@ -47,9 +57,9 @@ export function kmsClient(settings: ClientSettings): KmsClientHandle {
 
 /** Everything that shapes a client; credentials hashed, so the map holds no secret in its keys. */
 function cacheKey(settings: ClientSettings): string {
-    const { region, endpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentials } = settings;
+    const { region, endpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, throttleTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentials } = settings;
     const credentialsHash = createHash("sha256").update(JSON.stringify(credentials)).digest("hex");
-    return JSON.stringify([region, endpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentialsHash]);
+    return JSON.stringify([region, endpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, throttleTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentialsHash]);
 }
 
 function createClient(settings: ClientSettings): KmsClientHandle {
@@ -62,23 +72,87 @@ function createClient(settings: ClientSettings): KmsClientHandle {
         ignoreConfiguredEndpointUrls: true,
         credentials,
         requestHandler: requestHandler(settings),
-        // Adaptive mode adds the SDK's own client-side rate limiting on top of retries when KMS throttles.
-        retryStrategy: new KmsRetryStrategy(async () => settings.maxAttempts),
+        // Throttles are paced (below), not backed off; other errors are retried as the SDK's standard mode does.
+        retryStrategy: new KmsRetryStrategy(async () => settings.maxAttempts, settings.throttleTimeoutMs),
     });
     const pacer = pacerFor(settings.requestRateScale);
     const scope = `${settings.region ?? "default"}|${settings.endpoint ?? "aws"}|${settings.credentials.assumeRoles.at(-1)?.roleArn ?? settings.profile ?? ""}`;
-    // Placed inside the retry loop so that every attempt, retries included, spends quota.
-    const pacing: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
-        await pacer.acquire(scope, context.commandName?.replace(/Command$/, "") ?? "");
-        return next(args);
-    };
-    client.middlewareStack.addRelativeTo(pacing, {
+    client.middlewareStack.addRelativeTo(pacing(pacer, scope), {
         name: "kmsQuotaPacing",
         relation: "after",
         toMiddleware: "retryMiddleware",
     });
+    client.middlewareStack.add(throttledTooLong(settings, pacer, scope), { step: "initialize", name: "kmsThrottledTooLong" });
     client.middlewareStack.add(unreachable(settings), { step: "initialize", name: "kmsUnreachable" });
     return { client, credentials };
+}
+
+/**
+ * Placed inside the retry loop, so that every attempt, retries included, waits for its turn and spends
+ * quota. A throttled attempt lowers the operation's pace and its retry goes to the front of the queue.
+ */
+function pacing(pacer: RequestPacer, scope: string): FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> {
+    return (next, context) => {
+        const operation = operationOf(context.commandName);
+        let throttledBefore = false;
+        return async (args) => {
+            const ticket = await pacer.acquire(scope, operation, { first: throttledBefore });
+            try {
+                const output = await next(args);
+                if (ticket) pacer.succeeded(scope, operation);
+                return output;
+            } catch (error) {
+                if (isQuotaThrottling(error)) {
+                    throttledBefore = true;
+                    if (ticket) pacer.throttled(scope, operation, ticket);
+                    // An operation without a known quota is not paced: its retry waits like the SDK's first throttling backoff.
+                    else await new Promise((resolve) => setTimeout(resolve, UNPACED_THROTTLE_WAIT_MS));
+                }
+                throw error;
+            }
+        };
+    };
+}
+
+const UNPACED_THROTTLE_WAIT_MS = 1_000;
+
+/** ThrottlingException and its kin, not LimitExceededException (a hard limit in KMS, never retried). */
+function isQuotaThrottling(error: unknown): boolean {
+    const e = error as SdkError;
+    return typeof e === "object" && e !== null && e.name !== "LimitExceededException" && isThrottlingError(e);
+}
+
+function operationOf(commandName: string | undefined): string {
+    return commandName?.replace(/Command$/, "") ?? "";
+}
+
+export class KmsThrottledError extends Error {
+    override readonly name = "KmsThrottledError";
+}
+
+/** A throttle that outlived throttleTimeoutSeconds, said plainly: which operation, the pace reached, what to change. */
+function throttledTooLong(settings: ClientSettings, pacer: RequestPacer, scope: string): InitializeMiddleware<ServiceInputTypes, ServiceOutputTypes> {
+    return (next, context) => async (args) => {
+        try {
+            return await next(args);
+        } catch (error) {
+            if (!isQuotaThrottling(error)) throw error;
+            const operation = operationOf(context.commandName);
+            const pace = pacer.rateOf(scope, operation);
+            const reached = pace ? `; this stack's pace for it had come down to ${round(pace.rate)}/s of the ${round(pace.ceiling)}/s quota it assumes` : "";
+            throw new KmsThrottledError(
+                `${operation}: KMS kept throttling this request for longer than pulumi-kms-byok:throttleTimeoutSeconds ` +
+                    `(${settings.throttleTimeoutMs / 1000} s) allows. The account's ${operation} quota in this Region is shared by every ` +
+                    `caller${reached}. Raise pulumi-kms-byok:throttleTimeoutSeconds, run fewer pipelines against this account and Region at ` +
+                    `once, give each a fixed share with pulumi-kms-byok:requestRateScale (docs/guides/quotas.md), or ask AWS to raise the quota`,
+                { cause: error },
+            );
+        }
+    };
+}
+
+function round(rate: number): number {
+    return Number(rate.toPrecision(3));
 }
 
 export class KmsUnreachableError extends Error {
@@ -119,19 +193,83 @@ export function serverClockOffsetMs(client: KMSClient): number {
 }
 
 /**
- * The adaptive strategy, minus two retries that cannot succeed:
+ * The SDK's standard strategy for every error but throttling, minus two retries that cannot succeed:
  * - LimitExceededException, which the SDK counts as throttling, is a hard quota in KMS (25 on-demand
  *   rotations per key, key and alias counts): retrying only delays the error by a minute;
  * - once KMS's clock is minutes away from ours, the SDK marks every error response "clock skew corrected"
  *   and retries it, NotFound and IncorrectKeyMaterial included (8 attempts each). A skew correction helps
  *   only errors caused by the skew (signature/time errors) and errors retryable anyway.
+ * A throttle is not a failure of the request but a sign that the account's quota is shared: it costs
+ * neither an attempt of maxAttempts nor the SDK's retry capacity, and it is not backed off; the pacer makes
+ * the retry wait its turn at the lowered pace. Only the time since the request's first throttle is bounded
+ * (throttleTimeoutSeconds): without this a fleet of pipelines ran out of attempts and failed steps.
  */
-class KmsRetryStrategy extends AdaptiveRetryStrategy {
-    override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
+class KmsRetryStrategy implements RetryStrategyV2 {
+    readonly mode = RETRY_MODES.ADAPTIVE;
+    private readonly standard: StandardRetryStrategy;
+
+    constructor(
+        maxAttempts: () => Promise<number>,
+        private readonly throttleTimeoutMs: number,
+    ) {
+        this.standard = new StandardRetryStrategy(maxAttempts);
+    }
+
+    async acquireInitialRetryToken(scope: string): Promise<RetryToken> {
+        return new CallRetryToken((await this.standard.acquireInitialRetryToken(scope)) as StandardRetryToken);
+    }
+
+    async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
+        const call = token as CallRetryToken;
         const error = errorInfo.error;
         if (error?.name === "LimitExceededException") throw error;
         if (error && isClockSkewCorrectedError(error) && !retryableBesidesSkew(error)) throw error;
-        return super.refreshRetryTokenForRetry(token, errorInfo);
+        if (errorInfo.errorType === "THROTTLING") {
+            const now = performance.now();
+            call.throttledSince ??= now;
+            if (now - call.throttledSince >= this.throttleTimeoutMs) throw error;
+            return call.again();
+        }
+        return call.next((await this.standard.refreshRetryTokenForRetry(call.attempt, errorInfo)) as StandardRetryToken);
+    }
+
+    recordSuccess(token: RetryToken): void {
+        this.standard.recordSuccess((token as CallRetryToken).attempt);
+    }
+}
+
+/** One call's retry state: the standard strategy's token of its last counted attempt, and since when KMS throttles it. */
+class CallRetryToken implements StandardRetryToken {
+    throttledSince: number | undefined;
+
+    constructor(
+        readonly attempt: StandardRetryToken,
+        private readonly delayMs = attempt.getRetryDelay(),
+    ) {}
+
+    /** The same attempt again, at once: the pacer decides when. */
+    again(): CallRetryToken {
+        const token = new CallRetryToken(this.attempt, 0);
+        token.throttledSince = this.throttledSince;
+        return token;
+    }
+
+    next(attempt: StandardRetryToken): CallRetryToken {
+        const token = new CallRetryToken(attempt);
+        token.throttledSince = this.throttledSince;
+        return token;
+    }
+
+    getRetryCount(): number {
+        return this.attempt.getRetryCount();
+    }
+
+    getRetryDelay(): number {
+        return this.delayMs;
+    }
+
+    getRetryCost(): number | undefined {
+        return this.attempt.getRetryCost();
     }
 }
 

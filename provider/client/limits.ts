@@ -27,6 +27,14 @@ export const NUMERIC_SETTINGS = {
     connectTimeoutSeconds: { min: 1, max: 300, default: 10 },
     /** One request, sent to answered; KMS answers in well under a second, RSA-4096 parameters in a few. */
     requestTimeoutSeconds: { min: 1, max: 600, default: 60 },
+    /**
+     * How long one KMS request may keep being throttled (waiting its turn again after each ThrottlingException,
+     * which does not use up maxAttempts) before its step fails: the account's quota is shared, and a CI job
+     * must not wait for ever for other pipelines. Half an hour: on a one-token quota (GetParametersForImport,
+     * 1/s) a request can lose the race for the token to other pipelines for minutes (a simulation of 8
+     * pipelines of 50 materials: up to 6 minutes).
+     */
+    throttleTimeoutSeconds: { min: 1, max: 3600, default: 1800 },
     /** Warn in previews and refreshes this many days before material expires; 0 never warns; 365 is AWS's longest validTo. */
     expiryWarningDays: { min: 0, max: 365, default: 30, integer: true },
 } as const satisfies Record<string, NumericBounds>;

@@ -36,6 +36,7 @@ export const CONFIG_KEYS = {
     rotationTimeoutSeconds: "pulumi-kms-byok:rotationTimeoutSeconds",
     connectTimeoutSeconds: "pulumi-kms-byok:connectTimeoutSeconds",
     requestTimeoutSeconds: "pulumi-kms-byok:requestTimeoutSeconds",
+    throttleTimeoutSeconds: "pulumi-kms-byok:throttleTimeoutSeconds",
     hsmModulePath: "pulumi-kms-byok:hsmModulePath",
     hsmPin: "pulumi-kms-byok:hsmPin",
     hsmModuleParameters: "pulumi-kms-byok:hsmModuleParameters",
@@ -65,6 +66,7 @@ export interface ProviderSettings {
     rotationTimeoutSeconds?: number;
     connectTimeoutSeconds?: number;
     requestTimeoutSeconds?: number;
+    throttleTimeoutSeconds?: number;
     /** Warn in previews and refreshes when material expires within this many days (0: never). */
     expiryWarningDays?: number;
     credentials?: CredentialSettings;
@@ -202,6 +204,7 @@ export interface ClientSettings {
     rotationTimeoutMs: number;
     connectTimeoutMs: number;
     requestTimeoutMs: number;
+    throttleTimeoutMs: number;
     customCaBundle: string | undefined;
     skipRequestingAccountId: boolean;
     /** Problems with the stack configuration: no KMS call is made while there are any. */
@@ -259,6 +262,7 @@ export function resolveClientSettings(resource: ResourceClientInputs, provider: 
         rotationTimeoutMs: seconds("rotationTimeoutSeconds"),
         connectTimeoutMs: seconds("connectTimeoutSeconds"),
         requestTimeoutMs: seconds("requestTimeoutSeconds"),
+        throttleTimeoutMs: seconds("throttleTimeoutSeconds"),
         customCaBundle: provider.customCaBundle ?? nonEmpty(env["AWS_CA_BUNDLE"]),
         skipRequestingAccountId: provider.skipRequestingAccountId ?? false,
         problems,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { importedKeyMaterialProvider } from "../dynamic/shim";
+import { providerText } from "../dynamic/shim";
 import { redactFromSdkLogs } from "./debugLogRedaction";
 import type { AssumeRoleSettings } from "../client/credentialSettings";
 import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyState, MultiRegionKeyType } from "../dynamic/properties";
@@ -124,7 +124,7 @@ export const IMPORTED_KEY_MATERIAL_TYPE = "pulumi-nodejs:dynamic/aws-kms:Importe
  * reimports the same bytes in place, refresh reports what KMS really holds, destroy deletes exactly this
  * material (by its KeyMaterialId).
  */
-export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pulumi.dynamic.Resource {
+export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pulumi.CustomResource {
     // `declare`: the outputs are defined by the Resource constructor; a class field (ES2022 semantics) would
     // overwrite them with undefined after super() returns.
 
@@ -211,8 +211,9 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
     declare public readonly keyCheckValueAlgorithm: pulumi.Output<string | null>;
 
     constructor(name: string, args: ImportedKeyMaterialArgs<TKeySpec>, opts?: pulumi.CustomResourceOptions) {
-        // A fresh object per resource (dynamic.Resource writes __provider into it), material and PIN always
-        // secret, and output-only properties seeded so they resolve as outputs.
+        // A fresh object per resource, material and PIN always secret, and output-only properties seeded so they
+        // resolve as outputs. A dynamic resource (served by the dynamic-provider host) whose `__provider` is the
+        // compact text of shim.ts, not the closure dynamic.Resource would serialize (see shim.ts).
         if (args.keyMaterial !== undefined) redactFromSdkLogs(args.keyMaterial);
         if (args.hsmPin !== undefined) redactFromSdkLogs(args.hsmPin);
         if (args.hsmModuleParameters !== undefined) redactFromSdkLogs(args.hsmModuleParameters);
@@ -222,19 +223,14 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
             keyMaterial: args.keyMaterial === undefined ? undefined : pulumi.secret(args.keyMaterial),
             hsmPin: args.hsmPin === undefined ? undefined : pulumi.secret(args.hsmPin),
             hsmModuleParameters: args.hsmModuleParameters === undefined ? undefined : pulumi.secret(args.hsmModuleParameters),
+            __provider: providerText("ImportedKeyMaterial"),
         };
-        super(
-            importedKeyMaterialProvider,
-            name,
-            props,
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["keyMaterial", "hsmPin", "hsmModuleParameters"] }),
-            "aws-kms",
-            "ImportedKeyMaterial",
-        );
+        const secrets = ["keyMaterial", "hsmPin", "hsmModuleParameters"];
+        super(IMPORTED_KEY_MATERIAL_TYPE, name, props, pulumi.mergeOptions(opts, { additionalSecretOutputs: secrets }));
     }
 }
 
-/** Every output name: dynamic.Resource only resolves the properties present in its props object. */
+/** Every output name: a resource only resolves the properties present in its props object. */
 const OUTPUT_ONLY: Record<string, undefined> = Object.fromEntries(
     [
         "keyArn", "region", "keySpec", "keyMaterialId", "keyState", "importState", "keyMaterialState",

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyMaterialState } from "../dynamic/properties";
-import { keyMaterialRotationProvider } from "../dynamic/shim";
+import { providerText } from "../dynamic/shim";
 import type { AssumeRoleArgs } from "./importedKeyMaterial";
 
 export interface KeyMaterialRotationArgs {
@@ -31,7 +31,7 @@ export const KEY_MATERIAL_ROTATION_TYPE = "pulumi-nodejs:dynamic/aws-kms:KeyMate
  * for multi-Region keys, where the rotation must wait until every replica's ImportedKeyMaterial exists:
  * give it `dependsOn` those resources. Destroying it changes nothing in KMS (a rotation cannot be undone).
  */
-export class KeyMaterialRotation extends pulumi.dynamic.Resource {
+export class KeyMaterialRotation extends pulumi.CustomResource {
     // `declare`: see ImportedKeyMaterial (class fields would overwrite the outputs after super()).
     /** The key as given (ID or ARN). */
     declare public readonly keyId: pulumi.Output<string>;
@@ -58,7 +58,9 @@ export class KeyMaterialRotation extends pulumi.dynamic.Resource {
             trustedEndpoints: undefined,
             assumeRole: undefined,
             ...args,
+            // See ImportedKeyMaterial: a dynamic resource with the compact `__provider` of shim.ts.
+            __provider: providerText("KeyMaterialRotation"),
         };
-        super(keyMaterialRotationProvider, name, props, opts, "aws-kms", "KeyMaterialRotation");
+        super(KEY_MATERIAL_ROTATION_TYPE, name, props, opts);
     }
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
 import { startKmsLocal, type KmsLocal } from "../../kms-local";
 import { importedKeyMaterialProvider } from "../../provider";
+import { providerText } from "../../provider/dynamic/shim";
 import { assertKeyUsable } from "../support/assertions";
 import { assertStateKeepsSecrets, failed, ok } from "../support/cli/assertions";
 import { useCliWorld } from "../support/cli/cliWorld";
@@ -133,6 +134,59 @@ describe("real CLI: the engine's rules for state, config and provider versions",
             const props = { keyId: config.require("keyId"), keyMaterial: config.requireSecret("keyMaterial"), validTo };
             new UpgradedMaterial("byok-material", props);
         };
+
+        /**
+         * What the previous release stored as `__provider`: dynamic.Resource's serialization of the shim object
+         * (a 2.5 KB closure), written exactly as that release's ImportedKeyMaterial wrote it.
+         */
+        class PreviousReleaseMaterial extends pulumi.dynamic.Resource {
+            constructor(name: string, props: Record<string, unknown>) {
+                super(importedKeyMaterialProvider, name, props, { additionalSecretOutputs: ["keyMaterial"] }, "aws-kms", "ImportedKeyMaterial");
+            }
+        }
+        const previousReleaseProgram = (validTo: string): PulumiFn => async () => {
+            const config = new pulumi.Config();
+            new PreviousReleaseMaterial("byok-material", { keyId: config.require("keyId"), keyMaterial: config.requireSecret("keyMaterial"), validTo });
+        };
+        async function upWithPreviousRelease(name: string) {
+            const key = await world().createKey();
+            const validTo = inDays(100);
+            const stack = await world().newStack(name, previousReleaseProgram(validTo), { keyId: key.KeyId!, keyMaterial: { secret: randomMaterial().toString("base64") } });
+            ok(await stack.up());
+            const stored = (await stack.resource("byok-material"))!;
+            assert.match(String(stored.outputs["__provider"]), /require\(RUNTIME_MODULE\)/, "the previous release's serialized closure");
+            stack.setProgram(basicProgram({ validTo }));
+            return { stack, keyId: key.KeyId!, validTo };
+        }
+
+        it("a stack the previous release wrote (its serialized closure in __provider) refreshes, drift-checks and destroys with the current package", async () => {
+            const { stack, keyId } = await upWithPreviousRelease("previous-release-as-is");
+            world().kms.control.resetCounters();
+            ok(await stack.refresh());
+            const drift = ok(await stack.preview({ refresh: true }));
+            assert.equal(drift.step("byok-material")?.op, "update", "the next up would record the new __provider text");
+            assert.equal(world().kms.control.counters()["ImportKeyMaterial"], undefined, "nothing imported");
+            ok(await stack.destroy());
+            assert.equal(world().kms.control.requests().filter((r) => r.operation === "DeleteImportedKeyMaterial" && r.status === 200).length, 1);
+            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+        });
+
+        it("a stack the previous release wrote: the next up records the compact __provider (no import), later updates and destroy run it", async () => {
+            const { stack, keyId } = await upWithPreviousRelease("previous-release-upgraded");
+            world().kms.control.resetCounters();
+            const up = ok(await stack.up());
+            assert.equal(up.step("byok-material")?.op, "update");
+            assert.equal(world().kms.control.counters()["ImportKeyMaterial"], undefined, "recording the new text needs no import");
+            const stored = (await stack.resource("byok-material"))!;
+            assert.equal(stored.inputs["__provider"], providerText("ImportedKeyMaterial"));
+            assert.equal(stored.outputs["__provider"], providerText("ImportedKeyMaterial"));
+            ok(await stack.preview({ expectNoChanges: true }));
+            stack.setProgram(basicProgram({ validTo: inDays(200) }));
+            ok(await stack.up());
+            assert.equal(world().kms.control.requests().filter((r) => r.operation === "ImportKeyMaterial" && r.status === 200).length, 1, "the validTo change reimported");
+            ok(await stack.destroy());
+            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+        });
 
         it("destroy after an upgrade that was never applied runs the provider stored at the last up", async () => {
             const { stack, validTo } = await upBasic("upgrade-not-applied");

@@ -7,6 +7,8 @@ import {
   ListKeysCommand,
   ReplicateKeyCommand,
 } from "@aws-sdk/client-kms";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { expectKmsError, useKmsLocal } from "../fixture.js";
 
 const THROTTLED = "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.";
@@ -14,6 +16,9 @@ const THROTTLED = "You have exceeded the rate at which you may call KMS. Reduce 
 describe("kms-local request quotas", () => {
   // Quotas at the default: enabled at the current AWS rates.
   const f = useKmsLocal({ quotas: {} });
+  const clients: { destroy(): void }[] = [];
+  after(() => clients.forEach((c) => c.destroy()));
+  const testUser = () => ({ accessKeyId: f().kms.env.AWS_ACCESS_KEY_ID!, secretAccessKey: f().kms.env.AWS_SECRET_ACCESS_KEY! });
   afterEach(() => {
     f().kms.control.quotas.set({ enabled: true, scale: 1, rps: {} });
     for (const op of ["CreateKey", "ReplicateKey", "CryptographicOperationsSymmetric", "Encrypt"]) f().kms.control.quotas.set({ rps: { [op]: undefined } });
@@ -51,12 +56,43 @@ describe("kms-local request quotas", () => {
     assert.equal(f().kms.control.counters().GetParametersForImport?.throttled, 1);
   });
 
+  it("counts per account and Region across every client: another client of the account shares the bucket, another Region or account does not", async () => {
+    const keyId = (await f().client.send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata?.KeyId as string;
+    const request = { KeyId: keyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256" as const, WrappingKeySpec: "RSA_2048" as const };
+    const clientAs = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region = "us-east-1") => {
+      const client = new KMSClient({ endpoint: f().kms.url, region, maxAttempts: 1, credentials });
+      clients.push(client);
+      return client;
+    };
+    // Another pipeline of the same account: other access keys, another connection.
+    const other = clientAs({ accessKeyId: "AKIAOTHERPIPELINE000", secretAccessKey: "other" });
+    const { Credentials: role } = await new STSClient({ endpoint: f().kms.url, region: "us-east-1", maxAttempts: 1, credentials: testUser() }).send(
+      new AssumeRoleCommand({ RoleArn: "arn:aws:iam::444455556666:role/other-account", RoleSessionName: "quota" }),
+    );
+    const otherAccount = clientAs({ accessKeyId: role!.AccessKeyId!, secretAccessKey: role!.SecretAccessKey!, sessionToken: role!.SessionToken! });
+    f().kms.control.quotas.reset();
+    f().kms.control.resetCounters();
+    await f().client.send(new GetParametersForImportCommand(request));
+    await expectKmsError(other.send(new GetParametersForImportCommand(request)), "ThrottlingException", THROTTLED);
+    // The other account's bucket is its own (kms-local enforces no key policy: the call is answered).
+    await otherAccount.send(new GetParametersForImportCommand(request));
+    await expectKmsError(clientAs(testUser(), "eu-west-1").send(new GetParametersForImportCommand(request)), "NotFoundException");
+    const counters = f().kms.control.counters().GetParametersForImport;
+    assert.deepEqual({ calls: counters?.calls, throttled: counters?.throttled }, { calls: 4, throttled: 1 });
+    const overHttp = (await (await fetch(`${f().kms.url}/_kms-local/counters`)).json()) as Record<string, { calls: number; throttled: number }>;
+    assert.deepEqual({ calls: overHttp.GetParametersForImport?.calls, throttled: overHttp.GetParametersForImport?.throttled }, { calls: 4, throttled: 1 });
+  });
+
   it("scales every rate (scale 10 → 10 GetParametersForImport per second)", async () => {
     f().kms.control.quotas.set({ scale: 10 });
+    f().kms.control.resetCounters();
     const keyId = (await f().client.send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata?.KeyId as string;
     const call = () => f().client.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }));
-    for (let i = 0; i < 10; i++) await call();
-    await expectKmsError(call(), "ThrottlingException");
+    // At once: ten after each other could take long enough on a loaded machine for the bucket to refill.
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, call));
+    const accepted = outcomes.filter((o) => o.status === "fulfilled").length;
+    assert.ok(accepted >= 10 && accepted < 20, `a burst of 10 (one second's worth at 10/s) and no more than its refills: ${accepted} of 20 accepted`);
+    assert.equal(f().kms.control.counters().GetParametersForImport?.throttled, 20 - accepted);
   });
 
   it("honours per-operation overrides and can be disabled", async () => {

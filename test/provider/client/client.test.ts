@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DescribeKeyCommand, GetParametersForImportCommand, RotateKeyOnDemandCommand } from "@aws-sdk/client-kms";
+import { DescribeKeyCommand, GetParametersForImportCommand, KMSClient, RotateKeyOnDemandCommand } from "@aws-sdk/client-kms";
 import { randomBytes } from "node:crypto";
 import { kmsClient, serverNow } from "../../../provider/client/client";
 import { createMaterial } from "../../../provider/dynamic/operations";
@@ -35,7 +35,7 @@ describe("provider/client/client (against kms-local)", () => {
         assert.ok(Math.abs(serverNow(kms).getTime() - fixture().kms.control.clock.now()) < 5_000, "serverNow is KMS's clock");
     });
 
-    it("does not retry LimitExceededException (a hard quota), but retries throttling", async () => {
+    it("does not retry LimitExceededException (a hard quota)", async () => {
         const key = await fixture().createKey();
         await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
         await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64"), importType: "NEW_KEY_MATERIAL" });
@@ -48,17 +48,37 @@ describe("provider/client/client (against kms-local)", () => {
         } finally {
             fixture().kms.control.resetSwitches();
         }
-        fixture().kms.control.quotas.set({ rps: { GetParametersForImport: 0.2 } });
-        try {
+    });
+
+    describe("throttling (the quota is shared with callers the provider cannot see)", () => {
+        const parameters = (kms: KMSClient, keyId: string) =>
+            kms.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }));
+        afterEach(() => fixture().kms.control.quotas.set({ rps: {} }));
+
+        it("costs no attempt: with maxAttempts 1 (no retries) every throttled call waits its turn again and succeeds", async () => {
             const key = await fixture().createKey();
-            const kms = client(2);
-            const request = () => kms.send(new GetParametersForImportCommand({ KeyId: key.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }));
-            await request();
-            const throttled = await failure(request());
-            assert.equal(throttled.name, "ThrottlingException");
-            assert.equal(throttled.$metadata.attempts, 2, "throttling is retried");
-        } finally {
-            fixture().kms.control.quotas.set({ rps: {} });
-        }
+            // KMS allows 2/s, while this client's pacing assumes 100/s (its requestRateScale): KMS must throttle it.
+            fixture().kms.control.quotas.set({ rps: { GetParametersForImport: 2 } });
+            fixture().kms.control.resetCounters();
+            const kms = kmsClient(resolveClientSettings({}, { region: "us-east-1", endpoint: fixture().kms.url, maxAttempts: 1, requestRateScale: 100 }, {})).client;
+            const answers = await Promise.all(Array.from({ length: 6 }, () => parameters(kms, key.KeyId!)));
+            assert.equal(answers.length, 6);
+            const counters = fixture().kms.control.counters()["GetParametersForImport"]!;
+            assert.ok(counters.throttled >= 1, `KMS throttled the client (${JSON.stringify(counters)})`);
+            assert.equal(counters.calls - counters.throttled, 6, "each call was accepted once");
+        });
+
+        it("fails a call throttled longer than throttleTimeoutSeconds, naming the operation, the pace reached and the settings", async () => {
+            const key = await fixture().createKey();
+            fixture().kms.control.quotas.set({ rps: { GetParametersForImport: 0.001 } });
+            const kms = kmsClient(resolveClientSettings({}, { region: "us-east-1", endpoint: fixture().kms.url, maxAttempts: 8, requestRateScale: 50, throttleTimeoutSeconds: 1 }, {})).client;
+            await parameters(kms, key.KeyId!);
+            const error = await failure(parameters(kms, key.KeyId!));
+            assert.equal(error.name, "KmsThrottledError");
+            assert.match(error.message, /^GetParametersForImport: KMS kept throttling this request for longer than pulumi-kms-byok:throttleTimeoutSeconds \(1 s\)/);
+            assert.match(error.message, /this stack's pace for it had come down to [\d.]+\/s of the 50\/s quota it assumes/);
+            assert.match(error.message, /pulumi-kms-byok:requestRateScale \(docs\/guides\/quotas\.md\)/);
+            assert.equal((error.cause as Error).name, "ThrottlingException");
+        });
     });
 });

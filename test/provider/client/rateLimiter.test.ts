@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { setImmediate as tick } from "node:timers/promises";
-import { KMS_QUOTAS, RequestPacer, TokenBucket } from "../../../provider/client/rateLimiter";
+import { KMS_QUOTAS, OperationPacer, RequestPacer, SHARED_RATE_TUNING, SharedRate, TokenBucket, type PacerClock } from "../../../provider/client/rateLimiter";
 
 /** Only orderings and lower bounds are asserted: a slow machine can delay a token, never advance it. */
 describe("provider/client/rateLimiter", () => {
-    function track(promises: Promise<void>[]): number[] {
+    function track(promises: Promise<unknown>[]): number[] {
         const done: number[] = [];
         promises.forEach((p, i) => void p.then(() => done.push(i)));
         return done;
@@ -29,6 +29,18 @@ describe("provider/client/rateLimiter", () => {
         assert.equal(done.length, 20);
     });
 
+    it("TokenBucket started with one token lets one request through, and its whole burst once refilled", async () => {
+        const bucket = new TokenBucket(20);
+        bucket.startWithOne();
+        const done = track(Array.from({ length: 30 }, () => bucket.acquire()));
+        await tick();
+        assert.equal(done.length, 1);
+        bucket.refillAll();
+        bucket.acquire(); // drains the queue with the full bucket
+        await tick();
+        assert.ok(done.length >= 19, `${done.length} released`);
+    });
+
     it("TokenBucket of a sub-1/s quota still allows one request at a time", async () => {
         const bucket = new TokenBucket(0.5);
         const done = track([bucket.acquire(), bucket.acquire()]);
@@ -46,13 +58,16 @@ describe("provider/client/rateLimiter", () => {
     it("RequestPacer paces per scope and operation at the scaled quota, and reports long queues", async () => {
         const logs: string[] = [];
         const pacer = new RequestPacer(10, (m) => logs.push(m), { everyMs: 0, whenWaitOverMs: 0 });
-        // GetParametersForImport: 1/s × 10 = a burst of 10, then 10/s.
+        // GetParametersForImport: 1/s × 10 = a burst of 10, then 10/s; the burst opens with the first success.
         const first = Array.from({ length: 15 }, () => pacer.acquire("us-east-1|aws", "GetParametersForImport"));
         const otherRegion = pacer.acquire("eu-west-1|aws", "GetParametersForImport");
         const otherOperation = pacer.acquire("us-east-1|aws", "ImportKeyMaterial");
         const done = track([...first, otherRegion, otherOperation]);
         await tick();
-        assert.deepEqual(done.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16], "the burst of 10 less a reserve of half a token");
+        assert.deepEqual(done.sort((a, b) => a - b), [0, 15, 16], "one request of each queue first");
+        pacer.succeeded("us-east-1|aws", "GetParametersForImport");
+        await tick();
+        assert.deepEqual(done.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16], "then the burst of 10 less a reserve of half a token");
         await Promise.all(first);
         assert.ok(logs.some((l) => /GetParametersForImport at the account quota of 10\/s: \d+ requests queued/.test(l)), logs.join("\n"));
         assert.ok(!logs.some((l) => /ImportKeyMaterial/.test(l)));
@@ -129,4 +144,154 @@ describe("provider/client/rateLimiter", () => {
             assert.ok(KMS_QUOTAS[op]! > 0, op);
         }
     });
+});
+
+/**
+ * The pace an operation keeps when its quota is shared, in virtual time (a fake clock and timer queue, a
+ * seeded random source): deterministic, so the assertions are about behaviour, never about this machine's speed.
+ */
+describe("provider/client/rateLimiter: a quota shared with callers the host cannot see", () => {
+    /** mulberry32: the same sequence for the same seed. */
+    function seeded(seed: number): () => number {
+        return () => {
+            seed = (seed + 0x6d2b79f5) | 0;
+            let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+            t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+            return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+        };
+    }
+
+    class VirtualTime {
+        now = 0;
+        private readonly timers: { at: number; run: () => void }[] = [];
+        readonly clock: PacerClock;
+
+        constructor(seed: number) {
+            this.clock = { now: () => this.now, schedule: (run, ms) => this.after(ms, run), random: seeded(seed) };
+        }
+
+        after(ms: number, run: () => void): void {
+            this.timers.push({ at: this.now + ms, run });
+        }
+
+        /** Runs timers in time order (promise callbacks in between) until none is left or `untilMs` passes. */
+        async run(untilMs = Infinity): Promise<void> {
+            for (;;) {
+                await new Promise<void>((resolve) => setImmediate(resolve));
+                this.timers.sort((a, b) => a.at - b.at);
+                const next = this.timers[0];
+                if (!next || next.at > untilMs) return;
+                this.timers.shift();
+                this.now = Math.max(this.now, next.at);
+                next.run();
+            }
+        }
+    }
+
+    /** KMS's bucket for one operation as kms-local models it: `rate` per second, a burst of max(1, rate); true = accepted. */
+    function kmsBucket(time: VirtualTime, rate: number): () => boolean {
+        const burst = Math.max(1, rate);
+        let tokens = burst;
+        let last = 0;
+        return () => {
+            tokens = Math.min(burst, tokens + ((time.now - last) / 1000) * rate);
+            last = time.now;
+            if (tokens < 1) return false;
+            tokens -= 1;
+            return true;
+        };
+    }
+
+    it("SharedRate drops at once on a throttle, once per round, never below its floor, and climbs back to the ceiling when KMS stops throttling", () => {
+        let now = 0;
+        const rate = new SharedRate(10, () => now, () => 0.5);
+        assert.equal(rate.rate, 10, "never throttled: the ceiling (alone in its account it loses nothing)");
+        const released = rate.released();
+        now += 10;
+        assert.ok(rate.throttled(released));
+        assert.equal(rate.rate, 10 * (1 - SHARED_RATE_TUNING.decrease), "a host holding the whole quota gives up three quarters of it");
+        assert.ok(!rate.throttled(released), "a throttle of a request released before the drop is of the same round");
+        now += 500;
+        assert.ok(!rate.throttled(rate.released()), "nothing got through since the drop: a starved host keeps its pace");
+        now += 1000;
+        assert.ok(Math.abs(rate.rate - 10 * (0.25 + 1.5 * SHARED_RATE_TUNING.climbPerSecond)) < 1e-9, "a slow climb while throttles are recent");
+        for (let i = 0; i < SHARED_RATE_TUNING.forgiveAfterSuccesses; i++) rate.succeeded();
+        assert.ok(rate.throttled(rate.released()), "below the ceiling a run of successes earns no forgiveness: contention is known");
+        now += 30_000;
+        assert.equal(rate.rate, 10, "back at the ceiling once KMS stopped throttling for a while");
+        for (let i = 0; i < SHARED_RATE_TUNING.forgiveAfterSuccesses; i++) rate.succeeded();
+        assert.ok(!rate.throttled(rate.released()), "at the ceiling, a lone throttle after a run of successes is forgiven (timing, not contention)");
+        assert.equal(rate.rate, 10);
+        for (let i = 0; i < 200; i++) {
+            now += 1;
+            rate.succeeded();
+            rate.throttled(rate.released());
+        }
+        assert.ok(rate.rate >= 10 * SHARED_RATE_TUNING.floor - 1e-9, `floor: ${rate.rate}`);
+    });
+
+    it("OperationPacer puts a throttled request back at the front of its queue", async () => {
+        const time = new VirtualTime(1);
+        const pacer = new OperationPacer(1, time.clock);
+        const order: string[] = [];
+        const first = await pacer.acquire();
+        const queued = [pacer.acquire().then(() => order.push("queued 1")), pacer.acquire().then(() => order.push("queued 2"))];
+        pacer.throttled(first);
+        const retry = pacer.acquire({ first: true }).then(() => order.push("retry"));
+        await time.run();
+        await Promise.all([...queued, retry]);
+        assert.deepEqual(order, ["retry", "queued 1", "queued 2"]);
+    });
+
+    for (const { hosts, quota, requests } of [
+        { hosts: 4, quota: 5, requests: 25 },
+        { hosts: 4, quota: 1, requests: 15 },
+        { hosts: 2, quota: 15, requests: 60 },
+    ]) {
+        it(`${hosts} hosts sharing a ${quota}/s quota, each pacing as if it owned it: every request goes through and KMS stays busy${quota >= 5 ? ", no host left far behind" : ""}`, async () => {
+            const time = new VirtualTime(hosts * 1000 + quota);
+            const kms = kmsBucket(time, quota);
+            let attempts = 0;
+            const finished: number[] = [];
+            const runHost = async (host: number): Promise<void> => {
+                const pacer = new OperationPacer(quota, time.clock);
+                // Hosts start up to two seconds apart, as CLIs started together do.
+                await new Promise<void>((resolve) => time.after(time.clock.random() * 2000, resolve));
+                let left = requests;
+                const worker = async (): Promise<void> => {
+                    while (left > 0) {
+                        left--;
+                        let throttledBefore = false;
+                        for (;;) {
+                            const ticket = await pacer.acquire({ first: throttledBefore });
+                            attempts++;
+                            // 5–20 ms to KMS and back.
+                            await new Promise<void>((resolve) => time.after(5 + time.clock.random() * 15, resolve));
+                            if (kms()) {
+                                pacer.succeeded();
+                                break;
+                            }
+                            throttledBefore = true;
+                            pacer.throttled(ticket);
+                        }
+                    }
+                };
+                await Promise.all(Array.from({ length: 8 }, worker));
+                finished[host] = time.now;
+            };
+            const all = Promise.all(Array.from({ length: hosts }, (_, h) => runHost(h)));
+            await time.run();
+            await all;
+            const boundMs = ((hosts * requests) / quota) * 1000;
+            const lastMs = Math.max(...finished);
+            assert.equal(finished.filter((t) => t !== undefined).length, hosts, "every host finished");
+            assert.ok(lastMs <= 1.5 * boundMs + 2000, `the fleet took ${lastMs} ms for a quota bound of ${boundMs} ms (+2 s of staggered starts)`);
+            // On a one-token bucket (1/s) a host pacing at the quota wins nearly every token until another wins one:
+            // hosts take turns rather than share, and the fleet's total is what counts.
+            if (quota >= 5) assert.ok(Math.min(...finished) >= 0.4 * lastMs, `no host finished far ahead of the others (first ${Math.min(...finished)} ms, last ${lastMs} ms)`);
+            // Depth-1 buckets (1/s) throttle every collision; deeper ones mostly when the fleet offers more than the quota.
+            const throttled = attempts - hosts * requests;
+            assert.ok(throttled < (quota >= 5 ? 0.35 : 0.75) * attempts, `${throttled} of ${attempts} attempts throttled`);
+        });
+    }
 });

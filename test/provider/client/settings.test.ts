@@ -38,6 +38,7 @@ describe("provider/client/settings", () => {
             "pulumi-kms-byok:requestRateScale": "5e-7",
             "pulumi-kms-byok:connectTimeoutSeconds": "0",
             "pulumi-kms-byok:requestTimeoutSeconds": "86400",
+            "pulumi-kms-byok:throttleTimeoutSeconds": "7200",
             "pulumi-kms-byok:rotationTimeoutSeconds": "60",
         });
         const settings = readProviderSettings(bad);
@@ -45,10 +46,11 @@ describe("provider/client/settings", () => {
         assert.equal(settings.requestRateScale, undefined);
         assert.deepEqual(
             settings.problems?.map((p) => p.split(" must ")[0]),
-            ["pulumi-kms-byok:maxAttempts", "pulumi-kms-byok:requestRateScale", "pulumi-kms-byok:connectTimeoutSeconds", "pulumi-kms-byok:requestTimeoutSeconds"],
+            ["pulumi-kms-byok:maxAttempts", "pulumi-kms-byok:requestRateScale", "pulumi-kms-byok:connectTimeoutSeconds", "pulumi-kms-byok:requestTimeoutSeconds", "pulumi-kms-byok:throttleTimeoutSeconds"],
         );
+        assert.match(settings.problems![4]!, /from 1 to 3600 \(default 1800\)/);
         assert.match(settings.problems![1]!, /from 0\.01 to 100/);
-        for (const value of ["lots", "5e-7", "86400"]) assert.ok(!settings.problems!.join(" ").includes(value), "the value is not quoted");
+        for (const value of ["lots", "5e-7", "86400", "7200"]) assert.ok(!settings.problems!.join(" ").includes(value), "the value is not quoted");
         // and every operation refuses to run with them
         assert.deepEqual(resolveClientSettings({}, settings, {}).problems, settings.problems);
         assert.equal(resolveClientSettings({}, settings, {}).requestRateScale, DEFAULTS.requestRateScale);
