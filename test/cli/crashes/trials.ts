@@ -132,10 +132,12 @@ export async function openLane(): Promise<Lane> {
 
 export async function runTrial(lane: Lane, trial: Trial): Promise<string> {
     const { world } = lane;
-    const marker = `BYOK_CRASH_TRIAL=${trial.id}`;
+    // Unique per run: two test runs on one machine (CI's two Node lines, a developer's) must not kill each other's.
+    const tag = `${process.pid}-${trial.id}`;
+    const marker = `BYOK_CRASH_TRIAL=${tag}`;
     const shape = shapes(trial.type);
     const context = `trial ${trial.id} (${describeTrial(trial)})`;
-    const stack = await world.newStack(`crash-${trial.id}`, async () => undefined, {}, { BYOK_CRASH_TRIAL: String(trial.id) });
+    const stack = await world.newStack(`crash-${trial.id}`, async () => undefined, {}, { BYOK_CRASH_TRIAL: tag });
     const secrets = (units: Unit[]) => Object.fromEntries(units.flatMap((u) => u.materials.map((m) => [m.name, { secret: m.material.toString("base64") }])));
     await stack.setConfig({ ...secrets(shape.after), ...(shape.before ? secrets(shape.before) : {}) });
     if (shape.before) {
