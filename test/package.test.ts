@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join, posix } from "node:path";
 
 /**
- * What `npm pack` puts in the tarball users install (the README's install route): the entry points, the
+ * What `npm pack` puts in the tarball users install (the install route of docs/installation-configuration.md): the entry points, the
  * runtime the stored provider shim loads, every module they require, and the type declarations — and
  * nothing of the tests or kms-local. The full round trip (pack, install the tarball into a scratch project,
  * require it, type-check against it) takes 40 s, mostly installing @pulumi/aws; it is measured, not run here.
@@ -62,11 +62,11 @@ describe("package (npm pack)", function () {
     it("declares the tested Node versions, and no repository URL that does not exist", () => {
         assert.equal(manifest.engines.node, ">=22");
         assert.equal(manifest.repository?.type, "git");
-        assert.equal(manifest.repository?.url, undefined, "no public remote yet: the README says how to install from a checkout");
+        assert.equal(manifest.repository?.url, undefined, "no public remote yet: the installation page says how to install from a checkout");
     });
 
-    it("the README's install line names the tarball npm pack writes", () => {
-        const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    it("the installation page's install line names the tarball npm pack writes", () => {
+        const readme = readFileSync(join(ROOT, "docs", "installation-configuration.md"), "utf8");
         const tarball = `${manifest.name}-${manifest.version}.tgz`;
         assert.match(readme, new RegExp(`npm install /path/to/pulumi-kms-byok/${tarball.replace(/\./g, "\\.")}`));
         assert.match(readme, /npm ci && npm pack/);

@@ -20,7 +20,7 @@ import { decodeBase64Material } from "./material";
  *   private scalar has the curve's full length, without parameters and with the uncompressed public key
  *   (computed when the SEC1 input omits it; named even when the input spelled the curve out explicitly).
  *
- * So the same key in PEM, PKCS#1 or SEC1 gives the same bytes as the canonical PKCS#8 and as the README's
+ * So the same key in PEM, PKCS#1 or SEC1 gives the same bytes as the canonical PKCS#8 and as the asymmetric guide's
  * openssl recipe, on every run and version (the tests pin the bytes against the machine's openssl).
  * Messages describe the input's form, never its content. Input buffers are zeroed once converted; the
  * caller owns (and zeroes) the returned bytes.

@@ -8,10 +8,10 @@ import { STEP_REQUESTS, describeTrial, planTrials, type TrialType } from "./cras
 
 /**
  * The CLI and the provider host SIGKILLed at every KMS request of create, update, rotation and delete, then
- * recovered as the README says (crashes/trials.ts). Trials run on three lanes, each a process of its own with
+ * recovered as docs/guides/interrupted-runs.md says (crashes/trials.ts). Trials run on three lanes, each a process of its own with
  * its own kms-local and backend (support/cli/lanes.ts says why), one trial after another per lane.
  */
-describe("real CLI: killed at every KMS request, recovered as the README says, converged", function () {
+describe("real CLI: killed at every KMS request, recovered as the guide says, converged", function () {
     this.timeout(900_000);
     const trials = planTrials();
     // CRASH_TRIALS=first-last runs only those trials (while working on one).

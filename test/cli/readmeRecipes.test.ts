@@ -11,19 +11,22 @@ import { useCliWorld } from "../support/cli/cliWorld";
 import { materialsProgram } from "../support/cli/programs";
 
 /**
- * The README's key material recipes, run as written through the official Pulumi CLI: the shell blocks marked
- * `<!-- readme-recipe: … -->` are read from README.md (so this test breaks when the README drifts) and every
- * line runs in the stack's workspace with this machine's openssl and the real `pulumi config set` (a PEM file
- * piped in on standard input, a base64 line from `$(…)`). Only `pulumi up` is the Automation API's, with a
- * program declaring an ImportedKeyMaterial per secret; kms-local is the KMS.
+ * The key material recipes of the README and the guides, run as written through the official Pulumi CLI: the
+ * shell blocks marked `<!-- recipe: … -->` are read from the page that shows them (so this test breaks when the
+ * page drifts) and every line runs in the stack's workspace with this machine's openssl and the real
+ * `pulumi config set` (a PEM file piped in on standard input, a base64 line from `$(…)`). Only `pulumi up` is
+ * the Automation API's, with a program declaring an ImportedKeyMaterial per secret; kms-local is the KMS.
  */
 
-const README = join(__dirname, "../../../README.md");
+const ROOT = join(__dirname, "../../..");
+/** Where each recipe is shown to users. */
+const RECIPE_PAGES = { symmetric: "README.md", asymmetric: "docs/guides/asymmetric-and-hmac.md" } as const;
 
-function recipe(name: string): string[] {
-    const text = readFileSync(README, "utf8");
-    const match = new RegExp(`<!-- readme-recipe: ${name}\\b[^>]*-->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(text);
-    assert.ok(match, `README.md has no \`readme-recipe: ${name}\` shell block`);
+function recipe(name: keyof typeof RECIPE_PAGES): string[] {
+    const page = RECIPE_PAGES[name];
+    const text = readFileSync(join(ROOT, page), "utf8");
+    const match = new RegExp(`<!-- recipe: ${name}\\b[^>]*-->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(text);
+    assert.ok(match, `${page} has no \`recipe: ${name}\` shell block`);
     return match[1]!.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"));
 }
 
@@ -46,11 +49,11 @@ function keySpecOf(publicKey: Buffer): KeySpec {
     return spec;
 }
 
-describe("real CLI: the README's key material recipes, run as written", function () {
+describe("real CLI: the key material recipes of the README and the guides, run as written", function () {
     this.timeout(300_000);
     const world = useCliWorld();
 
-    async function runRecipe(name: string) {
+    async function runRecipe(name: keyof typeof RECIPE_PAGES) {
         const lines = recipe(name);
         const secrets = secretsSetBy(lines);
         const program = materialsProgram(...secrets.map((secret) => ({ name: secret, keyId: `${secret}.keyId`, materialConfig: secret })));
@@ -67,7 +70,7 @@ describe("real CLI: the README's key material recipes, run as written", function
     it("asymmetric: a PEM file piped into pulumi config set and a base64 PKCS#8 line both import; GetPublicKey is openssl's public key", async () => {
         const { stack, materials } = await runRecipe("asymmetric");
         assert.deepEqual([...materials.keys()], ["signingKey", "rsaKey"]);
-        assert.match(materials.get("signingKey")!, /^-----BEGIN PRIVATE KEY-----/, "the README shows PEM used directly");
+        assert.match(materials.get("signingKey")!, /^-----BEGIN PRIVATE KEY-----/, "the guide shows PEM used directly");
         assert.doesNotMatch(materials.get("rsaKey")!, /\s/, "one line of base64");
         const expected = new Map<string, { keySpec: KeySpec; publicKey: Buffer }>();
         for (const [secret, material] of materials) {

@@ -11,7 +11,7 @@ import { assertConverged, assertDestroyed, unitsProgram, type MaterialIntent, ty
 
 /**
  * The official Pulumi CLI, and separately the provider host it started, SIGKILLed at each KMS request of
- * create, update, rotation and delete; then the stack recovered exactly as the README tells a user, and
+ * create, update, rotation and delete; then the stack recovered exactly as docs/guides/interrupted-runs.md tells a user, and
  * required to converge: the key usable when it should be, exactly the intended materials in KMS, nothing
  * pending in the state, the state matching KMS.
  *
@@ -21,7 +21,7 @@ import { assertConverged, assertDestroyed, unitsProgram, type MaterialIntent, ty
  * can be in during the step. A killed CLI leaves its provider host running (orphaned): it may finish the step
  * on its own, as it can on a user's machine, before it is cleaned up.
  *
- * Recovery (README, "When a run was interrupted"): if the CLI died, `pulumi cancel` (the file backend keeps the
+ * Recovery (docs/guides/interrupted-runs.md): if the CLI died, `pulumi cancel` (the file backend keeps the
  * dead run's lock; if it reports "failed to load checkpoint: EOF", delete the empty `.attrs` sidecar first)
  * and `pulumi refresh --clear-pending-creates`; then the interrupted command again.
  */
@@ -173,7 +173,7 @@ export async function runTrial(lane: Lane, trial: Trial): Promise<string> {
     if (trial.target === "cli") await quiet(lane, 1500, 20_000);
     killAll(marker);
 
-    // Recovery, as the README tells it.
+    // Recovery, as the interrupted-runs guide tells it.
     if (trial.target === "cli") {
         await cancel(stack, world.backendDir);
         ok(await stack.refresh({ clearPendingCreates: true }), `${context}: pulumi refresh --clear-pending-creates`);
@@ -204,10 +204,10 @@ async function quiet(lane: Lane, quietMs: number, limitMs: number): Promise<void
 }
 
 /**
- * `pulumi cancel`, as the README says: the killed run left its lock. When the CLI died while writing the state,
+ * `pulumi cancel`, as the interrupted-runs guide says: the killed run left its lock. When the CLI died while writing the state,
  * the file backend's checkpoint itself is intact (written to a temporary file, then renamed) but its metadata
  * sidecar `<stack>.json.attrs` may be empty, and every command fails with "failed to load checkpoint: EOF":
- * the README's step is to delete empty `.attrs` sidecars and cancel again.
+ * the guide's step is to delete empty `.attrs` sidecars and cancel again.
  */
 async function cancel(stack: CliStack, backendDir: string): Promise<void> {
     try {
