@@ -8,7 +8,7 @@ import type { EventRecord, OperationCounters, RequestRecord } from "./metrics.js
 import type { QuotaSettings } from "./quotas.js";
 import type { Runtime } from "./runtime.js";
 import { type StsControl, stsControl } from "./stsControl.js";
-import { coerceSwitches, DEFAULT_SWITCHES, type Switches } from "./switches.js";
+import { coerceSwitches, DEFAULT_SWITCHES, type Switches } from "../model/switches.js";
 import { timingSwitches, type TimingPreset } from "./timing.js";
 
 export interface ConsistencySettings {

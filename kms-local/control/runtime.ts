@@ -21,7 +21,7 @@ import { Faults, type FaultDecision, type FaultSettings } from "./faults.js";
 import { Holds, type Hold } from "./holds.js";
 import { Metrics, type RequestRecord } from "./metrics.js";
 import { HotKeys, QUOTA_NAMES, Quotas, type QuotaSettings } from "./quotas.js";
-import { DEFAULT_SWITCHES, type Switches } from "./switches.js";
+import { DEFAULT_SWITCHES, type Switches } from "../model/switches.js";
 
 export interface RuntimeOptions {
   accountId: string;

@@ -13,7 +13,7 @@
 //   wrappingKeyPerCall "fresh": each GetParametersForImport response has its own key pair; "the public key and
 //     its import token are permanently linked" (GetParametersForImport API reference).
 
-import type { Switches } from "./switches.js";
+import type { Switches } from "../model/switches.js";
 
 export type TimingPreset = "fast" | "aws";
 export const TIMING_PRESETS_NAMES: readonly TimingPreset[] = ["fast", "aws"];

@@ -3,7 +3,7 @@
 
 import type { HotKeys, Quotas } from "../control/quotas.js";
 import type { EventRecord } from "../control/metrics.js";
-import type { Switches } from "../control/switches.js";
+import type { Switches } from "../model/switches.js";
 import type { Input } from "../model/validate.js";
 import type { Store } from "../store/store.js";
 

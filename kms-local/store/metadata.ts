@@ -4,7 +4,7 @@
 // key with several materials as the API reference defines ValidTo (S23); CurrentKeyMaterialId for symmetric keys,
 // kept after deletion.
 
-import type { Switches } from "../control/switches.js";
+import type { Switches } from "../model/switches.js";
 import { algorithmLists, isSymmetric } from "../crypto/keySpecs.js";
 import { ts, type Output } from "../operations/context.js";
 import { currentMaterial, isPermanent, keyState } from "./keyState.js";

@@ -4,7 +4,7 @@
 // rotation completion, and key deletion at DeletionDate (with PendingReplicaDeletion → PendingDeletion).
 
 import type { EventRecord } from "../control/metrics.js";
-import type { Switches } from "../control/switches.js";
+import type { Switches } from "../model/switches.js";
 import { isPending } from "./keyState.js";
 import type { Store } from "./store.js";
 import type { KeyRecord, MaterialRecord } from "./types.js";

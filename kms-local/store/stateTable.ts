@@ -3,7 +3,7 @@
 // switch name the switch. Checks beyond key state (origin, key spec, pending material) live in the operations.
 
 import { E, KmsError } from "../model/errors.js";
-import type { Switches } from "../control/switches.js";
+import type { Switches } from "../model/switches.js";
 import type { KeyState } from "./types.js";
 
 export type Outcome =
