@@ -4,10 +4,12 @@
 // shared by the wire and control layers.
 
 import { randomUUID } from "node:crypto";
+import type { Output, RequestFacts } from "../model/context.js";
 import { E, KmsError, statusOf } from "../model/errors.js";
 import { OPERATION_INPUTS } from "../model/shapes.js";
+import { DEFAULT_SWITCHES, type Switches } from "../model/switches.js";
 import { validateInput } from "../model/validate.js";
-import type { OpContext, Output, RequestFacts } from "../operations/context.js";
+import type { OpContext } from "../operations/context.js";
 import { OPERATIONS, STATE_CHANGING } from "../operations/index.js";
 import { keyMetadata } from "../store/metadata.js";
 import { loadState, saveState } from "../store/persistence.js";
@@ -21,7 +23,6 @@ import { Faults, type FaultDecision, type FaultSettings } from "./faults.js";
 import { Holds, type Hold } from "./holds.js";
 import { Metrics, type RequestRecord } from "./metrics.js";
 import { HotKeys, QUOTA_NAMES, Quotas, type QuotaSettings } from "./quotas.js";
-import { DEFAULT_SWITCHES, type Switches } from "../model/switches.js";
 
 export interface RuntimeOptions {
   accountId: string;

@@ -10,7 +10,8 @@ import { resolveKey } from "../store/resolve.js";
 import { dropPendingMaterial } from "../store/settle.js";
 import { checkState } from "../store/stateTable.js";
 import type { KeyRecord, MaterialRecord } from "../store/types.js";
-import type { Handler, OpContext, Output } from "./context.js";
+import type { Output } from "../model/context.js";
+import type { Handler, OpContext } from "./context.js";
 
 function target(ctx: OpContext, k: KeyRecord, requested: string | undefined): MaterialRecord | undefined {
   if (requested === undefined) return isSymmetric(k.keySpec) ? currentMaterial(k) : k.materials[0];

@@ -9,7 +9,8 @@ import { E, refused } from "../model/errors.js";
 import { keyState } from "../store/keyState.js";
 import { resolveKey } from "../store/resolve.js";
 import { checkState } from "../store/stateTable.js";
-import { ts, type Handler } from "./context.js";
+import { ts } from "../model/context.js";
+import type { Handler } from "./context.js";
 
 export const TOKEN_VALIDITY_MS = 24 * 3600_000;
 

@@ -13,7 +13,8 @@ import { refreshMultiRegionPending } from "../store/materials.js";
 import { resolveKey } from "../store/resolve.js";
 import { checkState } from "../store/stateTable.js";
 import type { ExpirationModel, KeyRecord, MaterialRecord, TokenRecord } from "../store/types.js";
-import type { Handler, OpContext, Output } from "./context.js";
+import type { Output } from "../model/context.js";
+import type { Handler, OpContext } from "./context.js";
 import { incompatibleWrapping, TOKEN_VALIDITY_MS } from "./getParametersForImport.js";
 
 const YEAR_MS = 365 * 86_400_000;

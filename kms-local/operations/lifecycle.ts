@@ -5,7 +5,8 @@ import { validationError } from "../model/validate.js";
 import { keyState, materialMissing } from "../store/keyState.js";
 import { resolveKey } from "../store/resolve.js";
 import { checkState } from "../store/stateTable.js";
-import { ts, type Handler } from "./context.js";
+import { ts } from "../model/context.js";
+import type { Handler } from "./context.js";
 
 const DAY = 86_400_000;
 

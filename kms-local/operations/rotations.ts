@@ -9,7 +9,8 @@ import { keyState } from "../store/keyState.js";
 import { resolveKey } from "../store/resolve.js";
 import { checkState } from "../store/stateTable.js";
 import type { KeyRecord, MaterialRecord } from "../store/types.js";
-import { ts, type Handler, type OpContext } from "./context.js";
+import { ts } from "../model/context.js";
+import type { Handler, OpContext } from "./context.js";
 import { paginate } from "./paging.js";
 
 function notSymmetric(ctx: OpContext, k: KeyRecord) {

@@ -4,9 +4,9 @@
 // key with several materials as the API reference defines ValidTo (S23); CurrentKeyMaterialId for symmetric keys,
 // kept after deletion.
 
-import type { Switches } from "../model/switches.js";
 import { algorithmLists, isSymmetric } from "../crypto/keySpecs.js";
-import { ts, type Output } from "../operations/context.js";
+import { ts, type Output } from "../model/context.js";
+import type { Switches } from "../model/switches.js";
 import { currentMaterial, isPermanent, keyState } from "./keyState.js";
 import type { Store } from "./store.js";
 import type { KeyRecord, MaterialRecord } from "./types.js";

@@ -3,7 +3,7 @@
 // effect at once: replica creation (Creating → PendingImport/Enabled), material expiry at ValidTo, on-demand
 // rotation completion, and key deletion at DeletionDate (with PendingReplicaDeletion → PendingDeletion).
 
-import type { EventRecord } from "../control/metrics.js";
+import type { EventRecord } from "../model/events.js";
 import type { Switches } from "../model/switches.js";
 import { isPending } from "./keyState.js";
 import type { Store } from "./store.js";
