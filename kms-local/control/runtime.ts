@@ -69,7 +69,10 @@ const FILLER: Readonly<Record<string, string>> = {
   KMSInvalidMacException: "The HMAC verification failed.",
 };
 
-/** The quota a request counts against (ref §8.1): its own, or the shared one of its cryptographic family. */
+/**
+ * The quota a request counts against (docs/kms-behaviour.md#request-quotas): its own, or the shared one of its
+ * cryptographic family.
+ */
 function quotaName(operation: string, body: Record<string, unknown>): string {
   if (operation === "GenerateMac" || operation === "VerifyMac") return QUOTA_NAMES.symmetric;
   if (operation === "Sign" || operation === "Verify") {
@@ -212,9 +215,9 @@ export class Runtime {
   }
 
   /**
-   * The account whose quotas a request spends: the caller's (ref §8.1: cross-account requests count against
-   * the caller's account), read from the principal that signed it, e.g. a role assumed in another account.
-   * Every client signing as the same account shares its buckets, as at AWS.
+   * The account whose quotas a request spends: the caller's (docs/kms-behaviour.md#request-quotas says cross-account
+   * requests count against the caller's account), read from the principal that signed it, e.g. a role assumed in
+   * another account. Every client signing as the same account shares its buckets, as at AWS.
    */
   private callerAccount(principal: string | undefined): string {
     return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal ?? "")?.[1] ?? this.options.accountId;

@@ -1,6 +1,7 @@
-// DeleteImportedKeyMaterial (ref §4.5): by KeyMaterialId, default the current material. Permanent material is
-// dropped (the key becomes PendingImport, or stays PendingDeletion); pending material is removed (from the
-// replicas too when deleted in a primary), unless S6 says it keeps the key PendingImport until reimported.
+// DeleteImportedKeyMaterial (docs/kms-behaviour.md#deleteimportedkeymaterial): by KeyMaterialId, default the current
+// material. Permanent material is dropped (the key becomes PendingImport, or stays PendingDeletion); pending material
+// is removed (from the replicas too when deleted in a primary), unless S6 says it keeps the key PendingImport until
+// reimported.
 
 import { isSymmetric } from "../crypto/keySpecs.js";
 import { E } from "../model/errors.js";

@@ -1,5 +1,6 @@
 // Resolution of a KeyId member (key ID, key ARN, alias name, alias ARN) to a key in the caller's Region, with
-// the errors recorded from real AWS (ref §2) and eventual consistency (S28: new keys invisible for a while).
+// the errors recorded from real AWS (docs/kms-behaviour.md#key-identifiers) and eventual consistency (S28: new keys
+// invisible for a while).
 
 import { E, KmsError } from "../model/errors.js";
 import type { StoreScope } from "./store.js";
@@ -28,7 +29,7 @@ function byAlias(ctx: StoreScope, name: string): KeyRecord {
 function byId(ctx: StoreScope, keyId: string, given: string): KeyRecord {
   if (!KEY_ID.test(keyId)) throw E.invalidKeyId(given);
   const k = visible(ctx, ctx.store.region(ctx.region).keys.get(keyId));
-  // AWS shows the ARN in the message even when a bare ID was passed (ref §2).
+  // AWS shows the ARN in the message even when a bare ID was passed (docs/kms-behaviour.md#key-identifiers).
   if (!k) throw E.keyNotFound(ctx.store.arn({ region: ctx.region, keyId }));
   return k;
 }
