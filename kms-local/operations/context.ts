@@ -3,8 +3,8 @@
 // per-key throttle of EnableKey/DisableKey, and a place to record what kms-local did by itself. The quota types are
 // declared here, where they are spent, so that operations never import the control floor that runs them.
 
-import type { EventRecord } from "../model/events.js";
 import type { Output } from "../model/context.js";
+import type { EventRecord } from "../model/events.js";
 import type { Input } from "../model/validate.js";
 import type { StoreScope } from "../store/store.js";
 
