@@ -43,7 +43,7 @@ function helpText(): string {
     const kind = choices ? choices.join(" | ") : typeof value === "number" ? "number" : "text";
     return `  ${key.padEnd(36)} ${SWITCH_REFS[key].padEnd(refWidth)} default ${JSON.stringify(value)}  (${kind})`;
   });
-  return `${HELP_FLAGS}\nSwitches (--switch NAME=VALUE), with the reference item they implement:\n${lines.join("\n")}\n`;
+  return `${HELP_FLAGS}\nSwitches (--switch NAME=VALUE), with their item in docs/kms-behaviour.md:\n${lines.join("\n")}\n`;
 }
 
 function parseArgs(argv: string[]): KmsLocalOptions & { quiet: boolean } {

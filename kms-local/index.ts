@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { createControl, type KmsLocalControl } from "./control/control.js";
 import type { FaultKind, FaultSettings } from "./control/faults.js";
 import { Runtime } from "./control/runtime.js";
-import { coerceSwitches, type Switches } from "./control/switches.js";
+import { coerceSwitches, type Switches } from "./model/switches.js";
 import { timingSwitches, type TimingPreset } from "./control/timing.js";
 import { prewarmWrappingKeys } from "./crypto/wrappingPool.js";
 import { createHostGuard, type HostGuard } from "./wire/hostGuard.js";
@@ -16,15 +16,16 @@ import { isRegionName } from "./wire/sigv4.js";
 export type { ConsistencySettings, KeySummary, KmsLocalControl } from "./control/control.js";
 export type { FaultKind, FaultSettings, FaultTiming } from "./control/faults.js";
 export type { HoldInfo, HoldOutcome, HoldPhase, HoldSpec, HoldState, RequestHold } from "./control/holds.js";
-export type { EventRecord, OperationCounters, RequestRecord } from "./control/metrics.js";
+export type { OperationCounters, RequestRecord } from "./control/metrics.js";
+export type { EventRecord } from "./model/events.js";
 export type { QuotaSettings } from "./control/quotas.js";
-export type { Switches } from "./control/switches.js";
+export type { Switches } from "./model/switches.js";
 export type { StsControl } from "./control/stsControl.js";
 export type { RoleDefinition } from "./store/sessions.js";
 export type { TimingPreset, TimingSwitches } from "./control/timing.js";
 export { TIMING_PRESETS } from "./control/timing.js";
 export type { KeyState, MaterialState } from "./store/types.js";
-export { DEFAULT_SWITCHES, SWITCH_CHOICES, SWITCH_REFS } from "./control/switches.js";
+export { DEFAULT_SWITCHES, SWITCH_CHOICES, SWITCH_REFS } from "./model/switches.js";
 
 export interface KmsLocalOptions {
   /** TCP port; default 0 (ephemeral). */

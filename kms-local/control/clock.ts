@@ -2,10 +2,7 @@
 // (ValidTo expiry, 24 h import tokens, DeletionDate, rotation completion, replica creation, new-key
 // invisibility) is testable in milliseconds. Request quotas deliberately use real monotonic time instead.
 
-const DAY_MS = 86_400_000;
-/** How far ahead of real time the clock may go: 10 years covers every AWS period (365-day ValidTo, 30-day
- *  deletion windows, 24 h tokens) many times over, while keeping every timestamp and HTTP Date header valid. */
-export const MAX_CLOCK_OFFSET_MS = 3650 * DAY_MS;
+import { DAY_MS, MAX_CLOCK_OFFSET_MS } from "../model/clock.js";
 
 export interface KmsClock {
   /** Current kms-local time, epoch milliseconds. */

@@ -1,14 +1,15 @@
 // KmsLocalControl: the typed control surface tests use in-process (and the HTTP control surface mirrors).
 
+import type { EventRecord } from "../model/events.js";
+import { coerceSwitches, DEFAULT_SWITCHES, type Switches } from "../model/switches.js";
 import { isPermanent, keyState } from "../store/keyState.js";
 import type { KeyState, MaterialState } from "../store/types.js";
 import type { FaultSettings } from "./faults.js";
 import type { HoldInfo, HoldSpec, RequestHold } from "./holds.js";
-import type { EventRecord, OperationCounters, RequestRecord } from "./metrics.js";
+import type { OperationCounters, RequestRecord } from "./metrics.js";
 import type { QuotaSettings } from "./quotas.js";
 import type { Runtime } from "./runtime.js";
 import { type StsControl, stsControl } from "./stsControl.js";
-import { coerceSwitches, DEFAULT_SWITCHES, type Switches } from "./switches.js";
 import { timingSwitches, type TimingPreset } from "./timing.js";
 
 export interface ConsistencySettings {

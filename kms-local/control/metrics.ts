@@ -1,6 +1,8 @@
 // Per-operation counters, a request log and an event log of non-secret facts.
 // Never recorded: key material, plaintext, ciphertext, import tokens, wrapped material, public keys.
 
+import type { EventRecord } from "../model/events.js";
+
 export interface OperationCounters {
   /** Requests that named this operation (including throttled and faulted ones). */
   calls: number;
@@ -30,15 +32,6 @@ export interface RequestRecord {
   /** Ids of the request holds (control.holds) that held this request. */
   held?: number[];
   durationMs: number;
-}
-
-/** Things kms-local did by itself (CloudTrail-like), e.g. DeleteExpiredKeyMaterial. */
-export interface EventRecord {
-  time: number;
-  event: "DeleteExpiredKeyMaterial" | "RotationCompleted" | "DeleteKey" | "ReplicaCreated";
-  region: string;
-  keyId: string;
-  keyMaterialId?: string;
 }
 
 const MAX_LOG = 10_000;

@@ -1,6 +1,6 @@
-// Request quotas (ref §8.1): token buckets per account, Region and quota, refilled on real monotonic time.
-// Burst = max(1, rate): a bucket holds one second's worth of requests (at least one request).
-// Shared quotas (symmetric / RSA / ECC cryptographic operations) use one bucket for every operation in the group.
+// Request quotas (docs/kms-behaviour.md#request-quotas): token buckets per account, Region and quota, refilled on real
+// monotonic time. Burst = max(1, rate): a bucket holds one second's worth of requests (at least one request). Shared
+// quotas (symmetric / RSA / ECC cryptographic operations) use one bucket for every operation in the group.
 
 import { performance } from "node:perf_hooks";
 
@@ -42,7 +42,7 @@ const CURRENT: Readonly<Record<string, number>> = {
   [QUOTA_NAMES.ecc]: 1000,
 };
 
-/** The 2023 archived figures where they differ (ref §8.1 right column). */
+/** The 2023 archived figures where they differ (docs/kms-behaviour.md#request-quotas, the 2023 column). */
 const FIGURES_2023: Readonly<Record<string, number>> = {
   GetParametersForImport: 0.25,
   ImportKeyMaterial: 5,

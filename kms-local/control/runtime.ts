@@ -4,10 +4,12 @@
 // shared by the wire and control layers.
 
 import { randomUUID } from "node:crypto";
+import type { Output, RequestFacts } from "../model/context.js";
 import { E, KmsError, statusOf } from "../model/errors.js";
 import { OPERATION_INPUTS } from "../model/shapes.js";
+import { DEFAULT_SWITCHES, type Switches } from "../model/switches.js";
 import { validateInput } from "../model/validate.js";
-import type { OpContext, Output, RequestFacts } from "../operations/context.js";
+import type { OpContext } from "../operations/context.js";
 import { OPERATIONS, STATE_CHANGING } from "../operations/index.js";
 import { keyMetadata } from "../store/metadata.js";
 import { loadState, saveState } from "../store/persistence.js";
@@ -21,7 +23,6 @@ import { Faults, type FaultDecision, type FaultSettings } from "./faults.js";
 import { Holds, type Hold } from "./holds.js";
 import { Metrics, type RequestRecord } from "./metrics.js";
 import { HotKeys, QUOTA_NAMES, Quotas, type QuotaSettings } from "./quotas.js";
-import { DEFAULT_SWITCHES, type Switches } from "./switches.js";
 
 export interface RuntimeOptions {
   accountId: string;
@@ -68,7 +69,10 @@ const FILLER: Readonly<Record<string, string>> = {
   KMSInvalidMacException: "The HMAC verification failed.",
 };
 
-/** The quota a request counts against (ref §8.1): its own, or the shared one of its cryptographic family. */
+/**
+ * The quota a request counts against (docs/kms-behaviour.md#request-quotas): its own, or the shared one of its
+ * cryptographic family.
+ */
 function quotaName(operation: string, body: Record<string, unknown>): string {
   if (operation === "GenerateMac" || operation === "VerifyMac") return QUOTA_NAMES.symmetric;
   if (operation === "Sign" || operation === "Verify") {
@@ -211,9 +215,9 @@ export class Runtime {
   }
 
   /**
-   * The account whose quotas a request spends: the caller's (ref §8.1: cross-account requests count against
-   * the caller's account), read from the principal that signed it, e.g. a role assumed in another account.
-   * Every client signing as the same account shares its buckets, as at AWS.
+   * The account whose quotas a request spends: the caller's (docs/kms-behaviour.md#request-quotas says cross-account
+   * requests count against the caller's account), read from the principal that signed it, e.g. a role assumed in
+   * another account. Every client signing as the same account shares its buckets, as at AWS.
    */
   private callerAccount(principal: string | undefined): string {
     return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal ?? "")?.[1] ?? this.options.accountId;

@@ -5,15 +5,15 @@
 // Sources for "aws" (each value is a choice inside what AWS documents, not a measurement):
 //   newKeyInvisibleMs, stateChangePropagationMs: "Changes … typically take less than a few seconds to propagate …
 //     in some cases it can take several minutes", e.g. NotFoundException from GetParametersForImport right after
-//     CreateKey ("AWS KMS eventual consistency", ref §8.2).
+//     CreateKey ("AWS KMS eventual consistency", docs/kms-behaviour.md#eventual-consistency).
 //   rotationDelayMs: on-demand rotation completes asynchronously; AWS-validated tests poll for it (LocalStack:
-//     up to 10 s at 1 s intervals; ref S30: up to 90 s).
-//   replicaCreatingMs: a new replica is Creating for a while before it accepts material (ref §6, LocalStack's
-//     AWS-validated test polls up to 120 s at 5 s intervals).
+//     up to 10 s at 1 s intervals; docs/kms-behaviour.md#rotatekeyondemand: up to 90 s).
+//   replicaCreatingMs: a new replica is Creating for a while before it accepts material
+//     (docs/kms-behaviour.md#replicatekey; LocalStack's AWS-validated test polls up to 120 s at 5 s intervals).
 //   wrappingKeyPerCall "fresh": each GetParametersForImport response has its own key pair; "the public key and
 //     its import token are permanently linked" (GetParametersForImport API reference).
 
-import type { Switches } from "./switches.js";
+import type { Switches } from "../model/switches.js";
 
 export type TimingPreset = "fast" | "aws";
 export const TIMING_PRESETS_NAMES: readonly TimingPreset[] = ["fast", "aws"];

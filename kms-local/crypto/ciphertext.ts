@@ -1,7 +1,8 @@
 // kms-local's symmetric ciphertext format. Real AES-256-GCM under the key's material; the header records the
-// key ID and the KeyMaterialId so that old ciphertexts still decrypt after rotation (ref §4.7) and fail while
-// their material is deleted. Header and encryption context are authenticated (AAD), so a ciphertext never
-// decrypts under another key holding the same bytes — except related multi-Region keys, which share the key ID.
+// key ID and the KeyMaterialId so that old ciphertexts still decrypt after rotation
+// (docs/kms-behaviour.md#rotatekeyondemand) and fail while their material is deleted. Header and encryption context are
+// authenticated (AAD), so a ciphertext never decrypts under another key holding the same bytes — except related
+// multi-Region keys, which share the key ID.
 //
 //   "KL" | version 1 | keyId length (1 byte) | keyId (ASCII) | KeyMaterialId (32 bytes) | IV (12) | tag (16) | ciphertext
 

@@ -1,5 +1,6 @@
 // What each KeySpec is: its family, the KeyUsage values it allows, the algorithm lists DescribeKey shows
-// (ref §4.1 [R]), the format of importable material (ref §7.1), and material generation for AWS_KMS keys.
+// (docs/kms-behaviour.md#createkey-describekey-and-listkeys [R]), the format of importable material
+// (docs/kms-behaviour.md#material-formats), and material generation for AWS_KMS keys.
 
 import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes } from "node:crypto";
 
@@ -60,7 +61,10 @@ export function algorithmLists(spec: string, usage: string): Record<string, stri
   return { EncryptionAlgorithms: ["SYMMETRIC_DEFAULT"] };
 }
 
-/** Does the unwrapped material fit the key spec (ref §7.1)? Asymmetric material is a DER PKCS#8 private key. */
+/**
+ * Does the unwrapped material fit the key spec (docs/kms-behaviour.md#material-formats)? Asymmetric material is a
+ * DER PKCS#8 private key.
+ */
 export function materialFits(spec: string, material: Buffer): boolean {
   const info = specInfo(spec);
   if (info.family === "symmetric") return material.length === 32;

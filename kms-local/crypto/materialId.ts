@@ -1,6 +1,6 @@
-// KeyMaterialId (ref §6, S27): a 64-hex function of the key ID and the material. AWS does not publish its
-// algorithm; ours is keyed by the key ID so the same material in two keys gets two IDs, while related
-// multi-Region keys (which share one key ID) get the same ID, as AWS documents.
+// KeyMaterialId (docs/kms-behaviour.md#permanent-association-and-keymaterialid, S27): a 64-hex function of the key ID
+// and the material. AWS does not publish its algorithm; ours is keyed by the key ID so the same material in two keys
+// gets two IDs, while related multi-Region keys (which share one key ID) get the same ID, as AWS documents.
 
 import { createHash, createHmac } from "node:crypto";
 

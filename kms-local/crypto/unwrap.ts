@@ -1,5 +1,6 @@
-// Unwrapping of EncryptedKeyMaterial for each wrapping algorithm (ref §7.2). kms-local's own implementation,
-// independent of the provider's wrapping code. Every failure is reported the same way (InvalidCiphertextException).
+// Unwrapping of EncryptedKeyMaterial for each wrapping algorithm (docs/kms-behaviour.md#wrapping-constructions).
+// kms-local's own implementation, independent of the provider's wrapping code. Every failure is reported the same way
+// (InvalidCiphertextException).
 
 import { constants, createDecipheriv, privateDecrypt } from "node:crypto";
 import type { WrappingKey } from "./wrappingPool.js";
@@ -11,7 +12,8 @@ const KWP_IV = Buffer.from("A65959A6", "hex");
 
 function oaepDecrypt(key: WrappingKey, data: Buffer, hash: "sha1" | "sha256"): Buffer {
   if (data.length !== key.modulusBytes) throw new Error("RSA part has the wrong length");
-  // oaepHash fixes both the OAEP digest and the MGF1 digest, as AWS uses them (ref §7.3).
+  // oaepHash fixes both the OAEP digest and the MGF1 digest, as AWS uses them
+  // (docs/kms-behaviour.md#wrapping-constructions).
   return privateDecrypt({ key: key.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data);
 }
 
@@ -31,7 +33,8 @@ export function unwrapKeyMaterial(algorithm: WrappingAlgorithm, key: WrappingKey
         return oaepDecrypt(key, blob, "sha256");
       case "RSA_AES_KEY_WRAP_SHA_1":
       case "RSA_AES_KEY_WRAP_SHA_256": {
-        // [RSA-OAEP(ephemeral AES-256 key)] ‖ [AES-KWP(material)], RSA part first (ref §7.2).
+        // [RSA-OAEP(ephemeral AES-256 key)] ‖ [AES-KWP(material)], RSA part first
+        // (docs/kms-behaviour.md#wrapping-constructions).
         const hash = algorithm === "RSA_AES_KEY_WRAP_SHA_1" ? "sha1" : "sha256";
         const aesKey = oaepDecrypt(key, blob.subarray(0, key.modulusBytes), hash);
         if (aesKey.length !== 32) return undefined;

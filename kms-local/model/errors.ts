@@ -1,6 +1,7 @@
 // The error catalogue: every error type kms-local emits, its HTTP status, and every message template.
-// Keeping all wording here means a message recorded from real AWS (ref §2, §3, §4) is changed in one place.
-// Tags in comments: [R] recorded from AWS, [D] documented, [I]/[U] our inference / guess (see README).
+// Keeping all wording here means a message recorded from real AWS (docs/kms-behaviour.md#key-identifiers,
+// docs/kms-behaviour.md#error-messages-recorded-from-aws) is changed in one place. Tags in comments: [R] recorded from
+// AWS, [D] documented, [I]/[U] our inference / guess (see README).
 
 export interface StatusModes {
   /** S8: 400 for every client error (as seen on the wire) | the Smithy model's statuses. */
@@ -9,7 +10,10 @@ export interface StatusModes {
   dependencyTimeoutStatus: "500" | "503";
 }
 
-/** Smithy-model statuses that differ from the 400 seen on the wire (ref §1.2, switch S8). */
+/**
+ * Smithy-model statuses that differ from the 400 seen on the wire (docs/kms-behaviour.md#errors-on-the-wire, switch
+ * S8).
+ */
 const SMITHY_STATUS: Readonly<Record<string, number>> = {
   NotFoundException: 404,
   KMSInvalidStateException: 409,
@@ -57,12 +61,12 @@ const shown = (value: string | undefined) => (value === undefined ? "(none)" : J
 
 /** Every message template, named by situation. `arn` is always the key ARN (AWS shows the ARN even for a bare id). */
 export const E = {
-  // --- identifiers (ref §2) [R]
+  // --- identifiers (docs/kms-behaviour.md#key-identifiers) [R]
   invalidKeyId: (id: string) => err("NotFoundException", `Invalid keyId '${id}'`),
   keyNotFound: (arn: string) => err("NotFoundException", `Key '${arn}' does not exist`),
   invalidArnRegion: (region: string) => err("NotFoundException", `Invalid arn ${region}`),
   aliasNotFound: (aliasArn: string) => err("NotFoundException", `Alias ${aliasArn} is not found.`),
-  // --- key state (ref §5.2 footnotes) [R]/[D-2023]
+  // --- key state (docs/kms-behaviour.md#key-state-table) [R]/[D-2023]
   disabled: (arn: string) => err("DisabledException", `${arn} is disabled.`),
   pendingDeletion: (arn: string) => err("KMSInvalidStateException", `${arn} is pending deletion.`),
   pendingReplicaDeletion: (arn: string) => err("KMSInvalidStateException", `${arn} is pending replica deletion.`),
@@ -82,7 +86,7 @@ export const E = {
     err("InvalidKeyUsageException", `${arn} key usage is ${usage} which is not valid for ${op}.`),
   algorithmIncompatible: (alg: string, spec: string) =>
     err("InvalidKeyUsageException", `Algorithm ${alg} is incompatible with key spec ${spec}.`),
-  // --- import (ref §4.4)
+  // --- import (docs/kms-behaviour.md#importkeymaterial)
   validToRequired: () => err("ValidationException", "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"),
   validation: (message: string) => err("ValidationException", message),
   pendingRotationExists: (newId: string, arn: string, pendingId: string) =>
@@ -103,10 +107,10 @@ export const E = {
   tokenExpired: () => err("ExpiredImportTokenException", "The import token has expired. Call GetParametersForImport for a new one."),
   replicaNewMaterial: (arn: string) =>
     err("UnsupportedOperationException", `${arn} is a multi-Region replica key. New key material can only be imported into the primary key.`),
-  // --- DeleteImportedKeyMaterial (ref §4.5, S3)
+  // --- DeleteImportedKeyMaterial (docs/kms-behaviour.md#deleteimportedkeymaterial, S3)
   materialNotFound: (type: string, id: string, arn: string) =>
     err(type, `Key material with id ${id} is not associated with KMS key ${arn}.`),
-  // --- rotation (ref §4.7) [R]
+  // --- rotation (docs/kms-behaviour.md#rotatekeyondemand) [R]
   noPendingRotation: (arn: string) => err("KMSInvalidStateException", `No available key material pending rotation for the key: ${arn}.`),
   rotationLimit: (arn: string) =>
     err(
@@ -143,7 +147,7 @@ export const E = {
   dryRun: () => err("DryRunOperationException", "The request would have succeeded, but the DryRun option is set."),
   // --- pagination
   invalidMarker: () => err("InvalidMarkerException", "The marker is invalid or does not belong to this request."),
-  // --- wire / transport (ref §1.2; our choices documented in README)
+  // --- wire / transport (docs/kms-behaviour.md#errors-on-the-wire; our choices documented in README)
   unknownOperation: () => err("UnknownOperationException"),
   serialization: (message: string) => err("SerializationException", message),
   throttling: () => err("ThrottlingException", "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls."),

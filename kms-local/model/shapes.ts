@@ -1,5 +1,6 @@
-// Request shapes of every emulated operation, transcribed from the KMS service model (botocore service-2.json,
-// ref §2 and §4 [M]). Member order follows the model: ValidationException lists failures in this order.
+// Request shapes of every emulated operation, transcribed from the KMS service model (botocore service-2.json; the
+// "model" of docs/kms-behaviour.md#how-sure-each-fact-is). Member order follows the model: ValidationException lists
+// failures in this order.
 
 export type Shape =
   | { kind: "string"; min?: number; max?: number; pattern?: string; enum?: readonly string[]; sensitive?: boolean }

@@ -1,7 +1,8 @@
 // Validates a parsed JSON request against its model shape and converts wire values to native ones
 // (base64 blobs → Buffer, epoch-second timestamps → epoch milliseconds).
 // Wrong JSON types are SerializationExceptions (the request cannot be deserialised); constraint failures are
-// collected and reported together as one ValidationException in AWS's wording (ref §1.2).
+// collected and reported together as one ValidationException in AWS's wording
+// (docs/kms-behaviour.md#errors-on-the-wire).
 
 import { E, KmsError } from "./errors.js";
 import { NEVER_ECHO, type Shape } from "./shapes.js";
@@ -77,7 +78,8 @@ class Walker {
         if (typeof raw !== "boolean") throw cannotConvert(raw, "a Boolean");
         return raw;
       case "timestamp": {
-        // ref §1.1: accept integers (boto3) and floats with milliseconds (JS v3); strings are not epoch numbers.
+        // docs/kms-behaviour.md#wire-protocol: accept integers (boto3) and floats with milliseconds (JS v3); strings
+        // are not epoch numbers.
         if (typeof raw !== "number" || !Number.isFinite(raw)) throw cannotConvert(raw, "a Timestamp");
         if (Math.abs(raw) > 1e11) throw E.serialization(`NUMBER_VALUE ${raw} can not be converted to a Timestamp`);
         return Math.round(raw * 1000);

@@ -5,7 +5,8 @@ import { E } from "../model/errors.js";
 import { keyState } from "../store/keyState.js";
 import { resolveKey } from "../store/resolve.js";
 import { checkState } from "../store/stateTable.js";
-import { ts, type Handler } from "./context.js";
+import { ts } from "../model/context.js";
+import type { Handler } from "./context.js";
 import { paginate } from "./paging.js";
 
 export const createAlias: Handler = (ctx, input) => {

@@ -1,39 +1,27 @@
-// What an operation handler receives: the caller's Region and account, the store, the switches, the time of the
-// request on the kms-local clock, and a place to leave non-secret facts for the request log.
+// What an operation handler receives: the request's scope in the store (Region, account, switches, time, facts for
+// the request log), the request quotas an operation spends beyond its own request (ReplicateKey's CreateKey), the
+// per-key throttle of EnableKey/DisableKey, and a place to record what kms-local did by itself. The quota types are
+// declared here, where they are spent, so that operations never import the control floor that runs them.
 
-import type { HotKeys, Quotas } from "../control/quotas.js";
-import type { EventRecord } from "../control/metrics.js";
-import type { Switches } from "../control/switches.js";
+import type { Output } from "../model/context.js";
+import type { EventRecord } from "../model/events.js";
 import type { Input } from "../model/validate.js";
-import type { Store } from "../store/store.js";
+import type { StoreScope } from "../store/store.js";
 
-export interface RequestFacts {
-  keyId?: string;
-  keyMaterialId?: string;
-  importType?: string;
+/** Request quotas: takes `n` tokens from the bucket of `quota`; false means the request is throttled. */
+export interface QuotaBuckets {
+  take(account: string, region: string, quota: string, operation?: string, n?: number): boolean;
 }
 
-export interface OpContext {
-  readonly region: string;
-  readonly account: string;
-  readonly store: Store;
-  readonly switches: Switches;
-  /** kms-local clock at the start of the request, epoch ms. */
-  readonly now: number;
-  readonly quotas: Quotas;
-  readonly hotKeys: HotKeys;
+/** The "hot key" throttle (S32): may `keyArn` take one more request at `rps` requests per second? */
+export interface HotKeyThrottle {
+  take(keyArn: string, rps: number): boolean;
+}
+
+export interface OpContext extends StoreScope {
+  readonly quotas: QuotaBuckets;
+  readonly hotKeys: HotKeyThrottle;
   readonly event: (e: EventRecord) => void;
-  readonly facts: RequestFacts;
 }
-
-/** A response body: plain JSON values, Buffers (sent as base64) and Timestamps (sent as epoch seconds). */
-export type Output = Record<string, unknown>;
 
 export type Handler = (ctx: OpContext, input: Input) => Output | Promise<Output>;
-
-/** Epoch-ms time that the wire layer emits as a float of epoch seconds with millisecond precision. */
-export class Timestamp {
-  constructor(readonly ms: number) {}
-}
-
-export const ts = (ms: number | undefined): Timestamp | undefined => (ms === undefined ? undefined : new Timestamp(ms));

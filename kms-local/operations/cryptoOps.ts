@@ -1,6 +1,6 @@
-// Encrypt, Decrypt and GetPublicKey (ref §4.10). Symmetric keys: AES-256-GCM under the CURRENT material, the
-// ciphertext naming its KeyMaterialId; RSA ENCRYPT_DECRYPT keys: RSAES-OAEP. GetPublicKey derives the SPKI from
-// the (imported or generated) private key.
+// Encrypt, Decrypt and GetPublicKey (docs/kms-behaviour.md#encrypt-decrypt-and-getpublickey). Symmetric keys:
+// AES-256-GCM under the CURRENT material, the ciphertext naming its KeyMaterialId; RSA ENCRYPT_DECRYPT keys:
+// RSAES-OAEP. GetPublicKey derives the SPKI from the (imported or generated) private key.
 
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { decryptRsa, decryptSymmetric, encryptRsa, encryptSymmetric, parseCiphertext } from "../crypto/ciphertext.js";

@@ -1,6 +1,7 @@
-// DeleteImportedKeyMaterial (ref §4.5): by KeyMaterialId, default the current material. Permanent material is
-// dropped (the key becomes PendingImport, or stays PendingDeletion); pending material is removed (from the
-// replicas too when deleted in a primary), unless S6 says it keeps the key PendingImport until reimported.
+// DeleteImportedKeyMaterial (docs/kms-behaviour.md#deleteimportedkeymaterial): by KeyMaterialId, default the current
+// material. Permanent material is dropped (the key becomes PendingImport, or stays PendingDeletion); pending material
+// is removed (from the replicas too when deleted in a primary), unless S6 says it keeps the key PendingImport until
+// reimported.
 
 import { isSymmetric } from "../crypto/keySpecs.js";
 import { E } from "../model/errors.js";
@@ -10,7 +11,8 @@ import { resolveKey } from "../store/resolve.js";
 import { dropPendingMaterial } from "../store/settle.js";
 import { checkState } from "../store/stateTable.js";
 import type { KeyRecord, MaterialRecord } from "../store/types.js";
-import type { Handler, OpContext, Output } from "./context.js";
+import type { Output } from "../model/context.js";
+import type { Handler, OpContext } from "./context.js";
 
 function target(ctx: OpContext, k: KeyRecord, requested: string | undefined): MaterialRecord | undefined {
   if (requested === undefined) return isSymmetric(k.keySpec) ? currentMaterial(k) : k.materials[0];

@@ -1,5 +1,5 @@
-// GetParametersForImport (ref §4.3): a wrapping public key (DER SPKI) and an import token bound to this key,
-// valid 24 hours on the kms-local clock.
+// GetParametersForImport (docs/kms-behaviour.md#getparametersforimport): a wrapping public key (DER SPKI) and an import
+// token bound to this key, valid 24 hours on the kms-local clock.
 
 import { randomBytes } from "node:crypto";
 import { familyOf } from "../crypto/keySpecs.js";
@@ -9,11 +9,15 @@ import { E, refused } from "../model/errors.js";
 import { keyState } from "../store/keyState.js";
 import { resolveKey } from "../store/resolve.js";
 import { checkState } from "../store/stateTable.js";
-import { ts, type Handler } from "./context.js";
+import { ts } from "../model/context.js";
+import type { Handler } from "./context.js";
 
 export const TOKEN_VALIDITY_MS = 24 * 3600_000;
 
-/** Combinations whose material cannot be wrapped (ref §4.3, §7.1 size arithmetic). */
+/**
+ * Combinations whose material cannot be wrapped (docs/kms-behaviour.md#getparametersforimport,
+ * docs/kms-behaviour.md#material-formats size arithmetic).
+ */
 export function incompatibleWrapping(keySpec: string, algorithm: string, wrappingKeySpec: string): boolean {
   const oaep = algorithm.startsWith("RSAES_OAEP");
   if (oaep && familyOf(keySpec) === "rsa") return true;

@@ -1,6 +1,6 @@
-// ImportKeyMaterial (ref §4.4). Order of checks: request semantics (ValidationException) → key (NotFound,
-// origin, state) → symmetric-only members → token (bound to key, 24 h, single use) → unwrap → material format →
-// association rules (same material, already associated, one pending rotation, replicas) → apply.
+// ImportKeyMaterial (docs/kms-behaviour.md#importkeymaterial). Order of checks: request semantics (ValidationException)
+// → key (NotFound, origin, state) → symmetric-only members → token (bound to key, 24 h, single use) → unwrap → material
+// format → association rules (same material, already associated, one pending rotation, replicas) → apply.
 
 import { isSymmetric, materialFits } from "../crypto/keySpecs.js";
 import { keyMaterialId } from "../crypto/materialId.js";
@@ -13,7 +13,8 @@ import { refreshMultiRegionPending } from "../store/materials.js";
 import { resolveKey } from "../store/resolve.js";
 import { checkState } from "../store/stateTable.js";
 import type { ExpirationModel, KeyRecord, MaterialRecord, TokenRecord } from "../store/types.js";
-import type { Handler, OpContext, Output } from "./context.js";
+import type { Output } from "../model/context.js";
+import type { Handler, OpContext } from "./context.js";
 import { incompatibleWrapping, TOKEN_VALIDITY_MS } from "./getParametersForImport.js";
 
 const YEAR_MS = 365 * 86_400_000;
@@ -59,7 +60,8 @@ function targetEntry(ctx: OpContext, k: KeyRecord, id: string, input: Input): Ma
   const arn = ctx.store.arn(k);
   const existing = k.materials.find((m) => m.id === id);
   if (!isSymmetric(k.keySpec)) {
-    // Asymmetric and HMAC keys are bound to their first material for ever (ref §6).
+    // Asymmetric and HMAC keys are bound to their first material for ever
+    // (docs/kms-behaviour.md#permanent-association-and-keymaterialid).
     if (k.materials.length > 0 && !existing) throw E.notSameMaterial();
     if (existing) return existing;
     const first: MaterialRecord = { id, state: "CURRENT" };

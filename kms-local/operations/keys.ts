@@ -1,4 +1,4 @@
-// CreateKey, DescribeKey, ListKeys (ref §4.1, §4.2, §4.11).
+// CreateKey, DescribeKey, ListKeys (docs/kms-behaviour.md#createkey-describekey-and-listkeys).
 
 import { randomBytes, randomUUID } from "node:crypto";
 import { familyOf, generateMaterial, isSymmetric, specInfo } from "../crypto/keySpecs.js";

@@ -1,17 +1,20 @@
-// ScheduleKeyDeletion / CancelKeyDeletion (ref §4.8) and EnableKey / DisableKey (ref §4.9).
+// ScheduleKeyDeletion / CancelKeyDeletion (docs/kms-behaviour.md#schedulekeydeletion-and-cancelkeydeletion) and
+// EnableKey / DisableKey (docs/kms-behaviour.md#enablekey-and-disablekey).
 
 import { E } from "../model/errors.js";
 import { validationError } from "../model/validate.js";
 import { keyState, materialMissing } from "../store/keyState.js";
 import { resolveKey } from "../store/resolve.js";
 import { checkState } from "../store/stateTable.js";
-import { ts, type Handler } from "./context.js";
+import { ts } from "../model/context.js";
+import type { Handler } from "./context.js";
 
 const DAY = 86_400_000;
 
 export const scheduleKeyDeletion: Handler = (ctx, input) => {
   const days = (input.PendingWindowInDays ?? 30) as number;
-  // The model allows 1–365; the service allows 7–30 (ref §4.8). Wording follows the model validator's.
+  // The model allows 1–365; the service allows 7–30 (docs/kms-behaviour.md#schedulekeydeletion-and-cancelkeydeletion).
+  // Wording follows the model validator's.
   if (days < 7) throw validationError([`Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7`]);
   if (days > 30) throw validationError([`Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30`]);
   const k = resolveKey(ctx, input.KeyId as string, false);
@@ -20,7 +23,8 @@ export const scheduleKeyDeletion: Handler = (ctx, input) => {
   k.pendingWindowInDays = days;
   ctx.store.dirty = true;
   if (k.mrk?.type === "PRIMARY" && ctx.store.replicasOf(k).length > 0) {
-    // The waiting period starts when the last replica is deleted: no DeletionDate yet (ref §4.8).
+    // The waiting period starts when the last replica is deleted: no DeletionDate yet
+    // (docs/kms-behaviour.md#schedulekeydeletion-and-cancelkeydeletion).
     k.lifecycle = "PendingReplicaDeletion";
     return { KeyId: arn, KeyState: "PendingReplicaDeletion", PendingWindowInDays: days };
   }

@@ -1,6 +1,7 @@
-// ReplicateKey (ref §4.12, §6): a replica of a multi-Region primary in another Region. It is Creating for
-// replicaCreatingMs, then PendingImport (EXTERNAL: it starts without material and must import the same material
-// as the primary) or Enabled (AWS_KMS: KMS copies the material). Counts as 2 CreateKey in the replica Region (§8.1).
+// ReplicateKey (docs/kms-behaviour.md#replicatekey, docs/kms-behaviour.md#multi-region-keys): a replica of a
+// multi-Region primary in another Region. It is Creating for replicaCreatingMs, then PendingImport (EXTERNAL: it starts
+// without material and must import the same material as the primary) or Enabled (AWS_KMS: KMS copies the material).
+// Counts as 2 CreateKey in the replica Region (docs/kms-behaviour.md#request-quotas).
 
 import { E } from "../model/errors.js";
 import { keyState } from "../store/keyState.js";
@@ -15,7 +16,8 @@ import { checkTags } from "./keys.js";
 export const replicateKey: Handler = (ctx, input) => {
   const k = resolveKey(ctx, input.KeyId as string, false);
   const arn = ctx.store.arn(k);
-  // State first, as RotateKeyOnDemand does on AWS (ref §4.7): a Creating replica says "is creating."
+  // State first, as RotateKeyOnDemand does on AWS (docs/kms-behaviour.md#rotatekeyondemand): a Creating replica says
+  // "is creating."
   checkState("ReplicateKey", keyState(k), arn, ctx.switches);
   if (!k.multiRegion || k.mrk?.type !== "PRIMARY") throw E.notMultiRegion(arn);
   const replicaRegion = input.ReplicaRegion as string;
@@ -49,7 +51,7 @@ export const replicateKey: Handler = (ctx, input) => {
   refreshMultiRegionPending(ctx.store, k);
   ctx.store.dirty = true;
   return {
-    // The ReplicateKey response omits CurrentKeyMaterialId (ref §6 [R]).
+    // The ReplicateKey response omits CurrentKeyMaterialId (docs/kms-behaviour.md#replicatekey [R]).
     ReplicaKeyMetadata: keyMetadata(ctx.store, replica, ctx.switches, { omitCurrentMaterialId: true }),
     ReplicaPolicy: replica.policy,
     ReplicaTags: tags,

@@ -1,6 +1,7 @@
-// RotateKeyOnDemand, GetKeyRotationStatus, ListKeyRotations (ref §4.6, §4.7, §4.12).
-// Rotation completes asynchronously: RotateKeyOnDemand only schedules it (rotationDelayMs on the kms-local
-// clock); settlement promotes PENDING_ROTATION → CURRENT and CURRENT → NON_CURRENT in the whole family.
+// RotateKeyOnDemand, GetKeyRotationStatus, ListKeyRotations
+// (docs/kms-behaviour.md#listkeyrotations-and-getkeyrotationstatus, docs/kms-behaviour.md#rotatekeyondemand). Rotation
+// completes asynchronously: RotateKeyOnDemand only schedules it (rotationDelayMs on the kms-local clock); settlement
+// promotes PENDING_ROTATION → CURRENT and CURRENT → NON_CURRENT in the whole family.
 
 import { generateMaterial, isSymmetric } from "../crypto/keySpecs.js";
 import { keyMaterialId } from "../crypto/materialId.js";
@@ -9,18 +10,21 @@ import { keyState } from "../store/keyState.js";
 import { resolveKey } from "../store/resolve.js";
 import { checkState } from "../store/stateTable.js";
 import type { KeyRecord, MaterialRecord } from "../store/types.js";
-import { ts, type Handler, type OpContext } from "./context.js";
+import { ts } from "../model/context.js";
+import type { Handler, OpContext } from "./context.js";
 import { paginate } from "./paging.js";
 
 function notSymmetric(ctx: OpContext, k: KeyRecord) {
-  // Real AWS answers RotateKeyOnDemand on an RSA key with no message at all (ref §4.7, S34).
+  // Real AWS answers RotateKeyOnDemand on an RSA key with no message at all (docs/kms-behaviour.md#rotatekeyondemand,
+  // S34).
   return ctx.switches.emptyMessageErrors === "empty" ? E.unsupportedEmpty() : E.keySpecNotValid(ctx.store.arn(k), k.keySpec);
 }
 
 export const rotateKeyOnDemand: Handler = async (ctx, input) => {
   const k = resolveKey(ctx, input.KeyId as string, false);
   const arn = ctx.store.arn(k);
-  // The state check precedes the key-spec check: a disabled RSA key gives DisabledException (ref §4.7 [R]).
+  // The state check precedes the key-spec check: a disabled RSA key gives DisabledException
+  // (docs/kms-behaviour.md#rotatekeyondemand [R]).
   checkState("RotateKeyOnDemand", keyState(k), arn, ctx.switches);
   if (!isSymmetric(k.keySpec)) throw notSymmetric(ctx, k);
   if (k.mrk?.type === "REPLICA") throw E.replicaRotation(arn);

@@ -70,7 +70,8 @@ function macKey(ctx: OpContext, input: Input, operation: "GenerateMac" | "Verify
   const k = usableKey(ctx, input, operation, "GENERATE_VERIFY_MAC");
   const algorithm = input.MacAlgorithm as string;
   if (specInfo(k.keySpec).family !== "hmac" || !(algorithmLists(k.keySpec, k.keyUsage).MacAlgorithms ?? []).includes(algorithm)) {
-    // Recorded from AWS: "Algorithm HMAC_SHA_512 is incompatible with key spec HMAC_256." (ref §3)
+    // Recorded from AWS: "Algorithm HMAC_SHA_512 is incompatible with key spec HMAC_256."
+    // (docs/kms-behaviour.md#error-messages-recorded-from-aws)
     throw E.algorithmIncompatible(algorithm, k.keySpec);
   }
   if (input.DryRun === true) throw E.dryRun();

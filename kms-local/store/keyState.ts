@@ -1,10 +1,13 @@
-// The key-state machine (ref §5.1). The state of an active key is derived, never stored: it follows from the
-// owner's Enabled/Disabled wish and from which permanently associated materials are present. Deriving it means
-// no transition (import, deletion, expiry, rotation) can forget to update it.
+// The key-state machine (docs/kms-behaviour.md#key-states). The state of an active key is derived, never stored: it
+// follows from the owner's Enabled/Disabled wish and from which permanently associated materials are present. Deriving
+// it means no transition (import, deletion, expiry, rotation) can forget to update it.
 
 import type { KeyRecord, KeyState, MaterialRecord } from "./types.js";
 
-/** CURRENT and NON_CURRENT materials are permanently associated (ref §6); pending ones are not. */
+/**
+ * CURRENT and NON_CURRENT materials are permanently associated
+ * (docs/kms-behaviour.md#permanent-association-and-keymaterialid); pending ones are not.
+ */
 export const isPermanent = (m: MaterialRecord): boolean => m.state === "CURRENT" || m.state === "NON_CURRENT";
 export const isPending = (m: MaterialRecord): boolean =>
   m.state === "PENDING_ROTATION" || m.state === "PENDING_MULTI_REGION_IMPORT_AND_ROTATION";

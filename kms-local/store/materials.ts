@@ -1,6 +1,6 @@
 // Material bookkeeping shared by import, deletion, replication and rotation of multi-Region keys:
 // new material imported into a primary is PENDING_MULTI_REGION_IMPORT_AND_ROTATION until every replica holds it,
-// then PENDING_ROTATION in the whole family (ref §5.1 key-material states).
+// then PENDING_ROTATION in the whole family (docs/kms-behaviour.md#key-material-states).
 
 import { isPending } from "./keyState.js";
 import type { Store } from "./store.js";

@@ -1,12 +1,12 @@
 // KeyMetadata as DescribeKey (and CreateKey, ReplicateKey, ...) return it, with the field-presence rules of
-// ref §4.2: Enabled only true in Enabled; DeletionDate only in PendingDeletion; PendingDeletionWindowInDays only
-// in PendingReplicaDeletion; ExpirationModel/ValidTo only while the material is imported (S22 for expiry), and for a
-// key with several materials as the API reference defines ValidTo (S23); CurrentKeyMaterialId for symmetric keys,
-// kept after deletion.
+// docs/kms-behaviour.md#createkey-describekey-and-listkeys: Enabled only true in Enabled; DeletionDate only in
+// PendingDeletion; PendingDeletionWindowInDays only in PendingReplicaDeletion; ExpirationModel/ValidTo only while the
+// material is imported (S22 for expiry), and for a key with several materials as the API reference defines ValidTo
+// (S23); CurrentKeyMaterialId for symmetric keys, kept after deletion.
 
-import type { Switches } from "../control/switches.js";
 import { algorithmLists, isSymmetric } from "../crypto/keySpecs.js";
-import { ts, type Output } from "../operations/context.js";
+import { ts, type Output } from "../model/context.js";
+import type { Switches } from "../model/switches.js";
 import { currentMaterial, isPermanent, keyState } from "./keyState.js";
 import type { Store } from "./store.js";
 import type { KeyRecord, MaterialRecord } from "./types.js";

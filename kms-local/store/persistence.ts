@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { adoptWrappingKey, exportWrappingKey, readySharedIds, type WrappingKeySpec } from "../crypto/wrappingPool.js";
-import { MAX_CLOCK_OFFSET_MS } from "../control/clock.js";
+import { MAX_CLOCK_OFFSET_MS } from "../model/clock.js";
 import type { Store } from "./store.js";
 import type { AliasRecord, KeyRecord, TokenRecord } from "./types.js";
 

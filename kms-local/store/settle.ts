@@ -3,8 +3,8 @@
 // effect at once: replica creation (Creating → PendingImport/Enabled), material expiry at ValidTo, on-demand
 // rotation completion, and key deletion at DeletionDate (with PendingReplicaDeletion → PendingDeletion).
 
-import type { EventRecord } from "../control/metrics.js";
-import type { Switches } from "../control/switches.js";
+import type { EventRecord } from "../model/events.js";
+import type { Switches } from "../model/switches.js";
 import { isPending } from "./keyState.js";
 import type { Store } from "./store.js";
 import type { KeyRecord, MaterialRecord } from "./types.js";
@@ -73,7 +73,8 @@ function settleOnce(store: Store, now: number, switches: Switches, event: (e: Ev
   }
   for (const k of store.allKeys()) {
     if (k.lifecycle !== "PendingReplicaDeletion" || store.replicasOf(k).length > 0) continue;
-    // The waiting period of a primary starts when its last replica is deleted (ref §4.8).
+    // The waiting period of a primary starts when its last replica is deleted
+    // (docs/kms-behaviour.md#schedulekeydeletion-and-cancelkeydeletion).
     const from = replicaDeletions.get(k.keyId) ?? now;
     k.lifecycle = "PendingDeletion";
     k.deletionDate = from + (k.pendingWindowInDays ?? 30) * DAY;

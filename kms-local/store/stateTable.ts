@@ -1,9 +1,10 @@
-// The state × operation table (ref §5.2, from the archived Developer Guide, plus the "Not in the 2023 table"
-// rows). One row per operation, one cell per key state; the cell names the outcome. Cells that depend on a
-// switch name the switch. Checks beyond key state (origin, key spec, pending material) live in the operations.
+// The state × operation table (docs/kms-behaviour.md#key-state-table, from the archived Developer Guide, plus the "Not
+// in the 2023 table" rows). One row per operation, one cell per key state; the cell names the outcome. Cells that
+// depend on a switch name the switch. Checks beyond key state (origin, key spec, pending material) live in the
+// operations.
 
 import { E, KmsError } from "../model/errors.js";
-import type { Switches } from "../control/switches.js";
+import type { Switches } from "../model/switches.js";
 import type { KeyState } from "./types.js";
 
 export type Outcome =

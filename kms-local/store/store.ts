@@ -1,6 +1,12 @@
 // The account's data across Regions: keys, aliases and import tokens, plus ARN helpers and multi-Region families.
 
+import type { RequestScope } from "../model/context.js";
 import type { AliasRecord, KeyRecord, RegionData, TokenRecord } from "./types.js";
+
+/** A request's view of the store: who asks, where and when, and the account's data. */
+export interface StoreScope extends RequestScope {
+  readonly store: Store;
+}
 
 export class Store {
   readonly regions = new Map<string, RegionData>();

@@ -9,7 +9,7 @@ import type { KmsLocalControl } from "../control/control.js";
 import type { FaultSettings } from "../control/faults.js";
 import type { HoldSpec } from "../control/holds.js";
 import type { QuotaSettings } from "../control/quotas.js";
-import type { Switches } from "../control/switches.js";
+import type { Switches } from "../model/switches.js";
 import type { TimingPreset } from "../control/timing.js";
 import type { KeyState } from "../store/types.js";
 import { hostOfHeader, isLoopbackHostname, isLoopbackOrigin } from "./loopback.js";

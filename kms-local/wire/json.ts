@@ -1,7 +1,7 @@
 // awsJson1.1 response encoding: Buffers as standard base64, Timestamps as epoch seconds with millisecond
 // precision always written as a float (AWS writes e.g. 1568290320.0 / 1571767572.317), undefined members omitted.
 
-import { Timestamp } from "../operations/context.js";
+import { Timestamp } from "../model/context.js";
 
 export function toAwsJson(value: unknown): string {
   if (value === undefined || value === null) return "null";

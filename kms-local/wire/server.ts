@@ -23,17 +23,17 @@ import { handleSts, isStsRequest, refuseSts } from "./stsQuery.js";
 
 /**
  * 64 KiB: every request KMS itself would accept, with room to spare, and no more. The largest request of the
- * import workflow is ImportKeyMaterial (kms-import-api.md §4.4): its ImportToken and EncryptedKeyMaterial are each
- * a blob of at most 6144 bytes (§2, CiphertextType), 8192 characters in base64; with a KeyId of at most 2048
- * characters, a KeyMaterialDescription of at most 256 (1536 bytes if every one is JSON-escaped), a 64-character
- * KeyMaterialId, ValidTo, ExpirationModel, ImportType and the member names, its JSON is at most 20,260 bytes.
- * Encrypt / Decrypt / Sign / Verify carry at most a 4096-byte plaintext or message and a 6144-byte ciphertext or
- * signature (§2, §4.10): less again. The one larger request AWS accepts is CreateKey / ReplicateKey with a key
- * policy (§4.1, Policy): AWS refuses policies over 32 KiB (Developer Guide, Quotas: "key policy document size",
- * not adjustable), about 40 KB once its quotes are escaped inside the JSON body, plus Description and Tags.
- * Refused with 413: only what the model allows but no real request carries (a 131,072-character Policy beyond
- * AWS's own quota, ten 8,192-character GrantTokens). With DEFAULT_MAX_CONNECTIONS, bodies in memory stay under
- * 16 MiB however many clients try (1 MiB bodies on 200 connections cost 177 MiB of RSS before).
+ * import workflow is ImportKeyMaterial: its ImportToken and EncryptedKeyMaterial are each a blob of at most 6144
+ * bytes (docs/kms-behaviour.md#importkeymaterial; CiphertextType in the model), 8192 characters in base64; with a KeyId
+ * of at most 2048 characters, a KeyMaterialDescription of at most 256 (1536 bytes if every one is JSON-escaped), a
+ * 64-character KeyMaterialId, ValidTo, ExpirationModel, ImportType and the member names, its JSON is at most 20,260
+ * bytes. Encrypt / Decrypt / Sign / Verify carry at most a 4096-byte plaintext or message and a 6144-byte ciphertext or
+ * signature (the model): less again. The one larger request AWS accepts is CreateKey / ReplicateKey with a key policy:
+ * AWS refuses policies over 32 KiB (docs/kms-behaviour.md#createkey-describekey-and-listkeys), about 40 KB once its
+ * quotes are escaped inside the JSON body, plus Description and Tags. Refused with 413: only what the model allows but
+ * no real request carries (a 131,072-character Policy beyond AWS's own quota, ten 8,192-character GrantTokens). With
+ * DEFAULT_MAX_CONNECTIONS, bodies in memory stay under 16 MiB however many clients try (1 MiB bodies on 200 connections
+ * cost 177 MiB of RSS before).
  */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 /** Concurrent connections served; SDK clients keep a few each (keep-alive), `pulumi up --parallel 64` stays far below. */

@@ -1,8 +1,8 @@
-// The Authorization header: parsed for the Region of its SigV4 credential scope (ref §1.1; refused unless it
-// looks like an AWS Region, as AWS refuses a scope naming no Region), and optionally
-// verified (S35) against a fixed test secret. Works with any signed-header set (JS v3, boto3, aws CLI).
-// Verification, like AWS, also refuses a request signed more than 15 minutes away from the server's (here:
-// kms-local's) clock, and signs the hash of the body actually received, never a hash the client claims.
+// The Authorization header: parsed for the Region of its SigV4 credential scope (docs/kms-behaviour.md#wire-protocol;
+// refused unless it looks like an AWS Region, as AWS refuses a scope naming no Region), and optionally verified (S35)
+// against a fixed test secret. Works with any signed-header set (JS v3, boto3, aws CLI). Verification, like AWS, also
+// refuses a request signed more than 15 minutes away from the server's (here: kms-local's) clock, and signs the hash of
+// the body actually received, never a hash the client claims.
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Sha256 } from "@smithy/core/checksum";

@@ -72,7 +72,7 @@ export async function expectKmsError(p: Promise<unknown>, type: string, message?
   assert.fail(`expected ${type}, but the call succeeded`);
 }
 
-// ---- client-side wrapping (ref §7.2), written independently for the tests
+// ---- client-side wrapping (docs/kms-behaviour.md#wrapping-constructions), written independently for the tests
 
 const KWP_IV = Buffer.from("A65959A6", "hex");
 

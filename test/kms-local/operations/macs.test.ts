@@ -39,7 +39,7 @@ describe("kms-local GenerateMac and VerifyMac (imported HMAC material)", () => {
 
   for (const [spec, algorithm, size] of SPECS) {
     it(`${spec}: ${algorithm} equals node:crypto's HMAC of the imported material, and VerifyMac accepts it`, async () => {
-      // The shortest and the longest material the spec accepts (ref §7.1).
+      // The shortest and the longest material the spec accepts (docs/kms-behaviour.md#material-formats).
       for (const length of [size, spec === "HMAC_224" || spec === "HMAC_256" ? 64 : 128]) {
         const { keyId, material } = await hmacKey(spec, length);
         const message = randomBytes(500);

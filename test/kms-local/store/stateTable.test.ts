@@ -1,5 +1,6 @@
-// Every cell of the key-state table (ref §5.2 and the "Not in the 2023 table" rows), driven through the SDK.
-// The expectations below are transcribed from the reference independently of kms-local's own table.
+// Every cell of the key-state table (docs/kms-behaviour.md#key-state-table and the "Not in the 2023 table" rows),
+// driven through the SDK. The expectations below are transcribed from docs/kms-behaviour.md independently of kms-local's own
+// table.
 
 import * as assert from "node:assert/strict";
 import {

@@ -104,7 +104,8 @@ describe("kms-local wire: body limit", () => {
   });
 
   it("still takes the largest requests KMS accepts: a maximal ImportKeyMaterial, a CreateKey with a 32 KiB policy", async () => {
-    // Every member at its model maximum (kms-import-api.md §2, §4.4): reaches the operation (a token error), not 413.
+    // Every member at its model maximum (docs/kms-behaviour.md#importkeymaterial): reaches the operation (a token
+    // error), not 413.
     const maximal = JSON.stringify({
       KeyId: `arn:aws:kms:us-east-1:111122223333:key/${"a".repeat(2048 - 44)}`,
       ImportToken: randomBytes(6144).toString("base64"),

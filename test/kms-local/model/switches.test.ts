@@ -1,4 +1,5 @@
-// Every switch (ref §12) in its non-default position; the defaults are covered by the operation tests.
+// Every switch (docs/kms-behaviour.md#behaviours-aws-does-not-pin-down) in its non-default position; the defaults are
+// covered by the operation tests.
 
 import * as assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";

@@ -1,6 +1,7 @@
-// Switches: every point where the reference (§10, §12) says AWS behaviour is not pinned down.
-// Default = the reference's recommendation; the README lists the evidence for each.
-// All switches are plain strings or numbers so they can be set from the CLI (`--switch name=value`) and over HTTP.
+// Switches: every point where AWS behaviour is not pinned down
+// (docs/kms-behaviour.md#behaviours-aws-does-not-pin-down). Default = the most likely behaviour; the README lists the
+// evidence for each. All switches are plain strings or numbers so they can be set from the CLI (`--switch name=value`)
+// and over HTTP.
 
 export interface Switches {
   /** S1 DeleteImportedKeyMaterial on a PendingDeletion key: succeed (state unchanged) | KMSInvalidStateException "is pending deletion." */
@@ -174,7 +175,10 @@ export const SWITCH_CHOICES: Readonly<Partial<Record<keyof Switches, readonly st
   requireAuth: ["require", "allow"],
 };
 
-/** Which reference item (§12) each switch implements; shown by `--help` and the README. */
+/**
+ * Which item of docs/kms-behaviour.md#behaviours-aws-does-not-pin-down each switch implements (or, for a switch the
+ * table lists without a number, the section that states the fact); shown by `--help` and the README.
+ */
 export const SWITCH_REFS: Readonly<Record<keyof Switches, string>> = {
   deleteOnPendingDeletion: "S1",
   deleteOnPendingImport: "S2",
@@ -185,7 +189,7 @@ export const SWITCH_REFS: Readonly<Record<keyof Switches, string>> = {
   aliasKeyIdErrorType: "S7",
   aliasKeyIdMessage: "S7",
   errorStatuses: "S8",
-  dependencyTimeoutStatus: "§1.2",
+  dependencyTimeoutStatus: "S8",
   importResponseMaterialIdAsymmetric: "S9",
   responseShapes: "S10",
   incompatibleWrapping: "S11",
@@ -210,7 +214,7 @@ export const SWITCH_REFS: Readonly<Record<keyof Switches, string>> = {
   newKeyInvisibleMs: "S28",
   stateChangePropagationMs: "S29",
   rotationDelayMs: "S30",
-  replicaCreatingMs: "§6 (replica Creating)",
+  replicaCreatingMs: "#replicatekey",
   expiryEvaluation: "S31",
   quotaFigures: "S32",
   hotKeyRps: "S32",
@@ -218,7 +222,7 @@ export const SWITCH_REFS: Readonly<Record<keyof Switches, string>> = {
   emptyMessageErrors: "S34",
   signatureCheck: "S35",
   signatureSecret: "S35",
-  requireAuth: "§1.2",
+  requireAuth: "#errors-on-the-wire",
 };
 
 /**
