@@ -34,7 +34,7 @@ describe("package (npm pack)", function () {
     });
 
     it("ships the entry points, the runtime the stored shim loads, declarations, LICENSE and README, and no tests or kms-local", () => {
-        const shim = readFileSync(join(ROOT, "provider/dynamic/shim.ts"), "utf8");
+        const shim = readFileSync(join(ROOT, "provider/engine/storedProvider.ts"), "utf8");
         const runtime = /RUNTIME_MODULE = "pulumi-kms-byok\/(.+)"/.exec(shim)![1]!;
         for (const file of [manifest.main, manifest.types, `${runtime}.js`, "LICENSE", "README.md", "package.json"]) {
             assert.ok(files.has(file), `${file} is in the tarball`);

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as sdkLog from "@pulumi/pulumi/log";
-import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../dynamic/redaction";
+import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../checks/redaction";
 import { materialTextForms } from "../wrapping/encodings";
 
 /**

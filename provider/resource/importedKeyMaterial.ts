@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerText } from "../dynamic/shim";
+import { providerText } from "../engine/storedProvider";
 import { redactFromSdkLogs } from "./debugLogRedaction";
 import type { AssumeRoleSettings } from "../client/credentialSettings";
-import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyState, MultiRegionKeyType } from "../dynamic/properties";
+import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyState, MultiRegionKeyType } from "../material/properties";
 import type { MaterialCondition } from "../kms/status";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../wrapping/algorithms";
 import type { KeySpec } from "../wrapping/keySpecs";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { KeyMaterialState } from "../dynamic/properties";
-import { providerText } from "../dynamic/shim";
+import type { KeyMaterialState } from "../material/properties";
+import { providerText } from "../engine/storedProvider";
 import type { AssumeRoleArgs } from "./importedKeyMaterial";
 
 export interface KeyMaterialRotationArgs {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { planChanges } from "../../../provider/dynamic/plan";
-import { MaterialInputs, MaterialOutputs } from "../../../provider/dynamic/properties";
+import { planChanges } from "../../../provider/material/plan";
+import { MaterialInputs, MaterialOutputs } from "../../../provider/material/properties";
 import { KEY_ID, materialOutputs } from "../../support/materialOutputs";
 
 /** diff planning for HSM material: a different URI reimports (KMS accepts only the same bytes); the PIN never plans anything. */

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkHsmToken } from "../../../provider/dynamic/checkHsm";
+import { checkHsmToken } from "../../../provider/checks/hsmToken";
 import * as C from "../../../provider/hsm/constants";
 import { useProviderKms } from "../../support/kms";
 import { loginsLogged, pkcs11Shim, useShimHere } from "../../support/pkcs11Shim";

@@ -1,7 +1,7 @@
 import { regionOfArn } from "../client/settings";
 import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "../wrapping/algorithms";
 import { KEY_SPECS } from "../wrapping/keySpecs";
-import { isUnknown } from "./properties";
+import { isUnknown } from "../material/properties";
 import { MAX_INPUT_CHARS, Redactor, SECRET_INPUTS } from "./redaction";
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { validToFor } from "../../../provider/kms/importMaterial";
-import { ChangePlan, describePlan, hasChanges, planChanges } from "../../../provider/dynamic/plan";
-import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/dynamic/properties";
+import { ChangePlan, describePlan, hasChanges, planChanges } from "../../../provider/material/plan";
+import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/material/properties";
 import { KEY_ARN, KEY_ID, materialOutputs } from "../../support/materialOutputs";
 import {
     clockOffsetToRecord,
@@ -11,7 +11,7 @@ import {
     planExpiryWarning,
     planningNow,
     renewalDueAt,
-} from "../../../provider/dynamic/renewal";
+} from "../../../provider/material/renewal";
 
 /**
  * Renewable expiry, pure: the planner with an explicit `now` (KMS's clock as the provider estimates it), the

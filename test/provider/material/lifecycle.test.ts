@@ -7,8 +7,8 @@ import {
     ListKeyRotationsCommand,
     ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
-import { createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "../../../provider/dynamic/operations";
-import { MaterialInputs, MaterialOutputs } from "../../../provider/dynamic/properties";
+import { createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "../../../provider/material/lifecycle";
+import { MaterialInputs, MaterialOutputs } from "../../../provider/material/properties";
 import { assertKeyUnusable, assertKeyUsable, assertNoMaterial } from "../../support/assertions";
 import { useProviderKms } from "../../support/kms";
 

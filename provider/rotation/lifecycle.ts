@@ -3,9 +3,9 @@ import { resolveClientSettings } from "../client/settings";
 import { KeyMaterialError } from "../kms/errors";
 import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
 import type { AssumeRoleSettings } from "../client/credentialSettings";
-import { CheckOutcome, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "./checkCommon";
-import type { DiffOutcome, ProviderContext } from "./operations";
-import { KeyMaterialState, bareKeyId, isUnknown, plainInputs } from "./properties";
+import { CheckOutcome, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
+import type { DiffOutcome, ProviderContext } from "../material/lifecycle";
+import { KeyMaterialState, bareKeyId, isUnknown, plainInputs } from "../material/properties";
 
 /**
  * KeyMaterialRotation: "this imported material is the key's CURRENT one". Create and update call

@@ -4,8 +4,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createMaterial, deleteMaterial, readMaterial } from "../../../provider/dynamic/operations";
-import type { ProviderContext } from "../../../provider/dynamic/operations";
+import { createMaterial, deleteMaterial, readMaterial } from "../../../provider/material/lifecycle";
+import type { ProviderContext } from "../../../provider/material/lifecycle";
 import { useProviderKms } from "../../support/kms";
 import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { DescribeKeyCommand, ListKeyRotationsCommand } from "@aws-sdk/client-kms";
-import { createMaterial, deleteMaterial, readMaterial, updateMaterial } from "../../../provider/dynamic/operations";
-import { MaterialInputs } from "../../../provider/dynamic/properties";
+import { createMaterial, deleteMaterial, readMaterial, updateMaterial } from "../../../provider/material/lifecycle";
+import { MaterialInputs } from "../../../provider/material/properties";
 import { assertKeyUnusable, assertKeyUsable } from "../../support/assertions";
 import { useProviderKms } from "../../support/kms";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { DescribeKeyCommand, GetPublicKeyCommand, KMSClient, ReplicateKeyCommand } from "@aws-sdk/client-kms";
-import { createMaterial, diffMaterial, readMaterial, updateMaterial } from "../../../provider/dynamic/operations";
-import { dispatch } from "../../../provider/dynamic/runtime";
-import { MaterialInputs, MaterialOutputs } from "../../../provider/dynamic/properties";
+import { createMaterial, diffMaterial, readMaterial, updateMaterial } from "../../../provider/material/lifecycle";
+import { dispatch } from "../../../provider/engine/runtime";
+import { MaterialInputs, MaterialOutputs } from "../../../provider/material/properties";
 import type { KeySpec } from "../../../provider/wrapping/keySpecs";
 import { assertKeyUsable, assertNoMaterial } from "../../support/assertions";
 import { useProviderKms } from "../../support/kms";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
-import { PartialFailure } from "../../../provider/dynamic/afterImport";
-import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../../../provider/dynamic/redaction";
+import { PartialFailure } from "../../../provider/material/finishImport";
+import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../../../provider/checks/redaction";
 import { assertNoMaterial } from "../../support/assertions";
 import { ChunkScan } from "../../support/chunkScan";
 import { LARGE_KINDS, LARGE_SIZES, largeInput, sizeName } from "../../support/largeInputs";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { describePlan, hasChanges, planChanges } from "../../../provider/dynamic/plan";
-import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/dynamic/properties";
+import { describePlan, hasChanges, planChanges } from "../../../provider/material/plan";
+import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/material/properties";
 import { KEY_ARN, KEY_ID, materialOutputs } from "../../support/materialOutputs";
 
 const ARN = KEY_ARN;
