@@ -20,5 +20,5 @@ export type { RotationInputs, RotationOutputs } from "./rotation/lifecycle";
 export type { MaterialCondition } from "./kms/status";
 export type { KeySpec, KeyUsage } from "./wrapping/keySpecs";
 export type { WrappingAlgorithm, WrappingKeySpec } from "./wrapping/algorithms";
-export { CONFIG_KEYS } from "./client/settings";
+export { CONFIG_KEYS } from "./client/stackConfig";
 export type { AssumeRoleSettings } from "./client/credentialSettings";

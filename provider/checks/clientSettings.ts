@@ -1,8 +1,9 @@
 import { assumeRoleProblems } from "../client/credentialSettings";
 import { judgeEndpoint, trustedOrigins } from "../client/endpointTrust";
 import { ProviderSettings, ResourceClientInputs, resolveClientSettings } from "../client/settings";
-import { CheckFailure, Fail, failureCollector, isOrigin, known } from "./rules";
-import { isUnknown, plainInputs } from "../material/properties";
+import { Fail, failureCollector, isOrigin, known } from "./rules";
+import { CheckFailure } from "./answers";
+import { isUnknown, plainInputs } from "./engineValues";
 
 /**
  * Check, the part that depends on the stack's configuration and the host's environment: where requests

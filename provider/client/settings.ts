@@ -1,5 +1,6 @@
 import { AssumeRoleSettings, CredentialSettings, readCredentialSettings } from "./credentialSettings";
 import { NUMERIC_SETTINGS, NumericSetting, boundsProblem, readNumber } from "./limits";
+import { CONFIG_KEYS, ConfigSource } from "./stackConfig";
 
 /**
  * Where a resource's KMS calls go, with which credentials, and how they are paced and bounded, resolved
@@ -7,43 +8,6 @@ import { NUMERIC_SETTINGS, NumericSetting, boundsProblem, readNumber } from "./l
  * dynamic provider by `configure`), then the environment the provider host runs in. Pure: no I/O, so it is
  * testable and the same for check (which refuses what cannot be used) and the operations.
  */
-
-/**
- * Stack configuration keys read by the provider. The `aws:` keys are @pulumi/aws's own, with the same
- * meaning and shapes, so one stack config serves both providers.
- */
-export const CONFIG_KEYS = {
-    region: "aws:region",
-    profile: "aws:profile",
-    awsEndpoints: "aws:endpoints",
-    accessKey: "aws:accessKey",
-    secretKey: "aws:secretKey",
-    token: "aws:token",
-    assumeRoles: "aws:assumeRoles",
-    /** @pulumi/aws 6.x's single assume-role object; still read, as the first link of the chain. */
-    assumeRole: "aws:assumeRole",
-    sharedCredentialsFiles: "aws:sharedCredentialsFiles",
-    sharedConfigFiles: "aws:sharedConfigFiles",
-    skipRegionValidation: "aws:skipRegionValidation",
-    skipRequestingAccountId: "aws:skipRequestingAccountId",
-    stsRegion: "aws:stsRegion",
-    customCaBundle: "aws:customCaBundle",
-    endpoint: "pulumi-kms-byok:endpoint",
-    trustedEndpoints: "pulumi-kms-byok:trustedEndpoints",
-    maxAttempts: "pulumi-kms-byok:maxAttempts",
-    requestRateScale: "pulumi-kms-byok:requestRateScale",
-    propagationTimeoutSeconds: "pulumi-kms-byok:propagationTimeoutSeconds",
-    rotationTimeoutSeconds: "pulumi-kms-byok:rotationTimeoutSeconds",
-    connectTimeoutSeconds: "pulumi-kms-byok:connectTimeoutSeconds",
-    requestTimeoutSeconds: "pulumi-kms-byok:requestTimeoutSeconds",
-    throttleTimeoutSeconds: "pulumi-kms-byok:throttleTimeoutSeconds",
-    hsmModulePath: "pulumi-kms-byok:hsmModulePath",
-    hsmPin: "pulumi-kms-byok:hsmPin",
-    hsmModuleParameters: "pulumi-kms-byok:hsmModuleParameters",
-    hsmAllowedModulePaths: "pulumi-kms-byok:hsmAllowedModulePaths",
-    hsmSoPin: "pulumi-kms-byok:hsmSoPin",
-    expiryWarningDays: "pulumi-kms-byok:expiryWarningDays",
-} as const;
 
 /**
  * Provider-wide settings from stack configuration, read in `configure`. Plain data. `credentials` may hold
@@ -85,10 +49,6 @@ export interface ProviderSettings {
     hsmSoPin?: string;
     /** Config values that cannot be used, as messages naming the key (never its value). */
     problems?: string[];
-}
-
-export interface ConfigSource {
-    get(key: string): string | undefined;
 }
 
 /** Where the KMS endpoint came from; AWS_ENDPOINT_URL (all services) is the one that is not enough on its own. */
@@ -298,6 +258,12 @@ const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\//;
 /** `arn:aws:kms:eu-west-1:111122223333:key/…` → `eu-west-1`. */
 export function regionOfArn(keyId: string | undefined): string | undefined {
     return KEY_ARN.exec(keyId ?? "")?.[2];
+}
+
+/** Key ID, ARN or multi-Region key ID → the bare key ID, so "same key" compares forms equal. */
+export function bareKeyId(keyIdOrArn: string): string {
+    const slash = keyIdOrArn.lastIndexOf("key/");
+    return keyIdOrArn.startsWith("arn:") && slash >= 0 ? keyIdOrArn.slice(slash + 4) : keyIdOrArn;
 }
 
 /** `arn:aws:kms:eu-west-1:111122223333:key/…` → `111122223333`. */

@@ -1,7 +1,9 @@
-import { ConfigSource, ProviderSettings, readProviderSettings } from "../client/settings";
+import { ProviderSettings, readProviderSettings } from "../client/settings";
+import type { ConfigSource } from "../client/stackConfig";
 import { PIN_ENV, SO_PIN_ENV } from "../hsm/pin";
 import { checkInputs } from "../material/check";
-import { CheckOutcome, checkSecretsElsewhere, failureCollector, oversizedInputs } from "../checks/rules";
+import { checkSecretsElsewhere, failureCollector, oversizedInputs } from "../checks/rules";
+import { CheckOutcome } from "../checks/answers";
 import { checkHsmToken } from "../checks/hsmToken";
 import { checkSettings } from "../checks/clientSettings";
 import { Redactor } from "../checks/redaction";
@@ -9,8 +11,10 @@ import { safeError, safeFailures, safeText } from "./safeReplies";
 import { PartialFailure } from "../material/finishImport";
 import { KeyMaterialError } from "../kms/errors";
 import { exitWhenCliDies } from "./orphanWatch";
-import { ProviderContext, createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "../material/lifecycle";
-import { MaterialInputs, MaterialOutputs, plainInputs } from "../material/properties";
+import { createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "../material/lifecycle";
+import { ProviderContext } from "../client/context";
+import { MaterialInputs, MaterialOutputs } from "../material/properties";
+import { plainInputs } from "../checks/engineValues";
 import { RotationInputs, RotationOutputs, applyRotation, checkRotation, deleteRotation, diffRotation, readRotation } from "../rotation/lifecycle";
 import { newMaterialExpiryWarning } from "../material/renewal";
 

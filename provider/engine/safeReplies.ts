@@ -1,5 +1,5 @@
 import { escapeControls, quoteServerText } from "../client/serverText";
-import type { CheckFailure } from "../checks/rules";
+import type { CheckFailure } from "../checks/answers";
 import { Redactor, WITHHELD } from "../checks/redaction";
 
 /**

@@ -4,9 +4,11 @@ import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, isKeyWrap, isWrappingAlgorithm, 
 import { KEY_SPECS, KeySpec, isAsymmetric, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { MATERIAL_FORMS, decodeKeyMaterial } from "../wrapping/encodings";
 import { MaterialShape, inferKeySpec, inspectMaterial, materialProblem, publicKeyOf } from "../wrapping/material";
-import { CheckOutcome, Fail, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
+import { Fail, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
+import { CheckOutcome } from "../checks/answers";
 import { checkRenewal } from "./checkRenewal";
-import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping, isUnknown, plainInputs } from "./properties";
+import { isUnknown, plainInputs } from "../checks/engineValues";
+import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping } from "./properties";
 import { MAX_INPUT_CHARS } from "../checks/redaction";
 
 /**
@@ -22,7 +24,7 @@ const DESCRIPTION = /^[a-zA-Z0-9:/_\s.-]+$/;
 const MAX_VALID_DAYS = 365;
 const DAY_MS = 86_400_000;
 
-export type { CheckFailure, CheckOutcome } from "../checks/rules";
+export type { CheckFailure, CheckOutcome } from "../checks/answers";
 
 export function checkInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date): CheckOutcome {
     const inputs = plainInputs(news);

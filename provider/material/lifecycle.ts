@@ -1,6 +1,7 @@
-import { KmsSession, openSession } from "../client/session";
-import type { AssumeRoleSettings } from "../client/credentialSettings";
-import { ProviderSettings, resolveClientSettings } from "../client/settings";
+import { KmsSession } from "../client/session";
+import { ProviderContext, SessionTarget, openSessionFor } from "../client/context";
+import { resolveClientSettings } from "../client/settings";
+import type { DiffOutcome } from "../checks/answers";
 import { deleteKeyMaterial } from "../kms/deleteMaterial";
 import { KeyMaterialError } from "../kms/errors";
 import { ImportResult, importKeyMaterial } from "../kms/importMaterial";
@@ -14,15 +15,15 @@ import { decodeKeyMaterial } from "../wrapping/encodings";
 import { inferKeySpec, inspectMaterial, withPlaintext } from "../wrapping/material";
 import { localWrapper } from "../wrapping/wrapper";
 import { finish } from "./finishImport";
+import { isUnknown } from "../checks/engineValues";
 import { MAX_INPUT_CHARS } from "../checks/redaction";
 import { refreshOutputs } from "./outputs";
-import { describePlan, describeRelocation, endpointName, hasChanges, planChanges, planRelocation } from "./plan";
+import { describePlan, describeRelocation, endpointName, hasChanges, planChanges, planExpiryWarning, planRelocation } from "./plan";
 import { assertStateAgrees, relocationNotice } from "./stateChecks";
-import { DEFAULT_EXPIRY_WARNING_DAYS, clockOffsetToRecord, expiryWarning, planExpiryWarning, planningNow } from "./renewal";
+import { DEFAULT_EXPIRY_WARNING_DAYS, clockOffsetToRecord, expiryWarning, planningNow } from "./renewal";
 import {
     MaterialInputs,
     MaterialOutputs,
-    isUnknown,
     desiredExpiration,
     desiredWrapping,
     materialLabel,
@@ -35,49 +36,8 @@ import {
  * them talks to KMS directly.
  */
 
-export interface ProviderContext {
-    settings: ProviderSettings;
-    env: Record<string, string | undefined>;
-    log: (message: string) => void;
-}
-
-export interface DiffOutcome {
-    changes: boolean;
-    replaces: string[];
-    deleteBeforeReplace: boolean;
-}
-
-/** Where a resource's calls go and as whom; for refresh and destroy, as recorded in its outputs. */
-export interface SessionTarget {
-    keyId: string;
-    region?: string;
-    endpoint?: string | null;
-    profile?: string | null;
-    trustedEndpoints?: string[] | null;
-    assumeRole?: AssumeRoleSettings | null;
-    /** The endpoint recorded at the last import (outputs): where refresh and destroy must go. */
-    kmsEndpoint?: string | null;
-}
-
-export function session(context: ProviderContext, target: SessionTarget): KmsSession {
-    const settings = resolveClientSettings(
-        {
-            keyId: target.keyId,
-            region: target.region,
-            endpoint: target.endpoint ?? undefined,
-            profile: target.profile ?? undefined,
-            trustedEndpoints: target.trustedEndpoints ?? undefined,
-            assumeRole: target.assumeRole ?? undefined,
-            recordedEndpoint: target.kmsEndpoint,
-        },
-        context.settings,
-        context.env,
-    );
-    return openSession(settings, context.log);
-}
-
 export async function createMaterial(context: ProviderContext, inputs: MaterialInputs): Promise<{ id: string; outs: MaterialOutputs }> {
-    const kms = session(context, inputs);
+    const kms = openSessionFor(context, inputs);
     const { result, keySpec, wrapping, keyCheckValue, hsmWrappingMechanisms } = await importFromInputs(context, kms, inputs, { keyMaterialId: null });
     const material = { arn: result.key.Arn!, keySpec, keyMaterialId: result.keyMaterialId };
     const id = resourceId(material.arn, material.keyMaterialId);
@@ -101,7 +61,7 @@ function recordedTarget(context: ProviderContext, olds: MaterialOutputs): Sessio
 }
 
 export async function readMaterial(context: ProviderContext, id: string, olds: MaterialOutputs): Promise<{ id: string; props?: MaterialOutputs }> {
-    const kms = session(context, recordedTarget(context, olds));
+    const kms = openSessionFor(context, recordedTarget(context, olds));
     const status = await readKeyMaterial(kms, {
         keyId: olds.keyArn,
         keySpec: olds.keySpec,
@@ -148,7 +108,7 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
     const plan = planChanges(olds, news, planningNow(olds, Date.now()));
     if (plan.replace.length > 0) throw new KeyMaterialError(`cannot update ${materialLabel(olds)} in place: ${plan.replace.join(", ")} changed`);
     if (plan.unrepairable.length > 0) throw new KeyMaterialError(`cannot repair ${materialLabel(olds)}: ${plan.unrepairable.join("; ")}`);
-    const kms = session(context, { ...news, keyId: olds.keyArn });
+    const kms = openSessionFor(context, { ...news, keyId: olds.keyArn });
     const relocation = planRelocation(olds, kms.settings.endpoint ?? null);
     if (relocation) await confirmKeyServed(kms, olds, relocation.from);
     const material = { arn: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId };
@@ -198,7 +158,7 @@ const warningDays = (context: ProviderContext): number => context.settings.expir
 export async function deleteMaterial(context: ProviderContext, olds: MaterialOutputs, id?: string): Promise<void> {
     assertStateAgrees(olds, id, "delete");
     const target = recordedTarget(context, olds);
-    const kms = session(context, target);
+    const kms = openSessionFor(context, target);
     if (olds.kmsEndpoint !== undefined) {
         const notice = relocationNotice(olds, olds.kmsEndpoint, endpointNow(context, olds, {} as MaterialInputs));
         if (notice) context.log(notice);

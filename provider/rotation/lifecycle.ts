@@ -1,11 +1,13 @@
-import { KmsSession, openSession } from "../client/session";
-import { resolveClientSettings } from "../client/settings";
+import type { AssumeRoleSettings } from "../client/credentialSettings";
+import { ProviderContext, openSessionFor } from "../client/context";
+import { KmsSession } from "../client/session";
+import { bareKeyId, resolveClientSettings } from "../client/settings";
 import { KeyMaterialError } from "../kms/errors";
 import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
-import type { AssumeRoleSettings } from "../client/credentialSettings";
-import { CheckOutcome, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
-import type { DiffOutcome, ProviderContext } from "../material/lifecycle";
-import { KeyMaterialState, bareKeyId, isUnknown, plainInputs } from "../material/properties";
+import type { KeyMaterialState } from "../kms/status";
+import type { CheckOutcome, DiffOutcome } from "../checks/answers";
+import { isUnknown, plainInputs } from "../checks/engineValues";
+import { InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
 
 /**
  * KeyMaterialRotation: "this imported material is the key's CURRENT one". Create and update call
@@ -84,7 +86,7 @@ export function diffRotation(context: ProviderContext, olds: RotationOutputs, ne
 }
 
 export async function applyRotation(context: ProviderContext, inputs: RotationInputs): Promise<{ id: string; outs: RotationOutputs }> {
-    const kms = session(context, inputs);
+    const kms = openSessionFor(context, inputs);
     await rotateKeyToMaterial(kms, inputs);
     const outs = await outputsOf(kms, inputs);
     if (!outs) throw new KeyMaterialError(`KMS key ${inputs.keyId} disappeared during the rotation`);
@@ -102,16 +104,12 @@ export async function readRotation(context: ProviderContext, id: string, olds: R
         trustedEndpoints: (olds.endpoint ?? current) === current ? (olds.trustedEndpoints ?? undefined) : undefined,
         assumeRole: olds.assumeRole ?? undefined,
     };
-    const outs = await outputsOf(session(context, inputs), inputs);
+    const outs = await outputsOf(openSessionFor(context, inputs), inputs);
     return outs ? { id, props: outs } : { id: "" };
 }
 
 export function deleteRotation(context: ProviderContext, olds: RotationOutputs): void {
     context.log(`KMS key ${olds.keyArn}: a rotation cannot be undone; key material ${olds.currentKeyMaterialId} stays CURRENT`);
-}
-
-function session(context: ProviderContext, inputs: RotationInputs): KmsSession {
-    return openSession(resolveClientSettings(inputs, context.settings, context.env), context.log);
 }
 
 async function outputsOf(kms: KmsSession, inputs: RotationInputs): Promise<RotationOutputs | undefined> {

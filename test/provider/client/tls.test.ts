@@ -5,7 +5,8 @@ import { DescribeKeyCommand, GetParametersForImportCommand } from "@aws-sdk/clie
 import { kmsClient } from "../../../provider/client/client";
 import { resolveClientSettings, type ProviderSettings } from "../../../provider/client/settings";
 import { checkSettings } from "../../../provider/checks/clientSettings";
-import { createMaterial, deleteMaterial, readMaterial, type ProviderContext } from "../../../provider/material/lifecycle";
+import { createMaterial, deleteMaterial, readMaterial } from "../../../provider/material/lifecycle";
+import { ProviderContext } from "../../../provider/client/context";
 import { applyRotation } from "../../../provider/rotation/lifecycle";
 import { KEY_ARN, materialOutputs } from "../../support/materialOutputs";
 import { startFakeKms, type FakeKms } from "../../support/fakeKms";

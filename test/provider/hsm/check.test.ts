@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { checkInputs } from "../../../provider/material/check";
-import { UNKNOWN } from "../../../provider/material/properties";
+import { UNKNOWN } from "../../../provider/checks/engineValues";
 import { KEY_ID, SYMMETRIC } from "../../support/badInputs";
 
 /** check with hsmKey: the URI is validated during preview, without touching the HSM or AWS. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { createMaterial } from "../../../provider/material/lifecycle";
-import { ProviderContext } from "../../../provider/material/lifecycle";
+import { ProviderContext } from "../../../provider/client/context";
 import { checkHsmToken } from "../../../provider/checks/hsmToken";
 import * as C from "../../../provider/hsm/constants";
 import { WrappingAlgorithm } from "../../../provider/wrapping/algorithms";

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { createPrivateKey } from "node:crypto";
 import { checkInputs } from "../../../provider/material/check";
-import { UNKNOWN } from "../../../provider/material/properties";
+import { UNKNOWN } from "../../../provider/checks/engineValues";
 import { sequenceElements, tlv } from "../../../provider/wrapping/der";
 import { materialFor } from "../../support/materials";
 import { assertNoMaterial } from "../../support/assertions";
 import { BadInputRow, KEY_ARN, KEY_ID, SYMMETRIC, badInputRows, validInputs } from "../../support/badInputs";
 import { dispatch } from "../../../provider/engine/runtime";
-import { CheckFailure, failureCollector } from "../../../provider/checks/rules";
+import { failureCollector } from "../../../provider/checks/rules";
+import { CheckFailure } from "../../../provider/checks/answers";
 import { KEY_SPECS } from "../../../provider/wrapping/keySpecs";
 import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "../../../provider/wrapping/algorithms";
 

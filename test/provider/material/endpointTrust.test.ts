@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMaterial, deleteMaterial, readMaterial } from "../../../provider/material/lifecycle";
-import type { ProviderContext } from "../../../provider/material/lifecycle";
+import type { ProviderContext } from "../../../provider/client/context";
 import { useProviderKms } from "../../support/kms";
 import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";
 

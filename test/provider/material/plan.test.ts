@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describePlan, hasChanges, planChanges } from "../../../provider/material/plan";
-import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/material/properties";
+import { MaterialInputs, MaterialOutputs } from "../../../provider/material/properties";
+import { UNKNOWN } from "../../../provider/checks/engineValues";
 import { KEY_ARN, KEY_ID, materialOutputs } from "../../support/materialOutputs";
 
 const ARN = KEY_ARN;

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { validToFor } from "../../../provider/kms/importMaterial";
-import { ChangePlan, describePlan, hasChanges, planChanges } from "../../../provider/material/plan";
-import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/material/properties";
+import { ChangePlan, describePlan, hasChanges, planChanges, planExpiryWarning } from "../../../provider/material/plan";
+import { MaterialInputs, MaterialOutputs } from "../../../provider/material/properties";
+import { UNKNOWN } from "../../../provider/checks/engineValues";
 import { KEY_ARN, KEY_ID, materialOutputs } from "../../support/materialOutputs";
 import {
     clockOffsetToRecord,
     effectiveEarlyRenewalHours,
     expiryWarning,
     newMaterialExpiryWarning,
-    planExpiryWarning,
     planningNow,
     renewalDueAt,
 } from "../../../provider/material/renewal";

@@ -1,0 +1,43 @@
+import type { AssumeRoleSettings } from "./credentialSettings";
+import { KmsSession, openSession } from "./session";
+import { ProviderSettings, resolveClientSettings } from "./settings";
+
+/**
+ * What every engine call of either resource runs with: the provider's settings from `configure`, the host's
+ * environment and its log; and the session a resource's calls go through.
+ */
+
+export interface ProviderContext {
+    settings: ProviderSettings;
+    env: Record<string, string | undefined>;
+    log: (message: string) => void;
+}
+
+/** Where a resource's calls go and as whom; for refresh and destroy, as recorded in its outputs. */
+export interface SessionTarget {
+    keyId: string;
+    region?: string;
+    endpoint?: string | null;
+    profile?: string | null;
+    trustedEndpoints?: string[] | null;
+    assumeRole?: AssumeRoleSettings | null;
+    /** The endpoint recorded at the last import (outputs): where refresh and destroy must go. */
+    kmsEndpoint?: string | null;
+}
+
+export function openSessionFor(context: ProviderContext, target: SessionTarget): KmsSession {
+    const settings = resolveClientSettings(
+        {
+            keyId: target.keyId,
+            region: target.region,
+            endpoint: target.endpoint ?? undefined,
+            profile: target.profile ?? undefined,
+            trustedEndpoints: target.trustedEndpoints ?? undefined,
+            assumeRole: target.assumeRole ?? undefined,
+            recordedEndpoint: target.kmsEndpoint,
+        },
+        context.settings,
+        context.env,
+    );
+    return openSession(settings, context.log);
+}
