@@ -1,10 +1,12 @@
 import type { AssumeRoleSettings } from "./credentialSettings";
 import { KmsSession, openSession } from "./session";
-import { ProviderSettings, resolveClientSettings } from "./settings";
+import type { ProviderSettings } from "./settings";
+import { resolveKmsTarget } from "./target";
 
 /**
  * What every engine call of either resource runs with: the provider's settings from `configure`, the host's
- * environment and its log; and the session a resource's calls go through.
+ * environment and its log; and the session a resource's calls go through, refused (SettingsError) when the
+ * target (target.ts) has problems.
  */
 
 export interface ProviderContext {
@@ -26,7 +28,7 @@ export interface SessionTarget {
 }
 
 export function openSessionFor(context: ProviderContext, target: SessionTarget): KmsSession {
-    const settings = resolveClientSettings(
+    const resolved = resolveKmsTarget(
         {
             keyId: target.keyId,
             region: target.region,
@@ -34,10 +36,10 @@ export function openSessionFor(context: ProviderContext, target: SessionTarget):
             profile: target.profile ?? undefined,
             trustedEndpoints: target.trustedEndpoints ?? undefined,
             assumeRole: target.assumeRole ?? undefined,
-            recordedEndpoint: target.kmsEndpoint,
+            kmsEndpoint: target.kmsEndpoint,
         },
         context.settings,
         context.env,
     );
-    return openSession(settings, context.log);
+    return openSession(resolved, context.log);
 }

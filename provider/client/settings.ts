@@ -19,8 +19,8 @@ export interface ProviderSettings {
     region?: string;
     profile?: string;
     endpoint?: string;
-    /** Which setting named `endpoint`, for messages: "pulumi-kms-byok:endpoint" or "aws:endpoints". */
-    endpointSource?: EndpointSource;
+    /** Which config key named `endpoint`, for messages: "pulumi-kms-byok:endpoint" or "aws:endpoints". */
+    endpointKey?: "pulumi-kms-byok:endpoint" | "aws:endpoints";
     stsEndpoint?: string;
     stsRegion?: string;
     trustedEndpoints?: string[];
@@ -72,7 +72,7 @@ export function readProviderSettings(config: ConfigSource): ProviderSettings {
         region: nonEmpty(config.get(CONFIG_KEYS.region)),
         profile: nonEmpty(config.get(CONFIG_KEYS.profile)),
         endpoint: ownEndpoint ?? awsEndpoint,
-        endpointSource: ownEndpoint ? "pulumi-kms-byok:endpoint" : awsEndpoint ? "aws:endpoints" : undefined,
+        endpointKey: ownEndpoint ? "pulumi-kms-byok:endpoint" : awsEndpoint ? "aws:endpoints" : undefined,
         stsEndpoint: serviceEndpointOf(config.get(CONFIG_KEYS.awsEndpoints), "sts"),
         stsRegion: nonEmpty(config.get(CONFIG_KEYS.stsRegion)),
         trustedEndpoints: stringList(config.get(CONFIG_KEYS.trustedEndpoints), CONFIG_KEYS.trustedEndpoints, problems),
@@ -139,18 +139,20 @@ export interface ResourceClientInputs {
     trustedEndpoints?: string[];
     assumeRole?: AssumeRoleSettings;
     /**
-     * Where the material was imported (refresh, destroy): wins over the input, config and environment, so a
-     * destroy after a change of the stack's endpoint still deletes where the material is. null: AWS's own.
+     * Where the material was imported (the output kmsEndpoint, for refresh and destroy): wins over the input,
+     * config and environment, so a destroy after a change of the stack's endpoint still deletes where the
+     * material is. null: AWS's own.
      */
-    recordedEndpoint?: string | null;
+    kmsEndpoint?: string | null;
 }
 
 export interface ClientSettings {
     /** Undefined when nothing names a region: the SDK then tries its own chain (profile files) and fails clearly. */
     region: string | undefined;
     /** An override of the KMS endpoint; undefined means AWS's own endpoint for the Region. */
-    endpoint: string | undefined;
-    endpointSource: EndpointSource | undefined;
+    kmsEndpoint: string | undefined;
+    /** Which setting chose kmsEndpoint, for messages. */
+    chosenBy: EndpointSource | undefined;
     /** Origins (scheme://host[:port]) explicitly trusted to receive wrapped key material. */
     trustedEndpoints: string[];
     stsEndpoint: string | undefined;
@@ -229,18 +231,18 @@ export function resolveClientSettings(resource: ResourceClientInputs, provider: 
     };
 }
 
-function resolveEndpoint(resource: ResourceClientInputs, provider: ProviderSettings, env: Env): Pick<ClientSettings, "endpoint" | "endpointSource"> {
-    if (resource.recordedEndpoint !== undefined) {
-        return { endpoint: resource.recordedEndpoint ?? undefined, endpointSource: "the endpoint recorded at the last import" };
+function resolveEndpoint(resource: ResourceClientInputs, provider: ProviderSettings, env: Env): Pick<ClientSettings, "kmsEndpoint" | "chosenBy"> {
+    if (resource.kmsEndpoint !== undefined) {
+        return { kmsEndpoint: resource.kmsEndpoint ?? undefined, chosenBy: "the endpoint recorded at the last import" };
     }
     const candidates: [string | undefined, EndpointSource][] = [
         [nonEmpty(resource.endpoint), "input endpoint"],
-        [provider.endpoint, provider.endpointSource ?? "pulumi-kms-byok:endpoint"],
+        [provider.endpoint, provider.endpointKey ?? "pulumi-kms-byok:endpoint"],
         [nonEmpty(env["AWS_ENDPOINT_URL_KMS"]), "AWS_ENDPOINT_URL_KMS"],
         [nonEmpty(env["AWS_ENDPOINT_URL"]), "AWS_ENDPOINT_URL"],
     ];
     const found = candidates.find(([value]) => value !== undefined);
-    return found ? { endpoint: found[0], endpointSource: found[1] } : { endpoint: undefined, endpointSource: undefined };
+    return found ? { kmsEndpoint: found[0], chosenBy: found[1] } : { kmsEndpoint: undefined, chosenBy: undefined };
 }
 
 function resolveStsEndpoint(provider: ProviderSettings, env: Env): { endpoint?: string; source?: ClientSettings["stsEndpointSource"] } {

@@ -41,7 +41,7 @@ export async function createMaterial(context: ProviderContext, inputs: MaterialI
     const { result, keySpec, wrapping, keyCheckValue, hsmWrappingMechanisms } = await importFromInputs(context, kms, inputs, { keyMaterialId: null });
     const material = { arn: result.key.Arn!, keySpec, keyMaterialId: result.keyMaterialId };
     const id = resourceId(material.arn, material.keyMaterialId);
-    const applied = { inputs, wrapping, publicKey: result.publicKey, kmsEndpoint: kms.settings.endpoint ?? null, keyCheckValue, hsmWrappingMechanisms };
+    const applied = { inputs, wrapping, publicKey: result.publicKey, kmsEndpoint: kms.target.kmsEndpoint ?? null, keyCheckValue, hsmWrappingMechanisms };
     const rotate = inputs.rotateOnDemand === true && supportsMultipleMaterials(keySpec);
     // Without importType the resource asks for the key's first material; a material of its own, never a second one.
     const claimsKey = inputs.importType === undefined && result.newMaterial && supportsMultipleMaterials(keySpec);
@@ -100,7 +100,7 @@ export function diffMaterial(context: ProviderContext, olds: MaterialOutputs, ne
 /** Where this resource's calls would go now (input, stack config, environment), null for AWS's own endpoint. */
 function endpointNow(context: ProviderContext, olds: MaterialOutputs, news: MaterialInputs): string | null {
     const settings = resolveClientSettings({ keyId: olds.keyArn, endpoint: news.endpoint }, context.settings, context.env);
-    return settings.endpoint ?? null;
+    return settings.kmsEndpoint ?? null;
 }
 
 export async function updateMaterial(context: ProviderContext, id: string, olds: MaterialOutputs, news: MaterialInputs): Promise<MaterialOutputs> {
@@ -109,7 +109,7 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
     if (plan.replace.length > 0) throw new KeyMaterialError(`cannot update ${materialLabel(olds)} in place: ${plan.replace.join(", ")} changed`);
     if (plan.unrepairable.length > 0) throw new KeyMaterialError(`cannot repair ${materialLabel(olds)}: ${plan.unrepairable.join("; ")}`);
     const kms = openSessionFor(context, { ...news, keyId: olds.keyArn });
-    const relocation = planRelocation(olds, kms.settings.endpoint ?? null);
+    const relocation = planRelocation(olds, kms.target.kmsEndpoint ?? null);
     if (relocation) await confirmKeyServed(kms, olds, relocation.from);
     const material = { arn: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId };
     let publicKey = olds.publicKey;
@@ -133,7 +133,7 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
         }
         publicKey = result.publicKey ?? publicKey;
     }
-    const applied = { inputs: news, wrapping, publicKey, kmsEndpoint: kms.settings.endpoint ?? null, recordedClockOffsetSeconds: olds.kmsClockOffsetSeconds, keyCheckValue, hsmWrappingMechanisms };
+    const applied = { inputs: news, wrapping, publicKey, kmsEndpoint: kms.target.kmsEndpoint ?? null, recordedClockOffsetSeconds: olds.kmsClockOffsetSeconds, keyCheckValue, hsmWrappingMechanisms };
     return finish(kms, id, material, applied, { rotate: plan.rotate, imported: plan.reimport.length > 0 });
 }
 
@@ -146,7 +146,7 @@ async function confirmKeyServed(kms: KmsSession, olds: MaterialOutputs, imported
     const status = await readKeyMaterial(kms, { keyId: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId, lastKnownValidTo: olds.validTo });
     if (status) return;
     throw new KeyMaterialError(
-        `KMS at ${endpointName(kms.settings.endpoint ?? null)} does not know ${olds.keyArn}, whose material was imported through ` +
+        `KMS at ${endpointName(kms.target.kmsEndpoint ?? null)} does not know ${olds.keyArn}, whose material was imported through ` +
             `${endpointName(importedThrough)}: the KMS endpoint of this stack changed (resource input, stack config or environment). ` +
             "Nothing was changed. Put the endpoint back; refresh and destroy keep using the one recorded at the import",
     );

@@ -95,7 +95,7 @@ export async function applyRotation(context: ProviderContext, inputs: RotationIn
 
 export async function readRotation(context: ProviderContext, id: string, olds: RotationOutputs): Promise<{ id: string; props?: RotationOutputs }> {
     // As for ImportedKeyMaterial (operations.ts): the recorded trustedEndpoints count only for the endpoint the stack still names.
-    const current = resolveClientSettings({ keyId: olds.keyArn }, context.settings, context.env).endpoint ?? null;
+    const current = resolveClientSettings({ keyId: olds.keyArn }, context.settings, context.env).kmsEndpoint ?? null;
     const inputs = {
         ...olds,
         keyId: olds.keyArn,
