@@ -197,7 +197,7 @@ export function checkRegion(inputs: Record<string, unknown>, fail: Fail): void {
     }
 }
 
-/** The endpoint input's form; whether it is trusted is decided with the stack's settings (checkSettings.ts). */
+/** The endpoint input's form; whether it is trusted is decided with the stack's settings (clientSettings.ts). */
 export function checkEndpoint(endpoint: unknown, fail: Fail): void {
     if (!known(endpoint) || typeof endpoint !== "string") return;
     if (!isOrigin(endpoint)) {

@@ -1,6 +1,6 @@
 import type { AssumeRoleSettings } from "./credentialSettings";
 import { KmsSession, openSession } from "./session";
-import type { ProviderSettings } from "./settings";
+import { ProviderSettings, resolveClientSettings } from "./settings";
 import { resolveKmsTarget } from "./target";
 
 /**
@@ -42,4 +42,14 @@ export function openSessionFor(context: ProviderContext, target: SessionTarget):
         context.env,
     );
     return openSession(resolved, context.log);
+}
+
+/**
+ * For refresh and destroy, which run no program: the trustedEndpoints recorded in a resource's outputs count
+ * only while the endpoint recorded with them (undefined: none recorded) is the one the stack names now, so
+ * outputs alone (an edited state) never make an endpoint trusted.
+ */
+export function recordedTrust<T>(context: ProviderContext, keyArn: string, recorded: string | null | undefined, trusted: T): T | undefined {
+    const current = resolveClientSettings({ keyId: keyArn }, context.settings, context.env).kmsEndpoint ?? null;
+    return recorded === undefined || recorded === current ? trusted : undefined;
 }

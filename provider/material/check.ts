@@ -13,10 +13,10 @@ import { MAX_INPUT_CHARS } from "../checks/redaction";
 
 /**
  * check: every input validated before any AWS call, during preview. Pure (no I/O; `now` is passed in).
- * A failure says what is wrong and what to do, and never shows an input (see checkCommon.ts for when it
+ * A failure says what is wrong and what to do, and never shows an input (see checks/rules.ts for when it
  * names its property). Values still unknown during preview (a key created in the same run) pass.
  * What depends on the stack's configuration (endpoint trust, credentials, bounds) is checked in
- * checkSettings.ts.
+ * checks/clientSettings.ts.
  */
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;

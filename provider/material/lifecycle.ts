@@ -1,5 +1,5 @@
 import { KmsSession } from "../client/session";
-import { ProviderContext, SessionTarget, openSessionFor } from "../client/context";
+import { ProviderContext, SessionTarget, openSessionFor, recordedTrust } from "../client/context";
 import { resolveClientSettings } from "../client/settings";
 import type { DiffOutcome } from "../checks/answers";
 import { deleteKeyMaterial } from "../kms/deleteMaterial";
@@ -49,15 +49,12 @@ export async function createMaterial(context: ProviderContext, inputs: MaterialI
 }
 
 /**
- * Where refresh and destroy go (they run no program): the endpoint recorded at the import, judged by the rules
- * with the stack's current configuration. The trustedEndpoints recorded in the outputs count only while the
- * recorded endpoint is the one the stack still names: outputs alone (an edited state) never make an endpoint
- * trusted.
+ * Where refresh and destroy go (they run no program): the endpoint recorded at the import (older states: the
+ * endpoint input), judged by the rules with the stack's current configuration (recordedTrust).
  */
 function recordedTarget(context: ProviderContext, olds: MaterialOutputs): SessionTarget {
-    const current = endpointNow(context, olds, {} as MaterialInputs);
-    const recorded = olds.kmsEndpoint !== undefined ? olds.kmsEndpoint : (olds.endpoint ?? current);
-    return { ...olds, keyId: olds.keyArn, region: undefined, trustedEndpoints: recorded === current ? olds.trustedEndpoints : undefined };
+    const recorded = olds.kmsEndpoint !== undefined ? olds.kmsEndpoint : (olds.endpoint ?? undefined);
+    return { ...olds, keyId: olds.keyArn, region: undefined, trustedEndpoints: recordedTrust(context, olds.keyArn, recorded, olds.trustedEndpoints) };
 }
 
 export async function readMaterial(context: ProviderContext, id: string, olds: MaterialOutputs): Promise<{ id: string; props?: MaterialOutputs }> {

@@ -213,7 +213,7 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
     constructor(name: string, args: ImportedKeyMaterialArgs<TKeySpec>, opts?: pulumi.CustomResourceOptions) {
         // A fresh object per resource, material and PIN always secret, and output-only properties seeded so they
         // resolve as outputs. A dynamic resource (served by the dynamic-provider host) whose `__provider` is the
-        // compact text of shim.ts, not the closure dynamic.Resource would serialize (see shim.ts).
+        // compact text of engine/storedProvider.ts, not the closure dynamic.Resource would serialize (see there).
         if (args.keyMaterial !== undefined) redactFromSdkLogs(args.keyMaterial);
         if (args.hsmPin !== undefined) redactFromSdkLogs(args.hsmPin);
         if (args.hsmModuleParameters !== undefined) redactFromSdkLogs(args.hsmModuleParameters);

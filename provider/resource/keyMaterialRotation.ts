@@ -58,7 +58,7 @@ export class KeyMaterialRotation extends pulumi.CustomResource {
             trustedEndpoints: undefined,
             assumeRole: undefined,
             ...args,
-            // See ImportedKeyMaterial: a dynamic resource with the compact `__provider` of shim.ts.
+            // See ImportedKeyMaterial: a dynamic resource with the compact `__provider` of engine/storedProvider.ts.
             __provider: providerText("KeyMaterialRotation"),
         };
         super(KEY_MATERIAL_ROTATION_TYPE, name, props, opts);

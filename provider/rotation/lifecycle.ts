@@ -1,7 +1,7 @@
 import type { AssumeRoleSettings } from "../client/credentialSettings";
-import { ProviderContext, openSessionFor } from "../client/context";
+import { ProviderContext, openSessionFor, recordedTrust } from "../client/context";
 import { KmsSession } from "../client/session";
-import { bareKeyId, resolveClientSettings } from "../client/settings";
+import { bareKeyId } from "../client/settings";
 import { KeyMaterialError } from "../kms/errors";
 import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
 import type { KeyMaterialState } from "../kms/status";
@@ -94,14 +94,12 @@ export async function applyRotation(context: ProviderContext, inputs: RotationIn
 }
 
 export async function readRotation(context: ProviderContext, id: string, olds: RotationOutputs): Promise<{ id: string; props?: RotationOutputs }> {
-    // As for ImportedKeyMaterial (operations.ts): the recorded trustedEndpoints count only for the endpoint the stack still names.
-    const current = resolveClientSettings({ keyId: olds.keyArn }, context.settings, context.env).kmsEndpoint ?? null;
     const inputs = {
         ...olds,
         keyId: olds.keyArn,
         endpoint: olds.endpoint ?? undefined,
         profile: olds.profile ?? undefined,
-        trustedEndpoints: (olds.endpoint ?? current) === current ? (olds.trustedEndpoints ?? undefined) : undefined,
+        trustedEndpoints: recordedTrust(context, olds.keyArn, olds.endpoint ?? undefined, olds.trustedEndpoints ?? undefined),
         assumeRole: olds.assumeRole ?? undefined,
     };
     const outs = await outputsOf(openSessionFor(context, inputs), inputs);

@@ -9,7 +9,7 @@ function load(text: string): Record<string, (...args: unknown[]) => Promise<{ fa
     return requireFromString(text).handler();
 }
 
-describe("provider/dynamic/shim (the serialized provider, `__provider`)", () => {
+describe("provider/engine/storedProvider (the serialized provider, `__provider`)", () => {
     describe("the text resources store now", () => {
         const text = providerText("ImportedKeyMaterial");
 

@@ -66,7 +66,7 @@ function enginePrints(row: BadInputRow, failure: CheckFailure): string {
         : `resource 'bad' has a problem: ${failure.reason}`;
 }
 
-describe("provider/dynamic/check", () => {
+describe("provider/material/check", () => {
     it("accepts valid inputs for every kind of key", () => {
         for (const spec of ["SYMMETRIC_DEFAULT", "RSA_4096", "ECC_NIST_P521", "ECC_SECG_P256K1"] as const) {
             const { failures } = checkInputs({}, { ...VALID, keyMaterial: materialFor(spec).toString("base64") }, NOW);

@@ -16,7 +16,7 @@ import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";
  * (aws:customCaBundle) — receives material only when listed in trustedEndpoints, and every import there is
  * logged with its host.
  */
-describe("provider/dynamic: endpoint trust at run time", () => {
+describe("provider/material: endpoint trust at run time", () => {
     const fixture = useProviderKms();
     const dir = mkdtempSync(join(tmpdir(), "byok-tls-"));
     const address = Object.values(networkInterfaces()).flat().find((i) => i?.family === "IPv4" && !i.internal)?.address ?? "0.0.0.0";

@@ -19,7 +19,7 @@ import { useProviderKms } from "../../support/kms";
  * operator's client plays whoever changes the key behind Pulumi's back; `later()` lets KMS settle after such a
  * change before the next observation, as time passes between an operator's change and the next `pulumi refresh`.
  */
-describe("provider/dynamic/operations (against kms-local)", () => {
+describe("provider/material/lifecycle (against kms-local)", () => {
     const fixture = useProviderKms({ timing: "aws" });
     const DAY = 86_400_000;
     const later = () => {

@@ -15,7 +15,7 @@ const outputs = materialOutputs;
 const inputs = (overrides: Partial<Record<keyof MaterialInputs, unknown>> = {}): MaterialInputs =>
     ({ keyId: KEY_ID, keyMaterial: "ignored", validTo: "2027-06-30T00:00:00Z", ...overrides }) as MaterialInputs;
 
-describe("provider/dynamic/plan", () => {
+describe("provider/material/plan", () => {
     it("no change when KMS matches the inputs (ID vs ARN forms, validTo precision)", () => {
         for (const news of [inputs(), inputs({ keyId: ARN }), inputs({ validTo: "2027-06-30T02:00:00+02:00" })]) {
             const plan = planChanges(outputs(), news, NOW);

@@ -14,7 +14,7 @@ import { fresh, materialFor } from "../../support/materials";
  * recorded at the last create/update/refresh (a refresh after moving kms-local's clock is what shows the
  * renewal, as `preview --refresh` does), and the import takes the new validTo from KMS's clock.
  */
-describe("provider/dynamic renewal lifecycle (against kms-local, its clock moved)", () => {
+describe("provider/material renewal lifecycle (against kms-local, its clock moved)", () => {
     const fixture = useProviderKms();
     const HOUR = 3_600_000;
     const DAY = 24 * HOUR;

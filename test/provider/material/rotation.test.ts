@@ -7,7 +7,7 @@ import { assertKeyUnusable, assertKeyUsable } from "../../support/assertions";
 import { useProviderKms } from "../../support/kms";
 
 /** Several materials in one symmetric key: import as NEW_KEY_MATERIAL, rotate on demand, delete safely. */
-describe("provider/dynamic rotation (against kms-local)", () => {
+describe("provider/material: several materials, rotation (against kms-local)", () => {
     const fixture = useProviderKms();
     beforeEach(() => fixture().kms.control.resetCounters());
 
