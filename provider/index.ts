@@ -5,7 +5,7 @@
 export { ImportedKeyMaterial, ImportedKeyMaterialArgs, AssumeRoleArgs, KeyMaterialIdFor, IMPORTED_KEY_MATERIAL_TYPE } from "./resource/importedKeyMaterial";
 export { KeyMaterialRotation, KeyMaterialRotationArgs, KEY_MATERIAL_ROTATION_TYPE } from "./resource/keyMaterialRotation";
 export { ByokKey, ByokKeyArgs } from "./resource/byokKey";
-export { importedKeyMaterialProvider, keyMaterialRotationProvider } from "./dynamic/shim";
+export { importedKeyMaterialProvider, keyMaterialRotationProvider } from "./engine/storedProvider";
 export type {
     ExpirationModel,
     ImportState,
@@ -15,10 +15,10 @@ export type {
     MaterialInputs,
     MaterialOutputs,
     MultiRegionKeyType,
-} from "./dynamic/properties";
-export type { RotationInputs, RotationOutputs } from "./dynamic/rotation";
+} from "./material/properties";
+export type { RotationInputs, RotationOutputs } from "./rotation/lifecycle";
 export type { MaterialCondition } from "./kms/status";
 export type { KeySpec, KeyUsage } from "./wrapping/keySpecs";
 export type { WrappingAlgorithm, WrappingKeySpec } from "./wrapping/algorithms";
-export { CONFIG_KEYS } from "./client/settings";
+export { CONFIG_KEYS } from "./client/stackConfig";
 export type { AssumeRoleSettings } from "./client/credentialSettings";

@@ -23,6 +23,7 @@ describe("package (npm pack)", function () {
         version: string;
         main: string;
         types: string;
+        exports: Record<string, string | { types: string; default: string }>;
         engines: { node: string };
         repository?: { type?: string; url?: string };
     };
@@ -34,13 +35,27 @@ describe("package (npm pack)", function () {
     });
 
     it("ships the entry points, the runtime the stored shim loads, declarations, LICENSE and README, and no tests or kms-local", () => {
-        const shim = readFileSync(join(ROOT, "provider/dynamic/shim.ts"), "utf8");
+        const shim = readFileSync(join(ROOT, "provider/engine/storedProvider.ts"), "utf8");
         const runtime = /RUNTIME_MODULE = "pulumi-kms-byok\/(.+)"/.exec(shim)![1]!;
         for (const file of [manifest.main, manifest.types, `${runtime}.js`, "LICENSE", "README.md", "package.json"]) {
             assert.ok(files.has(file), `${file} is in the tarball`);
         }
         const stray = [...files].filter((f) => /^dist\/(test|kms-local|engine-harness|demo|bench|examples)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"));
         assert.deepEqual(stray, []);
+    });
+
+    it("declares its public entry points in exports: the API, the runtime every stored __provider requires, and nothing else", () => {
+        const exports = manifest.exports;
+        const shim = readFileSync(join(ROOT, "provider/engine/storedProvider.ts"), "utf8");
+        const runtime = /RUNTIME_MODULE = "pulumi-kms-byok\/(.+)"/.exec(shim)![1]!;
+        assert.deepEqual(Object.keys(exports).sort(), [".", `./${runtime}`, `./${runtime}.js`, "./package.json"].sort());
+        for (const [subpath, target] of Object.entries(exports)) {
+            for (const file of typeof target === "string" ? [target] : [target.types, target.default]) {
+                assert.ok(files.has(posix.normalize(file)), `${subpath} → ${file} is in the tarball`);
+            }
+        }
+        assert.equal(require.resolve(`pulumi-kms-byok/${runtime}`), join(ROOT, `${runtime}.js`), "the stored stacks' require resolves through exports");
+        assert.throws(() => require.resolve("pulumi-kms-byok/dist/provider/engine/runtime"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" }, "internal modules are not entry points");
     });
 
     it("every relative require of a shipped module, and every declaration import, resolves inside the tarball", () => {

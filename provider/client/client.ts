@@ -57,16 +57,16 @@ export function kmsClient(settings: ClientSettings): KmsClientHandle {
 
 /** Everything that shapes a client; credentials hashed, so the map holds no secret in its keys. */
 function cacheKey(settings: ClientSettings): string {
-    const { region, endpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, throttleTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentials } = settings;
+    const { region, kmsEndpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, throttleTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentials } = settings;
     const credentialsHash = createHash("sha256").update(JSON.stringify(credentials)).digest("hex");
-    return JSON.stringify([region, endpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, throttleTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentialsHash]);
+    return JSON.stringify([region, kmsEndpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, throttleTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentialsHash]);
 }
 
 function createClient(settings: ClientSettings): KmsClientHandle {
     const credentials = credentialProvider(settings);
     const client = new KMSClient({
         ...(settings.region ? { region: settings.region } : {}),
-        ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+        ...(settings.kmsEndpoint ? { endpoint: settings.kmsEndpoint } : {}),
         // The endpoint is the provider's decision alone (trust-checked); never one the SDK finds in the
         // environment or a config file's endpoint_url.
         ignoreConfiguredEndpointUrls: true,
@@ -76,7 +76,7 @@ function createClient(settings: ClientSettings): KmsClientHandle {
         retryStrategy: new KmsRetryStrategy(async () => settings.maxAttempts, settings.throttleTimeoutMs),
     });
     const pacer = pacerFor(settings.requestRateScale);
-    const scope = `${settings.region ?? "default"}|${settings.endpoint ?? "aws"}|${settings.credentials.assumeRoles.at(-1)?.roleArn ?? settings.profile ?? ""}`;
+    const scope = `${settings.region ?? "default"}|${settings.kmsEndpoint ?? "aws"}|${settings.credentials.assumeRoles.at(-1)?.roleArn ?? settings.profile ?? ""}`;
     client.middlewareStack.addRelativeTo(pacing(pacer, scope), {
         name: "kmsQuotaPacing",
         relation: "after",
@@ -166,7 +166,7 @@ function unreachable(settings: ClientSettings): InitializeMiddleware<ServiceInpu
             return await next(args);
         } catch (error) {
             if (!isUnreachable(error)) throw error;
-            const where = settings.endpoint ? `the KMS endpoint ${new URL(settings.endpoint).origin}` : `AWS KMS in ${settings.region ?? "the default Region"}`;
+            const where = settings.kmsEndpoint ? `the KMS endpoint ${new URL(settings.kmsEndpoint).origin}` : `AWS KMS in ${settings.region ?? "the default Region"}`;
             const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? settings.maxAttempts;
             throw new KmsUnreachableError(
                 `${context.commandName?.replace(/Command$/, "") ?? "a KMS request"}: no answer from ${where} after ${attempts} attempt(s) ` +

@@ -1,4 +1,4 @@
-import type { ConfigSource } from "./settings";
+import type { ConfigSource } from "./stackConfig";
 
 /**
  * Credentials configured the way @pulumi/aws reads them (its `aws:*` config keys, same names and shapes):

@@ -14,7 +14,7 @@ export async function callerAccount(settings: ClientSettings, credentials: AwsCr
     if (lastRole) return /^arn:[^:]+:iam::(\d{12}):/.exec(lastRole.roleArn)?.[1];
     if (settings.skipRequestingAccountId) return undefined;
     // Talking to an emulator with no STS named for it: never dial AWS's STS just to ask.
-    if (settings.endpoint && !settings.stsEndpoint) return undefined;
+    if (settings.kmsEndpoint && !settings.stsEndpoint) return undefined;
     if (settings.stsEndpoint && !judgeEndpoint(settings.stsEndpoint, "sts", settings.stsEndpointSource ?? "sts endpoint", settings.trustedEndpoints).ok) return undefined;
     // Loaded on first use: most sessions never need it, and the provider host should start fast.
     const { GetCallerIdentityCommand, STSClient } = await import("@aws-sdk/client-sts");

@@ -1,5 +1,6 @@
 import { AssumeRoleSettings, CredentialSettings, readCredentialSettings } from "./credentialSettings";
 import { NUMERIC_SETTINGS, NumericSetting, boundsProblem, readNumber } from "./limits";
+import { CONFIG_KEYS, ConfigSource } from "./stackConfig";
 
 /**
  * Where a resource's KMS calls go, with which credentials, and how they are paced and bounded, resolved
@@ -7,43 +8,6 @@ import { NUMERIC_SETTINGS, NumericSetting, boundsProblem, readNumber } from "./l
  * dynamic provider by `configure`), then the environment the provider host runs in. Pure: no I/O, so it is
  * testable and the same for check (which refuses what cannot be used) and the operations.
  */
-
-/**
- * Stack configuration keys read by the provider. The `aws:` keys are @pulumi/aws's own, with the same
- * meaning and shapes, so one stack config serves both providers.
- */
-export const CONFIG_KEYS = {
-    region: "aws:region",
-    profile: "aws:profile",
-    awsEndpoints: "aws:endpoints",
-    accessKey: "aws:accessKey",
-    secretKey: "aws:secretKey",
-    token: "aws:token",
-    assumeRoles: "aws:assumeRoles",
-    /** @pulumi/aws 6.x's single assume-role object; still read, as the first link of the chain. */
-    assumeRole: "aws:assumeRole",
-    sharedCredentialsFiles: "aws:sharedCredentialsFiles",
-    sharedConfigFiles: "aws:sharedConfigFiles",
-    skipRegionValidation: "aws:skipRegionValidation",
-    skipRequestingAccountId: "aws:skipRequestingAccountId",
-    stsRegion: "aws:stsRegion",
-    customCaBundle: "aws:customCaBundle",
-    endpoint: "pulumi-kms-byok:endpoint",
-    trustedEndpoints: "pulumi-kms-byok:trustedEndpoints",
-    maxAttempts: "pulumi-kms-byok:maxAttempts",
-    requestRateScale: "pulumi-kms-byok:requestRateScale",
-    propagationTimeoutSeconds: "pulumi-kms-byok:propagationTimeoutSeconds",
-    rotationTimeoutSeconds: "pulumi-kms-byok:rotationTimeoutSeconds",
-    connectTimeoutSeconds: "pulumi-kms-byok:connectTimeoutSeconds",
-    requestTimeoutSeconds: "pulumi-kms-byok:requestTimeoutSeconds",
-    throttleTimeoutSeconds: "pulumi-kms-byok:throttleTimeoutSeconds",
-    hsmModulePath: "pulumi-kms-byok:hsmModulePath",
-    hsmPin: "pulumi-kms-byok:hsmPin",
-    hsmModuleParameters: "pulumi-kms-byok:hsmModuleParameters",
-    hsmAllowedModulePaths: "pulumi-kms-byok:hsmAllowedModulePaths",
-    hsmSoPin: "pulumi-kms-byok:hsmSoPin",
-    expiryWarningDays: "pulumi-kms-byok:expiryWarningDays",
-} as const;
 
 /**
  * Provider-wide settings from stack configuration, read in `configure`. Plain data. `credentials` may hold
@@ -55,8 +19,8 @@ export interface ProviderSettings {
     region?: string;
     profile?: string;
     endpoint?: string;
-    /** Which setting named `endpoint`, for messages: "pulumi-kms-byok:endpoint" or "aws:endpoints". */
-    endpointSource?: EndpointSource;
+    /** Which config key named `endpoint`, for messages: "pulumi-kms-byok:endpoint" or "aws:endpoints". */
+    endpointKey?: "pulumi-kms-byok:endpoint" | "aws:endpoints";
     stsEndpoint?: string;
     stsRegion?: string;
     trustedEndpoints?: string[];
@@ -87,10 +51,6 @@ export interface ProviderSettings {
     problems?: string[];
 }
 
-export interface ConfigSource {
-    get(key: string): string | undefined;
-}
-
 /** Where the KMS endpoint came from; AWS_ENDPOINT_URL (all services) is the one that is not enough on its own. */
 export type EndpointSource =
     | "the endpoint recorded at the last import"
@@ -112,7 +72,7 @@ export function readProviderSettings(config: ConfigSource): ProviderSettings {
         region: nonEmpty(config.get(CONFIG_KEYS.region)),
         profile: nonEmpty(config.get(CONFIG_KEYS.profile)),
         endpoint: ownEndpoint ?? awsEndpoint,
-        endpointSource: ownEndpoint ? "pulumi-kms-byok:endpoint" : awsEndpoint ? "aws:endpoints" : undefined,
+        endpointKey: ownEndpoint ? "pulumi-kms-byok:endpoint" : awsEndpoint ? "aws:endpoints" : undefined,
         stsEndpoint: serviceEndpointOf(config.get(CONFIG_KEYS.awsEndpoints), "sts"),
         stsRegion: nonEmpty(config.get(CONFIG_KEYS.stsRegion)),
         trustedEndpoints: stringList(config.get(CONFIG_KEYS.trustedEndpoints), CONFIG_KEYS.trustedEndpoints, problems),
@@ -179,18 +139,20 @@ export interface ResourceClientInputs {
     trustedEndpoints?: string[];
     assumeRole?: AssumeRoleSettings;
     /**
-     * Where the material was imported (refresh, destroy): wins over the input, config and environment, so a
-     * destroy after a change of the stack's endpoint still deletes where the material is. null: AWS's own.
+     * Where the material was imported (the output kmsEndpoint, for refresh and destroy): wins over the input,
+     * config and environment, so a destroy after a change of the stack's endpoint still deletes where the
+     * material is. null: AWS's own.
      */
-    recordedEndpoint?: string | null;
+    kmsEndpoint?: string | null;
 }
 
 export interface ClientSettings {
     /** Undefined when nothing names a region: the SDK then tries its own chain (profile files) and fails clearly. */
     region: string | undefined;
     /** An override of the KMS endpoint; undefined means AWS's own endpoint for the Region. */
-    endpoint: string | undefined;
-    endpointSource: EndpointSource | undefined;
+    kmsEndpoint: string | undefined;
+    /** Which setting chose kmsEndpoint, for messages. */
+    chosenBy: EndpointSource | undefined;
     /** Origins (scheme://host[:port]) explicitly trusted to receive wrapped key material. */
     trustedEndpoints: string[];
     stsEndpoint: string | undefined;
@@ -269,18 +231,18 @@ export function resolveClientSettings(resource: ResourceClientInputs, provider: 
     };
 }
 
-function resolveEndpoint(resource: ResourceClientInputs, provider: ProviderSettings, env: Env): Pick<ClientSettings, "endpoint" | "endpointSource"> {
-    if (resource.recordedEndpoint !== undefined) {
-        return { endpoint: resource.recordedEndpoint ?? undefined, endpointSource: "the endpoint recorded at the last import" };
+function resolveEndpoint(resource: ResourceClientInputs, provider: ProviderSettings, env: Env): Pick<ClientSettings, "kmsEndpoint" | "chosenBy"> {
+    if (resource.kmsEndpoint !== undefined) {
+        return { kmsEndpoint: resource.kmsEndpoint ?? undefined, chosenBy: "the endpoint recorded at the last import" };
     }
     const candidates: [string | undefined, EndpointSource][] = [
         [nonEmpty(resource.endpoint), "input endpoint"],
-        [provider.endpoint, provider.endpointSource ?? "pulumi-kms-byok:endpoint"],
+        [provider.endpoint, provider.endpointKey ?? "pulumi-kms-byok:endpoint"],
         [nonEmpty(env["AWS_ENDPOINT_URL_KMS"]), "AWS_ENDPOINT_URL_KMS"],
         [nonEmpty(env["AWS_ENDPOINT_URL"]), "AWS_ENDPOINT_URL"],
     ];
     const found = candidates.find(([value]) => value !== undefined);
-    return found ? { endpoint: found[0], endpointSource: found[1] } : { endpoint: undefined, endpointSource: undefined };
+    return found ? { kmsEndpoint: found[0], chosenBy: found[1] } : { kmsEndpoint: undefined, chosenBy: undefined };
 }
 
 function resolveStsEndpoint(provider: ProviderSettings, env: Env): { endpoint?: string; source?: ClientSettings["stsEndpointSource"] } {
@@ -298,6 +260,12 @@ const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\//;
 /** `arn:aws:kms:eu-west-1:111122223333:key/…` → `eu-west-1`. */
 export function regionOfArn(keyId: string | undefined): string | undefined {
     return KEY_ARN.exec(keyId ?? "")?.[2];
+}
+
+/** Key ID, ARN or multi-Region key ID → the bare key ID, so "same key" compares forms equal. */
+export function bareKeyId(keyIdOrArn: string): string {
+    const slash = keyIdOrArn.lastIndexOf("key/");
+    return keyIdOrArn.startsWith("arn:") && slash >= 0 ? keyIdOrArn.slice(slash + 4) : keyIdOrArn;
 }
 
 /** `arn:aws:kms:eu-west-1:111122223333:key/…` → `111122223333`. */

@@ -183,9 +183,9 @@ async function importOnce(session: KmsSession, key: KeyMetadata, request: Import
         { timeoutMs: session.settings.propagationTimeoutMs, log: session.log, what: `KMS key ${key.Arn} to accept imports` },
     );
     const wrappingKey = acceptableWrappingKey(session, params.PublicKey, request.wrapping);
-    if (session.endpoint?.kind === "listed") {
+    if (session.target.trust?.kind === "listed") {
         // Not AWS and not this machine: the user opted in; the log says every time where the material went.
-        session.log(`sending wrapped key material for KMS key ${key.Arn} to ${session.endpoint.host}, an endpoint listed in trustedEndpoints (not an AWS KMS host)`);
+        session.log(`sending wrapped key material for KMS key ${key.Arn} to ${session.target.trust.host}, an endpoint listed in trustedEndpoints (not an AWS KMS host)`);
     }
     const input: ImportKeyMaterialCommandInput = {
         KeyId: key.Arn,
@@ -216,7 +216,7 @@ function acceptableWrappingKey(session: KmsSession, publicKey: Uint8Array | unde
         return parseWrappingKey(publicKey, wrapping);
     } catch (error) {
         if (!(error instanceof WrappingKeyError)) throw error;
-        const where = session.endpoint ? `the endpoint ${session.endpoint.origin}` : `AWS KMS in ${session.settings.region ?? "the default Region"}`;
+        const where = session.target.trust ? `the endpoint ${session.target.trust.origin}` : `AWS KMS in ${session.settings.region ?? "the default Region"}`;
         throw new KeyMaterialError(
             `${where} returned an unacceptable wrapping key for ${wrapping.algorithm}/${wrapping.wrappingKeySpec}: ${error.message}. ` +
                 "A genuine KMS issues RSA keys of the requested size with public exponent 65537, whose modulus is the product of two " +

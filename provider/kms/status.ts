@@ -6,6 +6,9 @@ import { KeyMetadata, RotationsListEntry } from "@aws-sdk/client-kms";
  */
 
 /** What happened to the material, in the user's terms (refresh shows changes of this value as drift). */
+/** KMS's KeyMaterialState of one material (ListKeyRotations). */
+export type KeyMaterialState = "CURRENT" | "NON_CURRENT" | "PENDING_ROTATION" | "PENDING_MULTI_REGION_IMPORT_AND_ROTATION";
+
 export type MaterialCondition = "IMPORTED" | "DELETED" | "EXPIRED" | "NOT_ASSOCIATED";
 
 export interface MaterialStatus {

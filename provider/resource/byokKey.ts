@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ExpirationModel } from "../dynamic/properties";
+import type { ExpirationModel } from "../material/properties";
 import { HMAC_KEY_SPECS, ECC_KEY_SPECS, KeySpec, KeyUsage } from "../wrapping/keySpecs";
 import { AssumeRoleArgs, ImportedKeyMaterial, KeyMaterialIdFor } from "./importedKeyMaterial";
 

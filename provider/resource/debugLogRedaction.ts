@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as sdkLog from "@pulumi/pulumi/log";
-import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../dynamic/redaction";
+import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../checks/redaction";
 import { materialTextForms } from "../wrapping/encodings";
 
 /**
@@ -17,7 +17,7 @@ import { materialTextForms } from "../wrapping/encodings";
  * message leaves this process with a registered material in it, in any of its encodings. The materials stay in
  * memory only as long as the program's own copy does (this process's lifetime).
  *
- * Bounded like the provider's redaction (dynamic/redaction.ts): a material longer than MAX_INPUT_CHARS
+ * Bounded like the provider's redaction (checks/redaction.ts): a material longer than MAX_INPUT_CHARS
  * (check refuses it) is never decoded; it goes to a Redactor in strict mode instead, which keeps a few pieces
  * of it, withholds a message holding any of them, and masks every long run of base64 or hex. Whatever fails
  * here withholds the message; nothing here throws.

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerText } from "../dynamic/shim";
+import { providerText } from "../engine/storedProvider";
 import { redactFromSdkLogs } from "./debugLogRedaction";
 import type { AssumeRoleSettings } from "../client/credentialSettings";
-import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyState, MultiRegionKeyType } from "../dynamic/properties";
+import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyState, MultiRegionKeyType } from "../material/properties";
 import type { MaterialCondition } from "../kms/status";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../wrapping/algorithms";
 import type { KeySpec } from "../wrapping/keySpecs";
@@ -213,7 +213,7 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
     constructor(name: string, args: ImportedKeyMaterialArgs<TKeySpec>, opts?: pulumi.CustomResourceOptions) {
         // A fresh object per resource, material and PIN always secret, and output-only properties seeded so they
         // resolve as outputs. A dynamic resource (served by the dynamic-provider host) whose `__provider` is the
-        // compact text of shim.ts, not the closure dynamic.Resource would serialize (see shim.ts).
+        // compact text of engine/storedProvider.ts, not the closure dynamic.Resource would serialize (see there).
         if (args.keyMaterial !== undefined) redactFromSdkLogs(args.keyMaterial);
         if (args.hsmPin !== undefined) redactFromSdkLogs(args.hsmPin);
         if (args.hsmModuleParameters !== undefined) redactFromSdkLogs(args.hsmModuleParameters);

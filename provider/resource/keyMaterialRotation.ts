@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { KeyMaterialState } from "../dynamic/properties";
-import { providerText } from "../dynamic/shim";
+import type { KeyMaterialState } from "../material/properties";
+import { providerText } from "../engine/storedProvider";
 import type { AssumeRoleArgs } from "./importedKeyMaterial";
 
 export interface KeyMaterialRotationArgs {
@@ -58,7 +58,7 @@ export class KeyMaterialRotation extends pulumi.CustomResource {
             trustedEndpoints: undefined,
             assumeRole: undefined,
             ...args,
-            // See ImportedKeyMaterial: a dynamic resource with the compact `__provider` of shim.ts.
+            // See ImportedKeyMaterial: a dynamic resource with the compact `__provider` of engine/storedProvider.ts.
             __provider: providerText("KeyMaterialRotation"),
         };
         super(KEY_MATERIAL_ROTATION_TYPE, name, props, opts);

@@ -1,6 +1,6 @@
 /**
  * The key specs whose material this package can import, and what their material looks like.
- * Source: the KMS import reference §7.1 (sizes of raw and PKCS#8 material per key spec).
+ * Source: docs/kms-behaviour.md#material-formats (sizes of raw and PKCS#8 material per key spec).
  */
 
 export const SYMMETRIC_KEY_SPECS = ["SYMMETRIC_DEFAULT"] as const;

@@ -3,8 +3,8 @@ import { MODULUS_BYTES, Wrapping, isKeyWrap, oaepDigest } from "./algorithms";
 
 /**
  * Wrapping of key material for ImportKeyMaterial, exactly as the AWS Developer Guide constructs it
- * (reference §7.2): RSA-OAEP with the same digest for OAEP and MGF1 and an empty label, or
- * RSA_AES_KEY_WRAP = RSA-OAEP(ephemeral AES-256 key) ‖ AES-KWP(material) (RFC 5649).
+ * (docs/kms-behaviour.md#wrapping-constructions): RSA-OAEP with the same digest for OAEP and MGF1 and an
+ * empty label, or RSA_AES_KEY_WRAP = RSA-OAEP(ephemeral AES-256 key) ‖ AES-KWP(material) (RFC 5649).
  */
 
 /** RFC 5649's alternative initial value; node:crypto requires it explicitly for id-aes256-wrap-pad. */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
 import { startKmsLocal, type KmsLocal } from "../../kms-local";
 import { importedKeyMaterialProvider } from "../../provider";
-import { providerText } from "../../provider/dynamic/shim";
+import { providerText } from "../../provider/engine/storedProvider";
 import { assertKeyUsable } from "../support/assertions";
 import { assertStateKeepsSecrets, failed, ok } from "../support/cli/assertions";
 import { useCliWorld } from "../support/cli/cliWorld";

@@ -1,5 +1,5 @@
 import { writeHeapSnapshot } from "node:v8";
-import { dispatch } from "../../provider/dynamic/runtime";
+import { dispatch } from "../../provider/engine/runtime";
 
 /**
  * A provider host of its own, for what a test process cannot observe about itself: it runs one `configure`

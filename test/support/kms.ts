@@ -1,6 +1,6 @@
 import { CreateKeyCommand, CreateKeyCommandInput, KMSClient, KeyMetadata } from "@aws-sdk/client-kms";
 import { KmsLocal, KmsLocalOptions, startKmsLocal } from "../../kms-local";
-import type { ProviderContext } from "../../provider/dynamic/operations";
+import type { ProviderContext } from "../../provider/client/context";
 import { kmsLocalArtifacts, leakRegistry } from "./leakScan";
 
 /**

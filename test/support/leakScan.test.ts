@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { startKmsLocal } from "../../kms-local";
-import { checkInputs } from "../../provider/dynamic/check";
+import { checkInputs } from "../../provider/material/check";
 import { assertNoMaterial } from "./assertions";
 import { LeakRegistry, formatLeakReport, kmsLocalArtifacts, leakRegistry, materialPatterns, type LeakReport } from "./leakScan";
 import { useCliWorld } from "./cli/cliWorld";

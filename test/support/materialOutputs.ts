@@ -1,4 +1,4 @@
-import type { MaterialOutputs } from "../../provider/dynamic/properties";
+import type { MaterialOutputs } from "../../provider/material/properties";
 
 /** A symmetric EXTERNAL key of the pure planning tests (no KMS behind it). */
 export const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";

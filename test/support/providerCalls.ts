@@ -10,9 +10,9 @@ import type { LeakRegistry } from "./leakScan";
  */
 
 const MODULES: Record<string, string[]> = {
-    "../../provider/dynamic/operations": ["createMaterial", "readMaterial", "updateMaterial", "deleteMaterial", "diffMaterial"],
-    "../../provider/dynamic/check": ["checkInputs"],
-    "../../provider/dynamic/rotation": ["checkRotation", "diffRotation", "applyRotation", "readRotation", "deleteRotation"],
+    "../../provider/material/lifecycle": ["createMaterial", "readMaterial", "updateMaterial", "deleteMaterial", "diffMaterial"],
+    "../../provider/material/check": ["checkInputs"],
+    "../../provider/rotation/lifecycle": ["checkRotation", "diffRotation", "applyRotation", "readRotation", "deleteRotation"],
 };
 
 const WRAPPED = Symbol("leak-scan-recorded");

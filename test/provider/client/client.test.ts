@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DescribeKeyCommand, GetParametersForImportCommand, KMSClient, RotateKeyOnDemandCommand } from "@aws-sdk/client-kms";
 import { randomBytes } from "node:crypto";
 import { kmsClient, serverNow } from "../../../provider/client/client";
-import { createMaterial } from "../../../provider/dynamic/operations";
+import { createMaterial } from "../../../provider/material/lifecycle";
 import { resolveClientSettings } from "../../../provider/client/settings";
 import { useProviderKms } from "../../support/kms";
 

@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dispatch } from "../../../provider/dynamic/runtime";
-import type { MaterialOutputs } from "../../../provider/dynamic/properties";
+import { dispatch } from "../../../provider/engine/runtime";
+import type { MaterialOutputs } from "../../../provider/material/properties";
 import { useProviderKms } from "../../support/kms";
 
 /**

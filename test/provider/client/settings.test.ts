@@ -89,12 +89,12 @@ describe("provider/client/settings", () => {
 
     it("resolves endpoint and profile: input, then config, then AWS_ENDPOINT_URL_KMS / AWS_PROFILE", () => {
         const env = { AWS_ENDPOINT_URL_KMS: "http://env", AWS_ENDPOINT_URL: "http://generic", AWS_PROFILE: "envprofile" };
-        assert.equal(resolveClientSettings({ endpoint: "http://input" }, { endpoint: "http://config" }, env).endpoint, "http://input");
-        assert.equal(resolveClientSettings({}, { endpoint: "http://config" }, env).endpoint, "http://config");
-        assert.equal(resolveClientSettings({}, {}, env).endpoint, "http://env");
-        assert.equal(resolveClientSettings({}, {}, { AWS_ENDPOINT_URL: "http://generic" }).endpoint, "http://generic");
-        assert.equal(resolveClientSettings({}, {}, { AWS_ENDPOINT_URL: "http://generic" }).endpointSource, "AWS_ENDPOINT_URL");
-        assert.equal(resolveClientSettings({}, {}, env).endpointSource, "AWS_ENDPOINT_URL_KMS");
+        assert.equal(resolveClientSettings({ endpoint: "http://input" }, { endpoint: "http://config" }, env).kmsEndpoint, "http://input");
+        assert.equal(resolveClientSettings({}, { endpoint: "http://config" }, env).kmsEndpoint, "http://config");
+        assert.equal(resolveClientSettings({}, {}, env).kmsEndpoint, "http://env");
+        assert.equal(resolveClientSettings({}, {}, { AWS_ENDPOINT_URL: "http://generic" }).kmsEndpoint, "http://generic");
+        assert.equal(resolveClientSettings({}, {}, { AWS_ENDPOINT_URL: "http://generic" }).chosenBy, "AWS_ENDPOINT_URL");
+        assert.equal(resolveClientSettings({}, {}, env).chosenBy, "AWS_ENDPOINT_URL_KMS");
         assert.equal(resolveClientSettings({}, {}, env).profile, "envprofile");
         assert.equal(resolveClientSettings({ profile: "p" }, { profile: "c" }, env).profile, "p");
     });

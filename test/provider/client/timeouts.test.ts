@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { createMaterial, deleteMaterial, readMaterial } from "../../../provider/dynamic/operations";
-import type { ProviderContext } from "../../../provider/dynamic/operations";
-import type { MaterialOutputs } from "../../../provider/dynamic/properties";
+import { createMaterial, deleteMaterial, readMaterial } from "../../../provider/material/lifecycle";
+import type { ProviderContext } from "../../../provider/client/context";
+import type { MaterialOutputs } from "../../../provider/material/properties";
 import { BlackHole, acceptsNever, answersNever } from "../../support/blackHoles";
 
 /**

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { checkInputs } from "../../../provider/dynamic/check";
-import { UNKNOWN } from "../../../provider/dynamic/properties";
+import { checkInputs } from "../../../provider/material/check";
+import { UNKNOWN } from "../../../provider/checks/engineValues";
 import { KEY_ID, SYMMETRIC } from "../../support/badInputs";
 
 /** check with hsmKey: the URI is validated during preview, without touching the HSM or AWS. */
-describe("provider/dynamic/check with hsmKey", () => {
+describe("provider/material/check with hsmKey", () => {
     const NOW = new Date("2026-11-23T12:00:00Z");
     const URI = "pkcs11:token=byok;object=payments-2026;type=secret-key?module-path=/usr/lib/softhsm/libsofthsm2.so";
     const PIN = "a-long-secret-pin-0042";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createPublicKey, randomBytes } from "node:crypto";
-import { createMaterial, deleteMaterial, updateMaterial } from "../../../provider/dynamic/operations";
-import { MaterialInputs } from "../../../provider/dynamic/properties";
+import { createMaterial, deleteMaterial, updateMaterial } from "../../../provider/material/lifecycle";
+import { MaterialInputs } from "../../../provider/material/properties";
 import * as C from "../../../provider/hsm/constants";
 import { aesCmacCheckValue } from "../../../provider/wrapping/checkValue";
 import type { KeySpec } from "../../../provider/wrapping/keySpecs";

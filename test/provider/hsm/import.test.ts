@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { DeleteImportedKeyMaterialCommand, GetParametersForImportCommand, ImportKeyMaterialCommand, ListKeyRotationsCommand } from "@aws-sdk/client-kms";
-import { createMaterial, deleteMaterial, readMaterial, updateMaterial } from "../../../provider/dynamic/operations";
-import { MaterialInputs } from "../../../provider/dynamic/properties";
+import { createMaterial, deleteMaterial, readMaterial, updateMaterial } from "../../../provider/material/lifecycle";
+import { MaterialInputs } from "../../../provider/material/properties";
 import { WRAPPING_ALGORITHMS, WrappingAlgorithm, isKeyWrap } from "../../../provider/wrapping/algorithms";
 import { aesCmacCheckValue } from "../../../provider/wrapping/checkValue";
 import { parseWrappingKey, wrapKeyMaterial } from "../../../provider/wrapping/wrap";

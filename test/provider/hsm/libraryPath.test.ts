@@ -3,8 +3,8 @@ import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, sym
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createMaterial } from "../../../provider/dynamic/operations";
-import { checkHsmToken } from "../../../provider/dynamic/checkHsm";
+import { createMaterial } from "../../../provider/material/lifecycle";
+import { checkHsmToken } from "../../../provider/checks/hsmToken";
 import { libraryPathProblem } from "../../../provider/hsm/libraryPath";
 import { useProviderKms } from "../../support/kms";
 import { TestToken, tokenKind } from "../../support/tokens";

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createMaterial } from "../../../provider/dynamic/operations";
+import { createMaterial } from "../../../provider/material/lifecycle";
 import * as C from "../../../provider/hsm/constants";
 import { leakRegistry } from "../../support/leakScan";
 import { useProviderKms } from "../../support/kms";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { createMaterial } from "../../../provider/dynamic/operations";
+import { createMaterial } from "../../../provider/material/lifecycle";
 import * as C from "../../../provider/hsm/constants";
 import { assertKeyUsable } from "../../support/assertions";
 import { useProviderKms } from "../../support/kms";

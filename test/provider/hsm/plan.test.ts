@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { planChanges } from "../../../provider/dynamic/plan";
-import { MaterialInputs, MaterialOutputs } from "../../../provider/dynamic/properties";
+import { planChanges } from "../../../provider/material/plan";
+import { MaterialInputs, MaterialOutputs } from "../../../provider/material/properties";
 import { KEY_ID, materialOutputs } from "../../support/materialOutputs";
 
 /** diff planning for HSM material: a different URI reimports (KMS accepts only the same bytes); the PIN never plans anything. */
-describe("provider/dynamic/plan with hsmKey", () => {
+describe("provider/material/plan with hsmKey", () => {
     const URI = "pkcs11:token=byok;object=k?module-path=/usr/lib/softhsm/libsofthsm2.so";
     // Imported from the token with the algorithm it chose; material that never expires.
     const olds = (overrides: Partial<MaterialOutputs> = {}): MaterialOutputs =>

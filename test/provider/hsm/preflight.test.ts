@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkHsmToken } from "../../../provider/dynamic/checkHsm";
+import { checkHsmToken } from "../../../provider/checks/hsmToken";
 import * as C from "../../../provider/hsm/constants";
 import { useProviderKms } from "../../support/kms";
 import { loginsLogged, pkcs11Shim, useShimHere } from "../../support/pkcs11Shim";
@@ -14,7 +14,7 @@ import { describeEachToken, tokenKind } from "../../support/tokens";
  * answers and never name hsmKey as the property (the engine would print the URI). A stack whose HSM inputs did
  * not change asks no token at all, so drift previews need no HSM.
  */
-describeEachToken("provider/dynamic/checkHsm: the token asked at preview", (token, traits, name) => {
+describeEachToken("provider/checks/hsmToken: the token asked at preview", (token, traits, name) => {
     const fixture = useProviderKms();
     const keyId = "1234abcd-12ab-34cd-56ef-1234567890ab";
     const check = (news: Record<string, unknown>, olds: Record<string, unknown> = {}) => checkHsmToken(olds, news, fixture().context);

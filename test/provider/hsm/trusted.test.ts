@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { createMaterial } from "../../../provider/dynamic/operations";
-import { ProviderContext } from "../../../provider/dynamic/operations";
-import { checkHsmToken } from "../../../provider/dynamic/checkHsm";
+import { createMaterial } from "../../../provider/material/lifecycle";
+import { ProviderContext } from "../../../provider/client/context";
+import { checkHsmToken } from "../../../provider/checks/hsmToken";
 import * as C from "../../../provider/hsm/constants";
 import { WrappingAlgorithm } from "../../../provider/wrapping/algorithms";
 import { assertKeyUsable } from "../../support/assertions";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { CreateKeyCommand, ListKeyRotationsCommand } from "@aws-sdk/client-kms";
-import { createMaterial, deleteMaterial } from "../../../provider/dynamic/operations";
-import type { MaterialOutputs } from "../../../provider/dynamic/properties";
+import { createMaterial, deleteMaterial } from "../../../provider/material/lifecycle";
+import type { MaterialOutputs } from "../../../provider/material/properties";
 import { assertKeyUsable } from "../../support/assertions";
 import { useProviderKms } from "../../support/kms";
 import { materialFor } from "../../support/materials";

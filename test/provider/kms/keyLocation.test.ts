@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { createMaterial, readMaterial } from "../../../provider/dynamic/operations";
-import type { ProviderContext } from "../../../provider/dynamic/operations";
+import { createMaterial, readMaterial } from "../../../provider/material/lifecycle";
+import type { ProviderContext } from "../../../provider/client/context";
 import { useProviderKms } from "../../support/kms";
 
 /**

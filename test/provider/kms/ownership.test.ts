@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { ListKeyRotationsCommand } from "@aws-sdk/client-kms";
-import { createMaterial } from "../../../provider/dynamic/operations";
+import { createMaterial } from "../../../provider/material/lifecycle";
 import { assertKeyUsable } from "../../support/assertions";
 import { useProviderKms } from "../../support/kms";
 import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { MAX_PAGES } from "../../../provider/kms/finders";
-import { createMaterial, readMaterial } from "../../../provider/dynamic/operations";
+import { createMaterial, readMaterial } from "../../../provider/material/lifecycle";
 import { useProviderKms } from "../../support/kms";
 import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";
 

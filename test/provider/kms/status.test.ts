@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { deletionImpact } from "../../../provider/dynamic/outputs";
+import { deletionImpact } from "../../../provider/material/outputs";
 import { MaterialStatus, effectOfDeleting } from "../../../provider/kms/status";
 
 /** What deleting a material would do: one rule, conditional wording (its callers know states only as of a past read). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createPublicKey, generateKeyPairSync, getDiffieHellman, randomBytes } from "node:crypto";
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
-import { createMaterial } from "../../../provider/dynamic/operations";
+import { createMaterial } from "../../../provider/material/lifecycle";
 import { useProviderKms } from "../../support/kms";
 import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";
 

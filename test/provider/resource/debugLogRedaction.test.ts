@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { WITHHELD } from "../../../provider/dynamic/redaction";
+import { WITHHELD } from "../../../provider/checks/redaction";
 import { redact, redactFromSdkLogs } from "../../../provider/resource/debugLogRedaction";
 import { ChunkScan } from "../../support/chunkScan";
 import { largeInput } from "../../support/largeInputs";

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetPublicKeyCommand } from "@aws-sdk/client-kms";
-import { createMaterial } from "../../../provider/dynamic/operations";
+import { createMaterial } from "../../../provider/material/lifecycle";
 import { decodeKeyMaterial } from "../../../provider/wrapping/encodings";
 import { KeySpec } from "../../../provider/wrapping/keySpecs";
 import { encodingsOf, openssl, opensslPem, opensslPkcs8 } from "../../support/keyEncodings";

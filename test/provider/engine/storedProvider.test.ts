@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { importedKeyMaterialProvider, providerText } from "../../../provider/dynamic/shim";
-import { API_VERSION } from "../../../provider/dynamic/runtime";
+import { importedKeyMaterialProvider, providerText } from "../../../provider/engine/storedProvider";
+import { API_VERSION } from "../../../provider/engine/runtime";
 
 /** The dynamic-provider host's loader: `require(text).handler()`, as @pulumi/pulumi's cmd/dynamic-provider does. */
 function load(text: string): Record<string, (...args: unknown[]) => Promise<{ failures: { property: string }[] }>> {
@@ -9,7 +9,7 @@ function load(text: string): Record<string, (...args: unknown[]) => Promise<{ fa
     return requireFromString(text).handler();
 }
 
-describe("provider/dynamic/shim (the serialized provider, `__provider`)", () => {
+describe("provider/engine/storedProvider (the serialized provider, `__provider`)", () => {
     describe("the text resources store now", () => {
         const text = providerText("ImportedKeyMaterial");
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { DescribeKeyCommand, GetPublicKeyCommand, KMSClient, ReplicateKeyCommand } from "@aws-sdk/client-kms";
-import { createMaterial, diffMaterial, readMaterial, updateMaterial } from "../../../provider/dynamic/operations";
-import { dispatch } from "../../../provider/dynamic/runtime";
-import { MaterialInputs, MaterialOutputs } from "../../../provider/dynamic/properties";
+import { createMaterial, diffMaterial, readMaterial, updateMaterial } from "../../../provider/material/lifecycle";
+import { dispatch } from "../../../provider/engine/runtime";
+import { MaterialInputs, MaterialOutputs } from "../../../provider/material/properties";
 import type { KeySpec } from "../../../provider/wrapping/keySpecs";
 import { assertKeyUsable, assertNoMaterial } from "../../support/assertions";
 import { useProviderKms } from "../../support/kms";
@@ -14,7 +14,7 @@ import { fresh, materialFor } from "../../support/materials";
  * recorded at the last create/update/refresh (a refresh after moving kms-local's clock is what shows the
  * renewal, as `preview --refresh` does), and the import takes the new validTo from KMS's clock.
  */
-describe("provider/dynamic renewal lifecycle (against kms-local, its clock moved)", () => {
+describe("provider/material renewal lifecycle (against kms-local, its clock moved)", () => {
     const fixture = useProviderKms();
     const HOUR = 3_600_000;
     const DAY = 24 * HOUR;

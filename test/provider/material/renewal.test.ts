@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import { validToFor } from "../../../provider/kms/importMaterial";
-import { ChangePlan, describePlan, hasChanges, planChanges } from "../../../provider/dynamic/plan";
-import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/dynamic/properties";
+import { ChangePlan, describePlan, hasChanges, planChanges, planExpiryWarning } from "../../../provider/material/plan";
+import { MaterialInputs, MaterialOutputs } from "../../../provider/material/properties";
+import { UNKNOWN } from "../../../provider/checks/engineValues";
 import { KEY_ARN, KEY_ID, materialOutputs } from "../../support/materialOutputs";
 import {
     clockOffsetToRecord,
     effectiveEarlyRenewalHours,
     expiryWarning,
     newMaterialExpiryWarning,
-    planExpiryWarning,
     planningNow,
     renewalDueAt,
-} from "../../../provider/dynamic/renewal";
+} from "../../../provider/material/renewal";
 
 /**
  * Renewable expiry, pure: the planner with an explicit `now` (KMS's clock as the provider estimates it), the
@@ -37,7 +37,7 @@ const inputs = (overrides: Partial<Record<keyof MaterialInputs, unknown>> = {}):
 
 const lines = (olds: MaterialOutputs, plan: ChangePlan) => describePlan(olds, plan).join("\n");
 
-describe("provider/dynamic/renewal: planning with validityPeriodHours (explicit now)", () => {
+describe("provider/material/renewal: planning with validityPeriodHours (explicit now)", () => {
     it("outside the renewal window: no change at all, nothing logged (preview --expect-no-changes stays green)", () => {
         for (const now of [at("2026-12-01T00:00:00Z"), at("2027-01-20T00:00:00Z"), at(DUE_AT, -1)]) {
             const plan = planChanges(outputs(), inputs(), now);
@@ -144,7 +144,7 @@ describe("provider/dynamic/renewal: planning with validityPeriodHours (explicit 
     });
 });
 
-describe("provider/dynamic/renewal: KMS's clock, the arithmetic, the warning", () => {
+describe("provider/material/renewal: KMS's clock, the arithmetic, the warning", () => {
     it("plans with this machine's clock corrected by KMS's offset as last recorded", () => {
         const local = Date.parse("2027-01-20T00:00:00Z");
         assert.equal(planningNow(outputs({ kmsClockOffsetSeconds: 0 }), local).toISOString(), "2027-01-20T00:00:00.000Z");

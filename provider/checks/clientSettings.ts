@@ -1,15 +1,16 @@
 import { assumeRoleProblems } from "../client/credentialSettings";
-import { judgeEndpoint, trustedOrigins } from "../client/endpointTrust";
-import { ProviderSettings, ResourceClientInputs, resolveClientSettings } from "../client/settings";
-import { CheckFailure, Fail, failureCollector, isOrigin, known } from "./checkCommon";
-import { isUnknown, plainInputs } from "./properties";
+import { ProviderSettings, ResourceClientInputs } from "../client/settings";
+import { TargetProblem, resolveKmsTarget } from "../client/target";
+import { Fail, failureCollector, isOrigin, known } from "./rules";
+import { CheckFailure } from "./answers";
+import { isUnknown, plainInputs } from "./engineValues";
 
 /**
  * Check, the part that depends on the stack's configuration and the host's environment: where requests
  * would go (endpoint trust, for KMS and for STS), the credentials settings, the bounds of every numeric
  * setting. The dynamic-provider host always runs `configure` before the first `check`, so preview refuses
- * these before any AWS call. The operations apply the same rules again before their first request (refresh
- * and destroy never run check).
+ * these before any AWS call. The target's problems are those every session refuses (client/target.ts), here
+ * reported one by one and attributed to the property that caused them.
  */
 
 export interface SettingsContext {
@@ -28,28 +29,32 @@ export function checkSettings(news: Record<string, unknown>, context: SettingsCo
     const { fail, failures } = failureCollector(inputs);
     const resource = clientInputs(inputs, fail);
     if (!resource) return failures();
-    const settings = resolveClientSettings(resource, context.settings, context.env);
-    // Problems named after an environment variable (AWS_MAX_ATTEMPTS, NODE_TLS_REJECT_UNAUTHORIZED) are not the stack's.
-    for (const problem of settings.problems) fail("", /^[A-Z][A-Z0-9_]+[ =]/.test(problem) ? problem : `stack configuration: ${problem}`);
-    for (const problem of trustedOrigins(context.settings.trustedEndpoints ?? []).problems) fail("", `config pulumi-kms-byok:${problem}`);
-    for (const problem of trustedOrigins(resource.trustedEndpoints ?? []).problems) fail("trustedEndpoints", problem);
-    if (settings.credentials.assumeRoles.length > 0 && settings.stsEndpoint) {
-        const sts = judgeEndpoint(settings.stsEndpoint, "sts", settings.stsEndpointSource ?? "STS endpoint", settings.trustedEndpoints);
-        if (!sts.ok) fail("", `roles cannot be assumed through this STS endpoint: ${sts.problem}`);
-    }
-    // A malformed endpoint input is reported by the input checks already.
-    if (settings.endpoint && !(settings.endpointSource === "input endpoint" && !isOrigin(settings.endpoint))) {
-        const property = settings.endpointSource === "input endpoint" ? "endpoint" : "";
-        const verdict = judgeEndpoint(settings.endpoint, "kms", settings.endpointSource ?? "endpoint", settings.trustedEndpoints);
-        if (!verdict.ok) fail(property, `key material is sent only to a trusted KMS endpoint: ${verdict.problem}`);
-        else if (verdict.endpoint.region && settings.region && verdict.endpoint.region !== settings.region) {
-            fail(property, `${settings.endpointSource} is AWS KMS of ${verdict.endpoint.region}, but the key is in ${settings.region}; KMS keys are regional`);
-        }
-    }
+    const { settings, problems } = resolveKmsTarget(resource, context.settings, context.env);
+    for (const problem of problems) report(problem, settings.chosenBy, settings.kmsEndpoint, fail);
     if (context.settings.skipRegionValidation === false && settings.region && !PARTITION_REGIONS.some((r) => r.test(settings.region!))) {
         fail(typeof inputs["region"] === "string" ? "region" : "", "the Region is not one of AWS's Region names (aws:skipRegionValidation is false)");
     }
     return failures();
+}
+
+/** check's words for a target problem; a malformed endpoint input is reported by the input checks already. */
+function report(problem: TargetProblem, chosenBy: string | undefined, kmsEndpoint: string | undefined, fail: Fail): void {
+    const property = chosenBy === "input endpoint" ? "endpoint" : "";
+    switch (problem.rule) {
+        case "configuration":
+            // Problems named after an environment variable (AWS_MAX_ATTEMPTS, NODE_TLS_REJECT_UNAUTHORIZED) are not the stack's.
+            if (problem.of === "resource") return fail("trustedEndpoints", problem.problem);
+            if (problem.of === "stack") return fail("", `config pulumi-kms-byok:${problem.problem}`);
+            return fail("", /^[A-Z][A-Z0-9_]+[ =]/.test(problem.problem) ? problem.problem : `stack configuration: ${problem.problem}`);
+        case "sts endpoint":
+            return fail("", `roles cannot be assumed through this STS endpoint: ${problem.problem}`);
+        case "kms endpoint":
+            if (property && !isOrigin(kmsEndpoint ?? "")) return;
+            return fail(property, `key material is sent only to a trusted KMS endpoint: ${problem.problem}`);
+        case "kms region":
+            if (property && !isOrigin(kmsEndpoint ?? "")) return;
+            return fail(property, `${problem.chosenBy} is AWS KMS of ${problem.endpointRegion}, but the key is in ${problem.keyRegion}; KMS keys are regional`);
+    }
 }
 
 /**

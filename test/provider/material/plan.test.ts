@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { describePlan, hasChanges, planChanges } from "../../../provider/dynamic/plan";
-import { MaterialInputs, MaterialOutputs, UNKNOWN } from "../../../provider/dynamic/properties";
+import { describePlan, hasChanges, planChanges } from "../../../provider/material/plan";
+import { MaterialInputs, MaterialOutputs } from "../../../provider/material/properties";
+import { UNKNOWN } from "../../../provider/checks/engineValues";
 import { KEY_ARN, KEY_ID, materialOutputs } from "../../support/materialOutputs";
 
 const ARN = KEY_ARN;
@@ -14,7 +15,7 @@ const outputs = materialOutputs;
 const inputs = (overrides: Partial<Record<keyof MaterialInputs, unknown>> = {}): MaterialInputs =>
     ({ keyId: KEY_ID, keyMaterial: "ignored", validTo: "2027-06-30T00:00:00Z", ...overrides }) as MaterialInputs;
 
-describe("provider/dynamic/plan", () => {
+describe("provider/material/plan", () => {
     it("no change when KMS matches the inputs (ID vs ARN forms, validTo precision)", () => {
         for (const news of [inputs(), inputs({ keyId: ARN }), inputs({ validTo: "2027-06-30T02:00:00+02:00" })]) {
             const plan = planChanges(outputs(), news, NOW);

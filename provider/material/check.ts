@@ -4,17 +4,19 @@ import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, isKeyWrap, isWrappingAlgorithm, 
 import { KEY_SPECS, KeySpec, isAsymmetric, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { MATERIAL_FORMS, decodeKeyMaterial } from "../wrapping/encodings";
 import { MaterialShape, inferKeySpec, inspectMaterial, materialProblem, publicKeyOf } from "../wrapping/material";
-import { CheckOutcome, Fail, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "./checkCommon";
+import { Fail, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
+import { CheckOutcome } from "../checks/answers";
 import { checkRenewal } from "./checkRenewal";
-import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping, isUnknown, plainInputs } from "./properties";
-import { MAX_INPUT_CHARS } from "./redaction";
+import { isUnknown, plainInputs } from "../checks/engineValues";
+import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping } from "./properties";
+import { MAX_INPUT_CHARS } from "../checks/redaction";
 
 /**
  * check: every input validated before any AWS call, during preview. Pure (no I/O; `now` is passed in).
- * A failure says what is wrong and what to do, and never shows an input (see checkCommon.ts for when it
+ * A failure says what is wrong and what to do, and never shows an input (see checks/rules.ts for when it
  * names its property). Values still unknown during preview (a key created in the same run) pass.
  * What depends on the stack's configuration (endpoint trust, credentials, bounds) is checked in
- * checkSettings.ts.
+ * checks/clientSettings.ts.
  */
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -22,7 +24,7 @@ const DESCRIPTION = /^[a-zA-Z0-9:/_\s.-]+$/;
 const MAX_VALID_DAYS = 365;
 const DAY_MS = 86_400_000;
 
-export type { CheckFailure, CheckOutcome } from "./checkCommon";
+export type { CheckFailure, CheckOutcome } from "../checks/answers";
 
 export function checkInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date): CheckOutcome {
     const inputs = plainInputs(news);

@@ -13,7 +13,7 @@ import { useProviderKms } from "../../support/kms";
  * process of its own (test/support/hostProbe.ts) against kms-local: what one call leaves behind in the host's
  * memory, and what its messages contain when KMS quotes a secret back.
  */
-describe("provider/dynamic/runtime (dispatch in a host process, against kms-local)", () => {
+describe("provider/engine/runtime (dispatch in a host process, against kms-local)", () => {
     const fixture = useProviderKms();
     const dir = mkdtempSync(join(tmpdir(), "byok-host-"));
     after(() => rmSync(dir, { recursive: true, force: true }));

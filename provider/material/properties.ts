@@ -1,7 +1,7 @@
 import type { AssumeRoleSettings } from "../client/credentialSettings";
 import { Wrapping, WrappingAlgorithm, WrappingKeySpec, defaultWrapping } from "../wrapping/algorithms";
 import { KeySpec } from "../wrapping/keySpecs";
-import { MaterialCondition } from "../kms/status";
+import { KeyMaterialState, MaterialCondition } from "../kms/status";
 import type { Expiration } from "../kms/importMaterial";
 
 /**
@@ -25,7 +25,6 @@ export type KeyState =
     | "Updating"
     | "Unknown";
 export type ImportState = "IMPORTED" | "PENDING_IMPORT";
-export type KeyMaterialState = "CURRENT" | "NON_CURRENT" | "PENDING_ROTATION" | "PENDING_MULTI_REGION_IMPORT_AND_ROTATION";
 export type MultiRegionKeyType = "PRIMARY" | "REPLICA";
 export type ImportType = "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL";
 
@@ -151,25 +150,6 @@ export interface MaterialOutputs {
     kmsEndpoint?: string | null;
 }
 
-/** The engine's placeholder for a value not known until apply (e.g. the id of a key created in the same run). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-export const isUnknown = (value: unknown): boolean => value === UNKNOWN;
-
-/** Pulumi's wire envelope for secrets. The dynamic host should never receive one; tolerate it if it does. */
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-export function unwrapSecret(value: unknown): unknown {
-    if (value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG) {
-        return (value as Record<string, unknown>)["value"];
-    }
-    return value;
-}
-
-export function plainInputs(raw: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, unwrapSecret(v)]));
-}
-
 /**
  * The expiration a resource asks for: validTo or validityPeriodHours implies KEY_MATERIAL_EXPIRES, their
  * absence DOES_NOT_EXPIRE. A period is resolved to a validTo only at the import, by KMS's clock.
@@ -189,15 +169,11 @@ export function desiredWrapping(inputs: MaterialInputs, keySpec: KeySpec): Wrapp
     };
 }
 
-/** Key ID, ARN or multi-Region key ID → the bare key ID, so "same key" compares forms equal. */
-export function bareKeyId(keyIdOrArn: string): string {
-    const slash = keyIdOrArn.lastIndexOf("key/");
-    return keyIdOrArn.startsWith("arn:") && slash >= 0 ? keyIdOrArn.slice(slash + 4) : keyIdOrArn;
-}
-
 /** The resource ID: the key ARN, plus the material ID for keys that hold several materials. */
 export function resourceId(keyArn: string, keyMaterialId: string | null): string {
     return keyMaterialId ? `${keyArn}#${keyMaterialId}` : keyArn;
 }
 
 export { materialLabel } from "../kms/status";
+export type { KeyMaterialState } from "../kms/status";
+export { bareKeyId } from "../client/settings";

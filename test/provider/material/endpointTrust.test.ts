@@ -4,8 +4,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createMaterial, deleteMaterial, readMaterial } from "../../../provider/dynamic/operations";
-import type { ProviderContext } from "../../../provider/dynamic/operations";
+import { createMaterial, deleteMaterial, readMaterial } from "../../../provider/material/lifecycle";
+import type { ProviderContext } from "../../../provider/client/context";
 import { useProviderKms } from "../../support/kms";
 import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";
 
@@ -16,7 +16,7 @@ import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";
  * (aws:customCaBundle) — receives material only when listed in trustedEndpoints, and every import there is
  * logged with its host.
  */
-describe("provider/dynamic: endpoint trust at run time", () => {
+describe("provider/material: endpoint trust at run time", () => {
     const fixture = useProviderKms();
     const dir = mkdtempSync(join(tmpdir(), "byok-tls-"));
     const address = Object.values(networkInterfaces()).flat().find((i) => i?.family === "IPv4" && !i.internal)?.address ?? "0.0.0.0";

@@ -1,11 +1,13 @@
-import { KmsSession, openSession } from "../client/session";
-import { resolveClientSettings } from "../client/settings";
+import type { AssumeRoleSettings } from "../client/credentialSettings";
+import { ProviderContext, openSessionFor, recordedTrust } from "../client/context";
+import { KmsSession } from "../client/session";
+import { bareKeyId } from "../client/settings";
 import { KeyMaterialError } from "../kms/errors";
 import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
-import type { AssumeRoleSettings } from "../client/credentialSettings";
-import { CheckOutcome, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "./checkCommon";
-import type { DiffOutcome, ProviderContext } from "./operations";
-import { KeyMaterialState, bareKeyId, isUnknown, plainInputs } from "./properties";
+import type { KeyMaterialState } from "../kms/status";
+import type { CheckOutcome, DiffOutcome } from "../checks/answers";
+import { isUnknown, plainInputs } from "../checks/engineValues";
+import { InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
 
 /**
  * KeyMaterialRotation: "this imported material is the key's CURRENT one". Create and update call
@@ -84,7 +86,7 @@ export function diffRotation(context: ProviderContext, olds: RotationOutputs, ne
 }
 
 export async function applyRotation(context: ProviderContext, inputs: RotationInputs): Promise<{ id: string; outs: RotationOutputs }> {
-    const kms = session(context, inputs);
+    const kms = openSessionFor(context, inputs);
     await rotateKeyToMaterial(kms, inputs);
     const outs = await outputsOf(kms, inputs);
     if (!outs) throw new KeyMaterialError(`KMS key ${inputs.keyId} disappeared during the rotation`);
@@ -92,26 +94,20 @@ export async function applyRotation(context: ProviderContext, inputs: RotationIn
 }
 
 export async function readRotation(context: ProviderContext, id: string, olds: RotationOutputs): Promise<{ id: string; props?: RotationOutputs }> {
-    // As for ImportedKeyMaterial (operations.ts): the recorded trustedEndpoints count only for the endpoint the stack still names.
-    const current = resolveClientSettings({ keyId: olds.keyArn }, context.settings, context.env).endpoint ?? null;
     const inputs = {
         ...olds,
         keyId: olds.keyArn,
         endpoint: olds.endpoint ?? undefined,
         profile: olds.profile ?? undefined,
-        trustedEndpoints: (olds.endpoint ?? current) === current ? (olds.trustedEndpoints ?? undefined) : undefined,
+        trustedEndpoints: recordedTrust(context, olds.keyArn, olds.endpoint ?? undefined, olds.trustedEndpoints ?? undefined),
         assumeRole: olds.assumeRole ?? undefined,
     };
-    const outs = await outputsOf(session(context, inputs), inputs);
+    const outs = await outputsOf(openSessionFor(context, inputs), inputs);
     return outs ? { id, props: outs } : { id: "" };
 }
 
 export function deleteRotation(context: ProviderContext, olds: RotationOutputs): void {
     context.log(`KMS key ${olds.keyArn}: a rotation cannot be undone; key material ${olds.currentKeyMaterialId} stays CURRENT`);
-}
-
-function session(context: ProviderContext, inputs: RotationInputs): KmsSession {
-    return openSession(resolveClientSettings(inputs, context.settings, context.env), context.log);
 }
 
 async function outputsOf(kms: KmsSession, inputs: RotationInputs): Promise<RotationOutputs | undefined> {

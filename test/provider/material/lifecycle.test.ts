@@ -7,8 +7,8 @@ import {
     ListKeyRotationsCommand,
     ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
-import { createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "../../../provider/dynamic/operations";
-import { MaterialInputs, MaterialOutputs } from "../../../provider/dynamic/properties";
+import { createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "../../../provider/material/lifecycle";
+import { MaterialInputs, MaterialOutputs } from "../../../provider/material/properties";
 import { assertKeyUnusable, assertKeyUsable, assertNoMaterial } from "../../support/assertions";
 import { useProviderKms } from "../../support/kms";
 
@@ -19,7 +19,7 @@ import { useProviderKms } from "../../support/kms";
  * operator's client plays whoever changes the key behind Pulumi's back; `later()` lets KMS settle after such a
  * change before the next observation, as time passes between an operator's change and the next `pulumi refresh`.
  */
-describe("provider/dynamic/operations (against kms-local)", () => {
+describe("provider/material/lifecycle (against kms-local)", () => {
     const fixture = useProviderKms({ timing: "aws" });
     const DAY = 86_400_000;
     const later = () => {

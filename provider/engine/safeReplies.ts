@@ -1,6 +1,6 @@
 import { escapeControls, quoteServerText } from "../client/serverText";
-import type { CheckFailure } from "./checkCommon";
-import { Redactor, WITHHELD } from "./redaction";
+import type { CheckFailure } from "../checks/answers";
+import { Redactor, WITHHELD } from "../checks/redaction";
 
 /**
  * Everything the provider says to the engine passes here on its way out of dispatch: log lines, check

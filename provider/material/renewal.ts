@@ -1,5 +1,5 @@
-import type { ChangePlan } from "./plan";
-import { MaterialInputs, MaterialOutputs, desiredExpiration, isUnknown, materialLabel } from "./properties";
+import { isUnknown } from "../checks/engineValues";
+import { MaterialInputs, MaterialOutputs } from "./properties";
 
 /**
  * Renewable expiry (validityPeriodHours / earlyRenewalHours, the names @pulumi/tls uses for certificates):
@@ -99,21 +99,6 @@ function advice(material: { validityPeriodHours?: number | null; renewalDueAt?: 
     return isRenewalDue(dueAt, now)
         ? `renewal is due: the next \`pulumi up\` reimports it for ${formatHours(material.validityPeriodHours)}`
         : `the first \`pulumi up\` after ${dueAt} (renewalDueAt) reimports it for ${formatHours(material.validityPeriodHours)}`;
-}
-
-/**
- * diff's warning: about the validTo this plan sets when it imports a fixed one, else about the validTo in force,
- * described by the inputs' style (a program that just switched to validityPeriodHours is told about renewal).
- */
-export function planExpiryWarning(olds: MaterialOutputs, news: MaterialInputs, plan: ChangePlan, now: Date, warningDays: number): string | undefined {
-    if (plan.replace.length > 0) return undefined;
-    const subject = materialLabel(olds);
-    const style = [news.validTo, news.expirationModel, news.validityPeriodHours, news.earlyRenewalHours].some(isUnknown) ? undefined : desiredExpiration(news);
-    if (!style) return expiryWarning(subject, olds, now, warningDays);
-    if (plan.reimport.length > 0 && style.model === "KEY_MATERIAL_DOES_NOT_EXPIRE") return undefined;
-    if (plan.reimport.length > 0 && "validTo" in style) return expiryWarning(subject, { validTo: style.validTo.toISOString() }, now, warningDays);
-    const early = effectiveEarlyRenewalHours(news);
-    return expiryWarning(subject, { validTo: olds.validTo, validityPeriodHours: news.validityPeriodHours ?? null, renewalDueAt: renewalDueAt(olds.validTo, early) }, now, warningDays);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { decodeKeyMaterial } from "../wrapping/encodings";
 import { inspectMaterial, publicKeyOf } from "../wrapping/material";
-import { unwrapSecret } from "./properties";
+import { unwrapSecret } from "./engineValues";
 
 /**
  * Redaction: the last line of defence between a secret and a message. No message is built from a secret on

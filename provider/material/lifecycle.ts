@@ -1,6 +1,7 @@
-import { KmsSession, openSession } from "../client/session";
-import type { AssumeRoleSettings } from "../client/credentialSettings";
-import { ProviderSettings, resolveClientSettings } from "../client/settings";
+import { KmsSession } from "../client/session";
+import { ProviderContext, SessionTarget, openSessionFor, recordedTrust } from "../client/context";
+import { resolveClientSettings } from "../client/settings";
+import type { DiffOutcome } from "../checks/answers";
 import { deleteKeyMaterial } from "../kms/deleteMaterial";
 import { KeyMaterialError } from "../kms/errors";
 import { ImportResult, importKeyMaterial } from "../kms/importMaterial";
@@ -13,16 +14,16 @@ import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { decodeKeyMaterial } from "../wrapping/encodings";
 import { inferKeySpec, inspectMaterial, withPlaintext } from "../wrapping/material";
 import { localWrapper } from "../wrapping/wrapper";
-import { finish } from "./afterImport";
-import { MAX_INPUT_CHARS } from "./redaction";
+import { finish } from "./finishImport";
+import { isUnknown } from "../checks/engineValues";
+import { MAX_INPUT_CHARS } from "../checks/redaction";
 import { refreshOutputs } from "./outputs";
-import { describePlan, describeRelocation, endpointName, hasChanges, planChanges, planRelocation } from "./plan";
+import { describePlan, describeRelocation, endpointName, hasChanges, planChanges, planExpiryWarning, planRelocation } from "./plan";
 import { assertStateAgrees, relocationNotice } from "./stateChecks";
-import { DEFAULT_EXPIRY_WARNING_DAYS, clockOffsetToRecord, expiryWarning, planExpiryWarning, planningNow } from "./renewal";
+import { DEFAULT_EXPIRY_WARNING_DAYS, clockOffsetToRecord, expiryWarning, planningNow } from "./renewal";
 import {
     MaterialInputs,
     MaterialOutputs,
-    isUnknown,
     desiredExpiration,
     desiredWrapping,
     materialLabel,
@@ -35,53 +36,12 @@ import {
  * them talks to KMS directly.
  */
 
-export interface ProviderContext {
-    settings: ProviderSettings;
-    env: Record<string, string | undefined>;
-    log: (message: string) => void;
-}
-
-export interface DiffOutcome {
-    changes: boolean;
-    replaces: string[];
-    deleteBeforeReplace: boolean;
-}
-
-/** Where a resource's calls go and as whom; for refresh and destroy, as recorded in its outputs. */
-export interface SessionTarget {
-    keyId: string;
-    region?: string;
-    endpoint?: string | null;
-    profile?: string | null;
-    trustedEndpoints?: string[] | null;
-    assumeRole?: AssumeRoleSettings | null;
-    /** The endpoint recorded at the last import (outputs): where refresh and destroy must go. */
-    kmsEndpoint?: string | null;
-}
-
-export function session(context: ProviderContext, target: SessionTarget): KmsSession {
-    const settings = resolveClientSettings(
-        {
-            keyId: target.keyId,
-            region: target.region,
-            endpoint: target.endpoint ?? undefined,
-            profile: target.profile ?? undefined,
-            trustedEndpoints: target.trustedEndpoints ?? undefined,
-            assumeRole: target.assumeRole ?? undefined,
-            recordedEndpoint: target.kmsEndpoint,
-        },
-        context.settings,
-        context.env,
-    );
-    return openSession(settings, context.log);
-}
-
 export async function createMaterial(context: ProviderContext, inputs: MaterialInputs): Promise<{ id: string; outs: MaterialOutputs }> {
-    const kms = session(context, inputs);
+    const kms = openSessionFor(context, inputs);
     const { result, keySpec, wrapping, keyCheckValue, hsmWrappingMechanisms } = await importFromInputs(context, kms, inputs, { keyMaterialId: null });
     const material = { arn: result.key.Arn!, keySpec, keyMaterialId: result.keyMaterialId };
     const id = resourceId(material.arn, material.keyMaterialId);
-    const applied = { inputs, wrapping, publicKey: result.publicKey, kmsEndpoint: kms.settings.endpoint ?? null, keyCheckValue, hsmWrappingMechanisms };
+    const applied = { inputs, wrapping, publicKey: result.publicKey, kmsEndpoint: kms.target.kmsEndpoint ?? null, keyCheckValue, hsmWrappingMechanisms };
     const rotate = inputs.rotateOnDemand === true && supportsMultipleMaterials(keySpec);
     // Without importType the resource asks for the key's first material; a material of its own, never a second one.
     const claimsKey = inputs.importType === undefined && result.newMaterial && supportsMultipleMaterials(keySpec);
@@ -89,19 +49,16 @@ export async function createMaterial(context: ProviderContext, inputs: MaterialI
 }
 
 /**
- * Where refresh and destroy go (they run no program): the endpoint recorded at the import, judged by the rules
- * with the stack's current configuration. The trustedEndpoints recorded in the outputs count only while the
- * recorded endpoint is the one the stack still names: outputs alone (an edited state) never make an endpoint
- * trusted.
+ * Where refresh and destroy go (they run no program): the endpoint recorded at the import (older states: the
+ * endpoint input), judged by the rules with the stack's current configuration (recordedTrust).
  */
 function recordedTarget(context: ProviderContext, olds: MaterialOutputs): SessionTarget {
-    const current = endpointNow(context, olds, {} as MaterialInputs);
-    const recorded = olds.kmsEndpoint !== undefined ? olds.kmsEndpoint : (olds.endpoint ?? current);
-    return { ...olds, keyId: olds.keyArn, region: undefined, trustedEndpoints: recorded === current ? olds.trustedEndpoints : undefined };
+    const recorded = olds.kmsEndpoint !== undefined ? olds.kmsEndpoint : (olds.endpoint ?? undefined);
+    return { ...olds, keyId: olds.keyArn, region: undefined, trustedEndpoints: recordedTrust(context, olds.keyArn, recorded, olds.trustedEndpoints) };
 }
 
 export async function readMaterial(context: ProviderContext, id: string, olds: MaterialOutputs): Promise<{ id: string; props?: MaterialOutputs }> {
-    const kms = session(context, recordedTarget(context, olds));
+    const kms = openSessionFor(context, recordedTarget(context, olds));
     const status = await readKeyMaterial(kms, {
         keyId: olds.keyArn,
         keySpec: olds.keySpec,
@@ -140,7 +97,7 @@ export function diffMaterial(context: ProviderContext, olds: MaterialOutputs, ne
 /** Where this resource's calls would go now (input, stack config, environment), null for AWS's own endpoint. */
 function endpointNow(context: ProviderContext, olds: MaterialOutputs, news: MaterialInputs): string | null {
     const settings = resolveClientSettings({ keyId: olds.keyArn, endpoint: news.endpoint }, context.settings, context.env);
-    return settings.endpoint ?? null;
+    return settings.kmsEndpoint ?? null;
 }
 
 export async function updateMaterial(context: ProviderContext, id: string, olds: MaterialOutputs, news: MaterialInputs): Promise<MaterialOutputs> {
@@ -148,8 +105,8 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
     const plan = planChanges(olds, news, planningNow(olds, Date.now()));
     if (plan.replace.length > 0) throw new KeyMaterialError(`cannot update ${materialLabel(olds)} in place: ${plan.replace.join(", ")} changed`);
     if (plan.unrepairable.length > 0) throw new KeyMaterialError(`cannot repair ${materialLabel(olds)}: ${plan.unrepairable.join("; ")}`);
-    const kms = session(context, { ...news, keyId: olds.keyArn });
-    const relocation = planRelocation(olds, kms.settings.endpoint ?? null);
+    const kms = openSessionFor(context, { ...news, keyId: olds.keyArn });
+    const relocation = planRelocation(olds, kms.target.kmsEndpoint ?? null);
     if (relocation) await confirmKeyServed(kms, olds, relocation.from);
     const material = { arn: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId };
     let publicKey = olds.publicKey;
@@ -173,7 +130,7 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
         }
         publicKey = result.publicKey ?? publicKey;
     }
-    const applied = { inputs: news, wrapping, publicKey, kmsEndpoint: kms.settings.endpoint ?? null, recordedClockOffsetSeconds: olds.kmsClockOffsetSeconds, keyCheckValue, hsmWrappingMechanisms };
+    const applied = { inputs: news, wrapping, publicKey, kmsEndpoint: kms.target.kmsEndpoint ?? null, recordedClockOffsetSeconds: olds.kmsClockOffsetSeconds, keyCheckValue, hsmWrappingMechanisms };
     return finish(kms, id, material, applied, { rotate: plan.rotate, imported: plan.reimport.length > 0 });
 }
 
@@ -186,7 +143,7 @@ async function confirmKeyServed(kms: KmsSession, olds: MaterialOutputs, imported
     const status = await readKeyMaterial(kms, { keyId: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId, lastKnownValidTo: olds.validTo });
     if (status) return;
     throw new KeyMaterialError(
-        `KMS at ${endpointName(kms.settings.endpoint ?? null)} does not know ${olds.keyArn}, whose material was imported through ` +
+        `KMS at ${endpointName(kms.target.kmsEndpoint ?? null)} does not know ${olds.keyArn}, whose material was imported through ` +
             `${endpointName(importedThrough)}: the KMS endpoint of this stack changed (resource input, stack config or environment). ` +
             "Nothing was changed. Put the endpoint back; refresh and destroy keep using the one recorded at the import",
     );
@@ -198,7 +155,7 @@ const warningDays = (context: ProviderContext): number => context.settings.expir
 export async function deleteMaterial(context: ProviderContext, olds: MaterialOutputs, id?: string): Promise<void> {
     assertStateAgrees(olds, id, "delete");
     const target = recordedTarget(context, olds);
-    const kms = session(context, target);
+    const kms = openSessionFor(context, target);
     if (olds.kmsEndpoint !== undefined) {
         const notice = relocationNotice(olds, olds.kmsEndpoint, endpointNow(context, olds, {} as MaterialInputs));
         if (notice) context.log(notice);

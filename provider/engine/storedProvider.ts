@@ -12,7 +12,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
  * - the objects below, serialized by dynamic.Resource's closure serializer as earlier releases stored them
  *   (2.5 KB: the serializer wraps each of the seven methods in its own boilerplate; 62 % of a material's
  *   state). Stacks written then keep working: their text reaches the same `dispatch`, and the next `up`
- *   records the new text without any import (plan.ts: a provider change is record-only).
+ *   records the new text without any import (material/plan.ts: a provider change is record-only).
  * Changing either text changes every stored `__provider`; the contract behind them is API_VERSION in runtime.ts.
  */
 

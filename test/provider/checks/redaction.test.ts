@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
-import { PartialFailure } from "../../../provider/dynamic/afterImport";
-import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../../../provider/dynamic/redaction";
+import { PartialFailure } from "../../../provider/material/finishImport";
+import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../../../provider/checks/redaction";
 import { assertNoMaterial } from "../../support/assertions";
 import { ChunkScan } from "../../support/chunkScan";
 import { LARGE_KINDS, LARGE_SIZES, largeInput, sizeName } from "../../support/largeInputs";
 import { materialFor } from "../../support/materials";
 
 /** Redaction of one call's secrets: every encoding, whole error graphs, partial failures; nothing kept after. */
-describe("provider/dynamic/redaction", () => {
+describe("provider/checks/redaction", () => {
     const material = randomBytes(32);
     const given = material.toString("base64");
     const hex = material.toString("hex");
@@ -129,7 +129,7 @@ describe("provider/dynamic/redaction", () => {
  * now never throws and never grows with its input: an input over MAX_INPUT_CHARS is not decoded at all
  * (strict mode), a message is searched on bounded windows, and whatever fails gives the fixed text.
  */
-describe("provider/dynamic/redaction: bounded, and never throws", function () {
+describe("provider/checks/redaction: bounded, and never throws", function () {
     this.timeout(120_000);
     let inputs: { what: string; text: string }[] = [];
     before(() => {

@@ -5,9 +5,9 @@ import { libraryPathProblem } from "../hsm/libraryPath";
 import { parsePkcs11Uri } from "../hsm/uri";
 import { isWrappingAlgorithm, isWrappingKeySpec } from "../wrapping/algorithms";
 import { isKeySpec } from "../wrapping/keySpecs";
-import { CheckFailure } from "./checkCommon";
-import type { ProviderContext } from "./operations";
-import { isUnknown, plainInputs } from "./properties";
+import { CheckFailure } from "./answers";
+import type { ProviderContext } from "../client/context";
+import { isUnknown, plainInputs } from "./engineValues";
 
 /**
  * Check, the part that asks the token (hsmKey): run at preview after the input checks passed, so that what the

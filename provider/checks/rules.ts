@@ -1,7 +1,8 @@
 import { regionOfArn } from "../client/settings";
 import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "../wrapping/algorithms";
 import { KEY_SPECS } from "../wrapping/keySpecs";
-import { isUnknown } from "./properties";
+import type { CheckFailure } from "./answers";
+import { isUnknown } from "./engineValues";
 import { MAX_INPUT_CHARS, Redactor, SECRET_INPUTS } from "./redaction";
 
 /**
@@ -16,16 +17,6 @@ import { MAX_INPUT_CHARS, Redactor, SECRET_INPUTS } from "./redaction";
  * text, a misspelt property, a list or object) is reported with property "" and named in the reason's words,
  * and the engine prints no value.
  */
-
-export interface CheckFailure {
-    property: string;
-    reason: string;
-}
-
-export interface CheckOutcome {
-    inputs: Record<string, unknown>;
-    failures: CheckFailure[];
-}
 
 export type Fail = (property: string, reason: string) => void;
 
@@ -206,7 +197,7 @@ export function checkRegion(inputs: Record<string, unknown>, fail: Fail): void {
     }
 }
 
-/** The endpoint input's form; whether it is trusted is decided with the stack's settings (checkSettings.ts). */
+/** The endpoint input's form; whether it is trusted is decided with the stack's settings (clientSettings.ts). */
 export function checkEndpoint(endpoint: unknown, fail: Fail): void {
     if (!known(endpoint) || typeof endpoint !== "string") return;
     if (!isOrigin(endpoint)) {

@@ -1,6 +1,7 @@
 import { effectOfDeleting } from "../kms/status";
-import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, isUnknown, materialLabel } from "./properties";
-import { effectiveEarlyRenewalHours, expiryPhrase, formatHours, isRenewalDue, renewalDueAt } from "./renewal";
+import { isUnknown } from "../checks/engineValues";
+import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, materialLabel } from "./properties";
+import { effectiveEarlyRenewalHours, expiryPhrase, expiryWarning, formatHours, isRenewalDue, renewalDueAt } from "./renewal";
 
 /**
  * diff planning, kept pure: from the stored outputs (what KMS looked like at the last create, update or
@@ -209,4 +210,19 @@ export function describeRelocation(olds: MaterialOutputs, relocation: Relocation
         `${endpointName(relocation.from)}); up first checks that it serves ${olds.keyArn}, then records it. Until then refresh and ` +
         "destroy keep using the recorded endpoint"
     );
+}
+
+/**
+ * diff's warning: about the validTo this plan sets when it imports a fixed one, else about the validTo in force,
+ * described by the inputs' style (a program that just switched to validityPeriodHours is told about renewal).
+ */
+export function planExpiryWarning(olds: MaterialOutputs, news: MaterialInputs, plan: ChangePlan, now: Date, warningDays: number): string | undefined {
+    if (plan.replace.length > 0) return undefined;
+    const subject = materialLabel(olds);
+    const style = [news.validTo, news.expirationModel, news.validityPeriodHours, news.earlyRenewalHours].some(isUnknown) ? undefined : desiredExpiration(news);
+    if (!style) return expiryWarning(subject, olds, now, warningDays);
+    if (plan.reimport.length > 0 && style.model === "KEY_MATERIAL_DOES_NOT_EXPIRE") return undefined;
+    if (plan.reimport.length > 0 && "validTo" in style) return expiryWarning(subject, { validTo: style.validTo.toISOString() }, now, warningDays);
+    const early = effectiveEarlyRenewalHours(news);
+    return expiryWarning(subject, { validTo: olds.validTo, validityPeriodHours: news.validityPeriodHours ?? null, renewalDueAt: renewalDueAt(olds.validTo, early) }, now, warningDays);
 }

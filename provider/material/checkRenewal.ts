@@ -1,4 +1,4 @@
-import type { Fail } from "./checkCommon";
+import type { Fail } from "../checks/rules";
 import { MAX_VALIDITY_PERIOD_HOURS } from "./renewal";
 
 /**

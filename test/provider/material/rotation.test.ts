@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { DescribeKeyCommand, ListKeyRotationsCommand } from "@aws-sdk/client-kms";
-import { createMaterial, deleteMaterial, readMaterial, updateMaterial } from "../../../provider/dynamic/operations";
-import { MaterialInputs } from "../../../provider/dynamic/properties";
+import { createMaterial, deleteMaterial, readMaterial, updateMaterial } from "../../../provider/material/lifecycle";
+import { MaterialInputs } from "../../../provider/material/properties";
 import { assertKeyUnusable, assertKeyUsable } from "../../support/assertions";
 import { useProviderKms } from "../../support/kms";
 
 /** Several materials in one symmetric key: import as NEW_KEY_MATERIAL, rotate on demand, delete safely. */
-describe("provider/dynamic rotation (against kms-local)", () => {
+describe("provider/material: several materials, rotation (against kms-local)", () => {
     const fixture = useProviderKms();
     beforeEach(() => fixture().kms.control.resetCounters());
 

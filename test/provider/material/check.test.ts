@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { createPrivateKey } from "node:crypto";
-import { checkInputs } from "../../../provider/dynamic/check";
-import { UNKNOWN } from "../../../provider/dynamic/properties";
+import { checkInputs } from "../../../provider/material/check";
+import { UNKNOWN } from "../../../provider/checks/engineValues";
 import { sequenceElements, tlv } from "../../../provider/wrapping/der";
 import { materialFor } from "../../support/materials";
 import { assertNoMaterial } from "../../support/assertions";
 import { BadInputRow, KEY_ARN, KEY_ID, SYMMETRIC, badInputRows, validInputs } from "../../support/badInputs";
-import { dispatch } from "../../../provider/dynamic/runtime";
-import { CheckFailure, failureCollector } from "../../../provider/dynamic/checkCommon";
+import { dispatch } from "../../../provider/engine/runtime";
+import { failureCollector } from "../../../provider/checks/rules";
+import { CheckFailure } from "../../../provider/checks/answers";
 import { KEY_SPECS } from "../../../provider/wrapping/keySpecs";
 import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "../../../provider/wrapping/algorithms";
 
@@ -65,7 +66,7 @@ function enginePrints(row: BadInputRow, failure: CheckFailure): string {
         : `resource 'bad' has a problem: ${failure.reason}`;
 }
 
-describe("provider/dynamic/check", () => {
+describe("provider/material/check", () => {
     it("accepts valid inputs for every kind of key", () => {
         for (const spec of ["SYMMETRIC_DEFAULT", "RSA_4096", "ECC_NIST_P521", "ECC_SECG_P256K1"] as const) {
             const { failures } = checkInputs({}, { ...VALID, keyMaterial: materialFor(spec).toString("base64") }, NOW);

@@ -1,0 +1,59 @@
+import { TrustedEndpoint, judgeEndpoint, trustedOrigins } from "./endpointTrust";
+import { ClientSettings, EndpointSource, ProviderSettings, ResourceClientInputs, resolveClientSettings } from "./settings";
+
+/**
+ * Where a resource's KMS calls go, decided once: check reports the problems (preview, before any AWS call) and
+ * the session throws them (every operation, before its first request: refresh and destroy never run check).
+ * The rules themselves (which hosts are trusted) are endpointTrust.ts's; this applies them to the settings
+ * resolved from the resource's inputs, the stack configuration and the environment.
+ */
+
+/** Where calls go, as the rules accepted it. */
+export interface KmsTarget {
+    /** Undefined when nothing names a Region (the SDK then tries its own chain and fails clearly). */
+    region: string | undefined;
+    /** The KMS endpoint override (the output kmsEndpoint records it); undefined: AWS's own endpoint for the Region. */
+    kmsEndpoint: string | undefined;
+    /** Which setting chose kmsEndpoint. */
+    chosenBy: EndpointSource | undefined;
+    /** How kmsEndpoint is trusted (an AWS host, this machine, or listed); undefined for AWS's own endpoint or a refused one. */
+    trust: TrustedEndpoint | undefined;
+}
+
+/**
+ * Why nothing may be sent: the rule that refused and its words, which name settings, never their values.
+ * `configuration`: the stack configuration or the environment cannot be used (`of: "stack"` for the stack's
+ * trustedEndpoints list, "resource" for the resource's, undefined for anything else).
+ */
+export type TargetProblem =
+    | { rule: "configuration"; of?: "stack" | "resource"; problem: string }
+    | { rule: "sts endpoint"; problem: string }
+    | { rule: "kms endpoint"; problem: string }
+    | { rule: "kms region"; chosenBy: string; endpointRegion: string; keyRegion: string };
+
+export interface ResolvedTarget {
+    settings: ClientSettings;
+    target: KmsTarget;
+    /** In the order a session refuses them; empty when calls may go. */
+    problems: TargetProblem[];
+}
+
+export function resolveKmsTarget(resource: ResourceClientInputs, provider: ProviderSettings, env: Record<string, string | undefined>): ResolvedTarget {
+    const settings = resolveClientSettings(resource, provider, env);
+    const problems: TargetProblem[] = settings.problems.map((problem) => ({ rule: "configuration", problem }));
+    for (const problem of trustedOrigins(provider.trustedEndpoints ?? []).problems) problems.push({ rule: "configuration", of: "stack", problem });
+    for (const problem of trustedOrigins(resource.trustedEndpoints ?? []).problems) problems.push({ rule: "configuration", of: "resource", problem });
+    if (settings.credentials.assumeRoles.length > 0 && settings.stsEndpoint) {
+        const sts = judgeEndpoint(settings.stsEndpoint, "sts", settings.stsEndpointSource ?? "STS endpoint", settings.trustedEndpoints);
+        if (!sts.ok) problems.push({ rule: "sts endpoint", problem: sts.problem });
+    }
+    const target: KmsTarget = { region: settings.region, kmsEndpoint: settings.kmsEndpoint, chosenBy: settings.chosenBy, trust: undefined };
+    if (settings.kmsEndpoint) {
+        const verdict = judgeEndpoint(settings.kmsEndpoint, "kms", settings.chosenBy ?? "endpoint", settings.trustedEndpoints);
+        if (!verdict.ok) problems.push({ rule: "kms endpoint", problem: verdict.problem });
+        else if (verdict.endpoint.region && settings.region && verdict.endpoint.region !== settings.region) {
+            problems.push({ rule: "kms region", chosenBy: settings.chosenBy ?? "endpoint", endpointRegion: verdict.endpoint.region, keyRegion: settings.region });
+        } else target.trust = verdict.endpoint;
+    }
+    return { settings, target, problems };
+}
