@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { NUMERIC_SETTINGS, NumericSetting } from "../../provider/client/limits";
-import { CONFIG_KEYS } from "../../provider/client/settings";
+import { CONFIG_KEYS } from "../../provider/client/stackConfig";
 
 /**
  * docs/installation-configuration.md documents every stack config key the provider reads: each
