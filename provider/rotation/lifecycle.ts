@@ -2,10 +2,11 @@ import { KmsSession, openSession } from "../client/session";
 import { resolveClientSettings } from "../client/settings";
 import { KeyMaterialError } from "../kms/errors";
 import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
-import type { AssumeRoleSettings } from "../client/credentialSettings";
-import { CheckOutcome, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
+import { CheckOutcome, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
 import type { DiffOutcome, ProviderContext } from "../material/lifecycle";
 import { KeyMaterialState, bareKeyId, isUnknown, plainInputs } from "../material/properties";
+import { PlainInputs, StoredOutputs, echoedInputs, namesOf, typeRules } from "../checks/schema";
+import { ROTATION_INPUTS, ROTATION_OUTPUTS } from "./schema";
 
 /**
  * KeyMaterialRotation: "this imported material is the key's CURRENT one". Create and update call
@@ -15,38 +16,14 @@ import { KeyMaterialState, bareKeyId, isUnknown, plainInputs } from "../material
  * resources, which themselves come after the primary's import.
  */
 
-export interface RotationInputs {
-    keyId: string;
-    keyMaterialId: string;
-    region?: string;
-    endpoint?: string;
-    profile?: string;
-    trustedEndpoints?: string[];
-    assumeRole?: AssumeRoleSettings;
-}
+/** The inputs as the provider receives them (the schema: rotation/schema.ts). */
+export interface RotationInputs extends PlainInputs<typeof ROTATION_INPUTS> {}
 
-export interface RotationOutputs {
-    keyId: string;
-    keyMaterialId: string;
-    endpoint: string | null;
-    profile: string | null;
-    /** Absent in states written before 0.2 (as if null). */
-    trustedEndpoints?: string[] | null;
-    assumeRole?: AssumeRoleSettings | null;
-    keyArn: string;
-    region: string;
-    /** What KMS reports as CURRENT now (differs from keyMaterialId once the key rotated further). */
-    currentKeyMaterialId: string | null;
-    /** The state of keyMaterialId: CURRENT, NON_CURRENT (rotated past), PENDING_*. */
-    keyMaterialState: KeyMaterialState | null;
-    rotationDate: string | null;
-}
+/** The outputs as the state stores them (rotation/schema.ts). */
+export interface RotationOutputs extends StoredOutputs<typeof ROTATION_OUTPUTS> {}
 
-export const ROTATION_INPUT_NAMES = ["keyId", "keyMaterialId", "region", "endpoint", "profile", "trustedEndpoints", "assumeRole"] as const;
-const ROTATION_INPUT_TYPES = new Map<string, InputType>([
-    ["trustedEndpoints", "string list"],
-    ["assumeRole", "object"],
-]);
+export const ROTATION_INPUT_NAMES = namesOf(ROTATION_INPUTS);
+const ROTATION_INPUT_TYPES = typeRules(ROTATION_INPUTS);
 const MATERIAL_ID = /^[0-9a-f]{64}$/;
 
 export function checkRotation(news: Record<string, unknown>): CheckOutcome {
@@ -118,12 +95,7 @@ async function outputsOf(kms: KmsSession, inputs: RotationInputs): Promise<Rotat
     const state = await readRotationState(kms, inputs);
     if (!state) return undefined;
     return {
-        keyId: inputs.keyId,
-        keyMaterialId: inputs.keyMaterialId,
-        endpoint: inputs.endpoint ?? null,
-        profile: inputs.profile ?? null,
-        trustedEndpoints: inputs.trustedEndpoints ?? null,
-        assumeRole: inputs.assumeRole ?? null,
+        ...echoedInputs(ROTATION_OUTPUTS, inputs),
         region: state.keyArn.split(":")[3] ?? "",
         ...state,
         keyMaterialState: state.keyMaterialState as KeyMaterialState | null,
