@@ -13,6 +13,9 @@ import { ROTATION_INPUTS } from "../../../provider/rotation/schema";
 import { PAGE_TEXTS } from "../../../tools/docs/pageTexts";
 import { SCHEMAS, renderPage } from "../../../tools/docs/generate";
 import { KEY_ID, SYMMETRIC } from "../../support/badInputs";
+import { hasChanges, planChanges } from "../../../provider/material/plan";
+import { materialOutputs } from "../../support/materialOutputs";
+import { randomBytes } from "node:crypto";
 
 /**
  * The schemas (material/schema.ts, rotation/schema.ts, resource/byokKeySchema.ts) are the one place a property is
@@ -72,6 +75,57 @@ describe("provider/checks/schema: one schema per resource, everything derived", 
         }
     });
 
+    it("what a change does is what the plan does: each ImportedKeyMaterial input changed alone (the reference's \"on change\")", () => {
+        const NOW = new Date("2026-12-01T00:00:00Z");
+        const base = { keyId: KEY_ID, keyMaterial: SYMMETRIC, validTo: "2027-06-30T00:00:00Z" };
+        const renewing = { keyId: KEY_ID, keyMaterial: SYMMETRIC, validityPeriodHours: 720 };
+        // A value other than the baseline's, for each input; renewal settings are changed on renewable material
+        // (a first period turns fixed expiry into renewal: a reimport), rotateOnDemand on material not yet CURRENT.
+        const changed: Record<keyof typeof MATERIAL_INPUTS, [Record<string, unknown>, unknown]> = {
+            keyId: [base, "9999abcd-12ab-34cd-56ef-1234567890ab"],
+            keyMaterial: [base, randomBytes(32).toString("base64")],
+            hsmKey: [base, "pkcs11:token=byok;object=other"],
+            hsmPin: [base, "1234"],
+            hsmModuleParameters: [base, "configdir='sql:/tmp'"],
+            hsmGenerate: [base, true],
+            keySpec: [base, "HMAC_256"],
+            expirationModel: [base, "KEY_MATERIAL_DOES_NOT_EXPIRE"],
+            validTo: [base, "2027-07-01T00:00:00Z"],
+            validityPeriodHours: [renewing, 1000],
+            earlyRenewalHours: [renewing, 100],
+            importType: [base, "NEW_KEY_MATERIAL"],
+            keyMaterialDescription: [base, "v2"],
+            rotateOnDemand: [base, true],
+            wrappingAlgorithm: [base, "RSA_AES_KEY_WRAP_SHA_256"],
+            wrappingKeySpec: [base, "RSA_2048"],
+            region: [base, "us-east-1"],
+            endpoint: [base, "https://kms.eu-west-1.amazonaws.com"],
+            profile: [base, "other"],
+            trustedEndpoints: [base, ["https://kms.example.com"]],
+            assumeRole: [base, { roleArn: "arn:aws:iam::111122223333:role/byok" }],
+        };
+        for (const [name, spec] of Object.entries(MATERIAL_INPUTS)) {
+            const [baseline, value] = changed[name as keyof typeof MATERIAL_INPUTS];
+            const olds = materialOutputs({
+                ...(baseline === renewing ? { validTo: "2027-06-30T00:00:00.000Z", validityPeriodHours: 720, earlyRenewalHours: 240 } : {}),
+                keyMaterialState: name === "rotateOnDemand" ? "PENDING_ROTATION" : "CURRENT",
+            });
+            const news = { ...baseline, [name]: value } as MaterialInputs;
+            assert.equal(hasChanges(planChanges(olds, baseline as MaterialInputs, NOW)), false, `${name}: the baseline plans nothing`);
+            const plan = planChanges(olds, news, NOW);
+            const what = `${name} (${spec.change}): ${JSON.stringify(plan)}`;
+            if (spec.change === "replace") assert.deepEqual(plan.replace, [name], what);
+            if (spec.change === "reimport") assert.ok(plan.replace.length === 0 && plan.reimport.length > 0, what);
+            if (spec.change === "recorded") assert.ok(plan.recordOnly.includes(name) && plan.reimport.length === 0 && !plan.rotate, what);
+            if (spec.change === "rotate") assert.ok(plan.rotate && plan.reimport.length === 0, what);
+            if (spec.change === "nothing") assert.equal(hasChanges(plan), false, what);
+            if (spec.change === "refused") {
+                const { failures } = checkInputs(baseline, news as unknown as Record<string, unknown>, NOW);
+                assert.ok(failures.some((f) => f.reason.startsWith(`${name} differs`)), what);
+            }
+        }
+    });
+
     it("removing an entry removes the property from the lists, check's rules and the reference page", () => {
         const fewer: InputSchema = without(MATERIAL_INPUTS, "validTo");
         assert.ok(!namesOf(fewer).includes("validTo") && namesOf(MATERIAL_INPUTS).includes("validTo"));
@@ -107,7 +161,7 @@ describe("provider/checks/schema: one schema per resource, everything derived", 
         const outputs = {} as Outputs;
         // @ts-expect-error: an output removed from the schema is not declared
         void outputs.keyArn;
-        const secret: pulumi.Output<string> = outputs.keyId;
-        assert.ok([args, given, unknown, missing, plain, secret].length === 6);
+        const keyId: pulumi.Output<string> = outputs.keyId;
+        assert.ok([args, given, unknown, missing, plain, keyId].length === 6);
     });
 });
