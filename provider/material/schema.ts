@@ -10,6 +10,11 @@ import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeySta
  * output types, the input and output lists, the secret outputs, check's type rules, the inputs buildOutputs
  * copies and docs/resources/imported-key-material.md all derive from it. The JSDoc on each entry is the
  * property's doc, shown in the user's editor and in the reference page.
+ *
+ * Adding an input: its entry in MATERIAL_INPUTS (and in MATERIAL_OUTPUTS with `echo` if the state records it as
+ * applied; in BYOK_KEY_INPUTS with `passTo: "material"` if ByokKey passes it on), then its behaviour: any rule
+ * beyond its type in check.ts (with rows in test/support/badInputs.ts), what a change does in plan.ts (the schema
+ * test fails until the plan does what `change` says), and its use in the workflows; then `npm run docs`.
  */
 
 /** What a program writes. Every property is checked during preview, before any AWS call. */
