@@ -3,10 +3,11 @@ import type { InputType } from "./rules";
 
 /**
  * What a resource schema is made of (material/schema.ts, rotation/schema.ts, resource/byokKeySchema.ts), and the
- * types and lists derived from one. A schema is a `const` object per direction, one entry per property: its type,
- * whether it is secret, what a change does, its default, and its doc, which is the JSDoc written on the entry:
- * the mapped types below keep it, so the user's editor shows it on the Args and on the resource's outputs, and
- * tools/docs/generate.ts writes it into docs/resources/*.md. Modelled on terraform-provider-aws's schema maps
+ * types and lists derived from one. A schema is a `const` object per direction (inputs, outputs; a name in both is
+ * an input the resource also reports), one entry per property: its type, whether it is secret, what a change
+ * does, its default, and its doc, which is the JSDoc written on the entry: the mapped types below keep it, so
+ * the user's editor shows it on the Args and on the resource's outputs, and tools/docs/generate.ts writes it into
+ * docs/resources/*.md. Modelled on terraform-provider-aws's schema maps
  * (Optional / Computed / ForceNew / Sensitive on each attribute), with Pulumi's split of inputs and outputs.
  */
 
@@ -44,8 +45,11 @@ export interface InputSpec {
     readonly type: InputKind<unknown, unknown>;
     /** Required by the type (a missing one is also refused at preview). */
     readonly required?: true;
-    /** Stored only as a secret, never in the outputs; "material": its value is key material (redaction derives its encodings). */
-    readonly secret?: "material" | "secret";
+    /**
+     * Stored only as a secret, never in the outputs. "material": its value is key material (redaction derives its
+     * encodings); "credential": what unlocks it (a PIN, a library's parameters).
+     */
+    readonly secret?: "material" | "credential";
     readonly change: ChangeEffect;
     /** The default, in the reference's words (Markdown); none when absent. */
     readonly default?: string;
@@ -113,9 +117,3 @@ export function echoedInputs<S extends OutputSchema>(schema: S, inputs: object):
 
 /** The props a resource registers: every output seeded (a resource resolves only the properties present). */
 export const seededOutputs = (schema: OutputSchema): Record<string, undefined> => Object.fromEntries(namesOf(schema).map((name) => [name, undefined]));
-
-/** Where a property appears: what a program gives, what the resource reports, or both. */
-export function directionOf(inputs: object, outputs: object, name: string): "input" | "output" | "both" {
-    if (name in inputs) return name in outputs ? "both" : "input";
-    return "output";
-}

@@ -58,7 +58,7 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
 }
 
 /** The secrets that are not key material (hsmPin, hsmModuleParameters): showable() lets a number or boolean through. */
-const HSM_SECRETS: readonly string[] = secretNames(MATERIAL_INPUTS, "secret");
+const HSM_SECRETS: readonly string[] = secretNames(MATERIAL_INPUTS, "credential");
 /** A bound on what C_Initialize is given (NSS's parameters are a few hundred characters). */
 const MAX_MODULE_PARAMETERS = 4096;
 

@@ -43,12 +43,12 @@ export const MATERIAL_INPUTS = {
      */
     hsmKey: { type: string("string: a PKCS#11 URI (RFC 7512)"), change: "reimport" },
     /** The token's user PIN for hsmKey (always stored as a secret). Default: config `pulumi-kms-byok:hsmPin`, else PKCS11_PIN. */
-    hsmPin: { type: string(), secret: "secret", change: "nothing", default: "config `pulumi-kms-byok:hsmPin`, else `PKCS11_PIN`" },
+    hsmPin: { type: string(), secret: "credential", change: "nothing", default: "config `pulumi-kms-byok:hsmPin`, else `PKCS11_PIN`" },
     /**
      * Parameters for the PKCS#11 library's C_Initialize, for libraries that need them (NSS softokn:
      * `configdir='sql:/path/to/db'`). Always stored as a secret, never shown. Default: config `pulumi-kms-byok:hsmModuleParameters`.
      */
-    hsmModuleParameters: { type: string(), secret: "secret", change: "nothing", default: "config `pulumi-kms-byok:hsmModuleParameters`" },
+    hsmModuleParameters: { type: string(), secret: "credential", change: "nothing", default: "config `pulumi-kms-byok:hsmModuleParameters`" },
     /**
      * Generate the material inside the token when hsmKey's object (object= label, and id= if given) does not exist
      * yet: AES-256, an HMAC secret, an RSA or EC key pair, per keySpec (required). Sensitive, extractable only by
