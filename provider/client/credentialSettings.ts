@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import type { ConfigSource } from "./stackConfig";
 
 /**
@@ -33,6 +34,28 @@ export interface CredentialSettings {
     sharedConfigFiles?: string[];
     /** Assumed in order, each with the credentials the previous one produced. */
     assumeRoles: AssumeRoleSettings[];
+}
+
+/** @pulumi/aws's assume-role shape (`aws:assumeRoles` entries): the role and how to assume it. */
+export interface AssumeRoleArgs {
+    /** The IAM role to assume (arn:aws:iam::<account>:role/<name>), e.g. the role allowed to import into a key of another account. */
+    roleArn: pulumi.Input<string>;
+    /** The external ID the role's trust policy requires, if any. Not a secret to AWS; never logged. */
+    externalId?: pulumi.Input<string>;
+    /** The session name recorded in CloudTrail. Default: chosen by the AWS SDK. */
+    sessionName?: pulumi.Input<string>;
+    /** 15m to 12h, Go duration text such as "1h". Default: STS's (1 hour). */
+    duration?: pulumi.Input<string>;
+    /** An inline session policy (JSON) narrowing the role's permissions for these calls. */
+    policy?: pulumi.Input<string>;
+    /** ARNs of managed policies narrowing the role's permissions for these calls. */
+    policyArns?: pulumi.Input<pulumi.Input<string>[]>;
+    /** The source identity to set on the session (CloudTrail), if the role requires one. */
+    sourceIdentity?: pulumi.Input<string>;
+    /** Session tags. */
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Session tag keys that pass on to further roles in a chain. */
+    transitiveTagKeys?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 export const ASSUME_ROLE_FIELDS = [

@@ -4,11 +4,13 @@ import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, isKeyWrap, isWrappingAlgorithm, 
 import { KEY_SPECS, KeySpec, isAsymmetric, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { MATERIAL_FORMS, decodeKeyMaterial } from "../wrapping/encodings";
 import { MaterialShape, inferKeySpec, inspectMaterial, materialProblem, publicKeyOf } from "../wrapping/material";
-import { Fail, InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
+import { Fail, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
 import { CheckOutcome } from "../checks/answers";
 import { checkRenewal } from "./checkRenewal";
 import { isUnknown, plainInputs } from "../checks/engineValues";
 import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping } from "./properties";
+import { MATERIAL_INPUTS } from "./schema";
+import { secretNames, typeRules } from "../checks/schema";
 import { MAX_INPUT_CHARS } from "../checks/redaction";
 
 /**
@@ -57,18 +59,12 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     return { inputs: news, failures: failures() };
 }
 
-const HSM_SECRETS: readonly string[] = ["hsmPin", "hsmModuleParameters"];
+/** The secrets that are not key material (hsmPin, hsmModuleParameters): showable() lets a number or boolean through. */
+const HSM_SECRETS: readonly string[] = secretNames(MATERIAL_INPUTS, "credential");
 /** A bound on what C_Initialize is given (NSS's parameters are a few hundred characters). */
 const MAX_MODULE_PARAMETERS = 4096;
 
-const INPUT_TYPES = new Map<string, InputType>([
-    ["rotateOnDemand", "boolean"],
-    ["hsmGenerate", "boolean"],
-    ["validityPeriodHours", "number"],
-    ["earlyRenewalHours", "number"],
-    ["trustedEndpoints", "string list"],
-    ["assumeRole", "object"],
-]);
+const INPUT_TYPES = typeRules(MATERIAL_INPUTS);
 
 function checkKeySpec(keySpec: unknown, fail: Fail): KeySpec | undefined {
     if (!known(keySpec) || typeof keySpec !== "string") return undefined;

@@ -4,6 +4,8 @@ import { KeySpec } from "../wrapping/keySpecs";
 import { Wrapping } from "../wrapping/algorithms";
 import { ExpirationModel, ImportState, KeyMaterialState, KeyState, MaterialInputs, MaterialOutputs, MultiRegionKeyType } from "./properties";
 import { effectiveEarlyRenewalHours, renewalDueAt } from "./renewal";
+import { MATERIAL_OUTPUTS } from "./schema";
+import { echoedInputs } from "../checks/schema";
 
 /**
  * Outputs = the non-secret inputs as applied + what KMS reports. Never the material or anything derived from it,
@@ -26,27 +28,18 @@ export interface AppliedSettings {
 /** `kmsClockOffsetSeconds`: KMS's clock offset as the session measured it, to record (see clockOffsetToRecord). */
 export function buildOutputs(status: MaterialStatus, applied: AppliedSettings, kmsClockOffsetSeconds: number): MaterialOutputs {
     const { inputs } = applied;
-    const validityPeriodHours = inputs.validityPeriodHours ?? null;
     const earlyRenewalHours = effectiveEarlyRenewalHours(inputs);
     return {
-        keyId: inputs.keyId,
-        importType: inputs.importType ?? null,
-        rotateOnDemand: inputs.rotateOnDemand ?? false,
+        // The inputs the schema says the outputs echo (keyId, endpoint, …, validityPeriodHours), as applied.
+        ...echoedInputs(MATERIAL_OUTPUTS, inputs),
         wrappingAlgorithm: applied.wrapping.algorithm,
         wrappingKeySpec: applied.wrapping.wrappingKeySpec,
-        endpoint: inputs.endpoint ?? null,
-        profile: inputs.profile ?? null,
-        trustedEndpoints: inputs.trustedEndpoints ?? null,
-        assumeRole: inputs.assumeRole ?? null,
-        hsmKey: inputs.hsmKey ?? null,
-        hsmGenerate: inputs.hsmGenerate ?? false,
         hsmWrappingMechanisms: applied.hsmWrappingMechanisms,
         keyCheckValue: applied.keyCheckValue,
         keyCheckValueAlgorithm: applied.keyCheckValue === null ? null : KEY_CHECK_VALUE_ALGORITHM,
         ...statusOutputs(status),
         publicKey: applied.publicKey,
         kmsEndpoint: applied.kmsEndpoint,
-        validityPeriodHours,
         earlyRenewalHours,
         renewalDueAt: renewalDueAt(status.validTo, earlyRenewalHours),
         kmsClockOffsetSeconds,

@@ -1,7 +1,7 @@
-import type { AssumeRoleSettings } from "../client/credentialSettings";
-import { Wrapping, WrappingAlgorithm, WrappingKeySpec, defaultWrapping } from "../wrapping/algorithms";
+import { PlainInputs, StoredOutputs, namesOf } from "../checks/schema";
+import { MATERIAL_INPUTS, MATERIAL_OUTPUTS } from "./schema";
+import { Wrapping, defaultWrapping } from "../wrapping/algorithms";
 import { KeySpec } from "../wrapping/keySpecs";
-import { KeyMaterialState, MaterialCondition } from "../kms/status";
 import type { Expiration } from "../kms/importMaterial";
 
 /**
@@ -28,127 +28,17 @@ export type ImportState = "IMPORTED" | "PENDING_IMPORT";
 export type MultiRegionKeyType = "PRIMARY" | "REPLICA";
 export type ImportType = "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL";
 
-export interface MaterialInputs {
-    keyId: string;
-    /** Base64. Plain here (the engine stripped the secret envelope); stored as a secret in state. Exactly one of keyMaterial and hsmKey. */
-    keyMaterial?: string;
-    /** RFC 7512 PKCS#11 URI of the HSM object holding the material (wrapped inside the HSM; the provider never sees it). */
-    hsmKey?: string;
-    /** The token's user PIN for hsmKey. Plain here; stored as a secret in state, never in the outputs. */
-    hsmPin?: string;
-    /** C_Initialize's library parameters for hsmKey's library (NSS: configdir='sql:DIR'). Secret like hsmPin: may hold paths and PINs. */
-    hsmModuleParameters?: string;
-    /** Generate the material inside the token when hsmKey names no object yet (never when the key already holds material). */
-    hsmGenerate?: boolean;
-    keySpec?: KeySpec;
-    expirationModel?: ExpirationModel;
-    validTo?: string;
-    /** Renewable expiry, the alternative to validTo: each import sets validTo = KMS's clock + this many hours. */
-    validityPeriodHours?: number;
-    /** With validityPeriodHours: how long before validTo the next `pulumi up` renews. Default: a third of the period. */
-    earlyRenewalHours?: number;
-    importType?: ImportType;
-    keyMaterialDescription?: string;
-    rotateOnDemand?: boolean;
-    wrappingAlgorithm?: WrappingAlgorithm;
-    wrappingKeySpec?: WrappingKeySpec;
-    region?: string;
-    endpoint?: string;
-    profile?: string;
-    /** Origins (https://host[:port]) trusted to receive wrapped material though they are not AWS's (endpointTrust.ts). */
-    trustedEndpoints?: string[];
-    /** A role to assume (after aws:assumeRoles) for this resource's calls: a key in another account. */
-    assumeRole?: AssumeRoleSettings;
-}
+/** The inputs as the provider receives them (checked, plain values); the schema is material/schema.ts. */
+export interface MaterialInputs extends PlainInputs<typeof MATERIAL_INPUTS> {}
 
-export const INPUT_NAMES: readonly (keyof MaterialInputs)[] = [
-    "keyId",
-    "keyMaterial",
-    "hsmKey",
-    "hsmPin",
-    "hsmModuleParameters",
-    "hsmGenerate",
-    "keySpec",
-    "expirationModel",
-    "validTo",
-    "validityPeriodHours",
-    "earlyRenewalHours",
-    "importType",
-    "keyMaterialDescription",
-    "rotateOnDemand",
-    "wrappingAlgorithm",
-    "wrappingKeySpec",
-    "region",
-    "endpoint",
-    "profile",
-    "trustedEndpoints",
-    "assumeRole",
-];
+/** Every input's name, in the schema's order (check's "valid properties" list). */
+export const INPUT_NAMES: readonly (keyof MaterialInputs)[] = namesOf(MATERIAL_INPUTS);
 
-export interface MaterialOutputs {
-    // The desired configuration, as last applied (non-secret inputs only).
-    keyId: string;
-    importType: ImportType | null;
-    rotateOnDemand: boolean;
-    wrappingAlgorithm: WrappingAlgorithm;
-    wrappingKeySpec: WrappingKeySpec;
-    endpoint: string | null;
-    profile: string | null;
-    /** Absent in states written before 0.2 (as if null). */
-    trustedEndpoints?: string[] | null;
-    /** Kept so that refresh and destroy act with the same role (no secret in it: an external ID is not one). */
-    assumeRole?: AssumeRoleSettings | null;
-    /** The HSM object's URI when the material lives in an HSM (absent from states written before hsmKey existed). */
-    hsmKey?: string | null;
-    /** The hsmGenerate input as applied (absent from states written before it existed: as false). */
-    hsmGenerate?: boolean;
-    /**
-     * The PKCS#11 mechanisms the token wrapped the material with at the last import (null: wrapped in software;
-     * absent from states written before it existed).
-     */
-    hsmWrappingMechanisms?: string | null;
-    /**
-     * AES material's key check value: the leftmost 3 bytes of AES-CMAC over 16 zero bytes, uppercase hex, computed
-     * inside the token for hsmKey and in software for keyMaterial at the last import; null for other key specs or
-     * when the token cannot compute it. Absent from states written before it existed.
-     */
-    keyCheckValue?: string | null;
-    /** How keyCheckValue was computed: "CMAC" (AWS Payment Cryptography's name for X9.24-1's AES method); null without one. */
-    keyCheckValueAlgorithm?: string | null;
-    // What KMS reports, as of the last create, update or refresh.
-    keyArn: string;
-    region: string;
-    keySpec: KeySpec;
-    keyMaterialId: string | null;
-    keyState: KeyState;
-    importState: ImportState | null;
-    keyMaterialState: KeyMaterialState | null;
-    materialCondition: MaterialCondition;
-    expirationModel: ExpirationModel | null;
-    validTo: string | null;
-    keyMaterialDescription: string | null;
-    multiRegionKeyType: MultiRegionKeyType | null;
-    // Renewable expiry (validityPeriodHours): the period and early renewal as applied (null for a fixed
-    // validTo or none), and when the next `pulumi up` renews: validTo − earlyRenewalHours.
-    validityPeriodHours: number | null;
-    earlyRenewalHours: number | null;
-    renewalDueAt: string | null;
-    /**
-     * KMS's clock minus this machine's, in seconds, as the AWS SDK measured it at the last create, update or
-     * refresh (0 within the SDK's 5-minute tolerance). diff makes no KMS call: it plans with the local clock
-     * corrected by this, because KMS's clock decides when material expires.
-     */
-    kmsClockOffsetSeconds: number;
-    /** DER SubjectPublicKeyInfo (base64) of an imported asymmetric key; null otherwise. */
-    publicKey: string | null;
-    /** What destroying this resource does to the key, so it is visible in state and previews beforehand. */
-    deletionImpact: string;
-    /**
-     * The KMS endpoint the material was last imported through (null: AWS's own endpoint for the key's Region).
-     * Refresh and destroy go there, whatever the stack config says by then; absent in states written before 0.2.
-     */
-    kmsEndpoint?: string | null;
-}
+/**
+ * The outputs as the state stores them: the non-secret inputs as applied, and what KMS reports as of the last
+ * create, update or refresh (material/schema.ts). Optional where states written by older versions lack them.
+ */
+export interface MaterialOutputs extends StoredOutputs<typeof MATERIAL_OUTPUTS> {}
 
 /**
  * The expiration a resource asks for: validTo or validityPeriodHours implies KEY_MATERIAL_EXPIRES, their

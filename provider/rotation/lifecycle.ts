@@ -1,4 +1,3 @@
-import type { AssumeRoleSettings } from "../client/credentialSettings";
 import { ProviderContext, openSessionFor, recordedTrust } from "../client/context";
 import { KmsSession } from "../client/session";
 import { bareKeyId } from "../client/settings";
@@ -7,7 +6,9 @@ import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
 import type { KeyMaterialState } from "../kms/status";
 import type { CheckOutcome, DiffOutcome } from "../checks/answers";
 import { isUnknown, plainInputs } from "../checks/engineValues";
-import { InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
+import { checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
+import { PlainInputs, StoredOutputs, echoedInputs, namesOf, typeRules } from "../checks/schema";
+import { ROTATION_INPUTS, ROTATION_OUTPUTS } from "./schema";
 
 /**
  * KeyMaterialRotation: "this imported material is the key's CURRENT one". Create and update call
@@ -17,38 +18,14 @@ import { InputType, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, 
  * resources, which themselves come after the primary's import.
  */
 
-export interface RotationInputs {
-    keyId: string;
-    keyMaterialId: string;
-    region?: string;
-    endpoint?: string;
-    profile?: string;
-    trustedEndpoints?: string[];
-    assumeRole?: AssumeRoleSettings;
-}
+/** The inputs as the provider receives them (the schema: rotation/schema.ts). */
+export interface RotationInputs extends PlainInputs<typeof ROTATION_INPUTS> {}
 
-export interface RotationOutputs {
-    keyId: string;
-    keyMaterialId: string;
-    endpoint: string | null;
-    profile: string | null;
-    /** Absent in states written before 0.2 (as if null). */
-    trustedEndpoints?: string[] | null;
-    assumeRole?: AssumeRoleSettings | null;
-    keyArn: string;
-    region: string;
-    /** What KMS reports as CURRENT now (differs from keyMaterialId once the key rotated further). */
-    currentKeyMaterialId: string | null;
-    /** The state of keyMaterialId: CURRENT, NON_CURRENT (rotated past), PENDING_*. */
-    keyMaterialState: KeyMaterialState | null;
-    rotationDate: string | null;
-}
+/** The outputs as the state stores them (rotation/schema.ts). */
+export interface RotationOutputs extends StoredOutputs<typeof ROTATION_OUTPUTS> {}
 
-export const ROTATION_INPUT_NAMES = ["keyId", "keyMaterialId", "region", "endpoint", "profile", "trustedEndpoints", "assumeRole"] as const;
-const ROTATION_INPUT_TYPES = new Map<string, InputType>([
-    ["trustedEndpoints", "string list"],
-    ["assumeRole", "object"],
-]);
+export const ROTATION_INPUT_NAMES = namesOf(ROTATION_INPUTS);
+const ROTATION_INPUT_TYPES = typeRules(ROTATION_INPUTS);
 const MATERIAL_ID = /^[0-9a-f]{64}$/;
 
 export function checkRotation(news: Record<string, unknown>): CheckOutcome {
@@ -114,12 +91,7 @@ async function outputsOf(kms: KmsSession, inputs: RotationInputs): Promise<Rotat
     const state = await readRotationState(kms, inputs);
     if (!state) return undefined;
     return {
-        keyId: inputs.keyId,
-        keyMaterialId: inputs.keyMaterialId,
-        endpoint: inputs.endpoint ?? null,
-        profile: inputs.profile ?? null,
-        trustedEndpoints: inputs.trustedEndpoints ?? null,
-        assumeRole: inputs.assumeRole ?? null,
+        ...echoedInputs(ROTATION_OUTPUTS, inputs),
         region: state.keyArn.split(":")[3] ?? "",
         ...state,
         keyMaterialState: state.keyMaterialState as KeyMaterialState | null,
