@@ -96,7 +96,6 @@ async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
             BenchStack.create({
                 dir: tmp,
                 name,
-                root,
                 command: pulumi,
                 env: { ...world.credentials, ...args.cliEnv },
                 config: { "aws:region": REGION, "pulumi-kms-byok:endpoint": world.kms.url, "pulumi-kms-byok:requestRateScale": String(args.quotaScale) },
