@@ -94,17 +94,9 @@ export class BenchStack {
         }
     }
 
-    /**
-     * `pulumi stack export` as a user runs it, WITHOUT `--show-secrets`: secrets stay encrypted.
-     */
-    exportState(): string {
-        const result = this.stack.exportState();
-        if (result.code !== 0) throw new Error(`pulumi stack export failed (exit ${result.code}): ${result.stderr}`);
-        return result.stdout;
-    }
-
-    async remove(): Promise<void> {
-        await this.stack.remove();
+    /** `pulumi stack export` as a user runs it, WITHOUT `--show-secrets`: secrets stay encrypted. */
+    exportState(): Promise<string> {
+        return this.stack.stackExport();
     }
 
     /** The hooks of the command about to be spawned, once (the Automation API's follow-up commands get none). */

@@ -121,7 +121,7 @@ async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
             await phase("create", set.program(validTo));
             if (!sizes) {
                 const stateFileBytes = statSync(stack.stateFile).size;
-                sizes = measureSizes(stack.exportState(), stateFileBytes, args.materials, materialName(0));
+                sizes = measureSizes(await stack.exportState(), stateFileBytes, args.materials, materialName(0));
             }
             await phase("refresh");
             await phase("update", set.program(inDays(300)));

@@ -11,7 +11,8 @@ import type { CliHome } from "./home";
  * an inline program (no nodejs language plugin needed) run from the repository root, so the provider host
  * resolves `pulumi-kms-byok`; a file backend, PULUMI_HOME and passphrase of its CliHome's; and every command's
  * outcome returned as a result (ok or failed, what it printed, its engine events), never thrown. What is
- * each caller's own stays with it: the tests' leak scan and assertions, the bench's timing, the demo's narration.
+ * each caller's own stays with it: the tests' leak scan and assertions (a subclass that observes everything
+ * the CLI printed), the bench's timing, the demo's narration.
  */
 
 /** A config value; `{ secret }` is set as a secret (`pulumi config set --secret`). */
@@ -86,14 +87,25 @@ interface AutomationResult {
 }
 
 export class DrivenStack {
-    private constructor(
+    private program: PulumiFn;
+
+    protected constructor(
         private readonly stack: Stack,
         private readonly settings: DrivenStackSettings,
         private readonly root: string,
-        private program: PulumiFn,
-    ) {}
+    ) {
+        this.program = settings.program;
+    }
 
     static async create(settings: DrivenStackSettings): Promise<DrivenStack> {
+        const { stack, root } = await DrivenStack.workspaceStack(settings);
+        const created = new DrivenStack(stack, settings, root);
+        await created.setConfig(settings.config ?? {});
+        return created;
+    }
+
+    /** The Automation API's stack in a workspace of its own, for create (and a subclass's). */
+    protected static async workspaceStack(settings: DrivenStackSettings): Promise<{ stack: Stack; root: string }> {
         const { root, command } = await pulumiCli();
         isolateInlineRuns();
         const workDir = settings.home.workDir(settings.stack);
@@ -107,17 +119,11 @@ export class DrivenStack {
                 projectSettings: { name: settings.project, runtime: "nodejs", main: REPOSITORY_ROOT },
             },
         );
-        const created = new DrivenStack(stack, settings, root, settings.program);
-        await created.setConfig(settings.config ?? {});
-        return created;
+        return { stack, root };
     }
 
     get name(): string {
         return this.settings.stack;
-    }
-
-    get project(): string {
-        return this.settings.project;
     }
 
     get workDir(): string {
@@ -182,31 +188,38 @@ export class DrivenStack {
         await this.stack.cancel();
     }
 
-    /** `pulumi stack rm`. */
-    async remove(): Promise<void> {
-        await this.stack.workspace.removeStack(this.settings.stack);
-    }
-
     /**
      * `pulumi stack export` as a user runs it, WITHOUT `--show-secrets` (the Automation API's exportStack adds
      * that flag and so prints every secret in plaintext): secrets stay encrypted.
      */
-    exportState(): CommandOutput {
-        return this.cli(["stack", "export", "--stack", this.settings.stack]);
+    async stackExport(): Promise<string> {
+        return (await this.cli(["stack", "export", "--stack", this.settings.stack])).stdout;
     }
 
-    /** A CLI command outside the Automation API's vocabulary, run in this stack's workspace and environment. */
-    cli(args: string[]): CommandOutput {
-        return this.spawn(join(this.root, "bin", "pulumi"), [...args, "--non-interactive"]);
+    /** A CLI command outside the Automation API's vocabulary, run in this stack's workspace and environment; throws when it fails. */
+    async cli(args: string[]): Promise<CommandOutput> {
+        const result = this.spawn(join(this.root, "bin", "pulumi"), [...args, "--non-interactive"]);
+        this.observe(`pulumi ${args.slice(0, 2).join(" ")}`, `${result.stdout}\n${result.stderr}`);
+        if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${result.code}): ${result.stderr}`);
+        return result;
     }
 
     /**
      * A shell command line as a user types it (e.g. copied from the README), run by bash in this stack's
      * workspace directory with its environment and the CLI first on PATH (this stack is the workspace's selected one).
      */
-    shell(command: string): CommandOutput {
-        return this.spawn("bash", ["-euo", "pipefail", "-c", command]);
+    async shell(command: string): Promise<CommandOutput> {
+        const result = this.spawn("bash", ["-euo", "pipefail", "-c", command]);
+        this.observe("shell", `${result.stdout}\n${result.stderr}`);
+        if (result.code !== 0) throw new Error(`\`${command}\` failed (${result.code}): ${result.stderr}`);
+        return result;
     }
+
+    /**
+     * Sees everything the CLI printed for a command (its stdout and stderr; for a run also its error and engine
+     * events) before the caller does, whether it succeeded or not: where the tests' leak scan looks.
+     */
+    protected observe(_what: string, _text: string): void {}
 
     private spawn(file: string, args: string[]): CommandOutput {
         const workspace = this.stack.workspace as LocalWorkspace;
@@ -241,6 +254,7 @@ export class DrivenStack {
         } catch (caught) {
             error = caught instanceof Error ? caught.message : String(caught);
         }
+        this.observe(command, `${[stdout, stderr, error ?? ""].join("\n")}\n${JSON.stringify(events)}`);
         return { command, ok: error === undefined, stdout, stderr, error, events, outputs };
     }
 }

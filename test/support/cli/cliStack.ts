@@ -1,8 +1,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PulumiFn } from "@pulumi/pulumi/automation";
-import { DrivenStack, type CommandName, type ConfigInput, type RunOptions as DriverRunOptions, type RunResult } from "../../../tools/cli-driver/stack";
-import type { CliHome } from "../../../tools/cli-driver/home";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { DrivenStack, type CommandName, type ConfigInput, type DrivenStackSettings, type RunOptions as DriverRunOptions, type RunResult } from "../../../tools/cli-driver/stack";
 import { leakRegistry, type LeakRegistry } from "../leakScan";
 import { summarize, type Diagnostic, type EventSummary, type StepRecord } from "./events";
 
@@ -14,16 +13,9 @@ import { summarize, type Diagnostic, type EventSummary, type StepRecord } from "
 
 export type { ConfigInput };
 
-export interface CliStackSettings {
-    project: string;
-    stack: string;
-    program: PulumiFn;
+export interface CliStackSettings extends DrivenStackSettings {
     config: Record<string, ConfigInput>;
-    /** The CLI's backend, PULUMI_HOME and work directories. */
-    home: CliHome;
-    passphrase: string;
-    /** Added to the CLI's environment (credentials for the provider host, …). */
-    env: Record<string, string>;
+    /** Where this stack's artifacts go: the suite's registry unless a test proves the scan with its own. */
     registry?: LeakRegistry;
 }
 
@@ -61,47 +53,34 @@ export interface StateExport {
     text: string;
 }
 
-export class CliStack {
+export class CliStack extends DrivenStack {
     private runs = 0;
+    private readonly registry: LeakRegistry;
+    private readonly where: string;
 
-    private constructor(
-        private readonly stack: DrivenStack,
-        private readonly settings: CliStackSettings,
-    ) {}
+    private constructor(stack: Stack, settings: CliStackSettings, root: string) {
+        super(stack, settings, root);
+        this.registry = settings.registry ?? leakRegistry;
+        this.where = `stack ${settings.project}/${settings.stack}`;
+    }
 
-    static async create(settings: CliStackSettings): Promise<CliStack> {
-        const { config, ...rest } = settings;
-        const created = new CliStack(await DrivenStack.create({ ...rest }), settings);
-        await created.setConfig(config);
+    static override async create(settings: CliStackSettings): Promise<CliStack> {
+        const { stack, root } = await DrivenStack.workspaceStack(settings);
+        const created = new CliStack(stack, settings, root);
+        await created.setConfig(settings.config);
         return created;
     }
 
-    get name(): string {
-        return this.settings.stack;
-    }
-
-    private get registry(): LeakRegistry {
-        return this.settings.registry ?? leakRegistry;
-    }
-
-    private get where(): string {
-        return `stack ${this.settings.project}/${this.settings.stack}`;
-    }
-
-    /** Replaces the program later runs use (what a user's edit of index.ts is). */
-    setProgram(program: PulumiFn): void {
-        this.stack.setProgram(program);
-    }
-
-    async setConfig(config: Record<string, ConfigInput>): Promise<void> {
+    /** Sets the config; a secret value is registered as a material for the leak scan. */
+    override async setConfig(config: Record<string, ConfigInput>): Promise<void> {
         for (const [key, value] of Object.entries(config)) {
             if (typeof value !== "string") this.registry.addMaterialBase64(value.secret, `secret config ${key} of ${this.where}`);
         }
-        await this.stack.setConfig(config);
+        await super.setConfig(config);
     }
 
-    async removeConfig(...keys: string[]): Promise<void> {
-        await this.stack.removeConfig(...keys);
+    override async run(command: CommandName, options: RunOptions = {}): Promise<CliRun> {
+        return runOf(await super.run(command, options));
     }
 
     /** `pulumi preview` (with `--refresh` when asked). */
@@ -126,18 +105,9 @@ export class CliStack {
         return this.run("destroy", options);
     }
 
-    /** `pulumi cancel`: what a user runs after a killed CLI left the stack locked. */
-    async cancel(): Promise<void> {
-        await this.stack.cancel();
-    }
-
-    /**
-     * `pulumi stack export` as a user runs it, without `--show-secrets` (the Automation API's exportStack adds
-     * that flag and so prints every secret in plaintext), recorded for the leak scan.
-     */
+    /** `pulumi stack export` (without `--show-secrets`), recorded for the leak scan and parsed. */
     async exportState(): Promise<StateExport> {
-        const result = await this.cli(["stack", "export", "--stack", this.settings.stack]);
-        const text = result.stdout;
+        const text = await this.stackExport();
         this.registry.addText("state file", `${this.where}: stack export #${++this.runs}`, text);
         const deployment = JSON.parse(text) as { deployment?: unknown };
         const raw = (deployment.deployment ?? {}) as { resources?: RawResource[]; pending_operations?: { type: string; resource: RawResource }[] };
@@ -150,9 +120,9 @@ export class CliStack {
 
     /** `pulumi stack import` of an earlier export (what restoring a backup of the state does). */
     async importState(exportText: string): Promise<void> {
-        const file = join(this.stack.workDir, `import-${++this.runs}.json`);
+        const file = join(this.workDir, `import-${++this.runs}.json`);
         writeFileSync(file, exportText, { mode: 0o600 });
-        await this.cli(["stack", "import", "--file", file, "--stack", this.settings.stack]);
+        await this.cli(["stack", "import", "--file", file, "--stack", this.name]);
         rmSync(file);
     }
 
@@ -160,49 +130,16 @@ export class CliStack {
         return (await this.exportState()).resources.find((r) => r.name === name);
     }
 
-    async outputs(): Promise<Record<string, unknown>> {
-        return this.stack.outputs();
-    }
-
-    /** Sets a variable in the environment of this stack's later CLI runs (and so of its provider host). */
-    setEnv(key: string, value: string): void {
-        this.stack.setEnv(key, value);
-    }
-
-    unsetEnv(key: string): void {
-        this.stack.unsetEnv(key);
-    }
-
-    /** A CLI command outside the Automation API's vocabulary, run in this stack's workspace and environment. */
-    async cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-        const result = this.stack.cli(args);
-        this.registry.addText("operation result", `${this.where}: pulumi ${args.slice(0, 2).join(" ")} #${++this.runs}`, `${result.stdout}\n${result.stderr}`);
-        if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${result.code}): ${result.stderr}`);
-        return result;
-    }
-
     /** A config value set outside setConfig (e.g. by `pulumi config set` in shell()); a secret one is registered as a material. */
     async configValue(key: string): Promise<string> {
-        const { value, secret } = await this.stack.config(key);
+        const { value, secret } = await this.config(key);
         if (secret) this.registry.addMaterialBase64(value, `secret config ${key} of ${this.where}`);
         return value;
     }
 
-    /**
-     * A shell command line as a user types it (e.g. copied from the README), run by bash in this stack's
-     * workspace directory with its environment and the CLI first on PATH (this stack is the workspace's selected one).
-     */
-    async shell(command: string): Promise<{ stdout: string; stderr: string }> {
-        const result = this.stack.shell(command);
-        this.registry.addText("operation result", `${this.where}: shell #${++this.runs}`, `${result.stdout}\n${result.stderr}`);
-        if (result.code !== 0) throw new Error(`\`${command}\` failed (${result.code}): ${result.stderr}`);
-        return { stdout: result.stdout, stderr: result.stderr };
-    }
-
-    private async run(command: CommandName, options: RunOptions): Promise<CliRun> {
-        const run = runOf(await this.stack.run(command, options));
-        this.registry.addText("operation result", `${this.where}: ${command} #${++this.runs}`, `${run.output}\n${JSON.stringify(run.events)}`);
-        return run;
+    /** Every run's stdout, stderr, engine events and error, and every CLI and shell command's output. */
+    protected override observe(what: string, text: string): void {
+        this.registry.addText("operation result", `${this.where}: ${what} #${++this.runs}`, text);
     }
 }
 
