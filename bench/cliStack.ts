@@ -1,6 +1,6 @@
 // A stack of the bench: the Automation-API driver's stack (tools/cli-driver: an inline program, a file
-// backend and a PULUMI_HOME of the bench's own; nothing dialling out). Every CLI command the Automation API spawns goes
-// through a timing wrapper, so a phase's wall time is the `pulumi` process's own, from spawn to exit,
+// backend and a PULUMI_HOME of the bench's own; nothing dialling out). Every CLI command the Automation API
+// spawns goes through a timing wrapper, so a phase's wall time is the `pulumi` process's own, from spawn to exit,
 // without the Automation API's follow-up commands (`stack output`, `stack history` after an up).
 
 import { dirname } from "node:path";

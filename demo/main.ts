@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     }
 }
 
-/** The demo stops at a command that failed, as a user would (the drift check's failure is caught where it is expected). */
+/** The demo stops at a command that failed, as a user would (the drift check catches the failure it expects). */
 async function succeeded(run: Promise<RunResult>): Promise<RunResult> {
     const result = await run;
     if (!result.ok) throw new Error(result.error);

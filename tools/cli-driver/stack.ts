@@ -26,10 +26,10 @@ export interface DrivenStackSettings {
     program: PulumiFn;
     home: CliHome;
     passphrase: string;
-    /** Added to the CLI's environment (and so its provider host's): kms-local's credentials, an experiment's variables. */
+    /** Added to the CLI's environment (and so its provider host's): kms-local's credentials, an experiment's. */
     env?: Record<string, string>;
     config?: Record<string, ConfigInput>;
-    /** The Automation API's command to spawn the CLI with; the provisioned CLI's when omitted (the bench passes a timed one). */
+    /** The Automation API's command to spawn the CLI with: the provisioned CLI's unless given (the bench's is timed). */
     pulumiCommand?: PulumiCommand;
 }
 
@@ -196,7 +196,7 @@ export class DrivenStack {
         return (await this.cli(["stack", "export", "--stack", this.settings.stack])).stdout;
     }
 
-    /** A CLI command outside the Automation API's vocabulary, run in this stack's workspace and environment; throws when it fails. */
+    /** A CLI command outside the Automation API's vocabulary, in this stack's workspace and environment; throws if it fails. */
     async cli(args: string[]): Promise<CommandOutput> {
         const result = this.spawn(join(this.root, "bin", "pulumi"), [...args, "--non-interactive"]);
         this.observe(`pulumi ${args.slice(0, 2).join(" ")}`, `${result.stdout}\n${result.stderr}`);

@@ -24,7 +24,7 @@ export interface RunOptions extends Omit<DriverRunOptions, "color" | "onOutput" 
     previewFirst?: boolean;
 }
 
-/** One CLI command's outcome, its engine events indexed for assertions. A failed command is a result (ok false), not an exception. */
+/** One CLI command's outcome, its engine events indexed for assertions. A failed command is a result (ok false). */
 export interface CliRun extends RunResult, EventSummary {
     /** The last step the engine took for a resource (its refresh step when op is "refresh"). */
     step(name: string, op?: string): StepRecord | undefined;
