@@ -29,7 +29,7 @@ export interface DrivenStackSettings {
     /** Added to the CLI's environment (and so its provider host's): kms-local's credentials, an experiment's. */
     env?: Record<string, string>;
     config?: Record<string, ConfigInput>;
-    /** The Automation API's command to spawn the CLI with: the provisioned CLI's unless given (the bench's is timed). */
+    /** The Automation API's command that spawns the CLI: the provisioned CLI's unless given (the bench's is timed). */
     pulumiCommand?: PulumiCommand;
 }
 
@@ -196,7 +196,7 @@ export class DrivenStack {
         return (await this.cli(["stack", "export", "--stack", this.settings.stack])).stdout;
     }
 
-    /** A CLI command outside the Automation API's vocabulary, in this stack's workspace and environment; throws if it fails. */
+    /** A CLI command the Automation API has no call for, in this stack's workspace and environment; throws on failure. */
     async cli(args: string[]): Promise<CommandOutput> {
         const result = this.spawn(join(this.root, "bin", "pulumi"), [...args, "--non-interactive"]);
         this.observe(`pulumi ${args.slice(0, 2).join(" ")}`, `${result.stdout}\n${result.stderr}`);
