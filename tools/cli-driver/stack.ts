@@ -196,7 +196,7 @@ export class DrivenStack {
         return (await this.cli(["stack", "export", "--stack", this.settings.stack])).stdout;
     }
 
-    /** A CLI command the Automation API has no call for, in this stack's workspace and environment; throws on failure. */
+    /** A CLI command the Automation API has no call for, run in this stack's workspace and environment. */
     async cli(args: string[]): Promise<CommandOutput> {
         const result = this.spawn(join(this.root, "bin", "pulumi"), [...args, "--non-interactive"]);
         this.observe(`pulumi ${args.slice(0, 2).join(" ")}`, `${result.stdout}\n${result.stderr}`);
