@@ -1,21 +1,18 @@
-// A stack of the bench, driven through the official Pulumi CLI with the Automation API (an inline program,
-// run from the repository root so the provider host resolves `pulumi-kms-byok`; a file backend and a
-// PULUMI_HOME of the bench's own; nothing dialling out). Every CLI command the Automation API spawns goes
-// through a timing wrapper, so a phase's wall time is the `pulumi` process's own, from spawn to exit,
+// A stack of the bench: the Automation-API driver's stack (tools/cli-driver: an inline program, a file
+// backend and a PULUMI_HOME of the bench's own; nothing dialling out). Every CLI command the Automation API
+// spawns goes through a timing wrapper, so a phase's wall time is the `pulumi` process's own, from spawn to exit,
 // without the Automation API's follow-up commands (`stack output`, `stack history` after an up).
 
-import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { LocalWorkspace, type EngineEvent, type PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
-import { REPOSITORY_ROOT, cliEnvironment } from "../tools/pulumi-cli/cli";
-import { isolateInlineRuns } from "../tools/pulumi-cli/inlineRuns";
+import { dirname } from "node:path";
+import type { EngineEvent, PulumiCommand, PulumiFn } from "@pulumi/pulumi/automation";
+import { CliHome } from "../tools/cli-driver/home";
+import { DrivenStack, type CommandName } from "../tools/cli-driver/stack";
 import { MARKER_VARIABLE } from "./processes";
 
 export const PROJECT = "kms-byok-bench";
 const PASSPHRASE = "kms-byok-bench";
 
-export type CommandName = "preview" | "up" | "refresh" | "destroy";
+export type { CommandName };
 
 /** Called when the measured `pulumi` process is spawned and when it has exited. */
 export interface CommandHooks {
@@ -35,7 +32,6 @@ export interface BenchStackSettings {
     /** The bench's CLI directory: backend/, home/, tmp/ shared by every stack; work/<stack> each. */
     dir: string;
     name: string;
-    root: string;
     command: PulumiCommand;
     /** kms-local's credentials for the provider host, and any experiment's variables. */
     env: Record<string, string>;
@@ -46,43 +42,36 @@ export interface BenchStackSettings {
 export class BenchStack {
     private hooks: { name: CommandName; hooks: CommandHooks } | undefined;
 
-    private constructor(
-        private readonly stack: Stack,
-        private readonly settings: BenchStackSettings,
-    ) {}
+    private constructor(private readonly stack: DrivenStack) {}
 
     static async create(settings: BenchStackSettings): Promise<BenchStack> {
-        const paths = benchPaths(settings.dir);
-        const workDir = join(settings.dir, "work", settings.name);
-        for (const path of [paths.backendDir, paths.homeDir, paths.tmpDir, workDir]) mkdirSync(path, { recursive: true });
         let created: BenchStack | undefined;
         const command = timedCommand(settings.command, (name) => created?.armed(name));
-        isolateInlineRuns();
-        const stack = await LocalWorkspace.createStack(
-            { projectName: PROJECT, stackName: settings.name, program: settings.program },
-            {
-                pulumiCommand: command,
-                workDir,
-                envVars: { ...cliEnvironment({ root: settings.root, passphrase: PASSPHRASE, ...paths }), ...settings.env },
-                projectSettings: { name: PROJECT, runtime: "nodejs", main: REPOSITORY_ROOT },
-            },
-        );
-        created = new BenchStack(stack, settings);
-        await stack.setAllConfig(Object.fromEntries(Object.entries(settings.config).map(([key, value]) => [key, { value }])));
+        const stack = await DrivenStack.create({
+            project: PROJECT,
+            stack: settings.name,
+            program: settings.program,
+            home: CliHome.at(settings.dir),
+            passphrase: PASSPHRASE,
+            env: settings.env,
+            config: settings.config,
+            pulumiCommand: command,
+        });
+        created = new BenchStack(stack);
         return created;
     }
 
     get name(): string {
-        return this.settings.name;
+        return this.stack.name;
     }
 
     /** The directory the file backend keeps this stack's checkpoint in. */
     get stateDirectory(): string {
-        return join(benchPaths(this.settings.dir).backendDir, ".pulumi", "stacks", PROJECT);
+        return dirname(this.stack.stateFile);
     }
 
     get stateFile(): string {
-        return join(this.stateDirectory, `${this.settings.name}.json`);
+        return this.stack.stateFile;
     }
 
     /**
@@ -93,44 +82,21 @@ export class BenchStack {
         name: CommandName,
         options: { program?: PulumiFn; parallel: number | undefined; marker: string; onEvent: (e: EngineEvent) => void; hooks: CommandHooks; refresh?: boolean },
     ): Promise<CommandResult> {
-        const workspace = this.stack.workspace as LocalWorkspace;
-        workspace.envVars[MARKER_VARIABLE] = options.marker;
+        this.stack.setEnv(MARKER_VARIABLE, options.marker);
         this.hooks = { name, hooks: options.hooks };
-        const common = { onEvent: options.onEvent, color: "never" as const, ...(options.parallel ? { parallel: options.parallel } : {}) };
         const started = performance.now();
-        let error: string | undefined;
         try {
-            if (name === "preview") await this.stack.preview({ ...common, program: options.program ?? this.settings.program, ...(options.refresh ? { refresh: true } : {}) });
-            else if (name === "up") await this.stack.up({ ...common, program: options.program ?? this.settings.program });
-            else if (name === "refresh") await this.stack.refresh(common);
-            else await this.stack.destroy(common);
-        } catch (caught) {
-            error = caught instanceof Error ? caught.message : String(caught);
+            const { ok, error } = await this.stack.run(name, { program: options.program, parallel: options.parallel, onEvent: options.onEvent, refresh: name === "preview" && options.refresh });
+            return { ok, error, apiWallMs: performance.now() - started };
         } finally {
             this.hooks = undefined;
-            delete workspace.envVars[MARKER_VARIABLE];
+            this.stack.unsetEnv(MARKER_VARIABLE);
         }
-        return { ok: error === undefined, error, apiWallMs: performance.now() - started };
     }
 
-    /**
-     * `pulumi stack export` as a user runs it, WITHOUT `--show-secrets` (the Automation API's exportStack
-     * adds that flag and would print every secret in plaintext): secrets stay encrypted.
-     */
-    exportState(): string {
-        const workspace = this.stack.workspace as LocalWorkspace;
-        const result = spawnSync(join(this.settings.root, "bin", "pulumi"), ["stack", "export", "--stack", this.settings.name, "--non-interactive"], {
-            cwd: workspace.workDir,
-            env: { ...process.env, ...workspace.envVars },
-            encoding: "utf8",
-            maxBuffer: 256 << 20,
-        });
-        if (result.status !== 0) throw new Error(`pulumi stack export failed (exit ${result.status}): ${result.stderr}`);
-        return result.stdout;
-    }
-
-    async remove(): Promise<void> {
-        await this.stack.workspace.removeStack(this.settings.name);
+    /** `pulumi stack export` as a user runs it, WITHOUT `--show-secrets`: secrets stay encrypted. */
+    exportState(): Promise<string> {
+        return this.stack.stackExport();
     }
 
     /** The hooks of the command about to be spawned, once (the Automation API's follow-up commands get none). */
@@ -140,10 +106,6 @@ export class BenchStack {
         this.hooks = undefined;
         return hooks;
     }
-}
-
-export function benchPaths(dir: string): { backendDir: string; homeDir: string; tmpDir: string } {
-    return { backendDir: join(dir, "backend"), homeDir: join(dir, "home"), tmpDir: join(dir, "tmp") };
 }
 
 /**

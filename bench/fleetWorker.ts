@@ -39,13 +39,12 @@ function send(reply: FleetWorkerReply): void {
 }
 
 async function start(init: FleetWorkerInit): Promise<(phase: FleetPhaseName) => Promise<StackPhaseResult>> {
-    const { root, command } = await pulumiCli(() => undefined);
+    const { command } = await pulumiCli(() => undefined);
     const set = materialSet(init.keyIds);
     const validTo = { create: inDays(180), update: inDays(300) };
     const stack = await BenchStack.create({
         dir: join(init.dir, `stack-${init.stack}`),
         name: `fleet-${init.stack}`,
-        root,
         command,
         env: { ...init.credentials, ...init.cliEnv },
         config: { "aws:region": REGION, "pulumi-kms-byok:endpoint": init.kmsUrl, "pulumi-kms-byok:requestRateScale": String(init.quotaScale) },

@@ -96,7 +96,6 @@ async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
             BenchStack.create({
                 dir: tmp,
                 name,
-                root,
                 command: pulumi,
                 env: { ...world.credentials, ...args.cliEnv },
                 config: { "aws:region": REGION, "pulumi-kms-byok:endpoint": world.kms.url, "pulumi-kms-byok:requestRateScale": String(args.quotaScale) },
@@ -122,7 +121,7 @@ async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
             await phase("create", set.program(validTo));
             if (!sizes) {
                 const stateFileBytes = statSync(stack.stateFile).size;
-                sizes = measureSizes(stack.exportState(), stateFileBytes, args.materials, materialName(0));
+                sizes = measureSizes(await stack.exportState(), stateFileBytes, args.materials, materialName(0));
             }
             await phase("refresh");
             await phase("update", set.program(inDays(300)));

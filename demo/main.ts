@@ -6,8 +6,7 @@
 // succeeds.
 
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
     CreateKeyCommand,
@@ -18,10 +17,10 @@ import {
     KMSClient,
     ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { startKmsLocal } from "../kms-local";
-import { REPOSITORY_ROOT, cliEnvironment, pulumiCli } from "../tools/pulumi-cli/cli";
-import { isolateInlineRuns } from "../tools/pulumi-cli/inlineRuns";
+import { CliHome } from "../tools/cli-driver/home";
+import { DrivenStack, type CommandName, type RunOptions, type RunResult } from "../tools/cli-driver/stack";
+import { pulumiCli } from "../tools/pulumi-cli/cli";
 import { Narrator } from "./narrator";
 import { demoProgram } from "./program";
 
@@ -38,7 +37,7 @@ async function main(): Promise<void> {
     say.note(`Pulumi CLI: ${join(root, "bin", "pulumi")}`);
 
     const kms = await startKmsLocal({ log: undefined });
-    const dir = mkdtempSync(join(tmpdir(), "kms-byok-demo-"));
+    const home = CliHome.temporary("kms-byok-demo-");
     const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
     const operator = new KMSClient({ endpoint: kms.url, region: "us-east-1", credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY } });
     const printed: string[] = [];
@@ -53,32 +52,33 @@ async function main(): Promise<void> {
 
         const material = randomBytes(32);
         const validTo = new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10) + "T00:00:00Z";
-        const stack = await createStack(dir, root, credentials);
+        const stack = await DrivenStack.create({ project: "kms-byok-demo", stack: STACK, program: demoProgram, home, passphrase: PASSPHRASE, env: credentials });
         say.command("pulumi stack init dev");
         say.command("pulumi config set aws:region us-east-1");
         say.command(`pulumi config set pulumi-kms-byok:endpoint ${kms.url}`);
         say.command(`pulumi config set keyId ${key!.KeyId}`);
         say.command('pulumi config set --secret keyMaterial "$(openssl rand -base64 32)"');
         say.command(`pulumi config set validTo ${validTo}`);
-        await stack.setAllConfig({
-            "aws:region": { value: "us-east-1" },
-            "pulumi-kms-byok:endpoint": { value: kms.url },
-            keyId: { value: key!.KeyId! },
-            keyMaterial: { value: material.toString("base64"), secret: true },
-            validTo: { value: validTo },
+        await stack.setConfig({
+            "aws:region": "us-east-1",
+            "pulumi-kms-byok:endpoint": kms.url,
+            keyId: key!.KeyId!,
+            keyMaterial: { secret: material.toString("base64") },
+            validTo,
         });
         const output = (text: string) => {
             printed.push(text);
             say.cli(text);
         };
+        const pulumi = (command: CommandName, options: RunOptions = {}) => succeeded(stack.run(command, { ...options, onOutput: output, color: say.color }));
         const keyArn = key!.Arn!;
 
         say.step("1. preview", "pulumi preview");
-        await stack.preview({ onOutput: output, color: say.color });
+        await pulumi("preview");
 
         say.step("2. up: import the material", "pulumi up --yes");
-        const up = await stack.up({ onOutput: output, color: say.color });
-        const keyMaterialId = String(up.outputs["keyMaterialId"]?.value);
+        const up = await pulumi("up");
+        const keyMaterialId = String(up.outputs?.["keyMaterialId"]);
         say.command(`aws kms encrypt --key-id ${key!.KeyId} --plaintext fileb://card.txt   # the key works`);
         const ciphertext = await encrypt(say, operator, keyArn, "card 4111-xxxx-xxxx-1111");
 
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
 
         say.step("4. the CI drift check finds it", "pulumi preview --refresh --diff --expect-no-changes");
         try {
-            await stack.preview({ refresh: true, diff: true, expectNoChanges: true, onOutput: output, color: say.color });
+            await pulumi("preview", { refresh: true, diff: true, expectNoChanges: true });
             throw new Error("the drift check passed, but the material was deleted");
         } catch (error) {
             if (!/exit code 255|no changes were expected/i.test(String(error))) throw error;
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         }
 
         say.step("5. up repairs it: the same material, reimported in place", "pulumi up --refresh --yes");
-        await stack.up({ refresh: true, onOutput: output, color: say.color });
+        await pulumi("up", { refresh: true });
         say.note(`the key is ${await keyState(operator, keyArn)} again, with the same KeyMaterialId`);
 
         say.step("6. proof: the ciphertext from step 2 decrypts again", "aws kms decrypt --ciphertext-blob fileb://card.bin");
@@ -107,32 +107,22 @@ async function main(): Promise<void> {
         say.note(`the key is ${await keyState(operator, keyArn)}`);
 
         say.step("8. destroy still succeeds", "pulumi destroy --yes");
-        await stack.destroy({ onOutput: output, color: say.color });
+        await pulumi("destroy");
 
         say.title(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-        leakCheck(say, [printed.join(""), ...filesUnder(dir)], material);
+        leakCheck(say, [printed.join(""), ...filesUnder(home.dir)], material);
     } finally {
         operator.destroy();
         await kms.stop();
-        rmSync(dir, { recursive: true, force: true });
+        home.remove();
     }
 }
 
-/** The stack, with a file backend and PULUMI_HOME of its own: nothing outside the temporary directory is touched. */
-async function createStack(dir: string, root: string, credentials: Record<string, string>): Promise<Stack> {
-    const paths = { backendDir: join(dir, "backend"), homeDir: join(dir, "home"), tmpDir: join(dir, "tmp") };
-    for (const path of [...Object.values(paths), join(dir, "work")]) mkdirSync(path, { recursive: true });
-    const { command } = await pulumiCli();
-    isolateInlineRuns();
-    return LocalWorkspace.createStack(
-        { projectName: "kms-byok-demo", stackName: STACK, program: demoProgram },
-        {
-            pulumiCommand: command,
-            workDir: join(dir, "work"),
-            envVars: { ...cliEnvironment({ root, passphrase: PASSPHRASE, ...paths }), ...credentials },
-            projectSettings: { name: "kms-byok-demo", runtime: "nodejs", main: REPOSITORY_ROOT },
-        },
-    );
+/** The demo stops at a command that failed, as a user would (the drift check catches the failure it expects). */
+async function succeeded(run: Promise<RunResult>): Promise<RunResult> {
+    const result = await run;
+    if (!result.ok) throw new Error(result.error);
+    return result;
 }
 
 async function keyState(client: KMSClient, keyId: string): Promise<string> {

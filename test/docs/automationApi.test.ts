@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { PASSPHRASE, useCliWorld } from "../support/cli/cliWorld";
 import { leakRegistry } from "../support/leakScan";
 import { randomMaterial } from "../support/materials";
-import { REPOSITORY_ROOT, cliEnvironment, pulumiCli } from "../../tools/pulumi-cli/cli";
+import { CliHome } from "../../tools/cli-driver/home";
+import { REPOSITORY_ROOT, pulumiCli } from "../../tools/pulumi-cli/cli";
 
 /**
  * docs/guides/automation-api.md promises a program that works as written. This runs exactly the text of the
@@ -64,9 +65,7 @@ describe("docs/guides/automation-api.md", function () {
 
         // Inside the repository, like a compiled program inside a user's project: main: __dirname must find node_modules.
         const projectDir = mkdtempSync(join(REPOSITORY_ROOT, "dist", "automation-api-guide-"));
-        const runDir = mkdtempSync(join(world().dir, "automation-api-guide-"));
-        const paths = { backendDir: join(runDir, "backend"), homeDir: join(runDir, "home"), tmpDir: join(runDir, "tmp") };
-        for (const path of Object.values(paths)) mkdirSync(path, { recursive: true });
+        const home = CliHome.at(mkdtempSync(join(world().dir, "automation-api-guide-")));
         try {
             const script = join(projectDir, "deploy.js");
             writeFileSync(script, program.outputText);
@@ -75,7 +74,7 @@ describe("docs/guides/automation-api.md", function () {
             const { root } = await pulumiCli();
             const env = {
                 ...hermeticBase(),
-                ...cliEnvironment({ root, passphrase: PASSPHRASE, ...paths }),
+                ...home.environment(root, PASSPHRASE),
                 ...world().credentials,
                 AWS_REGION: "us-east-1",
                 BYOK_KEY_ID: key.KeyId!,

@@ -1,7 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { cliEnvironment, pulumiCli } from "../../../tools/pulumi-cli/cli";
+import { CliHome } from "../../../tools/cli-driver/home";
 import { CliStack, type CliRun, type ConfigInput } from "../../support/cli/cliStack";
 import { PASSPHRASE, PROJECT } from "../../support/cli/cliWorld";
 import { materialsProgram } from "../../support/cli/programs";
@@ -34,10 +31,7 @@ const DAY = 86_400_000;
 const inDays = (days: number): string => new Date(Date.now() + days * DAY).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export async function runPipelineJob(job: PipelineJob): Promise<string> {
-    const { root } = await pulumiCli();
-    const dir = mkdtempSync(join(tmpdir(), `byok-pipeline-${job.id}-`));
-    const paths = { backendDir: join(dir, "backend"), homeDir: join(dir, "home"), tmpDir: join(dir, "tmp") };
-    for (const path of Object.values(paths)) mkdirSync(path, { recursive: true });
+    const home = CliHome.temporary(`byok-pipeline-${job.id}-`);
     try {
         const names = job.keyIds.map((_, i) => `material-${i}`);
         const config: Record<string, ConfigInput> = {
@@ -55,8 +49,9 @@ export async function runPipelineJob(job: PipelineJob): Promise<string> {
             project: PROJECT,
             stack: `pipeline-${job.id}`,
             program: program(inDays(180)),
-            workDir: join(dir, "work"),
-            env: { ...cliEnvironment({ root, passphrase: PASSPHRASE, ...paths }), ...job.credentials },
+            home,
+            passphrase: PASSPHRASE,
+            env: job.credentials,
             config,
         });
         const outcome: PipelineOutcome = { commands: [], pacing: [] };
@@ -72,7 +67,7 @@ export async function runPipelineJob(job: PipelineJob): Promise<string> {
         record("destroy", await stack.destroy(), "delete");
         return JSON.stringify(outcome);
     } finally {
-        leakRegistry.addDirectory(dir, `pipeline ${job.id} (backend, PULUMI_HOME, temporary files)`);
-        rmSync(dir, { recursive: true, force: true });
+        leakRegistry.addDirectory(home.dir, `pipeline ${job.id} (backend, PULUMI_HOME, temporary files)`);
+        home.remove();
     }
 }

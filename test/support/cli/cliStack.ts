@@ -1,64 +1,31 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { LocalWorkspace, type ConfigMap, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { DrivenStack, type CommandName, type ConfigInput, type DrivenStackSettings, type RunOptions as DriverRunOptions, type RunResult } from "../../../tools/cli-driver/stack";
 import { leakRegistry, type LeakRegistry } from "../leakScan";
-import { isolateInlineRuns } from "../../../tools/pulumi-cli/inlineRuns";
 import { summarize, type Diagnostic, type EventSummary, type StepRecord } from "./events";
-import { REPOSITORY_ROOT, pulumiCli } from "../../../tools/pulumi-cli/cli";
 
 /**
- * A stack driven through the official Pulumi CLI with the Automation API: an inline program (no nodejs
- * language plugin needed) run from the repository root, a file backend, and the environment the world gives
- * it. Every run's stdout, stderr, engine events and error, and every state export, are handed to the leak
- * scan; every secret config value is registered as a material to search for.
+ * A stack of a real-CLI test: the Automation-API driver's stack (tools/cli-driver), with every run's stdout,
+ * stderr, engine events and error, and every state export, handed to the leak scan; every secret config value
+ * is registered as a material to search for. Runs come back with the events indexed for assertions.
  */
 
-export type ConfigInput = string | { secret: string };
+export type { ConfigInput };
 
-export interface CliStackSettings {
-    project: string;
-    stack: string;
-    program: PulumiFn;
+export interface CliStackSettings extends DrivenStackSettings {
     config: Record<string, ConfigInput>;
-    /** The CLI's environment (backend, PULUMI_HOME, credentials for the provider host, …). */
-    env: Record<string, string>;
-    workDir: string;
+    /** Where this stack's artifacts go: the suite's registry unless a test proves the scan with its own. */
     registry?: LeakRegistry;
 }
 
-export interface RunOptions {
-    /** `--refresh`. */
-    refresh?: boolean;
-    /** `--expect-no-changes`. */
-    expectNoChanges?: boolean;
-    /** Another program for this run only. */
-    program?: PulumiFn;
-    /** `--parallel`; the CLI's default (4 × CPUs) when omitted. */
-    parallel?: number;
+export interface RunOptions extends Omit<DriverRunOptions, "color" | "onOutput" | "diff"> {
     /** Run `pulumi preview` first, as a plain `pulumi up` does (the Automation API's up skips it). */
     previewFirst?: boolean;
-    /** Kills or aborts the run (see processes.ts). */
-    signal?: AbortSignal;
-    /** Called with each engine event as it arrives. */
-    onEvent?: (event: EngineEvent) => void;
-    /** `pulumi refresh --clear-pending-creates`. */
-    clearPendingCreates?: boolean;
-    /** `pulumi up --continue-on-error`: every step runs, whichever failed first. */
-    continueOnError?: boolean;
-    /** `--target` (URNs): destroy only these resources. */
-    target?: string[];
 }
 
-/** One CLI command's outcome. A failed command is a result (ok false), not an exception. */
-export interface CliRun extends EventSummary {
-    command: string;
-    ok: boolean;
-    stdout: string;
-    stderr: string;
-    /** The Automation API's error (it quotes the CLI's stderr), when the command failed. */
-    error: string | undefined;
-    events: EngineEvent[];
+/** One CLI command's outcome, its engine events indexed for assertions. A failed command is a result (ok false). */
+export interface CliRun extends RunResult, EventSummary {
     /** The last step the engine took for a resource (its refresh step when op is "refresh"). */
     step(name: string, op?: string): StepRecord | undefined;
     /** Every diagnostic (provider logs, engine messages) about a resource; "" for the stack's. */
@@ -86,72 +53,39 @@ export interface StateExport {
     text: string;
 }
 
-export class CliStack {
+export class CliStack extends DrivenStack {
     private runs = 0;
+    private readonly registry: LeakRegistry;
+    private readonly where: string;
 
-    private constructor(
-        private readonly stack: Stack,
-        private readonly settings: CliStackSettings,
-        private program: PulumiFn,
-    ) {}
+    private constructor(stack: Stack, settings: CliStackSettings, root: string) {
+        super(stack, settings, root);
+        this.registry = settings.registry ?? leakRegistry;
+        this.where = `stack ${settings.project}/${settings.stack}`;
+    }
 
-    static async create(settings: CliStackSettings): Promise<CliStack> {
-        const { command } = await pulumiCli();
-        isolateInlineRuns();
-        mkdirSync(settings.workDir, { recursive: true });
-        const stack = await LocalWorkspace.createStack(
-            { projectName: settings.project, stackName: settings.stack, program: settings.program },
-            {
-                pulumiCommand: command,
-                workDir: settings.workDir,
-                envVars: settings.env,
-                projectSettings: { name: settings.project, runtime: "nodejs", main: REPOSITORY_ROOT },
-            },
-        );
-        const created = new CliStack(stack, settings, settings.program);
+    static override async create(settings: CliStackSettings): Promise<CliStack> {
+        const { stack, root } = await DrivenStack.workspaceStack(settings);
+        const created = new CliStack(stack, settings, root);
         await created.setConfig(settings.config);
         return created;
     }
 
-    get name(): string {
-        return this.settings.stack;
-    }
-
-    private get registry(): LeakRegistry {
-        return this.settings.registry ?? leakRegistry;
-    }
-
-    private get where(): string {
-        return `stack ${this.settings.project}/${this.settings.stack}`;
-    }
-
-    /** Replaces the program later runs use (what a user's edit of index.ts is). */
-    setProgram(program: PulumiFn): void {
-        this.program = program;
-    }
-
-    async setConfig(config: Record<string, ConfigInput>): Promise<void> {
-        const map: ConfigMap = {};
+    /** Sets the config; a secret value is registered as a material for the leak scan. */
+    override async setConfig(config: Record<string, ConfigInput>): Promise<void> {
         for (const [key, value] of Object.entries(config)) {
-            if (typeof value === "string") map[key] = { value };
-            else {
-                map[key] = { value: value.secret, secret: true };
-                this.registry.addMaterialBase64(value.secret, `secret config ${key} of ${this.where}`);
-            }
+            if (typeof value !== "string") this.registry.addMaterialBase64(value.secret, `secret config ${key} of ${this.where}`);
         }
-        if (Object.keys(map).length > 0) await this.stack.setAllConfig(map);
+        await super.setConfig(config);
     }
 
-    async removeConfig(...keys: string[]): Promise<void> {
-        await this.stack.removeAllConfig(keys);
+    override async run(command: CommandName, options: RunOptions = {}): Promise<CliRun> {
+        return runOf(await super.run(command, options));
     }
 
     /** `pulumi preview` (with `--refresh` when asked). */
     preview(options: RunOptions = {}): Promise<CliRun> {
-        return this.run("preview", options, async (common) => {
-            const result = await this.stack.preview({ ...common, program: options.program ?? this.program, refresh: options.refresh, expectNoChanges: options.expectNoChanges, parallel: options.parallel });
-            return result;
-        });
+        return this.run("preview", options);
     }
 
     /** `pulumi up --yes` (the Automation API skips the preview unless previewFirst). */
@@ -160,33 +94,20 @@ export class CliStack {
             const preview = await this.preview(options);
             if (!preview.ok) return preview;
         }
-        return this.run("up", options, (common) =>
-            this.stack.up({ ...common, program: options.program ?? this.program, refresh: options.refresh, expectNoChanges: options.expectNoChanges, parallel: options.parallel, continueOnError: options.continueOnError }),
-        );
+        return this.run("up", options);
     }
 
     refresh(options: RunOptions = {}): Promise<CliRun> {
-        return this.run("refresh", options, (common) =>
-            this.stack.refresh({ ...common, expectNoChanges: options.expectNoChanges, clearPendingCreates: options.clearPendingCreates, parallel: options.parallel }),
-        );
+        return this.run("refresh", options);
     }
 
     destroy(options: RunOptions = {}): Promise<CliRun> {
-        return this.run("destroy", options, (common) => this.stack.destroy({ ...common, parallel: options.parallel, target: options.target }));
+        return this.run("destroy", options);
     }
 
-    /** `pulumi cancel`: what a user runs after a killed CLI left the stack locked. */
-    async cancel(): Promise<void> {
-        await this.stack.cancel();
-    }
-
-    /**
-     * `pulumi stack export` as a user runs it, without `--show-secrets` (the Automation API's exportStack adds
-     * that flag and so prints every secret in plaintext), recorded for the leak scan.
-     */
+    /** `pulumi stack export` (without `--show-secrets`), recorded for the leak scan and parsed. */
     async exportState(): Promise<StateExport> {
-        const result = await this.cli(["stack", "export", "--stack", this.settings.stack]);
-        const text = result.stdout;
+        const text = await this.stackExport();
         this.registry.addText("state file", `${this.where}: stack export #${++this.runs}`, text);
         const deployment = JSON.parse(text) as { deployment?: unknown };
         const raw = (deployment.deployment ?? {}) as { resources?: RawResource[]; pending_operations?: { type: string; resource: RawResource }[] };
@@ -199,9 +120,9 @@ export class CliStack {
 
     /** `pulumi stack import` of an earlier export (what restoring a backup of the state does). */
     async importState(exportText: string): Promise<void> {
-        const file = join(this.settings.workDir, `import-${++this.runs}.json`);
+        const file = join(this.workDir, `import-${++this.runs}.json`);
         writeFileSync(file, exportText, { mode: 0o600 });
-        await this.cli(["stack", "import", "--file", file, "--stack", this.settings.stack]);
+        await this.cli(["stack", "import", "--file", file, "--stack", this.name]);
         rmSync(file);
     }
 
@@ -209,93 +130,17 @@ export class CliStack {
         return (await this.exportState()).resources.find((r) => r.name === name);
     }
 
-    async outputs(): Promise<Record<string, unknown>> {
-        const outputs = await this.stack.outputs();
-        return Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, value.value]));
-    }
-
-    /** Sets a variable in the environment of this stack's later CLI runs (and so of its provider host). */
-    setEnv(key: string, value: string): void {
-        (this.stack.workspace as LocalWorkspace).envVars[key] = value;
-    }
-
-    unsetEnv(key: string): void {
-        delete (this.stack.workspace as LocalWorkspace).envVars[key];
-    }
-
-    /** A CLI command outside the Automation API's vocabulary, run in this stack's workspace and environment. */
-    async cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-        const { root } = await pulumiCli();
-        const workspace = this.stack.workspace as LocalWorkspace;
-        const result = spawnSync(join(root, "bin", "pulumi"), [...args, "--non-interactive"], {
-            cwd: this.settings.workDir,
-            env: { ...process.env, ...workspace.envVars },
-            encoding: "utf8",
-            maxBuffer: 256 << 20,
-        });
-        this.registry.addText("operation result", `${this.where}: pulumi ${args.slice(0, 2).join(" ")} #${++this.runs}`, `${result.stdout}\n${result.stderr}`);
-        if (result.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${result.status}): ${result.stderr}`);
-        return { stdout: result.stdout, stderr: result.stderr, code: result.status ?? -1 };
-    }
-
     /** A config value set outside setConfig (e.g. by `pulumi config set` in shell()); a secret one is registered as a material. */
     async configValue(key: string): Promise<string> {
-        const { value, secret } = await this.stack.getConfig(key);
+        const { value, secret } = await this.config(key);
         if (secret) this.registry.addMaterialBase64(value, `secret config ${key} of ${this.where}`);
         return value;
     }
 
-    /**
-     * A shell command line as a user types it (e.g. copied from the README), run by bash in this stack's
-     * workspace directory with its environment and the CLI first on PATH (this stack is the workspace's selected one).
-     */
-    async shell(command: string): Promise<{ stdout: string; stderr: string }> {
-        const workspace = this.stack.workspace as LocalWorkspace;
-        const result = spawnSync("bash", ["-euo", "pipefail", "-c", command], {
-            cwd: this.settings.workDir,
-            env: { ...process.env, ...workspace.envVars },
-            encoding: "utf8",
-            maxBuffer: 256 << 20,
-        });
-        this.registry.addText("operation result", `${this.where}: shell #${++this.runs}`, `${result.stdout}\n${result.stderr}`);
-        if (result.status !== 0) throw new Error(`\`${command}\` failed (${result.status}): ${result.stderr}`);
-        return { stdout: result.stdout, stderr: result.stderr };
+    /** Every run's stdout, stderr, engine events and error, and every CLI and shell command's output. */
+    protected override observe(what: string, text: string): void {
+        this.registry.addText("operation result", `${this.where}: ${what} #${++this.runs}`, text);
     }
-
-    private async run(command: string, options: RunOptions, call: (common: CommonOptions) => Promise<{ stdout: string; stderr: string }>): Promise<CliRun> {
-        const events: EngineEvent[] = [];
-        let stdout = "";
-        let stderr = "";
-        let error: string | undefined;
-        const common: CommonOptions = {
-            onOutput: (text) => void (stdout += text),
-            onError: (text) => void (stderr += text),
-            onEvent: (event) => {
-                events.push(event);
-                options.onEvent?.(event);
-            },
-            color: "never",
-            signal: options.signal,
-        };
-        try {
-            const result = await call(common);
-            stdout ||= result.stdout;
-            stderr ||= result.stderr;
-        } catch (caught) {
-            error = caught instanceof Error ? caught.message : String(caught);
-        }
-        const run = runOf(command, { ok: error === undefined, stdout, stderr, error, events });
-        this.registry.addText("operation result", `${this.where}: ${command} #${++this.runs}`, `${run.output}\n${JSON.stringify(events)}`);
-        return run;
-    }
-}
-
-interface CommonOptions {
-    onOutput: (text: string) => void;
-    onError: (text: string) => void;
-    onEvent: (event: EngineEvent) => void;
-    color: "never";
-    signal: AbortSignal | undefined;
 }
 
 interface RawResource {
@@ -314,10 +159,9 @@ function toStateResource(raw: RawResource): StateResource {
     return { ...raw, name: raw.urn.split("::").pop() ?? "", inputs: raw.inputs ?? {}, outputs: raw.outputs ?? {} };
 }
 
-function runOf(command: string, base: { ok: boolean; stdout: string; stderr: string; error: string | undefined; events: EngineEvent[] }): CliRun {
+function runOf(base: RunResult): CliRun {
     const summary = summarize(base.events);
     return {
-        command,
         ...base,
         ...summary,
         step(name: string, op?: string) {

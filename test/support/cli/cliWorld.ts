@@ -1,6 +1,3 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
     CreateKeyCommand,
     DescribeKeyCommand,
@@ -15,7 +12,8 @@ import { startKmsLocal, type KmsLocal, type KmsLocalOptions } from "../../../kms
 import { QUOTA_SCALE } from "../kms";
 import { kmsLocalArtifacts, leakRegistry, type LeakRegistry } from "../leakScan";
 import { CliStack, type ConfigInput } from "./cliStack";
-import { cliEnvironment, pulumiCli } from "../../../tools/pulumi-cli/cli";
+import { CliHome } from "../../../tools/cli-driver/home";
+import { pulumiCli } from "../../../tools/pulumi-cli/cli";
 
 /**
  * The world of a real-CLI test file: one kms-local (AWS quotas enforced, scaled), an operator's KMS client
@@ -55,16 +53,14 @@ export interface CliWorldOptions extends KmsLocalOptions {
 /** A world outside mocha's hooks (several at once, e.g. one per fault plan); `close` hands its files to the leak scan. */
 export async function openCliWorld(options: CliWorldOptions = {}): Promise<CliWorld & { close(): Promise<void> }> {
     const registry = options.registry ?? leakRegistry;
-    const { root } = await pulumiCli();
-    const dir = mkdtempSync(join(tmpdir(), "byok-cli-"));
+    await pulumiCli(); // provisioned here, within the world's start-up time
+    const home = CliHome.temporary("byok-cli-");
+    const dir = home.dir;
     const { registry: _registry, ...kmsOptions } = options;
     const artifacts = kmsLocalArtifacts(`of ${dir}`, registry, options.log);
     const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...kmsOptions, log: artifacts.log });
     artifacts.attach(kms);
-    const paths = { backendDir: join(dir, "backend"), homeDir: join(dir, "home"), tmpDir: join(dir, "tmp") };
-    for (const path of Object.values(paths)) mkdirSync(path, { recursive: true });
     const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
-    const env = { ...cliEnvironment({ root, passphrase: PASSPHRASE, ...paths }), ...credentials };
     const clients = new Map<string, KMSClient>();
     const clientIn = (region = "us-east-1") => {
         if (!clients.has(region)) {
@@ -78,14 +74,15 @@ export async function openCliWorld(options: CliWorldOptions = {}): Promise<CliWo
         clientIn,
         credentials,
         dir,
-        backendDir: paths.backendDir,
+        backendDir: home.backendDir,
         newStack: (name, program, config = {}, extraEnv = {}) =>
             CliStack.create({
                 project: PROJECT,
                 stack: name,
                 program,
-                workDir: join(dir, "work", name),
-                env: { ...env, ...extraEnv },
+                home,
+                passphrase: PASSPHRASE,
+                env: { ...credentials, ...extraEnv },
                 registry,
                 config: {
                     "aws:region": "us-east-1",
@@ -103,7 +100,7 @@ export async function openCliWorld(options: CliWorldOptions = {}): Promise<CliWo
             for (const client of clients.values()) client.destroy();
             await kms.stop();
             registry.addDirectory(dir, "CLI world (backend, PULUMI_HOME, temporary files, work dirs)");
-            rmSync(dir, { recursive: true, force: true });
+            home.remove();
         },
     };
 }
