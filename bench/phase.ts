@@ -6,7 +6,7 @@ import { loadavg } from "node:os";
 import type { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation";
 import type { OperationCounters } from "../kms-local";
 import { quotaBound, type QuotaBound } from "./bound";
-import type { BenchStack, CommandName } from "./cliStack";
+import { PREVIEW_ENVIRONMENT, type BenchStack, type CommandName } from "./cliStack";
 import { exitedChildrenCpuMs, processCpuMs } from "./procStat";
 import { ProcessWatcher, cpuByRole, type WatchedProcess } from "./processes";
 import { StateWriteWatcher, type StateWrites } from "./stateWrites";
@@ -221,7 +221,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     const byRole = cpuByRole(processes);
     return {
         phase: o.phase,
-        command: `pulumi ${command}${o.parallel ? ` --parallel ${o.parallel}` : ""}`,
+        command: `${command === "preview" ? Object.entries(PREVIEW_ENVIRONMENT).map(([k, v]) => `${k}=${v} `).join("") : ""}pulumi ${command}${o.parallel ? ` --parallel ${o.parallel}` : ""}`,
         expected: o.expected,
         resources: stepEnds.length,
         failedSteps: failed,

@@ -27,6 +27,15 @@ const REDACTED = "[secret]";
 const WRAPPED = Symbol.for("pulumi-kms-byok.debugLogRedaction");
 
 const materials = new Set<string>();
+/**
+ * Every registered form by the WINDOW characters at its middle, with its rank among `materials`: a message is
+ * scanned once, window by window, however many materials the program declares (trying each form on each
+ * message made a preview of N materials cost N² in this process). Forms are at least 8 characters long.
+ */
+const WINDOW = 8;
+const byWindow = new Map<string, { form: string; offset: number; rank: number }[]>();
+/** A form holds "[": replacing another form by REDACTED could complete it, so every form is tried in turn. */
+let tryEveryForm = false;
 /** Oversized materials (strict mode); `broken`: one could not be registered, so every message is withheld. */
 const oversized = new Redactor();
 let broken = false;
@@ -47,13 +56,36 @@ export function redactFromSdkLogs(material: pulumi.Input<string>): void {
 function register(value: string): void {
     try {
         if (value.length <= MAX_INPUT_CHARS) {
-            for (const form of materialTextForms(value)) materials.add(form);
+            for (const form of materialTextForms(value)) addForm(form);
         } else {
             oversized.addSecretText(value);
         }
     } catch {
         broken = true;
     }
+}
+
+function addForm(form: string): void {
+    if (materials.has(form)) return;
+    const offset = Math.max(0, Math.floor((form.length - WINDOW) / 2));
+    const key = form.slice(offset, offset + WINDOW);
+    const entries = byWindow.get(key) ?? [];
+    entries.push({ form, offset, rank: materials.size });
+    byWindow.set(key, entries);
+    materials.add(form);
+    if (form.includes("[")) tryEveryForm = true;
+}
+
+/** The registered forms `text` holds, in the order they were registered. */
+function formsIn(text: string): Iterable<string> {
+    if (tryEveryForm) return materials;
+    const found: { form: string; rank: number }[] = [];
+    for (let i = 0; i + WINDOW <= text.length; i++) {
+        const entries = byWindow.get(text.slice(i, i + WINDOW));
+        if (!entries) continue;
+        for (const { form, offset, rank } of entries) if (i >= offset && text.startsWith(form, i - offset)) found.push({ form, rank });
+    }
+    return found.sort((a, b) => a.rank - b.rank).map(({ form }) => form);
 }
 
 function installOnce(): void {
@@ -71,7 +103,7 @@ export function redact(message: string): string {
         if (typeof message !== "string") return message;
         if (broken) return WITHHELD;
         let text = oversized.strict ? oversized.redact(message) : message;
-        for (const form of materials) if (text.includes(form)) text = text.split(form).join(REDACTED);
+        for (const form of formsIn(text)) if (text.includes(form)) text = text.split(form).join(REDACTED);
         return text;
     } catch {
         return WITHHELD;

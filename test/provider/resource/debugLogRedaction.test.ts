@@ -22,6 +22,21 @@ describe("provider/resource/debugLogRedaction", () => {
         assert.ok(!redacted.includes(material.toString("base64")) && !redacted.includes(material.toString("hex")), redacted);
     });
 
+    it("masks each of many materials in every form, whole, wherever it sits in the message", async () => {
+        const materials = Array.from({ length: 300 }, () => randomBytes(32));
+        for (const material of materials) redactFromSdkLogs(material.toString("base64"));
+        await settle();
+        for (const i of [0, 1, 150, 298, 299]) {
+            const m = materials[i]!;
+            const forms = [m.toString("base64"), m.toString("base64url"), m.toString("hex"), m.toString("hex").toUpperCase()];
+            // Adjacent to each other, to the message's ends and to another material: each form masked whole
+            // (the padded base64 before its unpadded prefix, as registered), nothing else touched.
+            const message = `${forms.join("")},${forms.join(" ")}${materials[(i + 1) % 300]!.toString("hex")}`;
+            assert.equal(redact(message), `${"[secret]".repeat(4)},${Array(4).fill("[secret]").join(" ")}[secret]`);
+        }
+        assert.equal(redact("keyId,validTo: 2030-01-01T00:00:00Z"), "keyId,validTo: 2030-01-01T00:00:00Z");
+    });
+
     it("withholds a message holding an oversized input (1 MB of PEM-like text), deriving nothing from it", async () => {
         const text = largeInput("PEM-like", 1024 * 1024);
         redactFromSdkLogs(text);
