@@ -8,6 +8,7 @@ import { CheckOutcome, Fail, InputType, checkEndpoint, checkKeyId, checkProperty
 import { checkRenewal } from "./checkRenewal";
 import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping, isUnknown, plainInputs } from "./properties";
 import { MAX_INPUT_CHARS } from "../checks/redaction";
+import { canonicalTime } from "../kms/status";
 
 /**
  * check: every input validated before any AWS call, during preview. Pure (no I/O; `now` is passed in).
@@ -52,7 +53,18 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     } finally {
         material?.bytes.fill(0);
     }
-    return { inputs: news, failures: failures() };
+    return { inputs: withCanonicalValidTo(news), failures: failures() };
+}
+
+/**
+ * validTo as KMS will report it (canonicalTime): the engine previews an update's outputs as its checked inputs,
+ * so "…T00:00:00Z" given and "…T00:00:00.000Z" read back would show one instant as a change.
+ */
+function withCanonicalValidTo(news: Record<string, unknown>): Record<string, unknown> {
+    const validTo = news["validTo"];
+    if (typeof validTo !== "string" || isUnknown(validTo) || !isCalendarDate(validTo)) return news;
+    const time = Date.parse(validTo);
+    return Number.isFinite(time) ? { ...news, validTo: canonicalTime(new Date(time)) } : news;
 }
 
 const HSM_SECRETS: readonly string[] = ["hsmPin", "hsmModuleParameters"];
@@ -190,7 +202,7 @@ function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unkno
     if (!Number.isFinite(time)) {
         return fail("validTo", "validTo must be an ISO 8601 time with a time zone, such as YYYY-MM-DDTHH:MM:SSZ (the value given is not shown)");
     }
-    if (validTo === previousValidTo) return;
+    if (typeof previousValidTo === "string" && Math.floor(Date.parse(previousValidTo) / 1000) === Math.floor(time / 1000)) return;
     if (time <= now.getTime()) return fail("validTo", "validTo must be in the future; the time given has passed");
     if (time > now.getTime() + MAX_VALID_DAYS * DAY_MS) {
         fail("validTo", `validTo must be at most ${MAX_VALID_DAYS} days ahead (AWS KMS limit); the time given is further`);

@@ -1,5 +1,5 @@
 import { effectOfDeleting } from "../kms/status";
-import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, isUnknown, materialLabel } from "./properties";
+import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, isUnknown, shortLabel } from "./properties";
 import { effectiveEarlyRenewalHours, expiryPhrase, formatHours, isRenewalDue, renewalDueAt } from "./renewal";
 
 /**
@@ -49,7 +49,7 @@ export function planChanges(olds: MaterialOutputs, news: MaterialInputs, now: Da
     }
     if (isPendingDeletion(olds.keyState) && plan.reimport.length > 0) {
         plan.blocked.push(
-            `key ${olds.keyArn} is ${olds.keyState}, so KMS refuses imports (${plan.reimport.join("; ")}); ` +
+            `the key is ${olds.keyState}, so KMS refuses imports (${plan.reimport.join("; ")}); ` +
                 "cancel the key deletion to repair the material, or remove this resource",
         );
         plan.reimport = [];
@@ -168,14 +168,13 @@ function sameSecond(wanted: Date, actual: string | null): boolean {
 
 /** One line for the preview log: what up will do to this material and why. */
 export function describePlan(olds: MaterialOutputs, plan: ChangePlan): string[] {
-    const subject = materialLabel(olds);
+    const subject = shortLabel(olds);
     const lines: string[] = [];
     if (plan.replace.length > 0) {
         // The states are as of the last refresh: say what deleting would do then, not what it does now.
         lines.push(
-            `${subject}: ${plan.replace.join(", ")} changed, so up would import the material into the new key, then delete ` +
-                `it from this one (${olds.keyMaterialState ?? "its only material"}, key ${olds.keyState} at the last refresh): ` +
-                effectOfDeleting(olds),
+            `${subject}: ${plan.replace.join(", ")} changed: up imports into the new key, then deletes this material ` +
+                `(${olds.keyMaterialState ?? "its only material"}, key ${olds.keyState} at the last refresh: ${effectOfDeleting(olds)})`,
         );
     }
     if (plan.reimport.length > 0) lines.push(`${subject}: reimporting the same material in place (${plan.reimport.join("; ")})`);
@@ -205,8 +204,8 @@ export const endpointName = (endpoint: string | null): string => endpoint ?? "AW
 
 export function describeRelocation(olds: MaterialOutputs, relocation: Relocation): string {
     return (
-        `${materialLabel(olds)}: the KMS endpoint is now ${endpointName(relocation.to)} (the material was imported through ` +
-        `${endpointName(relocation.from)}); up first checks that it serves ${olds.keyArn}, then records it. Until then refresh and ` +
+        `${shortLabel(olds)}: the KMS endpoint is now ${endpointName(relocation.to)} (the material was imported through ` +
+        `${endpointName(relocation.from)}); up first checks that it serves the key, then records it. Until then refresh and ` +
         "destroy keep using the recorded endpoint"
     );
 }

@@ -142,7 +142,10 @@ export interface MaterialOutputs {
     kmsClockOffsetSeconds: number;
     /** DER SubjectPublicKeyInfo (base64) of an imported asymmetric key; null otherwise. */
     publicKey: string | null;
-    /** What destroying this resource does to the key, so it is visible in state and previews beforehand. */
+    /**
+     * What destroying this resource would do to the key, as a code (DeletionImpact in kms/status.ts), so it is
+     * visible in state and previews beforehand. States written by earlier versions hold a sentence until their next refresh.
+     */
     deletionImpact: string;
     /**
      * The KMS endpoint the material was last imported through (null: AWS's own endpoint for the key's Region).
@@ -200,4 +203,4 @@ export function resourceId(keyArn: string, keyMaterialId: string | null): string
     return keyMaterialId ? `${keyArn}#${keyMaterialId}` : keyArn;
 }
 
-export { materialLabel } from "../kms/status";
+export { materialLabel, shortLabel } from "../kms/status";

@@ -1,5 +1,5 @@
 import type { ChangePlan } from "./plan";
-import { MaterialInputs, MaterialOutputs, desiredExpiration, isUnknown, materialLabel } from "./properties";
+import { MaterialInputs, MaterialOutputs, desiredExpiration, isUnknown, shortLabel } from "./properties";
 
 /**
  * Renewable expiry (validityPeriodHours / earlyRenewalHours, the names @pulumi/tls uses for certificates):
@@ -107,7 +107,7 @@ function advice(material: { validityPeriodHours?: number | null; renewalDueAt?: 
  */
 export function planExpiryWarning(olds: MaterialOutputs, news: MaterialInputs, plan: ChangePlan, now: Date, warningDays: number): string | undefined {
     if (plan.replace.length > 0) return undefined;
-    const subject = materialLabel(olds);
+    const subject = shortLabel(olds);
     const style = [news.validTo, news.expirationModel, news.validityPeriodHours, news.earlyRenewalHours].some(isUnknown) ? undefined : desiredExpiration(news);
     if (!style) return expiryWarning(subject, olds, now, warningDays);
     if (plan.reimport.length > 0 && style.model === "KEY_MATERIAL_DOES_NOT_EXPIRE") return undefined;

@@ -179,8 +179,14 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
     declare public readonly wrappingKeySpec: pulumi.Output<WrappingKeySpec>;
     /** DER SubjectPublicKeyInfo (base64) of an imported asymmetric key, as verified with GetPublicKey; null otherwise. */
     declare public readonly publicKey: pulumi.Output<string | null>;
-    /** What destroying this resource would do to the key, as of the last create, update or refresh. */
-    declare public readonly deletionImpact: pulumi.Output<string>;
+    /**
+     * What destroying this resource would do to the key, as of the last create, update or refresh, as a code:
+     * `KEY_BECOMES_PENDING_IMPORT` (the material is CURRENT, NON_CURRENT or a key's only material: the key becomes
+     * unusable until the same material is imported again), `KEY_STAYS_USABLE` (a pending material, not yet in use),
+     * `KEY_PENDING_DELETION` (the key stays PendingDeletion and its materials go with it) or `NOTHING_TO_DELETE`
+     * (the material is deleted or expired). See docs/guides/lifecycle.md.
+     */
+    declare public readonly deletionImpact: pulumi.Output<"KEY_BECOMES_PENDING_IMPORT" | "KEY_STAYS_USABLE" | "KEY_PENDING_DELETION" | "NOTHING_TO_DELETE">;
     /** The `endpoint` input as applied; null when omitted (the endpoint then comes from config or environment). */
     declare public readonly endpoint: pulumi.Output<string | null>;
     /** The `profile` input as applied; null when omitted. */
