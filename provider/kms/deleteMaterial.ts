@@ -1,11 +1,11 @@
 import { DeleteImportedKeyMaterialCommand } from "@aws-sdk/client-kms";
 import { KmsSession } from "../client/session";
 import { KeySpec, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
-import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, kmsMessage, isPendingDeletionError } from "./errors";
+import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, isPendingDeletionError, isPendingImportError, kmsMessage } from "./errors";
 import { findKeyByID } from "./finders";
 import { assertKeyReachable } from "./keyLocation";
 import { readKeyMaterial } from "./readMaterial";
-import { materialLabel, shortLabel } from "./status";
+import { isPermanentlyAssociated, materialLabel, shortLabel } from "./status";
 
 /**
  * The delete workflow (`pulumi destroy`): one DeleteImportedKeyMaterial for exactly the material this
@@ -78,7 +78,8 @@ export async function deleteKeyMaterial(session: KmsSession, input: DeleteReques
         // Some KMS behaviours refuse deletes on a key pending deletion; the key takes its material with it.
         if (isPendingDeletionError(error)) return { outcome: "KEY_PENDING_DELETION", keyState: pendingDeletionState(error) };
         const left = isKmsError(error, "KMSInvalidStateException") ? await whatIsLeft(session, request) : undefined;
-        if (left && left.nothing) return { outcome: "ALREADY_DELETED", keyState: left.keyState };
+        // "is pending import" names the key's state itself; a read just after a change may not show it yet.
+        if (left && left.nothing) return { outcome: "ALREADY_DELETED", keyState: isPendingImportError(error) ? "PendingImport" : left.keyState };
         throw new KeyMaterialError(
             `deleting ${label(request)} failed: ${describeKmsError(error)}. Nothing was deleted; fix the cause and run ` +
                 "`pulumi destroy` again, or remove the resource from the state with `pulumi state delete` to leave the material in place",
@@ -139,21 +140,26 @@ function label(request: DeleteRequest): string {
 }
 
 /**
- * The destroy's one line, after KMS answered: what happened to the material, and the key's state as read then.
- * `lastKnown` only tells whether the key's state changed ("stays" or "is now").
+ * The destroy's one line, after KMS answered: what happened to the material, and the key's state then. The read
+ * after the call may lag the delete by a moment (KMS is eventually consistent), so where KMS's rules decide the
+ * state they are applied: a permanently associated material (CURRENT or NON_CURRENT once, so for good) leaves
+ * its key PendingImport unless the key is pending deletion, which the read shows.
  */
-export function deletionReport(report: DeleteReport, lastKnown: { keyState: string }): string {
+export function deletionReport(report: DeleteReport, lastKnown: DeleteRequest["lastKnown"]): string {
     const { outcome, keyState } = report;
     if (outcome === "KEY_PENDING_DELETION") return `key was ${keyState}: KMS refused the delete; the material goes with the key; nothing else to do`;
     if (outcome === "GONE" && keyState === null) return "nothing to delete: the key no longer exists";
     const what = { DELETED: "deleted", GONE: "nothing to delete: KMS no longer lists this material", ALREADY_DELETED: "nothing to delete: already deleted or expired" }[outcome];
-    return `${what}; ${keyAfter(keyState, lastKnown.keyState)}`;
+    const permanent = outcome === "DELETED" && lastKnown.importState === "IMPORTED" && (lastKnown.keyMaterialState === null || isPermanentlyAssociated(lastKnown.keyMaterialState));
+    return `${what}; ${keyAfter(keyState, lastKnown.keyState, permanent)}`;
 }
 
-function keyAfter(keyState: string | null | undefined, before: string): string {
+function keyAfter(keyState: string | null | undefined, before: string, permanent: boolean): string {
     if (keyState === null) return "the key no longer exists";
-    if (keyState === undefined) return "the key's state could not be read afterwards";
     if (keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion") return `key was ${keyState} and stays so; nothing else to do`;
-    const change = keyState === before ? `key stays ${keyState}` : `key is now ${keyState} (${before} at the last refresh)`;
-    return keyState === "PendingImport" ? `${change}: unusable until its material is imported again` : change;
+    const now = permanent ? "PendingImport" : keyState;
+    if (now === undefined) return "the key's state could not be read afterwards";
+    // "now" when the last refresh saw another state: the state before stays in the outputs of that refresh.
+    const state = now === before ? `key is ${now}` : `key is now ${now}`;
+    return now === "PendingImport" ? `${state}: unusable until reimported` : state;
 }
