@@ -150,9 +150,9 @@ export function deletionImpactOf(state: { keyState: string; keyMaterialState: st
 export function effectOfDeleting(state: { keyState: string; keyMaterialState: string | null; importState: string | null }): string {
     const effects: Record<DeletionImpact, string> = {
         NOTHING_TO_DELETE: "nothing to delete (not imported)",
-        KEY_PENDING_DELETION: `the key is ${state.keyState}: it would stay so, its materials going with it`,
-        KEY_BECOMES_PENDING_IMPORT: "the key would become unusable (PendingImport) until this material is imported again",
-        KEY_STAYS_USABLE: "not yet in use, so the key would stay usable",
+        KEY_PENDING_DELETION: `key is ${state.keyState} and would stay so`,
+        KEY_BECOMES_PENDING_IMPORT: "key would become PendingImport (unusable)",
+        KEY_STAYS_USABLE: "key would stay usable (material not yet in use)",
     };
     return effects[deletionImpactOf(state)];
 }

@@ -64,7 +64,8 @@ function withCanonicalValidTo(news: Record<string, unknown>): Record<string, unk
     const validTo = news["validTo"];
     if (typeof validTo !== "string" || isUnknown(validTo) || !isCalendarDate(validTo)) return news;
     const time = Date.parse(validTo);
-    return Number.isFinite(time) ? { ...news, validTo: canonicalTime(new Date(time)) } : news;
+    const canonical = Number.isFinite(time) ? canonicalTime(new Date(time)) : validTo;
+    return canonical === validTo ? news : { ...news, validTo: canonical };
 }
 
 const HSM_SECRETS: readonly string[] = ["hsmPin", "hsmModuleParameters"];

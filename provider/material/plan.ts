@@ -171,11 +171,8 @@ export function describePlan(olds: MaterialOutputs, plan: ChangePlan): string[] 
     const subject = shortLabel(olds);
     const lines: string[] = [];
     if (plan.replace.length > 0) {
-        // The states are as of the last refresh: say what deleting would do then, not what it does now.
-        lines.push(
-            `${subject}: ${plan.replace.join(", ")} changed: up imports into the new key, then deletes this material ` +
-                `(${olds.keyMaterialState ?? "its only material"}, key ${olds.keyState} at the last refresh: ${effectOfDeleting(olds)})`,
-        );
+        // The states are as of the last refresh ("would"); deletionImpact in the outputs says the same as a code.
+        lines.push(`${subject}: ${plan.replace.join(", ")} changed: this material is replaced; deleting it here: ${effectOfDeleting(olds)}`);
     }
     if (plan.reimport.length > 0) lines.push(`${subject}: reimporting the same material in place (${plan.reimport.join("; ")})`);
     if (plan.rotate) lines.push(`${subject}: rotating the key to this material (RotateKeyOnDemand)`);

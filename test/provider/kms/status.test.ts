@@ -20,13 +20,13 @@ describe("provider/kms/status: deletionImpact (a code) and effectOfDeleting (its
         ...overrides,
     });
     const rows: [string, Partial<MaterialStatus>, DeletionImpact, RegExp][] = [
-        ["CURRENT", {}, "KEY_BECOMES_PENDING_IMPORT", /would become unusable \(PendingImport\) until this material is imported again$/],
-        ["NON_CURRENT", { keyMaterialState: "NON_CURRENT" }, "KEY_BECOMES_PENDING_IMPORT", /would become unusable/],
-        ["an asymmetric key's only material", { keyMaterialState: null, keySpec: "ECC_NIST_P256", keyMaterialId: null }, "KEY_BECOMES_PENDING_IMPORT", /would become unusable/],
-        ["PENDING_ROTATION", { keyMaterialState: "PENDING_ROTATION" }, "KEY_STAYS_USABLE", /not yet in use, so the key would stay usable$/],
-        ["PENDING_MULTI_REGION_IMPORT_AND_ROTATION", { keyMaterialState: "PENDING_MULTI_REGION_IMPORT_AND_ROTATION" }, "KEY_STAYS_USABLE", /would stay usable$/],
-        ["a key pending deletion", { keyState: "PendingDeletion" }, "KEY_PENDING_DELETION", /the key is PendingDeletion: it would stay so, its materials going with it$/],
-        ["a replica pending deletion", { keyState: "PendingReplicaDeletion" }, "KEY_PENDING_DELETION", /the key is PendingReplicaDeletion: it would stay so/],
+        ["CURRENT", {}, "KEY_BECOMES_PENDING_IMPORT", /^key would become PendingImport \(unusable\)$/],
+        ["NON_CURRENT", { keyMaterialState: "NON_CURRENT" }, "KEY_BECOMES_PENDING_IMPORT", /would become PendingImport/],
+        ["an asymmetric key's only material", { keyMaterialState: null, keySpec: "ECC_NIST_P256", keyMaterialId: null }, "KEY_BECOMES_PENDING_IMPORT", /would become PendingImport/],
+        ["PENDING_ROTATION", { keyMaterialState: "PENDING_ROTATION" }, "KEY_STAYS_USABLE", /^key would stay usable \(material not yet in use\)$/],
+        ["PENDING_MULTI_REGION_IMPORT_AND_ROTATION", { keyMaterialState: "PENDING_MULTI_REGION_IMPORT_AND_ROTATION" }, "KEY_STAYS_USABLE", /would stay usable/],
+        ["a key pending deletion", { keyState: "PendingDeletion" }, "KEY_PENDING_DELETION", /^key is PendingDeletion and would stay so$/],
+        ["a replica pending deletion", { keyState: "PendingReplicaDeletion" }, "KEY_PENDING_DELETION", /^key is PendingReplicaDeletion and would stay so$/],
         ["a deleted material", { importState: "PENDING_IMPORT", keyState: "PendingImport", condition: "DELETED" }, "NOTHING_TO_DELETE", /^nothing to delete \(not imported\)$/],
     ];
     for (const [what, overrides, code, effect] of rows) {
