@@ -3,7 +3,7 @@ import { providerText } from "../engine/storedProvider";
 import { redactFromSdkLogs } from "./debugLogRedaction";
 import type { AssumeRoleSettings } from "../client/credentialSettings";
 import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyState, MultiRegionKeyType } from "../material/properties";
-import type { MaterialCondition } from "../kms/status";
+import type { DeletionImpact, MaterialCondition } from "../kms/status";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../wrapping/algorithms";
 import type { KeySpec } from "../wrapping/keySpecs";
 
@@ -186,7 +186,7 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
      * `KEY_PENDING_DELETION` (the key stays PendingDeletion and its materials go with it) or `NOTHING_TO_DELETE`
      * (the material is deleted or expired). See docs/guides/lifecycle.md.
      */
-    declare public readonly deletionImpact: pulumi.Output<"KEY_BECOMES_PENDING_IMPORT" | "KEY_STAYS_USABLE" | "KEY_PENDING_DELETION" | "NOTHING_TO_DELETE">;
+    declare public readonly deletionImpact: pulumi.Output<DeletionImpact>;
     /** The `endpoint` input as applied; null when omitted (the endpoint then comes from config or environment). */
     declare public readonly endpoint: pulumi.Output<string | null>;
     /** The `profile` input as applied; null when omitted. */
