@@ -94,12 +94,12 @@ export function isoOrNull(date: Date | undefined): string | null {
 
 /**
  * The one spelling of a validTo, in inputs (check rewrites what the program gave) and outputs (as read from
- * KMS): whole seconds (KMS keeps no more), as toISOString writes them ("2027-06-04T00:00:00.000Z", the form
- * states have always stored). A preview's outputs of an update are its checked inputs, so two spellings of one
- * instant would show as a change that is not drift.
+ * KMS): toISOString's ("2027-06-04T00:00:00.000Z", the form states have always stored; KMS's timestamps carry
+ * milliseconds). A preview's outputs of an update are its checked inputs, so two spellings of one instant
+ * ("…T00:00:00Z" given, "…T00:00:00.000Z" read back) would show as a change that is not drift.
  */
 export function canonicalTime(date: Date): string {
-    return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString();
+    return date.toISOString();
 }
 
 /** "key material <id> of <arn>", for errors (and outputs): the full names, to act on. */

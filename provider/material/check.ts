@@ -203,7 +203,7 @@ function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unkno
     if (!Number.isFinite(time)) {
         return fail("validTo", "validTo must be an ISO 8601 time with a time zone, such as YYYY-MM-DDTHH:MM:SSZ (the value given is not shown)");
     }
-    if (typeof previousValidTo === "string" && Math.floor(Date.parse(previousValidTo) / 1000) === Math.floor(time / 1000)) return;
+    if (typeof previousValidTo === "string" && Date.parse(previousValidTo) === time) return;
     if (time <= now.getTime()) return fail("validTo", "validTo must be in the future; the time given has passed");
     if (time > now.getTime() + MAX_VALID_DAYS * DAY_MS) {
         fail("validTo", `validTo must be at most ${MAX_VALID_DAYS} days ahead (AWS KMS limit); the time given is further`);

@@ -98,7 +98,7 @@ describe("real CLI: the basic stack", function () {
     });
 
     it("validTo as the program wrote it (\"…Z\") and as KMS reports it are one spelling: a drift preview shows no validTo change", async () => {
-        const given = inDays(180); // "…T12:34:56Z", as users write it; KMS reports whole seconds, "….000Z"
+        const given = inDays(180); // "…T12:34:56Z", as users write it; read back from KMS it is "…T12:34:56.000Z"
         const { stack, resource, keyId } = await upBasic("validto-spelling", given);
         assert.equal(resource.inputs["validTo"], resource.outputs["validTo"], "inputs (checked) and outputs (read from KMS) spell it alike");
         assert.equal(Date.parse(String(resource.outputs["validTo"])), Date.parse(given));

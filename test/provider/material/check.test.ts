@@ -188,7 +188,7 @@ describe("provider/dynamic/check", () => {
     });
 
     it("spells validTo as KMS reports it, so a preview never shows one instant as a change", () => {
-        for (const given of ["2027-06-11T12:00:00Z", "2027-06-11T14:00:00+02:00", "2027-06-11T12:00Z", "2027-06-11T12:00:00.400Z"]) {
+        for (const given of ["2027-06-11T12:00:00Z", "2027-06-11T14:00:00+02:00", "2027-06-11T12:00Z", "2027-06-11T12:00:00.000000Z"]) {
             const checked = checkInputs({}, { ...VALID, validTo: given }, NOW);
             assert.deepEqual(checked.failures, [], given);
             assert.equal(checked.inputs["validTo"], "2027-06-11T12:00:00.000Z", given);
