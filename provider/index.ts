@@ -17,7 +17,7 @@ export type {
     MultiRegionKeyType,
 } from "./material/properties";
 export type { RotationInputs, RotationOutputs } from "./rotation/lifecycle";
-export type { MaterialCondition } from "./kms/status";
+export type { DeletionImpact, MaterialCondition } from "./kms/status";
 export type { KeySpec, KeyUsage } from "./wrapping/keySpecs";
 export type { WrappingAlgorithm, WrappingKeySpec } from "./wrapping/algorithms";
 export { CONFIG_KEYS } from "./client/stackConfig";

@@ -15,6 +15,7 @@ import { createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMater
 import { ProviderContext } from "../client/context";
 import { MaterialInputs, MaterialOutputs } from "../material/properties";
 import { plainInputs } from "../checks/engineValues";
+import { onceInThisHost } from "./saidOnce";
 import { RotationInputs, RotationOutputs, applyRotation, checkRotation, deleteRotation, diffRotation, readRotation } from "../rotation/lifecycle";
 import { newMaterialExpiryWarning } from "../material/renewal";
 
@@ -43,10 +44,12 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
     }
     // This call's secrets, and nothing of them once it returns (see redaction.ts).
     const redactor = redactorFor(args, providerSettings);
+    // The engine plans a resource twice in a deployment with refresh (see saidOnce.ts): one line per event.
+    const say = method === "diff" ? onceInThisHost(console.error) : console.error;
     const context: ProviderContext = {
         settings: providerSettings,
         env: process.env,
-        log: (message) => console.error(`pulumi-kms-byok: ${safeText(redactor, message)}`),
+        log: (message) => say(`pulumi-kms-byok: ${safeText(redactor, message)}`),
     };
     // Its own logger: the watch outlives this call, and context.log carries this call's secrets for redaction.
     exitWhenCliDies((message) => console.error(`pulumi-kms-byok: ${message}`));

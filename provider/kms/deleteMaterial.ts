@@ -1,11 +1,11 @@
 import { DeleteImportedKeyMaterialCommand } from "@aws-sdk/client-kms";
 import { KmsSession } from "../client/session";
 import { KeySpec, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
-import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, isPendingDeletionError } from "./errors";
+import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, isPendingDeletionError, isPendingImportError, kmsMessage } from "./errors";
 import { findKeyByID } from "./finders";
 import { assertKeyReachable } from "./keyLocation";
 import { readKeyMaterial } from "./readMaterial";
-import { effectOfDeleting, materialLabel } from "./status";
+import { isPermanentlyAssociated, materialLabel, shortLabel } from "./status";
 
 /**
  * The delete workflow (`pulumi destroy`): one DeleteImportedKeyMaterial for exactly the material this
@@ -20,7 +20,7 @@ export interface DeleteRequest {
     keySpec: KeySpec | string | null | undefined;
     /** Required for symmetric keys. null only for asymmetric/HMAC keys, which hold one material for life. */
     keyMaterialId: string | null;
-    /** The material's state at the last refresh, for the line logged before the call (not re-read). */
+    /** The material's state at the last refresh: the report after the call says whether the key's state changed. */
     lastKnown: { keyState: string; keyMaterialState: string | null; importState: string | null };
 }
 
@@ -32,13 +32,20 @@ export type DeleteOutcome =
     /** KMS refused because the key is pending deletion; the material goes with the key. */
     | "KEY_PENDING_DELETION";
 
-export async function deleteKeyMaterial(session: KmsSession, input: DeleteRequest): Promise<DeleteOutcome> {
+/** What KMS answered, and the key's state after it: read once after the call (null: the key is gone). */
+export interface DeleteReport {
+    outcome: DeleteOutcome;
+    /** As read after the call; null when KMS no longer has the key; undefined when it could not be read. */
+    keyState: string | null | undefined;
+}
+
+export async function deleteKeyMaterial(session: KmsSession, input: DeleteRequest): Promise<DeleteReport> {
     await assertKeyReachable(session, input.keyArn);
     // Without a material id the call deletes whatever the key holds: whether that is allowed depends on the key's
     // spec, taken from KMS then, never from the state alone (an edited keySpec would let it delete a symmetric
     // key's CURRENT material, another resource's).
     const keySpec = isKeySpec(input.keySpec) && input.keyMaterialId ? input.keySpec : await keySpecInKms(session, input.keyArn);
-    if (keySpec === undefined) return "GONE";
+    if (keySpec === undefined) return { outcome: "GONE", keyState: null };
     if (isKeySpec(input.keySpec) && keySpec !== input.keySpec) {
         throw new KeyMaterialError(
             `refusing to delete key material of ${input.keyArn}: the state says its key spec is ${input.keySpec}, but KMS says ` +
@@ -56,7 +63,8 @@ export async function deleteKeyMaterial(session: KmsSession, input: DeleteReques
                 "resource from the state with `pulumi state delete` and delete the material you mean by its id",
         );
     }
-    if (request.lastKnown.importState === "IMPORTED") session.log(consequence(request));
+    // Nothing is said before the call: the states known then are the last refresh's, and KMS may have moved on
+    // (a key scheduled for deletion since stays PendingDeletion). The line after it says what happened.
     try {
         await session.client.send(
             new DeleteImportedKeyMaterialCommand({
@@ -64,12 +72,14 @@ export async function deleteKeyMaterial(session: KmsSession, input: DeleteReques
                 ...(request.keyMaterialId ? { KeyMaterialId: request.keyMaterialId } : {}),
             }),
         );
-        return "DELETED";
+        return { outcome: "DELETED", keyState: await keyStateNow(session, request.keyArn) };
     } catch (error) {
-        if (isKmsError(error, "NotFoundException")) return "GONE";
+        if (isKmsError(error, "NotFoundException")) return { outcome: "GONE", keyState: await keyStateNow(session, request.keyArn) };
         // Some KMS behaviours refuse deletes on a key pending deletion; the key takes its material with it.
-        if (isPendingDeletionError(error)) return "KEY_PENDING_DELETION";
-        if (isKmsError(error, "KMSInvalidStateException") && (await nothingLeft(session, request))) return "ALREADY_DELETED";
+        if (isPendingDeletionError(error)) return { outcome: "KEY_PENDING_DELETION", keyState: pendingDeletionState(error) };
+        const left = isKmsError(error, "KMSInvalidStateException") ? await whatIsLeft(session, request) : undefined;
+        // "is pending import" names the key's state itself; a read just after a change may not show it yet.
+        if (left && left.nothing) return { outcome: "ALREADY_DELETED", keyState: isPendingImportError(error) ? "PendingImport" : left.keyState };
         throw new KeyMaterialError(
             `deleting ${label(request)} failed: ${describeKmsError(error)}. Nothing was deleted; fix the cause and run ` +
                 "`pulumi destroy` again, or remove the resource from the state with `pulumi state delete` to leave the material in place",
@@ -85,7 +95,7 @@ export async function deleteKeyMaterial(session: KmsSession, input: DeleteReques
 export async function withdrawMaterial(session: KmsSession, material: { keyArn: string; keyMaterialId: string }): Promise<void> {
     try {
         await session.client.send(new DeleteImportedKeyMaterialCommand({ KeyId: material.keyArn, KeyMaterialId: material.keyMaterialId }));
-        session.log(`deleted ${materialLabel(material)} again: another material owns the key`);
+        session.log(`${shortLabel(material)}: deleted again: another material owns the key`);
     } catch (error) {
         if (isKmsError(error, "NotFoundException")) return;
         throw new KeyMaterialError(`deleting ${materialLabel(material)} failed: ${describeKmsError(error)}`, { cause: error });
@@ -102,26 +112,54 @@ async function keySpecInKms(session: KmsSession, keyArn: string): Promise<string
     }
 }
 
-/** After an unclear refusal (e.g. "is pending import"): is the material already gone? */
-async function nothingLeft(session: KmsSession, request: DeleteRequest & { keySpec: string }): Promise<boolean> {
-    if (!isKeySpec(request.keySpec)) return false;
+/** After an unclear refusal (e.g. "is pending import"): is the material already gone, and what is the key's state? */
+async function whatIsLeft(session: KmsSession, request: DeleteRequest & { keySpec: string }): Promise<{ nothing: boolean; keyState: string | null }> {
+    if (!isKeySpec(request.keySpec)) return { nothing: false, keyState: null };
     const status = await readKeyMaterial(session, { keyId: request.keyArn, keySpec: request.keySpec, keyMaterialId: request.keyMaterialId, lastKnownValidTo: null });
-    return !status || status.importState !== "IMPORTED";
+    return { nothing: !status || status.importState !== "IMPORTED", keyState: status?.keyState ?? null };
 }
+
+/**
+ * The key's state after the call, so the destroy's line says what is so rather than what the last refresh
+ * predicted. One DescribeKey; the delete has already succeeded, so a failed read only leaves the state unsaid.
+ */
+async function keyStateNow(session: KmsSession, keyArn: string): Promise<string | null | undefined> {
+    try {
+        return (await findKeyByID(session.client, keyArn)).KeyState ?? undefined;
+    } catch (error) {
+        if (error instanceof NotFoundError) return null;
+        return undefined;
+    }
+}
+
+/** KMS's refusal names the state: "is pending deletion" or "is pending replica deletion". */
+const pendingDeletionState = (error: unknown): string => (/is pending replica deletion/.test(kmsMessage(error)) ? "PendingReplicaDeletion" : "PendingDeletion");
 
 function label(request: DeleteRequest): string {
     return materialLabel({ keyArn: request.keyArn, keyMaterialId: request.keyMaterialId });
 }
 
 /**
- * Said before the call, so the log shows what a destroy does to the key. A destroy does not read KMS first
- * (one call, and KMS's answer decides the outcome, logged after it), so this states only what the last
- * refresh knew and what would follow from it, never that it is so now.
+ * The destroy's one line, after KMS answered: what happened to the material, and the key's state then. The read
+ * after the call may lag the delete by a moment (KMS is eventually consistent), so where KMS's rules decide the
+ * state they are applied: a permanently associated material (CURRENT or NON_CURRENT once, so for good) leaves
+ * its key PendingImport unless the key is pending deletion, which the read shows.
  */
-export function consequence(request: DeleteRequest): string {
-    const { keyState, keyMaterialState } = request.lastKnown;
-    return (
-        `deleting ${label(request)} (${keyMaterialState ?? "its only material"}, key ${keyState} at the last refresh; ` +
-        `not read again before this call): ${effectOfDeleting(request.lastKnown)}`
-    );
+export function deletionReport(report: DeleteReport, lastKnown: DeleteRequest["lastKnown"]): string {
+    const { outcome, keyState } = report;
+    if (outcome === "KEY_PENDING_DELETION") return `key was ${keyState}: KMS refused the delete; the material goes with the key; nothing else to do`;
+    if (outcome === "GONE" && keyState === null) return "nothing to delete: the key no longer exists";
+    const what = { DELETED: "deleted", GONE: "nothing to delete: KMS no longer lists this material", ALREADY_DELETED: "nothing to delete: already deleted or expired" }[outcome];
+    const permanent = outcome === "DELETED" && lastKnown.importState === "IMPORTED" && (lastKnown.keyMaterialState === null || isPermanentlyAssociated(lastKnown.keyMaterialState));
+    return `${what}; ${keyAfter(keyState, lastKnown.keyState, permanent)}`;
+}
+
+function keyAfter(keyState: string | null | undefined, before: string, permanent: boolean): string {
+    if (keyState === null) return "the key no longer exists";
+    if (keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion") return `key was ${keyState} and stays so; nothing else to do`;
+    const now = permanent ? "PendingImport" : keyState;
+    if (now === undefined) return "the key's state could not be read afterwards";
+    // "now" when the last refresh saw another state: the state before stays in the outputs of that refresh.
+    const state = now === before ? `key is ${now}` : `key is now ${now}`;
+    return now === "PendingImport" ? `${state}: unusable until reimported` : state;
 }

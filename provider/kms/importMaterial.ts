@@ -6,6 +6,7 @@ import {
     KeyMetadata,
 } from "@aws-sdk/client-kms";
 import { KmsSession } from "../client/session";
+import { shortLabel } from "./status";
 import { Wrapping } from "../wrapping/algorithms";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { WrappingKeyError, parseWrappingKey } from "../wrapping/wrap";
@@ -185,7 +186,7 @@ async function importOnce(session: KmsSession, key: KeyMetadata, request: Import
     const wrappingKey = acceptableWrappingKey(session, params.PublicKey, request.wrapping);
     if (session.target.trust?.kind === "listed") {
         // Not AWS and not this machine: the user opted in; the log says every time where the material went.
-        session.log(`sending wrapped key material for KMS key ${key.Arn} to ${session.target.trust.host}, an endpoint listed in trustedEndpoints (not an AWS KMS host)`);
+        session.log(`sending wrapped key material for ${shortLabel({ keyArn: key.Arn! })} to ${session.target.trust.host}, an endpoint listed in trustedEndpoints (not an AWS KMS host)`);
     }
     const input: ImportKeyMaterialCommandInput = {
         KeyId: key.Arn,

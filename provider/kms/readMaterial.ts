@@ -3,7 +3,7 @@ import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { KeyMaterialError, NotFoundError } from "./errors";
 import { findKeyByID, findKeyMaterials } from "./finders";
 import { assertKeyReachable } from "./keyLocation";
-import { MaterialStatus, isPermanentlyAssociated, materialLabel, singleMaterialStatus, symmetricMaterialStatus } from "./status";
+import { MaterialStatus, isPermanentlyAssociated, shortLabel, singleMaterialStatus, symmetricMaterialStatus } from "./status";
 import { waitFor } from "./waiters";
 
 /** The refresh workflow: the real state of one material (DescribeKey, plus ListKeyRotations for symmetric keys). */
@@ -40,7 +40,7 @@ export async function readKeyMaterial(session: KmsSession, request: ReadRequest)
  * imported. Then the key state is stale, not true (it is true only while another such material is missing).
  */
 export async function waitUntilImported(session: KmsSession, request: Omit<ReadRequest, "lastKnownValidTo">): Promise<MaterialStatus> {
-    const label = materialLabel({ keyArn: request.keyId, keyMaterialId: request.keyMaterialId });
+    const label = shortLabel({ keyArn: request.keyId, keyMaterialId: request.keyMaterialId });
     return waitFor(
         async () => {
             const status = await readKeyMaterial(session, { ...request, lastKnownValidTo: null });

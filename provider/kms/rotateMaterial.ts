@@ -3,7 +3,7 @@ import { KmsSession } from "../client/session";
 import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError } from "./errors";
 import { findKeyByID, findKeyMaterials } from "./finders";
 import { assertKeyReachable, findReporting } from "./keyLocation";
-import { isoOrNull } from "./status";
+import { isoOrNull, shortLabel } from "./status";
 import { waitFor } from "./waiters";
 
 /**
@@ -92,7 +92,7 @@ async function requestRotation(session: KmsSession, request: RotateRequest): Pro
     if (await rotationInProgress(session, request.keyArn)) return true;
     try {
         await session.client.send(new RotateKeyOnDemandCommand({ KeyId: request.keyArn }));
-        session.log(`rotating KMS key ${request.keyArn} to key material ${request.keyMaterialId}`);
+        session.log(`${shortLabel({ keyArn: request.keyArn, keyMaterialId: request.keyMaterialId })}: RotateKeyOnDemand sent, the key rotates to it`);
         return true;
     } catch (error) {
         // ConflictException: another rotation is running or imminent. KMSInvalidStateException "No available key

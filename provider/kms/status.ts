@@ -92,12 +92,34 @@ function condition(importState: string | null, validTo: string | null | undefine
 }
 
 export function isoOrNull(date: Date | undefined): string | null {
-    return date ? date.toISOString() : null;
+    return date ? canonicalTime(date) : null;
 }
 
-/** "key material <id> of <arn>", for log lines and errors. */
+/**
+ * The one spelling of a validTo, in inputs (check rewrites what the program gave) and outputs (as read from
+ * KMS): toISOString's ("2027-06-04T00:00:00.000Z", the form states have always stored; KMS's timestamps carry
+ * milliseconds). A preview's outputs of an update are its checked inputs, so two spellings of one instant
+ * ("…T00:00:00Z" given, "…T00:00:00.000Z" read back) would show as a change that is not drift.
+ */
+export function canonicalTime(date: Date): string {
+    return date.toISOString();
+}
+
+/** "key material <id> of <arn>", for errors (and outputs): the full names, to act on. */
 export function materialLabel(material: { keyArn: string; keyMaterialId: string | null }): string {
     return material.keyMaterialId ? `key material ${material.keyMaterialId} of ${material.keyArn}` : `the key material of ${material.keyArn}`;
+}
+
+/**
+ * "key 1234abcd… material 0f3c9a1b2d4e…", for log lines: a dynamic provider is not told the resource's name,
+ * so a line names the key and material by short ids (the full ARN and id stay in the outputs); a multi-Region
+ * key's primary and replicas share an id, so their Region is added.
+ */
+export function shortLabel(material: { keyArn: string; keyMaterialId?: string | null }): string {
+    const keyId = material.keyArn.split("/").pop() ?? material.keyArn;
+    const multiRegion = keyId.startsWith("mrk-");
+    const shortKey = multiRegion ? `${keyId.slice(0, 12)}… in ${material.keyArn.split(":")[3] ?? "?"}` : keyId.length > 8 ? `${keyId.slice(0, 8)}…` : keyId;
+    return material.keyMaterialId ? `key ${shortKey} material ${material.keyMaterialId.slice(0, 12)}…` : `key ${shortKey}`;
 }
 
 /** Materials whose deletion makes the key unusable (KMS: "permanently associated"). */
@@ -105,17 +127,35 @@ export const isPermanentlyAssociated = (keyMaterialState: string | null): boolea
     keyMaterialState === "CURRENT" || keyMaterialState === "NON_CURRENT";
 
 /**
- * What deleting a material would do to its key, given the material's and key's states: the one rule behind
- * the `deletionImpact` output, the preview of a replacement and the line the delete logs. Conditional on
- * purpose: its callers know the states only as of the last create, update or refresh, and KMS may have moved on.
+ * What deleting a material would do to its key, as a code (the `deletionImpact` output; docs/guides/lifecycle.md
+ * says what each means):
+ * - NOTHING_TO_DELETE: the material is not imported (deleted or expired), so a destroy deletes nothing;
+ * - KEY_PENDING_DELETION: the key is PendingDeletion or PendingReplicaDeletion: it stays so, its materials go with it;
+ * - KEY_BECOMES_PENDING_IMPORT: the material is permanently associated (CURRENT, NON_CURRENT, or an asymmetric or
+ *   HMAC key's only material), so the key becomes unusable (PendingImport) until the same material is imported again;
+ * - KEY_STAYS_USABLE: the material is not yet in use (pending rotation), so only it goes.
  */
+export type DeletionImpact = "NOTHING_TO_DELETE" | "KEY_PENDING_DELETION" | "KEY_BECOMES_PENDING_IMPORT" | "KEY_STAYS_USABLE";
+
+/**
+ * The one rule behind the `deletionImpact` output and the preview of a replacement. Conditional on purpose:
+ * its callers know the states only as of the last create, update or refresh, and KMS may have moved on (a
+ * destroy reports what KMS answered instead: deleteMaterial.ts).
+ */
+export function deletionImpactOf(state: { keyState: string; keyMaterialState: string | null; importState: string | null }): DeletionImpact {
+    if (state.importState !== "IMPORTED") return "NOTHING_TO_DELETE";
+    if (state.keyState === "PendingDeletion" || state.keyState === "PendingReplicaDeletion") return "KEY_PENDING_DELETION";
+    if (state.keyMaterialState === null || isPermanentlyAssociated(state.keyMaterialState)) return "KEY_BECOMES_PENDING_IMPORT";
+    return "KEY_STAYS_USABLE";
+}
+
+/** The same rule in words, for the preview line of a replacement ("would": states as of the last refresh). */
 export function effectOfDeleting(state: { keyState: string; keyMaterialState: string | null; importState: string | null }): string {
-    if (state.importState !== "IMPORTED") return "the material is not imported, so there would be nothing to delete";
-    if (state.keyState === "PendingDeletion" || state.keyState === "PendingReplicaDeletion") {
-        return `the key is ${state.keyState}, so it would stay so and its materials would go with it`;
-    }
-    if (state.keyMaterialState === null || isPermanentlyAssociated(state.keyMaterialState)) {
-        return "it is permanently associated, so the key would become unusable (PendingImport) until the same material is imported again";
-    }
-    return "it is not yet in use, so the key would stay usable";
+    const effects: Record<DeletionImpact, string> = {
+        NOTHING_TO_DELETE: "nothing to delete (not imported)",
+        KEY_PENDING_DELETION: `key is ${state.keyState} and would stay so`,
+        KEY_BECOMES_PENDING_IMPORT: "key would become PendingImport (unusable)",
+        KEY_STAYS_USABLE: "key would stay usable (material not yet in use)",
+    };
+    return effects[deletionImpactOf(state)];
 }

@@ -12,6 +12,7 @@ import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping } from "./prope
 import { MATERIAL_INPUTS } from "./schema";
 import { secretNames, typeRules } from "../checks/schema";
 import { MAX_INPUT_CHARS } from "../checks/redaction";
+import { canonicalTime } from "../kms/status";
 
 /**
  * check: every input validated before any AWS call, during preview. Pure (no I/O; `now` is passed in).
@@ -56,7 +57,19 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     } finally {
         material?.bytes.fill(0);
     }
-    return { inputs: news, failures: failures() };
+    return { inputs: withCanonicalValidTo(news), failures: failures() };
+}
+
+/**
+ * validTo as KMS will report it (canonicalTime): the engine previews an update's outputs as its checked inputs,
+ * so "…T00:00:00Z" given and "…T00:00:00.000Z" read back would show one instant as a change.
+ */
+function withCanonicalValidTo(news: Record<string, unknown>): Record<string, unknown> {
+    const validTo = news["validTo"];
+    if (typeof validTo !== "string" || isUnknown(validTo) || !isCalendarDate(validTo)) return news;
+    const time = Date.parse(validTo);
+    const canonical = Number.isFinite(time) ? canonicalTime(new Date(time)) : validTo;
+    return canonical === validTo ? news : { ...news, validTo: canonical };
 }
 
 /** The secrets that are not key material (hsmPin, hsmModuleParameters): showable() lets a number or boolean through. */
@@ -188,7 +201,7 @@ function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unkno
     if (!Number.isFinite(time)) {
         return fail("validTo", "validTo must be an ISO 8601 time with a time zone, such as YYYY-MM-DDTHH:MM:SSZ (the value given is not shown)");
     }
-    if (validTo === previousValidTo) return;
+    if (typeof previousValidTo === "string" && Date.parse(previousValidTo) === time) return;
     if (time <= now.getTime()) return fail("validTo", "validTo must be in the future; the time given has passed");
     if (time > now.getTime() + MAX_VALID_DAYS * DAY_MS) {
         fail("validTo", `validTo must be at most ${MAX_VALID_DAYS} days ahead (AWS KMS limit); the time given is further`);

@@ -2,7 +2,7 @@ import { KmsSession } from "../client/session";
 import { ProviderContext, SessionTarget, openSessionFor, recordedTrust } from "../client/context";
 import { resolveClientSettings } from "../client/settings";
 import type { DiffOutcome } from "../checks/answers";
-import { deleteKeyMaterial } from "../kms/deleteMaterial";
+import { deleteKeyMaterial, deletionReport } from "../kms/deleteMaterial";
 import { KeyMaterialError } from "../kms/errors";
 import { ImportResult, importKeyMaterial } from "../kms/importMaterial";
 import { findKeyByID } from "../kms/finders";
@@ -27,6 +27,7 @@ import {
     desiredExpiration,
     desiredWrapping,
     materialLabel,
+    shortLabel,
     resourceId,
 } from "./properties";
 
@@ -66,15 +67,15 @@ export async function readMaterial(context: ProviderContext, id: string, olds: M
         lastKnownValidTo: olds.validTo,
     });
     if (!status) {
-        context.log(`KMS key ${olds.keyArn} no longer exists: ${materialLabel(olds)} is removed from the stack`);
+        context.log(`${shortLabel(olds)}: the key no longer exists; the resource is removed from the stack`);
         return { id: "" };
     }
     if (status.condition !== olds.materialCondition) {
-        context.log(`${materialLabel(olds)} is now ${status.condition} (was ${olds.materialCondition})`);
+        context.log(`${shortLabel(olds)}: material is now ${status.condition} (was ${olds.materialCondition})`);
     }
     const props = refreshOutputs(olds, status, clockOffsetToRecord(olds.kmsClockOffsetSeconds, kms.clockOffsetMs()));
     // Refresh has KMS's own clock at hand (the Date header just read).
-    const warning = expiryWarning(materialLabel(props), props, kms.now(), warningDays(context));
+    const warning = expiryWarning(shortLabel(props), props, kms.now(), warningDays(context));
     if (warning) context.log(warning);
     return { id, props };
 }
@@ -160,19 +161,13 @@ export async function deleteMaterial(context: ProviderContext, olds: MaterialOut
         const notice = relocationNotice(olds, olds.kmsEndpoint, endpointNow(context, olds, {} as MaterialInputs));
         if (notice) context.log(notice);
     }
-    const outcome = await deleteKeyMaterial(kms, {
+    const report = await deleteKeyMaterial(kms, {
         keyArn: olds.keyArn,
         keySpec: olds.keySpec,
         keyMaterialId: olds.keyMaterialId,
         lastKnown: olds,
     });
-    const explanations: Record<typeof outcome, string> = {
-        DELETED: "deleted",
-        GONE: "nothing to delete: KMS no longer has the key or this material",
-        ALREADY_DELETED: "nothing to delete: the material was already deleted or expired",
-        KEY_PENDING_DELETION: "left to the key's scheduled deletion: KMS refuses to delete material of a key pending deletion",
-    };
-    context.log(`${materialLabel(olds)}: ${explanations[outcome]}`);
+    context.log(`${shortLabel(olds)}: ${deletionReport(report, olds)}`);
 }
 
 interface ImportOutcome {

@@ -1,4 +1,4 @@
-import { MaterialStatus, effectOfDeleting } from "../kms/status";
+import { DeletionImpact, MaterialStatus, deletionImpactOf } from "../kms/status";
 import { KEY_CHECK_VALUE_ALGORITHM } from "../wrapping/checkValue";
 import { KeySpec } from "../wrapping/keySpecs";
 import { Wrapping } from "../wrapping/algorithms";
@@ -80,9 +80,7 @@ function statusOutputs(status: MaterialStatus) {
 
 const regionOf = (keyArn: string): string => keyArn.split(":")[3] ?? "";
 
-/** What destroying the resource would do, as of this read (kept in state, so previews can show it). */
-export function deletionImpact(status: MaterialStatus): string {
-    const effect = effectOfDeleting(status);
-    if (status.importState !== "IMPORTED") return `destroying this resource would delete nothing: ${effect}`;
-    return `destroying this resource would delete this ${status.keyMaterialState ?? "only"} material of ${status.keyArn}: ${effect}`;
+/** What destroying the resource would do, as of this read, as a code (kept in state, so previews can show it). */
+export function deletionImpact(status: MaterialStatus): DeletionImpact {
+    return deletionImpactOf(status);
 }

@@ -1,6 +1,6 @@
 import { effectOfDeleting } from "../kms/status";
 import { isUnknown } from "../checks/engineValues";
-import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, materialLabel } from "./properties";
+import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, shortLabel } from "./properties";
 import { effectiveEarlyRenewalHours, expiryPhrase, expiryWarning, formatHours, isRenewalDue, renewalDueAt } from "./renewal";
 
 /**
@@ -50,7 +50,7 @@ export function planChanges(olds: MaterialOutputs, news: MaterialInputs, now: Da
     }
     if (isPendingDeletion(olds.keyState) && plan.reimport.length > 0) {
         plan.blocked.push(
-            `key ${olds.keyArn} is ${olds.keyState}, so KMS refuses imports (${plan.reimport.join("; ")}); ` +
+            `the key is ${olds.keyState}, so KMS refuses imports (${plan.reimport.join("; ")}); ` +
                 "cancel the key deletion to repair the material, or remove this resource",
         );
         plan.reimport = [];
@@ -169,15 +169,11 @@ function sameSecond(wanted: Date, actual: string | null): boolean {
 
 /** One line for the preview log: what up will do to this material and why. */
 export function describePlan(olds: MaterialOutputs, plan: ChangePlan): string[] {
-    const subject = materialLabel(olds);
+    const subject = shortLabel(olds);
     const lines: string[] = [];
     if (plan.replace.length > 0) {
-        // The states are as of the last refresh: say what deleting would do then, not what it does now.
-        lines.push(
-            `${subject}: ${plan.replace.join(", ")} changed, so up would import the material into the new key, then delete ` +
-                `it from this one (${olds.keyMaterialState ?? "its only material"}, key ${olds.keyState} at the last refresh): ` +
-                effectOfDeleting(olds),
-        );
+        // The states are as of the last refresh ("would"); deletionImpact in the outputs says the same as a code.
+        lines.push(`${subject}: ${plan.replace.join(", ")} changed: this material is replaced; deleting it here: ${effectOfDeleting(olds)}`);
     }
     if (plan.reimport.length > 0) lines.push(`${subject}: reimporting the same material in place (${plan.reimport.join("; ")})`);
     if (plan.rotate) lines.push(`${subject}: rotating the key to this material (RotateKeyOnDemand)`);
@@ -206,8 +202,8 @@ export const endpointName = (endpoint: string | null): string => endpoint ?? "AW
 
 export function describeRelocation(olds: MaterialOutputs, relocation: Relocation): string {
     return (
-        `${materialLabel(olds)}: the KMS endpoint is now ${endpointName(relocation.to)} (the material was imported through ` +
-        `${endpointName(relocation.from)}); up first checks that it serves ${olds.keyArn}, then records it. Until then refresh and ` +
+        `${shortLabel(olds)}: the KMS endpoint is now ${endpointName(relocation.to)} (the material was imported through ` +
+        `${endpointName(relocation.from)}); up first checks that it serves the key, then records it. Until then refresh and ` +
         "destroy keep using the recorded endpoint"
     );
 }
@@ -218,7 +214,7 @@ export function describeRelocation(olds: MaterialOutputs, relocation: Relocation
  */
 export function planExpiryWarning(olds: MaterialOutputs, news: MaterialInputs, plan: ChangePlan, now: Date, warningDays: number): string | undefined {
     if (plan.replace.length > 0) return undefined;
-    const subject = materialLabel(olds);
+    const subject = shortLabel(olds);
     const style = [news.validTo, news.expirationModel, news.validityPeriodHours, news.earlyRenewalHours].some(isUnknown) ? undefined : desiredExpiration(news);
     if (!style) return expiryWarning(subject, olds, now, warningDays);
     if (plan.reimport.length > 0 && style.model === "KEY_MATERIAL_DOES_NOT_EXPIRE") return undefined;

@@ -64,6 +64,6 @@ export function resourceId(keyArn: string, keyMaterialId: string | null): string
     return keyMaterialId ? `${keyArn}#${keyMaterialId}` : keyArn;
 }
 
-export { materialLabel } from "../kms/status";
+export { materialLabel, shortLabel } from "../kms/status";
 export type { KeyMaterialState } from "../kms/status";
 export { bareKeyId } from "../client/settings";

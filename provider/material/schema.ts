@@ -1,6 +1,6 @@
 import type { AssumeRoleArgs, AssumeRoleSettings } from "../client/credentialSettings";
 import { InputSchema, OutputSchema, boolean, number, object, output, string, stringList } from "../checks/schema";
-import type { MaterialCondition } from "../kms/status";
+import type { DeletionImpact, MaterialCondition } from "../kms/status";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../wrapping/algorithms";
 import type { KeySpec } from "../wrapping/keySpecs";
 import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyState, MultiRegionKeyType } from "./properties";
@@ -181,8 +181,17 @@ export const MATERIAL_OUTPUTS = {
     wrappingKeySpec: { type: output<WrappingKeySpec>("wrapping key spec") },
     /** DER SubjectPublicKeyInfo (base64) of an imported asymmetric key, as verified with GetPublicKey; null otherwise. */
     publicKey: { type: output<string | null>("string (base64) or null") },
-    /** What destroying this resource would do to the key, as of the last create, update or refresh. */
-    deletionImpact: { type: output<string>("string") },
+    /**
+     * What destroying this resource would do to the key, as of the last create, update or refresh, as a code:
+     * `KEY_BECOMES_PENDING_IMPORT` (the material is CURRENT, NON_CURRENT or a key's only material: the key becomes
+     * unusable until the same material is imported again), `KEY_STAYS_USABLE` (a pending material, not yet in use),
+     * `KEY_PENDING_DELETION` (the key stays PendingDeletion and its materials go with it) or `NOTHING_TO_DELETE`
+     * (the material is deleted or expired). States written by earlier versions hold a sentence until their next
+     * refresh. See docs/guides/lifecycle.md.
+     */
+    deletionImpact: {
+        type: output<DeletionImpact>("`KEY_BECOMES_PENDING_IMPORT` | `KEY_STAYS_USABLE` | `KEY_PENDING_DELETION` | `NOTHING_TO_DELETE`"),
+    },
     /** The `endpoint` input as applied; null when omitted (the endpoint then comes from config or environment). */
     endpoint: { type: output<string | null>("string or null"), echo: null },
     /** The `profile` input as applied; null when omitted. */

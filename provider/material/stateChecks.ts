@@ -1,6 +1,6 @@
 import { KeyMaterialError } from "../kms/errors";
 import { endpointName } from "./plan";
-import { MaterialOutputs, bareKeyId, resourceId } from "./properties";
+import { MaterialOutputs, bareKeyId, resourceId, shortLabel } from "./properties";
 
 /**
  * The state is data anyone with access to the backend can edit, and refresh and destroy act on it without
@@ -45,7 +45,7 @@ export function assertStateAgrees(olds: MaterialOutputs, id: string | undefined,
 export function relocationNotice(olds: MaterialOutputs, recorded: string | null, current: string | null): string | undefined {
     if (recorded === current) return undefined;
     return (
-        `destroying key material of ${olds.keyArn}: it was imported through ${endpointName(recorded)}, but the stack now names ` +
-        `${endpointName(current)}; the delete goes to ${endpointName(recorded)}, where the material is`
+        `${shortLabel(olds)}: the delete goes to ${endpointName(recorded)}, where the material was imported, ` +
+        `not to ${endpointName(current)}, which the stack now names`
     );
 }

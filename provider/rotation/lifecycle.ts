@@ -9,6 +9,7 @@ import { isUnknown, plainInputs } from "../checks/engineValues";
 import { checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
 import { PlainInputs, StoredOutputs, echoedInputs, namesOf, typeRules } from "../checks/schema";
 import { ROTATION_INPUTS, ROTATION_OUTPUTS } from "./schema";
+import { shortLabel } from "../kms/status";
 
 /**
  * KeyMaterialRotation: "this imported material is the key's CURRENT one". Create and update call
@@ -50,7 +51,7 @@ export function diffRotation(context: ProviderContext, olds: RotationOutputs, ne
     const retarget = isUnknown(news.keyMaterialId) || news.keyMaterialId !== olds.keyMaterialId;
     const unfinished = (olds.keyMaterialState ?? "").startsWith("PENDING_");
     if (!retarget && olds.keyMaterialState === "NON_CURRENT") {
-        context.log(`KMS key ${olds.keyArn} has rotated past key material ${olds.keyMaterialId} (now ${olds.currentKeyMaterialId}); nothing to do`);
+        context.log(`${shortLabel(olds)}: the key has rotated past it (now ${shortId(olds.currentKeyMaterialId)}); nothing to do`);
     }
     const recordOnly =
         providerChanged ||
@@ -58,7 +59,7 @@ export function diffRotation(context: ProviderContext, olds: RotationOutputs, ne
         (news.profile ?? null) !== olds.profile ||
         JSON.stringify(news.trustedEndpoints ?? null) !== JSON.stringify(olds.trustedEndpoints ?? null) ||
         JSON.stringify(news.assumeRole ?? null) !== JSON.stringify(olds.assumeRole ?? null);
-    if (retarget || unfinished) context.log(`KMS key ${olds.keyArn}: rotating to key material ${news.keyMaterialId}`);
+    if (retarget || unfinished) context.log(`${shortLabel({ keyArn: olds.keyArn })}: rotating to material ${shortId(news.keyMaterialId)}`);
     return { changes: replaces.length > 0 || retarget || unfinished || recordOnly, replaces, deleteBeforeReplace: false };
 }
 
@@ -84,8 +85,11 @@ export async function readRotation(context: ProviderContext, id: string, olds: R
 }
 
 export function deleteRotation(context: ProviderContext, olds: RotationOutputs): void {
-    context.log(`KMS key ${olds.keyArn}: a rotation cannot be undone; key material ${olds.currentKeyMaterialId} stays CURRENT`);
+    context.log(`${shortLabel({ keyArn: olds.keyArn })}: a rotation cannot be undone; material ${shortId(olds.currentKeyMaterialId)} stays CURRENT`);
 }
+
+/** A material id in a log line: its first 12 hex digits (the full id is in the outputs). */
+const shortId = (keyMaterialId: string | null | undefined): string => (typeof keyMaterialId === "string" && keyMaterialId.length > 12 ? `${keyMaterialId.slice(0, 12)}…` : String(keyMaterialId));
 
 async function outputsOf(kms: KmsSession, inputs: RotationInputs): Promise<RotationOutputs | undefined> {
     const state = await readRotationState(kms, inputs);

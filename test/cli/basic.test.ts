@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { DeleteImportedKeyMaterialCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import * as pulumi from "@pulumi/pulumi";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { ImportedKeyMaterial } from "../../provider";
 import { assertKeyUnusable, assertKeyUsable } from "../support/assertions";
 import { assertRunKeepsSecrets, assertStateKeepsSecrets, failed, ok } from "../support/cli/assertions";
@@ -94,6 +95,24 @@ describe("real CLI: the basic stack", function () {
         assert.equal((await stack.resource("byok-material"))!.outputs["materialCondition"], "IMPORTED");
         ok(await stack.preview({ refresh: true, expectNoChanges: true }));
         await assertStateKeepsSecrets(stack, material);
+    });
+
+    it("validTo as the program wrote it (\"…Z\") and as KMS reports it are one spelling: a drift preview shows no validTo change", async () => {
+        const given = inDays(180); // "…T12:34:56Z", as users write it; read back from KMS it is "…T12:34:56.000Z"
+        const { stack, resource, keyId } = await upBasic("validto-spelling", given);
+        assert.equal(resource.inputs["validTo"], resource.outputs["validTo"], "inputs (checked) and outputs (read from KMS) spell it alike");
+        assert.equal(Date.parse(String(resource.outputs["validTo"])), Date.parse(given));
+        ok(await stack.preview({ refresh: true, expectNoChanges: true }));
+
+        await world().client.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: String(resource.outputs["keyMaterialId"]) }));
+        const events: EngineEvent[] = [];
+        failed(await stack.preview({ refresh: true, expectNoChanges: true, onEvent: (event) => events.push(event) }));
+        // The step's outputs event carries the previewed outputs (the pre-event has none yet).
+        const planned = events.map((e) => e.resOutputsEvent?.metadata).find((m) => m?.urn.endsWith("::byok-material") && m.op === "update");
+        assert.ok(planned, "the drift plans an update");
+        // A preview's outputs of an update are its checked inputs: the same instant must not read as a change.
+        assert.equal(planned.new?.outputs?.["validTo"], planned.old?.outputs?.["validTo"]);
+        assert.ok(!(planned.diffs ?? []).includes("validTo"), `diffs: ${planned.diffs}`);
     });
 
     it("material expired (kms-local's clock): preview --refresh --expect-no-changes fails; up --refresh with a new validTo repairs", async () => {

@@ -30,7 +30,7 @@ export function materialOutputs(overrides: Partial<MaterialOutputs> = {}): Mater
         keyMaterialDescription: null,
         multiRegionKeyType: null,
         publicKey: null,
-        deletionImpact: "destroy deletes this CURRENT material",
+        deletionImpact: "KEY_BECOMES_PENDING_IMPORT",
         validityPeriodHours: null,
         earlyRenewalHours: null,
         renewalDueAt: null,

@@ -183,8 +183,19 @@ describe("provider/material/check", () => {
         assert.deepEqual(checkInputs({ ...VALID, validTo: "2026-11-01T00:00:00Z" }, renewing, NOW).failures, []);
     });
 
-    it("returns the inputs unchanged (defaults are derived, not written into state)", () => {
-        const news = { ...VALID, __provider: "text" };
+    it("returns the inputs unchanged (defaults are derived, not written into state), but for validTo's spelling", () => {
+        const news = { ...VALID, __provider: "text", validTo: "2027-06-11T12:00:00.000Z" };
         assert.equal(checkInputs({}, news, NOW).inputs, news);
+    });
+
+    it("spells validTo as KMS reports it, so a preview never shows one instant as a change", () => {
+        for (const given of ["2027-06-11T12:00:00Z", "2027-06-11T14:00:00+02:00", "2027-06-11T12:00Z", "2027-06-11T12:00:00.000000Z"]) {
+            const checked = checkInputs({}, { ...VALID, validTo: given }, NOW);
+            assert.deepEqual(checked.failures, [], given);
+            assert.equal(checked.inputs["validTo"], "2027-06-11T12:00:00.000Z", given);
+        }
+        // An unchanged validTo that has since passed is not refused, in either spelling.
+        const later = new Date(Date.parse("2027-06-12T00:00:00Z"));
+        assert.deepEqual(checkInputs({ validTo: "2027-06-11T12:00:00.000Z" }, { ...VALID, validTo: "2027-06-11T12:00:00Z" }, later).failures, []);
     });
 });

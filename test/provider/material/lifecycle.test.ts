@@ -10,6 +10,7 @@ import {
 import { createMaterial, deleteMaterial, diffMaterial, readMaterial, updateMaterial } from "../../../provider/material/lifecycle";
 import { MaterialInputs, MaterialOutputs } from "../../../provider/material/properties";
 import { assertKeyUnusable, assertKeyUsable, assertNoMaterial } from "../../support/assertions";
+import { shortLabel } from "../../../provider/kms/status";
 import { useProviderKms } from "../../support/kms";
 
 /**
@@ -41,6 +42,8 @@ describe("provider/material/lifecycle (against kms-local)", () => {
     }
 
     const describe_ = async (keyId: string) => (await fixture().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
+    /** How log lines name a material: short ids (the full ARN and id stay in the outputs). */
+    const short = (outs: MaterialOutputs) => shortLabel(outs);
 
     beforeEach(() => fixture().kms.control.resetCounters());
     afterEach(() => fixture().kms.control.resetSwitches());
@@ -57,7 +60,7 @@ describe("provider/material/lifecycle (against kms-local)", () => {
             assert.equal(outs.expirationModel, "KEY_MATERIAL_EXPIRES");
             assert.equal(outs.wrappingAlgorithm, "RSAES_OAEP_SHA_256");
             assert.equal(outs.wrappingKeySpec, "RSA_4096");
-            assert.match(outs.deletionImpact, /would delete this CURRENT material of .*the key would become unusable \(PendingImport\)/);
+            assert.equal(outs.deletionImpact, "KEY_BECOMES_PENDING_IMPORT");
             assert.equal((await describe_(key.KeyId!)).CurrentKeyMaterialId, outs.keyMaterialId);
             await assertKeyUsable(fixture().client, key.KeyId!);
             assertNoMaterial(outs, material, "outputs");
@@ -207,7 +210,7 @@ describe("provider/material/lifecycle (against kms-local)", () => {
             const { desired, outs } = await created();
             const other = await fixture().createKey();
             assert.deepEqual(diffMaterial(fixture().context, outs, { ...desired, keyId: other.KeyId! }, false).replaces, ["keyId"]);
-            assert.ok(fixture().logs.some((l) => /keyId changed, so up would import .*\(CURRENT, key Enabled at the last refresh\): .*would become unusable/.test(l)));
+            assert.ok(fixture().logs.some((l) => /keyId changed: this material is replaced; deleting it here: key would become PendingImport \(unusable\)$/.test(l)));
         });
 
         it("no changes when nothing drifted; a provider-code change is recorded without KMS calls", async () => {
@@ -231,7 +234,8 @@ describe("provider/material/lifecycle (against kms-local)", () => {
             later();
             assert.equal((await describe_(key.KeyId!)).KeyState, "PendingImport");
             await assertKeyUnusable(fixture().client, key.KeyId!, "KMSInvalidStateException");
-            assert.ok(fixture().logs.some((l) => /permanently associated.*unusable/.test(l)), "the consequence is logged before");
+            const lines = fixture().logs.filter((l) => l.includes(short(outs)));
+            assert.deepEqual(lines, [`${short(outs)}: deleted; key is now PendingImport: unusable until reimported`], "one line, after KMS answered");
         });
 
         it("succeeds twice: the second delete of the same material is a no-op", async () => {
@@ -246,11 +250,12 @@ describe("provider/material/lifecycle (against kms-local)", () => {
             assert.equal((await fixture().client.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!.length, 1);
         });
 
-        it("costs one KMS call: DeleteImportedKeyMaterial by id, nothing else", async () => {
+        it("costs two KMS calls: DeleteImportedKeyMaterial by id, then DescribeKey for the key's state it reports", async () => {
             const { outs } = await created();
             fixture().kms.control.resetCounters();
             await deleteMaterial(fixture().context, outs);
-            assert.deepEqual(Object.keys(fixture().kms.control.counters()), ["DeleteImportedKeyMaterial"]);
+            assert.deepEqual(Object.keys(fixture().kms.control.counters()).sort(), ["DeleteImportedKeyMaterial", "DescribeKey"]);
+            assert.equal(fixture().calls("DescribeKey").length, 1);
         });
 
         it("a refusal it cannot read from the answer (key PendingImport, S2 reject) is settled by a read", async () => {
@@ -258,7 +263,7 @@ describe("provider/material/lifecycle (against kms-local)", () => {
             const { outs } = await created();
             await deleteMaterial(fixture().context, outs);
             await deleteMaterial(fixture().context, outs);
-            assert.ok(fixture().logs.some((l) => /already deleted or expired/.test(l)));
+            assert.ok(fixture().logs.includes(`${short(outs)}: nothing to delete: already deleted or expired; key is now PendingImport: unusable until reimported`), fixture().logs.join("\n"));
         });
 
         for (const behaviour of ["succeed", "reject"] as const) {
@@ -266,6 +271,7 @@ describe("provider/material/lifecycle (against kms-local)", () => {
                 fixture().kms.control.setSwitches({ deleteOnPendingDeletion: behaviour });
                 const { key, outs } = await created();
                 await fixture().client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
+                later(); // the schedule has propagated (the demo's operator reads PendingDeletion before the destroy)
                 const logged = fixture().logs.length;
                 // No refresh since the key was scheduled for deletion: the state still says Enabled.
                 await deleteMaterial(fixture().context, outs);
@@ -274,11 +280,14 @@ describe("provider/material/lifecycle (against kms-local)", () => {
                 assert.equal(call!.errorType, behaviour === "reject" ? "KMSInvalidStateException" : undefined);
                 later();
                 assert.equal((await describe_(key.KeyId!)).KeyState, "PendingDeletion");
-                // The line before the call states only what the last refresh knew; none claims the key became PendingImport.
-                const [before, after] = fixture().logs.slice(logged).filter((l) => l.includes(outs.keyMaterialId!));
-                assert.match(before!, /\(CURRENT, key Enabled at the last refresh; not read again before this call\): .*would become unusable \(PendingImport\)/);
-                assert.match(after!, behaviour === "reject" ? /left to the key's scheduled deletion/ : /: deleted$/);
-                assert.ok(!fixture().logs.slice(logged).some((l) => /becomes unusable|is now PendingImport/.test(l)), "no unchecked fact");
+                // One line, after KMS answered, in the key's real state (the state still said Enabled): never a prediction.
+                const lines = fixture().logs.slice(logged).filter((l) => l.includes(short(outs)));
+                assert.deepEqual(lines, [
+                    behaviour === "reject"
+                        ? `${short(outs)}: key was PendingDeletion: KMS refused the delete; the material goes with the key; nothing else to do`
+                        : `${short(outs)}: deleted; key was PendingDeletion and stays so; nothing else to do`,
+                ]);
+                assert.ok(!fixture().logs.slice(logged).some((l) => /unusable|PendingImport/.test(l)), "no prediction the answer contradicts");
             });
         }
 
@@ -288,7 +297,7 @@ describe("provider/material/lifecycle (against kms-local)", () => {
             fixture().kms.control.clock.advance(8 * DAY);
             await deleteMaterial(fixture().context, outs);
             assert.equal(fixture().calls("DeleteImportedKeyMaterial")[0]!.errorType, "NotFoundException");
-            assert.ok(fixture().logs.some((l) => /KMS no longer has the key or this material/.test(l)));
+            assert.ok(fixture().logs.includes(`${short(outs)}: nothing to delete: the key no longer exists`), fixture().logs.join("\n"));
         });
 
         it("fails with an actionable message on other errors, without deleting anything", async () => {

@@ -87,10 +87,12 @@ describe("provider/material/plan", () => {
         const line = (olds: MaterialOutputs) => describePlan(olds, planChanges(olds, newKey, NOW)).join("\n");
         assert.match(
             line(outputs()),
-            new RegExp(`key material ${MATERIAL_ID} of ${ARN}: keyId changed, so up would import the material into the new key, then delete it from this one \\(CURRENT, key Enabled at the last refresh\\): .*the key would become unusable \\(PendingImport\\)`),
+            new RegExp(`^key ${KEY_ID.slice(0, 8)}… material ${MATERIAL_ID.slice(0, 12)}…: keyId changed: this material is replaced; deleting it here: key would become PendingImport \\(unusable\\)$`),
         );
-        assert.match(line(outputs({ keyMaterialState: "PENDING_ROTATION" })), /\(PENDING_ROTATION, .*the key would stay usable/);
-        assert.match(line(outputs({ keyState: "PendingDeletion" })), /key PendingDeletion at the last refresh\): the key is PendingDeletion, so it would stay so/);
+        assert.match(line(outputs({ keyMaterialState: "PENDING_ROTATION" })), /deleting it here: key would stay usable/);
+        assert.match(line(outputs({ keyState: "PendingDeletion" })), /deleting it here: key is PendingDeletion and would stay so$/);
+        assert.ok(line(outputs()).length <= 160 - "    pulumi-kms-byok: ".length, "a diagnostic line fits 160 characters");
+        assert.doesNotMatch(line(outputs()), new RegExp(`${ARN}|${MATERIAL_ID}`), "short ids in log lines");
         assert.doesNotMatch(line(outputs()), /becomes|stays usable/, "a preview says what would happen");
     });
 });

@@ -53,7 +53,7 @@ describe("provider/material/renewal: planning with validityPeriodHours (explicit
         assert.deepEqual(plan.reimport, ["material expires in 9 days; renewing for 2,160 hours"]);
         assert.deepEqual(plan.replace, []);
         assert.equal(hasChanges(plan), true);
-        assert.equal(lines(outputs(), plan), `key material ${MATERIAL_ID} of ${ARN}: reimporting the same material in place (material expires in 9 days; renewing for 2,160 hours)`);
+        assert.equal(lines(outputs(), plan), `key ${KEY_ID.slice(0, 8)}… material ${MATERIAL_ID.slice(0, 12)}…: reimporting the same material in place (material expires in 9 days; renewing for 2,160 hours)`);
         assert.deepEqual(planChanges(outputs(), inputs(), at(DUE_AT)).reimport, ["material expires in 30 days; renewing for 2,160 hours"], "due at renewalDueAt exactly");
         assert.match(planChanges(outputs(), inputs(), at(VALID_TO, -5 * HOUR)).reimport.join(), /expires in 5 hours/);
     });

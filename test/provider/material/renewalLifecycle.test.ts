@@ -6,6 +6,7 @@ import { MaterialInputs, MaterialOutputs } from "../../../provider/material/prop
 import type { KeySpec } from "../../../provider/wrapping/keySpecs";
 import { assertKeyUsable, assertNoMaterial } from "../../support/assertions";
 import { useProviderKms } from "../../support/kms";
+import { shortLabel } from "../../../provider/kms/status";
 import { fresh, materialFor } from "../../support/materials";
 
 /**
@@ -102,7 +103,7 @@ describe("provider/material renewal lifecycle (against kms-local, its clock move
         const stale = diff(outs, desired);
         assert.equal(stale.changes, false, "without a refresh the plan still uses KMS's clock as recorded at create");
         const { props, log: refreshLog } = await refresh(id, outs);
-        assert.match(refreshLog, new RegExp(`warning: key material ${outs.keyMaterialId} of .* expires in 9 days \\(validTo ${outs.validTo}\\): renewal is due`));
+        assert.match(refreshLog, new RegExp(`warning: ${shortLabel(outs)} expires in 9 days \\(validTo ${outs.validTo}\\): renewal is due`));
         const planned = diff(props, desired);
         assert.equal(planned.changes, true);
         assert.deepEqual(planned.replaces, []);
@@ -237,7 +238,7 @@ describe("provider/material renewal lifecycle (against kms-local, its clock move
         assert.doesNotMatch((await refresh(id, outs)).log, /warning/);
         advance(31 * DAY);
         const { props, log } = await refresh(id, outs);
-        const label = `key material ${outs.keyMaterialId} of ${outs.keyArn}`;
+        const label = shortLabel(outs);
         assert.ok(log.includes(`warning: ${label} expires in 9 days (validTo ${props.validTo}): KMS deletes it then`), log);
         assert.match(log, /set a new validTo/);
         const preview = diff(props, desired);
