@@ -264,7 +264,7 @@ class PatternIndex {
             if (!candidates) continue;
             for (const { pattern, at } of candidates) {
                 const start = i - at;
-                const p = this.patterns[pattern]!;
+                const p = this.patterns[pattern];
                 if (start < 0 || !text.startsWith(p.text, start)) continue;
                 const key = `${pattern}@${start}`;
                 if (!found.has(key)) found.set(key, { form: p.form, offset: start, material: describeMaterial(p.material) });

@@ -20,9 +20,6 @@ interface Edit {
     text: string;
 }
 
-/** Passes over the whole tree; each pass re-reads the types, so a later pass sees the earlier pass's pieces. */
-const MAX_PASSES = 4;
-
 /** Room a piece leaves on its line after prettier indents the `+` chain: two levels, quotes and ` +`. */
 const CHAIN_OVERHEAD = 8 + 4;
 
@@ -103,13 +100,11 @@ function keepWhole(node: Literal, checker: ts.TypeChecker): string | undefined {
     if (ts.isComputedPropertyName(parent) || ts.isElementAccessExpression(parent)) return "property key";
     if (ts.isCaseClause(parent)) return "case label";
     const contextual = checker.getContextualType(node);
-    if (contextual !== undefined && hasStringLiteralType(contextual)) return "a literal type is expected here";
+    // `"a" + "b"` is a string: where a string would not do (a literal union), the literal stays whole.
+    if (contextual !== undefined && !checker.isTypeAssignableTo(checker.getStringType(), contextual)) {
+        return "a literal type is expected here";
+    }
     return undefined;
-}
-
-function hasStringLiteralType(type: ts.Type): boolean {
-    if (type.isStringLiteral() || (type.flags & ts.TypeFlags.TemplateLiteral) !== 0) return true;
-    return type.isUnion() && type.types.some((member) => hasStringLiteralType(member));
 }
 
 /**
@@ -130,7 +125,7 @@ function cutPoints(node: Literal, text: string): number[] {
     }
     const points: number[] = [];
     for (const [from, to] of segments) {
-        for (let at = from + 1; at < to; at++) {
+        for (let at = from + 1; at <= to; at++) {
             if (text[at - 1] === " " && text[at] !== " " && !escaped(text, at - 1)) points.push(at);
         }
     }
@@ -330,6 +325,8 @@ function reflowComments(source: ts.SourceFile, report: string[], file: string): 
             kept.push(word);
             length += added;
         }
+        // The words fit but the closing `*/` does not: the last word goes with the closing.
+        if (kept.length === words.length && kept.length > 1) kept.pop();
         const rest = words.slice(kept.length);
         if (rest.length === 0) {
             out.push(line);
@@ -408,15 +405,10 @@ function main(): void {
         const lines = fs.readFileSync(file, "utf8").split("\n");
         return lines.some((line) => line.length > MAX_LINE_LENGTH);
     });
-    let report: string[] = [];
-    const changed = new Set<string>();
-    for (let round = 0; round < MAX_PASSES; round++) {
-        report = [];
-        const changedNow = pass(root, files, report);
-        for (const file of changedNow) changed.add(file);
-        if (changedNow.length === 0) break;
-    }
-    console.log(`splitLongLines: changed ${changed.size} file(s)`);
+    // One pass: the pieces it makes are laid out by the prettier run that follows, not by a second pass.
+    const report: string[] = [];
+    const changed = pass(root, files, report);
+    console.log(`splitLongLines: changed ${changed.length} file(s)`);
     if (report.length > 0) console.log([...new Set(report)].join("\n"));
 }
 

@@ -189,7 +189,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             assert.deepEqual(diff, { changes: true, replaces: [], deleteBeforeReplace: false });
             const updated = await updateMaterial(fixture().context, id, outs, next);
             assert.equal(updated.keyMaterialId, outs.keyMaterialId);
-            assert.equal(Math.floor(Date.parse(updated.validTo!) / 1000), Math.floor(Date.parse(next.validTo!) / 1000));
+            assert.equal(Math.floor(Date.parse(updated.validTo!) / 1000), Math.floor(Date.parse(next.validTo) / 1000));
             assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 0);
             assert.equal((await describe_(key.KeyId!)).KeyState, "Enabled");
         });
@@ -227,7 +227,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             await deleteMaterial(fixture().context, outs);
             const deletes = fixture().calls("DeleteImportedKeyMaterial");
             assert.equal(deletes.length, 1);
-            assert.equal(deletes[0]!.keyMaterialId, outs.keyMaterialId);
+            assert.equal(deletes[0].keyMaterialId, outs.keyMaterialId);
             later();
             assert.equal((await describe_(key.KeyId!)).KeyState, "PendingImport");
             await assertKeyUnusable(fixture().client, key.KeyId!, "KMSInvalidStateException");
@@ -240,7 +240,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             fixture().kms.control.resetCounters();
             await deleteMaterial(fixture().context, outs);
             const [second] = fixture().calls("DeleteImportedKeyMaterial");
-            assert.equal(second!.keyMaterialId, outs.keyMaterialId, "still only by this material's id");
+            assert.equal(second.keyMaterialId, outs.keyMaterialId, "still only by this material's id");
             later();
             assert.equal((await describe_(key.KeyId!)).KeyState, "PendingImport");
             assert.equal((await fixture().client.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!.length, 1);
@@ -270,14 +270,14 @@ describe("provider/dynamic/operations (against kms-local)", () => {
                 // No refresh since the key was scheduled for deletion: the state still says Enabled.
                 await deleteMaterial(fixture().context, outs);
                 const [call] = fixture().calls("DeleteImportedKeyMaterial");
-                assert.equal(call!.keyMaterialId, outs.keyMaterialId);
-                assert.equal(call!.errorType, behaviour === "reject" ? "KMSInvalidStateException" : undefined);
+                assert.equal(call.keyMaterialId, outs.keyMaterialId);
+                assert.equal(call.errorType, behaviour === "reject" ? "KMSInvalidStateException" : undefined);
                 later();
                 assert.equal((await describe_(key.KeyId!)).KeyState, "PendingDeletion");
                 // The line before the call states only what the last refresh knew; none claims the key became PendingImport.
                 const [before, after] = fixture().logs.slice(logged).filter((l) => l.includes(outs.keyMaterialId!));
-                assert.match(before!, /\(CURRENT, key Enabled at the last refresh; not read again before this call\): .*would become unusable \(PendingImport\)/);
-                assert.match(after!, behaviour === "reject" ? /left to the key's scheduled deletion/ : /: deleted$/);
+                assert.match(before, /\(CURRENT, key Enabled at the last refresh; not read again before this call\): .*would become unusable \(PendingImport\)/);
+                assert.match(after, behaviour === "reject" ? /left to the key's scheduled deletion/ : /: deleted$/);
                 assert.ok(!fixture().logs.slice(logged).some((l) => /becomes unusable|is now PendingImport/.test(l)), "no unchecked fact");
             });
         }
@@ -287,7 +287,7 @@ describe("provider/dynamic/operations (against kms-local)", () => {
             await fixture().client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
             fixture().kms.control.clock.advance(8 * DAY);
             await deleteMaterial(fixture().context, outs);
-            assert.equal(fixture().calls("DeleteImportedKeyMaterial")[0]!.errorType, "NotFoundException");
+            assert.equal(fixture().calls("DeleteImportedKeyMaterial")[0].errorType, "NotFoundException");
             assert.ok(fixture().logs.some((l) => /KMS no longer has the key or this material/.test(l)));
         });
 

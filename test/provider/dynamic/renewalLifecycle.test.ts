@@ -275,7 +275,7 @@ describe("provider/dynamic renewal lifecycle (against kms-local, its clock moved
             assert.deepEqual(logged, []);
             await check({ ...base, validTo: new Date(Date.now() + 5 * DAY).toISOString() });
             assert.equal(logged.length, 1);
-            assert.match(logged[0]!, new RegExp(`^pulumi-kms-byok: warning: the new key material of ${key.Arn} expires in 5 days`));
+            assert.match(logged[0], new RegExp(`^pulumi-kms-byok: warning: the new key material of ${key.Arn} expires in 5 days`));
         } finally {
             console.error = original;
         }

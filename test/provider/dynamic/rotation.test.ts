@@ -64,7 +64,7 @@ describe("provider/dynamic rotation (against kms-local)", () => {
         const { key, first } = await keyWithFirstMaterial();
         const pending = await create(key.KeyId!, { importType: "NEW_KEY_MATERIAL" });
         await deleteMaterial(fixture().context, pending.outs);
-        assert.equal(fixture().calls("DeleteImportedKeyMaterial")[0]!.keyMaterialId, pending.outs.keyMaterialId);
+        assert.equal(fixture().calls("DeleteImportedKeyMaterial")[0].keyMaterialId, pending.outs.keyMaterialId);
         await assertKeyUsable(fixture().client, key.KeyId!);
         assert.ok(fixture().logs.some((l) => l.includes(pending.outs.keyMaterialId!) && /the key would stay usable/.test(l)));
 

@@ -63,7 +63,7 @@ export async function openCliWorld(options: CliWorldOptions = {}): Promise<CliWo
     artifacts.attach(kms);
     const paths = { backendDir: join(dir, "backend"), homeDir: join(dir, "home"), tmpDir: join(dir, "tmp") };
     for (const path of Object.values(paths)) mkdirSync(path, { recursive: true });
-    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
+    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"], AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"] };
     const env = { ...cliEnvironment({ root, passphrase: PASSPHRASE, ...paths }), ...credentials };
     const clients = new Map<string, KMSClient>();
     const clientIn = (region = "us-east-1") => {
