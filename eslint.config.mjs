@@ -15,6 +15,21 @@ export default tseslint.config(
             "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
             // `() => void f()` is not needed for a one-line callback whose value nobody reads.
             "@typescript-eslint/no-confusing-void-expression": ["error", { ignoreArrowShorthand: true }],
+            // A leading underscore marks a binding left unused on purpose (a rest-destructuring that drops fields,
+            // a callback's positional parameter), as tsc's noUnusedLocals/noUnusedParameters already accept.
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                {
+                    argsIgnorePattern: "^_",
+                    varsIgnorePattern: "^_",
+                    caughtErrorsIgnorePattern: "^_",
+                    destructuredArrayIgnorePattern: "^_",
+                },
+            ],
+            // A callback made before the value exists reads it later (bench/cliStack.ts `created`): that needs `let`.
+            "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
+            // Redaction and the tests' leak scans match control characters on purpose (terminal escapes, NULs).
+            "no-control-regex": "off",
         },
     },
     {
@@ -22,6 +37,8 @@ export default tseslint.config(
         rules: {
             // Tests index fixtures they just built; a wrong `!` throws at once with a stack, which fails the test.
             "@typescript-eslint/no-non-null-assertion": "off",
+            // `delete process.env[name]` (and of a workspace's env entry) is how a test unsets a variable it set.
+            "@typescript-eslint/no-dynamic-delete": "off",
         },
     },
 );
