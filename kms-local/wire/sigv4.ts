@@ -124,7 +124,7 @@ export async function signatureMatches(auth: SigV4Auth, headers: IncomingHttpHea
     body,
   });
   const signedRequest = await signer.sign(request, { signingDate, signableHeaders: new Set(auth.signedHeaders) });
-  const expected = /Signature=([0-9a-f]+)/.exec(String(signedRequest.headers["authorization"] ?? ""))?.[1] ?? "";
+  const expected = /Signature=([0-9a-f]+)/.exec(signedRequest.headers["authorization"] ?? "")?.[1] ?? "";
   const given = Buffer.from(auth.signature);
   return given.length === expected.length && timingSafeEqual(given, Buffer.from(expected));
 }

@@ -1,7 +1,7 @@
 // SigV4: JS SDK, boto3-style (content-type;host;x-amz-date;x-amz-target) and S35 signature verification.
 
 import * as assert from "node:assert/strict";
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { createHash, createHmac, type Hash } from "node:crypto";
 import { ListKeysCommand, KMSClient } from "@aws-sdk/client-kms";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { expectKmsError, makeClient, useKmsLocal } from "../fixture.js";
@@ -12,7 +12,7 @@ const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
 
 /** SHA-256 / HMAC-SHA256 in the shape @smithy/signature-v4 expects (constructed with a secret for HMAC). */
 class Sha256 {
-  private readonly h: Hash | Hmac;
+  private readonly h: Hash | ReturnType<typeof createHmac>;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
   }
