@@ -8,12 +8,14 @@ import * as path from "node:path";
 import { MAX_LINE_LENGTH, repositoryRoot, styledFiles } from "./files";
 
 /**
- * A line that is only one token (a URL, a digest, a long path), perhaps behind a comment marker or in quotes:
+ * A line that is only one token (a URL, a digest, a long number), perhaps behind a comment marker, in quotes or
+ * after a property name:
  * splitting it would make it unusable (a URL no longer clicks, a digest no longer greps), so it may be long.
  */
 export function isUnbreakable(line: string): boolean {
     const content = line.trim().replace(/^(\/\/|\/\*\*|\*)\s*/, "");
-    return /^\S+$/.test(content);
+    // The token may follow a property name (`n: 0x01ff…n,`) or stand alone (`"https://…",`).
+    return /^(\S+: )?\S+$/.test(content);
 }
 
 /** `file:line: length` for every over-long line, in file order. */

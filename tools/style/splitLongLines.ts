@@ -206,7 +206,9 @@ function literalEdits(source: ts.SourceFile, checker: ts.TypeChecker, report: st
                 if (reason !== undefined) {
                     report.push(`${where}: literal kept whole (${reason})`);
                 } else {
-                    const width = Math.max(MAX_LINE_LENGTH - indentationOf(line) - CHAIN_OVERHEAD, 2 * MIN_PIECE);
+                    let width = Math.max(MAX_LINE_LENGTH - indentationOf(line) - CHAIN_OVERHEAD, 2 * MIN_PIECE);
+                    // A literal that fits on a line of its own but shares one (`it("…", async () => {`): halve it.
+                    if (node.end - start <= width) width = Math.ceil((node.end - start) / 2) + MIN_PIECE / 2;
                     const replacement = splitLiteral(node, text, width);
                     if (replacement === undefined) report.push(`${where}: literal has no space to split at`);
                     else edits.push({ start, end: node.end, text: replacement });
