@@ -15,7 +15,10 @@ import { MAX_LINE_LENGTH, repositoryRoot, styledFiles } from "./files";
 export function isUnbreakable(line: string): boolean {
     const content = line.trim().replace(/^(\/\/|\/\*\*|\*)\s*/, "");
     // The token may follow a property name (`n: 0x01ff…n,`) or stand alone (`"https://…",`).
-    return /^(\S+: )?\S+$/.test(content);
+    if (/^(\S+: )?\S+$/.test(content)) return true;
+    // A regular-expression literal is one token too: it has no `+` to split at, and as `new RegExp("…" + "…")`
+    // every backslash would double. Tests match whole messages with them.
+    return !/^\/[/*]/.test(content) && /^([?:] )?\/.+\/[dgimsuyv]*[,;)]*(\.test\($)?$/.test(content);
 }
 
 /** `file:line: length` for every over-long line, in file order. */
