@@ -50,7 +50,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     const args: BenchArgs = { ...DEFAULTS, stacks: undefined, parallel: [...DEFAULTS.parallel], cliEnv: {}, out: undefined, help: false };
     const given = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i]!;
+        const flag = argv[i];
         const eq = flag.indexOf("=");
         const [name, inline] = flag.startsWith("--") && eq > 0 ? [flag.slice(0, eq), flag.slice(eq + 1)] : [flag, undefined];
         const value = (): string => {
@@ -117,5 +117,5 @@ function parallelList(text: string): ParallelSetting[] {
 function environmentAssignment(text: string): [string, string] {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text);
     if (!match) throw new Error(`--cli-env takes NAME=VALUE, got ${text}`);
-    return [match[1]!, match[2]!];
+    return [match[1], match[2]];
 }

@@ -30,7 +30,7 @@ export async function runFleet(args: BenchArgs, command: string, tmp: string, lo
     const stacks = args.stacks!;
     print(
         `${command}\n  ${stacks} stacks × ${args.materials} materials, each stack its own process, backend and CLI commands; quota scale ${args.quotaScale} ` +
-            `(kms-local and every provider); ${cpus().length} CPUs, node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}`,
+            `(kms-local and every provider); ${cpus().length} CPUs, node ${process.version}, load average ${loadavg()[0].toFixed(1)}`,
     );
     const world = await startWorld({ quotaScale: args.quotaScale });
     const workers: Worker[] = [];
@@ -38,7 +38,7 @@ export async function runFleet(args: BenchArgs, command: string, tmp: string, lo
         const total = stacks * args.materials + 1;
         print(`setup (not measured): ${total} EXTERNAL keys created with the AWS SDK, outside the stacks …`);
         const keyIds = await world.createKeys(total);
-        await world.warmUp(keyIds[total - 1]!);
+        await world.warmUp(keyIds[total - 1]);
         for (let k = 0; k < stacks; k++) {
             workers.push(
                 await Worker.start({
@@ -79,13 +79,13 @@ export async function runFleet(args: BenchArgs, command: string, tmp: string, lo
 }
 
 async function fleetPhase(world: BenchWorld, workers: Worker[], phase: FleetPhaseName, steps: number, print: (line: string) => void): Promise<FleetPhaseResult> {
-    const atStart = loadavg()[0]!;
+    const atStart = loadavg()[0];
     world.kms.control.resetCounters();
     const t0 = performance.now();
     const ticker = setInterval(() => {
         const counters = Object.entries(world.kms.control.counters()).filter(([, c]) => c.throttled > 0);
         const throttled = counters.map(([op, c]) => `${op} ${c.throttled} of ${c.calls}`).join(", ") || "none";
-        print(`  [${phase}] ${((performance.now() - t0) / 1000).toFixed(0)} s · throttled: ${throttled} · load ${loadavg()[0]!.toFixed(1)}`);
+        print(`  [${phase}] ${((performance.now() - t0) / 1000).toFixed(0)} s · throttled: ${throttled} · load ${loadavg()[0].toFixed(1)}`);
     }, 10_000);
     let perStack: StackPhaseResult[];
     try {
@@ -96,7 +96,7 @@ async function fleetPhase(world: BenchWorld, workers: Worker[], phase: FleetPhas
     for (const log of new Set(perStack.flatMap((s) => s.pacingLogs.slice(0, 2)))) print(`  host: ${log}`);
     // kms-local's clock is real time here (the bench never moves it): comparable to the workers' Date.now().
     const answers = world.kms.control.requests().map((r) => ({ time: r.time, operation: r.operation, throttled: r.errorType === "ThrottlingException" }));
-    const result = summarizeFleetPhase(phase, steps, perStack, world.kms.control.counters(), (op) => world.rate(op), { atStart, atEnd: loadavg()[0]! }, answers);
+    const result = summarizeFleetPhase(phase, steps, perStack, world.kms.control.counters(), (op) => world.rate(op), { atStart, atEnd: loadavg()[0] }, answers);
     if (result.kmsWindow && result.bound.ms > 0) {
         const { firstMs, lastMs } = result.kmsWindow;
         print(`  KMS answered from ${(firstMs / 1000).toFixed(1)} s to ${(lastMs / 1000).toFixed(1)} s: window ÷ shared bound ${((lastMs - firstMs) / result.bound.ms).toFixed(2)}`);

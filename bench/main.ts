@@ -76,7 +76,7 @@ async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
     const defaultParallel = cliDefaultParallelism();
     print(
         `${command}\n  ${args.materials} materials; parallelism ${args.parallel.map((p) => (p === "default" ? `default (${defaultParallel})` : p)).join(" and ")}; ` +
-            `quota scale ${args.quotaScale} (kms-local and provider); ${cpus().length} CPUs, node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}`,
+            `quota scale ${args.quotaScale} (kms-local and provider); ${cpus().length} CPUs, node ${process.version}, load average ${loadavg()[0].toFixed(1)}`,
     );
     const { root, command: pulumi } = await pulumiCli((line) => print(`  ${line}`));
     print(`  Pulumi CLI ${pulumi.version?.toString() ?? "?"}: ${join(root, "bin", "pulumi")}`);
@@ -91,7 +91,7 @@ async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
                 print(`  keys: ${done}/${total}`);
             }
         });
-        await world.warmUp(keyIds[total - 1]!);
+        await world.warmUp(keyIds[total - 1]);
         const newStack = (name: string, set: ReturnType<typeof materialSet>, validTo: string): Promise<BenchStack> =>
             BenchStack.create({
                 dir: tmp,
@@ -165,7 +165,7 @@ async function coldStarts(
     print(`cold start: ${args.coldStarts} trial${args.coldStarts === 1 ? "" : "s"}, each \`pulumi up\` of a new one-material stack`);
     const trials: ColdStartTrial[] = [];
     for (let k = 0; k < args.coldStarts; k++) {
-        const set = materialSet([keyIds[k]!]);
+        const set = materialSet([keyIds[k]]);
         const validTo = inDays(180);
         const stack = await newStack(`cold-${k}`, set, validTo);
         const p = await runPhase({
@@ -210,14 +210,14 @@ function summaryLine(p: PhaseResult): string {
 
 /** The 1-minute load average every 5 s while the bench runs: the machine is shared. */
 function loadSampler(): { stop(): LoadAverage } {
-    const atStart = loadavg()[0]!;
+    const atStart = loadavg()[0];
     const samples = [atStart];
-    const timer = setInterval(() => samples.push(loadavg()[0]!), 5000);
+    const timer = setInterval(() => samples.push(loadavg()[0]), 5000);
     let result: LoadAverage | undefined;
     return {
         stop() {
             clearInterval(timer);
-            result ??= { atStart, atEnd: loadavg()[0]!, mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples) };
+            result ??= { atStart, atEnd: loadavg()[0], mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples) };
             return result;
         },
     };

@@ -106,7 +106,7 @@ const isMaterial = (type: string | undefined): boolean => !!type && type !== "pu
 export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     const { world, stack } = o;
     const { command, stepOp } = PHASES[o.phase];
-    const loadAtStart = loadavg()[0]!;
+    const loadAtStart = loadavg()[0];
     world.kms.control.resetCounters();
 
     let t0 = performance.now();
@@ -172,7 +172,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
         o.print(
             `  [${o.phase}] ${stepEnds.length}/${o.expected} · ${((performance.now() - t0) / 1000).toFixed(1)} s · throttled ${throttled}` +
                 (cpu ? ` · CPU s: cli ${(cpu.cli / 1000).toFixed(1)}, host ${(cpu.host / 1000).toFixed(1)}` : "") +
-                ` · load ${loadavg()[0]!.toFixed(1)}`,
+                ` · load ${loadavg()[0].toFixed(1)}`,
         );
     }, o.progressEveryMs ?? 5000);
 
@@ -247,7 +247,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
         processes,
         state: state ?? { checkpointWrites: 0, checkpointBytesWritten: 0, largestCheckpointBytes: 0, fileEvents: 0, checkpointWriteTimesMs: [] },
         pacingLogs,
-        loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0]! },
+        loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] },
     };
 }
 

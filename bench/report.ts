@@ -9,9 +9,9 @@ export function writeResults(dir: string, results: BenchResults): { markdown: st
     mkdirSync(dir, { recursive: true });
     const markdown = renderMarkdown(results);
     const paths = [join(dir, "latest.json"), join(dir, "latest.md"), join(dir, "latest.svg")];
-    writeFileSync(paths[0]!, JSON.stringify(results, null, 2) + "\n");
-    writeFileSync(paths[1]!, markdown);
-    writeFileSync(paths[2]!, renderSvg(results));
+    writeFileSync(paths[0], JSON.stringify(results, null, 2) + "\n");
+    writeFileSync(paths[1], markdown);
+    writeFileSync(paths[2], renderSvg(results));
     return { markdown, paths };
 }
 
@@ -113,7 +113,7 @@ export function renderMarkdown(r: BenchResults): string {
         "|---|---|--:|--:|--:|--:|--:|--:|--:|",
     );
     for (const { run, p } of phaseRows(r)) {
-        const per = (ms: number): string => `${(ms / Math.max(1, p.expected)).toFixed(1)}`;
+        const per = (ms: number): string => (ms / Math.max(1, p.expected)).toFixed(1);
         const rss = (role: "cli" | "host"): string => {
             const peaks = p.processes.filter((x) => x.role === role).map((x) => x.peakRssBytes ?? 0);
             return peaks.length > 0 ? `${Math.round(Math.max(...peaks) / 1_000_000)} MB` : "–";
@@ -145,9 +145,9 @@ export function renderMarkdown(r: BenchResults): string {
     for (const { run, p } of phaseRows(r)) {
         const c = callsPerResource(p);
         const others = Object.keys(c.byOperation).filter((op) => !OPERATIONS.includes(op));
-        const cells = OPERATIONS.map((op) => (c.byOperation[op] ? num(c.byOperation[op]!) : "·"));
+        const cells = OPERATIONS.map((op) => (c.byOperation[op] ? num(c.byOperation[op]) : "·"));
         push(
-            `| ${c.phase}${others.length > 0 ? ` (+ ${others.map((op) => `${op} ${num(c.byOperation[op]!)}`).join(", ")})` : ""} | ${parallelLabel(run)} | ${cells.join(" | ")} | ` +
+            `| ${c.phase}${others.length > 0 ? ` (+ ${others.map((op) => `${op} ${num(c.byOperation[op])}`).join(", ")})` : ""} | ${parallelLabel(run)} | ${cells.join(" | ")} | ` +
                 `**${num(c.total)}** | ${c.minimum} | ${num(c.throttledPerResource)} |`,
         );
     }

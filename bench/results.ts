@@ -211,7 +211,7 @@ export function median(xs: readonly (number | undefined)[]): number | undefined 
     const v = xs.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
     if (v.length === 0) return undefined;
     const mid = Math.floor(v.length / 2);
-    return v.length % 2 === 1 ? v[mid] : (v[mid - 1]! + v[mid]!) / 2;
+    return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 export function summarizeCold(trials: ColdStartTrial[]): ColdStart {

@@ -34,7 +34,7 @@ export interface BenchWorld {
 
 export async function startWorld(options: { quotaScale: number }): Promise<BenchWorld> {
     const kms = await startKmsLocal({ quotas: { enabled: true, scale: options.quotaScale } });
-    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
+    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"], AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"] };
     const operator = new KMSClient({
         endpoint: kms.url,
         region: REGION,

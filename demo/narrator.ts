@@ -1,6 +1,6 @@
 // How the demo talks: titles, the command a user would type, the CLI's own output as it prints it, and notes.
 
-const tty = process.stdout.isTTY === true;
+const tty = process.stdout.isTTY;
 const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
 const cyan = (s: string) => (tty ? `\x1b[36m${s}\x1b[0m` : s);

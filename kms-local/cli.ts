@@ -52,7 +52,7 @@ function parseArgs(argv: string[]): KmsLocalOptions & { quiet: boolean } {
   let faults: NonNullable<KmsLocalOptions["faults"]> | undefined;
   const fault = () => (faults ??= { rate: 0 });
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i] as string;
+    const flag = argv[i];
     const value = (): string => {
       const v = argv[++i];
       if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -94,7 +94,7 @@ function parseArgs(argv: string[]): KmsLocalOptions & { quiet: boolean } {
       case "--timing": opts.timing = value() as KmsLocalOptions["timing"]; break;
       case "--new-key-invisible-ms": opts.consistency = { newKeyInvisibleMs: num() }; break;
       case "--rotation-delay-ms": opts.rotationDelayMs = num(); break;
-      case "--switch": { const [name, v] = pair(); opts.switches = { ...opts.switches, [name]: v } as Partial<Switches>; break; }
+      case "--switch": { const [name, v] = pair(); opts.switches = { ...opts.switches, [name]: v }; break; }
       case "--quiet": opts.quiet = true; break;
       default: throw new Error(`unknown option ${flag} (see --help)`);
     }

@@ -3,7 +3,7 @@
 
 import type { AddressInfo } from "node:net";
 import { createControl, type KmsLocalControl } from "./control/control.js";
-import type { FaultKind, FaultSettings } from "./control/faults.js";
+import type { FaultKind } from "./control/faults.js";
 import { Runtime } from "./control/runtime.js";
 import { coerceSwitches, type Switches } from "./model/switches.js";
 import { timingSwitches, type TimingPreset } from "./control/timing.js";
@@ -130,7 +130,7 @@ export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsL
     stateFile: options.stateFile,
     switches: startSwitches,
     quotas: options.quotas ?? {},
-    faults: options.faults as FaultSettings | undefined,
+    faults: options.faults,
     log: options.log,
   });
   if (options.prewarm !== false && runtime.switches.wrappingKeyPerCall === "shared") prewarmWrappingKeys();

@@ -31,7 +31,7 @@ describe("package (npm pack)", function () {
     before(() => {
         // --ignore-scripts: the suite has just built dist/; `prepare` would build it again.
         const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-        files = new Set((JSON.parse(out.toString()) as { files: PackedFile[] }[])[0]!.files.map((f) => f.path));
+        files = new Set((JSON.parse(out.toString()) as { files: PackedFile[] }[])[0].files.map((f) => f.path));
     });
 
     it("ships the entry points, the runtime the stored shim loads, declarations, LICENSE and README, and no tests or kms-local", () => {
@@ -64,7 +64,7 @@ describe("package (npm pack)", function () {
         for (const file of [...files].filter((f) => f.endsWith(".js") || f.endsWith(".d.ts"))) {
             const text = readFileSync(join(ROOT, file), "utf8");
             for (const [, spec] of text.matchAll(/(?:require\(|from )"(\.{1,2}\/[^"]+)"/g)) {
-                const target = posix.join(posix.dirname(file), spec!);
+                const target = posix.join(posix.dirname(file), spec);
                 const candidates = file.endsWith(".d.ts") ? [`${target}.d.ts`, `${target}/index.d.ts`] : [`${target}.js`, target, `${target}/index.js`];
                 checked++;
                 if (!candidates.some((c) => files.has(c))) missing.push(`${file} → ${spec}`);

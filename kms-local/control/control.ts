@@ -97,7 +97,7 @@ export function createControl(rt: Runtime, startSwitches: Partial<Switches>): Km
     get switches() {
       return { ...rt.switches };
     },
-    setSwitches: (update) => rt.setSwitches(coerceSwitches(update as Record<string, unknown>)),
+    setSwitches: (update) => rt.setSwitches(coerceSwitches(update)),
     resetSwitches: () => rt.setSwitches({ ...DEFAULT_SWITCHES, ...startSwitches }),
     setTiming: (preset) => rt.setSwitches(timingSwitches(preset)),
     clock: {
@@ -128,7 +128,7 @@ export function createControl(rt: Runtime, startSwitches: Partial<Switches>): Km
     },
     consistency: {
       get: () => ({ newKeyInvisibleMs: rt.switches.newKeyInvisibleMs, stateChangePropagationMs: rt.switches.stateChangePropagationMs }),
-      set: (update) => rt.setSwitches(coerceSwitches(update as Record<string, unknown>)),
+      set: (update) => rt.setSwitches(coerceSwitches(update)),
     },
     holds: {
       add: (spec) => rt.holds.add(spec),

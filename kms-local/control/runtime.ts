@@ -267,7 +267,7 @@ export class Runtime {
   private async run(op: string, region: string, body: Record<string, unknown>, facts: RequestFacts): Promise<Output> {
     const now = this.clock.now();
     settle(this.store, now, this.switches, (e) => this.metrics.event(e));
-    const input = validateInput(OPERATION_INPUTS[op] as NonNullable<(typeof OPERATION_INPUTS)[string]>, body);
+    const input = validateInput(OPERATION_INPUTS[op], body);
     // The request's own KeyMaterialId / ImportType are logged even when the operation fails; operations
     // overwrite them with what they computed (the material's real id, the default import type).
     if (typeof input.KeyMaterialId === "string") facts.keyMaterialId = input.KeyMaterialId;
@@ -286,7 +286,7 @@ export class Runtime {
     const before = STATE_CHANGING.has(op) && this.switches.stateChangePropagationMs > 0 ? this.peek(region, body.KeyId) : undefined;
     const staleMetadata = before && keyMetadata(this.store, before, this.switches);
     try {
-      const output = await (OPERATIONS[op] as NonNullable<(typeof OPERATIONS)[string]>)(ctx, input);
+      const output = await (OPERATIONS[op])(ctx, input);
       if (before && staleMetadata) {
         // S29: DescribeKey keeps showing the metadata from before the change for a while.
         if (!(before.staleUntil !== undefined && now < before.staleUntil)) before.staleMetadata = staleMetadata;

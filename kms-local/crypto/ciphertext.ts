@@ -45,7 +45,7 @@ export function encryptSymmetric(
 /** Parses the header; undefined if the blob is not a kms-local symmetric ciphertext. */
 export function parseCiphertext(blob: Buffer): CiphertextHeader | undefined {
   if (blob.length < MAGIC.length + 1 || !blob.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  const idLen = blob[MAGIC.length] as number;
+  const idLen = blob[MAGIC.length];
   const idStart = MAGIC.length + 1;
   const headerEnd = idStart + idLen + 32;
   if (blob.length < headerEnd + IV_LEN + TAG_LEN) return undefined;

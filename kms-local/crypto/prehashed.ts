@@ -52,7 +52,7 @@ function mgf1(hash: HashName, seed: Buffer, length: number): Buffer {
   return Buffer.concat(blocks).subarray(0, length);
 }
 
-const xor = (a: Buffer, b: Buffer): Buffer => Buffer.from(a.map((x, i) => x ^ (b[i] as number)));
+const xor = (a: Buffer, b: Buffer): Buffer => Buffer.from(a.map((x, i) => x ^ (b[i])));
 
 function rsaSizes(key: KeyObject): { modulusBytes: number; emBits: number; emLen: number } {
   const bits = key.asymmetricKeyDetails?.modulusLength as number;
@@ -70,7 +70,7 @@ export function signPssDigest(key: KeyObject, hash: HashName, digest: Buffer): B
   const h = pssPrefix(hash, digest, salt);
   const db = Buffer.concat([Buffer.alloc(emLen - 2 * hLen - 2), Buffer.from([1]), salt]);
   const maskedDb = xor(db, mgf1(hash, h, emLen - hLen - 1));
-  maskedDb[0] = (maskedDb[0] as number) & (0xff >> (8 * emLen - emBits));
+  maskedDb[0] = (maskedDb[0]) & (0xff >> (8 * emLen - emBits));
   const em = Buffer.concat([Buffer.alloc(modulusBytes - emLen), maskedDb, h, Buffer.from([0xbc])]);
   return privateEncrypt({ key, padding: constants.RSA_NO_PADDING }, em);
 }
@@ -88,11 +88,11 @@ export function verifyPssDigest(key: KeyObject, hash: HashName, digest: Buffer, 
   if (decoded.subarray(0, modulusBytes - emLen).some((b) => b !== 0)) return false;
   const em = decoded.subarray(modulusBytes - emLen);
   const topMask = 0xff >> (8 * emLen - emBits);
-  if (em[emLen - 1] !== 0xbc || ((em[0] as number) & ~topMask) !== 0) return false;
+  if (em[emLen - 1] !== 0xbc || ((em[0]) & ~topMask) !== 0) return false;
   const maskedDb = em.subarray(0, emLen - hLen - 1);
   const h = em.subarray(emLen - hLen - 1, emLen - 1);
   const db = xor(maskedDb, mgf1(hash, h, emLen - hLen - 1));
-  db[0] = (db[0] as number) & topMask;
+  db[0] = (db[0]) & topMask;
   const separator = emLen - 2 * hLen - 2;
   if (db.subarray(0, separator).some((b) => b !== 0) || db[separator] !== 1) return false;
   return sameBytes(h, pssPrefix(hash, digest, db.subarray(separator + 1)));
@@ -209,7 +209,7 @@ function derInteger(x: bigint): Buffer {
   let hex = x.toString(16);
   if (hex.length % 2) hex = `0${hex}`;
   let bytes = Buffer.from(hex, "hex");
-  if ((bytes[0] as number) & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
+  if ((bytes[0]) & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
   return Buffer.concat([Buffer.from([0x02]), derLength(bytes.length), bytes]);
 }
 
@@ -237,7 +237,7 @@ export function decodeEcdsaSignature(der: Buffer): [bigint, bigint] | undefined 
     if (length === undefined || length === 0 || at + length > der.length) return undefined;
     const value = der.subarray(at, at + length);
     at += length;
-    return (value[0] as number) & 0x80 ? undefined : toBig(value);
+    return (value[0]) & 0x80 ? undefined : toBig(value);
   };
   if (der[at++] !== 0x30) return undefined;
   const total = readLength();

@@ -236,12 +236,12 @@ export function coerceSwitch(name: string, value: unknown): Partial<Switches> {
   if (typeof def === "number") {
     const n = typeof value === "number" ? value : Number(value);
     if (!Number.isFinite(n) || n < 0) throw new Error(`switch '${name}' needs a non-negative number`);
-    return { [key]: n } as Partial<Switches>;
+    return { [key]: n };
   }
   if (typeof value !== "string") throw new Error(`switch '${name}' needs a string`);
   const choices = SWITCH_CHOICES[key];
   if (choices && !choices.includes(value)) throw new Error(`switch '${name}' must be one of: ${choices.join(", ")}`);
-  return { [key]: value } as Partial<Switches>;
+  return { [key]: value };
 }
 
 /** Validates a whole partial object of switches; returns the validated copy. */

@@ -61,7 +61,7 @@ export function assumeRole(store: StsStore, caller: Caller, params: AssumeRolePa
         : "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
     );
   }
-  const account = role[1]!;
+  const account = role[1];
   return store.issue({
     expiration: now + seconds * 1000,
     roleArn,

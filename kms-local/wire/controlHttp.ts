@@ -8,8 +8,6 @@
 import type { KmsLocalControl } from "../control/control.js";
 import type { FaultSettings } from "../control/faults.js";
 import type { HoldSpec } from "../control/holds.js";
-import type { QuotaSettings } from "../control/quotas.js";
-import type { Switches } from "../model/switches.js";
 import type { TimingPreset } from "../control/timing.js";
 import type { KeyState } from "../store/types.js";
 import { hostOfHeader, isLoopbackHostname, isLoopbackOrigin } from "./loopback.js";
@@ -46,7 +44,7 @@ function holdOf(c: KmsLocalControl, b: Record<string, unknown>) {
 
 const POST: Readonly<Record<string, Route>> = {
   "/switches": (c, b) => {
-    c.setSwitches(b as Partial<Switches>);
+    c.setSwitches(b);
     return c.switches;
   },
   "/switches/reset": (c) => {
@@ -64,7 +62,7 @@ const POST: Readonly<Record<string, Route>> = {
     return { now: c.clock.now(), offsetMs: c.clock.offsetMs };
   },
   "/quotas": (c, b) => {
-    c.quotas.set(b as Partial<QuotaSettings>);
+    c.quotas.set(b);
     return c.quotas.get();
   },
   "/quotas/reset": (c) => {

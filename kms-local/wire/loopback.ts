@@ -16,7 +16,7 @@ export function isLoopbackHostname(hostname: string): boolean {
 /** The hostname of a Host header value ("127.0.0.1:4599", "[::1]:4599", "localhost"). */
 export function hostOfHeader(host: string): string {
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
-  if (bracketed) return bracketed[1] as string;
+  if (bracketed) return bracketed[1];
   return host.replace(/:\d+$/, "");
 }
 

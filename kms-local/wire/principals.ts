@@ -26,5 +26,5 @@ export async function authenticate(
   if (!auth.signedHeaders.includes("x-amz-security-token") || !(await signatureMatches(auth, headers, path, body, session.secretAccessKey))) {
     throw E.invalidSignature();
   }
-  return { principal: session.principal, account: session.account, roleArn: session.roleArn, userId: `${session.accessKeyId}` };
+  return { principal: session.principal, account: session.account, roleArn: session.roleArn, userId: session.accessKeyId };
 }

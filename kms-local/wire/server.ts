@@ -74,9 +74,9 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
 function refuse(req: IncomingMessage, res: ServerResponse, route: Route, error: KmsError, modes: StatusModes): void {
   res.on("finish", () => req.socket.destroy());
   const close = { connection: "close" };
-  if (route === "sts") return refuseSts(res, error, close);
+  if (route === "sts") { refuseSts(res, error, close); return; }
   const status = statusOf(error.type, modes);
-  if (route === "control") return send(res, status, JSON.stringify({ error: error.wireMessage }), { ...close, "content-type": "application/json" });
+  if (route === "control") { send(res, status, JSON.stringify({ error: error.wireMessage }), { ...close, "content-type": "application/json" }); return; }
   send(res, status, toAwsJson({ __type: error.type, message: error.wireMessage }), { ...close, "x-amzn-RequestId": randomUUID() });
 }
 
@@ -84,7 +84,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, route: Route, error: 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "tooLarge" | undefined> {
   return new Promise((resolve) => {
     const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) return resolve("tooLarge");
+    if (Number.isFinite(declared) && declared > limit) { resolve("tooLarge"); return; }
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
@@ -181,12 +181,12 @@ export function createKmsServer(rt: Runtime, control: KmsLocalControl, options: 
       const foreign = options.hostGuard.refusal({ host: req.headers.host, origin: req.headers.origin });
       if (foreign) {
         const error = foreign.header === "Host" ? E.foreignHost(foreign.value) : E.foreignOrigin(foreign.value ?? "");
-        return refuse(req, res, route, error, rt.switches);
+        refuse(req, res, route, error, rt.switches); return;
       }
-      if (isOverCap(req.socket)) return refuse(req, res, route, E.tooManyConnections(options.maxConnections), rt.switches);
+      if (isOverCap(req.socket)) { refuse(req, res, route, E.tooManyConnections(options.maxConnections), rt.switches); return; }
       const body = await readBody(req, options.bodyLimit);
       if (body === undefined) return;
-      if (body === "tooLarge") return refuse(req, res, route, E.tooLarge(options.bodyLimit), rt.switches);
+      if (body === "tooLarge") { refuse(req, res, route, E.tooLarge(options.bodyLimit), rt.switches); return; }
       if (route === "control") {
         const method = req.method ?? "GET";
         const reply = refuseControlRequest(method, req.headers) ?? handleControl(control, method, url, body);

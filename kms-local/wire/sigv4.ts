@@ -40,7 +40,7 @@ export function parseAuthorization(header: string): SigV4Auth {
   const m = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(header.trim());
   if (!m) throw E.incompleteSignature("Authorization header requires the AWS4-HMAC-SHA256 algorithm.");
   const fields = new Map<string, string>();
-  for (const part of (m[1] as string).split(",")) {
+  for (const part of (m[1]).split(",")) {
     const eq = part.indexOf("=");
     if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
@@ -124,7 +124,7 @@ export async function signatureMatches(auth: SigV4Auth, headers: IncomingHttpHea
     body,
   });
   const signedRequest = await signer.sign(request, { signingDate, signableHeaders: new Set(auth.signedHeaders) });
-  const expected = /Signature=([0-9a-f]+)/.exec(String(signedRequest.headers["authorization"] ?? ""))?.[1] ?? "";
+  const expected = /Signature=([0-9a-f]+)/.exec(signedRequest.headers["authorization"] ?? "")?.[1] ?? "";
   const given = Buffer.from(auth.signature);
   return given.length === expected.length && timingSafeEqual(given, Buffer.from(expected));
 }

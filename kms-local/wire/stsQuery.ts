@@ -15,7 +15,7 @@ const XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 /** POST / with a form body and no X-Amz-Target: an STS query request. */
 export function isStsRequest(req: IncomingMessage, pathname: string): boolean {
-  const type = String(req.headers["content-type"] ?? "");
+  const type = req.headers["content-type"] ?? "";
   return req.method === "POST" && pathname === "/" && req.headers["x-amz-target"] === undefined && type.startsWith("application/x-www-form-urlencoded");
 }
 

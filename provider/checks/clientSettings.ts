@@ -64,7 +64,7 @@ function report(problem: TargetProblem, chosenBy: string | undefined, kmsEndpoin
 function clientInputs(inputs: Record<string, unknown>, fail: Fail): ResourceClientInputs | undefined {
     const names = ["keyId", "region", "endpoint", "profile", "trustedEndpoints", "assumeRole"];
     if (names.some((name) => containsUnknown(inputs[name]))) return undefined;
-    const text = (name: string) => (typeof inputs[name] === "string" ? (inputs[name] as string) : undefined);
+    const text = (name: string) => (typeof inputs[name] === "string" ? (inputs[name]) : undefined);
     const trusted = inputs["trustedEndpoints"];
     const assumeRole = inputs["assumeRole"];
     if (known(assumeRole)) {

@@ -83,7 +83,7 @@ export class Redactor {
     /** Plaintext bytes (a copy is kept and zeroed on dispose). */
     addBytes(bytes: Buffer): void {
         if (bytes.length < MIN_TEXT / 2) return;
-        if (bytes.length > MAX_INPUT_CHARS) return this.oversized(bytes.toString("latin1"));
+        if (bytes.length > MAX_INPUT_CHARS) { this.oversized(bytes.toString("latin1")); return; }
         this.buffers.push(Buffer.from(bytes));
         this.index = undefined;
     }
@@ -182,7 +182,7 @@ export class Redactor {
         seen.add(error);
         const e = error as Record<string, unknown>;
         for (const field of ["name", "message", "stack"]) {
-            if (typeof e[field] === "string") overwrite(e, field, this.redact(e[field] as string));
+            if (typeof e[field] === "string") overwrite(e, field, this.redact(e[field]));
         }
         if (Array.isArray(e["reasons"])) overwrite(e, "reasons", this.redactValue(e["reasons"]));
         if (e["properties"] && typeof e["properties"] === "object") overwrite(e, "properties", this.redactValue(e["properties"]));
@@ -304,7 +304,7 @@ function viewOf(text: string, name: ViewName): View {
     const out: string[] = [];
     const origin = new Int32Array(text.length);
     for (let i = 0; i < text.length; i++) {
-        const c = text[i]!;
+        const c = text[i];
         if (c === "\\" && (text[i + 1] === "n" || text[i + 1] === "r")) {
             i++;
             continue;
@@ -317,7 +317,7 @@ function viewOf(text: string, name: ViewName): View {
         origin[out.length] = i;
         out.push(mapped);
     }
-    return { text: out.join(""), origin: (at) => origin[at]! };
+    return { text: out.join(""), origin: (at) => origin[at] };
 }
 
 const segments = (view: string): string[] => view.split(BREAK).filter((s) => s.length >= MIN_TEXT);
@@ -342,7 +342,7 @@ function base64Cores(bytes: Buffer): string[] {
         const text = prefixed.toString("base64").replace(/=+$/, "");
         prefixed.fill(0);
         // Characters mixing prefix bits (start) or what follows the material (end) are left out.
-        const start = [0, 2, 3][shift]!;
+        const start = [0, 2, 3][shift];
         const end = (shift + bytes.length) % 3 === 0 ? text.length : text.length - 1;
         if (end - start >= MIN_TEXT) cores.push(text.slice(start, end));
     }

@@ -31,7 +31,7 @@ const oneOf = (values: readonly string[]) => (v: string) => values.includes(v);
 
 /** Per property: string values proven not to be a secret (so the engine may print them). */
 const SHOWABLE: Readonly<Record<string, (value: string) => boolean>> = {
-    keyId: (v) => KEY_ID.test(v) || (KEY_ARN.test(v) && KEY_ID.test(KEY_ARN.exec(v)![1]!)) || ALIAS_GRAMMAR.test(v),
+    keyId: (v) => KEY_ID.test(v) || (KEY_ARN.test(v) && KEY_ID.test(KEY_ARN.exec(v)![1])) || ALIAS_GRAMMAR.test(v),
     keySpec: oneOf(KEY_SPECS),
     expirationModel: oneOf(["KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"]),
     importType: oneOf(["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"]),
@@ -167,18 +167,18 @@ function hasType(value: unknown, expected: InputType): boolean {
 }
 
 export function checkKeyId(keyId: unknown, fail: Fail): void {
-    if (keyId === undefined || keyId === null || keyId === "") return fail("keyId", "keyId is required: the ID or ARN of a KMS key with Origin EXTERNAL");
+    if (keyId === undefined || keyId === null || keyId === "") { fail("keyId", "keyId is required: the ID or ARN of a KMS key with Origin EXTERNAL"); return; }
     if (typeof keyId !== "string" || isUnknown(keyId)) return;
     if (ALIAS.test(keyId)) {
-        return fail(
+        fail(
             "keyId",
             "keyId is an alias; GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial and " +
                 "RotateKeyOnDemand accept only a key ID or key ARN, and an alias can be moved to another key: pass the key's ID " +
                 "or ARN (e.g. aws.kms.getAliasOutput(...).targetKeyArn)",
-        );
+        ); return;
     }
     const arn = KEY_ARN.exec(keyId);
-    if (KEY_ID.test(arn ? arn[1]! : keyId)) return;
+    if (KEY_ID.test(arn ? arn[1] : keyId)) return;
     fail(
         "keyId",
         "keyId must be a KMS key ID (1234abcd-12ab-34cd-56ef-1234567890ab), a multi-Region key ID (mrk-<32 hex>) " +
@@ -189,7 +189,7 @@ export function checkKeyId(keyId: unknown, fail: Fail): void {
 export function checkRegion(inputs: Record<string, unknown>, fail: Fail): void {
     const region = inputs["region"];
     if (!known(region) || typeof region !== "string") return;
-    if (!REGION.test(region)) return fail("region", "region must be an AWS Region name such as eu-west-1; the value given is not (not shown)");
+    if (!REGION.test(region)) { fail("region", "region must be an AWS Region name such as eu-west-1; the value given is not (not shown)"); return; }
     const keyId = inputs["keyId"];
     const arnRegion = typeof keyId === "string" ? regionOfArn(keyId) : undefined;
     if (arnRegion && arnRegion !== region) {

@@ -216,7 +216,7 @@ class KmsRetryStrategy implements RetryStrategyV2 {
     }
 
     async acquireInitialRetryToken(scope: string): Promise<RetryToken> {
-        return new CallRetryToken((await this.standard.acquireInitialRetryToken(scope)) as StandardRetryToken);
+        return new CallRetryToken((await this.standard.acquireInitialRetryToken(scope)));
     }
 
     async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
@@ -230,7 +230,7 @@ class KmsRetryStrategy implements RetryStrategyV2 {
             if (now - call.throttledSince >= this.throttleTimeoutMs) throw error;
             return call.again();
         }
-        return call.next((await this.standard.refreshRetryTokenForRetry(call.attempt, errorInfo)) as StandardRetryToken);
+        return call.next((await this.standard.refreshRetryTokenForRetry(call.attempt, errorInfo)));
     }
 
     recordSuccess(token: RetryToken): void {

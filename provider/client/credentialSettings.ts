@@ -137,7 +137,7 @@ export function goDurationSeconds(text: string): number | undefined {
     const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
     const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
     if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) return undefined;
-    return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]!]!, 0));
+    return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]], 0));
 }
 
 const inSessionRange = (seconds: number | undefined): boolean =>

@@ -68,7 +68,7 @@ function baseCredentials(providers: typeof CredentialProviders, credentials: Cre
             clientConfig: stsConfig,
         }),
     );
-    if (chains.length === 1) return chains[0]!;
+    if (chains.length === 1) return chains[0];
     // Several files: as in @pulumi/aws, a later file takes precedence over an earlier one.
     return async () => {
         let lastError: unknown;

@@ -135,8 +135,8 @@ export function loopbackCheckedLookup(
     callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
 ): void {
     dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-        if (error) return callback(error, []);
-        const list = addresses as LookupAddress[];
+        if (error) { callback(error, []); return; }
+        const list = addresses;
         const foreign = isLoopback(hostname) ? list.filter((a) => !isLoopback(a.address)) : [];
         if (list.length === 0 || foreign.length > 0) {
             const refusal: NodeJS.ErrnoException = new Error(
@@ -145,10 +145,10 @@ export function loopbackCheckedLookup(
                     "Fix the resolver (/etc/hosts), or name the endpoint by its address, such as http://127.0.0.1:<port>",
             );
             refusal.code = "ENOTLOOPBACK";
-            return callback(refusal, []);
+            callback(refusal, []); return;
         }
-        if (options.all) return callback(null, list);
-        callback(null, list[0]!.address, list[0]!.family);
+        if (options.all) { callback(null, list); return; }
+        callback(null, list[0].address, list[0].family);
     });
 }
 

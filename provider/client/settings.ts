@@ -88,7 +88,7 @@ export function readProviderSettings(config: ConfigSource): ProviderSettings {
         hsmAllowedModulePaths: stringList(config.get(CONFIG_KEYS.hsmAllowedModulePaths), CONFIG_KEYS.hsmAllowedModulePaths, problems),
         hsmSoPin: config.get(CONFIG_KEYS.hsmSoPin) || undefined,
         problems: problems.length > 0 ? problems : undefined,
-    } as ProviderSettings);
+    });
 }
 
 /** `aws:endpoints` is @pulumi/aws's list of per-service overrides, e.g. `[{"kms":"http://127.0.0.1:4599"}]`. */
@@ -114,7 +114,7 @@ function stringList(text: string | undefined, key: string, problems: string[]): 
     if (!value.startsWith("[")) return value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
     try {
         const list: unknown = JSON.parse(value);
-        if (Array.isArray(list) && list.every((s) => typeof s === "string")) return list as string[];
+        if (Array.isArray(list) && list.every((s) => typeof s === "string")) return list;
     } catch {
         // reported below
     }

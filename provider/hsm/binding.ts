@@ -87,7 +87,7 @@ export function loadBinding(): BindingModule {
         return binding;
     } catch (error) {
         const code = (error as { code?: string }).code;
-        if (code === "MODULE_NOT_FOUND" && !String((error as Error).message).includes(".node")) {
+        if (code === "MODULE_NOT_FOUND" && !(error as Error).message.includes(".node")) {
             throw new HsmError(
                 `hsmKey needs the npm package ${BINDING_PACKAGE} (a PKCS#11 binding; an optional dependency of ` +
                     `pulumi-kms-byok, skipped when it could not be built): run \`npm install ${BINDING_PACKAGE}\` in the ` +

@@ -32,6 +32,6 @@ export function blobShapeProblem(blob: Buffer, wrapping: Wrapping, expected: Exp
 /** A generous bound on a private key's PKCS#8 (optional attributes and the public key included). */
 function largestPkcs8(keySpec: KeySpec): number {
     if (isRsa(keySpec)) return (RSA_MODULUS_BITS[keySpec] / 8) * 5 + 200;
-    const scalar = isEcc(keySpec) ? Math.ceil(({ prime256v1: 256, secp256k1: 256, secp384r1: 384, secp521r1: 521 } as Record<string, number>)[ECC_CURVES[keySpec]]! / 8) : 64;
+    const scalar = isEcc(keySpec) ? Math.ceil(({ prime256v1: 256, secp256k1: 256, secp384r1: 384, secp521r1: 521 } as Record<string, number>)[ECC_CURVES[keySpec]] / 8) : 64;
     return 3 * scalar + 100;
 }

@@ -10,7 +10,7 @@ export class HsmError extends Error {
 export function tokenAnswer(error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
     const ckr = /CKR_[A-Z0-9_]+/.exec(message);
-    return ckr ? ckr[0] : message.split("\n")[0]!;
+    return ckr ? ckr[0] : message.split("\n")[0];
 }
 
 export const isTokenAnswer = (error: unknown, ...answers: string[]): boolean => answers.includes(tokenAnswer(error));

@@ -124,7 +124,10 @@ export async function preflightHsmMaterial(request: HsmMaterialRequest): Promise
     const target = resolveTarget(request);
     await inToken(target, {}, async (t) => {
         const handle = findKeyObjectIfAny(t, target.uri);
-        if (handle) return void (await inspect(t, target, handle, request));
+        if (handle) {
+            await inspect(t, target, handle, request);
+            return;
+        }
         if (!request.hsmGenerate) findKeyObject(t, target.uri);
         const problem = generationProblem(t, request.keySpec!);
         if (problem) throw new HsmError(problem);

@@ -97,7 +97,7 @@ function ulong(value: Buffer | undefined): number | undefined {
 function bitLength(unsigned: Buffer): number {
     let i = 0;
     while (i < unsigned.length && unsigned[i] === 0) i++;
-    return i === unsigned.length ? 0 : (unsigned.length - i) * 8 - Math.clz32(unsigned[i]!) + 24;
+    return i === unsigned.length ? 0 : (unsigned.length - i) * 8 - Math.clz32(unsigned[i]) + 24;
 }
 
 /** "an AES key of 16 bytes (AES-128)", "an RSA-2048 private key", … for messages. */
@@ -110,7 +110,7 @@ export function describeKeyObject(info: KeyObjectInfo): string {
         case "rsa":
             return `an RSA-${info.bits} private key`;
         case "ec":
-            return `an EC private key on ${info.curve ? EC_PARAMS_CURVES[info.ecParams.toString("hex")]!.name : `an unsupported curve (CKA_EC_PARAMS ${info.ecParams.toString("hex")})`}`;
+            return `an EC private key on ${info.curve ? EC_PARAMS_CURVES[info.ecParams.toString("hex")].name : `an unsupported curve (CKA_EC_PARAMS ${info.ecParams.toString("hex")})`}`;
         case "other":
             return info.description;
     }

@@ -41,8 +41,8 @@ function ecPublicPoint(t: TokenSession, id: Buffer, ecParams: Buffer): Buffer | 
 /** CKA_EC_POINT is a DER OCTET STRING around the point (some tokens give the bare point). */
 function unwrapOctetString(value: Buffer): Buffer {
     if (value[0] !== 0x04 || value.length < 3) return value;
-    const long = value[1]! & 0x80 ? value[1]! & 0x7f : 0;
-    const length = long ? value.subarray(2, 2 + long).readUIntBE(0, long) : value[1]!;
+    const long = value[1] & 0x80 ? value[1] & 0x7f : 0;
+    const length = long ? value.subarray(2, 2 + long).readUIntBE(0, long) : value[1];
     const start = 2 + long;
     return start + length === value.length ? value.subarray(start) : value;
 }

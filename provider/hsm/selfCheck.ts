@@ -44,7 +44,7 @@ export async function oaepProblem(t: TokenSession, digest: Digest): Promise<stri
                 return `the token refused ${what} for wrapping (${tokenAnswer(error)})`;
             }
             const key = decryptOaep(keys.privateKey, wrapped, digest);
-            if (key?.length === AES_256) return zeroed(key, undefined);
+            if (key?.length === AES_256) { zeroed(key, undefined); return; }
             if (key) key.fill(0);
             return `the token's ${what} output is not RSAES-OAEP with ${digestName(digest)} for OAEP and MGF1 (KMS could not unwrap it)`;
         });
@@ -72,7 +72,7 @@ export async function keyWrapProblem(t: TokenSession, mechanism: number, name: s
                 const kek = decryptOaep(keys.privateKey, await wrapOaep(t, publicKey, wrappingKey, digest), digest);
                 const unwrapped = kek?.length === AES_256 ? unwrapRfc5649(kek, blob) : undefined;
                 kek?.fill(0);
-                if (unwrapped?.length === AES_256) return zeroed(unwrapped, undefined);
+                if (unwrapped?.length === AES_256) { zeroed(unwrapped, undefined); return; }
                 unwrapped?.fill(0);
                 return `its ${name} is not RFC 5649: a 32-byte key came out as ${blob.length} bytes (RFC 5649 gives 40) that do not unwrap as RFC 5649` +
                     (blob.length === 48 ? " (48 bytes: PKCS#7 padding and RFC 3394, as PKCS#11 3.0 defines CKM_AES_KEY_WRAP_PAD)" : "");

@@ -128,7 +128,7 @@ function selectSlot(p11: Pkcs11, uri: Pkcs11Uri): { slot: Handle; info: TokenInf
             (uri.slotId === undefined || slotId(slot) === BigInt(uri.slotId)),
     );
     const tokens = present.map(({ slot, info }) => `'${info.label.trimEnd()}' (serial ${info.serialNumber.trimEnd()}, slot-id ${slotId(slot)})`);
-    if (matching.length === 1) return matching[0]!;
+    if (matching.length === 1) return matching[0];
     if (matching.length === 0) {
         throw new HsmError(
             `no token matches hsmKey (${describeToken(uri)}); tokens present: ${tokens.length > 0 ? tokens.join(", ") : "none"}`,

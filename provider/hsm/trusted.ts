@@ -35,7 +35,7 @@ export async function prepareTrustedKeys(t: TokenSession, wrappingKey: KeyObject
     }
 }
 
-export const trustedKeysOf = (prepared: Handle[]): TrustedKeys => ({ publicKey: prepared[0]!, ephemeral: prepared[1] });
+export const trustedKeysOf = (prepared: Handle[]): TrustedKeys => ({ publicKey: prepared[0], ephemeral: prepared[1] });
 
 /**
  * Without a Security Officer: can the user mark keys trusted here? Then the token does not enforce the policy,

@@ -106,7 +106,7 @@ function parsePathAttribute(uri: Pkcs11Uri, name: string, raw: string, problems:
         return;
     }
     const target = field ?? (name === "slot-id" ? "slotId" : name);
-    if (uri[target as keyof Pkcs11Uri] !== undefined) return void problems.push(`hsmKey repeats the path attribute ${name}; RFC 7512 allows each once`);
+    if (uri[target] !== undefined) return void problems.push(`hsmKey repeats the path attribute ${name}; RFC 7512 allows each once`);
     if (!PATH_VALUE.test(raw)) return void problems.push(encodingProblem(name, raw, "/ ? # % ; and spaces"));
     const bytes = percentDecode(raw);
     if (name === "id") {
@@ -116,7 +116,7 @@ function parsePathAttribute(uri: Pkcs11Uri, name: string, raw: string, problems:
     }
     const value = utf8(bytes);
     if (value === undefined) return void problems.push(`hsmKey's ${name} is not UTF-8 once percent-decoded`);
-    if (name === "type") return setType(uri, value, problems);
+    if (name === "type") { setType(uri, value, problems); return; }
     if (name === "slot-id") {
         if (!/^\d+$/.test(value)) return void problems.push("hsmKey's slot-id must be a decimal number (the value given is not shown)");
         uri.slotId = Number(value);
@@ -191,7 +191,7 @@ function percentDecode(raw: string): Buffer {
             bytes.push(parseInt(raw.slice(i + 1, i + 3), 16));
             i += 2;
         } else {
-            bytes.push(...Buffer.from(raw[i]!, "utf8"));
+            bytes.push(...Buffer.from(raw[i], "utf8"));
         }
     }
     return Buffer.from(bytes);

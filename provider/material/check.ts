@@ -114,7 +114,7 @@ function checkHsmKey(inputs: Record<string, unknown>, fail: Fail): boolean {
     }
     if (!given) {
         for (const [name, what] of [["hsmPin", "the PIN of the token holding the material"], ["hsmModuleParameters", "the parameters of the token's library"], ["hsmGenerate", "material generated in the token"]]) {
-            if (known(inputs[name!]) && inputs[name!] !== false) fail(name === "hsmGenerate" ? name : "", `${name} applies only with hsmKey (${what}); remove it or add hsmKey`);
+            if (known(inputs[name]) && inputs[name] !== false) fail(name === "hsmGenerate" ? name : "", `${name} applies only with hsmKey (${what}); remove it or add hsmKey`);
         }
         return false;
     }
@@ -195,14 +195,17 @@ function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unkno
     checkRenewal(inputs, fail);
     if (!known(validTo) || typeof validTo !== "string") return;
     if (model === "KEY_MATERIAL_DOES_NOT_EXPIRE") {
-        return fail("validTo", "validTo must not be set when expirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE");
+        fail("validTo", "validTo must not be set when expirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE"); return;
     }
     const time = isCalendarDate(validTo) ? Date.parse(validTo) : NaN;
     if (!Number.isFinite(time)) {
-        return fail("validTo", "validTo must be an ISO 8601 time with a time zone, such as YYYY-MM-DDTHH:MM:SSZ (the value given is not shown)");
+        fail("validTo", "validTo must be an ISO 8601 time with a time zone, such as YYYY-MM-DDTHH:MM:SSZ (the value given is not shown)"); return;
     }
     if (typeof previousValidTo === "string" && Date.parse(previousValidTo) === time) return;
-    if (time <= now.getTime()) return fail("validTo", "validTo must be in the future; the time given has passed");
+    if (time <= now.getTime()) {
+        fail("validTo", "validTo must be in the future; the time given has passed");
+        return;
+    }
     if (time > now.getTime() + MAX_VALID_DAYS * DAY_MS) {
         fail("validTo", `validTo must be at most ${MAX_VALID_DAYS} days ahead (AWS KMS limit); the time given is further`);
     }

@@ -26,10 +26,10 @@ export function checkRenewal(inputs: Record<string, unknown>, fail: Fail): void 
     }
     if (!isSet(early)) return;
     if (!isSet(period)) {
-        return fail(
+        fail(
             "earlyRenewalHours",
             "earlyRenewalHours applies only with validityPeriodHours (a fixed validTo is never renewed): set validityPeriodHours, or remove earlyRenewalHours",
-        );
+        ); return;
     }
     if (typeof early !== "number") return;
     if (!isWholeIn(early, 1, MAX_VALIDITY_PERIOD_HOURS)) {

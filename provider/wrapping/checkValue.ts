@@ -38,7 +38,7 @@ function aesBlock(cipher: string, key: Buffer, block: Buffer): Buffer {
 /** Doubling in GF(2¹²⁸): shift left one bit, and xor R_128 into the last byte if the top bit fell off. */
 function double(block: Buffer): Buffer {
     const out = Buffer.alloc(BLOCK);
-    for (let i = 0; i < BLOCK; i++) out[i] = ((block[i]! << 1) | (i + 1 < BLOCK ? block[i + 1]! >> 7 : 0)) & 0xff;
-    if (block[0]! & 0x80) out[BLOCK - 1] = out[BLOCK - 1]! ^ R128;
+    for (let i = 0; i < BLOCK; i++) out[i] = ((block[i] << 1) | (i + 1 < BLOCK ? block[i + 1] >> 7 : 0)) & 0xff;
+    if (block[0] & 0x80) out[BLOCK - 1] = out[BLOCK - 1] ^ R128;
     return out;
 }

@@ -25,14 +25,14 @@ export function sequenceElements(der: Buffer): DerElement[] | undefined {
 
 function readElement(buffer: Buffer, offset: number): { element: DerElement; end: number } | undefined {
     if (offset + 2 > buffer.length) return undefined;
-    const tag = buffer[offset]!;
-    let length = buffer[offset + 1]!;
+    const tag = buffer[offset];
+    let length = buffer[offset + 1];
     let start = offset + 2;
     if (length & 0x80) {
         const octets = length & 0x7f;
         if (octets === 0 || octets > 3 || start + octets > buffer.length) return undefined;
         length = 0;
-        for (let i = 0; i < octets; i++) length = length * 256 + buffer[start + i]!;
+        for (let i = 0; i < octets; i++) length = length * 256 + buffer[start + i];
         start += octets;
     }
     const end = start + length;

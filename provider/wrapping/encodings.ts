@@ -122,7 +122,7 @@ function isPublicKey(der: Buffer): boolean {
 function decodePem(text: string): DecodedMaterial {
     // PEM pasted through a system that escaped its line breaks ("\n" as two characters) is still PEM.
     const normalized = text.includes("\n") ? text : text.replace(/(?:\\r)?\\n/g, "\n");
-    const blocks = [...normalized.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1]!, body: m[2]! }));
+    const blocks = [...normalized.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1], body: m[2] }));
     const keys = blocks.filter((b) => b.label.endsWith("PRIVATE KEY"));
     if (keys.length > 1) return { problem: `the key material's PEM text holds ${keys.length} private keys; give exactly one` };
     const block = keys[0];

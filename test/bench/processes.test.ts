@@ -32,7 +32,7 @@ describe("bench/processes and bench/stateWrites (real processes and files)", () 
             found.map((p) => [p.pid, p.role]),
             [[marked.pid, "other"]],
         );
-        assert.equal(cpuByRole(found).other, found[0]!.cpuMs);
+        assert.equal(cpuByRole(found).other, found[0].cpuMs);
         assert.equal(cpuByRole(found).cli, 0);
     });
 

@@ -58,8 +58,8 @@ describe("bench/report", () => {
         try {
             const { paths, markdown } = writeResults(dir, benchResults());
             assert.deepEqual(paths.map((p) => p.slice(dir.length + 1)), ["latest.json", "latest.md", "latest.svg"]);
-            assert.deepEqual(JSON.parse(readFileSync(paths[0]!, "utf8")), JSON.parse(JSON.stringify(benchResults())));
-            assert.equal(readFileSync(paths[1]!, "utf8"), markdown);
+            assert.deepEqual(JSON.parse(readFileSync(paths[0], "utf8")), JSON.parse(JSON.stringify(benchResults())));
+            assert.equal(readFileSync(paths[1], "utf8"), markdown);
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }

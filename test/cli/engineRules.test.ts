@@ -44,7 +44,7 @@ describe("real CLI: the engine's rules for state, config and provider versions",
         const afterFailure = (await stack.resource("byok-material"))!;
         assert.equal(afterFailure.inputs["validTo"], validTo, "the engine kept the old inputs");
         assert.ok(afterFailure.initErrors?.length, "recorded as a partial failure");
-        const kmsValidTo = (await world().materials(keyId))[0]!.ValidTo!;
+        const kmsValidTo = (await world().materials(keyId))[0].ValidTo!;
         assert.equal(kmsValidTo.getTime(), Date.parse(newValidTo), "KMS has the new expiry");
 
         const preview = ok(await stack.preview());

@@ -87,7 +87,7 @@ describe("real CLI: material in an HSM", function () {
         };
         const parameters = token.moduleParameters;
         const stack = await world().newStack(
-            `hsm-${token.kind.name.split(" ")[0]!.toLowerCase()}`,
+            `hsm-${token.kind.name.split(" ")[0].toLowerCase()}`,
             program,
             {
                 "pulumi-kms-byok:hsmPin": { secret: token.pin },

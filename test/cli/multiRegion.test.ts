@@ -53,7 +53,7 @@ describe("real CLI: multi-Region keys (primary and two replicas)", function () {
                         ? undefined
                         : new ImportedKeyMaterial("material-3", { keyId: primary.arn, keyMaterial: third, importType: "NEW_KEY_MATERIAL" });
                 if (shape.third !== "primary") {
-                    new ImportedKeyMaterial("material-3-eu-west-1", { keyId: replicas[0]!.arn, keyMaterial: third }, { dependsOn: inPrimary ? [inPrimary] : [] });
+                    new ImportedKeyMaterial("material-3-eu-west-1", { keyId: replicas[0].arn, keyMaterial: third }, { dependsOn: inPrimary ? [inPrimary] : [] });
                 }
             }
         };

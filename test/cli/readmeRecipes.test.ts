@@ -27,7 +27,7 @@ function recipe(name: keyof typeof RECIPE_PAGES): string[] {
     const text = readFileSync(join(ROOT, page), "utf8");
     const match = new RegExp(`<!-- recipe: ${name}\\b[^>]*-->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(text);
     assert.ok(match, `${page} has no \`recipe: ${name}\` shell block`);
-    return match[1]!.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"));
+    return match[1].split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"));
 }
 
 /** The secret config keys the recipe sets, in order. */
@@ -62,7 +62,7 @@ describe("real CLI: the key material recipes of the README and the guides, run a
         const materials = new Map<string, string>();
         for (const secret of secrets) materials.set(secret, await stack.configValue(secret));
         // The key files the recipe wrote are the user's to keep safe, not the stack's: not left for the leak scan.
-        const keyFiles = lines.flatMap((line) => [...line.matchAll(/ -out (\S+)/g)].map((m) => m[1]!));
+        const keyFiles = lines.flatMap((line) => [...line.matchAll(/ -out (\S+)/g)].map((m) => m[1]));
         if (keyFiles.length > 0) await stack.shell(`rm -- ${keyFiles.join(" ")}`);
         return { stack, materials };
     }

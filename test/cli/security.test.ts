@@ -53,7 +53,7 @@ describe("real CLI: inputs far larger than any key material leak nothing (issue 
 
     /** One ImportedKeyMaterial per input given, as a program passes a secret it read from a file. */
     const programOf = (given: { name: string; text: string }[], keyIds: string[]): PulumiFn => async () => {
-        given.forEach((input, i) => new ImportedKeyMaterial(`m${i}`, { keyId: keyIds[i]!, keyMaterial: pulumi.secret(input.text) }));
+        given.forEach((input, i) => new ImportedKeyMaterial(`m${i}`, { keyId: keyIds[i], keyMaterial: pulumi.secret(input.text) }));
     };
 
     it("check (preview) refuses each at once, saying how long it is and nothing of what it holds", async () => {
@@ -84,7 +84,7 @@ describe("real CLI: inputs far larger than any key material leak nothing (issue 
     it("delete (destroy) with the inputs in the recorded state: deletes what agrees, refuses what disagrees, leaks nothing", async () => {
         const keys = await Promise.all(inputs.map(() => world().createKey()));
         const materials = inputs.map(() => randomMaterial().toString("base64"));
-        const valid = inputs.map((input, i) => ({ name: input.name, text: materials[i]! }));
+        const valid = inputs.map((input, i) => ({ name: input.name, text: materials[i] }));
         ok(await stack.up({ program: programOf(valid, keys.map((k) => k.KeyId!)) }));
         // The state as an older version might have written it, or someone edited it: each resource's outputs
         // hold one of the inputs, as a secret; every other resource's material id no longer matches its ID.
@@ -92,7 +92,7 @@ describe("real CLI: inputs far larger than any key material leak nothing (issue 
         for (const resource of state.deployment.resources) {
             const i = Number(/::m(\d+)$/.exec(resource.urn)?.[1] ?? NaN);
             if (Number.isNaN(i)) continue;
-            resource.outputs!["keyMaterial"] = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(inputs[i]!.text) };
+            resource.outputs!["keyMaterial"] = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(inputs[i].text) };
             if (i % 2 === 1) resource.outputs!["keyMaterialId"] = "0".repeat(64);
         }
         await stack.importState(JSON.stringify(state));
@@ -102,7 +102,7 @@ describe("real CLI: inputs far larger than any key material leak nothing (issue 
         assert.match(refused.output, /refusing to delete this resource: its state disagrees with itself/);
         for (const [i, key] of keys.entries()) {
             const imported = (await world().materials(key.KeyId!)).some((m) => m.ImportState === "IMPORTED");
-            assert.equal(imported, i % 2 === 1, `${inputs[i]!.name}: ${i % 2 === 1 ? "an edited resource deleted material" : "its material was not deleted"}`);
+            assert.equal(imported, i % 2 === 1, `${inputs[i].name}: ${i % 2 === 1 ? "an edited resource deleted material" : "its material was not deleted"}`);
         }
     });
 
@@ -177,11 +177,11 @@ describe("real CLI: attacks on where requests go, what the state says and what t
         const second = randomMaterial().toString("base64");
         // b, a second material of a's key, comes in a later up (no dependency between them in the state).
         const program = (withB: boolean): PulumiFn => async () => {
-            new ImportedKeyMaterial("a", { keyId: k1!.KeyId!, keyMaterial: pulumi.secret(materials[0]!) });
-            if (withB) new ImportedKeyMaterial("b", { keyId: k1!.KeyId!, keyMaterial: pulumi.secret(second), importType: "NEW_KEY_MATERIAL" });
-            new ImportedKeyMaterial("c", { keyId: k2!.KeyId!, keyMaterial: pulumi.secret(materials[1]!) });
-            new ImportedKeyMaterial("d", { keyId: k3!.KeyId!, keyMaterial: pulumi.secret(materials[2]!) });
-            new ImportedKeyMaterial("e", { keyId: k4!.KeyId!, keyMaterial: pulumi.secret(materials[3]!) });
+            new ImportedKeyMaterial("a", { keyId: k1.KeyId!, keyMaterial: pulumi.secret(materials[0]) });
+            if (withB) new ImportedKeyMaterial("b", { keyId: k1.KeyId!, keyMaterial: pulumi.secret(second), importType: "NEW_KEY_MATERIAL" });
+            new ImportedKeyMaterial("c", { keyId: k2.KeyId!, keyMaterial: pulumi.secret(materials[1]) });
+            new ImportedKeyMaterial("d", { keyId: k3.KeyId!, keyMaterial: pulumi.secret(materials[2]) });
+            new ImportedKeyMaterial("e", { keyId: k4.KeyId!, keyMaterial: pulumi.secret(materials[3]) });
         };
         const stack = await world().newStack("edited-state", program(false));
         ok(await stack.up());
@@ -193,9 +193,9 @@ describe("real CLI: attacks on where requests go, what the state says and what t
         // a: another resource's material id (b's, same key); c: another key's ARN; d: a damaged key spec and no
         // material id (a delete without one removes whatever is current); e: a recorded endpoint of the attacker's, "trusted" by the outputs.
         byName(edited, "a").outputs.keyMaterialId = byName(edited, "b").outputs.keyMaterialId;
-        byName(edited, "c").outputs.keyArn = k1!.Arn;
+        byName(edited, "c").outputs.keyArn = k1.Arn;
         Object.assign(byName(edited, "d").outputs, { keySpec: "RSA_2048", keyMaterialId: null });
-        byName(edited, "d").id = k3!.Arn;
+        byName(edited, "d").id = k3.Arn;
         Object.assign(byName(edited, "e").outputs, { kmsEndpoint: "https://kms.attacker.example", trustedEndpoints: ["https://kms.attacker.example"] });
         await stack.importState(JSON.stringify(edited));
         world().kms.control.resetCounters();

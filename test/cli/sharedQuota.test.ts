@@ -27,7 +27,7 @@ describe("real CLI: several pipelines share one account's KMS quota (concurrent 
         const artifacts = kmsLocalArtifacts("of the shared-quota suite", leakRegistry);
         kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, log: artifacts.log });
         artifacts.attach(kms);
-        const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
+        const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"], AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"] };
         const operator = new KMSClient({ endpoint: kms.url, region: "us-east-1", maxAttempts: 3, credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY } });
         // The keys are the platform team's, made beforehand: CreateKey's own quota is not what is tested.
         kms.control.quotas.set({ rps: { CreateKey: 1000 } });
@@ -63,10 +63,10 @@ describe("real CLI: several pipelines share one account's KMS quota (concurrent 
     it("KMS did throttle them (the quota was shared, not idle), each material was imported twice and deleted once", async () => {
         const outcomes = await Promise.all(Array.from({ length: PIPELINES }, (_, p) => outcome(p)));
         const counters = kms.control.counters();
-        const parameters = counters["GetParametersForImport"]!;
+        const parameters = counters["GetParametersForImport"];
         assert.ok(parameters.throttled > 0, `GetParametersForImport: ${JSON.stringify(parameters)}`);
         assert.equal(parameters.calls - parameters.throttled, 2 * PIPELINES * MATERIALS);
-        assert.equal(counters["ImportKeyMaterial"]!.calls - counters["ImportKeyMaterial"]!.throttled, 2 * PIPELINES * MATERIALS);
+        assert.equal(counters["ImportKeyMaterial"].calls - counters["ImportKeyMaterial"].throttled, 2 * PIPELINES * MATERIALS);
         assert.ok(
             outcomes.some((o) => o.pacing.some((m) => /KMS throttled GetParametersForImport/.test(m))),
             "a provider host said that KMS throttled it and that it paces lower",

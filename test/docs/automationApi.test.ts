@@ -98,7 +98,7 @@ describe("docs/guides/automation-api.md", function () {
             assert.equal(imports.length, 1, "up imported the material once");
             const deletes = requests.filter((r) => r.operation === "DeleteImportedKeyMaterial");
             assert.deepEqual(deletes.map((r) => r.keyMaterialId), [keyMaterialId], "destroy deleted exactly that material, by its id");
-            assert.ok(imports[0]!.time <= deletes[0]!.time);
+            assert.ok(imports[0].time <= deletes[0].time);
 
             const after = (await world().materials(key.KeyId!)).find((m) => m.KeyMaterialId === keyMaterialId);
             assert.equal(after?.ImportState, "PENDING_IMPORT", "kms-local lists the material as deleted");

@@ -56,10 +56,10 @@ describe("docs/installation-configuration.md: every config key", () => {
         for (const [name, bounds] of Object.entries(NUMERIC_SETTINGS) as [NumericSetting, (typeof NUMERIC_SETTINGS)[NumericSetting]][]) {
             const key = CONFIG_KEYS[name];
             const [, type, defaultCell] = rowOf(key)!;
-            assert.ok(type!.includes(`${bounds.min}–${bounds.max}`), `${key}: the page says "${type}", the code ${bounds.min}–${bounds.max}`);
-            assert.ok(defaultCell!.startsWith(String(bounds.default)), `${key}: the page's default "${defaultCell}", the code's ${bounds.default}`);
+            assert.ok(type.includes(`${bounds.min}–${bounds.max}`), `${key}: the page says "${type}", the code ${bounds.min}–${bounds.max}`);
+            assert.ok(defaultCell.startsWith(String(bounds.default)), `${key}: the page's default "${defaultCell}", the code's ${bounds.default}`);
             const integer = "integer" in bounds && bounds.integer;
-            assert.equal(type!.startsWith("whole number"), integer, `${key}: whole number or not, as the code checks`);
+            assert.equal(type.startsWith("whole number"), integer, `${key}: whole number or not, as the code checks`);
         }
     });
 

@@ -35,13 +35,13 @@ function anchorsOf(markdown: string): Set<string> {
     const anchors = new Set<string>();
     const seen = new Map<string, number>();
     for (const match of prose(markdown).matchAll(/^#{1,6}[ \t]+(.+?)[ \t#]*$/gm)) {
-        const text = match[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/<[^>]+>/g, "");
+        const text = match[1].replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/<[^>]+>/g, "");
         const slug = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
         const count = seen.get(slug) ?? 0;
         seen.set(slug, count + 1);
         anchors.add(count === 0 ? slug : `${slug}-${count}`);
     }
-    for (const match of markdown.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(match[1]!);
+    for (const match of markdown.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(match[1]);
     return anchors;
 }
 
@@ -52,8 +52,8 @@ interface Link {
 
 function relativeLinks(page: string): Link[] {
     const text = prose(readFileSync(join(ROOT, page), "utf8"));
-    const inline = [...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]!);
-    const definitions = [...text.matchAll(/^\s*\[[^\]]+\]:\s*(\S+)/gm)].map((m) => m[1]!);
+    const inline = [...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]);
+    const definitions = [...text.matchAll(/^\s*\[[^\]]+\]:\s*(\S+)/gm)].map((m) => m[1]);
     return [...inline, ...definitions].filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target)).map((target) => ({ page, target }));
 }
 
@@ -82,7 +82,7 @@ describe("docs: the front door and its links", () => {
     });
 
     it("docs/_index.md links every page under docs/", () => {
-        const linked = new Set(relativeLinks("docs/_index.md").map((link) => relative(ROOT, resolve(join(ROOT, "docs"), link.target.split("#")[0]!))));
+        const linked = new Set(relativeLinks("docs/_index.md").map((link) => relative(ROOT, resolve(join(ROOT, "docs"), link.target.split("#")[0]))));
         const pages = [...markdownFilesUnder("docs").filter((page) => page !== "docs/_index.md"), ...REFERENCE_PAGES];
         const missing = [...new Set(pages)].filter((page) => !linked.has(page));
         assert.deepEqual(missing, [], "pages docs/_index.md does not link");

@@ -35,7 +35,7 @@ describe("kms-local CLI", () => {
       endpoint: url,
       region: env.AWS_REGION,
       maxAttempts: 1,
-      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID as string, secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string },
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
     });
     const { KeyMetadata } = await client.send(new CreateKeyCommand({ Origin: "EXTERNAL" }));
     assert.match(KeyMetadata?.Arn ?? "", /^arn:aws:kms:eu-west-1:/);

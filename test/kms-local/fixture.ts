@@ -31,7 +31,7 @@ export function makeClient(kms: KmsLocal, region = "us-east-1", maxAttempts = 1)
     endpoint: kms.url,
     region,
     maxAttempts,
-    credentials: { accessKeyId: kms.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: kms.env.AWS_SECRET_ACCESS_KEY as string },
+    credentials: { accessKeyId: kms.env.AWS_ACCESS_KEY_ID, secretAccessKey: kms.env.AWS_SECRET_ACCESS_KEY },
   });
 }
 

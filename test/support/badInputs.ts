@@ -50,7 +50,7 @@ type Row = [what: string, inputs: Record<string, unknown>, property: string, rea
 
 export function badInputRows(now: Date): BadInputRow[] {
     return [...inputRows(now), ...pastedMaterialRows(now), ...oversizedRows(now), ...endpointRows(now), ...settingsRows(now)].map(([what, inputs, property, reason, extra]) => {
-        const material = typeof inputs["keyMaterial"] === "string" ? (inputs["keyMaterial"] as string) : undefined;
+        const material = typeof inputs["keyMaterial"] === "string" ? (inputs["keyMaterial"]) : undefined;
         const holdsSymmetric = (name: string) => [SYMMETRIC, SYMMETRIC_HEX, SYMMETRIC_URL].some((form) => JSON.stringify(inputs[name] ?? null).includes(form));
         const pasted = Object.keys(inputs).filter(holdsSymmetric);
         return {

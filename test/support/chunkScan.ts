@@ -44,7 +44,7 @@ export class ChunkScan {
         this.index("hex", bytes.toString("hex"), id, 32, 64, (at) => at / 2);
         for (const shift of [0, 1, 2]) {
             const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString("base64");
-            const start = [0, 2, 3][shift]!;
+            const start = [0, 2, 3][shift];
             this.index("base64", encoded.slice(start, encoded.length - 4), id, 32, 32, (at) => ((at + start) * 3) / 4 - shift);
         }
     }
@@ -60,7 +60,7 @@ export class ChunkScan {
             for (const [length, pieces] of this.pieces.get(view)!) {
                 for (let at = 0; at + length <= haystack.length; at++) {
                     const piece = pieces.get(haystack.slice(at, at + length));
-                    if (piece) hits.set(`${piece.input}/${piece.chunk}`, { input: this.inputs[piece.input]!.name, chunk: piece.chunk, where });
+                    if (piece) hits.set(`${piece.input}/${piece.chunk}`, { input: this.inputs[piece.input].name, chunk: piece.chunk, where });
                 }
             }
         };
@@ -95,7 +95,7 @@ function viewOf(text: string, view: "base64" | "hex"): string {
             i++;
             continue;
         }
-        const mapped = code < 128 ? table[code]! : 0;
+        const mapped = code < 128 ? table[code] : 0;
         if (mapped !== SKIP) out[n++] = mapped;
     }
     return Buffer.from(out.buffer, 0, n * 2).toString("utf16le");

@@ -75,7 +75,7 @@ export function encodingsOf(spec: KeySpec, pkcs8: Buffer): KeyEncoding[] {
 
 /** A PKCS#8 with the optional attributes field ([0] IMPLICIT SET): an empty friendlyName-style attribute. */
 function withAttribute(pkcs8: Buffer): Buffer {
-    const body = pkcs8.subarray(pkcs8[1]! & 0x80 ? 2 + (pkcs8[1]! & 0x7f) : 2);
+    const body = pkcs8.subarray(pkcs8[1] & 0x80 ? 2 + (pkcs8[1] & 0x7f) : 2);
     // Attribute ::= SEQUENCE { type OID (PKCS#9 localKeyId 1.2.840.113549.1.9.21), values SET { OCTET STRING 01 } }
     const attribute = tlv(0x30, Buffer.from("06092a864886f70d010915", "hex"), tlv(0x31, tlv(0x04, Buffer.from([1]))));
     return tlv(0x30, body, tlv(0xa0, attribute));

@@ -12,7 +12,7 @@ import type { KeySpec } from "../../provider/wrapping/keySpecs";
 const MESSAGE = Buffer.from("signed and MACed by the imported key");
 const DIGEST_OF: Record<string, string> = { RSA: "sha256", ECC_NIST_P256: "sha256", ECC_SECG_P256K1: "sha256", ECC_NIST_P384: "sha384", ECC_NIST_P521: "sha512" };
 
-const digestOf = (spec: KeySpec) => DIGEST_OF[spec.startsWith("RSA") ? "RSA" : spec]!;
+const digestOf = (spec: KeySpec) => DIGEST_OF[spec.startsWith("RSA") ? "RSA" : spec];
 const signingAlgorithm = (spec: KeySpec) => (spec.startsWith("RSA") ? "RSASSA_PKCS1_V1_5_SHA_256" : `ECDSA_SHA_${digestOf(spec).slice(3)}`) as SigningAlgorithmSpec;
 
 /**

@@ -39,7 +39,7 @@ export function useProviderKms(options: KmsLocalOptions = {}): () => ProviderKms
             endpoint: kms.url,
             region: "us-east-1",
             maxAttempts: 3,
-            credentials: { accessKeyId: kms.env["AWS_ACCESS_KEY_ID"]!, secretAccessKey: kms.env["AWS_SECRET_ACCESS_KEY"]! },
+            credentials: { accessKeyId: kms.env["AWS_ACCESS_KEY_ID"], secretAccessKey: kms.env["AWS_SECRET_ACCESS_KEY"] },
         });
         const logs: string[] = [];
         leakRegistry.addArtifact("provider log", "in-process provider tests: context.log", () => logs.join("\n"));

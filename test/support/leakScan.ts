@@ -245,7 +245,7 @@ class PatternIndex {
                 const id = this.patterns.push({ ...p, material }) - 1;
                 shortest = Math.min(shortest, p.text.length);
                 for (let at = 0; at + G <= p.text.length; at++) {
-                    const gram = p.text.substr(at, G);
+                    const gram = p.text.slice(at, at + G);
                     let list = this.grams.get(gram);
                     if (!list) this.grams.set(gram, (list = []));
                     list.push({ pattern: id, at });
@@ -260,11 +260,11 @@ class PatternIndex {
         const found = new Map<string, { form: string; offset: number; material: string }>();
         if (this.patterns.length === 0) return [];
         for (let i = 0; i + G <= text.length; i += this.stride) {
-            const candidates = this.grams.get(text.substr(i, G));
+            const candidates = this.grams.get(text.slice(i, i + G));
             if (!candidates) continue;
             for (const { pattern, at } of candidates) {
                 const start = i - at;
-                const p = this.patterns[pattern]!;
+                const p = this.patterns[pattern];
                 if (start < 0 || !text.startsWith(p.text, start)) continue;
                 const key = `${pattern}@${start}`;
                 if (!found.has(key)) found.set(key, { form: p.form, offset: start, material: describeMaterial(p.material) });

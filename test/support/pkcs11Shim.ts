@@ -67,6 +67,6 @@ export function loginsLogged(log: string): { userType: string; rv: string }[] {
     if (!existsSync(log)) return [];
     return readFileSync(log, "utf8").split("\n").filter((l) => l.startsWith("C_Login ")).map((l) => {
         const [, userType, rv] = l.split(" ");
-        return { userType: userType!, rv: rv! };
+        return { userType: userType, rv: rv };
     });
 }

@@ -17,7 +17,7 @@ export function spoofDns(answers: Record<string, string>): () => void {
         const done = (typeof options === "function" ? options : callback) as Callback;
         const opts = (typeof options === "object" && options !== null ? options : {}) as { all?: boolean };
         const address = answers[hostname];
-        if (address === undefined) return (original as (...args: unknown[]) => void)(hostname, options, callback);
+        if (address === undefined) { ;(original as (...args: unknown[]) => void)(hostname, options, callback); return; }
         const family = address.includes(":") ? 6 : 4;
         process.nextTick(() => (opts.all ? done(null, [{ address, family }]) : done(null, address, family)));
     };

@@ -265,7 +265,7 @@ export function tokenKinds(): TokenKind[] {
 /** For describe() titles before the kinds are discovered. */
 export const TOKEN_NAMES = ["SoftHSM2", "NSS softokn"] as const;
 export type TokenName = (typeof TOKEN_NAMES)[number];
-export const tokenKind = (name: TokenName): TokenKind => tokenKinds()[TOKEN_NAMES.indexOf(name)]!;
+export const tokenKind = (name: TokenName): TokenKind => tokenKinds()[TOKEN_NAMES.indexOf(name)];
 
 /** What each token does (pkcs11-tokens.md), known before discovery so that test titles can say what runs. */
 export const TRAITS: Record<TokenName, TokenTraits> = {

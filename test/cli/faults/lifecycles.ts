@@ -118,7 +118,7 @@ export const PLANS: FaultPlan[] = [
         unitsPerStack: 2,
         beforeStep: (kms, n, step) => {
             const operation = LOST_RESPONSES[n - 1]?.[step];
-            if (operation) kms.control.faults.set({ rate: 1, kinds: [KINDS[(n - 1) % KINDS.length]!], timing: "after", operations: [operation], count: 1 });
+            if (operation) kms.control.faults.set({ rate: 1, kinds: [KINDS[(n - 1) % KINDS.length]], timing: "after", operations: [operation], count: 1 });
             else kms.control.faults.clear();
         },
         happened: (kms) => {
@@ -178,7 +178,7 @@ export interface Watchers {
 /** kms-local's log line: `<time> <region> <account> <operation> <status> [<errorType>] [key=<id>] …` */
 function parseRequestLine(line: string): RequestLine | undefined {
     const m = /^\S+ \S+ \S+ (\S+) (\d+|dropped)(?: ([A-Za-z]+)(?= ))?(?: key=(\S+))?/.exec(line);
-    return m ? { operation: m[1]!, status: m[2]!, keyId: m[4] } : undefined;
+    return m ? { operation: m[1], status: m[2], keyId: m[4] } : undefined;
 }
 
 /** An ISO time `days` after kms-local's own clock (KMS judges validTo by its time), to the second. */
@@ -202,20 +202,20 @@ async function lifecycle(plan: FaultPlan, world: CliWorld, lane: string, n: numb
     }));
     plan.beforeStep?.(kms, n, "up");
     await step(stack, world, first, () => stack.up(), `${context}: up`);
-    const state = await assertConverged(world.client, stack, first, first.map((u) => u.materials[0]!.name), `${context} after up`);
+    const state = await assertConverged(world.client, stack, first, first.map((u) => u.materials[0].name), `${context} after up`);
     const keyIds = first.map((u) => String(state.resources.find((r) => r.name === u.key)!.id));
     for (const keyId of keyIds) ourKeys.add(keyId);
 
     const second: Unit[] = first.map((u, i) => ({
         key: u.key,
         materials: [
-            { ...u.materials[0]!, validTo: validToIn(kms, 90) },
+            { ...u.materials[0], validTo: validToIn(kms, 90) },
             ...(i % 2 === 1 ? [{ name: `m2-${i}`, material: randomMaterial(), validTo: validToIn(kms, 120), additional: { rotate: true } }] : []),
         ],
     }));
     plan.beforeStep?.(kms, n, "update");
     await step(stack, world, second, () => stack.up(), `${context}: second up`);
-    const fresh = second.map((u) => u.materials[u.materials.length - 1]!.name);
+    const fresh = second.map((u) => u.materials[u.materials.length - 1].name);
     await assertConverged(world.client, stack, second, fresh, `${context} after the second up`);
 
     plan.beforeStep?.(kms, n, "refresh");

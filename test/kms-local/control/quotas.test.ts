@@ -18,7 +18,7 @@ describe("kms-local request quotas", () => {
   const f = useKmsLocal({ quotas: {} });
   const clients: { destroy(): void }[] = [];
   after(() => clients.forEach((c) => c.destroy()));
-  const testUser = () => ({ accessKeyId: f().kms.env.AWS_ACCESS_KEY_ID!, secretAccessKey: f().kms.env.AWS_SECRET_ACCESS_KEY! });
+  const testUser = () => ({ accessKeyId: f().kms.env.AWS_ACCESS_KEY_ID, secretAccessKey: f().kms.env.AWS_SECRET_ACCESS_KEY });
   afterEach(() => {
     f().kms.control.quotas.set({ enabled: true, scale: 1, rps: {} });
     for (const op of ["CreateKey", "ReplicateKey", "CryptographicOperationsSymmetric", "Encrypt"]) f().kms.control.quotas.set({ rps: { [op]: undefined } });

@@ -17,7 +17,7 @@ describe("kms-local crypto", () => {
       const blob = wrapMaterial(key.publicDer, alg, material);
       assert.deepEqual(unwrapKeyMaterial(alg, key, blob), material, alg);
       const bad = Buffer.from(blob);
-      bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 0x80;
+      bad[bad.length - 1] = (bad[bad.length - 1]) ^ 0x80;
       assert.equal(unwrapKeyMaterial(alg, key, bad), undefined, `${alg} tampered`);
       assert.equal(unwrapKeyMaterial(alg, key, Buffer.alloc(0)), undefined);
     }
@@ -35,9 +35,9 @@ describe("kms-local crypto", () => {
     const parsed = parseCiphertext(blob);
     assert.equal(parsed?.keyId, "1234abcd-12ab-34cd-56ef-1234567890ab");
     assert.equal(parsed?.keyMaterialId, id);
-    assert.equal(decryptSymmetric(parsed as NonNullable<typeof parsed>, material, { purpose: "test" })?.toString(), "hello");
-    assert.equal(decryptSymmetric(parsed as NonNullable<typeof parsed>, material, {}), undefined);
-    assert.equal(decryptSymmetric(parsed as NonNullable<typeof parsed>, randomBytes(32), { purpose: "test" }), undefined);
+    assert.equal(decryptSymmetric(parsed, material, { purpose: "test" })?.toString(), "hello");
+    assert.equal(decryptSymmetric(parsed, material, {}), undefined);
+    assert.equal(decryptSymmetric(parsed, randomBytes(32), { purpose: "test" }), undefined);
     const forged = Buffer.from(blob);
     forged.write("9", 4, "latin1");
     const p2 = parseCiphertext(forged);

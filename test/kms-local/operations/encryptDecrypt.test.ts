@@ -41,7 +41,7 @@ describe("kms-local Encrypt, Decrypt, GetPublicKey", () => {
     const blob = Buffer.from(e.CiphertextBlob as Uint8Array);
     for (const i of [blob.length - 1, blob.length - 20, 60]) {
       const bad = Buffer.from(blob);
-      bad[i] = (bad[i] as number) ^ 1;
+      bad[i] = (bad[i]) ^ 1;
       await expectKmsError(c().send(new DecryptCommand({ CiphertextBlob: bad })), "InvalidCiphertextException", "UnknownError");
     }
     await expectKmsError(c().send(new DecryptCommand({ CiphertextBlob: Buffer.from("not a ciphertext") })), "InvalidCiphertextException");

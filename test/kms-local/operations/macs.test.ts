@@ -69,7 +69,7 @@ describe("kms-local GenerateMac and VerifyMac (imported HMAC material)", () => {
     const mac = Buffer.from((await generate(a.keyId, "HMAC_SHA_384", message)).Mac as Uint8Array);
     await expectKmsError(verifyMac(a.keyId, "HMAC_SHA_384", Buffer.from("forged"), mac), "KMSInvalidMacException", "UnknownError");
     const tampered = Buffer.from(mac);
-    tampered[0] = (tampered[0] as number) ^ 0x80;
+    tampered[0] = (tampered[0]) ^ 0x80;
     await expectKmsError(verifyMac(a.keyId, "HMAC_SHA_384", message, tampered), "KMSInvalidMacException");
     await expectKmsError(verifyMac(a.keyId, "HMAC_SHA_384", message, mac.subarray(0, 32)), "KMSInvalidMacException");
     await expectKmsError(verifyMac(b.keyId, "HMAC_SHA_384", message, mac), "KMSInvalidMacException");

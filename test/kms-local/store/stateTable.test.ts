@@ -202,13 +202,13 @@ describe("kms-local key-state table (every cell)", () => {
   for (const [operation, row] of Object.entries(EXPECTED)) {
     const outcomes = row.split(" ");
     STATES.forEach((state, i) => {
-      const outcome = outcomes[i] as string;
+      const outcome = outcomes[i];
       it(`${operation} on ${state}: ${outcome}`, async () => {
         const s = await subject(state, KIND_OF[operation] ?? "symmetric");
         const expected = expectedError(outcome, state, s.arn);
         let error: (Error & { name: string }) | undefined;
         try {
-          await (probes[operation] as (s: Subject) => Promise<unknown>)(s);
+          await (probes[operation])(s);
         } catch (e) {
           error = e as Error & { name: string };
         }

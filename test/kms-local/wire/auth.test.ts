@@ -1,7 +1,7 @@
 // SigV4: JS SDK, boto3-style (content-type;host;x-amz-date;x-amz-target) and S35 signature verification.
 
 import * as assert from "node:assert/strict";
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { createHash, createHmac, type Hash } from "node:crypto";
 import { ListKeysCommand, KMSClient } from "@aws-sdk/client-kms";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { expectKmsError, makeClient, useKmsLocal } from "../fixture.js";
@@ -12,7 +12,7 @@ const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
 
 /** SHA-256 / HMAC-SHA256 in the shape @smithy/signature-v4 expects (constructed with a secret for HMAC). */
 class Sha256 {
-  private readonly h: Hash | Hmac;
+  private readonly h: Hash | ReturnType<typeof createHmac>;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
   }
@@ -46,13 +46,13 @@ async function botoStyle(
   const signed = await signer.sign({
     method: "POST",
     protocol: "http:",
-    hostname: host.split(":")[0] as string,
+    hostname: host.split(":")[0],
     port: Number(host.split(":")[1]),
     path: "/",
     headers: { host, "content-type": "application/x-amz-json-1.1", "x-amz-target": target, ...options.extraHeaders },
     body,
   }, options.signingDate ? { signingDate: options.signingDate } : {});
-  return signed.headers as Record<string, string>;
+  return signed.headers;
 }
 
 describe("kms-local wire: SigV4", () => {
@@ -73,7 +73,7 @@ describe("kms-local wire: SigV4", () => {
 
   it("accepts a boto3-style signed-header set", async () => {
     const body = "{}";
-    const headers = await botoStyle(f().kms.url, f().kms.env.AWS_SECRET_ACCESS_KEY as string, "TrentService.ListKeys", body);
+    const headers = await botoStyle(f().kms.url, f().kms.env.AWS_SECRET_ACCESS_KEY, "TrentService.ListKeys", body);
     assert.match(headers.authorization ?? "", /SignedHeaders=content-type;host;x-amz-date;x-amz-target,/);
     const r = await rawRequest(f().kms.url, { headers, body });
     assert.equal(r.status, 200, r.text);
@@ -82,7 +82,7 @@ describe("kms-local wire: SigV4", () => {
   });
 
   it("refuses a request signed more than 15 minutes from kms-local's clock, in AWS's wording; the SDK corrects its clock and retries", async () => {
-    const secret = f().kms.env.AWS_SECRET_ACCESS_KEY as string;
+    const secret = f().kms.env.AWS_SECRET_ACCESS_KEY;
     const stale = await botoStyle(f().kms.url, secret, "TrentService.ListKeys", "{}", { signingDate: new Date(f().kms.control.clock.now() - 16 * 60_000) });
     const r1 = await rawRequest(f().kms.url, { headers: stale, body: "{}" });
     assert.equal(r1.json?.__type, "InvalidSignatureException");
@@ -107,7 +107,7 @@ describe("kms-local wire: SigV4", () => {
   });
 
   it("verifies the hash of the body received, not the x-amz-content-sha256 header the client claims", async () => {
-    const secret = f().kms.env.AWS_SECRET_ACCESS_KEY as string;
+    const secret = f().kms.env.AWS_SECRET_ACCESS_KEY;
     const signedBody = "{}";
     const claimed = createHash("sha256").update(signedBody).digest("hex");
     const headers = await botoStyle(f().kms.url, secret, "TrentService.ListKeys", signedBody, { extraHeaders: { "x-amz-content-sha256": claimed } });

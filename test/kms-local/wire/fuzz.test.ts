@@ -31,7 +31,7 @@ describe("kms-local wire: fuzz", () => {
     const valid = JSON.stringify({ KeyId: keyId, KeyMaterialId: "a".repeat(64), ImportToken: "AAAA", EncryptedKeyMaterial: "AAAA", ValidTo: 1.5e9 });
 
     const rnd = seededRandom(20261123);
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
     const target = () => (rnd() < 0.9 ? `TrentService.${pick(OPERATIONS)}` : `TrentService.${randomBytes(4).toString("hex")}`);
     const jsonValue = (depth: number): unknown => {
       const r = rnd();

@@ -70,8 +70,8 @@ describe("kms-local with boto3 and the aws CLI: Sign, Verify, GenerateMac, Verif
     HOME: dir,
     AWS_CONFIG_FILE: join(dir, "none"),
     AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"),
-    AWS_ACCESS_KEY_ID: f().kms.env.AWS_ACCESS_KEY_ID as string,
-    AWS_SECRET_ACCESS_KEY: f().kms.env.AWS_SECRET_ACCESS_KEY as string,
+    AWS_ACCESS_KEY_ID: f().kms.env.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: f().kms.env.AWS_SECRET_ACCESS_KEY,
     AWS_DEFAULT_REGION: "us-east-1",
   });
 

@@ -20,7 +20,7 @@ describe("kms-local STS (AssumeRole, GetCallerIdentity)", () => {
   });
 
   type Identity = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  const testUser = (): Identity => ({ accessKeyId: fixture().kms.env.AWS_ACCESS_KEY_ID!, secretAccessKey: fixture().kms.env.AWS_SECRET_ACCESS_KEY! });
+  const testUser = (): Identity => ({ accessKeyId: fixture().kms.env.AWS_ACCESS_KEY_ID, secretAccessKey: fixture().kms.env.AWS_SECRET_ACCESS_KEY });
   const fromSts = (c: Credentials): Identity => ({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! });
 
   function sts(credentials: Identity): STSClient {

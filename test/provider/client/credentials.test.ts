@@ -106,7 +106,7 @@ describe("provider/client/credentials (aws:* config, against kms-local's STS)", 
         const { outs } = await create({ assumeRole: { roleArn: KEY_ACCOUNT_ROLE, sessionName: "cross-account" } }, key.Arn);
         assert.deepEqual(outs.assumeRole, { roleArn: KEY_ACCOUNT_ROLE, sessionName: "cross-account" }, "recorded for refresh and destroy");
         const imports = fixture().kms.control.requests().filter((r) => r.operation === "ImportKeyMaterial");
-        assert.equal(imports[0]!.principal, "arn:aws:sts::111122223333:assumed-role/byok-importer/cross-account");
+        assert.equal(imports[0].principal, "arn:aws:sts::111122223333:assumed-role/byok-importer/cross-account");
         // refresh and destroy act as the recorded role
         fixture().kms.control.resetCounters();
         await dispatch(1, "read", [`${outs.keyArn}#${outs.keyMaterialId}`, outs]);
@@ -142,7 +142,7 @@ describe("provider/client/credentials (aws:* config, against kms-local's STS)", 
         );
         const chain: string[] = [];
         for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) chain.push(String((e as Error).message), String((e as Error).stack));
-        assert.match(chain[0]!, /KMS key \[secret\] was not found/);
+        assert.match(chain[0], /KMS key \[secret\] was not found/);
         const everything = JSON.stringify({ outs, chain, lines });
         assert.ok(!everything.includes(SECRET_KEY), "aws:secretKey shown");
         assert.ok(!everything.includes(TOKEN), "aws:token shown");

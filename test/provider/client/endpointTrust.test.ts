@@ -135,7 +135,7 @@ describe("provider/client/endpointTrust: localhost must resolve to loopback at e
         try {
             const refused = await resolveWith("localhost");
             assert.equal(refused.error?.code, "ENOTLOOPBACK");
-            assert.match(refused.error!.message, /localhost is trusted as this machine \(loopback\), but the resolver answered 10\.9\.8\.7, which is not a loopback address/);
+            assert.match(refused.error.message, /localhost is trusted as this machine \(loopback\), but the resolver answered 10\.9\.8\.7, which is not a loopback address/);
             assert.equal((await resolveWith("kms.example.internal")).address, "10.9.8.7");
         } finally {
             restore();

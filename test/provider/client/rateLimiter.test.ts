@@ -141,7 +141,7 @@ describe("provider/client/rateLimiter", () => {
         assert.equal(KMS_QUOTAS["ImportKeyMaterial"], 15);
         assert.equal(KMS_QUOTAS["DeleteImportedKeyMaterial"], 15);
         for (const op of ["DescribeKey", "ListKeyRotations", "RotateKeyOnDemand", "GetKeyRotationStatus", "GetPublicKey"]) {
-            assert.ok(KMS_QUOTAS[op]! > 0, op);
+            assert.ok(KMS_QUOTAS[op] > 0, op);
         }
     });
 });

@@ -48,9 +48,9 @@ describe("provider/client/settings", () => {
             settings.problems?.map((p) => p.split(" must ")[0]),
             ["pulumi-kms-byok:maxAttempts", "pulumi-kms-byok:requestRateScale", "pulumi-kms-byok:connectTimeoutSeconds", "pulumi-kms-byok:requestTimeoutSeconds", "pulumi-kms-byok:throttleTimeoutSeconds"],
         );
-        assert.match(settings.problems![4]!, /from 1 to 3600 \(default 1800\)/);
-        assert.match(settings.problems![1]!, /from 0\.01 to 100/);
-        for (const value of ["lots", "5e-7", "86400", "7200"]) assert.ok(!settings.problems!.join(" ").includes(value), "the value is not quoted");
+        assert.match(settings.problems[4], /from 1 to 3600 \(default 1800\)/);
+        assert.match(settings.problems[1], /from 0\.01 to 100/);
+        for (const value of ["lots", "5e-7", "86400", "7200"]) assert.ok(!settings.problems.join(" ").includes(value), "the value is not quoted");
         // and every operation refuses to run with them
         assert.deepEqual(resolveClientSettings({}, settings, {}).problems, settings.problems);
         assert.equal(resolveClientSettings({}, settings, {}).requestRateScale, DEFAULTS.requestRateScale);
@@ -72,8 +72,8 @@ describe("provider/client/settings", () => {
             const settings = readProviderSettings(config({ [key]: bad }));
             assert.equal(settings.expiryWarningDays, undefined, bad);
             assert.equal(settings.problems?.length, 1, bad);
-            assert.match(settings.problems![0]!, /^pulumi-kms-byok:expiryWarningDays must be a whole number from 0 to 365 \(default 30\)/);
-            assert.ok(!settings.problems![0]!.includes(` ${bad}`), "the value is not quoted");
+            assert.match(settings.problems[0], /^pulumi-kms-byok:expiryWarningDays must be a whole number from 0 to 365 \(default 30\)/);
+            assert.ok(!settings.problems[0].includes(` ${bad}`), "the value is not quoted");
         }
     });
 

@@ -41,8 +41,8 @@ describe("provider/client: TLS cannot be switched off from outside", function ()
     it("check refuses NODE_TLS_REJECT_UNAUTHORIZED=0, saying why and how to trust a proxy instead", () => {
         const failures = checkSettings({ keyId: KEY_ARN.replace("eu-west-1", "us-east-1") }, { settings: settings(), env: TLS_OFF });
         assert.equal(failures.length, 1, JSON.stringify(failures));
-        assert.equal(failures[0]!.property, "");
-        assert.match(failures[0]!.reason, /^NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: it turns off the certificate checks.*unset it.*aws:customCaBundle or AWS_CA_BUNDLE/s);
+        assert.equal(failures[0].property, "");
+        assert.match(failures[0].reason, /^NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: it turns off the certificate checks.*unset it.*aws:customCaBundle or AWS_CA_BUNDLE/s);
         assert.deepEqual(checkSettings({ keyId: KEY_ARN.replace("eu-west-1", "us-east-1") }, { settings: settings(), env: { NODE_TLS_REJECT_UNAUTHORIZED: "1" } }), []);
     });
 

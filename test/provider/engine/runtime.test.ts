@@ -60,7 +60,7 @@ describe("provider/engine/runtime (dispatch in a host process, against kms-local
         const report = await probe("error", { keyId: material.toString("hex").toUpperCase(), keyMaterial: material.toString("base64") });
         assert.equal(report.ok, false);
         assert.ok(report.texts.length >= 6, "the cause chain reaches KMS's own error");
-        assert.match(report.texts[0]!, /KMS key \[secret\] was not found/);
+        assert.match(report.texts[0], /KMS key \[secret\] was not found/);
         assert.ok(report.lines.some((l) => /KMS key \[secret\] was not found/.test(l)), "the first NotFound was logged, redacted");
         assertNoMaterial([report.texts, report.lines], material, "error graph and log");
     });

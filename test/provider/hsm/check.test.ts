@@ -19,7 +19,7 @@ describe("provider/material/check with hsmKey", () => {
     it("takes exactly one of keyMaterial and hsmKey", () => {
         const both = check({ keyId: KEY_ID, hsmKey: URI, keyMaterial: SYMMETRIC });
         assert.deepEqual(both.map((f) => f.property), [""], "a URI is free text: the engine must print no value");
-        assert.match(both[0]!.reason, /either keyMaterial .* or hsmKey .*, not both/);
+        assert.match(both[0].reason, /either keyMaterial .* or hsmKey .*, not both/);
         const neither = check({ keyId: KEY_ID });
         assert.ok(neither.some((f) => /^keyMaterial is required: .*; or hsmKey, the PKCS#11 URI/.test(f.reason)), JSON.stringify(neither));
     });
@@ -38,14 +38,14 @@ describe("provider/material/check with hsmKey", () => {
         }
         const stray = check({ keyId: KEY_ID, keyMaterial: SYMMETRIC, hsmPin: PIN });
         assert.deepEqual(stray.map((f) => f.property), [""]);
-        assert.match(stray[0]!.reason, /hsmPin applies only with hsmKey/);
+        assert.match(stray[0].reason, /hsmPin applies only with hsmKey/);
         assert.ok(!JSON.stringify(stray).includes(PIN));
     });
 
     it("refuses OAEP for an HSM's private key at preview (PKCS#11 OAEP wraps secret keys only)", () => {
         const failures = check({ keyId: KEY_ID, hsmKey: URI, keySpec: "ECC_NIST_P256", wrappingAlgorithm: "RSAES_OAEP_SHA_256" });
         assert.deepEqual(failures.map((f) => f.property), ["wrappingAlgorithm"]);
-        assert.match(failures[0]!.reason, /only with RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1: PKCS#11's CKM_RSA_PKCS_OAEP wraps secret keys only/);
+        assert.match(failures[0].reason, /only with RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1: PKCS#11's CKM_RSA_PKCS_OAEP wraps secret keys only/);
     });
 
     it("keeps the other rules: symmetric-only properties, wrapping names", () => {
@@ -60,7 +60,7 @@ describe("provider/material/check with hsmKey", () => {
     it("hsmGenerate needs a label to find the object by, of the type the key spec implies (rows of the bad-input table cover the rest)", () => {
         const byId = check({ keyId: KEY_ID, hsmKey: URI.replace("object=payments-2026", "id=%01"), keySpec: "SYMMETRIC_DEFAULT", hsmGenerate: true });
         assert.deepEqual(byId.map((f) => f.property), [""]);
-        assert.match(byId[0]!.reason, /hsmGenerate needs hsmKey to name the object by its label \(object=\), which the generated object gets/);
+        assert.match(byId[0].reason, /hsmGenerate needs hsmKey to name the object by its label \(object=\), which the generated object gets/);
         const wrongType = check({ keyId: KEY_ID, hsmKey: URI, keySpec: "ECC_NIST_P256", hsmGenerate: true });
         assert.match(wrongType.map((f) => f.reason).join(), /hsmGenerate makes ECC_NIST_P256 material, a private key, but hsmKey says type=secret-key: use type=private or omit type/);
         assert.deepEqual(check({ keyId: KEY_ID, hsmKey: URI, keySpec: "SYMMETRIC_DEFAULT", hsmGenerate: true }), []);

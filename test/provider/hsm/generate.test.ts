@@ -54,7 +54,7 @@ describeEachToken("provider/hsm: material generated in the token", (token, trait
         const key = await fixture().createKey();
         await createMaterial(fixture().context, generating(key.KeyId!, "policy", "SYMMETRIC_DEFAULT"));
         const [object] = objects(token(), "policy");
-        const flags = object!;
+        const flags = object;
         assert.deepEqual(
             { sensitive: flags[C.CKA_SENSITIVE], extractable: flags[C.CKA_EXTRACTABLE], token: flags[C.CKA_TOKEN], private: flags[C.CKA_PRIVATE], encrypt: flags[C.CKA_ENCRYPT], decrypt: flags[C.CKA_DECRYPT], wrap: flags[C.CKA_WRAP], unwrap: flags[C.CKA_UNWRAP] },
             { sensitive: true, extractable: true, token: true, private: true, encrypt: false, decrypt: false, wrap: false, unwrap: false },

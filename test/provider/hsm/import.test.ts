@@ -34,7 +34,7 @@ describeEachToken("provider/hsm: HSM objects imported (against kms-local)", (tok
     async function importDirectly(keyId: string, material: Buffer): Promise<void> {
         const wrapping = { algorithm: "RSA_AES_KEY_WRAP_SHA_256", wrappingKeySpec: "RSA_4096" } as const;
         const params = await fixture().client.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: wrapping.algorithm, WrappingKeySpec: wrapping.wrappingKeySpec }));
-        const blob = wrapKeyMaterial(material, parseWrappingKey(params.PublicKey!, wrapping), wrapping);
+        const blob = wrapKeyMaterial(material, parseWrappingKey(params.PublicKey, wrapping), wrapping);
         await fixture().client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: blob, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }));
     }
     const rotations = async (keyId: string) =>

@@ -94,8 +94,8 @@ describe("provider/hsm/libraryPath: the PKCS#11 libraries the provider agrees to
             const inputs = { keyId: (await fixture().createKey()).KeyId!, ...token.inputs("object=k"), hsmKey: token.uri("object=k", link) };
             const failures = await checkHsmToken({}, inputs, fixture().context);
             assert.equal(failures.length, 1);
-            assert.equal(failures[0]!.property, "");
-            assert.match(failures[0]!.reason, /^the PKCS#11 library named by hsmKey's module-path \(or the config pulumi-kms-byok:hsmModulePath\) is a symbolic link/);
+            assert.equal(failures[0].property, "");
+            assert.match(failures[0].reason, /^the PKCS#11 library named by hsmKey's module-path \(or the config pulumi-kms-byok:hsmModulePath\) is a symbolic link/);
             await assert.rejects(createMaterial(fixture().context, inputs), (error: Error) => {
                 assert.match(error.message, /is a symbolic link/);
                 assert.ok(!error.message.includes(link), "the path is not shown");

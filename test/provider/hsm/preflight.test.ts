@@ -21,10 +21,10 @@ describeEachToken("provider/checks/hsmToken: the token asked at preview", (token
     const only = async (news: Record<string, unknown>, pattern: RegExp, olds: Record<string, unknown> = {}) => {
         const failures = await check(news, olds);
         assert.equal(failures.length, 1, JSON.stringify(failures));
-        assert.equal(failures[0]!.property, "");
-        assert.match(failures[0]!.reason, pattern);
-        assert.ok(!failures[0]!.reason.includes(token().pin));
-        if (token().moduleParameters) assert.ok(!failures[0]!.reason.includes(token().moduleParameters!), "module parameters are never shown");
+        assert.equal(failures[0].property, "");
+        assert.match(failures[0].reason, pattern);
+        assert.ok(!failures[0].reason.includes(token().pin));
+        if (token().moduleParameters) assert.ok(!failures[0].reason.includes(token().moduleParameters!), "module parameters are never shown");
     };
 
     it("passes what the token can import, and refuses a named algorithm it cannot do with its own list", async () => {

@@ -16,7 +16,7 @@ describe("provider/kms: delete with a missing or unknown keySpec in the state", 
     const fixture = useProviderKms();
     beforeEach(() => fixture().kms.control.resetCounters());
 
-    const damaged = (outs: MaterialOutputs, changes: Record<string, unknown>) => ({ ...outs, ...changes }) as unknown as MaterialOutputs;
+    const damaged = (outs: MaterialOutputs, changes: Record<string, unknown>) => ({ ...outs, ...changes });
 
     it("symmetric key, no keySpec, no KeyMaterialId: reads the key, refuses, deletes nothing", async () => {
         const key = await fixture().createKey();
@@ -40,7 +40,7 @@ describe("provider/kms: delete with a missing or unknown keySpec in the state", 
         fixture().kms.control.resetCounters();
         await deleteMaterial(fixture().context, damaged(second.outs, { keySpec: undefined }));
         const [deleted] = fixture().calls("DeleteImportedKeyMaterial");
-        assert.equal(deleted!.keyMaterialId, second.outs.keyMaterialId);
+        assert.equal(deleted.keyMaterialId, second.outs.keyMaterialId);
         const { Rotations } = await fixture().client.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }));
         assert.deepEqual(Rotations!.map((r) => [r.KeyMaterialId, r.ImportState]), [[first.outs.keyMaterialId, "IMPORTED"]]);
     });

@@ -107,9 +107,9 @@ describe("provider/material/check", () => {
         const forms = [material.toString("base64url"), material.toString("hex").toUpperCase(), material.toString("hex").match(/../g)!.join(":"), SYMMETRIC.replace(/(.{10})/g, "$1\n")];
         fail("keyMaterial", `bad: ${forms.join(" | ")} and a-profile-name-quoted`);
         const [failure] = failures();
-        assert.equal(failure!.property, "", "keyMaterial is never named");
-        assertNoMaterial(failure!.reason, material);
-        assert.ok(!failure!.reason.includes("a-profile-name-quoted"), "a long input value is masked");
+        assert.equal(failure.property, "", "keyMaterial is never named");
+        assertNoMaterial(failure.reason, material);
+        assert.ok(!failure.reason.includes("a-profile-name-quoted"), "a long input value is masked");
     });
 
     it("lets values unknown during preview pass", () => {
@@ -123,10 +123,10 @@ describe("provider/material/check", () => {
         const other = materialFor("HMAC_256").toString("base64");
         const { failures } = checkInputs(olds, { ...VALID, keyMaterial: other }, NOW);
         assert.equal(failures.length, 1);
-        assert.equal(failures[0]!.property, "", "a failure about the material names no property: the engine would print its value");
-        assert.match(failures[0]!.reason, /PendingImport.*importType NEW_KEY_MATERIAL/s);
-        assertNoMaterial(failures[0]!.reason, other);
-        assertNoMaterial(failures[0]!.reason, SYMMETRIC);
+        assert.equal(failures[0].property, "", "a failure about the material names no property: the engine would print its value");
+        assert.match(failures[0].reason, /PendingImport.*importType NEW_KEY_MATERIAL/s);
+        assertNoMaterial(failures[0].reason, other);
+        assertNoMaterial(failures[0].reason, SYMMETRIC);
     });
 
     it("accepts a private key as PEM or PKCS#1/SEC1, and infers its key spec from the key", () => {
@@ -134,7 +134,7 @@ describe("provider/material/check", () => {
             const key = createPrivateKey({ key: materialFor(spec), format: "der", type: "pkcs8" });
             for (const keyMaterial of [String(key.export({ type, format: "pem" })), key.export({ type, format: "der" }).toString("base64")]) {
                 assert.deepEqual(checkInputs({}, { keyId: KEY_ID, keyMaterial }, NOW).failures, [], `${spec} ${type}`);
-                assert.match(checkInputs({}, { keyId: KEY_ID, keyMaterial, keySpec: "ECC_NIST_P521" }, NOW).failures[0]!.reason, /curve secp521r1 .*, got an? (RSA-3072|EC) private key/);
+                assert.match(checkInputs({}, { keyId: KEY_ID, keyMaterial, keySpec: "ECC_NIST_P521" }, NOW).failures[0].reason, /curve secp521r1 .*, got an? (RSA-3072|EC) private key/);
             }
         }
     });
@@ -147,12 +147,12 @@ describe("provider/material/check", () => {
         }
         // The same key as a PKCS#8 without the optional public key (passed through as given: other bytes).
         const [version, scalar, parameters] = sequenceElements(key.export({ type: "sec1", format: "der" }))!;
-        const sec1 = tlv(0x30, ...[version!, scalar!, parameters!].map((e) => tlv(e.tag, e.content)));
+        const sec1 = tlv(0x30, ...[version, scalar, parameters].map((e) => tlv(e.tag, e.content)));
         const withoutPublicKey = createPrivateKey({ key: sec1, format: "der", type: "sec1" });
         const variant = withoutPublicKey.export({ type: "pkcs8", format: "der" }).toString("base64");
         const { failures } = checkInputs(olds, { ...olds, keyMaterial: variant }, NOW);
         assert.equal(failures.length, 1);
-        assert.match(failures[0]!.reason, /same private key as before, in an encoding that gives other bytes.*previous form/s);
+        assert.match(failures[0].reason, /same private key as before, in an encoding that gives other bytes.*previous form/s);
         assertNoMaterial(failures, variant);
     });
 
@@ -168,7 +168,7 @@ describe("provider/material/check", () => {
         const passed = "2026-11-01T00:00:00Z";
         assert.deepEqual(checkInputs({ ...VALID, validTo: passed }, { ...VALID, validTo: passed }, NOW).failures, []);
         const changed = checkInputs({ ...VALID, validTo: passed }, { ...VALID, validTo: "2026-11-02T00:00:00Z" }, NOW).failures;
-        assert.match(changed[0]!.reason, /must be in the future/);
+        assert.match(changed[0].reason, /must be in the future/);
     });
 
     it("accepts renewable expiry: a period alone, with early renewal up to the period, or with expirationModel EXPIRES", () => {

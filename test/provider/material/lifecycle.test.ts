@@ -192,7 +192,7 @@ describe("provider/material/lifecycle (against kms-local)", () => {
             assert.deepEqual(diff, { changes: true, replaces: [], deleteBeforeReplace: false });
             const updated = await updateMaterial(fixture().context, id, outs, next);
             assert.equal(updated.keyMaterialId, outs.keyMaterialId);
-            assert.equal(Math.floor(Date.parse(updated.validTo!) / 1000), Math.floor(Date.parse(next.validTo!) / 1000));
+            assert.equal(Math.floor(Date.parse(updated.validTo!) / 1000), Math.floor(Date.parse(next.validTo) / 1000));
             assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 0);
             assert.equal((await describe_(key.KeyId!)).KeyState, "Enabled");
         });
@@ -230,7 +230,7 @@ describe("provider/material/lifecycle (against kms-local)", () => {
             await deleteMaterial(fixture().context, outs);
             const deletes = fixture().calls("DeleteImportedKeyMaterial");
             assert.equal(deletes.length, 1);
-            assert.equal(deletes[0]!.keyMaterialId, outs.keyMaterialId);
+            assert.equal(deletes[0].keyMaterialId, outs.keyMaterialId);
             later();
             assert.equal((await describe_(key.KeyId!)).KeyState, "PendingImport");
             await assertKeyUnusable(fixture().client, key.KeyId!, "KMSInvalidStateException");
@@ -244,7 +244,7 @@ describe("provider/material/lifecycle (against kms-local)", () => {
             fixture().kms.control.resetCounters();
             await deleteMaterial(fixture().context, outs);
             const [second] = fixture().calls("DeleteImportedKeyMaterial");
-            assert.equal(second!.keyMaterialId, outs.keyMaterialId, "still only by this material's id");
+            assert.equal(second.keyMaterialId, outs.keyMaterialId, "still only by this material's id");
             later();
             assert.equal((await describe_(key.KeyId!)).KeyState, "PendingImport");
             assert.equal((await fixture().client.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!.length, 1);
@@ -276,8 +276,8 @@ describe("provider/material/lifecycle (against kms-local)", () => {
                 // No refresh since the key was scheduled for deletion: the state still says Enabled.
                 await deleteMaterial(fixture().context, outs);
                 const [call] = fixture().calls("DeleteImportedKeyMaterial");
-                assert.equal(call!.keyMaterialId, outs.keyMaterialId);
-                assert.equal(call!.errorType, behaviour === "reject" ? "KMSInvalidStateException" : undefined);
+                assert.equal(call.keyMaterialId, outs.keyMaterialId);
+                assert.equal(call.errorType, behaviour === "reject" ? "KMSInvalidStateException" : undefined);
                 later();
                 assert.equal((await describe_(key.KeyId!)).KeyState, "PendingDeletion");
                 // One line, after KMS answered, in the key's real state (the state still said Enabled): never a prediction.

@@ -138,7 +138,7 @@ describe("provider/material/renewal: planning with validityPeriodHours (explicit
     });
 
     it("outputs stored before renewal existed (no period fields): a fixed validTo plans nothing new", () => {
-        const legacy = outputs({ validityPeriodHours: undefined, earlyRenewalHours: undefined, renewalDueAt: undefined, kmsClockOffsetSeconds: undefined } as unknown as Partial<MaterialOutputs>);
+        const legacy = outputs({ validityPeriodHours: undefined, earlyRenewalHours: undefined, renewalDueAt: undefined, kmsClockOffsetSeconds: undefined });
         assert.equal(hasChanges(planChanges(legacy, inputs({ validityPeriodHours: undefined, validTo: VALID_TO }), at("2026-12-10T00:00:00Z"))), false);
         assert.equal(planningNow(legacy, 1000).getTime(), 1000);
     });

@@ -276,7 +276,7 @@ describe("provider/material renewal lifecycle (against kms-local, its clock move
             assert.deepEqual(logged, []);
             await check({ ...base, validTo: new Date(Date.now() + 5 * DAY).toISOString() });
             assert.equal(logged.length, 1);
-            assert.match(logged[0]!, new RegExp(`^pulumi-kms-byok: warning: the new key material of ${key.Arn} expires in 5 days`));
+            assert.match(logged[0], new RegExp(`^pulumi-kms-byok: warning: the new key material of ${key.Arn} expires in 5 days`));
         } finally {
             console.error = original;
         }

@@ -65,7 +65,7 @@ describe("provider/material: several materials, rotation (against kms-local)", (
         const { key, first } = await keyWithFirstMaterial();
         const pending = await create(key.KeyId!, { importType: "NEW_KEY_MATERIAL" });
         await deleteMaterial(fixture().context, pending.outs);
-        assert.equal(fixture().calls("DeleteImportedKeyMaterial")[0]!.keyMaterialId, pending.outs.keyMaterialId);
+        assert.equal(fixture().calls("DeleteImportedKeyMaterial")[0].keyMaterialId, pending.outs.keyMaterialId);
         await assertKeyUsable(fixture().client, key.KeyId!);
         assert.ok(fixture().logs.includes(`${shortLabel(pending.outs)}: deleted; key is Enabled`), fixture().logs.join("\n"));
 

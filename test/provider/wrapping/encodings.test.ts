@@ -32,8 +32,8 @@ function assertNotQuoted(message: string, input: string): void {
 function problemOf(text: string): string {
     const decoded = decodeKeyMaterial(text);
     assert.equal(decoded.bytes, undefined, "expected a refusal");
-    assertNotQuoted(decoded.problem!, text);
-    return decoded.problem!;
+    assertNotQuoted(decoded.problem, text);
+    return decoded.problem;
 }
 
 describe("provider/wrapping/encodings", () => {
@@ -137,7 +137,7 @@ describe("provider/wrapping/encodings", () => {
 
         const bash = (command: string) => execFileSync("bash", ["-c", command], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
         const commandIn = (message: string, starts: string) => {
-            const command = [...message.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).find((c) => c.startsWith(starts));
+            const command = [...message.matchAll(/`([^`]+)`/g)].map((m) => m[1]).find((c) => c.startsWith(starts));
             assert.ok(command, `the message gives a ${starts} command`);
             return command;
         };
@@ -180,7 +180,7 @@ describe("provider/wrapping/encodings", () => {
             leakRegistry.addMaterialText(converted, "encodings.test OpenSSH key, converted");
             const decoded = decodeKeyMaterial(converted);
             assert.equal(decoded.encoding, "PKCS#8");
-            const ours = createPublicKey(createPrivateKey({ key: decoded.bytes!, format: "der", type: "pkcs8" }));
+            const ours = createPublicKey(createPrivateKey({ key: decoded.bytes, format: "der", type: "pkcs8" }));
             const theirs = openssl(["pkey", "-pubin", "-pubout", "-outform", "DER"], bash(`ssh-keygen -e -m PKCS8 -f copy-of-key.pub`));
             assert.deepEqual(ours.export({ type: "spki", format: "der" }), theirs, `the same key as ${publicKey.split(" ")[0]}`);
         });

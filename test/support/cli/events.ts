@@ -50,7 +50,7 @@ export function summarize(events: EngineEvent[]): EventSummary {
         if (diagnostic && !diagnostic.ephemeral && (diagnostic.severity as string) !== "debug") {
             diagnostics.push({ name: nameOf(diagnostic.urn), severity: diagnostic.severity, message: diagnostic.message });
         }
-        if (event.summaryEvent) resourceChanges = event.summaryEvent.resourceChanges as Partial<Record<OpType, number>>;
+        if (event.summaryEvent) resourceChanges = event.summaryEvent.resourceChanges;
     }
     return { steps: [...steps.values()], diagnostics, resourceChanges };
 }

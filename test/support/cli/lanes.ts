@@ -70,7 +70,7 @@ export function runInLanes<J extends Job>(jobs: J[], settings: LaneSettings): La
         reports.push(
             new Promise((resolve, reject) => {
                 child.on("message", (reply: LaneReply) => {
-                    if ("leak" in reply) return resolve(reply.leak);
+                    if ("leak" in reply) { resolve(reply.leak); return; }
                     const handlers = settle.get(reply.id)!;
                     if (reply.ok) handlers.resolve(reply.message);
                     else handlers.reject(new Error(reply.message));
@@ -107,14 +107,14 @@ if (require.main === module) {
 async function handle(request: LaneRequest): Promise<void> {
     const target = require(join(__dirname, "..", "..", request.module)) as Record<string, (...args: unknown[]) => Promise<unknown>>;
     if ("job" in request) {
-        const reply: LaneReply = await target[request.run]!(request.job).then(
+        const reply: LaneReply = await target[request.run](request.job).then(
             (message) => ({ id: request.job.id, ok: true, message: String(message) }),
             (error: unknown) => ({ id: request.job.id, ok: false, message: error instanceof Error ? error.message : String(error) }),
         );
         process.send!(reply);
         return;
     }
-    if (request.finish) await target[request.finish]!();
+    if (request.finish) await target[request.finish]();
     const report = await leakRegistry.scan();
     const reply: LaneReply = { leak: { summary: summarizeLeakReport(report), failure: report.hits.length > 0 ? formatLeakReport(report) : undefined } };
     process.send!(reply, () => process.exit(0));
