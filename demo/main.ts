@@ -87,13 +87,10 @@ async function main(): Promise<void> {
         say.note(`the key is now ${await keyState(operator, keyArn)}: nothing encrypts or decrypts with it`);
 
         say.step("4. the CI drift check finds it", "pulumi preview --refresh --diff --expect-no-changes");
-        try {
-            await pulumi("preview", { refresh: true, diff: true, expectNoChanges: true });
-            throw new Error("the drift check passed, but the material was deleted");
-        } catch (error) {
-            if (!/no changes were expected/i.test(String(error))) throw error;
-            say.note(`exit code ${exitCodeOf(error)}: the CI job fails, as it should`);
-        }
+        const drift = await stack.run("preview", { refresh: true, diff: true, expectNoChanges: true, onOutput: output, color: say.color });
+        if (drift.ok) throw new Error("the drift check passed, but the material was deleted");
+        if (!/no changes were expected/i.test(drift.error ?? "")) throw new Error(drift.error);
+        say.note(`exit code ${drift.exitCode ?? "unknown"}: the CI job fails, as it should`);
 
         say.step("5. up repairs it: the same material, reimported in place", "pulumi up --refresh --yes");
         await pulumi("up", { refresh: true });
@@ -123,16 +120,6 @@ async function succeeded(run: Promise<RunResult>): Promise<RunResult> {
     const result = await run;
     if (!result.ok) throw new Error(result.error);
     return result;
-}
-
-/**
- * The exit code the CLI returned. The Automation API's CommandError keeps it in its commandResult, or, when the
- * process runner itself threw on the non-zero exit (its code is then -2), in the runner's error.
- */
-function exitCodeOf(error: unknown): string {
-    const result = (error as { commandResult?: { code?: unknown; err?: { exitCode?: unknown } } }).commandResult;
-    const code = typeof result?.code === "number" && result.code >= 0 ? result.code : result?.err?.exitCode;
-    return typeof code === "number" ? String(code) : "unknown";
 }
 
 async function keyState(client: KMSClient, keyId: string): Promise<string> {

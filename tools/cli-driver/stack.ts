@@ -68,6 +68,8 @@ export interface RunResult {
     stderr: string;
     /** The Automation API's error (it quotes the CLI's stderr), when the command failed. */
     error: string | undefined;
+    /** The exit code the CLI returned when the command failed (undefined when it succeeded or is not known). */
+    exitCode: number | undefined;
     events: EngineEvent[];
     /** The stack's outputs after an up that succeeded. */
     outputs: Record<string, unknown> | undefined;
@@ -232,6 +234,7 @@ export class DrivenStack {
         let stdout = "";
         let stderr = "";
         let error: string | undefined;
+        let exitCode: number | undefined;
         let outputs: Record<string, unknown> | undefined;
         const common: CommonOptions = {
             onOutput: (text) => {
@@ -253,10 +256,21 @@ export class DrivenStack {
             if (result.outputs) outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, value]) => [key, value.value]));
         } catch (caught) {
             error = caught instanceof Error ? caught.message : String(caught);
+            exitCode = exitCodeOf(caught);
         }
         this.observe(command, `${[stdout, stderr, error ?? ""].join("\n")}\n${JSON.stringify(events)}`);
-        return { command, ok: error === undefined, stdout, stderr, error, events, outputs };
+        return { command, ok: error === undefined, stdout, stderr, error, exitCode, events, outputs };
     }
+}
+
+/**
+ * The exit code the CLI returned. The Automation API's CommandError keeps it in its commandResult, or, when the
+ * process runner itself threw on the non-zero exit (its code is then -2), in the runner's error.
+ */
+function exitCodeOf(error: unknown): number | undefined {
+    const result = (error as { commandResult?: { code?: unknown; err?: { exitCode?: unknown } } } | null)?.commandResult;
+    const code = typeof result?.code === "number" && result.code >= 0 ? result.code : result?.err?.exitCode;
+    return typeof code === "number" ? code : undefined;
 }
 
 interface CommonOptions {
