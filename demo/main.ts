@@ -38,7 +38,7 @@ async function main(): Promise<void> {
 
     const kms = await startKmsLocal({ log: undefined });
     const home = CliHome.temporary("kms-byok-demo-");
-    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
+    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"], AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"] };
     const operator = new KMSClient({ endpoint: kms.url, region: "us-east-1", credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY } });
     const printed: string[] = [];
     say.note(`kms-local (the AWS KMS stand-in, AWS request quotas enforced) listens on ${kms.url}`);

@@ -36,7 +36,7 @@ describe("package (npm pack)", function () {
 
     it("ships the entry points, the runtime the stored shim loads, declarations, LICENSE and README, and no tests or kms-local", () => {
         const shim = readFileSync(join(ROOT, "provider/engine/storedProvider.ts"), "utf8");
-        const runtime = /RUNTIME_MODULE = "pulumi-kms-byok\/(.+)"/.exec(shim)![1]!;
+        const runtime = /RUNTIME_MODULE = "pulumi-kms-byok\/(.+)"/.exec(shim)![1];
         for (const file of [manifest.main, manifest.types, `${runtime}.js`, "LICENSE", "README.md", "package.json"]) {
             assert.ok(files.has(file), `${file} is in the tarball`);
         }
@@ -47,7 +47,7 @@ describe("package (npm pack)", function () {
     it("declares its public entry points in exports: the API, the runtime every stored __provider requires, and nothing else", () => {
         const exports = manifest.exports;
         const shim = readFileSync(join(ROOT, "provider/engine/storedProvider.ts"), "utf8");
-        const runtime = /RUNTIME_MODULE = "pulumi-kms-byok\/(.+)"/.exec(shim)![1]!;
+        const runtime = /RUNTIME_MODULE = "pulumi-kms-byok\/(.+)"/.exec(shim)![1];
         assert.deepEqual(Object.keys(exports).sort(), [".", `./${runtime}`, `./${runtime}.js`, "./package.json"].sort());
         for (const [subpath, target] of Object.entries(exports)) {
             for (const file of typeof target === "string" ? [target] : [target.types, target.default]) {

@@ -43,17 +43,17 @@ function report(problem: TargetProblem, chosenBy: string | undefined, kmsEndpoin
     switch (problem.rule) {
         case "configuration":
             // Problems named after an environment variable (AWS_MAX_ATTEMPTS, NODE_TLS_REJECT_UNAUTHORIZED) are not the stack's.
-            if (problem.of === "resource") return fail("trustedEndpoints", problem.problem);
-            if (problem.of === "stack") return fail("", `config pulumi-kms-byok:${problem.problem}`);
-            return fail("", /^[A-Z][A-Z0-9_]+[ =]/.test(problem.problem) ? problem.problem : `stack configuration: ${problem.problem}`);
+            if (problem.of === "resource") { fail("trustedEndpoints", problem.problem); return; }
+            if (problem.of === "stack") { fail("", `config pulumi-kms-byok:${problem.problem}`); return; }
+            { fail("", /^[A-Z][A-Z0-9_]+[ =]/.test(problem.problem) ? problem.problem : `stack configuration: ${problem.problem}`); return; }
         case "sts endpoint":
-            return fail("", `roles cannot be assumed through this STS endpoint: ${problem.problem}`);
+            { fail("", `roles cannot be assumed through this STS endpoint: ${problem.problem}`); return; }
         case "kms endpoint":
             if (property && !isOrigin(kmsEndpoint ?? "")) return;
-            return fail(property, `key material is sent only to a trusted KMS endpoint: ${problem.problem}`);
+            { fail(property, `key material is sent only to a trusted KMS endpoint: ${problem.problem}`); return; }
         case "kms region":
             if (property && !isOrigin(kmsEndpoint ?? "")) return;
-            return fail(property, `${problem.chosenBy} is AWS KMS of ${problem.endpointRegion}, but the key is in ${problem.keyRegion}; KMS keys are regional`);
+            { fail(property, `${problem.chosenBy} is AWS KMS of ${problem.endpointRegion}, but the key is in ${problem.keyRegion}; KMS keys are regional`); return; }
     }
 }
 

@@ -97,11 +97,11 @@ export const namesOf = <S extends object>(schema: S): readonly (keyof S & string
 
 /** The secret inputs (of one kind): the resource wraps them in pulumi.secret and lists them in additionalSecretOutputs. */
 export const secretNames = (schema: InputSchema, kind?: InputSpec["secret"]): readonly string[] =>
-    namesOf(schema).filter((name) => (kind === undefined ? schema[name]!.secret !== undefined : schema[name]!.secret === kind));
+    namesOf(schema).filter((name) => (kind === undefined ? schema[name].secret !== undefined : schema[name].secret === kind));
 
 /** check's type rules: the type each input must have. */
 export const typeRules = (schema: InputSchema): ReadonlyMap<string, InputType> =>
-    new Map(namesOf(schema).map((name) => [name, schema[name]!.type.check]));
+    new Map(namesOf(schema).map((name) => [name, schema[name].type.check]));
 
 type EchoedNames<S> = { [K in keyof S]: S[K] extends { readonly echo: unknown } ? K : never }[keyof S];
 
@@ -109,7 +109,7 @@ type EchoedNames<S> = { [K in keyof S]: S[K] extends { readonly echo: unknown } 
 export function echoedInputs<S extends OutputSchema>(schema: S, inputs: object): Pick<StoredOutputs<S>, Extract<EchoedNames<S>, keyof StoredOutputs<S>>> {
     const given = inputs as Record<string, unknown>;
     const echoes = namesOf(schema).flatMap((name) => {
-        const echo = schema[name]!.echo;
+        const echo = schema[name].echo;
         return echo === undefined ? [] : [[name, given[name] ?? echo] as const];
     });
     return Object.fromEntries(echoes) as Pick<StoredOutputs<S>, Extract<EchoedNames<S>, keyof StoredOutputs<S>>>;

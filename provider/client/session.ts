@@ -63,7 +63,7 @@ export function openSession({ settings, target, problems }: ResolvedTarget, log:
 function refusal(problems: TargetProblem[]): string {
     const configuration = problems.flatMap((p) => (p.rule === "configuration" ? [p.problem] : []));
     if (configuration.length > 0) return `the provider configuration cannot be used, so nothing was sent to KMS: ${configuration.join("; ")}`;
-    const first = problems[0]!;
+    const first = problems[0];
     if (first.rule === "sts endpoint") return `refusing to assume roles through this STS endpoint: ${first.problem}`;
     if (first.rule === "kms endpoint") return `refusing to send requests to this KMS endpoint: ${first.problem}`;
     return first.rule === "kms region" ? `${first.chosenBy} is AWS KMS of ${first.endpointRegion}, but the key is in ${first.keyRegion}` : first.problem;

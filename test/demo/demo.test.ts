@@ -49,7 +49,7 @@ describe("demo (npm start)", function () {
 
 /** The demo's output by step number ("── 4. …" up to the next step). */
 function stepsOf(stdout: string): Map<string, string> {
-    return new Map(stdout.split(/\n(?=── \d+\.)/).slice(1).map((text) => [/^── (\d+)\./.exec(text)![1]!, text]));
+    return new Map(stdout.split(/\n(?=── \d+\.)/).slice(1).map((text) => [/^── (\d+)\./.exec(text)![1], text]));
 }
 
 /** The lines of a step's Diagnostics sections, as printed (indented under the resource they belong to). */

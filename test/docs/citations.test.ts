@@ -62,7 +62,7 @@ function findings(anchors: Set<string>): Finding[] {
             const where = `${name}:${index + 1}`;
             if (OUT_OF_REPO.test(line)) found.push({ where, what: `cites notes outside the repository: ${line.trim()}` });
             for (const match of line.matchAll(ANCHOR_LINK)) {
-                const anchor = match[1] as string;
+                const anchor = match[1];
                 if (!anchors.has(anchor)) found.push({ where, what: `${BEHAVIOUR} has no heading #${anchor}` });
             }
         });
@@ -81,7 +81,7 @@ describe("citations of KMS behaviour", () => {
     });
 
     it("links only to headings that exist inside the behaviour document itself", () => {
-        const broken = [...markdown.matchAll(LOCAL_LINK)].map((match) => match[1] as string).filter((anchor) => !anchors.has(anchor));
+        const broken = [...markdown.matchAll(LOCAL_LINK)].map((match) => match[1]).filter((anchor) => !anchors.has(anchor));
         assert.deepEqual(broken, []);
     });
 

@@ -17,7 +17,7 @@ import { PAGE_TEXTS } from "../../tools/docs/pageTexts";
 function tableNames(page: string, heading: string): string[] {
     const section = page.split(`\n## ${heading}\n`)[1]?.split("\n## ")[0];
     assert.ok(section, `no section ${heading}`);
-    return [...section.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((match) => match[1]!);
+    return [...section.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((match) => match[1]);
 }
 
 describe("docs/resources: the reference pages, generated from the schemas", () => {
@@ -33,7 +33,7 @@ describe("docs/resources: the reference pages, generated from the schemas", () =
     it("name every input and output of each resource, and nothing else", () => {
         for (const [resource, text] of Object.entries(PAGE_TEXTS)) {
             const committed = readFileSync(join(ROOT, text.path), "utf8");
-            const schema = SCHEMAS[resource]!;
+            const schema = SCHEMAS[resource];
             assert.deepEqual(tableNames(committed, "Argument Reference"), Object.keys(schema.inputs), `${text.path}: arguments`);
             assert.deepEqual(tableNames(committed, "Attribute Reference"), Object.keys(schema.outputs), `${text.path}: attributes`);
             for (const heading of ["Example Usage", "Argument Reference", "Attribute Reference", "Import"]) assert.ok(committed.includes(`\n## ${heading}\n`), `${text.path}: ${heading}`);

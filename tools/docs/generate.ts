@@ -151,7 +151,7 @@ export function renderPage(resource: string, schema: SchemaForPage, text: PageTe
 
 /** Every page, by its path in the repository. */
 export function generatePages(): Map<string, string> {
-    return new Map(Object.entries(PAGE_TEXTS).map(([resource, text]) => [text.path, renderPage(resource, SCHEMAS[resource]!, text)]));
+    return new Map(Object.entries(PAGE_TEXTS).map(([resource, text]) => [text.path, renderPage(resource, SCHEMAS[resource], text)]));
 }
 
 if (require.main === module) {

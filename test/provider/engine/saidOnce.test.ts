@@ -40,6 +40,6 @@ describe("provider/engine/saidOnce: diff's lines once per host", () => {
         }
         const reimports = lines.filter((line) => line.includes("reimporting the same material in place"));
         assert.equal(reimports.length, 1, lines.join("\n"));
-        assert.match(reimports[0]!, /^pulumi-kms-byok: key 1234abcd… material c1c1c1c1c1c1…: reimporting the same material in place \(the material was DELETED outside Pulumi\)$/);
+        assert.match(reimports[0], /^pulumi-kms-byok: key 1234abcd… material c1c1c1c1c1c1…: reimporting the same material in place \(the material was DELETED outside Pulumi\)$/);
     });
 });

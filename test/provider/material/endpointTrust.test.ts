@@ -70,7 +70,7 @@ describe("provider/material: endpoint trust at run time", () => {
         assert.ok(https.operations.includes("ImportKeyMaterial"));
         const sent = fixture().logs.filter((l) => l.startsWith("sending wrapped key material"));
         assert.equal(sent.length, 1);
-        assert.match(sent[0]!, new RegExp(`for key ${key.KeyId!.slice(0, 8)}… to ${address.replace(/\./g, "\\.")}, an endpoint listed in trustedEndpoints \\(not an AWS KMS host\\)`));
+        assert.match(sent[0], new RegExp(`for key ${key.KeyId!.slice(0, 8)}… to ${address.replace(/\./g, "\\.")}, an endpoint listed in trustedEndpoints \\(not an AWS KMS host\\)`));
         // the opt-in may come from stack config as well
         const again = await fixture().createKey();
         await createMaterial(context({ endpoint: https.url, trustedEndpoints: [https.url] }), { keyId: again.KeyId!, keyMaterial: randomBytes(32).toString("base64") });

@@ -296,7 +296,7 @@ describe("provider/material/lifecycle (against kms-local)", () => {
             await fixture().client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
             fixture().kms.control.clock.advance(8 * DAY);
             await deleteMaterial(fixture().context, outs);
-            assert.equal(fixture().calls("DeleteImportedKeyMaterial")[0]!.errorType, "NotFoundException");
+            assert.equal(fixture().calls("DeleteImportedKeyMaterial")[0].errorType, "NotFoundException");
             assert.ok(fixture().logs.includes(`${short(outs)}: nothing to delete: the key no longer exists`), fixture().logs.join("\n"));
         });
 

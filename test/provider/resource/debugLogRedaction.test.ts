@@ -27,11 +27,11 @@ describe("provider/resource/debugLogRedaction", () => {
         for (const material of materials) redactFromSdkLogs(material.toString("base64"));
         await settle();
         for (const i of [0, 1, 150, 298, 299]) {
-            const m = materials[i]!;
+            const m = materials[i];
             const forms = [m.toString("base64"), m.toString("base64url"), m.toString("hex"), m.toString("hex").toUpperCase()];
             // Adjacent to each other, to the message's ends and to another material: each form masked whole
             // (the padded base64 before its unpadded prefix, as registered), nothing else touched.
-            const message = `${forms.join("")},${forms.join(" ")}${materials[(i + 1) % 300]!.toString("hex")}`;
+            const message = `${forms.join("")},${forms.join(" ")}${materials[(i + 1) % 300].toString("hex")}`;
             assert.equal(redact(message), `${"[secret]".repeat(4)},${Array(4).fill("[secret]").join(" ")}[secret]`);
         }
         assert.equal(redact("keyId,validTo: 2030-01-01T00:00:00Z"), "keyId,validTo: 2030-01-01T00:00:00Z");

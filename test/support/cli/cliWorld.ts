@@ -60,7 +60,7 @@ export async function openCliWorld(options: CliWorldOptions = {}): Promise<CliWo
     const artifacts = kmsLocalArtifacts(`of ${dir}`, registry, options.log);
     const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...kmsOptions, log: artifacts.log });
     artifacts.attach(kms);
-    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"]!, AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"]! };
+    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"], AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"] };
     const clients = new Map<string, KMSClient>();
     const clientIn = (region = "us-east-1") => {
         if (!clients.has(region)) {
