@@ -20,7 +20,12 @@ export interface BenchArgs {
     help: boolean;
 }
 
-export const DEFAULTS: Omit<BenchArgs, "out" | "help" | "cliEnv" | "stacks"> = { materials: 200, quotaScale: 1, parallel: ["default", 16], coldStarts: 3 };
+export const DEFAULTS: Omit<BenchArgs, "out" | "help" | "cliEnv" | "stacks"> = {
+    materials: 200,
+    quotaScale: 1,
+    parallel: ["default", 16],
+    coldStarts: 3,
+};
 
 /** Materials per stack of the fleet bench when --materials is not given (the issue's measured case: 4 × 25). */
 export const FLEET_MATERIALS = 25;
@@ -39,7 +44,10 @@ export const USAGE = `usage: npm run bench -- [flags]
   --out DIR          results directory (default bench/results)
   --help`;
 
-const NUMERIC_FLAGS: Record<string, { key: "materials" | "quotaScale" | "coldStarts" | "stacks"; integer: boolean; zero: boolean }> = {
+const NUMERIC_FLAGS: Record<
+    string,
+    { key: "materials" | "quotaScale" | "coldStarts" | "stacks"; integer: boolean; zero: boolean }
+> = {
     "--materials": { key: "materials", integer: true, zero: false },
     "--stacks": { key: "stacks", integer: true, zero: false },
     "--quota-scale": { key: "quotaScale", integer: false, zero: false },
@@ -47,12 +55,20 @@ const NUMERIC_FLAGS: Record<string, { key: "materials" | "quotaScale" | "coldSta
 };
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-    const args: BenchArgs = { ...DEFAULTS, stacks: undefined, parallel: [...DEFAULTS.parallel], cliEnv: {}, out: undefined, help: false };
+    const args: BenchArgs = {
+        ...DEFAULTS,
+        stacks: undefined,
+        parallel: [...DEFAULTS.parallel],
+        cliEnv: {},
+        out: undefined,
+        help: false,
+    };
     const given = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
         const eq = flag.indexOf("=");
-        const [name, inline] = flag.startsWith("--") && eq > 0 ? [flag.slice(0, eq), flag.slice(eq + 1)] : [flag, undefined];
+        const [name, inline] =
+            flag.startsWith("--") && eq > 0 ? [flag.slice(0, eq), flag.slice(eq + 1)] : [flag, undefined];
         const value = (): string => {
             const v = inline ?? argv[++i];
             if (v === undefined) throw new Error(`${name} needs a value`);
@@ -77,7 +93,11 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     }
     if (args.stacks !== undefined) {
         const unused = ["--parallel", "--cold-starts"].filter((f) => given.has(f));
-        if (unused.length > 0) throw new Error(`${unused.join(" and ")}: not used by the fleet bench (--stacks), which runs each stack at the CLI's default parallelism`);
+        if (unused.length > 0)
+            throw new Error(
+                `${unused.join(" and ")}: not used by the fleet bench (--stacks), which runs each stack at ` +
+                    `the CLI's default parallelism`,
+            );
         if (!given.has("--materials")) args.materials = FLEET_MATERIALS;
     }
     return args;
@@ -87,7 +107,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
 export function commandLine(args: BenchArgs): string {
     const flags: string[] = [];
     if (args.stacks !== undefined) flags.push(`--stacks ${args.stacks}`);
-    if (args.materials !== (args.stacks !== undefined ? FLEET_MATERIALS : DEFAULTS.materials)) flags.push(`--materials ${args.materials}`);
+    if (args.materials !== (args.stacks !== undefined ? FLEET_MATERIALS : DEFAULTS.materials))
+        flags.push(`--materials ${args.materials}`);
     if (args.quotaScale !== DEFAULTS.quotaScale) flags.push(`--quota-scale ${args.quotaScale}`);
     if (args.parallel.join(",") !== DEFAULTS.parallel.join(",")) flags.push(`--parallel ${args.parallel.join(",")}`);
     if (args.coldStarts !== DEFAULTS.coldStarts) flags.push(`--cold-starts ${args.coldStarts}`);
@@ -97,8 +118,16 @@ export function commandLine(args: BenchArgs): string {
 
 function number(name: string, text: string, rule: { integer: boolean; zero: boolean }): number {
     const n = Number(text);
-    const ok = text.trim() !== "" && Number.isFinite(n) && (rule.zero ? n >= 0 : n > 0) && (!rule.integer || Number.isInteger(n));
-    if (!ok) throw new Error(`${name} must be a ${rule.zero ? "non-negative" : "positive"} ${rule.integer ? "integer" : "number"}, got ${text}`);
+    const ok =
+        text.trim() !== "" &&
+        Number.isFinite(n) &&
+        (rule.zero ? n >= 0 : n > 0) &&
+        (!rule.integer || Number.isInteger(n));
+    if (!ok)
+        throw new Error(
+            `${name} must be a ${rule.zero ? "non-negative" : "positive"} ` +
+                `${rule.integer ? "integer" : "number"}, got ${text}`,
+        );
     return n;
 }
 
@@ -107,7 +136,10 @@ function parallelList(text: string): ParallelSetting[] {
     const settings = items.map((item): ParallelSetting => {
         if (item === "default") return "default";
         const n = Number(item);
-        if (item === "" || !Number.isInteger(n) || n <= 0) throw new Error(`--parallel takes "default" or positive integers, comma-separated; got ${item || "an empty item"}`);
+        if (item === "" || !Number.isInteger(n) || n <= 0)
+            throw new Error(
+                `--parallel takes "default" or positive integers, comma-separated; got ${item || "an empty item"}`,
+            );
         return n;
     });
     if (new Set(settings).size !== settings.length) throw new Error(`--parallel lists ${text}: each setting once`);

@@ -15,8 +15,8 @@ const PASSPHRASE = "kms-byok-bench";
 export type { CommandName };
 
 /**
- * Set for every preview, as docs/guides/drift-detection-in-ci.md advises users of large stacks: the CLI (3.274) serializes
- * its in-memory snapshot after every step even of a preview, which writes nothing, so a preview of N new
+ * Set for every preview, as docs/guides/drift-detection-in-ci.md advises users of large stacks: the CLI (3.274)
+ * serializes its in-memory snapshot after every step even of a preview, which writes nothing, so a preview of N new
  * resources costs N² CPU (59 s of the CLI's CPU at 1,000 materials); with it, one serialization at the end.
  */
 export const PREVIEW_ENVIRONMENT: Readonly<Record<string, string>> = { PULUMI_SKIP_CHECKPOINTS: "true" };
@@ -91,16 +91,31 @@ export class BenchStack {
      */
     async run(
         name: CommandName,
-        options: { program?: PulumiFn; parallel: number | undefined; marker: string; onEvent: (e: EngineEvent) => void; hooks: CommandHooks; refresh?: boolean },
+        options: {
+            program?: PulumiFn;
+            parallel: number | undefined;
+            marker: string;
+            onEvent: (e: EngineEvent) => void;
+            hooks: CommandHooks;
+            refresh?: boolean;
+        },
     ): Promise<CommandResult> {
         this.stack.setEnv(MARKER_VARIABLE, options.marker);
         // An experiment's --cli-env wins.
-        const extra = name === "preview" ? Object.entries(PREVIEW_ENVIRONMENT).filter(([key]) => !(key in this.experimentEnv)) : [];
+        const extra =
+            name === "preview"
+                ? Object.entries(PREVIEW_ENVIRONMENT).filter(([key]) => !(key in this.experimentEnv))
+                : [];
         for (const [key, value] of extra) this.stack.setEnv(key, value);
         this.hooks = { name, hooks: options.hooks };
         const started = performance.now();
         try {
-            const { ok, error } = await this.stack.run(name, { program: options.program, parallel: options.parallel, onEvent: options.onEvent, refresh: name === "preview" && options.refresh });
+            const { ok, error } = await this.stack.run(name, {
+                program: options.program,
+                parallel: options.parallel,
+                onEvent: options.onEvent,
+                refresh: name === "preview" && options.refresh,
+            });
             return { ok, error, apiWallMs: performance.now() - started };
         } finally {
             this.hooks = undefined;
@@ -128,7 +143,14 @@ export class BenchStack {
  * 3.270); it is not in the SDK's typings, hence this declaration.
  */
 interface RunnableCommand {
-    run(args: string[], cwd: string, additionalEnv: Record<string, string>, onOutput?: unknown, onError?: unknown, signal?: unknown): Promise<unknown>;
+    run(
+        args: string[],
+        cwd: string,
+        additionalEnv: Record<string, string>,
+        onOutput?: unknown,
+        onError?: unknown,
+        signal?: unknown,
+    ): Promise<unknown>;
 }
 
 /**
@@ -137,7 +159,8 @@ interface RunnableCommand {
  */
 function timedCommand(command: PulumiCommand, hooksFor: (name: string) => CommandHooks | undefined): PulumiCommand {
     const original = command as unknown as RunnableCommand;
-    if (typeof original.run !== "function") throw new Error("this @pulumi/pulumi has no PulumiCommand.run: the bench cannot time CLI commands");
+    if (typeof original.run !== "function")
+        throw new Error("this @pulumi/pulumi has no PulumiCommand.run: the bench cannot time CLI commands");
     const timed = Object.create(command) as RunnableCommand;
     timed.run = async (args, ...rest) => {
         const hooks = hooksFor(args[0] ?? "");

@@ -9,7 +9,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import type { BenchArgs } from "./args";
-import { FLEET_PHASES, fleetLine, fleetPhaseOk, summarizeFleetPhase, type FleetPhaseName, type FleetPhaseResult, type StackPhaseResult } from "./fleetReport";
+import {
+    FLEET_PHASES,
+    fleetLine,
+    fleetPhaseOk,
+    summarizeFleetPhase,
+    type FleetPhaseName,
+    type FleetPhaseResult,
+    type StackPhaseResult,
+} from "./fleetReport";
 import type { FleetWorkerInit, FleetWorkerReply } from "./fleetWorker";
 import type { LoadAverage } from "./results";
 import { startWorld, type BenchWorld } from "./world";
@@ -25,12 +33,20 @@ export interface FleetResults {
     benchWallMs: number;
 }
 
-export async function runFleet(args: BenchArgs, command: string, tmp: string, load: { stop(): LoadAverage }, print: (line: string) => void): Promise<FleetResults> {
+export async function runFleet(
+    args: BenchArgs,
+    command: string,
+    tmp: string,
+    load: { stop(): LoadAverage },
+    print: (line: string) => void,
+): Promise<FleetResults> {
     const started = performance.now();
     const stacks = args.stacks!;
     print(
-        `${command}\n  ${stacks} stacks × ${args.materials} materials, each stack its own process, backend and CLI commands; quota scale ${args.quotaScale} ` +
-            `(kms-local and every provider); ${cpus().length} CPUs, node ${process.version}, load average ${loadavg()[0].toFixed(1)}`,
+        `${command}\n  ${stacks} stacks × ${args.materials} materials, each stack its own process, backend ` +
+            `and CLI commands; quota scale ${args.quotaScale} ` +
+            `(kms-local and every provider); ${cpus().length} CPUs, node ${process.version}, load average ` +
+            `${loadavg()[0].toFixed(1)}`,
     );
     const world = await startWorld({ quotaScale: args.quotaScale });
     const workers: Worker[] = [];
@@ -60,12 +76,18 @@ export async function runFleet(args: BenchArgs, command: string, tmp: string, lo
             const result = await fleetPhase(world, workers, phase, args.materials, print);
             phases.push(result);
             print(fleetLine(result));
-            for (const s of result.perStack.filter((s) => !s.ok || s.failedSteps > 0)) print(`  stack ${s.stack}: ${s.errors.join(" | ")}`);
+            for (const s of result.perStack.filter((s) => !s.ok || s.failedSteps > 0))
+                print(`  stack ${s.stack}: ${s.errors.join(" | ")}`);
         }
         return {
             generatedAt: new Date().toISOString(),
             command,
-            machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version, loadAverage: load.stop() },
+            machine: {
+                cpus: cpus().length,
+                cpuModel: cpus()[0]?.model ?? "unknown",
+                node: process.version,
+                loadAverage: load.stop(),
+            },
             params: { stacks, materials: args.materials, quotaScale: args.quotaScale, cliEnv: args.cliEnv },
             ok: phases.every(fleetPhaseOk),
             phases,
@@ -78,14 +100,23 @@ export async function runFleet(args: BenchArgs, command: string, tmp: string, lo
     }
 }
 
-async function fleetPhase(world: BenchWorld, workers: Worker[], phase: FleetPhaseName, steps: number, print: (line: string) => void): Promise<FleetPhaseResult> {
+async function fleetPhase(
+    world: BenchWorld,
+    workers: Worker[],
+    phase: FleetPhaseName,
+    steps: number,
+    print: (line: string) => void,
+): Promise<FleetPhaseResult> {
     const atStart = loadavg()[0];
     world.kms.control.resetCounters();
     const t0 = performance.now();
     const ticker = setInterval(() => {
         const counters = Object.entries(world.kms.control.counters()).filter(([, c]) => c.throttled > 0);
         const throttled = counters.map(([op, c]) => `${op} ${c.throttled} of ${c.calls}`).join(", ") || "none";
-        print(`  [${phase}] ${((performance.now() - t0) / 1000).toFixed(0)} s · throttled: ${throttled} · load ${loadavg()[0].toFixed(1)}`);
+        print(
+            `  [${phase}] ${((performance.now() - t0) / 1000).toFixed(0)} s · throttled: ${throttled} · ` +
+                `load ${loadavg()[0].toFixed(1)}`,
+        );
     }, 10_000);
     let perStack: StackPhaseResult[];
     try {
@@ -95,18 +126,34 @@ async function fleetPhase(world: BenchWorld, workers: Worker[], phase: FleetPhas
     }
     for (const log of new Set(perStack.flatMap((s) => s.pacingLogs.slice(0, 2)))) print(`  host: ${log}`);
     // kms-local's clock is real time here (the bench never moves it): comparable to the workers' Date.now().
-    const answers = world.kms.control.requests().map((r) => ({ time: r.time, operation: r.operation, throttled: r.errorType === "ThrottlingException" }));
-    const result = summarizeFleetPhase(phase, steps, perStack, world.kms.control.counters(), (op) => world.rate(op), { atStart, atEnd: loadavg()[0] }, answers);
+    const answers = world.kms.control
+        .requests()
+        .map((r) => ({ time: r.time, operation: r.operation, throttled: r.errorType === "ThrottlingException" }));
+    const result = summarizeFleetPhase(
+        phase,
+        steps,
+        perStack,
+        world.kms.control.counters(),
+        (op) => world.rate(op),
+        { atStart, atEnd: loadavg()[0] },
+        answers,
+    );
     if (result.kmsWindow && result.bound.ms > 0) {
         const { firstMs, lastMs } = result.kmsWindow;
-        print(`  KMS answered from ${(firstMs / 1000).toFixed(1)} s to ${(lastMs / 1000).toFixed(1)} s: window ÷ shared bound ${((lastMs - firstMs) / result.bound.ms).toFixed(2)}`);
+        print(
+            `  KMS answered from ${(firstMs / 1000).toFixed(1)} s to ${(lastMs / 1000).toFixed(1)} s: ` +
+                `window ÷ shared bound ${((lastMs - firstMs) / result.bound.ms).toFixed(2)}`,
+        );
     }
     return result;
 }
 
 export function writeFleetResults(dir: string, results: FleetResults): string {
     mkdirSync(dir, { recursive: true });
-    const path = join(dir, `fleet-${results.params.stacks}x${results.params.materials}-scale${results.params.quotaScale}.json`);
+    const path = join(
+        dir,
+        `fleet-${results.params.stacks}x${results.params.materials}-scale${results.params.quotaScale}.json`,
+    );
     writeFileSync(path, JSON.stringify(results, null, 2) + "\n");
     return path;
 }
@@ -120,7 +167,11 @@ class Worker {
         readonly index: number,
     ) {
         child.on("message", (reply: FleetWorkerReply) => this.settle(reply));
-        child.on("exit", (code) => this.pending?.reject(new Error(`fleet stack ${index}'s process exited (code ${code}) in the middle of a phase`)));
+        child.on("exit", (code) =>
+            this.pending?.reject(
+                new Error(`fleet stack ${index}'s process exited (code ${code}) in the middle of a phase`),
+            ),
+        );
     }
 
     static async start(init: FleetWorkerInit): Promise<Worker> {

@@ -7,7 +7,11 @@ import { acceptedCalls } from "./world";
 /** The phases of the fleet bench, each one CLI command per stack, all stacks at once. */
 export const FLEET_PHASES = {
     create: { command: "up", stepOp: "create", what: "`pulumi up` creating every material" },
-    "preview-refresh": { command: "preview", stepOp: "refresh", what: "`pulumi preview --refresh`, a CI pipeline's drift check" },
+    "preview-refresh": {
+        command: "preview",
+        stepOp: "refresh",
+        what: "`pulumi preview --refresh`, a CI pipeline's drift check",
+    },
     update: { command: "up", stepOp: "update", what: "`pulumi up` moving validTo: every material reimported" },
     delete: { command: "destroy", stepOp: "delete", what: "`pulumi destroy`" },
 } as const;
@@ -47,9 +51,15 @@ export interface FleetPhaseResult {
     /** Steps that did not complete (failed, or never started because the command failed). */
     missingSteps: number;
     perStack: StackPhaseResult[];
-    /** kms-local's first and last answer of the phase, ms after the first `pulumi` spawn: the KMS window, start-up and end excluded. */
+    /**
+     * kms-local's first and last answer of the phase, ms after the first `pulumi` spawn: the KMS window, start-up and
+     * end excluded.
+     */
     kmsWindow: { firstMs: number; lastMs: number } | undefined;
-    /** When KMS throttled the busiest operation, ms after the first `pulumi` spawn (where the throttles come from: joins, probes). */
+    /**
+     * When KMS throttled the busiest operation, ms after the first `pulumi` spawn (where the throttles come from:
+     * joins, probes).
+     */
     throttledAtMs: number[];
     loadAverage: { atStart: number; atEnd: number };
 }
@@ -82,19 +92,28 @@ export function summarizeFleetPhase(
         perStack,
         kmsWindow:
             kmsAnswers.length > 0
-                ? { firstMs: Math.min(...kmsAnswers.map((a) => a.time)) - startedAt, lastMs: Math.max(...kmsAnswers.map((a) => a.time)) - startedAt }
+                ? {
+                      firstMs: Math.min(...kmsAnswers.map((a) => a.time)) - startedAt,
+                      lastMs: Math.max(...kmsAnswers.map((a) => a.time)) - startedAt,
+                  }
                 : undefined,
-        throttledAtMs: kmsAnswers.filter((a) => a.throttled && a.operation === bound.bottleneck?.operation).map((a) => a.time - startedAt),
+        throttledAtMs: kmsAnswers
+            .filter((a) => a.throttled && a.operation === bound.bottleneck?.operation)
+            .map((a) => a.time - startedAt),
         loadAverage,
     };
 }
 
-/** `fleet <phase>: K stacks × N steps in X s; shared quota bound Y s (OPERATION); throttled T of C calls; failed steps F` */
+/**
+ * `fleet <phase>: K stacks × N steps in X s; shared quota bound Y s (OPERATION); throttled T of C calls; failed steps
+ * F`
+ */
 export function fleetLine(p: FleetPhaseResult): string {
     const operation = p.bound.bottleneck?.operation ?? "no KMS calls";
     return (
         `fleet ${p.phase}: ${p.stacks} stacks × ${p.steps} steps in ${(p.wallMs / 1000).toFixed(1)} s; ` +
-        `shared quota bound ${(p.bound.ms / 1000).toFixed(1)} s (${operation}); throttled ${p.throttled} of ${p.calls} calls; failed steps ${p.failedSteps}`
+        `shared quota bound ${(p.bound.ms / 1000).toFixed(1)} s (${operation}); throttled ${p.throttled} ` +
+        `of ${p.calls} calls; failed steps ${p.failedSteps}`
     );
 }
 

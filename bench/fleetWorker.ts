@@ -29,10 +29,12 @@ export interface FleetWorkerPhase {
     phase: FleetPhaseName;
 }
 
-export type FleetWorkerReply = { type: "ready" } | { type: "result"; result: StackPhaseResult } | { type: "failed"; message: string };
+export type FleetWorkerReply =
+    { type: "ready" } | { type: "result"; result: StackPhaseResult } | { type: "failed"; message: string };
 
 const PACING = /pacing KMS|throttl/i;
-const isMaterial = (type: string | undefined): boolean => !!type && type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:");
+const isMaterial = (type: string | undefined): boolean =>
+    !!type && type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:");
 
 function send(reply: FleetWorkerReply): void {
     process.send!(reply);
@@ -47,13 +49,28 @@ async function start(init: FleetWorkerInit): Promise<(phase: FleetPhaseName) => 
         name: `fleet-${init.stack}`,
         command,
         env: { ...init.credentials, ...init.cliEnv },
-        config: { "aws:region": REGION, "pulumi-kms-byok:endpoint": init.kmsUrl, "pulumi-kms-byok:requestRateScale": String(init.quotaScale) },
+        config: {
+            "aws:region": REGION,
+            "pulumi-kms-byok:endpoint": init.kmsUrl,
+            "pulumi-kms-byok:requestRateScale": String(init.quotaScale),
+        },
         program: set.program(validTo.create),
     });
-    return (phase) => runPhase(init.stack, stack, phase, phase === "update" ? set.program(validTo.update) : set.program(validTo.create));
+    return (phase) =>
+        runPhase(
+            init.stack,
+            stack,
+            phase,
+            phase === "update" ? set.program(validTo.update) : set.program(validTo.create),
+        );
 }
 
-async function runPhase(index: number, stack: BenchStack, phase: FleetPhaseName, program: ReturnType<ReturnType<typeof materialSet>["program"]>): Promise<StackPhaseResult> {
+async function runPhase(
+    index: number,
+    stack: BenchStack,
+    phase: FleetPhaseName,
+    program: ReturnType<ReturnType<typeof materialSet>["program"]>,
+): Promise<StackPhaseResult> {
     const { command, stepOp } = FLEET_PHASES[phase];
     const started = new Map<string, string>();
     let steps = 0;
@@ -71,7 +88,8 @@ async function runPhase(index: number, stack: BenchStack, phase: FleetPhaseName,
         if (failure && isMaterial(failure.type)) failedSteps++;
         const diagnostic = e.diagnosticEvent;
         if (diagnostic?.severity === "error" && errors.length < 3) errors.push(diagnostic.message.trim().slice(0, 500));
-        if (diagnostic && PACING.test(diagnostic.message) && pacingLogs.length < 10) pacingLogs.push(diagnostic.message.trim());
+        if (diagnostic && PACING.test(diagnostic.message) && pacingLogs.length < 10)
+            pacingLogs.push(diagnostic.message.trim());
     };
     const result = await stack.run(command, {
         program,
@@ -82,11 +100,21 @@ async function runPhase(index: number, stack: BenchStack, phase: FleetPhaseName,
         hooks: { started: () => void (startedAt = Date.now()), ended: () => void (endedAt = Date.now()) },
     });
     if (!result.ok && result.error) errors.push(result.error.slice(0, 1000));
-    return { stack: index, ok: result.ok, steps, failedSteps, errors, startedAt, endedAt: endedAt ?? Date.now(), pacingLogs };
+    return {
+        stack: index,
+        ok: result.ok,
+        steps,
+        failedSteps,
+        errors,
+        startedAt,
+        endedAt: endedAt ?? Date.now(),
+        pacingLogs,
+    };
 }
 
 function main(): void {
-    if (!process.send) throw new Error("the fleet worker runs as a child of the bench (node dist/bench/main.js --stacks K)");
+    if (!process.send)
+        throw new Error("the fleet worker runs as a child of the bench (node dist/bench/main.js --stacks K)");
     tolerateLateRejections();
     // The bench is gone (interrupted): so is this stack's reason to run.
     process.on("disconnect", () => process.exit(1));
@@ -103,7 +131,9 @@ function main(): void {
                 process.disconnect();
             }
         };
-        handle().catch((error: unknown) => send({ type: "failed", message: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+        handle().catch((error: unknown) =>
+            send({ type: "failed", message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+        );
     });
 }
 

@@ -9,7 +9,16 @@ import { USAGE, commandLine, parseArgs, type BenchArgs } from "./args";
 import { BenchStack } from "./cliStack";
 import { runPhase, type PhaseName, type PhaseResult } from "./phase";
 import { materialSet } from "./program";
-import { measureSizes, phaseOk, summarizeCold, type BenchResults, type ColdStartTrial, type LoadAverage, type ParallelismRun, type Sizes } from "./results";
+import {
+    measureSizes,
+    phaseOk,
+    summarizeCold,
+    type BenchResults,
+    type ColdStartTrial,
+    type LoadAverage,
+    type ParallelismRun,
+    type Sizes,
+} from "./results";
 import { writeResults } from "./report";
 import { runFleet, writeFleetResults } from "./fleet";
 import { REGION, inDays, materialName, startWorld, type BenchWorld } from "./world";
@@ -42,7 +51,10 @@ async function main(): Promise<void> {
             console.log("");
             for (const line of fleet.lines) console.log(line);
             const { mean, max } = fleet.machine.loadAverage;
-            console.log(`load average (1 min, every 5 s): mean ${mean.toFixed(1)}, max ${max.toFixed(1)} on ${fleet.machine.cpus} CPUs`);
+            console.log(
+                `load average (1 min, every 5 s): mean ${mean.toFixed(1)}, max ${max.toFixed(1)} on ` +
+                    `${fleet.machine.cpus} CPUs`,
+            );
             console.log(`written: ${writeFleetResults(outDir, fleet)}`);
             if (!fleet.ok) process.exitCode = 1;
             return;
@@ -75,15 +87,20 @@ async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
     delete process.env["PULUMI_PARALLEL"];
     const defaultParallel = cliDefaultParallelism();
     print(
-        `${command}\n  ${args.materials} materials; parallelism ${args.parallel.map((p) => (p === "default" ? `default (${defaultParallel})` : p)).join(" and ")}; ` +
-            `quota scale ${args.quotaScale} (kms-local and provider); ${cpus().length} CPUs, node ${process.version}, load average ${loadavg()[0].toFixed(1)}`,
+        `${command}\n  ${args.materials} materials; parallelism ` +
+            `${args.parallel.map((p) => (p === "default" ? `default (${defaultParallel})` : p)).join(" and ")}; ` +
+            `quota scale ${args.quotaScale} (kms-local and provider); ${cpus().length} CPUs, node ` +
+            `${process.version}, load average ${loadavg()[0].toFixed(1)}`,
     );
     const { root, command: pulumi } = await pulumiCli((line) => print(`  ${line}`));
     print(`  Pulumi CLI ${pulumi.version?.toString() ?? "?"}: ${join(root, "bin", "pulumi")}`);
     const world = await startWorld({ quotaScale: args.quotaScale });
     try {
         const total = args.parallel.length * args.materials + args.coldStarts + 1;
-        print(`setup (not measured): ${total} EXTERNAL keys created with the AWS SDK, outside the stacks (the @pulumi/aws plugin cannot be downloaded offline) …`);
+        print(
+            `setup (not measured): ${total} EXTERNAL keys created with the AWS SDK, outside the stacks ` +
+                `(the @pulumi/aws plugin cannot be downloaded offline) …`,
+        );
         let lastPrinted = 0;
         const keyIds = await world.createKeys(total, (done) => {
             if (done - lastPrinted >= 100 || done === total) {
@@ -98,7 +115,11 @@ async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
                 name,
                 command: pulumi,
                 env: { ...world.credentials, ...args.cliEnv },
-                config: { "aws:region": REGION, "pulumi-kms-byok:endpoint": world.kms.url, "pulumi-kms-byok:requestRateScale": String(args.quotaScale) },
+                config: {
+                    "aws:region": REGION,
+                    "pulumi-kms-byok:endpoint": world.kms.url,
+                    "pulumi-kms-byok:requestRateScale": String(args.quotaScale),
+                },
                 program: set.program(validTo),
             });
 
@@ -112,8 +133,19 @@ async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
             const parallel = setting === "default" ? undefined : setting;
             const phases: PhaseResult[] = [];
             const phase = async (name: PhaseName, program?: ReturnType<typeof set.program>): Promise<void> => {
-                print(`${name} (${setting === "default" ? `default parallelism, ${defaultParallel}` : `--parallel ${setting}`}): ${args.materials} materials …`);
-                const p = await runPhase({ world, stack, phase: name, expected: args.materials, parallel, marker: `${process.pid}-${setting}-${name}`, program, print });
+                print(
+                    `${name} (${setting === "default" ? `default parallelism, ${defaultParallel}` : `--parallel ${setting}`}): ${args.materials} materials …`,
+                );
+                const p = await runPhase({
+                    world,
+                    stack,
+                    phase: name,
+                    expected: args.materials,
+                    parallel,
+                    marker: `${process.pid}-${setting}-${name}`,
+                    program,
+                    print,
+                });
                 print(summaryLine(p));
                 phases.push(p);
             };
@@ -141,7 +173,13 @@ async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
                 cliDefaultParallelism: defaultParallel,
                 loadAverage: load.stop(),
             },
-            params: { materials: args.materials, quotaScale: args.quotaScale, parallel: args.parallel, coldStarts: args.coldStarts, cliEnv: args.cliEnv },
+            params: {
+                materials: args.materials,
+                quotaScale: args.quotaScale,
+                parallel: args.parallel,
+                coldStarts: args.coldStarts,
+                cliEnv: args.cliEnv,
+            },
             ok,
             runs,
             sizes,
@@ -162,7 +200,10 @@ async function coldStarts(
     newStack: (name: string, set: ReturnType<typeof materialSet>, validTo: string) => Promise<BenchStack>,
 ): Promise<ColdStartTrial[]> {
     if (args.coldStarts === 0) return [];
-    print(`cold start: ${args.coldStarts} trial${args.coldStarts === 1 ? "" : "s"}, each \`pulumi up\` of a new one-material stack`);
+    print(
+        `cold start: ${args.coldStarts} trial${args.coldStarts === 1 ? "" : "s"}, each \`pulumi up\` of a ` +
+            `new one-material stack`,
+    );
     const trials: ColdStartTrial[] = [];
     for (let k = 0; k < args.coldStarts; k++) {
         const set = materialSet([keyIds[k]]);
@@ -190,7 +231,8 @@ async function coldStarts(
             ok: phaseOk(p),
         });
         print(
-            `  trial ${k + 1}: host seen at ${fmt(p.timeline.hostSeenMs)} ms, first KMS answer at ${fmt(p.timeline.firstKmsAnswerMs)} ms, ` +
+            `  trial ${k + 1}: host seen at ${fmt(p.timeline.hostSeenMs)} ms, first KMS answer at ` +
+                `${fmt(p.timeline.firstKmsAnswerMs)} ms, ` +
                 `create done at ${fmt(p.timeline.stepEndsMs[0])} ms, pulumi exited at ${fmt(p.wallMs)} ms` +
                 (phaseOk(p) ? "" : ` — FAILED: ${p.errors.join(" | ")}`),
         );
@@ -199,10 +241,15 @@ async function coldStarts(
 }
 
 function summaryLine(p: PhaseResult): string {
-    const bound = p.bound.bottleneck ? `quota bound ${(p.bound.ms / 1000).toFixed(1)} s (${p.bound.bottleneck.operation}), ratio ${p.ratio?.toFixed(2)}` : "no KMS calls";
+    const bound = p.bound.bottleneck
+        ? `quota bound ${(p.bound.ms / 1000).toFixed(1)} s (${p.bound.bottleneck.operation}), ratio ` +
+          `${p.ratio?.toFixed(2)}`
+        : "no KMS calls";
     return (
-        `  ${p.phase}: ${p.resources}/${p.expected} in ${(p.wallMs / 1000).toFixed(1)} s; ${bound}; throttled ${p.throttled}; failed ${p.failedSteps}; ` +
-        `max in flight ${p.maxInFlight}; CPU s: cli ${(p.cpu.cliMs / 1000).toFixed(1)}, host ${(p.cpu.hostMs / 1000).toFixed(1)}; ` +
+        `  ${p.phase}: ${p.resources}/${p.expected} in ${(p.wallMs / 1000).toFixed(1)} s; ${bound}; ` +
+        `throttled ${p.throttled}; failed ${p.failedSteps}; ` +
+        `max in flight ${p.maxInFlight}; CPU s: cli ${(p.cpu.cliMs / 1000).toFixed(1)}, host ` +
+        `${(p.cpu.hostMs / 1000).toFixed(1)}; ` +
         `checkpoint writes ${p.state.checkpointWrites}` +
         (p.errors.length > 0 ? `; errors: ${p.errors.join(" | ")}` : "")
     );
@@ -217,7 +264,12 @@ function loadSampler(): { stop(): LoadAverage } {
     return {
         stop() {
             clearInterval(timer);
-            result ??= { atStart, atEnd: loadavg()[0], mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples) };
+            result ??= {
+                atStart,
+                atEnd: loadavg()[0],
+                mean: samples.reduce((a, b) => a + b, 0) / samples.length,
+                max: Math.max(...samples),
+            };
             return result;
         },
     };

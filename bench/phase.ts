@@ -25,7 +25,9 @@ export const PHASES: Record<PhaseName, { command: CommandName; stepOp: string }>
 
 /** Where a phase's wall time went, in ms from the `pulumi` process's spawn. */
 export interface Timeline {
-    /** The inline program started running (preview and up only: the engine asked the bench's language server to run it). */
+    /**
+     * The inline program started running (preview and up only: the engine asked the bench's language server to run it).
+     */
     programStartedMs: number | undefined;
     /** The provider host process first seen (sampled every 100 ms; 25 ms in cold-start trials). */
     hostSeenMs: number | undefined;
@@ -101,7 +103,8 @@ export interface PhaseOptions {
 }
 
 const PACING = /pacing KMS|still waiting|throttl/i;
-const isMaterial = (type: string | undefined): boolean => !!type && type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:");
+const isMaterial = (type: string | undefined): boolean =>
+    !!type && type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:");
 
 export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     const { world, stack } = o;
@@ -170,7 +173,8 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
         const throttled = Object.values(world.kms.control.counters()).reduce((n, c) => n + c.throttled, 0);
         const cpu = watcher ? cpuByRole(watcher.processes()) : undefined;
         o.print(
-            `  [${o.phase}] ${stepEnds.length}/${o.expected} · ${((performance.now() - t0) / 1000).toFixed(1)} s · throttled ${throttled}` +
+            `  [${o.phase}] ${stepEnds.length}/${o.expected} · ` +
+                `${((performance.now() - t0) / 1000).toFixed(1)} s · throttled ${throttled}` +
                 (cpu ? ` · CPU s: cli ${(cpu.cli / 1000).toFixed(1)}, host ${(cpu.host / 1000).toFixed(1)}` : "") +
                 ` · load ${loadavg()[0].toFixed(1)}`,
         );
@@ -198,7 +202,8 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
                     state = stateWatcher.stop();
                     const children = exitedChildrenCpuMs();
                     const bench = processCpuMs("self");
-                    childrenCpuMs = children !== undefined && childrenCpu0 !== undefined ? children - childrenCpu0 : undefined;
+                    childrenCpuMs =
+                        children !== undefined && childrenCpu0 !== undefined ? children - childrenCpu0 : undefined;
                     benchCpuMs = bench !== undefined && benchCpu0 !== undefined ? bench - benchCpu0 : undefined;
                 },
             },
@@ -221,7 +226,13 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     const byRole = cpuByRole(processes);
     return {
         phase: o.phase,
-        command: `${command === "preview" ? Object.entries(PREVIEW_ENVIRONMENT).map(([k, v]) => `${k}=${v} `).join("") : ""}pulumi ${command}${o.parallel ? ` --parallel ${o.parallel}` : ""}`,
+        command: `${
+            command === "preview"
+                ? Object.entries(PREVIEW_ENVIRONMENT)
+                      .map(([k, v]) => `${k}=${v} `)
+                      .join("")
+                : ""
+        }pulumi ${command}${o.parallel ? ` --parallel ${o.parallel}` : ""}`,
         expected: o.expected,
         resources: stepEnds.length,
         failedSteps: failed,
@@ -243,9 +254,21 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
         throttled: Object.values(counters).reduce((n, c) => n + c.throttled, 0),
         bound,
         ratio: bound.ms > 0 ? wall / bound.ms : undefined,
-        cpu: { allProcessesMs: childrenCpuMs, cliMs: byRole.cli, hostMs: byRole.host, otherMs: byRole.other, benchProcessMs: benchCpuMs },
+        cpu: {
+            allProcessesMs: childrenCpuMs,
+            cliMs: byRole.cli,
+            hostMs: byRole.host,
+            otherMs: byRole.other,
+            benchProcessMs: benchCpuMs,
+        },
         processes,
-        state: state ?? { checkpointWrites: 0, checkpointBytesWritten: 0, largestCheckpointBytes: 0, fileEvents: 0, checkpointWriteTimesMs: [] },
+        state: state ?? {
+            checkpointWrites: 0,
+            checkpointBytesWritten: 0,
+            largestCheckpointBytes: 0,
+            fileEvents: 0,
+            checkpointWriteTimesMs: [],
+        },
         pacingLogs,
         loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] },
     };

@@ -49,7 +49,9 @@ export function peakRssBytes(pid: number): number | undefined {
 /** Process ids currently listed in /proc. */
 export function processIds(): number[] {
     try {
-        return readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number);
+        return readdirSync("/proc")
+            .filter((name) => /^\d+$/.test(name))
+            .map(Number);
     } catch {
         return [];
     }
@@ -64,7 +66,10 @@ export function environmentValue(pid: number, name: string): string | undefined 
         return undefined;
     }
     const prefix = `${name}=`;
-    return text.split("\0").find((entry) => entry.startsWith(prefix))?.slice(prefix.length);
+    return text
+        .split("\0")
+        .find((entry) => entry.startsWith(prefix))
+        ?.slice(prefix.length);
 }
 
 /** The executable's path and the command line, as far as readable. */

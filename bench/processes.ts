@@ -9,7 +9,9 @@ import { environmentValue, peakRssBytes, processCpuMs, processIds, processIdenti
 
 export const MARKER_VARIABLE = "PULUMI_KMS_BYOK_BENCH_MARKER";
 
-/** cli: the `pulumi` binary; host: the dynamic-provider host (node); other: the plugin's shell wrapper and its helpers. */
+/**
+ * cli: the `pulumi` binary; host: the dynamic-provider host (node); other: the plugin's shell wrapper and its helpers.
+ */
 export type ProcessRole = "cli" | "host" | "other";
 
 export interface WatchedProcess {
@@ -78,7 +80,15 @@ export class ProcessWatcher {
             if (environmentValue(pid, MARKER_VARIABLE) !== this.marker) continue;
             const { exe, argv } = processIdentity(pid);
             const role = roleOf(exe, argv);
-            this.watched.set(pid, { pid, role, what: describe(exe, argv, role), firstSeenMs: now, lastSeenMs: now, cpuMs: 0, peakRssBytes: undefined });
+            this.watched.set(pid, {
+                pid,
+                role,
+                what: describe(exe, argv, role),
+                firstSeenMs: now,
+                lastSeenMs: now,
+                cpuMs: 0,
+                peakRssBytes: undefined,
+            });
         }
         for (const p of this.watched.values()) {
             const cpu = processCpuMs(p.pid);

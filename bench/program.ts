@@ -30,7 +30,11 @@ export function materialSet(keyIds: readonly string[]): MaterialSet {
         program: (validTo) => async () => {
             if (!materials) throw new Error("the bench's materials were disposed of");
             materials.forEach((material, i) => {
-                new ImportedKeyMaterial(materialName(i), { keyId: keyIds[i], keyMaterial: pulumi.secret(material), validTo });
+                new ImportedKeyMaterial(materialName(i), {
+                    keyId: keyIds[i],
+                    keyMaterial: pulumi.secret(material),
+                    validTo,
+                });
             });
         },
         dispose: () => {

@@ -68,8 +68,21 @@ export interface LoadAverage {
 export interface BenchResults {
     generatedAt: string;
     command: string;
-    machine: { cpus: number; cpuModel: string; node: string; pulumiCli: string; cliDefaultParallelism: number; loadAverage: LoadAverage };
-    params: { materials: number; quotaScale: number; parallel: ("default" | number)[]; coldStarts: number; cliEnv: Record<string, string> };
+    machine: {
+        cpus: number;
+        cpuModel: string;
+        node: string;
+        pulumiCli: string;
+        cliDefaultParallelism: number;
+        loadAverage: LoadAverage;
+    };
+    params: {
+        materials: number;
+        quotaScale: number;
+        parallel: ("default" | number)[];
+        coldStarts: number;
+        cliEnv: Record<string, string>;
+    };
     /** Every phase completed every resource with no failure, and every cold start too. */
     ok: boolean;
     runs: ParallelismRun[];
@@ -129,26 +142,37 @@ export const MINIMUM_CALLS: Record<PhaseName, { byOperation: Record<string, numb
     create: {
         byOperation: { GetParametersForImport: 1, ImportKeyMaterial: 1 },
         note:
-            "a wrapping key and import token (GetParametersForImport), then the import; a key's first material needs no " +
+            "a wrapping key and import token (GetParametersForImport), then the import; a key's " +
+            "first material needs no " +
             "ImportType and the answer carries the KeyMaterialId, so no read is required",
     },
     refresh: {
         byOperation: { DescribeKey: 1, ListKeyRotations: 1 },
-        note: "the key's state (DescribeKey) and this material's import state and expiry (ListKeyRotations: a symmetric key may hold several materials)",
+        note:
+            "the key's state (DescribeKey) and this material's import state and expiry (ListKeyRotations: a " +
+            "symmetric key may hold several materials)",
     },
     update: {
         byOperation: { GetParametersForImport: 1, ImportKeyMaterial: 1 },
-        note: "a validTo change is a reimport of the same bytes (EXISTING_KEY_MATERIAL with the stored KeyMaterialId): a fresh token, then the import",
+        note:
+            "a validTo change is a reimport of the same bytes (EXISTING_KEY_MATERIAL with the stored " +
+            "KeyMaterialId): a fresh token, then the import",
     },
     delete: {
         byOperation: { DeleteImportedKeyMaterial: 1 },
-        note: "DeleteImportedKeyMaterial by the stored KeyMaterialId; 'already gone' (NotFoundException, pending deletion) can be read from its error",
+        note:
+            "DeleteImportedKeyMaterial by the stored KeyMaterialId; 'already gone' (NotFoundException, pending " +
+            "deletion) can be read from its error",
     },
 };
 
 export function callsPerResource(p: PhaseResult): CallsRow {
     const n = Math.max(1, p.expected);
-    const byOperation = Object.fromEntries(Object.entries(p.accepted).filter(([, calls]) => calls > 0).map(([op, calls]) => [op, calls / n]));
+    const byOperation = Object.fromEntries(
+        Object.entries(p.accepted)
+            .filter(([, calls]) => calls > 0)
+            .map(([op, calls]) => [op, calls / n]),
+    );
     return {
         phase: p.phase,
         resources: p.resources,
@@ -186,12 +210,16 @@ export function measureSizes(exportText: string, stateFileBytes: number, materia
         entryBytes: bytes(entry),
         entryInputsBytes: bytes(inputs),
         entryOutputsBytes: bytes(outputs),
-        providerCopiesInEntry: ["inputs", "outputs"].filter((k) => "__provider" in (k === "inputs" ? inputs : outputs)).length,
+        providerCopiesInEntry: ["inputs", "outputs"].filter((k) => "__provider" in (k === "inputs" ? inputs : outputs))
+            .length,
         entryFieldBytes: fieldBytes(entry as unknown as Record<string, unknown>),
     };
 }
 
-/** What an entry's bytes are: each input and output property, and each of the entry's own keys (as compact JSON, key included). */
+/**
+ * What an entry's bytes are: each input and output property, and each of the entry's own keys (as compact JSON, key
+ * included).
+ */
 function fieldBytes(entry: Record<string, unknown>): [string, number][] {
     const size = (key: string, value: unknown): number => Buffer.byteLength(JSON.stringify({ [key]: value })) - 1;
     const fields: [string, number][] = [];
@@ -236,7 +264,9 @@ export function phaseOk(p: PhaseResult): boolean {
 /** Time the phase spent before its first and after its last KMS answer (ms): the fixed costs around the KMS work. */
 export function fixedCosts(p: PhaseResult): { beforeFirstKmsMs: number; afterLastKmsMs: number } | undefined {
     const { firstKmsAnswerMs: first, lastKmsAnswerMs: last } = p.timeline;
-    return first === undefined || last === undefined ? undefined : { beforeFirstKmsMs: first, afterLastKmsMs: p.wallMs - last };
+    return first === undefined || last === undefined
+        ? undefined
+        : { beforeFirstKmsMs: first, afterLastKmsMs: p.wallMs - last };
 }
 
 /** (last − first KMS answer) ÷ bound: how close the phase ran to the quota once its KMS work had started. */

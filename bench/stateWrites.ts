@@ -25,7 +25,13 @@ export interface StateWrites {
 export class StateWriteWatcher {
     private watcher: FSWatcher | undefined;
     private readonly t0 = performance.now();
-    private readonly result: StateWrites = { checkpointWrites: 0, checkpointBytesWritten: 0, largestCheckpointBytes: 0, fileEvents: 0, checkpointWriteTimesMs: [] };
+    private readonly result: StateWrites = {
+        checkpointWrites: 0,
+        checkpointBytesWritten: 0,
+        largestCheckpointBytes: 0,
+        fileEvents: 0,
+        checkpointWriteTimesMs: [],
+    };
 
     constructor(
         private readonly stackDirectory: string,

@@ -34,7 +34,10 @@ export interface BenchWorld {
 
 export async function startWorld(options: { quotaScale: number }): Promise<BenchWorld> {
     const kms = await startKmsLocal({ quotas: { enabled: true, scale: options.quotaScale } });
-    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"], AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"] };
+    const credentials = {
+        AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"],
+        AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"],
+    };
     const operator = new KMSClient({
         endpoint: kms.url,
         region: REGION,
@@ -50,7 +53,9 @@ export async function startWorld(options: { quotaScale: number }): Promise<Bench
         const worker = async (): Promise<void> => {
             for (let i = next++; i < count; i = next++) {
                 await bucket.acquire();
-                const { KeyMetadata: key } = await operator.send(new CreateKeyCommand({ Origin: "EXTERNAL", Description: `bench key ${i}` }));
+                const { KeyMetadata: key } = await operator.send(
+                    new CreateKeyCommand({ Origin: "EXTERNAL", Description: `bench key ${i}` }),
+                );
                 ids[i] = key!.KeyId!;
                 onProgress?.(ids.filter(Boolean).length);
             }
@@ -74,7 +79,13 @@ export async function startWorld(options: { quotaScale: number }): Promise<Bench
             }
         },
         async warmUp(keyId) {
-            await operator.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_4096" }));
+            await operator.send(
+                new GetParametersForImportCommand({
+                    KeyId: keyId,
+                    WrappingAlgorithm: "RSAES_OAEP_SHA_256",
+                    WrappingKeySpec: "RSA_4096",
+                }),
+            );
             // Let the quota bucket refill.
             await new Promise((resolve) => setTimeout(resolve, 1000 / rate("GetParametersForImport") + 100));
         },

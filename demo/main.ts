@@ -38,21 +38,44 @@ async function main(): Promise<void> {
 
     const kms = await startKmsLocal({ log: undefined });
     const home = CliHome.temporary("kms-byok-demo-");
-    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"], AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"] };
-    const operator = new KMSClient({ endpoint: kms.url, region: "us-east-1", credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY } });
+    const credentials = {
+        AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"],
+        AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"],
+    };
+    const operator = new KMSClient({
+        endpoint: kms.url,
+        region: "us-east-1",
+        credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY },
+    });
     const printed: string[] = [];
     say.note(`kms-local (the AWS KMS stand-in, AWS request quotas enforced) listens on ${kms.url}`);
-    say.command(`export AWS_ENDPOINT_URL_KMS=${kms.url} AWS_ACCESS_KEY_ID=${credentials.AWS_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=…   # kms-local's test credentials`);
+    say.command(
+        `export AWS_ENDPOINT_URL_KMS=${kms.url} AWS_ACCESS_KEY_ID=${credentials.AWS_ACCESS_KEY_ID} ` +
+            `AWS_SECRET_ACCESS_KEY=…   # kms-local's test credentials`,
+    );
     say.note("the `aws kms …` lines are what an operator would type; the demo makes the same calls with the AWS SDK");
 
     try {
-        say.step("0. the platform team creates the EXTERNAL key (outside this stack: the @pulumi/aws plugin cannot be downloaded offline)", "aws kms create-key --origin EXTERNAL");
-        const { KeyMetadata: key } = await operator.send(new CreateKeyCommand({ Origin: "EXTERNAL", Description: "payments BYOK" }));
+        say.step(
+            "0. the platform team creates the EXTERNAL key (outside this stack: the @pulumi/aws plugin " +
+                "cannot be downloaded offline)",
+            "aws kms create-key --origin EXTERNAL",
+        );
+        const { KeyMetadata: key } = await operator.send(
+            new CreateKeyCommand({ Origin: "EXTERNAL", Description: "payments BYOK" }),
+        );
         say.note(`key ${key!.KeyId} is ${key!.KeyState}: it has no material yet`);
 
         const material = randomBytes(32);
         const validTo = new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10) + "T00:00:00Z";
-        const stack = await DrivenStack.create({ project: "kms-byok-demo", stack: STACK, program: demoProgram, home, passphrase: PASSPHRASE, env: credentials });
+        const stack = await DrivenStack.create({
+            project: "kms-byok-demo",
+            stack: STACK,
+            program: demoProgram,
+            home,
+            passphrase: PASSPHRASE,
+            env: credentials,
+        });
         say.command("pulumi stack init dev");
         say.command("pulumi config set aws:region us-east-1");
         say.command(`pulumi config set pulumi-kms-byok:endpoint ${kms.url}`);
@@ -70,7 +93,8 @@ async function main(): Promise<void> {
             printed.push(text);
             say.cli(text);
         };
-        const pulumi = (command: CommandName, options: RunOptions = {}) => succeeded(stack.run(command, { ...options, onOutput: output, color: say.color }));
+        const pulumi = (command: CommandName, options: RunOptions = {}) =>
+            succeeded(stack.run(command, { ...options, onOutput: output, color: say.color }));
         const keyArn = key!.Arn!;
 
         say.step("1. preview", "pulumi preview");
@@ -82,12 +106,21 @@ async function main(): Promise<void> {
         say.command(`aws kms encrypt --key-id ${key!.KeyId} --plaintext fileb://card.txt   # the key works`);
         const ciphertext = await encrypt(say, operator, keyArn, "card 4111-xxxx-xxxx-1111");
 
-        say.step("3. someone deletes the key material behind Pulumi's back", `aws kms delete-imported-key-material --key-id ${key!.KeyId} --key-material-id ${keyMaterialId}`);
+        say.step(
+            "3. someone deletes the key material behind Pulumi's back",
+            `aws kms delete-imported-key-material --key-id ${key!.KeyId} --key-material-id ${keyMaterialId}`,
+        );
         await operator.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyArn, KeyMaterialId: keyMaterialId }));
         say.note(`the key is now ${await keyState(operator, keyArn)}: nothing encrypts or decrypts with it`);
 
         say.step("4. the CI drift check finds it", "pulumi preview --refresh --diff --expect-no-changes");
-        const drift = await stack.run("preview", { refresh: true, diff: true, expectNoChanges: true, onOutput: output, color: say.color });
+        const drift = await stack.run("preview", {
+            refresh: true,
+            diff: true,
+            expectNoChanges: true,
+            onOutput: output,
+            color: say.color,
+        });
         if (drift.ok) throw new Error("the drift check passed, but the material was deleted");
         if (!/no changes were expected/i.test(drift.error ?? "")) throw new Error(drift.error);
         say.note(`exit code ${drift.exitCode ?? "unknown"}: the CI job fails, as it should`);
@@ -96,10 +129,16 @@ async function main(): Promise<void> {
         await pulumi("up", { refresh: true });
         say.note(`the key is ${await keyState(operator, keyArn)} again, with the same KeyMaterialId`);
 
-        say.step("6. proof: the ciphertext from step 2 decrypts again", "aws kms decrypt --ciphertext-blob fileb://card.bin");
+        say.step(
+            "6. proof: the ciphertext from step 2 decrypts again",
+            "aws kms decrypt --ciphertext-blob fileb://card.bin",
+        );
         await decrypt(say, operator, ciphertext);
 
-        say.step("7. the key is scheduled for deletion outside Pulumi", `aws kms schedule-key-deletion --key-id ${key!.KeyId} --pending-window-in-days 7`);
+        say.step(
+            "7. the key is scheduled for deletion outside Pulumi",
+            `aws kms schedule-key-deletion --key-id ${key!.KeyId} --pending-window-in-days 7`,
+        );
         await operator.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
         say.note(`the key is ${await keyState(operator, keyArn)}`);
 
@@ -146,12 +185,20 @@ function filesUnder(dir: string): string[] {
 
 /** Everything the CLI printed and every file it left (backend, PULUMI_HOME), searched for the material. */
 function leakCheck(say: Narrator, haystacks: string[], material: Buffer): void {
-    const forms = [material.toString("base64"), material.toString("base64url"), material.toString("hex"), material.toString("hex").toUpperCase(), material.toString("latin1")];
+    const forms = [
+        material.toString("base64"),
+        material.toString("base64url"),
+        material.toString("hex"),
+        material.toString("hex").toUpperCase(),
+        material.toString("latin1"),
+    ];
     const leaked = haystacks.some((text) => forms.some((form) => text.includes(form)));
     say.note(
         leaked
             ? "LEAK: the key material appears in the CLI's output or files!"
-            : `Checked: the key material appears nowhere in what the CLI printed or in its ${haystacks.length - 1} files (state, history, PULUMI_HOME); the state holds it only as an encrypted secret.`,
+            : `Checked: the key material appears nowhere in what the CLI printed or in its ` +
+                  `${haystacks.length - 1} files (state, history, PULUMI_HOME); the state holds it only as ` +
+                  `an encrypted secret.`,
     );
     if (leaked) process.exitCode = 1;
 }

@@ -14,5 +14,10 @@ export async function demoProgram(): Promise<Record<string, pulumi.Output<unknow
         keyMaterial: config.requireSecret("keyMaterial"),
         ...(validTo ? { validTo } : {}),
     });
-    return { keyArn: material.keyArn, keyMaterialId: material.keyMaterialId, keyState: material.keyState, materialValidTo: material.validTo };
+    return {
+        keyArn: material.keyArn,
+        keyMaterialId: material.keyMaterialId,
+        keyState: material.keyState,
+        materialValidTo: material.validTo,
+    };
 }

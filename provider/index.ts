@@ -2,8 +2,18 @@
  * pulumi-kms-byok: AWS KMS imported key material (BYOK) as Pulumi resources. Every type a public signature
  * uses is exported here (test/provider/index.test.ts checks it).
  */
-export { ImportedKeyMaterial, ImportedKeyMaterialArgs, AssumeRoleArgs, KeyMaterialIdFor, IMPORTED_KEY_MATERIAL_TYPE } from "./resource/importedKeyMaterial";
-export { KeyMaterialRotation, KeyMaterialRotationArgs, KEY_MATERIAL_ROTATION_TYPE } from "./resource/keyMaterialRotation";
+export {
+    ImportedKeyMaterial,
+    ImportedKeyMaterialArgs,
+    AssumeRoleArgs,
+    KeyMaterialIdFor,
+    IMPORTED_KEY_MATERIAL_TYPE,
+} from "./resource/importedKeyMaterial";
+export {
+    KeyMaterialRotation,
+    KeyMaterialRotationArgs,
+    KEY_MATERIAL_ROTATION_TYPE,
+} from "./resource/keyMaterialRotation";
 export { ByokKey, ByokKeyArgs } from "./resource/byokKey";
 export { importedKeyMaterialProvider, keyMaterialRotationProvider } from "./engine/storedProvider";
 export type {

@@ -11,7 +11,8 @@ import { awsProviderFor } from "../kmsLocal";
  *
  *   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out signing.pem
  *   pulumi config set --secret signingKey < signing.pem
- *   pulumi config set --secret rsaKey "$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 | openssl pkcs8 -topk8 -nocrypt -outform DER | openssl base64 -A)"
+ *   pulumi config set --secret rsaKey "$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 | openssl pkcs8
+ * -topk8 -nocrypt -outform DER | openssl base64 -A)"
  *   pulumi config set --secret macKey "$(openssl rand -base64 32)"
  */
 const config = new pulumi.Config();
@@ -20,9 +21,27 @@ const endpoint = kmsEndpoint ? { endpoint: kmsEndpoint } : {};
 const provider = awsProviderFor(kmsEndpoint);
 const opts = provider ? { providers: [provider] } : undefined;
 
-const signing = new ByokKey("signing", { keySpec: "ECC_NIST_P256", keyMaterial: config.requireSecret("signingKey"), deletionWindowInDays: 7, ...endpoint }, opts);
-const encryption = new ByokKey("rsa-encryption", { keySpec: "RSA_3072", keyUsage: "ENCRYPT_DECRYPT", keyMaterial: config.requireSecret("rsaKey"), deletionWindowInDays: 7, ...endpoint }, opts);
-const mac = new ByokKey("mac", { keySpec: "HMAC_256", keyMaterial: config.requireSecret("macKey"), deletionWindowInDays: 7, ...endpoint }, opts);
+const signing = new ByokKey(
+    "signing",
+    { keySpec: "ECC_NIST_P256", keyMaterial: config.requireSecret("signingKey"), deletionWindowInDays: 7, ...endpoint },
+    opts,
+);
+const encryption = new ByokKey(
+    "rsa-encryption",
+    {
+        keySpec: "RSA_3072",
+        keyUsage: "ENCRYPT_DECRYPT",
+        keyMaterial: config.requireSecret("rsaKey"),
+        deletionWindowInDays: 7,
+        ...endpoint,
+    },
+    opts,
+);
+const mac = new ByokKey(
+    "mac",
+    { keySpec: "HMAC_256", keyMaterial: config.requireSecret("macKey"), deletionWindowInDays: 7, ...endpoint },
+    opts,
+);
 
 export const signingKeyArn = signing.keyArn;
 /** DER SubjectPublicKeyInfo (base64), as GetPublicKey returns it: share it with verifiers. */

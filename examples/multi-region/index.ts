@@ -20,28 +20,57 @@ const endpoint = kmsEndpoint ? { endpoint: kmsEndpoint } : {};
 const replicaRegions = config.getObject<string[]>("replicaRegions") ?? ["eu-west-1", "ap-southeast-2"];
 const provider = awsProviderFor(kmsEndpoint);
 
-const primary = new aws.kms.ExternalKey("mrk", { description: "multi-Region BYOK", multiRegion: true, deletionWindowInDays: 7 }, { provider });
+const primary = new aws.kms.ExternalKey(
+    "mrk",
+    { description: "multi-Region BYOK", multiRegion: true, deletionWindowInDays: 7 },
+    { provider },
+);
 const firstMaterial = config.requireSecret("keyMaterial");
-const firstInPrimary = new ImportedKeyMaterial("material-1", { keyId: primary.arn, keyMaterial: firstMaterial, keyMaterialDescription: "material-1", ...endpoint });
+const firstInPrimary = new ImportedKeyMaterial("material-1", {
+    keyId: primary.arn,
+    keyMaterial: firstMaterial,
+    keyMaterialDescription: "material-1",
+    ...endpoint,
+});
 
 // KMS replicates an EXTERNAL primary only once it holds material (ReplicateKey refuses a PendingImport key).
 const replicas = replicaRegions.map(
     (region) =>
-        new aws.kms.ReplicaExternalKey(`mrk-${region}`, { primaryKeyArn: primary.arn, region, deletionWindowInDays: 7 }, { provider, dependsOn: [firstInPrimary] }),
+        new aws.kms.ReplicaExternalKey(
+            `mrk-${region}`,
+            { primaryKeyArn: primary.arn, region, deletionWindowInDays: 7 },
+            { provider, dependsOn: [firstInPrimary] },
+        ),
 );
 
 /** One material in the primary (unless given) and in every replica; each resource owns it in its Region. */
-function materialEverywhere(name: string, keyMaterial: pulumi.Input<string>, dependsOn: pulumi.Resource[], inPrimaryAlready?: ImportedKeyMaterial) {
+function materialEverywhere(
+    name: string,
+    keyMaterial: pulumi.Input<string>,
+    dependsOn: pulumi.Resource[],
+    inPrimaryAlready?: ImportedKeyMaterial,
+) {
     const inPrimary =
         inPrimaryAlready ??
         new ImportedKeyMaterial(
             name,
-            { keyId: primary.arn, keyMaterial, keyMaterialDescription: name, importType: "NEW_KEY_MATERIAL", ...endpoint },
+            {
+                keyId: primary.arn,
+                keyMaterial,
+                keyMaterialDescription: name,
+                importType: "NEW_KEY_MATERIAL",
+                ...endpoint,
+            },
             { dependsOn },
         );
     // The replicas accept only material the primary already has: they come after it.
     const inReplicas = replicas.map(
-        (replica, i) => new ImportedKeyMaterial(`${name}-${replicaRegions[i]}`, { keyId: replica.arn, keyMaterial, ...endpoint }, { dependsOn: [inPrimary] }),
+        (replica, i) =>
+            new ImportedKeyMaterial(
+                `${name}-${replicaRegions[i]}`,
+                { keyId: replica.arn, keyMaterial, ...endpoint },
+                { dependsOn: [inPrimary] },
+            ),
     );
     return { inPrimary, inReplicas };
 }
@@ -52,7 +81,11 @@ const nextMaterial = config.getSecret("nextKeyMaterial");
 if (nextMaterial) {
     const next = materialEverywhere("material-2", nextMaterial, first.inReplicas);
     // KMS rotates a multi-Region key only once every replica holds the new material.
-    new KeyMaterialRotation("rotate-to-material-2", { keyId: primary.arn, keyMaterialId: next.inPrimary.keyMaterialId, ...endpoint }, { dependsOn: next.inReplicas });
+    new KeyMaterialRotation(
+        "rotate-to-material-2",
+        { keyId: primary.arn, keyMaterialId: next.inPrimary.keyMaterialId, ...endpoint },
+        { dependsOn: next.inReplicas },
+    );
 }
 
 export const primaryArn = primary.arn;

@@ -18,7 +18,11 @@ const kmsEndpoint = config.get("kmsEndpoint");
 const endpoint = kmsEndpoint ? { endpoint: kmsEndpoint } : {};
 const provider = awsProviderFor(kmsEndpoint);
 
-const key = new aws.kms.ExternalKey("rotating", { description: "BYOK with on-demand rotation", deletionWindowInDays: 7 }, { provider });
+const key = new aws.kms.ExternalKey(
+    "rotating",
+    { description: "BYOK with on-demand rotation", deletionWindowInDays: 7 },
+    { provider },
+);
 
 const first = new ImportedKeyMaterial("material-1", {
     keyId: key.arn,

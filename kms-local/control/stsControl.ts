@@ -4,18 +4,18 @@
 import type { IssuedSession, RoleDefinition, StsStore } from "../store/sessions.js";
 
 export interface StsControl {
-  /** Declares (or replaces) a role; undeclared roles can be assumed by anyone, without ExternalId. */
-  defineRole(roleArn: string, definition: RoleDefinition): void;
-  /** Sessions issued so far, oldest first, without SecretAccessKey and SessionToken. */
-  sessions(): Omit<IssuedSession, "secretAccessKey" | "sessionToken">[];
-  /** Forgets every role and session (their credentials stop working). */
-  reset(): void;
+    /** Declares (or replaces) a role; undeclared roles can be assumed by anyone, without ExternalId. */
+    defineRole(roleArn: string, definition: RoleDefinition): void;
+    /** Sessions issued so far, oldest first, without SecretAccessKey and SessionToken. */
+    sessions(): Omit<IssuedSession, "secretAccessKey" | "sessionToken">[];
+    /** Forgets every role and session (their credentials stop working). */
+    reset(): void;
 }
 
 export function stsControl(store: StsStore): StsControl {
-  return {
-    defineRole: (roleArn, definition) => void store.roles.set(roleArn, { ...definition }),
-    sessions: () => store.list(),
-    reset: () => store.clear(),
-  };
+    return {
+        defineRole: (roleArn, definition) => void store.roles.set(roleArn, { ...definition }),
+        sessions: () => store.list(),
+        reset: () => store.clear(),
+    };
 }

@@ -18,14 +18,30 @@ import type { Switches } from "../model/switches.js";
 export type TimingPreset = "fast" | "aws";
 export const TIMING_PRESETS_NAMES: readonly TimingPreset[] = ["fast", "aws"];
 
-export type TimingSwitches = Pick<Switches, "newKeyInvisibleMs" | "stateChangePropagationMs" | "rotationDelayMs" | "replicaCreatingMs" | "wrappingKeyPerCall">;
+export type TimingSwitches = Pick<
+    Switches,
+    "newKeyInvisibleMs" | "stateChangePropagationMs" | "rotationDelayMs" | "replicaCreatingMs" | "wrappingKeyPerCall"
+>;
 
 export const TIMING_PRESETS: Readonly<Record<TimingPreset, Readonly<TimingSwitches>>> = {
-  fast: { newKeyInvisibleMs: 0, stateChangePropagationMs: 0, rotationDelayMs: 300, replicaCreatingMs: 200, wrappingKeyPerCall: "shared" },
-  aws: { newKeyInvisibleMs: 1000, stateChangePropagationMs: 1000, rotationDelayMs: 3000, replicaCreatingMs: 2000, wrappingKeyPerCall: "fresh" },
+    fast: {
+        newKeyInvisibleMs: 0,
+        stateChangePropagationMs: 0,
+        rotationDelayMs: 300,
+        replicaCreatingMs: 200,
+        wrappingKeyPerCall: "shared",
+    },
+    aws: {
+        newKeyInvisibleMs: 1000,
+        stateChangePropagationMs: 1000,
+        rotationDelayMs: 3000,
+        replicaCreatingMs: 2000,
+        wrappingKeyPerCall: "fresh",
+    },
 };
 
 export function timingSwitches(preset: string): TimingSwitches {
-  if (!(TIMING_PRESETS_NAMES as readonly string[]).includes(preset)) throw new Error(`timing must be one of: ${TIMING_PRESETS_NAMES.join(", ")}`);
-  return { ...TIMING_PRESETS[preset as TimingPreset] };
+    if (!(TIMING_PRESETS_NAMES as readonly string[]).includes(preset))
+        throw new Error(`timing must be one of: ${TIMING_PRESETS_NAMES.join(", ")}`);
+    return { ...TIMING_PRESETS[preset as TimingPreset] };
 }

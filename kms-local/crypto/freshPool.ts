@@ -19,44 +19,46 @@ let generated = 0;
 
 /** The spec to generate next: one a caller waits for (oldest first), else the first short of its stock. */
 function nextSpec(): WrappingKeySpec | undefined {
-  const waited = FILL_ORDER.find((s) => (waiters.get(s) as unknown[]).length > 0);
-  if (waited || holders === 0) return waited;
-  return FILL_ORDER.find((s) => (stock.get(s) as WrappingKey[]).length < FRESH_STOCK[s]);
+    const waited = FILL_ORDER.find((s) => (waiters.get(s) as unknown[]).length > 0);
+    if (waited || holders === 0) return waited;
+    return FILL_ORDER.find((s) => (stock.get(s) as WrappingKey[]).length < FRESH_STOCK[s]);
 }
 
 function deliver(key: WrappingKey): void {
-  const waiting = waiters.get(key.spec) as ((key: WrappingKey) => void)[];
-  const first = waiting.shift();
-  if (first) first(key);
-  else (stock.get(key.spec) as WrappingKey[]).push(key);
+    const waiting = waiters.get(key.spec) as ((key: WrappingKey) => void)[];
+    const first = waiting.shift();
+    if (first) first(key);
+    else (stock.get(key.spec) as WrappingKey[]).push(key);
 }
 
 /** Generates pairs one after the other while there is demand; never two at once. */
 function pump(): void {
-  if (generating) return;
-  const spec = nextSpec();
-  if (!spec) return;
-  generating = true;
-  generateWrappingKey(spec).then(
-    (key) => {
-      generated += 1;
-      generating = false;
-      deliver(key);
-      pump();
-    },
-    () => {
-      generating = false;
-      setTimeout(pump, 100).unref();
-    },
-  );
+    if (generating) return;
+    const spec = nextSpec();
+    if (!spec) return;
+    generating = true;
+    generateWrappingKey(spec).then(
+        (key) => {
+            generated += 1;
+            generating = false;
+            deliver(key);
+            pump();
+        },
+        () => {
+            generating = false;
+            setTimeout(pump, 100).unref();
+        },
+    );
 }
 
 /** A pair no other call has had or will have. */
 export function freshWrappingKey(spec: WrappingKeySpec): Promise<WrappingKey> {
-  const ready = (stock.get(spec) as WrappingKey[]).shift();
-  const key = ready ? Promise.resolve(ready) : new Promise<WrappingKey>((resolve) => (waiters.get(spec) as ((k: WrappingKey) => void)[]).push(resolve));
-  pump();
-  return key;
+    const ready = (stock.get(spec) as WrappingKey[]).shift();
+    const key = ready
+        ? Promise.resolve(ready)
+        : new Promise<WrappingKey>((resolve) => (waiters.get(spec) as ((k: WrappingKey) => void)[]).push(resolve));
+    pump();
+    return key;
 }
 
 /**
@@ -64,18 +66,21 @@ export function freshWrappingKey(spec: WrappingKeySpec): Promise<WrappingKey> {
  * in "fresh" mode). With no holder left, only callers already waiting are served.
  */
 export function holdFreshStock(): () => void {
-  holders += 1;
-  pump();
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    holders -= 1;
-  };
+    holders += 1;
+    pump();
+    let released = false;
+    return () => {
+        if (released) return;
+        released = true;
+        holders -= 1;
+    };
 }
 
 /** For tests and the README's figures: pairs ready per spec and pairs generated so far. */
 export function freshStockStatus(): { ready: Record<WrappingKeySpec, number>; generated: number; generating: boolean } {
-  const ready = Object.fromEntries(WRAPPING_SPECS.map((s) => [s, (stock.get(s) as WrappingKey[]).length])) as Record<WrappingKeySpec, number>;
-  return { ready, generated, generating };
+    const ready = Object.fromEntries(WRAPPING_SPECS.map((s) => [s, (stock.get(s) as WrappingKey[]).length])) as Record<
+        WrappingKeySpec,
+        number
+    >;
+    return { ready, generated, generating };
 }

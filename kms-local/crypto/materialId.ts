@@ -7,6 +7,6 @@ import { createHash, createHmac } from "node:crypto";
 export type MaterialIdDerivation = "hmac-sha256" | "sha256";
 
 export function keyMaterialId(keyId: string, material: Buffer, derivation: MaterialIdDerivation): string {
-  if (derivation === "sha256") return createHash("sha256").update(keyId).update(material).digest("hex");
-  return createHmac("sha256", keyId).update(material).digest("hex");
+    if (derivation === "sha256") return createHash("sha256").update(keyId).update(material).digest("hex");
+    return createHmac("sha256", keyId).update(material).digest("hex");
 }

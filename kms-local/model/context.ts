@@ -4,19 +4,19 @@
 import type { Switches } from "./switches.js";
 
 export interface RequestFacts {
-  keyId?: string;
-  keyMaterialId?: string;
-  importType?: string;
+    keyId?: string;
+    keyMaterialId?: string;
+    importType?: string;
 }
 
 /** The caller's Region and account, the switches and the request's time: what the store needs to answer. */
 export interface RequestScope {
-  readonly region: string;
-  readonly account: string;
-  readonly switches: Switches;
-  /** kms-local clock at the start of the request, epoch ms. */
-  readonly now: number;
-  readonly facts: RequestFacts;
+    readonly region: string;
+    readonly account: string;
+    readonly switches: Switches;
+    /** kms-local clock at the start of the request, epoch ms. */
+    readonly now: number;
+    readonly facts: RequestFacts;
 }
 
 /** A response body: plain JSON values, Buffers (sent as base64) and Timestamps (sent as epoch seconds). */
@@ -24,7 +24,7 @@ export type Output = Record<string, unknown>;
 
 /** Epoch-ms time that the wire layer emits as a float of epoch seconds with millisecond precision. */
 export class Timestamp {
-  constructor(readonly ms: number) {}
+    constructor(readonly ms: number) {}
 }
 
 export const ts = (ms: number | undefined): Timestamp | undefined => (ms === undefined ? undefined : new Timestamp(ms));

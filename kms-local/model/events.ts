@@ -3,9 +3,9 @@
 
 /** Things kms-local did by itself (CloudTrail-like), e.g. DeleteExpiredKeyMaterial. */
 export interface EventRecord {
-  time: number;
-  event: "DeleteExpiredKeyMaterial" | "RotationCompleted" | "DeleteKey" | "ReplicaCreated";
-  region: string;
-  keyId: string;
-  keyMaterialId?: string;
+    time: number;
+    event: "DeleteExpiredKeyMaterial" | "RotationCompleted" | "DeleteKey" | "ReplicaCreated";
+    region: string;
+    keyId: string;
+    keyMaterialId?: string;
 }

@@ -10,18 +10,18 @@ import type { StoreScope } from "../store/store.js";
 
 /** Request quotas: takes `n` tokens from the bucket of `quota`; false means the request is throttled. */
 export interface QuotaBuckets {
-  take(account: string, region: string, quota: string, operation?: string, n?: number): boolean;
+    take(account: string, region: string, quota: string, operation?: string, n?: number): boolean;
 }
 
 /** The "hot key" throttle (S32): may `keyArn` take one more request at `rps` requests per second? */
 export interface HotKeyThrottle {
-  take(keyArn: string, rps: number): boolean;
+    take(keyArn: string, rps: number): boolean;
 }
 
 export interface OpContext extends StoreScope {
-  readonly quotas: QuotaBuckets;
-  readonly hotKeys: HotKeyThrottle;
-  readonly event: (e: EventRecord) => void;
+    readonly quotas: QuotaBuckets;
+    readonly hotKeys: HotKeyThrottle;
+    readonly event: (e: EventRecord) => void;
 }
 
 export type Handler = (ctx: OpContext, input: Input) => Output | Promise<Output>;

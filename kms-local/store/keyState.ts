@@ -10,27 +10,27 @@ import type { KeyRecord, KeyState, MaterialRecord } from "./types.js";
  */
 export const isPermanent = (m: MaterialRecord): boolean => m.state === "CURRENT" || m.state === "NON_CURRENT";
 export const isPending = (m: MaterialRecord): boolean =>
-  m.state === "PENDING_ROTATION" || m.state === "PENDING_MULTI_REGION_IMPORT_AND_ROTATION";
+    m.state === "PENDING_ROTATION" || m.state === "PENDING_MULTI_REGION_IMPORT_AND_ROTATION";
 
 export function currentMaterial(k: KeyRecord): MaterialRecord | undefined {
-  return k.materials.find((m) => m.state === "CURRENT");
+    return k.materials.find((m) => m.state === "CURRENT");
 }
 
 export function pendingMaterial(k: KeyRecord): MaterialRecord | undefined {
-  return k.materials.find(isPending);
+    return k.materials.find(isPending);
 }
 
 /** True when an EXTERNAL key lacks material it needs: none yet, or a required material is not imported. */
 export function materialMissing(k: KeyRecord): boolean {
-  if (k.origin !== "EXTERNAL") return false;
-  if (k.materials.length === 0) return true;
-  return k.materials.some((m) => (isPermanent(m) || m.required === true) && m.bytes === undefined);
+    if (k.origin !== "EXTERNAL") return false;
+    if (k.materials.length === 0) return true;
+    return k.materials.some((m) => (isPermanent(m) || m.required === true) && m.bytes === undefined);
 }
 
 export function keyState(k: KeyRecord): KeyState {
-  if (k.forcedState) return k.forcedState;
-  if (k.lifecycle !== "Active") return k.lifecycle;
-  if (k.creatingUntil !== undefined) return "Creating";
-  if (materialMissing(k)) return k.disabledWithoutMaterial ? "Disabled" : "PendingImport";
-  return k.enabled ? "Enabled" : "Disabled";
+    if (k.forcedState) return k.forcedState;
+    if (k.lifecycle !== "Active") return k.lifecycle;
+    if (k.creatingUntil !== undefined) return "Creating";
+    if (materialMissing(k)) return k.disabledWithoutMaterial ? "Disabled" : "PendingImport";
+    return k.enabled ? "Enabled" : "Disabled";
 }

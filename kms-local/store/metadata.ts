@@ -12,62 +12,81 @@ import type { Store } from "./store.js";
 import type { KeyRecord, MaterialRecord } from "./types.js";
 
 const LEGACY_SPECS = new Set([
-  "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1",
-  "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2",
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "ECC_NIST_P256",
+    "ECC_NIST_P384",
+    "ECC_NIST_P521",
+    "ECC_SECG_P256K1",
+    "SYMMETRIC_DEFAULT",
+    "HMAC_224",
+    "HMAC_256",
+    "HMAC_384",
+    "HMAC_512",
+    "SM2",
 ]);
 
 /** Is this material's import in force for metadata purposes (imported, or expired with S22 = keep)? */
 function counts(m: MaterialRecord, switches: Switches): boolean {
-  return m.bytes !== undefined || (m.lost === "expired" && switches.metadataAfterExpiry === "keep");
+    return m.bytes !== undefined || (m.lost === "expired" && switches.metadataAfterExpiry === "keep");
 }
 
 function expiry(k: KeyRecord, switches: Switches): Output {
-  if (k.origin !== "EXTERNAL") return {};
-  const model = isSymmetric(k.keySpec) ? currentMaterial(k) : k.materials[0];
-  if (!model || !counts(model, switches) || model.expirationModel === undefined) return {};
-  const permanent = k.materials.filter((m) => isPermanent(m) && counts(m, switches));
-  const expiring = permanent.filter((m) => m.expirationModel === "KEY_MATERIAL_EXPIRES" && m.validTo !== undefined);
-  // S23 default: ValidTo is "the earliest time at which any imported key material permanently associated with this
-  // KMS key expires" and is present only with KEY_MATERIAL_EXPIRES, so one expiring material makes the key EXPIRES.
-  const expirationModel =
-    switches.multiMaterialExpirationModel === "anyExpires" && expiring.length > 0 ? "KEY_MATERIAL_EXPIRES" : model.expirationModel;
-  if (expirationModel !== "KEY_MATERIAL_EXPIRES") return { ExpirationModel: expirationModel };
-  const validTo = Math.min(...expiring.map((m) => m.validTo as number));
-  return { ExpirationModel: expirationModel, ValidTo: Number.isFinite(validTo) ? ts(validTo) : undefined };
+    if (k.origin !== "EXTERNAL") return {};
+    const model = isSymmetric(k.keySpec) ? currentMaterial(k) : k.materials[0];
+    if (!model || !counts(model, switches) || model.expirationModel === undefined) return {};
+    const permanent = k.materials.filter((m) => isPermanent(m) && counts(m, switches));
+    const expiring = permanent.filter((m) => m.expirationModel === "KEY_MATERIAL_EXPIRES" && m.validTo !== undefined);
+    // S23 default: ValidTo is "the earliest time at which any imported key material permanently associated with this
+    // KMS key expires" and is present only with KEY_MATERIAL_EXPIRES, so one expiring material makes the key EXPIRES.
+    const expirationModel =
+        switches.multiMaterialExpirationModel === "anyExpires" && expiring.length > 0
+            ? "KEY_MATERIAL_EXPIRES"
+            : model.expirationModel;
+    if (expirationModel !== "KEY_MATERIAL_EXPIRES") return { ExpirationModel: expirationModel };
+    const validTo = Math.min(...expiring.map((m) => m.validTo as number));
+    return { ExpirationModel: expirationModel, ValidTo: Number.isFinite(validTo) ? ts(validTo) : undefined };
 }
 
 function multiRegionConfiguration(store: Store, k: KeyRecord): Output | undefined {
-  if (!k.multiRegion || !k.mrk) return undefined;
-  const primaryRegion = k.mrk.primaryRegion;
-  return {
-    MultiRegionKeyType: k.mrk.type,
-    PrimaryKey: { Arn: store.arn({ region: primaryRegion, keyId: k.keyId }), Region: primaryRegion },
-    ReplicaKeys: store.replicasOf(k).map((r) => ({ Arn: store.arn(r), Region: r.region })),
-  };
+    if (!k.multiRegion || !k.mrk) return undefined;
+    const primaryRegion = k.mrk.primaryRegion;
+    return {
+        MultiRegionKeyType: k.mrk.type,
+        PrimaryKey: { Arn: store.arn({ region: primaryRegion, keyId: k.keyId }), Region: primaryRegion },
+        ReplicaKeys: store.replicasOf(k).map((r) => ({ Arn: store.arn(r), Region: r.region })),
+    };
 }
 
-export function keyMetadata(store: Store, k: KeyRecord, switches: Switches, options: { omitCurrentMaterialId?: boolean } = {}): Output {
-  const state = keyState(k);
-  const current = currentMaterial(k);
-  return {
-    AWSAccountId: store.account,
-    KeyId: k.keyId,
-    Arn: store.arn(k),
-    CreationDate: ts(k.creationDate),
-    Enabled: state === "Enabled",
-    Description: k.description,
-    KeyUsage: k.keyUsage,
-    KeyState: state,
-    DeletionDate: state === "PendingDeletion" ? ts(k.deletionDate) : undefined,
-    Origin: k.origin,
-    ...expiry(k, switches),
-    KeyManager: "CUSTOMER",
-    CustomerMasterKeySpec: LEGACY_SPECS.has(k.keySpec) ? k.keySpec : undefined,
-    KeySpec: k.keySpec,
-    ...algorithmLists(k.keySpec, k.keyUsage),
-    MultiRegion: k.multiRegion,
-    MultiRegionConfiguration: multiRegionConfiguration(store, k),
-    PendingDeletionWindowInDays: state === "PendingReplicaDeletion" ? k.pendingWindowInDays : undefined,
-    CurrentKeyMaterialId: isSymmetric(k.keySpec) && current && !options.omitCurrentMaterialId ? current.id : undefined,
-  };
+export function keyMetadata(
+    store: Store,
+    k: KeyRecord,
+    switches: Switches,
+    options: { omitCurrentMaterialId?: boolean } = {},
+): Output {
+    const state = keyState(k);
+    const current = currentMaterial(k);
+    return {
+        AWSAccountId: store.account,
+        KeyId: k.keyId,
+        Arn: store.arn(k),
+        CreationDate: ts(k.creationDate),
+        Enabled: state === "Enabled",
+        Description: k.description,
+        KeyUsage: k.keyUsage,
+        KeyState: state,
+        DeletionDate: state === "PendingDeletion" ? ts(k.deletionDate) : undefined,
+        Origin: k.origin,
+        ...expiry(k, switches),
+        KeyManager: "CUSTOMER",
+        CustomerMasterKeySpec: LEGACY_SPECS.has(k.keySpec) ? k.keySpec : undefined,
+        KeySpec: k.keySpec,
+        ...algorithmLists(k.keySpec, k.keyUsage),
+        MultiRegion: k.multiRegion,
+        MultiRegionConfiguration: multiRegionConfiguration(store, k),
+        PendingDeletionWindowInDays: state === "PendingReplicaDeletion" ? k.pendingWindowInDays : undefined,
+        CurrentKeyMaterialId:
+            isSymmetric(k.keySpec) && current && !options.omitCurrentMaterialId ? current.id : undefined,
+    };
 }

@@ -9,22 +9,32 @@ import { type Caller, DUMMY_ACCESS_KEY_ID, type StsStore, longTermCaller } from 
 import { type SigV4Auth, signatureMatches } from "./sigv4.js";
 
 export async function authenticate(
-  sts: StsStore,
-  auth: SigV4Auth,
-  headers: IncomingHttpHeaders,
-  path: string,
-  body: Buffer,
-  now: number,
+    sts: StsStore,
+    auth: SigV4Auth,
+    headers: IncomingHttpHeaders,
+    path: string,
+    body: Buffer,
+    now: number,
 ): Promise<Caller> {
-  if (!auth.accessKeyId.startsWith("ASIA")) return longTermCaller(auth.accessKeyId, sts.accountId, DUMMY_ACCESS_KEY_ID);
-  const session = sts.session(auth.accessKeyId);
-  const token = headers["x-amz-security-token"];
-  if (!session || token !== session.sessionToken) {
-    throw new KmsError("UnrecognizedClientException", "The security token included in the request is invalid.");
-  }
-  if (now >= session.expiration) throw new KmsError("ExpiredTokenException", "The security token included in the request is expired");
-  if (!auth.signedHeaders.includes("x-amz-security-token") || !(await signatureMatches(auth, headers, path, body, session.secretAccessKey))) {
-    throw E.invalidSignature();
-  }
-  return { principal: session.principal, account: session.account, roleArn: session.roleArn, userId: session.accessKeyId };
+    if (!auth.accessKeyId.startsWith("ASIA"))
+        return longTermCaller(auth.accessKeyId, sts.accountId, DUMMY_ACCESS_KEY_ID);
+    const session = sts.session(auth.accessKeyId);
+    const token = headers["x-amz-security-token"];
+    if (!session || token !== session.sessionToken) {
+        throw new KmsError("UnrecognizedClientException", "The security token included in the request is invalid.");
+    }
+    if (now >= session.expiration)
+        throw new KmsError("ExpiredTokenException", "The security token included in the request is expired");
+    if (
+        !auth.signedHeaders.includes("x-amz-security-token") ||
+        !(await signatureMatches(auth, headers, path, body, session.secretAccessKey))
+    ) {
+        throw E.invalidSignature();
+    }
+    return {
+        principal: session.principal,
+        account: session.account,
+        roleArn: session.roleArn,
+        userId: session.accessKeyId,
+    };
 }

@@ -36,7 +36,9 @@ import { handleSts, isStsRequest, refuseSts } from "./stsQuery.js";
  * cost 177 MiB of RSS before).
  */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
-/** Concurrent connections served; SDK clients keep a few each (keep-alive), `pulumi up --parallel 64` stays far below. */
+/**
+ * Concurrent connections served; SDK clients keep a few each (keep-alive), `pulumi up --parallel 64` stays far below.
+ */
 export const DEFAULT_MAX_CONNECTIONS = 256;
 /** Request headers must arrive within 10 s of the connection (or of the previous request): loopback needs ms. */
 export const HEADERS_TIMEOUT_MS = 10_000;
@@ -45,26 +47,26 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 const JSON_TYPE = "application/x-amz-json-1.1";
 
 export interface ServerOptions {
-  bodyLimit: number;
-  /** Region used when a request has no (parsable) credential scope and auth is not required. */
-  defaultRegion: string;
-  maxConnections: number;
-  /** Which Host / Origin headers are answered. */
-  hostGuard: HostGuard;
+    bodyLimit: number;
+    /** Region used when a request has no (parsable) credential scope and auth is not required. */
+    defaultRegion: string;
+    maxConnections: number;
+    /** Which Host / Origin headers are answered. */
+    hostGuard: HostGuard;
 }
 
 /** Which protocol answers a request, so that a refusal is sent in the shape its client reads. */
 type Route = "control" | "sts" | "kms";
 
 function routeOf(req: IncomingMessage, url: URL): Route {
-  if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) return "control";
-  return isStsRequest(req, url.pathname) ? "sts" : "kms";
+    if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) return "control";
+    return isStsRequest(req, url.pathname) ? "sts" : "kms";
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { "content-type": JSON_TYPE, "content-length": String(Buffer.byteLength(body)), ...headers });
-  res.end(body);
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { "content-type": JSON_TYPE, "content-length": String(Buffer.byteLength(body)), ...headers });
+    res.end(body);
 }
 
 /**
@@ -72,88 +74,114 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
  * the connection once the answer is out, so an unread body is never waited for.
  */
 function refuse(req: IncomingMessage, res: ServerResponse, route: Route, error: KmsError, modes: StatusModes): void {
-  res.on("finish", () => req.socket.destroy());
-  const close = { connection: "close" };
-  if (route === "sts") { refuseSts(res, error, close); return; }
-  const status = statusOf(error.type, modes);
-  if (route === "control") { send(res, status, JSON.stringify({ error: error.wireMessage }), { ...close, "content-type": "application/json" }); return; }
-  send(res, status, toAwsJson({ __type: error.type, message: error.wireMessage }), { ...close, "x-amzn-RequestId": randomUUID() });
+    res.on("finish", () => req.socket.destroy());
+    const close = { connection: "close" };
+    if (route === "sts") {
+        refuseSts(res, error, close);
+        return;
+    }
+    const status = statusOf(error.type, modes);
+    if (route === "control") {
+        send(res, status, JSON.stringify({ error: error.wireMessage }), {
+            ...close,
+            "content-type": "application/json",
+        });
+        return;
+    }
+    send(res, status, toAwsJson({ __type: error.type, message: error.wireMessage }), {
+        ...close,
+        "x-amzn-RequestId": randomUUID(),
+    });
 }
 
 /** Reads the body up to `limit` bytes; resolves "tooLarge" as soon as it is known to be larger. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "tooLarge" | undefined> {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) { resolve("tooLarge"); return; }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on("data", (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > limit) {
-        done = true;
-        chunks.length = 0;
-        resolve("tooLarge");
-        return;
-      }
-      chunks.push(chunk);
+    return new Promise((resolve) => {
+        const declared = Number(req.headers["content-length"]);
+        if (Number.isFinite(declared) && declared > limit) {
+            resolve("tooLarge");
+            return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let done = false;
+        req.on("data", (chunk: Buffer) => {
+            if (done) return;
+            size += chunk.length;
+            if (size > limit) {
+                done = true;
+                chunks.length = 0;
+                resolve("tooLarge");
+                return;
+            }
+            chunks.push(chunk);
+        });
+        req.on("end", () => {
+            if (!done) resolve(Buffer.concat(chunks));
+        });
+        req.on("error", () => resolve(undefined));
     });
-    req.on("end", () => {
-      if (!done) resolve(Buffer.concat(chunks));
-    });
-    req.on("error", () => resolve(undefined));
-  });
 }
 
 /** Turns the raw request into a KmsRequest: auth (region), target, JSON body; errors become `early`. */
-async function parseKmsRequest(rt: Runtime, req: IncomingMessage, path: string, body: Buffer, defaultRegion: string): Promise<KmsRequest> {
-  const target = req.headers["x-amz-target"];
-  const operation = typeof target === "string" && target.startsWith("TrentService.") ? target.slice("TrentService.".length) : undefined;
-  const out: KmsRequest = { operation, region: defaultRegion, body: {} };
-  try {
-    const header = req.headers.authorization;
-    if (header === undefined) {
-      if (rt.switches.requireAuth === "require") throw E.missingAuth();
-    } else {
-      const auth = parseAuthorization(header);
-      out.region = auth.region;
-      // Temporary (AssumeRole) credentials are verified by authenticate() below, with their session's secret.
-      const temporary = auth.accessKeyId.startsWith("ASIA");
-      if (rt.switches.signatureCheck === "verify") {
-        const signedAt = signingTime(req.headers);
-        if (signedAt !== undefined) checkSigningWindow(signedAt, rt.clock.now());
-        if (!temporary && !(await signatureMatches(auth, req.headers, path, body, rt.switches.signatureSecret))) throw E.invalidSignature();
-      }
-      out.principal = (await authenticate(rt.sts, auth, req.headers, path, body, rt.clock.now())).principal;
+async function parseKmsRequest(
+    rt: Runtime,
+    req: IncomingMessage,
+    path: string,
+    body: Buffer,
+    defaultRegion: string,
+): Promise<KmsRequest> {
+    const target = req.headers["x-amz-target"];
+    const operation =
+        typeof target === "string" && target.startsWith("TrentService.")
+            ? target.slice("TrentService.".length)
+            : undefined;
+    const out: KmsRequest = { operation, region: defaultRegion, body: {} };
+    try {
+        const header = req.headers.authorization;
+        if (header === undefined) {
+            if (rt.switches.requireAuth === "require") throw E.missingAuth();
+        } else {
+            const auth = parseAuthorization(header);
+            out.region = auth.region;
+            // Temporary (AssumeRole) credentials are verified by authenticate() below, with their session's secret.
+            const temporary = auth.accessKeyId.startsWith("ASIA");
+            if (rt.switches.signatureCheck === "verify") {
+                const signedAt = signingTime(req.headers);
+                if (signedAt !== undefined) checkSigningWindow(signedAt, rt.clock.now());
+                if (!temporary && !(await signatureMatches(auth, req.headers, path, body, rt.switches.signatureSecret)))
+                    throw E.invalidSignature();
+            }
+            out.principal = (await authenticate(rt.sts, auth, req.headers, path, body, rt.clock.now())).principal;
+        }
+        if (operation === undefined || !Object.prototype.hasOwnProperty.call(OPERATIONS, operation))
+            throw E.unknownOperation();
+        const text = body.toString("utf8");
+        if (text.trim().length > 0) {
+            let parsed: unknown;
+            try {
+                parsed = JSON.parse(text);
+            } catch {
+                throw E.serialization("Unable to parse the request body as JSON.");
+            }
+            if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+                throw E.serialization("The request body must be a JSON object.");
+            }
+            out.body = parsed;
+        }
+    } catch (e) {
+        out.early = e instanceof KmsError ? e : E.internal();
     }
-    if (operation === undefined || !Object.prototype.hasOwnProperty.call(OPERATIONS, operation)) throw E.unknownOperation();
-    const text = body.toString("utf8");
-    if (text.trim().length > 0) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        throw E.serialization("Unable to parse the request body as JSON.");
-      }
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-        throw E.serialization("The request body must be a JSON object.");
-      }
-      out.body = parsed;
-    }
-  } catch (e) {
-    out.early = e instanceof KmsError ? e : E.internal();
-  }
-  return out;
+    return out;
 }
 
 /** The request target as a URL; an unparsable one becomes a path nothing answers (404). */
 function safeUrl(target: string | undefined): URL {
-  try {
-    return new URL(target ?? "/", "http://kms-local");
-  } catch {
-    return new URL("http://kms-local/_invalid_request_target");
-  }
+    try {
+        return new URL(target ?? "/", "http://kms-local");
+    } catch {
+        return new URL("http://kms-local/_invalid_request_target");
+    }
 }
 
 /**
@@ -161,62 +189,84 @@ function safeUrl(target: string | undefined): URL {
  * clear answer rather than a reset). Node itself closes, unanswered, any connection beyond twice `max`.
  */
 function capConnections(server: Server, max: number): (socket: Socket) => boolean {
-  const overCap = new WeakSet<Socket>();
-  let open = 0;
-  server.maxConnections = 2 * max;
-  server.on("connection", (socket: Socket) => {
-    if (open >= max) overCap.add(socket);
-    open++;
-    socket.once("close", () => open--);
-  });
-  return (socket) => overCap.has(socket);
+    const overCap = new WeakSet<Socket>();
+    let open = 0;
+    server.maxConnections = 2 * max;
+    server.on("connection", (socket: Socket) => {
+        if (open >= max) overCap.add(socket);
+        open++;
+        socket.once("close", () => open--);
+    });
+    return (socket) => overCap.has(socket);
 }
 
 export function createKmsServer(rt: Runtime, control: KmsLocalControl, options: ServerOptions): Server {
-  let isOverCap: (socket: Socket) => boolean = () => false;
-  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, (req, res) => {
-    void (async () => {
-      const url = safeUrl(req.url);
-      const route = routeOf(req, url);
-      const foreign = options.hostGuard.refusal({ host: req.headers.host, origin: req.headers.origin });
-      if (foreign) {
-        const error = foreign.header === "Host" ? E.foreignHost(foreign.value) : E.foreignOrigin(foreign.value ?? "");
-        refuse(req, res, route, error, rt.switches); return;
-      }
-      if (isOverCap(req.socket)) { refuse(req, res, route, E.tooManyConnections(options.maxConnections), rt.switches); return; }
-      const body = await readBody(req, options.bodyLimit);
-      if (body === undefined) return;
-      if (body === "tooLarge") { refuse(req, res, route, E.tooLarge(options.bodyLimit), rt.switches); return; }
-      if (route === "control") {
-        const method = req.method ?? "GET";
-        const reply = refuseControlRequest(method, req.headers) ?? handleControl(control, method, url, body);
-        send(res, reply.status, JSON.stringify(reply.body), { "content-type": "application/json" });
-        return;
-      }
-      if (route === "sts") return handleSts(rt, req, res, body, options.defaultRegion);
-      if (req.method !== "POST" || url.pathname !== "/") {
-        send(res, 404, JSON.stringify({ error: "kms-local serves KMS at POST / and its control surface under /_kms-local/" }), {
-          "content-type": "application/json",
-        });
-        return;
-      }
-      const kmsRequest = await parseKmsRequest(rt, req, req.url ?? "/", body, options.defaultRegion);
-      // A client that closed its end (or whose socket died) is gone: a held request may outlive it.
-      kmsRequest.connection = { alive: () => !req.socket.destroyed && !req.socket.readableEnded };
-      const reply = await rt.handle(kmsRequest);
-      if (reply.drop) {
-        req.socket.destroy();
-        return;
-      }
-      // Like AWS, every response carries the server's time: kms-local's clock (which tests move), so clients
-      // judge expiry by KMS's time, as they must with the real service.
-      send(res, reply.status, toAwsJson(reply.body), { "x-amzn-RequestId": reply.requestId, date: new Date(rt.clock.now()).toUTCString() });
-    })().catch(() => {
-      // Last line of defence: nothing a client sends may crash the process.
-      send(res, 500, toAwsJson({ __type: "KMSInternalException", message: "kms-local internal error" }), {});
-    });
-  });
-  isOverCap = capConnections(server, options.maxConnections);
-  server.on("clientError", (_err, socket) => socket.destroy());
-  return server;
+    let isOverCap: (socket: Socket) => boolean = () => false;
+    const server = createServer(
+        { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+        (req, res) => {
+            void (async () => {
+                const url = safeUrl(req.url);
+                const route = routeOf(req, url);
+                const foreign = options.hostGuard.refusal({ host: req.headers.host, origin: req.headers.origin });
+                if (foreign) {
+                    const error =
+                        foreign.header === "Host" ? E.foreignHost(foreign.value) : E.foreignOrigin(foreign.value ?? "");
+                    refuse(req, res, route, error, rt.switches);
+                    return;
+                }
+                if (isOverCap(req.socket)) {
+                    refuse(req, res, route, E.tooManyConnections(options.maxConnections), rt.switches);
+                    return;
+                }
+                const body = await readBody(req, options.bodyLimit);
+                if (body === undefined) return;
+                if (body === "tooLarge") {
+                    refuse(req, res, route, E.tooLarge(options.bodyLimit), rt.switches);
+                    return;
+                }
+                if (route === "control") {
+                    const method = req.method ?? "GET";
+                    const reply =
+                        refuseControlRequest(method, req.headers) ?? handleControl(control, method, url, body);
+                    send(res, reply.status, JSON.stringify(reply.body), { "content-type": "application/json" });
+                    return;
+                }
+                if (route === "sts") return handleSts(rt, req, res, body, options.defaultRegion);
+                if (req.method !== "POST" || url.pathname !== "/") {
+                    send(
+                        res,
+                        404,
+                        JSON.stringify({
+                            error: "kms-local serves KMS at POST / and its control surface under /_kms-local/",
+                        }),
+                        {
+                            "content-type": "application/json",
+                        },
+                    );
+                    return;
+                }
+                const kmsRequest = await parseKmsRequest(rt, req, req.url ?? "/", body, options.defaultRegion);
+                // A client that closed its end (or whose socket died) is gone: a held request may outlive it.
+                kmsRequest.connection = { alive: () => !req.socket.destroyed && !req.socket.readableEnded };
+                const reply = await rt.handle(kmsRequest);
+                if (reply.drop) {
+                    req.socket.destroy();
+                    return;
+                }
+                // Like AWS, every response carries the server's time: kms-local's clock (which tests move), so clients
+                // judge expiry by KMS's time, as they must with the real service.
+                send(res, reply.status, toAwsJson(reply.body), {
+                    "x-amzn-RequestId": reply.requestId,
+                    date: new Date(rt.clock.now()).toUTCString(),
+                });
+            })().catch(() => {
+                // Last line of defence: nothing a client sends may crash the process.
+                send(res, 500, toAwsJson({ __type: "KMSInternalException", message: "kms-local internal error" }), {});
+            });
+        },
+    );
+    isOverCap = capConnections(server, options.maxConnections);
+    server.on("clientError", (_err, socket) => socket.destroy());
+    return server;
 }

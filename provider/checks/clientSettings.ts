@@ -20,8 +20,14 @@ export interface SettingsContext {
 
 /** AWS's partitions' Region names, for aws:skipRegionValidation = false (@pulumi/aws's static validation). */
 const PARTITION_REGIONS = [
-    /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, /^cn-\w+-\d+$/, /^eusc-de-\w+-\d+$/, /^us-iso-\w+-\d+$/, /^us-isob-\w+-\d+$/,
-    /^eu-isoe-\w+-\d+$/, /^us-isof-\w+-\d+$/, /^us-gov-\w+-\d+$/,
+    /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/,
+    /^cn-\w+-\d+$/,
+    /^eusc-de-\w+-\d+$/,
+    /^us-iso-\w+-\d+$/,
+    /^us-isob-\w+-\d+$/,
+    /^eu-isoe-\w+-\d+$/,
+    /^us-isof-\w+-\d+$/,
+    /^us-gov-\w+-\d+$/,
 ];
 
 export function checkSettings(news: Record<string, unknown>, context: SettingsContext): CheckFailure[] {
@@ -31,29 +37,68 @@ export function checkSettings(news: Record<string, unknown>, context: SettingsCo
     if (!resource) return failures();
     const { settings, problems } = resolveKmsTarget(resource, context.settings, context.env);
     for (const problem of problems) report(problem, settings.chosenBy, settings.kmsEndpoint, fail);
-    if (context.settings.skipRegionValidation === false && settings.region && !PARTITION_REGIONS.some((r) => r.test(settings.region!))) {
-        fail(typeof inputs["region"] === "string" ? "region" : "", "the Region is not one of AWS's Region names (aws:skipRegionValidation is false)");
+    if (
+        context.settings.skipRegionValidation === false &&
+        settings.region &&
+        !PARTITION_REGIONS.some((r) => r.test(settings.region!))
+    ) {
+        fail(
+            typeof inputs["region"] === "string" ? "region" : "",
+            "the Region is not one of AWS's Region names (aws:skipRegionValidation is false)",
+        );
     }
     return failures();
 }
 
 /** check's words for a target problem; a malformed endpoint input is reported by the input checks already. */
-function report(problem: TargetProblem, chosenBy: string | undefined, kmsEndpoint: string | undefined, fail: Fail): void {
+function report(
+    problem: TargetProblem,
+    chosenBy: string | undefined,
+    kmsEndpoint: string | undefined,
+    fail: Fail,
+): void {
     const property = chosenBy === "input endpoint" ? "endpoint" : "";
     switch (problem.rule) {
         case "configuration":
-            // Problems named after an environment variable (AWS_MAX_ATTEMPTS, NODE_TLS_REJECT_UNAUTHORIZED) are not the stack's.
-            if (problem.of === "resource") { fail("trustedEndpoints", problem.problem); return; }
-            if (problem.of === "stack") { fail("", `config pulumi-kms-byok:${problem.problem}`); return; }
-            { fail("", /^[A-Z][A-Z0-9_]+[ =]/.test(problem.problem) ? problem.problem : `stack configuration: ${problem.problem}`); return; }
-        case "sts endpoint":
-            { fail("", `roles cannot be assumed through this STS endpoint: ${problem.problem}`); return; }
+            // Problems named after an environment variable (AWS_MAX_ATTEMPTS, NODE_TLS_REJECT_UNAUTHORIZED) are not the
+            // stack's.
+            if (problem.of === "resource") {
+                fail("trustedEndpoints", problem.problem);
+                return;
+            }
+            if (problem.of === "stack") {
+                fail("", `config pulumi-kms-byok:${problem.problem}`);
+                return;
+            }
+            {
+                fail(
+                    "",
+                    /^[A-Z][A-Z0-9_]+[ =]/.test(problem.problem)
+                        ? problem.problem
+                        : `stack configuration: ${problem.problem}`,
+                );
+                return;
+            }
+        case "sts endpoint": {
+            fail("", `roles cannot be assumed through this STS endpoint: ${problem.problem}`);
+            return;
+        }
         case "kms endpoint":
             if (property && !isOrigin(kmsEndpoint ?? "")) return;
-            { fail(property, `key material is sent only to a trusted KMS endpoint: ${problem.problem}`); return; }
+            {
+                fail(property, `key material is sent only to a trusted KMS endpoint: ${problem.problem}`);
+                return;
+            }
         case "kms region":
             if (property && !isOrigin(kmsEndpoint ?? "")) return;
-            { fail(property, `${problem.chosenBy} is AWS KMS of ${problem.endpointRegion}, but the key is in ${problem.keyRegion}; KMS keys are regional`); return; }
+            {
+                fail(
+                    property,
+                    `${problem.chosenBy} is AWS KMS of ${problem.endpointRegion}, but the key is in ` +
+                        `${problem.keyRegion}; KMS keys are regional`,
+                );
+                return;
+            }
     }
 }
 
@@ -64,12 +109,13 @@ function report(problem: TargetProblem, chosenBy: string | undefined, kmsEndpoin
 function clientInputs(inputs: Record<string, unknown>, fail: Fail): ResourceClientInputs | undefined {
     const names = ["keyId", "region", "endpoint", "profile", "trustedEndpoints", "assumeRole"];
     if (names.some((name) => containsUnknown(inputs[name]))) return undefined;
-    const text = (name: string) => (typeof inputs[name] === "string" ? (inputs[name]) : undefined);
+    const text = (name: string) => (typeof inputs[name] === "string" ? inputs[name] : undefined);
     const trusted = inputs["trustedEndpoints"];
     const assumeRole = inputs["assumeRole"];
     if (known(assumeRole)) {
         const problems = assumeRoleProblems(assumeRole, "assumeRole");
-        if (!(assumeRole as Record<string, unknown> | null)?.["roleArn"] && problems.length === 0) problems.push("assumeRole.roleArn is required");
+        if (!(assumeRole as Record<string, unknown> | null)?.["roleArn"] && problems.length === 0)
+            problems.push("assumeRole.roleArn is required");
         for (const problem of problems) fail("assumeRole", problem);
         if (problems.length > 0) return undefined;
     }
@@ -78,7 +124,9 @@ function clientInputs(inputs: Record<string, unknown>, fail: Fail): ResourceClie
         region: text("region"),
         endpoint: text("endpoint"),
         profile: text("profile"),
-        trustedEndpoints: Array.isArray(trusted) ? trusted.filter((t): t is string => typeof t === "string") : undefined,
+        trustedEndpoints: Array.isArray(trusted)
+            ? trusted.filter((t): t is string => typeof t === "string")
+            : undefined,
         assumeRole: known(assumeRole) ? (assumeRole as ResourceClientInputs["assumeRole"]) : undefined,
     };
 }

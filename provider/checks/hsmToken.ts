@@ -17,23 +17,52 @@ import { isUnknown, plainInputs } from "./engineValues";
  * (drift checks in CI) need no HSM, as refresh and destroy need none. The library path is checked every time.
  */
 
-const DECIDING = ["keyId", "hsmKey", "hsmPin", "hsmModuleParameters", "hsmGenerate", "keySpec", "wrappingAlgorithm", "wrappingKeySpec"];
+const DECIDING = [
+    "keyId",
+    "hsmKey",
+    "hsmPin",
+    "hsmModuleParameters",
+    "hsmGenerate",
+    "keySpec",
+    "wrappingAlgorithm",
+    "wrappingKeySpec",
+];
 
-export async function checkHsmToken(olds: Record<string, unknown>, news: Record<string, unknown>, context: ProviderContext): Promise<CheckFailure[]> {
+export async function checkHsmToken(
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    context: ProviderContext,
+): Promise<CheckFailure[]> {
     const inputs = plainInputs(news);
     const hsmKey = inputs["hsmKey"];
     // A key created in the same run is unknown at preview; what the token is asked is known.
-    if (typeof hsmKey !== "string" || hsmKey === "" || DECIDING.some((name) => name !== "keyId" && isUnknown(inputs[name]))) return [];
+    if (
+        typeof hsmKey !== "string" ||
+        hsmKey === "" ||
+        DECIDING.some((name) => name !== "keyId" && isUnknown(inputs[name]))
+    )
+        return [];
     const uri = parsePkcs11Uri(hsmKey).uri;
     if (!uri) return [];
     const allowed = context.settings.hsmAllowedModulePaths;
     const badEntry = allowed?.find((entry) => !entry.startsWith("/"));
-    if (badEntry !== undefined) return [failure("config pulumi-kms-byok:hsmAllowedModulePaths must list absolute paths of libraries (or of directories, ending in /)")];
+    if (badEntry !== undefined)
+        return [
+            failure(
+                "config pulumi-kms-byok:hsmAllowedModulePaths must list absolute paths of libraries (or of " +
+                    "directories, ending in /)",
+            ),
+        ];
     const previous = plainInputs(olds);
-    const unchanged = Object.keys(previous).length > 0 && DECIDING.every((name) => JSON.stringify(previous[name]) === JSON.stringify(inputs[name]));
+    const unchanged =
+        Object.keys(previous).length > 0 &&
+        DECIDING.every((name) => JSON.stringify(previous[name]) === JSON.stringify(inputs[name]));
     const modulePath = uri.modulePath ?? context.settings.hsmModulePath;
     // A library that is not on this machine loads nothing: an unchanged stack's preview needs none.
-    const pathProblem = modulePath && !(unchanged && !existsSync(modulePath)) ? libraryPathProblem(modulePath, LIBRARY, { allowed }) : undefined;
+    const pathProblem =
+        modulePath && !(unchanged && !existsSync(modulePath))
+            ? libraryPathProblem(modulePath, LIBRARY, { allowed })
+            : undefined;
     if (pathProblem) return [failure(pathProblem)];
     if (unchanged) return [];
     try {
@@ -43,7 +72,9 @@ export async function checkHsmToken(olds: Record<string, unknown>, news: Record<
             hsmModuleParameters: text(inputs["hsmModuleParameters"]),
             hsmGenerate: inputs["hsmGenerate"] === true,
             keySpec: isKeySpec(inputs["keySpec"]) ? inputs["keySpec"] : undefined,
-            wrappingAlgorithm: isWrappingAlgorithm(inputs["wrappingAlgorithm"]) ? inputs["wrappingAlgorithm"] : undefined,
+            wrappingAlgorithm: isWrappingAlgorithm(inputs["wrappingAlgorithm"])
+                ? inputs["wrappingAlgorithm"]
+                : undefined,
             wrappingKeySpec: isWrappingKeySpec(inputs["wrappingKeySpec"]) ? inputs["wrappingKeySpec"] : "RSA_4096",
             settings: context.settings,
             env: context.env,

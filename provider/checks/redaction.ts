@@ -83,7 +83,10 @@ export class Redactor {
     /** Plaintext bytes (a copy is kept and zeroed on dispose). */
     addBytes(bytes: Buffer): void {
         if (bytes.length < MIN_TEXT / 2) return;
-        if (bytes.length > MAX_INPUT_CHARS) { this.oversized(bytes.toString("latin1")); return; }
+        if (bytes.length > MAX_INPUT_CHARS) {
+            this.oversized(bytes.toString("latin1"));
+            return;
+        }
         this.buffers.push(Buffer.from(bytes));
         this.index = undefined;
     }
@@ -103,7 +106,8 @@ export class Redactor {
         const record = value as Record<string, unknown>;
         for (const [name, leaf] of Object.entries(record)) {
             if (name === "__provider") continue;
-            for (const text of stringLeaves(unwrapSecret(leaf))) if (text.length > MAX_INPUT_CHARS) this.oversized(text);
+            for (const text of stringLeaves(unwrapSecret(leaf)))
+                if (text.length > MAX_INPUT_CHARS) this.oversized(text);
         }
         for (const name of SECRET_INPUTS) {
             for (const leaf of stringLeaves(unwrapSecret(record[name]))) this.addMaterialText(leaf);
@@ -147,7 +151,9 @@ export class Redactor {
         if (depth > 32) return WITHHELD as T;
         if (Array.isArray(value)) return value.map((v) => this.redactValue(v, depth + 1)) as T;
         if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-            return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.redact(k), this.redactValue(v, depth + 1)])) as T;
+            return Object.fromEntries(
+                Object.entries(value).map(([k, v]) => [this.redact(k), this.redactValue(v, depth + 1)]),
+            ) as T;
         }
         return value;
     }
@@ -185,7 +191,8 @@ export class Redactor {
             if (typeof e[field] === "string") overwrite(e, field, this.redact(e[field]));
         }
         if (Array.isArray(e["reasons"])) overwrite(e, "reasons", this.redactValue(e["reasons"]));
-        if (e["properties"] && typeof e["properties"] === "object") overwrite(e, "properties", this.redactValue(e["properties"]));
+        if (e["properties"] && typeof e["properties"] === "object")
+            overwrite(e, "properties", this.redactValue(e["properties"]));
         if ("cause" in e) {
             const cause = e["cause"];
             if (typeof cause === "string") overwrite(e, "cause", this.redact(cause));
@@ -212,7 +219,11 @@ export class Redactor {
         this.samples ??= [];
         if (this.samples.length >= SAMPLES * MAX_OVERSIZED) return;
         const step = Math.max(SAMPLE_CHARS, Math.floor(text.length / SAMPLES));
-        for (let at = 0; at + SAMPLE_CHARS <= text.length && this.samples.length < SAMPLES * MAX_OVERSIZED; at += step) {
+        for (
+            let at = 0;
+            at + SAMPLE_CHARS <= text.length && this.samples.length < SAMPLES * MAX_OVERSIZED;
+            at += step
+        ) {
             const piece = text.slice(at, at + SAMPLE_CHARS);
             if (piece.trim().length === SAMPLE_CHARS) this.samples.push(piece);
         }
@@ -226,7 +237,8 @@ export class Redactor {
             const windows = index.get(name)!;
             if (windows.size === 0) continue;
             const view = viewOf(text, name);
-            for (const [start, end] of windows.find(view.text)) ranges.push([view.origin(start), view.origin(end - 1) + 1]);
+            for (const [start, end] of windows.find(view.text))
+                ranges.push([view.origin(start), view.origin(end - 1) + 1]);
         }
         return ranges;
     }
@@ -237,7 +249,8 @@ export class Redactor {
         const index = new Map(VIEWS.map((name) => [name, new WindowSet()] as const));
         const shared = new WindowSet();
         for (const text of this.texts) {
-            for (const name of VIEWS) for (const segment of segments(viewOf(text, name).text)) index.get(name)!.add(segment);
+            for (const name of VIEWS)
+                for (const segment of segments(viewOf(text, name).text)) index.get(name)!.add(segment);
         }
         for (const bytes of this.buffers) {
             for (const [name, form] of byteForms(bytes)) index.get(name)!.add(form);
@@ -311,7 +324,8 @@ function viewOf(text: string, name: ViewName): View {
         }
         if (isWhitespace(c)) continue;
         let mapped: string;
-        if (name === "base64") mapped = isAlphanumeric(c) ? c : c === "+" || c === "-" ? "+" : c === "/" || c === "_" ? "/" : BREAK;
+        if (name === "base64")
+            mapped = isAlphanumeric(c) ? c : c === "+" || c === "-" ? "+" : c === "/" || c === "_" ? "/" : BREAK;
         else if (c === ":" || c === "-") continue;
         else mapped = isHex(c) ? c.toLowerCase() : BREAK;
         origin[out.length] = i;
@@ -328,7 +342,10 @@ const segments = (view: string): string[] => view.split(BREAK).filter((s) => s.l
  * depend on the material alone); hex.
  */
 function byteForms(bytes: Buffer): [ViewName, string][] {
-    const forms: [ViewName, string][] = [["raw", bytes.toString("latin1")], ["hex", bytes.toString("hex")]];
+    const forms: [ViewName, string][] = [
+        ["raw", bytes.toString("latin1")],
+        ["hex", bytes.toString("hex")],
+    ];
     const utf8 = bytes.toString("utf8");
     if (Buffer.from(utf8, "utf8").equals(bytes)) forms.push(["raw", utf8]);
     for (const core of base64Cores(bytes)) forms.push(["base64", core]);
@@ -377,13 +394,16 @@ function strictRanges(text: string): [number, number][] {
     // Raw bytes read as text: controls, latin1's upper half, and what a UTF-8 decoder makes of invalid bytes.
     for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
-        if ((code < 0x20 && code !== 0x0a && code !== 0x09) || (code >= 0x7f && code <= 0xff) || code === 0xfffd) ranges.push([i, i + 1]);
+        if ((code < 0x20 && code !== 0x0a && code !== 0x09) || (code >= 0x7f && code <= 0xff) || code === 0xfffd)
+            ranges.push([i, i + 1]);
     }
     return ranges;
 }
 
 const capped = (text: string): string =>
-    text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length - MAX_MESSAGE_CHARS} more characters not shown)`;
+    text.length <= MAX_MESSAGE_CHARS
+        ? text
+        : `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length - MAX_MESSAGE_CHARS} more characters not shown)`;
 
 /** Each range replaced by MASK; ranges closer than MASK's length merged, so masking never lengthens a text much. */
 function mask(text: string, ranges: [number, number][]): string {
@@ -454,7 +474,12 @@ function stringLeaves(value: unknown, depth = 0): string[] {
 function overwrite(target: Record<string, unknown>, field: string, value: unknown): void {
     if (target[field] === value) return;
     try {
-        Object.defineProperty(target, field, { value, writable: true, configurable: true, enumerable: !["stack", "message", "name"].includes(field) });
+        Object.defineProperty(target, field, {
+            value,
+            writable: true,
+            configurable: true,
+            enumerable: !["stack", "message", "name"].includes(field),
+        });
     } catch {
         // checked below
     }

@@ -48,7 +48,14 @@ const QUOTED_MIN = 12;
 /** Can the engine print this property's value next to a failure without showing a secret? */
 export function showable(property: string, value: unknown): boolean {
     if (SECRET_INPUTS.includes(property)) return false;
-    if (value === undefined || value === null || value === "" || typeof value === "boolean" || typeof value === "number") return true;
+    if (
+        value === undefined ||
+        value === null ||
+        value === "" ||
+        typeof value === "boolean" ||
+        typeof value === "number"
+    )
+        return true;
     return typeof value === "string" && (isUnknown(value) || (SHOWABLE[property]?.(value) ?? false));
 }
 
@@ -66,7 +73,8 @@ export function failureCollector(inputs: Record<string, unknown> = {}): { fail: 
         .filter(([name, value]) => !showable(name, value))
         .flatMap(([, value]) => stringLeaves(value))
         .filter((text) => text.length >= QUOTED_MIN);
-    const mask = (reason: string) => quoted.reduce((r, text) => r.split(text).join("(value not shown)"), redactor.redact(reason));
+    const mask = (reason: string) =>
+        quoted.reduce((r, text) => r.split(text).join("(value not shown)"), redactor.redact(reason));
     return {
         fail: (property, reason) => {
             const named = property !== "" && showable(property, inputs[property]) ? property : "";
@@ -94,7 +102,11 @@ export function checkSecretsElsewhere(inputs: Record<string, unknown>, fail: Fai
     for (const [name, value] of Object.entries(inputs)) {
         if (SECRET_INPUTS.includes(name) || name === "__provider") continue;
         if (stringLeaves(value).some((leaf) => redactor.holdsSecret(leaf))) {
-            fail("", `${name} contains the key material (in some encoding; not shown): the material belongs in keyMaterial only, which is always a secret`);
+            fail(
+                "",
+                `${name} contains the key material (in some encoding; not shown): the material belongs in ` +
+                    `keyMaterial only, which is always a secret`,
+            );
         }
     }
     redactor.dispose();
@@ -122,7 +134,8 @@ export function oversizedInputs(inputs: Record<string, unknown>): { name: string
             longest = Math.max(longest, leaf.length);
             total += leaf.length;
         }
-        if (longest > MAX_INPUT_CHARS || total > 4 * MAX_INPUT_CHARS) found.push({ name: name.length > 64 ? `${name.slice(0, 64)}…` : name, length: Math.max(longest, total) });
+        if (longest > MAX_INPUT_CHARS || total > 4 * MAX_INPUT_CHARS)
+            found.push({ name: name.length > 64 ? `${name.slice(0, 64)}…` : name, length: Math.max(longest, total) });
     }
     return found;
 }
@@ -130,52 +143,85 @@ export function oversizedInputs(inputs: Record<string, unknown>): { name: string
 function sizeProblem(name: string, length: number): string {
     if (name === "keyMaterial") {
         return (
-            `keyMaterial is ${length} characters long, and no key material is longer than ${MAX_INPUT_CHARS} (an RSA-4096 private key ` +
-            "as PEM text has about 3,300): this is something else, such as a certificate chain, a PKCS#12 bundle or another file. " +
+            `keyMaterial is ${length} characters long, and no key material is longer than ` +
+            `${MAX_INPUT_CHARS} (an RSA-4096 private key ` +
+            "as PEM text has about 3,300): this is something else, such as a certificate chain, a PKCS#12 " +
+            "bundle or another file. " +
             "Give the private key alone, as PEM text or as base64 of its DER; the value is not shown"
         );
     }
-    return `${name} holds ${length} characters, more than any valid ${name} has (at most ${MAX_INPUT_CHARS}); it may be pasted key material, so the value is not shown`;
+    return (
+        `${name} holds ${length} characters, more than any valid ${name} has (at most ${MAX_INPUT_CHARS}); it ` +
+        `may be pasted key material, so the value is not shown`
+    );
 }
 
-export function checkPropertyNames(resource: string, names: readonly string[], inputs: Record<string, unknown>, fail: Fail): void {
+export function checkPropertyNames(
+    resource: string,
+    names: readonly string[],
+    inputs: Record<string, unknown>,
+    fail: Fail,
+): void {
     for (const name of Object.keys(inputs)) {
         if (name === "__provider" || names.includes(name)) continue;
         // Its value may be anything (a misspelt keyMaterial holds the material): never named as a property.
-        fail("", `${name} is not a property of ${resource} (its value is not shown); valid properties: ${names.join(", ")}`);
+        fail(
+            "",
+            `${name} is not a property of ${resource} (its value is not shown); valid properties: ${names.join(", ")}`,
+        );
     }
 }
 
 /** The type each input must have; "string" unless listed. */
 export type InputType = "string" | "boolean" | "number" | "string list" | "object";
 
-export function checkTypes(names: readonly string[], types: ReadonlyMap<string, InputType> | ReadonlySet<string>, inputs: Record<string, unknown>, fail: Fail): void {
+export function checkTypes(
+    names: readonly string[],
+    types: ReadonlyMap<string, InputType> | ReadonlySet<string>,
+    inputs: Record<string, unknown>,
+    fail: Fail,
+): void {
     for (const name of names) {
         const value = inputs[name];
         if (!known(value)) continue;
-        const expected = types instanceof Map ? (types.get(name) ?? "string") : (types as ReadonlySet<string>).has(name) ? "boolean" : "string";
+        const expected =
+            types instanceof Map
+                ? (types.get(name) ?? "string")
+                : (types as ReadonlySet<string>).has(name)
+                  ? "boolean"
+                  : "string";
         if (hasType(value, expected)) continue;
         const actual = Array.isArray(value) ? "list" : value === null ? "null" : typeof value;
-        fail(name, `${name} must be ${article(expected)} ${expected}, got ${article(actual)} ${actual} (the value is not shown)`);
+        fail(
+            name,
+            `${name} must be ${article(expected)} ${expected}, got ${article(actual)} ${actual} ` +
+                `(the value is not shown)`,
+        );
     }
 }
 
 function hasType(value: unknown, expected: InputType): boolean {
-    if (expected === "string list") return Array.isArray(value) && value.every((v) => typeof v === "string" || isUnknown(v));
+    if (expected === "string list")
+        return Array.isArray(value) && value.every((v) => typeof v === "string" || isUnknown(v));
     if (expected === "object") return !!value && typeof value === "object" && !Array.isArray(value);
     return typeof value === expected;
 }
 
 export function checkKeyId(keyId: unknown, fail: Fail): void {
-    if (keyId === undefined || keyId === null || keyId === "") { fail("keyId", "keyId is required: the ID or ARN of a KMS key with Origin EXTERNAL"); return; }
+    if (keyId === undefined || keyId === null || keyId === "") {
+        fail("keyId", "keyId is required: the ID or ARN of a KMS key with Origin EXTERNAL");
+        return;
+    }
     if (typeof keyId !== "string" || isUnknown(keyId)) return;
     if (ALIAS.test(keyId)) {
         fail(
             "keyId",
             "keyId is an alias; GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial and " +
-                "RotateKeyOnDemand accept only a key ID or key ARN, and an alias can be moved to another key: pass the key's ID " +
+                "RotateKeyOnDemand accept only a key ID or key ARN, and an alias can be moved to another " +
+                "key: pass the key's ID " +
                 "or ARN (e.g. aws.kms.getAliasOutput(...).targetKeyArn)",
-        ); return;
+        );
+        return;
     }
     const arn = KEY_ARN.exec(keyId);
     if (KEY_ID.test(arn ? arn[1] : keyId)) return;
@@ -189,11 +235,17 @@ export function checkKeyId(keyId: unknown, fail: Fail): void {
 export function checkRegion(inputs: Record<string, unknown>, fail: Fail): void {
     const region = inputs["region"];
     if (!known(region) || typeof region !== "string") return;
-    if (!REGION.test(region)) { fail("region", "region must be an AWS Region name such as eu-west-1; the value given is not (not shown)"); return; }
+    if (!REGION.test(region)) {
+        fail("region", "region must be an AWS Region name such as eu-west-1; the value given is not (not shown)");
+        return;
+    }
     const keyId = inputs["keyId"];
     const arnRegion = typeof keyId === "string" ? regionOfArn(keyId) : undefined;
     if (arnRegion && arnRegion !== region) {
-        fail("region", `region ${region} contradicts keyId, an ARN of a key in ${arnRegion}; omit region or make them agree`);
+        fail(
+            "region",
+            `region ${region} contradicts keyId, an ARN of a key in ${arnRegion}; omit region or make them agree`,
+        );
     }
 }
 
@@ -201,14 +253,25 @@ export function checkRegion(inputs: Record<string, unknown>, fail: Fail): void {
 export function checkEndpoint(endpoint: unknown, fail: Fail): void {
     if (!known(endpoint) || typeof endpoint !== "string") return;
     if (!isOrigin(endpoint)) {
-        fail("endpoint", "endpoint must be an http(s) URL of the form scheme://host[:port], such as https://kms.eu-west-1.amazonaws.com (the value given is not shown)");
+        fail(
+            "endpoint",
+            "endpoint must be an http(s) URL of the form scheme://host[:port], such as " +
+                "https://kms.eu-west-1.amazonaws.com (the value given is not shown)",
+        );
     }
 }
 
 export function isOrigin(text: string): boolean {
     try {
         const url = new URL(text);
-        return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password && (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash;
+        return (
+            (url.protocol === "https:" || url.protocol === "http:") &&
+            !url.username &&
+            !url.password &&
+            (url.pathname === "/" || url.pathname === "") &&
+            !url.search &&
+            !url.hash
+        );
     } catch {
         return false;
     }

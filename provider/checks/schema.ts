@@ -28,7 +28,10 @@ export interface InputKind<TPlain, TArg = TPlain> extends ShownType<TPlain> {
 export const string = <T extends string = string>(shown = "string"): InputKind<T> => ({ check: "string", shown });
 export const boolean = (): InputKind<boolean> => ({ check: "boolean", shown: "boolean" });
 export const number = (shown = "number"): InputKind<number> => ({ check: "number", shown });
-export const stringList = (shown: string): InputKind<string[], pulumi.Input<string>[]> => ({ check: "string list", shown });
+export const stringList = (shown: string): InputKind<string[], pulumi.Input<string>[]> => ({
+    check: "string list",
+    shown,
+});
 export const object = <TPlain, TArg>(shown: string): InputKind<TPlain, TArg> => ({ check: "object", shown });
 /** An output's type: the JSON value the state stores (null where KMS reports nothing). */
 export const output = <T>(shown: string): ShownType<T> => ({ shown });
@@ -72,19 +75,27 @@ type RequiredNames<S> = { [K in keyof S]: S[K] extends { readonly required: true
 type OldStateNames<S> = { [K in keyof S]: S[K] extends { readonly absentInOldStates: true } ? K : never }[keyof S];
 
 /** The inputs as the provider receives them: plain values (the engine resolved the pulumi.Inputs). */
-export type PlainInputs<S extends InputSchema> = { -readonly [K in keyof S as K extends RequiredNames<S> ? K : never]: PlainOf<S[K]> } & {
+export type PlainInputs<S extends InputSchema> = {
+    -readonly [K in keyof S as K extends RequiredNames<S> ? K : never]: PlainOf<S[K]>;
+} & {
     -readonly [K in keyof S as K extends RequiredNames<S> ? never : K]?: PlainOf<S[K]>;
 };
 
 /** What a program writes: each input as a pulumi.Input, unless `Override` types it otherwise (a type parameter). */
 export type ArgsOf<S extends InputSchema, Override = {}> = {
-    -readonly [K in keyof S as K extends RequiredNames<S> ? K : never]: K extends keyof Override ? Override[K] : pulumi.Input<ArgOf<S[K]>>;
+    -readonly [K in keyof S as K extends RequiredNames<S> ? K : never]: K extends keyof Override
+        ? Override[K]
+        : pulumi.Input<ArgOf<S[K]>>;
 } & {
-    -readonly [K in keyof S as K extends RequiredNames<S> ? never : K]?: K extends keyof Override ? Override[K] : pulumi.Input<ArgOf<S[K]>>;
+    -readonly [K in keyof S as K extends RequiredNames<S> ? never : K]?: K extends keyof Override
+        ? Override[K]
+        : pulumi.Input<ArgOf<S[K]>>;
 };
 
 /** The outputs as the state stores them (JSON: null, never undefined; optional where old states lack them). */
-export type StoredOutputs<S extends OutputSchema> = { -readonly [K in keyof S as K extends OldStateNames<S> ? never : K]: PlainOf<S[K]> } & {
+export type StoredOutputs<S extends OutputSchema> = {
+    -readonly [K in keyof S as K extends OldStateNames<S> ? never : K]: PlainOf<S[K]>;
+} & {
     -readonly [K in keyof S as K extends OldStateNames<S> ? K : never]?: PlainOf<S[K]>;
 };
 
@@ -93,11 +104,16 @@ export type DeclaredOutputs<S extends OutputSchema, Override = {}> = {
     readonly [K in keyof S]: K extends keyof Override ? Override[K] : pulumi.Output<Exclude<PlainOf<S[K]>, undefined>>;
 };
 
-export const namesOf = <S extends object>(schema: S): readonly (keyof S & string)[] => Object.keys(schema) as (keyof S & string)[];
+export const namesOf = <S extends object>(schema: S): readonly (keyof S & string)[] =>
+    Object.keys(schema) as (keyof S & string)[];
 
-/** The secret inputs (of one kind): the resource wraps them in pulumi.secret and lists them in additionalSecretOutputs. */
+/**
+ * The secret inputs (of one kind): the resource wraps them in pulumi.secret and lists them in additionalSecretOutputs.
+ */
 export const secretNames = (schema: InputSchema, kind?: InputSpec["secret"]): readonly string[] =>
-    namesOf(schema).filter((name) => (kind === undefined ? schema[name].secret !== undefined : schema[name].secret === kind));
+    namesOf(schema).filter((name) =>
+        kind === undefined ? schema[name].secret !== undefined : schema[name].secret === kind,
+    );
 
 /** check's type rules: the type each input must have. */
 export const typeRules = (schema: InputSchema): ReadonlyMap<string, InputType> =>
@@ -106,7 +122,10 @@ export const typeRules = (schema: InputSchema): ReadonlyMap<string, InputType> =
 type EchoedNames<S> = { [K in keyof S]: S[K] extends { readonly echo: unknown } ? K : never }[keyof S];
 
 /** The outputs that are inputs as applied (`echo`), each the input's value, or the echo when it is omitted. */
-export function echoedInputs<S extends OutputSchema>(schema: S, inputs: object): Pick<StoredOutputs<S>, Extract<EchoedNames<S>, keyof StoredOutputs<S>>> {
+export function echoedInputs<S extends OutputSchema>(
+    schema: S,
+    inputs: object,
+): Pick<StoredOutputs<S>, Extract<EchoedNames<S>, keyof StoredOutputs<S>>> {
     const given = inputs as Record<string, unknown>;
     const echoes = namesOf(schema).flatMap((name) => {
         const echo = schema[name].echo;
@@ -116,4 +135,5 @@ export function echoedInputs<S extends OutputSchema>(schema: S, inputs: object):
 }
 
 /** The props a resource registers: every output seeded (a resource resolves only the properties present). */
-export const seededOutputs = (schema: OutputSchema): Record<string, undefined> => Object.fromEntries(namesOf(schema).map((name) => [name, undefined]));
+export const seededOutputs = (schema: OutputSchema): Record<string, undefined> =>
+    Object.fromEntries(namesOf(schema).map((name) => [name, undefined]));

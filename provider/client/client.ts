@@ -57,9 +57,33 @@ export function kmsClient(settings: ClientSettings): KmsClientHandle {
 
 /** Everything that shapes a client; credentials hashed, so the map holds no secret in its keys. */
 function cacheKey(settings: ClientSettings): string {
-    const { region, kmsEndpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, throttleTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentials } = settings;
+    const {
+        region,
+        kmsEndpoint,
+        maxAttempts,
+        requestRateScale,
+        connectTimeoutMs,
+        requestTimeoutMs,
+        throttleTimeoutMs,
+        customCaBundle,
+        stsEndpoint,
+        stsRegion,
+        credentials,
+    } = settings;
     const credentialsHash = createHash("sha256").update(JSON.stringify(credentials)).digest("hex");
-    return JSON.stringify([region, kmsEndpoint, maxAttempts, requestRateScale, connectTimeoutMs, requestTimeoutMs, throttleTimeoutMs, customCaBundle, stsEndpoint, stsRegion, credentialsHash]);
+    return JSON.stringify([
+        region,
+        kmsEndpoint,
+        maxAttempts,
+        requestRateScale,
+        connectTimeoutMs,
+        requestTimeoutMs,
+        throttleTimeoutMs,
+        customCaBundle,
+        stsEndpoint,
+        stsRegion,
+        credentialsHash,
+    ]);
 }
 
 function createClient(settings: ClientSettings): KmsClientHandle {
@@ -82,7 +106,10 @@ function createClient(settings: ClientSettings): KmsClientHandle {
         relation: "after",
         toMiddleware: "retryMiddleware",
     });
-    client.middlewareStack.add(throttledTooLong(settings, pacer, scope), { step: "initialize", name: "kmsThrottledTooLong" });
+    client.middlewareStack.add(throttledTooLong(settings, pacer, scope), {
+        step: "initialize",
+        name: "kmsThrottledTooLong",
+    });
     client.middlewareStack.add(unreachable(settings), { step: "initialize", name: "kmsUnreachable" });
     return { client, credentials };
 }
@@ -131,7 +158,11 @@ export class KmsThrottledError extends Error {
 }
 
 /** A throttle that outlived throttleTimeoutSeconds, said plainly: which operation, the pace reached, what to change. */
-function throttledTooLong(settings: ClientSettings, pacer: RequestPacer, scope: string): InitializeMiddleware<ServiceInputTypes, ServiceOutputTypes> {
+function throttledTooLong(
+    settings: ClientSettings,
+    pacer: RequestPacer,
+    scope: string,
+): InitializeMiddleware<ServiceInputTypes, ServiceOutputTypes> {
     return (next, context) => async (args) => {
         try {
             return await next(args);
@@ -139,12 +170,19 @@ function throttledTooLong(settings: ClientSettings, pacer: RequestPacer, scope: 
             if (!isQuotaThrottling(error)) throw error;
             const operation = operationOf(context.commandName);
             const pace = pacer.rateOf(scope, operation);
-            const reached = pace ? `; this stack's pace for it had come down to ${round(pace.rate)}/s of the ${round(pace.ceiling)}/s quota it assumes` : "";
+            const reached = pace
+                ? `; this stack's pace for it had come down to ${round(pace.rate)}/s of the ` +
+                  `${round(pace.ceiling)}/s quota it assumes`
+                : "";
             throw new KmsThrottledError(
-                `${operation}: KMS kept throttling this request for longer than pulumi-kms-byok:throttleTimeoutSeconds ` +
-                    `(${settings.throttleTimeoutMs / 1000} s) allows. The account's ${operation} quota in this Region is shared by every ` +
-                    `caller${reached}. Raise pulumi-kms-byok:throttleTimeoutSeconds, run fewer pipelines against this account and Region at ` +
-                    `once, give each a fixed share with pulumi-kms-byok:requestRateScale (docs/guides/quotas.md), or ask AWS to raise the quota`,
+                `${operation}: KMS kept throttling this request for longer than ` +
+                    `pulumi-kms-byok:throttleTimeoutSeconds ` +
+                    `(${settings.throttleTimeoutMs / 1000} s) allows. The account's ${operation} quota in ` +
+                    `this Region is shared by every ` +
+                    `caller${reached}. Raise pulumi-kms-byok:throttleTimeoutSeconds, run fewer pipelines ` +
+                    `against this account and Region at ` +
+                    `once, give each a fixed share with pulumi-kms-byok:requestRateScale ` +
+                    `(docs/guides/quotas.md), or ask AWS to raise the quota`,
                 { cause: error },
             );
         }
@@ -166,13 +204,20 @@ function unreachable(settings: ClientSettings): InitializeMiddleware<ServiceInpu
             return await next(args);
         } catch (error) {
             if (!isUnreachable(error)) throw error;
-            const where = settings.kmsEndpoint ? `the KMS endpoint ${new URL(settings.kmsEndpoint).origin}` : `AWS KMS in ${settings.region ?? "the default Region"}`;
-            const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? settings.maxAttempts;
+            const where = settings.kmsEndpoint
+                ? `the KMS endpoint ${new URL(settings.kmsEndpoint).origin}`
+                : `AWS KMS in ${settings.region ?? "the default Region"}`;
+            const attempts =
+                (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? settings.maxAttempts;
             throw new KmsUnreachableError(
-                `${context.commandName?.replace(/Command$/, "") ?? "a KMS request"}: no answer from ${where} after ${attempts} attempt(s) ` +
-                    `(each bounded by a ${settings.connectTimeoutMs / 1000} s connect timeout, pulumi-kms-byok:connectTimeoutSeconds, and a ` +
-                    `${settings.requestTimeoutMs / 1000} s request timeout, pulumi-kms-byok:requestTimeoutSeconds; attempts: pulumi-kms-byok:maxAttempts). ` +
-                    `Check the endpoint, the network path and any proxy or firewall (${quoteServerText((error as Error).message)})`,
+                `${context.commandName?.replace(/Command$/, "") ?? "a KMS request"}: no answer from ` +
+                    `${where} after ${attempts} attempt(s) ` +
+                    `(each bounded by a ${settings.connectTimeoutMs / 1000} s connect timeout, ` +
+                    `pulumi-kms-byok:connectTimeoutSeconds, and a ` +
+                    `${settings.requestTimeoutMs / 1000} s request timeout, ` +
+                    `pulumi-kms-byok:requestTimeoutSeconds; attempts: pulumi-kms-byok:maxAttempts). ` +
+                    `Check the endpoint, the network path and any proxy or firewall ` +
+                    `(${quoteServerText((error as Error).message)})`,
                 { cause: error },
             );
         }
@@ -216,7 +261,7 @@ class KmsRetryStrategy implements RetryStrategyV2 {
     }
 
     async acquireInitialRetryToken(scope: string): Promise<RetryToken> {
-        return new CallRetryToken((await this.standard.acquireInitialRetryToken(scope)));
+        return new CallRetryToken(await this.standard.acquireInitialRetryToken(scope));
     }
 
     async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
@@ -230,7 +275,7 @@ class KmsRetryStrategy implements RetryStrategyV2 {
             if (now - call.throttledSince >= this.throttleTimeoutMs) throw error;
             return call.again();
         }
-        return call.next((await this.standard.refreshRetryTokenForRetry(call.attempt, errorInfo)));
+        return call.next(await this.standard.refreshRetryTokenForRetry(call.attempt, errorInfo));
     }
 
     recordSuccess(token: RetryToken): void {
@@ -238,7 +283,9 @@ class KmsRetryStrategy implements RetryStrategyV2 {
     }
 }
 
-/** One call's retry state: the standard strategy's token of its last counted attempt, and since when KMS throttles it. */
+/**
+ * One call's retry state: the standard strategy's token of its last counted attempt, and since when KMS throttles it.
+ */
 class CallRetryToken implements StandardRetryToken {
     throttledSince: number | undefined;
 
@@ -279,7 +326,12 @@ function retryableBesidesSkew(error: SdkError): boolean {
         message: error.message,
         $metadata: { ...error.$metadata, clockSkewCorrected: undefined },
     });
-    return isClockSkewError(unflagged) || isThrottlingError(unflagged) || isTransientError(unflagged) || isServerError(unflagged);
+    return (
+        isClockSkewError(unflagged) ||
+        isThrottlingError(unflagged) ||
+        isTransientError(unflagged) ||
+        isServerError(unflagged)
+    );
 }
 
 function pacerFor(scale: number): RequestPacer {

@@ -49,7 +49,12 @@ export function openSessionFor(context: ProviderContext, target: SessionTarget):
  * only while the endpoint recorded with them (undefined: none recorded) is the one the stack names now, so
  * outputs alone (an edited state) never make an endpoint trusted.
  */
-export function recordedTrust<T>(context: ProviderContext, keyArn: string, recorded: string | null | undefined, trusted: T): T | undefined {
+export function recordedTrust<T>(
+    context: ProviderContext,
+    keyArn: string,
+    recorded: string | null | undefined,
+    trusted: T,
+): T | undefined {
     const current = resolveClientSettings({ keyId: keyArn }, context.settings, context.env).kmsEndpoint ?? null;
     return recorded === undefined || recorded === current ? trusted : undefined;
 }

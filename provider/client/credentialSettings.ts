@@ -38,7 +38,10 @@ export interface CredentialSettings {
 
 /** @pulumi/aws's assume-role shape (`aws:assumeRoles` entries): the role and how to assume it. */
 export interface AssumeRoleArgs {
-    /** The IAM role to assume (arn:aws:iam::<account>:role/<name>), e.g. the role allowed to import into a key of another account. */
+    /**
+     * The IAM role to assume (arn:aws:iam::<account>:role/<name>), e.g. the role allowed to import into a key of
+     * another account.
+     */
     roleArn: pulumi.Input<string>;
     /** The external ID the role's trust policy requires, if any. Not a secret to AWS; never logged. */
     externalId?: pulumi.Input<string>;
@@ -59,7 +62,16 @@ export interface AssumeRoleArgs {
 }
 
 export const ASSUME_ROLE_FIELDS = [
-    "roleArn", "externalId", "sessionName", "duration", "durationSeconds", "policy", "policyArns", "sourceIdentity", "tags", "transitiveTagKeys",
+    "roleArn",
+    "externalId",
+    "sessionName",
+    "duration",
+    "durationSeconds",
+    "policy",
+    "policyArns",
+    "sourceIdentity",
+    "tags",
+    "transitiveTagKeys",
 ] as const;
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -79,15 +91,24 @@ export function readCredentialSettings(config: ConfigSource, problems: string[])
     const accessKey = text("aws:accessKey");
     const secretKey = text("aws:secretKey");
     if ((accessKey === undefined) !== (secretKey === undefined)) {
-        problems.push("config aws:accessKey and aws:secretKey must be set together (aws:token too, for temporary credentials)");
+        problems.push(
+            "config aws:accessKey and aws:secretKey must be set together (aws:token too, for temporary credentials)",
+        );
     } else if (accessKey && secretKey) {
         Object.assign(settings, { accessKey, secretKey, token: text("aws:token") });
     }
-    settings.sharedCredentialsFiles = fileList(text("aws:sharedCredentialsFiles"), "aws:sharedCredentialsFiles", problems);
+    settings.sharedCredentialsFiles = fileList(
+        text("aws:sharedCredentialsFiles"),
+        "aws:sharedCredentialsFiles",
+        problems,
+    );
     settings.sharedConfigFiles = fileList(text("aws:sharedConfigFiles"), "aws:sharedConfigFiles", problems);
     const legacy = parseJson(text("aws:assumeRole"), "aws:assumeRole", problems);
     const chain = parseJson(text("aws:assumeRoles"), "aws:assumeRoles", problems);
-    const entries = [...(legacy === undefined ? [] : [legacy]), ...(chain === undefined ? [] : Array.isArray(chain) ? chain : [chain])];
+    const entries = [
+        ...(legacy === undefined ? [] : [legacy]),
+        ...(chain === undefined ? [] : Array.isArray(chain) ? chain : [chain]),
+    ];
     entries.forEach((entry, index) => {
         const where = `config ${legacy !== undefined && index === 0 ? "aws:assumeRole" : `aws:assumeRoles[${index - (legacy !== undefined ? 1 : 0)}]`}`;
         const problem = assumeRoleProblems(entry, where);
@@ -103,27 +124,44 @@ export function readCredentialSettings(config: ConfigSource, problems: string[])
  * (`where` names the config key or the input). An object without roleArn is allowed here; callers decide.
  */
 export function assumeRoleProblems(value: unknown, where: string): string[] {
-    if (!value || typeof value !== "object" || Array.isArray(value)) return [`${where} must be an object such as { roleArn: "arn:aws:iam::<account>:role/<name>" }`];
+    if (!value || typeof value !== "object" || Array.isArray(value))
+        return [`${where} must be an object such as { roleArn: "arn:aws:iam::<account>:role/<name>" }`];
     const role = value as Record<string, unknown>;
     const problems: string[] = [];
     for (const name of Object.keys(role)) {
-        if (!(ASSUME_ROLE_FIELDS as readonly string[]).includes(name)) problems.push(`${where} has an unknown field; valid fields: ${ASSUME_ROLE_FIELDS.join(", ")}`);
+        if (!(ASSUME_ROLE_FIELDS as readonly string[]).includes(name))
+            problems.push(`${where} has an unknown field; valid fields: ${ASSUME_ROLE_FIELDS.join(", ")}`);
     }
     const rule = (name: string, ok: (v: unknown) => boolean, text: string) => {
-        if (role[name] !== undefined && role[name] !== null && !ok(role[name])) problems.push(`${where}.${name} must be ${text}`);
+        if (role[name] !== undefined && role[name] !== null && !ok(role[name]))
+            problems.push(`${where}.${name} must be ${text}`);
     };
     const matches = (pattern: RegExp) => (v: unknown) => typeof v === "string" && pattern.test(v);
     rule("roleArn", matches(ROLE_ARN), "an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)");
     rule("externalId", matches(EXTERNAL_ID), "2 to 1224 characters of letters, digits and + = , . @ : / -");
     rule("sessionName", matches(SESSION_NAME), "2 to 64 characters of letters, digits and + = , . @ -");
     rule("sourceIdentity", matches(SOURCE_IDENTITY), "2 to 64 characters of letters, digits and + = , . @ -");
-    rule("duration", (v) => typeof v === "string" && inSessionRange(goDurationSeconds(v)), "a duration from 15m to 12h, such as \"1h\" or \"3600s\"");
-    rule("durationSeconds", (v) => typeof v === "number" && Number.isInteger(v) && inSessionRange(v), `a whole number of seconds from ${MIN_SESSION_SECONDS} to ${MAX_SESSION_SECONDS}`);
+    rule(
+        "duration",
+        (v) => typeof v === "string" && inSessionRange(goDurationSeconds(v)),
+        'a duration from 15m to 12h, such as "1h" or "3600s"',
+    );
+    rule(
+        "durationSeconds",
+        (v) => typeof v === "number" && Number.isInteger(v) && inSessionRange(v),
+        `a whole number of seconds from ${MIN_SESSION_SECONDS} to ${MAX_SESSION_SECONDS}`,
+    );
     rule("policy", (v) => typeof v === "string" && isJsonObject(v), "an IAM policy document (JSON text)");
     rule("policyArns", (v) => Array.isArray(v) && v.every(matches(POLICY_ARN)), "a list of IAM policy ARNs");
     rule("transitiveTagKeys", (v) => Array.isArray(v) && v.every((k) => typeof k === "string"), "a list of tag keys");
-    rule("tags", (v) => !!v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((t) => typeof t === "string"), "a map of strings");
-    if (role["duration"] !== undefined && role["durationSeconds"] !== undefined) problems.push(`${where} sets both duration and durationSeconds; keep duration`);
+    rule(
+        "tags",
+        (v) =>
+            !!v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((t) => typeof t === "string"),
+        "a map of strings",
+    );
+    if (role["duration"] !== undefined && role["durationSeconds"] !== undefined)
+        problems.push(`${where} sets both duration and durationSeconds; keep duration`);
     return problems;
 }
 
@@ -157,7 +195,9 @@ function parseJson(text: string | undefined, key: string, problems: string[]): u
     try {
         return JSON.parse(text);
     } catch {
-        problems.push(`config ${key} must be structured config (a JSON value, as \`pulumi config set --path\` stores it)`);
+        problems.push(
+            `config ${key} must be structured config (a JSON value, as \`pulumi config set --path\` stores it)`,
+        );
         return undefined;
     }
 }
@@ -171,5 +211,7 @@ function fileList(text: string | undefined, key: string, problems: string[]): st
 }
 
 function dropEmpty(settings: CredentialSettings): CredentialSettings {
-    return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as unknown as CredentialSettings;
+    return Object.fromEntries(
+        Object.entries(settings).filter(([, v]) => v !== undefined),
+    ) as unknown as CredentialSettings;
 }

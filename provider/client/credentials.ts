@@ -38,17 +38,29 @@ function buildChain(providers: typeof CredentialProviders, settings: ClientSetti
         requestHandler: requestHandler(settings),
         maxAttempts: settings.maxAttempts,
     };
-    let provider = describedFailures(baseCredentials(providers, settings.credentials, stsConfig), "finding base credentials (aws:accessKey, a profile, or the default chain)");
+    let provider = describedFailures(
+        baseCredentials(providers, settings.credentials, stsConfig),
+        "finding base credentials (aws:accessKey, a profile, or the default chain)",
+    );
     settings.credentials.assumeRoles.forEach((role, index) => {
         provider = describedFailures(
-            fromTemporaryCredentials({ params: assumeRoleParams(role), masterCredentials: provider, clientConfig: stsConfig }),
-            `assuming role ${role.roleArn} (link ${index + 1} of ${settings.credentials.assumeRoles.length} of the assume-role chain)`,
+            fromTemporaryCredentials({
+                params: assumeRoleParams(role),
+                masterCredentials: provider,
+                clientConfig: stsConfig,
+            }),
+            `assuming role ${role.roleArn} (link ${index + 1} of ` +
+                `${settings.credentials.assumeRoles.length} of the assume-role chain)`,
         );
     });
     return provider;
 }
 
-function baseCredentials(providers: typeof CredentialProviders, credentials: CredentialSettings, stsConfig: object): AwsCredentialIdentityProvider {
+function baseCredentials(
+    providers: typeof CredentialProviders,
+    credentials: CredentialSettings,
+    stsConfig: object,
+): AwsCredentialIdentityProvider {
     const { fromNodeProviderChain } = providers;
     if (credentials.accessKey && credentials.secretKey) {
         const identity: AwsCredentialIdentity = {
@@ -104,7 +116,9 @@ function assumeRoleParams(role: AssumeRoleSettings) {
     };
 }
 
-/** A failure to get credentials says which step failed and what STS answered (sanitised; never a secret: it has none). */
+/**
+ * A failure to get credentials says which step failed and what STS answered (sanitised; never a secret: it has none).
+ */
 function describedFailures(provider: AwsCredentialIdentityProvider, step: string): AwsCredentialIdentityProvider {
     return async (options) => {
         try {
@@ -112,7 +126,11 @@ function describedFailures(provider: AwsCredentialIdentityProvider, step: string
         } catch (error) {
             if (error instanceof CredentialsError) throw error;
             const e = error as { name?: string; message?: string };
-            throw new CredentialsError(`could not get AWS credentials: ${step} failed: ${quoteServerText(e.name ?? "Error", 100)}: ${quoteServerText(e.message ?? String(error))}`, { cause: error });
+            throw new CredentialsError(
+                `could not get AWS credentials: ${step} failed: ` +
+                    `${quoteServerText(e.name ?? "Error", 100)}: ${quoteServerText(e.message ?? String(error))}`,
+                { cause: error },
+            );
         }
     };
 }

@@ -32,11 +32,25 @@ export interface TrustedEndpoint {
 
 export type TrustVerdict = { ok: true; endpoint: TrustedEndpoint } | { ok: false; problem: string };
 
-/** DNS suffixes of every AWS partition (aws, aws-cn, aws-eusc, aws-iso, -iso-b, -iso-e, -iso-f, aws-us-gov), plain and dual-stack. */
+/**
+ * DNS suffixes of every AWS partition (aws, aws-cn, aws-eusc, aws-iso, -iso-b, -iso-e, -iso-f, aws-us-gov), plain and
+ * dual-stack.
+ */
 const AWS_DNS_SUFFIXES = [
-    "amazonaws.com", "api.aws", "amazonaws.com.cn", "api.amazonwebservices.com.cn", "amazonaws.eu", "api.amazonwebservices.eu",
-    "c2s.ic.gov", "api.aws.ic.gov", "sc2s.sgov.gov", "api.aws.scloud", "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk",
-    "csp.hci.ic.gov", "api.aws.hci.ic.gov",
+    "amazonaws.com",
+    "api.aws",
+    "amazonaws.com.cn",
+    "api.amazonwebservices.com.cn",
+    "amazonaws.eu",
+    "api.amazonwebservices.eu",
+    "c2s.ic.gov",
+    "api.aws.ic.gov",
+    "sc2s.sgov.gov",
+    "api.aws.scloud",
+    "cloud.adc-e.uk",
+    "api.cloud-aws.adc-e.uk",
+    "csp.hci.ic.gov",
+    "api.aws.hci.ic.gov",
 ];
 
 const REGION_LABEL = "([a-z]{2,4}(?:-[a-z]+)+-\\d{1,2})";
@@ -44,12 +58,16 @@ const suffixes = AWS_DNS_SUFFIXES.map((s) => s.replace(/\./g, "\\.")).join("|");
 const AWS_HOSTS: Record<Service, RegExp[]> = {
     kms: [
         new RegExp(`^kms(?:-fips)?\\.${REGION_LABEL}\\.(?:${suffixes})$`),
-        new RegExp(`^vpce-[a-z0-9-]+\\.kms(?:-fips)?\\.${REGION_LABEL}\\.vpce\\.(?:amazonaws\\.com|amazonaws\\.com\\.cn)$`),
+        new RegExp(
+            `^vpce-[a-z0-9-]+\\.kms(?:-fips)?\\.${REGION_LABEL}\\.vpce\\.(?:amazonaws\\.com|amazonaws\\.com\\.cn)$`,
+        ),
     ],
     sts: [
         new RegExp(`^sts(?:-fips)?\\.(?:${suffixes})$`),
         new RegExp(`^sts(?:-fips)?\\.${REGION_LABEL}\\.(?:${suffixes})$`),
-        new RegExp(`^vpce-[a-z0-9-]+\\.sts(?:-fips)?\\.${REGION_LABEL}\\.vpce\\.(?:amazonaws\\.com|amazonaws\\.com\\.cn)$`),
+        new RegExp(
+            `^vpce-[a-z0-9-]+\\.sts(?:-fips)?\\.${REGION_LABEL}\\.vpce\\.(?:amazonaws\\.com|amazonaws\\.com\\.cn)$`,
+        ),
     ],
 };
 
@@ -60,28 +78,36 @@ export function judgeEndpoint(url: string, service: Service, source: string, tru
     const host = parsed.hostname.replace(/^\[|\]$/g, "");
     const listed = trustedOrigins(trusted).origins.includes(parsed.origin);
     const aws = awsRegion(parsed, service);
-    if (aws !== undefined) return { ok: true, endpoint: { kind: "aws", origin: parsed.origin, host, region: aws || undefined } };
+    if (aws !== undefined)
+        return { ok: true, endpoint: { kind: "aws", origin: parsed.origin, host, region: aws || undefined } };
     if (source === "AWS_ENDPOINT_URL" && !listed) {
         return {
             ok: false,
             problem:
-                `the ${service.toUpperCase()} endpoint comes only from AWS_ENDPOINT_URL, the override for every AWS service, which is not ` +
-                `enough on its own: name it for ${service.toUpperCase()} (${service === "kms" ? "AWS_ENDPOINT_URL_KMS, pulumi-kms-byok:endpoint, the kms entry of aws:endpoints or the endpoint input" : "AWS_ENDPOINT_URL_STS or the sts entry of aws:endpoints"}), or list its origin in pulumi-kms-byok:trustedEndpoints`,
+                `the ${service.toUpperCase()} endpoint comes only from AWS_ENDPOINT_URL, the override for ` +
+                `every AWS service, which is not ` +
+                `enough on its own: name it for ${service.toUpperCase()} ` +
+                `(${service === "kms" ? "AWS_ENDPOINT_URL_KMS, pulumi-kms-byok:endpoint, the kms entry of aws:endpoints or the endpoint input" : "AWS_ENDPOINT_URL_STS or the sts entry of aws:endpoints"}), or list its origin in pulumi-kms-byok:trustedEndpoints`,
         };
     }
     if (isLoopback(host)) return { ok: true, endpoint: { kind: "loopback", origin: parsed.origin, host } };
     if (parsed.protocol === "http:") {
         return {
             ok: false,
-            problem: `${source}: plain http is allowed only to loopback (such as kms-local); to another host the requests${service === "kms" ? " and the wrapped key material" : ""} would cross the network unencrypted: use https`,
+            problem:
+                `${source}: plain http is allowed only to loopback (such as kms-local); to another host the ` +
+                `requests${service === "kms" ? " and the wrapped key material" : ""} would cross the network ` +
+                `unencrypted: use https`,
         };
     }
     if (listed) return { ok: true, endpoint: { kind: "listed", origin: parsed.origin, host } };
     return {
         ok: false,
         problem:
-            `${source}: the host is not an AWS ${service.toUpperCase()} host, and whatever answers there ${service === "kms" ? "chooses the key your key material is wrapped with" : "issues the credentials used for KMS"}. ` +
-            "If you run a KMS-compatible service you trust, list its origin (https://host[:port]) in pulumi-kms-byok:trustedEndpoints or the trustedEndpoints input",
+            `${source}: the host is not an AWS ${service.toUpperCase()} host, and whatever answers there ` +
+            `${service === "kms" ? "chooses the key your key material is wrapped with" : "issues the credentials used for KMS"}. ` +
+            "If you run a KMS-compatible service you trust, list its origin (https://host[:port]) in " +
+            "pulumi-kms-byok:trustedEndpoints or the trustedEndpoints input",
     };
 }
 
@@ -93,7 +119,10 @@ export function trustedOrigins(entries: readonly string[]): { origins: string[];
         const parsed = parseEndpoint(/^[a-z]+:\/\//i.test(entry) ? entry : `https://${entry}`);
         if (typeof parsed === "string") problems.push(`trustedEndpoints entry ${index + 1}: ${parsed}`);
         else if (parsed.protocol === "http:" && !isLoopback(parsed.hostname.replace(/^\[|\]$/g, ""))) {
-            problems.push(`trustedEndpoints entry ${index + 1}: plain http is never trusted for a host other than loopback; use https`);
+            problems.push(
+                `trustedEndpoints entry ${index + 1}: plain http is never trusted for a host other ` +
+                    `than loopback; use https`,
+            );
         } else origins.push(parsed.origin);
     });
     return { origins, problems };
@@ -106,9 +135,11 @@ function parseEndpoint(url: string): URL | string {
     } catch {
         return "must be an http(s) URL such as https://kms.eu-west-1.amazonaws.com";
     }
-    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return "must be an http(s) URL such as https://kms.eu-west-1.amazonaws.com";
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:")
+        return "must be an http(s) URL such as https://kms.eu-west-1.amazonaws.com";
     if (parsed.username || parsed.password) return "must not carry a user name or password";
-    if ((parsed.pathname !== "/" && parsed.pathname !== "") || parsed.search || parsed.hash) return "must be scheme://host[:port] only, without a path, query or fragment";
+    if ((parsed.pathname !== "/" && parsed.pathname !== "") || parsed.search || parsed.hash)
+        return "must be scheme://host[:port] only, without a path, query or fragment";
     return parsed;
 }
 
@@ -135,24 +166,38 @@ export function loopbackCheckedLookup(
     callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
 ): void {
     dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-        if (error) { callback(error, []); return; }
+        if (error) {
+            callback(error, []);
+            return;
+        }
         const list = addresses;
         const foreign = isLoopback(hostname) ? list.filter((a) => !isLoopback(a.address)) : [];
         if (list.length === 0 || foreign.length > 0) {
             const refusal: NodeJS.ErrnoException = new Error(
                 `refusing to connect: ${hostname} is trusted as this machine (loopback), but the resolver answered ` +
-                    `${foreign.map((a) => a.address).join(", ") || "no address"}, which is not a loopback address (127.0.0.0/8, ::1). ` +
-                    "Fix the resolver (/etc/hosts), or name the endpoint by its address, such as http://127.0.0.1:<port>",
+                    `${foreign.map((a) => a.address).join(", ") || "no address"}, which is not a loopback ` +
+                    `address (127.0.0.0/8, ::1). ` +
+                    "Fix the resolver (/etc/hosts), or name the endpoint by its address, such as " +
+                    "http://127.0.0.1:<port>",
             );
             refusal.code = "ENOTLOOPBACK";
-            callback(refusal, []); return;
+            callback(refusal, []);
+            return;
         }
-        if (options.all) { callback(null, list); return; }
+        if (options.all) {
+            callback(null, list);
+            return;
+        }
         callback(null, list[0].address, list[0].family);
     });
 }
 
 export function isLoopback(host: string): boolean {
     const h = host.toLowerCase();
-    return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h);
+    return (
+        h === "localhost" ||
+        h === "::1" ||
+        /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
+        /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h)
+    );
 }

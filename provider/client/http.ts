@@ -17,7 +17,9 @@ import type { ClientSettings } from "./settings";
  * aws:customCaBundle / AWS_CA_BUNDLE add roots; they never remove the check. A name trusted as loopback
  * (localhost) must resolve to loopback addresses at every connection (endpointTrust.ts).
  */
-export function requestHandler(settings: Pick<ClientSettings, "connectTimeoutMs" | "requestTimeoutMs" | "customCaBundle">): NodeHttpHandler {
+export function requestHandler(
+    settings: Pick<ClientSettings, "connectTimeoutMs" | "requestTimeoutMs" | "customCaBundle">,
+): NodeHttpHandler {
     return new NodeHttpHandler({
         connectionTimeout: settings.connectTimeoutMs,
         // Sent to answered, for the whole exchange (not only while the socket is idle).
@@ -39,7 +41,10 @@ function caBundle(path: string): string {
     try {
         return readFileSync(path, "utf8");
     } catch (error) {
-        throw new Error(`cannot read the CA bundle named by aws:customCaBundle or AWS_CA_BUNDLE (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+        throw new Error(
+            `cannot read the CA bundle named by aws:customCaBundle or AWS_CA_BUNDLE ` +
+                `(${(error as NodeJS.ErrnoException).code ?? "error"})`,
+        );
     }
 }
 
@@ -48,6 +53,15 @@ export function isUnreachable(error: unknown): boolean {
     const e = error as { name?: unknown; code?: unknown } | null;
     return (
         e?.name === "TimeoutError" ||
-        ["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EPIPE"].includes(String(e?.code))
+        [
+            "ECONNREFUSED",
+            "ECONNRESET",
+            "EHOSTUNREACH",
+            "ENETUNREACH",
+            "ENOTFOUND",
+            "EAI_AGAIN",
+            "ETIMEDOUT",
+            "EPIPE",
+        ].includes(String(e?.code))
     );
 }

@@ -35,14 +35,22 @@ export const NUMERIC_SETTINGS = {
      * pipelines of 50 materials: up to 6 minutes).
      */
     throttleTimeoutSeconds: { min: 1, max: 3600, default: 1800 },
-    /** Warn in previews and refreshes this many days before material expires; 0 never warns; 365 is AWS's longest validTo. */
+    /**
+     * Warn in previews and refreshes this many days before material expires; 0 never warns; 365 is AWS's longest
+     * validTo.
+     */
     expiryWarningDays: { min: 0, max: 365, default: 30, integer: true },
 } as const satisfies Record<string, NumericBounds>;
 
 export type NumericSetting = keyof typeof NUMERIC_SETTINGS;
 
 /** A number from config or the environment; out-of-bounds or non-numeric text is a problem (never quoted). */
-export function readNumber(name: NumericSetting, text: string | undefined, source: string, problems: string[]): number | undefined {
+export function readNumber(
+    name: NumericSetting,
+    text: string | undefined,
+    source: string,
+    problems: string[],
+): number | undefined {
     if (text === undefined || text.trim() === "") return undefined;
     const value = Number(text.trim());
     const problem = boundsProblem(name, value, source);
@@ -57,8 +65,16 @@ export function readNumber(name: NumericSetting, text: string | undefined, sourc
 export function boundsProblem(name: NumericSetting, value: number, source: string): string | undefined {
     const bounds: NumericBounds = NUMERIC_SETTINGS[name];
     const kind = bounds.integer ? "a whole number" : "a number";
-    if (!Number.isFinite(value) || value < bounds.min || value > bounds.max || (bounds.integer && !Number.isInteger(value))) {
-        return `${source} must be ${kind} from ${bounds.min} to ${bounds.max} (default ${bounds.default}); the value given is not, so nothing was sent to KMS`;
+    if (
+        !Number.isFinite(value) ||
+        value < bounds.min ||
+        value > bounds.max ||
+        (bounds.integer && !Number.isInteger(value))
+    ) {
+        return (
+            `${source} must be ${kind} from ${bounds.min} to ${bounds.max} (default ${bounds.default}); the ` +
+            `value given is not, so nothing was sent to KMS`
+        );
     }
     return undefined;
 }

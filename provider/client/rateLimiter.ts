@@ -131,7 +131,6 @@ export class TokenBucket {
 /** Rounding slack when comparing token counts. */
 const EPSILON = 1e-9;
 
-
 export type ProgressLog = (message: string) => void;
 
 /**
@@ -140,16 +139,25 @@ export type ProgressLog = (message: string) => void;
  * checked with `npm run bench -- --stacks K` (bench/README.md).
  */
 export interface SharedRateTuning {
-    /** On a throttle the pace r becomes r × (1 − decrease × r / ceiling): a host holding the whole quota gives up 3/4 of it, one holding a small share little. */
+    /**
+     * On a throttle the pace r becomes r × (1 − decrease × r / ceiling): a host holding the whole quota gives up 3/4 of
+     * it, one holding a small share little.
+     */
     decrease: number;
     /** Additive climb, a fraction of the ceiling per second, while throttles are recent. */
     climbPerSecond: number;
-    /** After this long without a throttle (× a random 0.5–1.5, so hosts do not probe together) the pace grows by `probeGrowthPerSecond`. */
+    /**
+     * After this long without a throttle (× a random 0.5–1.5, so hosts do not probe together) the pace grows by
+     * `probeGrowthPerSecond`.
+     */
     quietSeconds: number;
     probeGrowthPerSecond: number;
     /** Never below this fraction of the ceiling (requestRateScale's own lower bound, 0.01, is the same share). */
     floor: number;
-    /** Once throttled, gaps between releases vary by ± this fraction (a host pacing exactly at KMS's refill would win every token). */
+    /**
+     * Once throttled, gaps between releases vary by ± this fraction (a host pacing exactly at KMS's refill would win
+     * every token).
+     */
     gapJitter: number;
     /** A lone throttle after this many successes in a row is forgiven (no drop): see SharedRate.throttled. */
     forgiveAfterSuccesses: number;
@@ -266,7 +274,9 @@ export class SharedRate {
         this.lastUpdate = now;
         if (this.lastDecrease === undefined || seconds <= 0 || this.current >= this.ceiling) return;
         const quiet = (now - this.lastDecrease) / 1000 >= this.tuning.quietSeconds * this.quietFactor;
-        const grown = quiet ? this.current * (1 + this.tuning.probeGrowthPerSecond) ** seconds : this.current + this.tuning.climbPerSecond * this.ceiling * seconds;
+        const grown = quiet
+            ? this.current * (1 + this.tuning.probeGrowthPerSecond) ** seconds
+            : this.current + this.tuning.climbPerSecond * this.ceiling * seconds;
         this.current = Math.min(this.ceiling, grown);
     }
 
@@ -307,7 +317,10 @@ export class OperationPacer {
     readonly ceiling: TokenBucket;
     readonly shared: SharedRate;
 
-    constructor(rate: number, private readonly clock: PacerClock = REAL_CLOCK) {
+    constructor(
+        rate: number,
+        private readonly clock: PacerClock = REAL_CLOCK,
+    ) {
         this.ceiling = new TokenBucket(rate, clock.now);
         this.ceiling.startWithOne();
         this.shared = new SharedRate(rate, clock.now, clock.random);
@@ -354,10 +367,13 @@ export class OperationPacer {
         }
         if (this.waiting.length > 0 && !this.timerSet) {
             this.timerSet = true;
-            this.clock.schedule(() => {
-                this.timerSet = false;
-                this.drain();
-            }, Math.max(1, Math.ceil(this.msUntilNext())));
+            this.clock.schedule(
+                () => {
+                    this.timerSet = false;
+                    this.drain();
+                },
+                Math.max(1, Math.ceil(this.msUntilNext())),
+            );
         }
     }
 }
@@ -379,7 +395,11 @@ export class RequestPacer {
     ) {}
 
     /** Waits for the request's turn; undefined for operations without a known quota (not paced). */
-    async acquire(scope: string, operation: string, options: { first?: boolean } = {}): Promise<PacerTicket | undefined> {
+    async acquire(
+        scope: string,
+        operation: string,
+        options: { first?: boolean } = {},
+    ): Promise<PacerTicket | undefined> {
         const pacer = this.pacerFor(scope, operation);
         if (!pacer) return undefined;
         const waitMs = (pacer.queued / pacer.pace) * 1000;
@@ -391,9 +411,12 @@ export class RequestPacer {
     throttled(scope: string, operation: string, ticket: PacerTicket): void {
         const pacer = this.pacers.get(`${scope}|${operation}`);
         if (!pacer?.throttled(ticket)) return;
-        this.report(`${scope}|${operation}|throttled`, () =>
-            `KMS throttled ${operation}: other callers use the account's quota of ${format(pacer.shared.ceiling)}/s in this Region too; ` +
-            `this stack now paces ${operation} at ${format(pacer.shared.rate)}/s and climbs back as KMS allows`,
+        this.report(
+            `${scope}|${operation}|throttled`,
+            () =>
+                `KMS throttled ${operation}: other callers use the account's quota of ` +
+                `${format(pacer.shared.ceiling)}/s in this Region too; ` +
+                `this stack now paces ${operation} at ${format(pacer.shared.rate)}/s and climbs back as KMS allows`,
         );
     }
 
@@ -425,7 +448,8 @@ export class RequestPacer {
             const seconds = Math.ceil((pacer.queued + 1) / pacer.pace);
             const where =
                 pacer.shared.rate < pacer.shared.ceiling
-                    ? `at ${format(pacer.shared.rate)}/s, below the account quota of ${format(pacer.shared.ceiling)}/s (KMS throttled it: the quota is shared)`
+                    ? `at ${format(pacer.shared.rate)}/s, below the account quota of ` +
+                      `${format(pacer.shared.ceiling)}/s (KMS throttled it: the quota is shared)`
                     : `at the account quota of ${format(pacer.shared.ceiling)}/s`;
             return `pacing KMS ${operation} ${where}: ${pacer.queued + 1} requests queued (~${seconds}s)`;
         });

@@ -53,8 +53,13 @@ export function openSession({ settings, target, problems }: ResolvedTarget, log:
         target,
         account,
         describeTarget: async () => {
-            const where = trust ? `${trust.origin}${trust.kind === "aws" ? "" : ` (${trust.kind === "loopback" ? "loopback" : "listed in trustedEndpoints"})`}` : "AWS's KMS endpoint";
-            return `Region ${settings.region ?? "(none configured)"} at ${where}, account ${(await account()) ?? "unknown"}`;
+            const where = trust
+                ? `${trust.origin}${trust.kind === "aws" ? "" : ` (${trust.kind === "loopback" ? "loopback" : "listed in trustedEndpoints"})`}`
+                : "AWS's KMS endpoint";
+            return (
+                `Region ${settings.region ?? "(none configured)"} at ${where}, account ` +
+                `${(await account()) ?? "unknown"}`
+            );
         },
     };
 }
@@ -62,9 +67,12 @@ export function openSession({ settings, target, problems }: ResolvedTarget, log:
 /** What a session says when it refuses: the configuration's problems together, else the first rule that refused. */
 function refusal(problems: TargetProblem[]): string {
     const configuration = problems.flatMap((p) => (p.rule === "configuration" ? [p.problem] : []));
-    if (configuration.length > 0) return `the provider configuration cannot be used, so nothing was sent to KMS: ${configuration.join("; ")}`;
+    if (configuration.length > 0)
+        return `the provider configuration cannot be used, so nothing was sent to KMS: ${configuration.join("; ")}`;
     const first = problems[0];
     if (first.rule === "sts endpoint") return `refusing to assume roles through this STS endpoint: ${first.problem}`;
     if (first.rule === "kms endpoint") return `refusing to send requests to this KMS endpoint: ${first.problem}`;
-    return first.rule === "kms region" ? `${first.chosenBy} is AWS KMS of ${first.endpointRegion}, but the key is in ${first.keyRegion}` : first.problem;
+    return first.rule === "kms region"
+        ? `${first.chosenBy} is AWS KMS of ${first.endpointRegion}, but the key is in ${first.keyRegion}`
+        : first.problem;
 }

@@ -63,7 +63,10 @@ export type EndpointSource =
 export function readProviderSettings(config: ConfigSource): ProviderSettings {
     const problems: string[] = [];
     const numbers = Object.fromEntries(
-        (Object.keys(NUMERIC_SETTINGS) as NumericSetting[]).map((name) => [name, readNumber(name, config.get(CONFIG_KEYS[name]), CONFIG_KEYS[name], problems)]),
+        (Object.keys(NUMERIC_SETTINGS) as NumericSetting[]).map((name) => [
+            name,
+            readNumber(name, config.get(CONFIG_KEYS[name]), CONFIG_KEYS[name], problems),
+        ]),
     );
     const ownEndpoint = nonEmpty(config.get(CONFIG_KEYS.endpoint));
     const awsEndpoint = serviceEndpointOf(config.get(CONFIG_KEYS.awsEndpoints), "kms");
@@ -78,14 +81,26 @@ export function readProviderSettings(config: ConfigSource): ProviderSettings {
         trustedEndpoints: stringList(config.get(CONFIG_KEYS.trustedEndpoints), CONFIG_KEYS.trustedEndpoints, problems),
         ...numbers,
         credentials,
-        skipRegionValidation: flag(config.get(CONFIG_KEYS.skipRegionValidation), CONFIG_KEYS.skipRegionValidation, problems),
-        skipRequestingAccountId: flag(config.get(CONFIG_KEYS.skipRequestingAccountId), CONFIG_KEYS.skipRequestingAccountId, problems),
+        skipRegionValidation: flag(
+            config.get(CONFIG_KEYS.skipRegionValidation),
+            CONFIG_KEYS.skipRegionValidation,
+            problems,
+        ),
+        skipRequestingAccountId: flag(
+            config.get(CONFIG_KEYS.skipRequestingAccountId),
+            CONFIG_KEYS.skipRequestingAccountId,
+            problems,
+        ),
         customCaBundle: nonEmpty(config.get(CONFIG_KEYS.customCaBundle)),
         hsmModulePath: nonEmpty(config.get(CONFIG_KEYS.hsmModulePath)),
         // Not trimmed: a PIN is used exactly as given.
         hsmPin: config.get(CONFIG_KEYS.hsmPin) || undefined,
         hsmModuleParameters: config.get(CONFIG_KEYS.hsmModuleParameters) || undefined,
-        hsmAllowedModulePaths: stringList(config.get(CONFIG_KEYS.hsmAllowedModulePaths), CONFIG_KEYS.hsmAllowedModulePaths, problems),
+        hsmAllowedModulePaths: stringList(
+            config.get(CONFIG_KEYS.hsmAllowedModulePaths),
+            CONFIG_KEYS.hsmAllowedModulePaths,
+            problems,
+        ),
         hsmSoPin: config.get(CONFIG_KEYS.hsmSoPin) || undefined,
         problems: problems.length > 0 ? problems : undefined,
     });
@@ -111,7 +126,11 @@ function serviceEndpointOf(json: string | undefined, service: string): string | 
 function stringList(text: string | undefined, key: string, problems: string[]): string[] | undefined {
     const value = nonEmpty(text);
     if (value === undefined) return undefined;
-    if (!value.startsWith("[")) return value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+    if (!value.startsWith("["))
+        return value
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0);
     try {
         const list: unknown = JSON.parse(value);
         if (Array.isArray(list) && list.every((s) => typeof s === "string")) return list;
@@ -185,12 +204,20 @@ type Env = Record<string, string | undefined>;
  * refused out loud: it would leave AWS's own KMS host, trusted because TLS proves who answers, unproven.
  */
 const TLS_OFF =
-    "NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: it turns off the certificate checks that prove an https " +
-    "endpoint (AWS's own KMS and STS hosts included) is who it claims to be, and whoever answers KMS chooses the key your " +
-    "key material is wrapped with. The provider never sends requests without those checks: unset it for pulumi; to trust a " +
-    "TLS-inspecting proxy or a private KMS-compatible service, give its CA certificates in aws:customCaBundle or AWS_CA_BUNDLE";
+    "NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: it turns off the certificate checks " +
+    "that prove an https " +
+    "endpoint (AWS's own KMS and STS hosts included) is who it claims to be, and whoever answers KMS " +
+    "chooses the key your " +
+    "key material is wrapped with. The provider never sends requests without those checks: unset it " +
+    "for pulumi; to trust a " +
+    "TLS-inspecting proxy or a private KMS-compatible service, give its CA certificates in " +
+    "aws:customCaBundle or AWS_CA_BUNDLE";
 
-export function resolveClientSettings(resource: ResourceClientInputs, provider: ProviderSettings, env: Env): ClientSettings {
+export function resolveClientSettings(
+    resource: ResourceClientInputs,
+    provider: ProviderSettings,
+    env: Env,
+): ClientSettings {
     const problems = [...(provider.problems ?? [])];
     if (env["NODE_TLS_REJECT_UNAUTHORIZED"] === "0") problems.push(TLS_OFF);
     const envAttempts = readNumber("maxAttempts", env["AWS_MAX_ATTEMPTS"], "AWS_MAX_ATTEMPTS", problems);
@@ -216,9 +243,15 @@ export function resolveClientSettings(resource: ResourceClientInputs, provider: 
         credentials: {
             ...(provider.credentials ?? { assumeRoles: [] }),
             profile,
-            assumeRoles: [...(provider.credentials?.assumeRoles ?? []), ...(resource.assumeRole ? [resource.assumeRole] : [])],
+            assumeRoles: [
+                ...(provider.credentials?.assumeRoles ?? []),
+                ...(resource.assumeRole ? [resource.assumeRole] : []),
+            ],
         },
-        maxAttempts: provider.maxAttempts !== undefined ? number("maxAttempts") : (envAttempts ?? NUMERIC_SETTINGS.maxAttempts.default),
+        maxAttempts:
+            provider.maxAttempts !== undefined
+                ? number("maxAttempts")
+                : (envAttempts ?? NUMERIC_SETTINGS.maxAttempts.default),
         requestRateScale: number("requestRateScale"),
         propagationTimeoutMs: seconds("propagationTimeoutSeconds"),
         rotationTimeoutMs: seconds("rotationTimeoutSeconds"),
@@ -231,7 +264,11 @@ export function resolveClientSettings(resource: ResourceClientInputs, provider: 
     };
 }
 
-function resolveEndpoint(resource: ResourceClientInputs, provider: ProviderSettings, env: Env): Pick<ClientSettings, "kmsEndpoint" | "chosenBy"> {
+function resolveEndpoint(
+    resource: ResourceClientInputs,
+    provider: ProviderSettings,
+    env: Env,
+): Pick<ClientSettings, "kmsEndpoint" | "chosenBy"> {
     if (resource.kmsEndpoint !== undefined) {
         return { kmsEndpoint: resource.kmsEndpoint ?? undefined, chosenBy: "the endpoint recorded at the last import" };
     }
@@ -245,7 +282,10 @@ function resolveEndpoint(resource: ResourceClientInputs, provider: ProviderSetti
     return found ? { kmsEndpoint: found[0], chosenBy: found[1] } : { kmsEndpoint: undefined, chosenBy: undefined };
 }
 
-function resolveStsEndpoint(provider: ProviderSettings, env: Env): { endpoint?: string; source?: ClientSettings["stsEndpointSource"] } {
+function resolveStsEndpoint(
+    provider: ProviderSettings,
+    env: Env,
+): { endpoint?: string; source?: ClientSettings["stsEndpointSource"] } {
     if (provider.stsEndpoint) return { endpoint: provider.stsEndpoint, source: "aws:endpoints" };
     const specific = nonEmpty(env["AWS_ENDPOINT_URL_STS"]);
     if (specific) return { endpoint: specific, source: "AWS_ENDPOINT_URL_STS" };
@@ -253,7 +293,8 @@ function resolveStsEndpoint(provider: ProviderSettings, env: Env): { endpoint?: 
     return generic ? { endpoint: generic, source: "AWS_ENDPOINT_URL" } : {};
 }
 
-export const envRegion = (env: Env): string | undefined => nonEmpty(env["AWS_REGION"]) ?? nonEmpty(env["AWS_DEFAULT_REGION"]);
+export const envRegion = (env: Env): string | undefined =>
+    nonEmpty(env["AWS_REGION"]) ?? nonEmpty(env["AWS_DEFAULT_REGION"]);
 
 const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\//;
 

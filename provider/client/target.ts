@@ -1,5 +1,11 @@
 import { TrustedEndpoint, judgeEndpoint, trustedOrigins } from "./endpointTrust";
-import { ClientSettings, EndpointSource, ProviderSettings, ResourceClientInputs, resolveClientSettings } from "./settings";
+import {
+    ClientSettings,
+    EndpointSource,
+    ProviderSettings,
+    ResourceClientInputs,
+    resolveClientSettings,
+} from "./settings";
 
 /**
  * Where a resource's KMS calls go, decided once: check reports the problems (preview, before any AWS call) and
@@ -16,7 +22,10 @@ export interface KmsTarget {
     kmsEndpoint: string | undefined;
     /** Which setting chose kmsEndpoint. */
     chosenBy: EndpointSource | undefined;
-    /** How kmsEndpoint is trusted (an AWS host, this machine, or listed); undefined for AWS's own endpoint or a refused one. */
+    /**
+     * How kmsEndpoint is trusted (an AWS host, this machine, or listed); undefined for AWS's own endpoint or a refused
+     * one.
+     */
     trust: TrustedEndpoint | undefined;
 }
 
@@ -38,21 +47,47 @@ export interface ResolvedTarget {
     problems: TargetProblem[];
 }
 
-export function resolveKmsTarget(resource: ResourceClientInputs, provider: ProviderSettings, env: Record<string, string | undefined>): ResolvedTarget {
+export function resolveKmsTarget(
+    resource: ResourceClientInputs,
+    provider: ProviderSettings,
+    env: Record<string, string | undefined>,
+): ResolvedTarget {
     const settings = resolveClientSettings(resource, provider, env);
     const problems: TargetProblem[] = settings.problems.map((problem) => ({ rule: "configuration", problem }));
-    for (const problem of trustedOrigins(provider.trustedEndpoints ?? []).problems) problems.push({ rule: "configuration", of: "stack", problem });
-    for (const problem of trustedOrigins(resource.trustedEndpoints ?? []).problems) problems.push({ rule: "configuration", of: "resource", problem });
+    for (const problem of trustedOrigins(provider.trustedEndpoints ?? []).problems)
+        problems.push({ rule: "configuration", of: "stack", problem });
+    for (const problem of trustedOrigins(resource.trustedEndpoints ?? []).problems)
+        problems.push({ rule: "configuration", of: "resource", problem });
     if (settings.credentials.assumeRoles.length > 0 && settings.stsEndpoint) {
-        const sts = judgeEndpoint(settings.stsEndpoint, "sts", settings.stsEndpointSource ?? "STS endpoint", settings.trustedEndpoints);
+        const sts = judgeEndpoint(
+            settings.stsEndpoint,
+            "sts",
+            settings.stsEndpointSource ?? "STS endpoint",
+            settings.trustedEndpoints,
+        );
         if (!sts.ok) problems.push({ rule: "sts endpoint", problem: sts.problem });
     }
-    const target: KmsTarget = { region: settings.region, kmsEndpoint: settings.kmsEndpoint, chosenBy: settings.chosenBy, trust: undefined };
+    const target: KmsTarget = {
+        region: settings.region,
+        kmsEndpoint: settings.kmsEndpoint,
+        chosenBy: settings.chosenBy,
+        trust: undefined,
+    };
     if (settings.kmsEndpoint) {
-        const verdict = judgeEndpoint(settings.kmsEndpoint, "kms", settings.chosenBy ?? "endpoint", settings.trustedEndpoints);
+        const verdict = judgeEndpoint(
+            settings.kmsEndpoint,
+            "kms",
+            settings.chosenBy ?? "endpoint",
+            settings.trustedEndpoints,
+        );
         if (!verdict.ok) problems.push({ rule: "kms endpoint", problem: verdict.problem });
         else if (verdict.endpoint.region && settings.region && verdict.endpoint.region !== settings.region) {
-            problems.push({ rule: "kms region", chosenBy: settings.chosenBy ?? "endpoint", endpointRegion: verdict.endpoint.region, keyRegion: settings.region });
+            problems.push({
+                rule: "kms region",
+                chosenBy: settings.chosenBy ?? "endpoint",
+                endpointRegion: verdict.endpoint.region,
+                keyRegion: settings.region,
+            });
         } else target.trust = verdict.endpoint;
     }
     return { settings, target, problems };

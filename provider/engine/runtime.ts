@@ -16,7 +16,15 @@ import { ProviderContext } from "../client/context";
 import { MaterialInputs, MaterialOutputs } from "../material/properties";
 import { plainInputs } from "../checks/engineValues";
 import { onceInThisHost } from "./saidOnce";
-import { RotationInputs, RotationOutputs, applyRotation, checkRotation, deleteRotation, diffRotation, readRotation } from "../rotation/lifecycle";
+import {
+    RotationInputs,
+    RotationOutputs,
+    applyRotation,
+    checkRotation,
+    deleteRotation,
+    diffRotation,
+    readRotation,
+} from "../rotation/lifecycle";
 import { newMaterialExpiryWarning } from "../material/renewal";
 
 /**
@@ -38,9 +46,16 @@ let providerSettings: ProviderSettings = {};
 /** The resource kinds this runtime implements; every shim names its own. */
 export type ResourceKind = "ImportedKeyMaterial" | "KeyMaterialRotation";
 
-export async function dispatch(apiVersion: number, method: string, args: unknown[], kind: ResourceKind = "ImportedKeyMaterial"): Promise<unknown> {
+export async function dispatch(
+    apiVersion: number,
+    method: string,
+    args: unknown[],
+    kind: ResourceKind = "ImportedKeyMaterial",
+): Promise<unknown> {
     if (apiVersion > API_VERSION) {
-        throw new Error(`this stack was written by a newer pulumi-kms-byok (provider API ${apiVersion}); upgrade the package`);
+        throw new Error(
+            `this stack was written by a newer pulumi-kms-byok (provider API ${apiVersion}); upgrade the package`,
+        );
     }
     // This call's secrets, and nothing of them once it returns (see redaction.ts).
     const redactor = redactorFor(args, providerSettings);
@@ -62,7 +77,10 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
             for (const problem of providerSettings.problems ?? []) context.log(`stack configuration: ${problem}`);
             return undefined;
         }
-        const result = kind === "KeyMaterialRotation" ? await run(ROTATION, context, method, args) : await run(MATERIAL, context, method, args);
+        const result =
+            kind === "KeyMaterialRotation"
+                ? await run(ROTATION, context, method, args)
+                : await run(MATERIAL, context, method, args);
         if (method !== "check") return result;
         // The checked inputs carry the material to the engine (which stores it as a secret); the failures are shown.
         const outcome = result as CheckOutcome;
@@ -78,10 +96,20 @@ export async function dispatch(apiVersion: number, method: string, args: unknown
 function redactorFor(args: unknown[], settings: ProviderSettings): Redactor {
     const redactor = new Redactor();
     for (const arg of args) redactor.addFromProperties(arg);
-    for (const secret of [settings.credentials?.secretKey, settings.credentials?.token]) if (secret) redactor.addSecretText(secret);
-    // Token PINs and module parameters (hsmKey): no message is built from one; these are scrubbed too (if 8 characters or more).
+    for (const secret of [settings.credentials?.secretKey, settings.credentials?.token])
+        if (secret) redactor.addSecretText(secret);
+    // Token PINs and module parameters (hsmKey): no message is built from one; these are scrubbed too (if 8 characters
+    // or more).
     const fromArgs = (name: string) => args.map((arg) => plainInputs((arg ?? {}) as Props)[name]);
-    const hsmSecrets = [settings.hsmPin, settings.hsmSoPin, settings.hsmModuleParameters, process.env[PIN_ENV], process.env[SO_PIN_ENV], ...fromArgs("hsmPin"), ...fromArgs("hsmModuleParameters")];
+    const hsmSecrets = [
+        settings.hsmPin,
+        settings.hsmSoPin,
+        settings.hsmModuleParameters,
+        process.env[PIN_ENV],
+        process.env[SO_PIN_ENV],
+        ...fromArgs("hsmPin"),
+        ...fromArgs("hsmModuleParameters"),
+    ];
     for (const secret of hsmSecrets) {
         if (typeof secret === "string") redactor.addSecretText(secret);
     }
@@ -117,8 +145,12 @@ const MATERIAL: ResourceOperations<MaterialInputs, MaterialOutputs> = {
 async function checkMaterial(context: ProviderContext, olds: Props, news: Props): Promise<CheckOutcome> {
     const now = new Date();
     const checked = withSettings(checkInputs(olds, news, now), news, context);
-    const outcome = checked.failures.length > 0 ? checked : { ...checked, failures: await checkHsmToken(olds, news, context) };
-    const warning = outcome.failures.length === 0 && Object.keys(olds).length === 0 ? newMaterialExpiryWarning(plainInputs(news), now, context.settings) : undefined;
+    const outcome =
+        checked.failures.length > 0 ? checked : { ...checked, failures: await checkHsmToken(olds, news, context) };
+    const warning =
+        outcome.failures.length === 0 && Object.keys(olds).length === 0
+            ? newMaterialExpiryWarning(plainInputs(news), now, context.settings)
+            : undefined;
     if (warning) context.log(warning);
     return outcome;
 }
@@ -132,7 +164,12 @@ const ROTATION: ResourceOperations<RotationInputs, RotationOutputs> = {
     delete: deleteRotation,
 };
 
-async function run<I, O>(ops: ResourceOperations<I, O>, context: ProviderContext, method: string, args: unknown[]): Promise<unknown> {
+async function run<I, O>(
+    ops: ResourceOperations<I, O>,
+    context: ProviderContext,
+    method: string,
+    args: unknown[],
+): Promise<unknown> {
     const [a, b, c] = args as [unknown, unknown, unknown];
     // The engine strips secrets from what it sends; plainInputs tolerates an envelope anyway.
     const inputs = (props: unknown) => plainInputs(props as Props) as unknown as I;
@@ -149,7 +186,9 @@ async function run<I, O>(ops: ResourceOperations<I, O>, context: ProviderContext
             return ops.read(context, a as string, outputs(b));
         case "update":
             refuseOversized(method, c as Props);
-            return withProvider(c as Props, async () => ({ outs: await ops.update(context, a as string, outputs(b), inputs(c)) }));
+            return withProvider(c as Props, async () => ({
+                outs: await ops.update(context, a as string, outputs(b), inputs(c)),
+            }));
         case "delete":
             return ops.delete(context, outputs(b), a as string);
         default:
@@ -177,7 +216,8 @@ function refuseOversized(method: string, props: Props): void {
     const oversized = oversizedInputs(plainInputs(props ?? {}));
     if (oversized.length === 0) return;
     throw new KeyMaterialError(
-        `refusing to ${method}: ${oversized.map((o) => `${o.name} (${o.length} characters)`).join(", ")} ${oversized.length > 1 ? "are" : "is"} longer ` +
+        `refusing to ${method}: ${oversized.map((o) => `${o.name} (${o.length} characters)`).join(", ")} ` +
+            `${oversized.length > 1 ? "are" : "is"} longer ` +
             "than any valid value, and pulumi preview refuses it; nothing was sent to KMS and the values are not shown",
     );
 }

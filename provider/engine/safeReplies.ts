@@ -53,7 +53,12 @@ function sanitizeGraph(error: unknown, seen: Set<unknown>): void {
     if (typeof e["name"] === "string") set(e, "name", name);
     if (typeof e["message"] === "string") set(e, "message", message);
     if (typeof e["stack"] === "string") set(e, "stack", [`${name}: ${message}`, ...frames(e["stack"])].join("\n"));
-    if (Array.isArray(e["reasons"])) set(e, "reasons", e["reasons"].map((reason) => cap(escapeControls(String(reason)))));
+    if (Array.isArray(e["reasons"]))
+        set(
+            e,
+            "reasons",
+            e["reasons"].map((reason) => cap(escapeControls(String(reason)))),
+        );
     if (typeof e["cause"] === "string") set(e, "cause", quoteServerText(e["cause"]));
     else sanitizeGraph(e["cause"], seen);
     if (Array.isArray(e["errors"])) for (const inner of e["errors"]) sanitizeGraph(inner, seen);
@@ -68,10 +73,18 @@ function frames(stack: string): string[] {
         .map((line) => cap(escapeControls(line)));
 }
 
-const cap = (text: string): string => (text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length - MAX_MESSAGE_CHARS} more characters not shown)`);
+const cap = (text: string): string =>
+    text.length <= MAX_MESSAGE_CHARS
+        ? text
+        : `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length - MAX_MESSAGE_CHARS} more characters not shown)`;
 
 function set(target: Record<string, unknown>, field: string, value: unknown): void {
     if (target[field] === value) return;
-    Object.defineProperty(target, field, { value, writable: true, configurable: true, enumerable: !["stack", "message", "name"].includes(field) });
+    Object.defineProperty(target, field, {
+        value,
+        writable: true,
+        configurable: true,
+        enumerable: !["stack", "message", "name"].includes(field),
+    });
     if (target[field] !== value) throw new Error("an error could not be sanitised in place");
 }

@@ -45,12 +45,15 @@ export const keyMaterialRotationProvider = shimFor("KeyMaterialRotation");
 
 const METHODS = ["configure", "check", "diff", "create", "read", "update", "delete"];
 
-/** The `__provider` text of a resource kind: a module whose handler builds the seven methods on the installed runtime. */
+/**
+ * The `__provider` text of a resource kind: a module whose handler builds the seven methods on the installed runtime.
+ */
 export function providerText(kind: "ImportedKeyMaterial" | "KeyMaterialRotation"): string {
     return (
         `exports.handler = () => {\n` +
         `    const runtime = require(${JSON.stringify(RUNTIME_MODULE)});\n` +
-        `    return Object.fromEntries(${JSON.stringify(METHODS)}.map((m) => [m, (...args) => runtime.dispatch(${API_VERSION}, m, args, ${JSON.stringify(kind)})]));\n` +
+        `    return Object.fromEntries(${JSON.stringify(METHODS)}.map((m) => [m, (...args) => ` +
+        `runtime.dispatch(${API_VERSION}, m, args, ${JSON.stringify(kind)})]));\n` +
         `};\n`
     );
 }

@@ -65,8 +65,19 @@ export interface Pkcs11 {
     C_CreateObject(session: Handle, template: Attribute[]): Handle;
     C_DestroyObject(session: Handle, object: Handle): void;
     C_GenerateKeyAsync(session: Handle, mechanism: Mechanism, template: Attribute[]): Promise<Handle>;
-    C_GenerateKeyPairAsync(session: Handle, mechanism: Mechanism, publicTemplate: Attribute[], privateTemplate: Attribute[]): Promise<{ publicKey: Handle; privateKey: Handle }>;
-    C_WrapKeyAsync(session: Handle, mechanism: Mechanism, wrappingKey: Handle, key: Handle, wrappedKey: Buffer): Promise<Buffer>;
+    C_GenerateKeyPairAsync(
+        session: Handle,
+        mechanism: Mechanism,
+        publicTemplate: Attribute[],
+        privateTemplate: Attribute[],
+    ): Promise<{ publicKey: Handle; privateKey: Handle }>;
+    C_WrapKeyAsync(
+        session: Handle,
+        mechanism: Mechanism,
+        wrappingKey: Handle,
+        key: Handle,
+        wrappedKey: Buffer,
+    ): Promise<Buffer>;
     C_SignInit(session: Handle, mechanism: Mechanism, key: Handle): void;
     C_SignAsync(session: Handle, data: Buffer, signature: Buffer): Promise<Buffer>;
 }
@@ -90,13 +101,15 @@ export function loadBinding(): BindingModule {
         if (code === "MODULE_NOT_FOUND" && !(error as Error).message.includes(".node")) {
             throw new HsmError(
                 `hsmKey needs the npm package ${BINDING_PACKAGE} (a PKCS#11 binding; an optional dependency of ` +
-                    `pulumi-kms-byok, skipped when it could not be built): run \`npm install ${BINDING_PACKAGE}\` in the ` +
+                    `pulumi-kms-byok, skipped when it could not be built): run \`npm install ` +
+                    `${BINDING_PACKAGE}\` in the ` +
                     "Pulumi project (its native build needs a C++ compiler, make and Python)",
             );
         }
         throw new HsmError(
             `hsmKey needs the npm package ${BINDING_PACKAGE}, which is installed but its native module could not be ` +
-                `loaded (${(error as Error).message.split("\n")[0]}): rebuild it with \`npm rebuild ${BINDING_PACKAGE}\` ` +
+                `loaded (${(error as Error).message.split("\n")[0]}): rebuild it with \`npm rebuild ` +
+                `${BINDING_PACKAGE}\` ` +
                 `(npm may have skipped its install script: \`npm install-scripts approve ${BINDING_PACKAGE}\` first)`,
         );
     }

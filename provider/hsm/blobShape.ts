@@ -17,21 +17,35 @@ export const rfc5649Length = (n: number): number => (n <= 8 ? 16 : 8 * Math.ceil
 export function blobShapeProblem(blob: Buffer, wrapping: Wrapping, expected: ExpectedMaterial): string | undefined {
     const rsa = MODULUS_BYTES[wrapping.wrappingKeySpec];
     if (!isKeyWrap(wrapping.algorithm)) {
-        return blob.length === rsa ? undefined : `${blob.length} bytes, where one ${wrapping.wrappingKeySpec} block is ${rsa}`;
+        return blob.length === rsa
+            ? undefined
+            : `${blob.length} bytes, where one ${wrapping.wrappingKeySpec} block is ${rsa}`;
     }
     const kwp = blob.length - rsa;
-    if (kwp < 16 || kwp % 8 !== 0) return `its AES key wrap part is ${kwp} bytes, where RFC 5649 gives a multiple of 8, at least 16`;
+    if (kwp < 16 || kwp % 8 !== 0)
+        return `its AES key wrap part is ${kwp} bytes, where RFC 5649 gives a multiple of 8, at least 16`;
     if (expected.kind === "secret") {
         const want = rfc5649Length(expected.length);
-        return kwp === want ? undefined : `its AES key wrap part is ${kwp} bytes, where RFC 5649 gives ${want} for a ${expected.length}-byte key`;
+        return kwp === want
+            ? undefined
+            : `its AES key wrap part is ${kwp} bytes, where RFC 5649 gives ${want} for a ${expected.length}-byte key`;
     }
     const most = rfc5649Length(largestPkcs8(expected.keySpec));
-    return kwp <= most ? undefined : `its AES key wrap part is ${kwp} bytes, more than RFC 5649 gives for any ${expected.keySpec} PKCS#8 (at most ${most})`;
+    return kwp <= most
+        ? undefined
+        : `its AES key wrap part is ${kwp} bytes, more than RFC 5649 gives for any ${expected.keySpec} ` +
+              `PKCS#8 (at most ${most})`;
 }
 
 /** A generous bound on a private key's PKCS#8 (optional attributes and the public key included). */
 function largestPkcs8(keySpec: KeySpec): number {
     if (isRsa(keySpec)) return (RSA_MODULUS_BITS[keySpec] / 8) * 5 + 200;
-    const scalar = isEcc(keySpec) ? Math.ceil(({ prime256v1: 256, secp256k1: 256, secp384r1: 384, secp521r1: 521 } as Record<string, number>)[ECC_CURVES[keySpec]] / 8) : 64;
+    const scalar = isEcc(keySpec)
+        ? Math.ceil(
+              ({ prime256v1: 256, secp256k1: 256, secp384r1: 384, secp521r1: 521 } as Record<string, number>)[
+                  ECC_CURVES[keySpec]
+              ] / 8,
+          )
+        : 64;
     return 3 * scalar + 100;
 }

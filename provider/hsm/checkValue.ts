@@ -19,7 +19,10 @@ export async function tokenCheckValue(t: TokenSession, info: KeyObjectInfo, desc
         ? "it has CKA_SIGN false"
         : mechanismProblem(t, new Set(t.p11.C_GetMechanismList(t.slot)), CKM_AES_CMAC, "CKM_AES_CMAC", CKF_SIGN);
     if (missing) {
-        t.log(`${describe}: no keyCheckValue: the token computes the AES-CMAC check value only for an object with CKA_SIGN true and a token with CKM_AES_CMAC, and ${missing}`);
+        t.log(
+            `${describe}: no keyCheckValue: the token computes the AES-CMAC check value only for an object ` +
+                `with CKA_SIGN true and a token with CKM_AES_CMAC, and ${missing}`,
+        );
         return null;
     }
     try {

@@ -13,7 +13,12 @@ export const CKK_EC = 0x3;
 export const CKK_GENERIC_SECRET = 0x10;
 export const CKK_AES = 0x1f;
 /** CKK_SHA256_HMAC … CKK_SHA224_HMAC: secret keys some tokens type by their HMAC digest. */
-export const CKK_HMAC_TYPES: Record<number, string> = { 0x2b: "CKK_SHA256_HMAC", 0x2c: "CKK_SHA384_HMAC", 0x2d: "CKK_SHA512_HMAC", 0x2e: "CKK_SHA224_HMAC" };
+export const CKK_HMAC_TYPES: Record<number, string> = {
+    0x2b: "CKK_SHA256_HMAC",
+    0x2c: "CKK_SHA384_HMAC",
+    0x2d: "CKK_SHA512_HMAC",
+    0x2e: "CKK_SHA224_HMAC",
+};
 
 export const CKA_CLASS = 0x0;
 export const CKA_TOKEN = 0x1;
@@ -58,7 +63,9 @@ export const CKM_ECDSA = 0x1041;
 export const CKM_RSA_AES_KEY_WRAP = 0x1054;
 export const CKM_AES_KEY_GEN = 0x1080;
 export const CKM_AES_CMAC = 0x108a;
-/** PKCS#11 3.0: RFC 3394 over input the application padded (NSS: PKCS#7); SoftHSM 2.6.1 and nShield put RFC 5649 here. */
+/**
+ * PKCS#11 3.0: RFC 3394 over input the application padded (NSS: PKCS#7); SoftHSM 2.6.1 and nShield put RFC 5649 here.
+ */
 export const CKM_AES_KEY_WRAP_PAD = 0x210a;
 /** PKCS#11 3.0: AES key wrap with padding, RFC 5649 (what KMS's RSA_AES_KEY_WRAP uses). */
 export const CKM_AES_KEY_WRAP_KWP = 0x210b;

@@ -75,23 +75,53 @@ interface Recipe {
 
 function recipe(keySpec: KeySpec): Recipe {
     if (keySpec === "SYMMETRIC_DEFAULT") {
-        return { mechanism: CKM_AES_KEY_GEN, name: "CKM_AES_KEY_GEN", pair: false, secret: [{ type: CKA_KEY_TYPE, value: CKK_AES }, { type: CKA_VALUE_LEN, value: 32 }, { type: CKA_SIGN, value: true }] };
+        return {
+            mechanism: CKM_AES_KEY_GEN,
+            name: "CKM_AES_KEY_GEN",
+            pair: false,
+            secret: [
+                { type: CKA_KEY_TYPE, value: CKK_AES },
+                { type: CKA_VALUE_LEN, value: 32 },
+                { type: CKA_SIGN, value: true },
+            ],
+        };
     }
     if (isHmac(keySpec)) {
         const length = HMAC_LENGTHS[keySpec].min;
-        return { mechanism: CKM_GENERIC_SECRET_KEY_GEN, name: "CKM_GENERIC_SECRET_KEY_GEN", pair: false, secret: [{ type: CKA_KEY_TYPE, value: CKK_GENERIC_SECRET }, { type: CKA_VALUE_LEN, value: length }, { type: CKA_SIGN, value: false }] };
+        return {
+            mechanism: CKM_GENERIC_SECRET_KEY_GEN,
+            name: "CKM_GENERIC_SECRET_KEY_GEN",
+            pair: false,
+            secret: [
+                { type: CKA_KEY_TYPE, value: CKK_GENERIC_SECRET },
+                { type: CKA_VALUE_LEN, value: length },
+                { type: CKA_SIGN, value: false },
+            ],
+        };
     }
     if (isRsa(keySpec)) {
         return {
             mechanism: CKM_RSA_PKCS_KEY_PAIR_GEN,
             name: "CKM_RSA_PKCS_KEY_PAIR_GEN",
             pair: true,
-            publicKey: [{ type: CKA_KEY_TYPE, value: CKK_RSA }, { type: CKA_MODULUS_BITS, value: RSA_MODULUS_BITS[keySpec] }, { type: CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) }],
+            publicKey: [
+                { type: CKA_KEY_TYPE, value: CKK_RSA },
+                { type: CKA_MODULUS_BITS, value: RSA_MODULUS_BITS[keySpec] },
+                { type: CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
+            ],
         };
     }
     if (isEcc(keySpec)) {
         const params = Object.entries(EC_PARAMS_CURVES).find(([, c]) => c.curve === ECC_CURVES[keySpec])![0];
-        return { mechanism: CKM_EC_KEY_PAIR_GEN, name: "CKM_EC_KEY_PAIR_GEN", pair: true, publicKey: [{ type: CKA_KEY_TYPE, value: CKK_EC }, { type: CKA_EC_PARAMS, value: Buffer.from(params, "hex") }] };
+        return {
+            mechanism: CKM_EC_KEY_PAIR_GEN,
+            name: "CKM_EC_KEY_PAIR_GEN",
+            pair: true,
+            publicKey: [
+                { type: CKA_KEY_TYPE, value: CKK_EC },
+                { type: CKA_EC_PARAMS, value: Buffer.from(params, "hex") },
+            ],
+        };
     }
     throw new HsmError(`the provider cannot generate ${keySpec} material in a token`);
 }
@@ -99,19 +129,36 @@ function recipe(keySpec: KeySpec): Recipe {
 /** Why this token cannot generate `keySpec` material, or undefined (checked at preview, before anything is made). */
 export function generationProblem(t: TokenSession, keySpec: KeySpec): string | undefined {
     const r = recipe(keySpec);
-    const problem = mechanismProblem(t, new Set(t.p11.C_GetMechanismList(t.slot)), r.mechanism, r.name, r.pair ? CKF_GENERATE_KEY_PAIR : CKF_GENERATE);
+    const problem = mechanismProblem(
+        t,
+        new Set(t.p11.C_GetMechanismList(t.slot)),
+        r.mechanism,
+        r.name,
+        r.pair ? CKF_GENERATE_KEY_PAIR : CKF_GENERATE,
+    );
     return problem ? `${t.token} cannot generate ${keySpec} material: ${problem}` : undefined;
 }
 
 /** Hardening attributes, dropped one by one (last first) only if the token refuses them. */
-const HARDENING: readonly Attribute[] = [{ type: CKA_MODIFIABLE, value: false }, { type: CKA_COPYABLE, value: false }];
+const HARDENING: readonly Attribute[] = [
+    { type: CKA_MODIFIABLE, value: false },
+    { type: CKA_COPYABLE, value: false },
+];
 const HARDENING_NAMES = ["CKA_MODIFIABLE false", "CKA_COPYABLE false"];
 
-export async function generateObject(t: TokenSession, uri: Pkcs11Uri, keySpec: KeySpec, policy: GenerationPolicy): Promise<Generated> {
+export async function generateObject(
+    t: TokenSession,
+    uri: Pkcs11Uri,
+    keySpec: KeySpec,
+    policy: GenerationPolicy,
+): Promise<Generated> {
     const problem = generationProblem(t, keySpec);
     if (problem) throw new HsmError(problem);
     const r = recipe(keySpec);
-    const naming: Attribute[] = [{ type: CKA_LABEL, value: Buffer.from(uri.object!, "utf8") }, { type: CKA_ID, value: uri.id ?? randomBytes(16) }];
+    const naming: Attribute[] = [
+        { type: CKA_LABEL, value: Buffer.from(uri.object!, "utf8") },
+        { type: CKA_ID, value: uri.id ?? randomBytes(16) },
+    ];
     const protectedPart: Attribute[] = [
         { type: CKA_TOKEN, value: true },
         { type: CKA_PRIVATE, value: true },
@@ -127,12 +174,26 @@ export async function generateObject(t: TokenSession, uri: Pkcs11Uri, keySpec: K
         const hardening = HARDENING.slice(0, kept);
         try {
             const handle = await generate(t, r, [...protectedPart, ...hardening], naming);
-            const applied = ["CKA_SENSITIVE", "CKA_EXTRACTABLE (wrapping only)", `CKA_WRAP_WITH_TRUSTED ${policy.wrapWithTrusted}`, ...HARDENING_NAMES.slice(0, kept)];
+            const applied = [
+                "CKA_SENSITIVE",
+                "CKA_EXTRACTABLE (wrapping only)",
+                `CKA_WRAP_WITH_TRUSTED ${policy.wrapWithTrusted}`,
+                ...HARDENING_NAMES.slice(0, kept),
+            ];
             return { handle, policy: applied.join(", ") };
         } catch (error) {
             // NSS softokn answers CKA_COPYABLE with CKR_GENERAL_ERROR.
-            const refusedTemplate = isTokenAnswer(error, "CKR_ATTRIBUTE_TYPE_INVALID", "CKR_ATTRIBUTE_VALUE_INVALID", "CKR_TEMPLATE_INCONSISTENT", "CKR_GENERAL_ERROR");
-            if (!refusedTemplate || kept === 0) throw new HsmError(`${t.token} refused to generate ${keySpec} material with ${r.name} (${tokenAnswer(error)})`);
+            const refusedTemplate = isTokenAnswer(
+                error,
+                "CKR_ATTRIBUTE_TYPE_INVALID",
+                "CKR_ATTRIBUTE_VALUE_INVALID",
+                "CKR_TEMPLATE_INCONSISTENT",
+                "CKR_GENERAL_ERROR",
+            );
+            if (!refusedTemplate || kept === 0)
+                throw new HsmError(
+                    `${t.token} refused to generate ${keySpec} material with ${r.name} (${tokenAnswer(error)})`,
+                );
         }
     }
     throw new HsmError(`${t.token} refused to generate ${keySpec} material`);
@@ -140,11 +201,18 @@ export async function generateObject(t: TokenSession, uri: Pkcs11Uri, keySpec: K
 
 async function generate(t: TokenSession, r: Recipe, privatePart: Attribute[], naming: Attribute[]): Promise<Handle> {
     if (!r.pair) {
-        // CKA_SIGN comes from the recipe (AES: the check value's CMAC); the rest of a secret key's uses are never needed.
+        // CKA_SIGN comes from the recipe (AES: the check value's CMAC); the rest of a secret key's uses are never
+        // needed.
         const unused: Attribute[] = [CKA_VERIFY, CKA_ENCRYPT, CKA_WRAP].map((type) => ({ type, value: false }));
-        return t.p11.C_GenerateKeyAsync(t.session, { mechanism: r.mechanism }, [{ type: CKA_CLASS, value: CKO_SECRET_KEY }, ...r.secret!, ...unused, ...privatePart]);
+        return t.p11.C_GenerateKeyAsync(t.session, { mechanism: r.mechanism }, [
+            { type: CKA_CLASS, value: CKO_SECRET_KEY },
+            ...r.secret!,
+            ...unused,
+            ...privatePart,
+        ]);
     }
-    // The public half is a token object too: EC private keys carry no public point, and the import is checked against it.
+    // The public half is a token object too: EC private keys carry no public point, and the import is checked against
+    // it.
     const publicTemplate: Attribute[] = [
         { type: CKA_CLASS, value: CKO_PUBLIC_KEY },
         ...r.publicKey!,
@@ -155,6 +223,11 @@ async function generate(t: TokenSession, r: Recipe, privatePart: Attribute[], na
         { type: CKA_WRAP, value: false },
         ...naming,
     ];
-    const privateTemplate: Attribute[] = [{ type: CKA_CLASS, value: CKO_PRIVATE_KEY }, { type: CKA_SIGN, value: false }, ...privatePart];
-    return (await t.p11.C_GenerateKeyPairAsync(t.session, { mechanism: r.mechanism }, publicTemplate, privateTemplate)).privateKey;
+    const privateTemplate: Attribute[] = [
+        { type: CKA_CLASS, value: CKO_PRIVATE_KEY },
+        { type: CKA_SIGN, value: false },
+        ...privatePart,
+    ];
+    return (await t.p11.C_GenerateKeyPairAsync(t.session, { mechanism: r.mechanism }, publicTemplate, privateTemplate))
+        .privateKey;
 }

@@ -7,7 +7,15 @@ import { ExpectedMaterial } from "./blobShape";
 import { tokenCheckValue } from "./checkValue";
 import { HsmError, tokenAnswer } from "./errors";
 import { generateObject, generationProblem } from "./generate";
-import { KeyObjectInfo, describeKeyObject, exportProblem, exposureNote, inferObjectKeySpec, objectProblem, readKeyObject } from "./keyObject";
+import {
+    KeyObjectInfo,
+    describeKeyObject,
+    exportProblem,
+    exposureNote,
+    inferObjectKeySpec,
+    objectProblem,
+    readKeyObject,
+} from "./keyObject";
 import { LIBRARY, LibraryTarget, libraryIdentity, withLibrary } from "./library";
 import { ObjectKind, WrappingDecision, chooseWrapping } from "./mechanisms";
 import { Pin, resolvePin, resolveSoPin } from "./pin";
@@ -105,14 +113,25 @@ export async function openHsmMaterial(request: HsmMaterialRequest): Promise<HsmM
             // Found after all: another resource of this run made it in between.
             const existing = findKeyObjectIfAny(t, target.uri);
             if (existing) return inspectHere(t, existing);
-            const generated = await generateObject(t, target.uri, request.keySpec!, { wrapWithTrusted: target.soPin !== undefined });
-            request.log(`generated ${request.keySpec} material in ${t.token} as ${describeObject(target.uri)} (${generated.policy}); it is never destroyed by the provider`);
+            const generated = await generateObject(t, target.uri, request.keySpec!, {
+                wrapWithTrusted: target.soPin !== undefined,
+            });
+            request.log(
+                `generated ${request.keySpec} material in ${t.token} as ${describeObject(target.uri)} ` +
+                    `(${generated.policy}); it is never destroyed by the provider`,
+            );
             return inspectHere(t, generated.handle);
         });
     }
     const { keySpec, decision, info, keyCheckValue, proof } = inspected;
     const wrapping = { algorithm: decision.algorithm, wrappingKeySpec: request.wrappingKeySpec };
-    return { keySpec, wrapping, wrapper: hsmWrapper(target, inspected, proof, expectedMaterial(info, keySpec)), keyCheckValue, mechanisms: decision.mechanisms };
+    return {
+        keySpec,
+        wrapping,
+        wrapper: hsmWrapper(target, inspected, proof, expectedMaterial(info, keySpec)),
+        keyCheckValue,
+        mechanisms: decision.mechanisms,
+    };
 }
 
 /**
@@ -131,17 +150,30 @@ export async function preflightHsmMaterial(request: HsmMaterialRequest): Promise
         if (!request.hsmGenerate) findKeyObject(t, target.uri);
         const problem = generationProblem(t, request.keySpec!);
         if (problem) throw new HsmError(problem);
-        await chooseWrapping(t, target.libraryId, kindOfSpec(request.keySpec!), request.wrappingAlgorithm, request.wrappingKeySpec);
+        await chooseWrapping(
+            t,
+            target.libraryId,
+            kindOfSpec(request.keySpec!),
+            request.wrappingAlgorithm,
+            request.wrappingKeySpec,
+        );
     });
 }
 
 function resolveTarget(request: HsmMaterialRequest): Target {
     const parsed = parsePkcs11Uri(request.hsmKey);
-    if (!parsed.uri) throw new HsmError(`hsmKey is not usable (check should have refused it): ${parsed.containsPin ? "it carries a PIN or module parameters" : parsed.problems.join("; ")}`);
+    if (!parsed.uri)
+        throw new HsmError(
+            `hsmKey is not usable (check should have refused it): ` +
+                `${parsed.containsPin ? "it carries a PIN or module parameters" : parsed.problems.join("; ")}`,
+        );
     const uri = parsed.uri;
     const modulePath = uri.modulePath ?? request.settings.hsmModulePath;
     if (!modulePath) {
-        throw new HsmError("hsmKey names no PKCS#11 library: add ?module-path=/path/to/the/vendor/library.so to it, or set the config pulumi-kms-byok:hsmModulePath");
+        throw new HsmError(
+            "hsmKey names no PKCS#11 library: add ?module-path=/path/to/the/vendor/library.so to it, or " +
+                "set the config pulumi-kms-byok:hsmModulePath",
+        );
     }
     const library: LibraryTarget = {
         modulePath,
@@ -149,10 +181,22 @@ function resolveTarget(request: HsmMaterialRequest): Target {
         rules: { allowed: request.settings.hsmAllowedModulePaths },
     };
     const pin = resolvePin(request.hsmPin, request.settings.hsmPin, request.env);
-    return { uri, library, libraryId: libraryIdentity(library), pin, soPin: resolveSoPin(request.settings.hsmSoPin, request.env), log: request.log };
+    return {
+        uri,
+        library,
+        libraryId: libraryIdentity(library),
+        pin,
+        soPin: resolveSoPin(request.settings.hsmSoPin, request.env),
+        log: request.log,
+    };
 }
 
-async function inspect(t: TokenSession, target: Target, handle: Handle, request: HsmMaterialRequest): Promise<Inspection> {
+async function inspect(
+    t: TokenSession,
+    target: Target,
+    handle: Handle,
+    request: HsmMaterialRequest,
+): Promise<Inspection> {
     const info = readKeyObject(t, handle);
     const what = `${describeObject(target.uri)} on ${t.token}`;
     const found = `${what} is ${describeKeyObject(info)}`;
@@ -165,52 +209,101 @@ async function inspect(t: TokenSession, target: Target, handle: Handle, request:
         t.log(exposureNote(what));
     } else if (!target.soPin && !userMayMarkTrusted(t, probePublicKey())) {
         throw new HsmError(
-            `${what} has CKA_WRAP_WITH_TRUSTED true, so the token wraps it only under keys its Security Officer marked trusted: set the secret ` +
-                "config pulumi-kms-byok:hsmSoPin (or PKCS11_SO_PIN) so that the Security Officer's login marks each KMS wrapping key trusted " +
+            `${what} has CKA_WRAP_WITH_TRUSTED true, so the token wraps it only under keys its Security ` +
+                `Officer marked trusted: set the secret ` +
+                "config pulumi-kms-byok:hsmSoPin (or PKCS11_SO_PIN) so that the Security Officer's login " +
+                "marks each KMS wrapping key trusted " +
                 "(docs/guides/hsm.md, Object policy)",
         );
     }
-    const decision = await chooseWrapping(t, target.libraryId, kindOf(info), request.wrappingAlgorithm, request.wrappingKeySpec);
-    if (decision.passedOver.length > 0) t.log(`${t.token}: wrapping with ${decision.algorithm} (${decision.passedOver.join("; ")})`);
+    const decision = await chooseWrapping(
+        t,
+        target.libraryId,
+        kindOf(info),
+        request.wrappingAlgorithm,
+        request.wrappingKeySpec,
+    );
+    if (decision.passedOver.length > 0)
+        t.log(`${t.token}: wrapping with ${decision.algorithm} (${decision.passedOver.join("; ")})`);
     return { keySpec, decision, info, what };
 }
 
-const kindOf = (info: KeyObjectInfo): ObjectKind => (info.kind === "aes" || info.kind === "generic-secret" ? "secret" : "private");
+const kindOf = (info: KeyObjectInfo): ObjectKind =>
+    info.kind === "aes" || info.kind === "generic-secret" ? "secret" : "private";
 const kindOfSpec = (keySpec: KeySpec): ObjectKind => (isAsymmetric(keySpec) ? "private" : "secret");
 
 function expectedMaterial(info: KeyObjectInfo, keySpec: KeySpec): ExpectedMaterial {
-    return info.kind === "aes" || info.kind === "generic-secret" ? { kind: "secret", length: info.length } : { kind: "private", keySpec };
+    return info.kind === "aes" || info.kind === "generic-secret"
+        ? { kind: "secret", length: info.length }
+        : { kind: "private", keySpec };
 }
 
-function hsmWrapper(target: Target, inspected: Inspection, proof: PublicKeyProof, expected: ExpectedMaterial): MaterialWrapper {
+function hsmWrapper(
+    target: Target,
+    inspected: Inspection,
+    proof: PublicKeyProof,
+    expected: ExpectedMaterial,
+): MaterialWrapper {
     const { what, decision } = inspected;
     const trusted = inspected.info.common.wrapWithTrusted;
     return {
         what,
         wrap: (wrappingKey: KeyObject, wrapping: Wrapping) => {
             const keyWrap = isKeyWrap(wrapping.algorithm);
-            const securityOfficer = trusted && target.soPin ? { pin: target.soPin, prepare: (t: TokenSession) => prepareTrustedKeys(t, wrappingKey, keyWrap) } : undefined;
+            const securityOfficer =
+                trusted && target.soPin
+                    ? { pin: target.soPin, prepare: (t: TokenSession) => prepareTrustedKeys(t, wrappingKey, keyWrap) }
+                    : undefined;
             return inToken(target, { securityOfficer }, async (t, prepared) => {
                 const object = findKeyObject(t, target.uri);
-                const trustedKeys = securityOfficer ? trustedKeysOf(prepared) : trusted ? await userTrustedKeys(t, wrappingKey, keyWrap, what) : undefined;
-                return wrapInToken(t, object, wrappingKey, { wrapping, keyWrap: decision.keyWrap, expected, trusted: trustedKeys }).catch((error: unknown) => {
+                const trustedKeys = securityOfficer
+                    ? trustedKeysOf(prepared)
+                    : trusted
+                      ? await userTrustedKeys(t, wrappingKey, keyWrap, what)
+                      : undefined;
+                return wrapInToken(t, object, wrappingKey, {
+                    wrapping,
+                    keyWrap: decision.keyWrap,
+                    expected,
+                    trusted: trustedKeys,
+                }).catch((error: unknown) => {
                     if (error instanceof HsmError) throw error;
-                    throw new HsmError(`${t.token} could not wrap ${describeObject(target.uri)} with ${wrapping.algorithm} (${tokenAnswer(error)})`);
+                    throw new HsmError(
+                        `${t.token} could not wrap ${describeObject(target.uri)} with ` +
+                            `${wrapping.algorithm} (${tokenAnswer(error)})`,
+                    );
                 });
             });
         },
         isPublicKeyOf: async (spki: Buffer) => {
             if (!proof) return false;
             if ("spki" in proof) return proof.spki.equals(spki);
-            return inToken(target, {}, async (t) => signatureMatches(t, readKeyObject(t, findKeyObject(t, target.uri)), spki));
+            return inToken(target, {}, async (t) =>
+                signatureMatches(t, readKeyObject(t, findKeyObject(t, target.uri)), spki),
+            );
         },
     };
 }
 
-/** One transaction on the token; a PKCS#11 failure that is not already explained says which call and what the token answered. */
-async function inToken<T>(target: Target, options: Omit<SessionOptions, "library" | "log">, use: (t: TokenSession, prepared: Handle[]) => Promise<T>): Promise<T> {
+/**
+ * One transaction on the token; a PKCS#11 failure that is not already explained says which call and what the token
+ * answered.
+ */
+async function inToken<T>(
+    target: Target,
+    options: Omit<SessionOptions, "library" | "log">,
+    use: (t: TokenSession, prepared: Handle[]) => Promise<T>,
+): Promise<T> {
     try {
-        return await withLibrary(target.library, (p11) => withTokenSession(p11, target.uri, target.pin, { ...options, library: target.libraryId, log: target.log }, use));
+        return await withLibrary(target.library, (p11) =>
+            withTokenSession(
+                p11,
+                target.uri,
+                target.pin,
+                { ...options, library: target.libraryId, log: target.log },
+                use,
+            ),
+        );
     } catch (error) {
         if (error instanceof HsmError) throw error;
         const method = (error as { method?: string }).method;

@@ -1,4 +1,16 @@
-import { HMAC_KEY_SPECS, HMAC_LENGTHS, KeySpec, RSA_KEY_SPECS, RSA_MODULUS_BITS, SYMMETRIC_KEY_LENGTH, ECC_CURVES, EccKeySpec, isEcc, isHmac, isRsa } from "../wrapping/keySpecs";
+import {
+    HMAC_KEY_SPECS,
+    HMAC_LENGTHS,
+    KeySpec,
+    RSA_KEY_SPECS,
+    RSA_MODULUS_BITS,
+    SYMMETRIC_KEY_LENGTH,
+    ECC_CURVES,
+    EccKeySpec,
+    isEcc,
+    isHmac,
+    isRsa,
+} from "../wrapping/keySpecs";
 import { Handle } from "./binding";
 import {
     CKA_CLASS,
@@ -65,11 +77,21 @@ export function readKeyObject(t: TokenSession, handle: Handle): KeyObjectInfo {
         if (keyType === CKK_AES) return { kind: "aes", keyType: "CKK_AES", length, common };
         const name = keyType === CKK_GENERIC_SECRET ? "CKK_GENERIC_SECRET" : CKK_HMAC_TYPES[keyType ?? -1];
         if (name) return { kind: "generic-secret", keyType: name, length, common };
-        return { kind: "other", description: `a secret key of key type 0x${(keyType ?? 0).toString(16)} (${length} bytes)`, common };
+        return {
+            kind: "other",
+            description: `a secret key of key type 0x${(keyType ?? 0).toString(16)} (${length} bytes)`,
+            common,
+        };
     }
     if (objectClass === CKO_PRIVATE_KEY && keyType === CKK_RSA) {
         const modulus = read(CKA_MODULUS) ?? Buffer.alloc(0);
-        return { kind: "rsa", bits: bitLength(modulus), modulus, publicExponent: read(CKA_PUBLIC_EXPONENT) ?? Buffer.alloc(0), common };
+        return {
+            kind: "rsa",
+            bits: bitLength(modulus),
+            modulus,
+            publicExponent: read(CKA_PUBLIC_EXPONENT) ?? Buffer.alloc(0),
+            common,
+        };
     }
     if (objectClass === CKO_PRIVATE_KEY && keyType === CKK_EC) {
         const ecParams = read(CKA_EC_PARAMS) ?? Buffer.alloc(0);
@@ -78,7 +100,9 @@ export function readKeyObject(t: TokenSession, handle: Handle): KeyObjectInfo {
     return { kind: "other", description: `a private key of key type 0x${(keyType ?? 0).toString(16)}`, common };
 }
 
-/** One attribute, or undefined when the object does not have it (the binding throws for the whole template otherwise). */
+/**
+ * One attribute, or undefined when the object does not have it (the binding throws for the whole template otherwise).
+ */
 export function attribute(t: TokenSession, handle: Handle, type: number): Buffer | undefined {
     try {
         const value = t.p11.C_GetAttributeValue(t.session, handle, [{ type }])[0]?.value;
@@ -110,7 +134,10 @@ export function describeKeyObject(info: KeyObjectInfo): string {
         case "rsa":
             return `an RSA-${info.bits} private key`;
         case "ec":
-            return `an EC private key on ${info.curve ? EC_PARAMS_CURVES[info.ecParams.toString("hex")].name : `an unsupported curve (CKA_EC_PARAMS ${info.ecParams.toString("hex")})`}`;
+            return (
+                `an EC private key on ` +
+                `${info.curve ? EC_PARAMS_CURVES[info.ecParams.toString("hex")].name : `an unsupported curve (CKA_EC_PARAMS ${info.ecParams.toString("hex")})`}`
+            );
         case "other":
             return info.description;
     }
@@ -125,7 +152,10 @@ export function objectProblem(info: KeyObjectInfo, keySpec: KeySpec): string | u
     if (isHmac(keySpec)) {
         const { min, max } = HMAC_LENGTHS[keySpec];
         if (info.kind === "generic-secret" && info.length >= min && info.length <= max) return undefined;
-        return `${keySpec} material must be a generic secret (CKK_GENERIC_SECRET or CKK_SHA*_HMAC) of ${min} to ${max} bytes`;
+        return (
+            `${keySpec} material must be a generic secret (CKK_GENERIC_SECRET or CKK_SHA*_HMAC) of ` +
+            `${min} to ${max} bytes`
+        );
     }
     if (isRsa(keySpec)) {
         if (info.kind === "rsa" && info.bits === RSA_MODULUS_BITS[keySpec]) return undefined;
@@ -147,28 +177,45 @@ export function inferObjectKeySpec(info: KeyObjectInfo): KeySpec {
         if (spec) return spec;
     }
     if (info.kind === "generic-secret") {
-        const fits = HMAC_KEY_SPECS.filter((s) => info.length >= HMAC_LENGTHS[s].min && info.length <= HMAC_LENGTHS[s].max);
-        if (fits.length > 0) throw new HsmError(`the HSM object is ${describeKeyObject(info)}, HMAC material: set keySpec to one of ${fits.join(", ")}`);
+        const fits = HMAC_KEY_SPECS.filter(
+            (s) => info.length >= HMAC_LENGTHS[s].min && info.length <= HMAC_LENGTHS[s].max,
+        );
+        if (fits.length > 0)
+            throw new HsmError(
+                `the HSM object is ${describeKeyObject(info)}, HMAC material: set keySpec to one of ${fits.join(", ")}`,
+            );
     }
-    throw new HsmError(`the HSM object is ${describeKeyObject(info)}, which fits no key spec KMS imports: AES-256 keys, HMAC secrets of 28 to 128 bytes, RSA-2048/3072/4096 and EC P-256/P-384/P-521/secp256k1 private keys`);
+    throw new HsmError(
+        `the HSM object is ${describeKeyObject(info)}, which fits no key spec KMS imports: AES-256 keys, ` +
+            `HMAC secrets of 28 to 128 bytes, RSA-2048/3072/4096 and EC ` +
+            `P-256/P-384/P-521/secp256k1 private keys`,
+    );
 }
 
 /** What the token must allow for the provider to wrap the object at all; the refusal says which attribute and why. */
 export function exportProblem(info: KeyObjectInfo): string | undefined {
     if (info.common.extractable) return undefined;
     return (
-        "it has CKA_EXTRACTABLE false, so the token refuses to wrap it under any key (C_WrapKey answers CKR_KEY_UNEXTRACTABLE), " +
-        "and PKCS#11 never lets CKA_EXTRACTABLE become true again. Create or import the key with CKA_EXTRACTABLE true and " +
-        "CKA_SENSITIVE true; with CKA_WRAP_WITH_TRUSTED true as well, only wrapping keys the Security Officer marked trusted can take it out " +
+        "it has CKA_EXTRACTABLE false, so the token refuses to wrap it under any key (C_WrapKey answers " +
+        "CKR_KEY_UNEXTRACTABLE), " +
+        "and PKCS#11 never lets CKA_EXTRACTABLE become true again. Create or import the key with " +
+        "CKA_EXTRACTABLE true and " +
+        "CKA_SENSITIVE true; with CKA_WRAP_WITH_TRUSTED true as well, only wrapping keys the Security " +
+        "Officer marked trusted can take it out " +
         "(docs/guides/hsm.md, Object policy)"
     );
 }
 
-/** What the object's policy lets a holder of the user PIN do: said at every import of an object without CKA_WRAP_WITH_TRUSTED. */
+/**
+ * What the object's policy lets a holder of the user PIN do: said at every import of an object without
+ * CKA_WRAP_WITH_TRUSTED.
+ */
 export function exposureNote(what: string): string {
     return (
-        `${what} is extractable without CKA_WRAP_WITH_TRUSTED: besides the provider, anyone who holds the user PIN can wrap it out ` +
-        "of the token under a key of their own. For the stronger policy (wrapping only under keys the Security Officer marks trusted) " +
+        `${what} is extractable without CKA_WRAP_WITH_TRUSTED: besides the provider, anyone who holds the ` +
+        `user PIN can wrap it out ` +
+        "of the token under a key of their own. For the stronger policy (wrapping only under keys the " +
+        "Security Officer marks trusted) " +
         "see docs/guides/hsm.md, Object policy"
     );
 }

@@ -33,8 +33,11 @@ interface Library {
 
 const libraries = new Map<string, Library>();
 
-/** How messages name the library: by where its path was given, not the path (an input: anything can be pasted there). */
-export const LIBRARY = "the PKCS#11 library named by hsmKey's module-path (or the config pulumi-kms-byok:hsmModulePath)";
+/**
+ * How messages name the library: by where its path was given, not the path (an input: anything can be pasted there).
+ */
+export const LIBRARY =
+    "the PKCS#11 library named by hsmKey's module-path (or the config pulumi-kms-byok:hsmModulePath)";
 
 export async function withLibrary<T>(target: LibraryTarget, use: (p11: Pkcs11) => Promise<T>): Promise<T> {
     const problem = libraryPathProblem(target.modulePath, LIBRARY, target.rules);
@@ -54,7 +57,11 @@ export async function withLibrary<T>(target: LibraryTarget, use: (p11: Pkcs11) =
 
 /** Identifies the library and its parameters (for remembering refused PINs) without holding the parameters. */
 export function libraryIdentity(target: LibraryTarget): string {
-    return createHash("sha256").update(target.modulePath).update("\0").update(target.moduleParameters ?? "").digest("hex");
+    return createHash("sha256")
+        .update(target.modulePath)
+        .update("\0")
+        .update(target.moduleParameters ?? "")
+        .digest("hex");
 }
 
 function acquire(modulePath: string): Library {
@@ -68,7 +75,9 @@ function acquire(modulePath: string): Library {
     try {
         module.load(modulePath);
     } catch (error) {
-        throw new HsmError(`${LIBRARY} cannot be loaded (${tokenAnswer(error)}): is it a PKCS#11 module for this platform?`);
+        throw new HsmError(
+            `${LIBRARY} cannot be loaded (${tokenAnswer(error)}): is it a PKCS#11 module for this platform?`,
+        );
     }
     const library: Library = { module, users: 1, queue: Promise.resolve(), foreign: false };
     libraries.set(modulePath, library);
@@ -91,8 +100,11 @@ function initialize(library: Library, target: LibraryTarget): void {
             return;
         }
         const hint = parameters
-            ? "check its module parameters (hsmModuleParameters or the config pulumi-kms-byok:hsmModuleParameters; not shown) and its configuration"
-            : "check its configuration (for SoftHSM: SOFTHSM2_CONF); a library that needs module parameters (NSS softokn: configdir='sql:DIR') takes them from hsmModuleParameters or the config pulumi-kms-byok:hsmModuleParameters";
+            ? "check its module parameters (hsmModuleParameters or the config " +
+              "pulumi-kms-byok:hsmModuleParameters; not shown) and its configuration"
+            : "check its configuration (for SoftHSM: SOFTHSM2_CONF); a library that needs module parameters " +
+              "(NSS softokn: configdir='sql:DIR') takes them from hsmModuleParameters or the config " +
+              "pulumi-kms-byok:hsmModuleParameters";
         throw new HsmError(`${LIBRARY} failed to initialize (${tokenAnswer(error)}): ${hint}`);
     }
 }

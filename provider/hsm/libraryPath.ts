@@ -12,7 +12,9 @@ import { dirname, isAbsolute, normalize } from "node:path";
  */
 
 export interface LibraryPathRules {
-    /** Canonical library paths, or directories ending in "/", that may be loaded; undefined: any path the rules accept. */
+    /**
+     * Canonical library paths, or directories ending in "/", that may be loaded; undefined: any path the rules accept.
+     */
     allowed?: readonly string[];
     /** The user the provider host runs as (process.getuid()). */
     uid?: number;
@@ -25,16 +27,25 @@ const STICKY = 0o1000;
 export function libraryPathProblem(path: string, where: string, rules: LibraryPathRules = {}): string | undefined {
     if (!isAbsolute(path)) return `${where} must be an absolute path`;
     if (path.split("/").some((segment) => segment === "." || segment === "..") || normalize(path) !== path) {
-        return `${where} has "." or ".." segments or repeated slashes: give the library's canonical path (readlink -f prints it)`;
+        return (
+            `${where} has "." or ".." segments or repeated slashes: give the library's canonical path ` +
+            `(readlink -f prints it)`
+        );
     }
     let stats: Stats;
     try {
         stats = lstatSync(path);
     } catch {
-        return `${where} names no file on this machine: install the HSM vendor's PKCS#11 library (SoftHSM: apt-get install softhsm2) or correct the path`;
+        return (
+            `${where} names no file on this machine: install the HSM vendor's PKCS#11 library (SoftHSM: ` +
+            `apt-get install softhsm2) or correct the path`
+        );
     }
     if (realpathOrUndefined(path) !== path) {
-        return `${where} is a symbolic link or passes through one: give the path it resolves to (readlink -f prints it), so that the file checked is the file loaded`;
+        return (
+            `${where} is a symbolic link or passes through one: give the path it resolves to (readlink -f ` +
+            `prints it), so that the file checked is the file loaded`
+        );
     }
     if (!stats.isFile()) return `${where} is not a regular file`;
     const uid = rules.uid ?? process.getuid?.() ?? 0;
@@ -46,19 +57,31 @@ export function libraryPathProblem(path: string, where: string, rules: LibraryPa
         if (problem) return `${where}: ${problem}`;
         if (dir === "/") break;
     }
-    if (rules.allowed && !rules.allowed.some((entry) => (entry.endsWith("/") ? path.startsWith(entry) : entry === path))) {
-        return `${where} is not in the config pulumi-kms-byok:hsmAllowedModulePaths (the libraries this stack may load): add it there, or use a listed library`;
+    if (
+        rules.allowed &&
+        !rules.allowed.some((entry) => (entry.endsWith("/") ? path.startsWith(entry) : entry === path))
+    ) {
+        return (
+            `${where} is not in the config pulumi-kms-byok:hsmAllowedModulePaths (the libraries this stack may ` +
+            `load): add it there, or use a listed library`
+        );
     }
     return undefined;
 }
 
 function ownershipProblem(stats: Stats, uid: number, what: string, directory = false): string | undefined {
     if (stats.uid !== 0 && stats.uid !== uid) {
-        return `${what} is owned by another user (uid ${stats.uid}); only files and directories owned by root or by the user running Pulumi are trusted`;
+        return (
+            `${what} is owned by another user (uid ${stats.uid}); only files and directories owned by root or ` +
+            `by the user running Pulumi are trusted`
+        );
     }
     if ((stats.mode & GROUP_OR_WORLD_WRITABLE) === 0) return undefined;
     if (directory && (stats.mode & STICKY) !== 0) return undefined;
-    return `${what} is writable by its group or by everyone (mode ${(stats.mode & 0o7777).toString(8)}), so someone else could replace the library: chmod go-w it`;
+    return (
+        `${what} is writable by its group or by everyone (mode ${(stats.mode & 0o7777).toString(8)}), so ` +
+        `someone else could replace the library: chmod go-w it`
+    );
 }
 
 function realpathOrUndefined(path: string): string | undefined {

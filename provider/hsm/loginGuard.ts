@@ -37,8 +37,18 @@ export interface LoginAttempt {
 }
 
 const FLAGS = {
-    user: { low: CKF_USER_PIN_COUNT_LOW, finalTry: CKF_USER_PIN_FINAL_TRY, locked: CKF_USER_PIN_LOCKED, names: ["CKF_USER_PIN_COUNT_LOW", "CKF_USER_PIN_FINAL_TRY", "CKF_USER_PIN_LOCKED"] },
-    so: { low: CKF_SO_PIN_COUNT_LOW, finalTry: CKF_SO_PIN_FINAL_TRY, locked: CKF_SO_PIN_LOCKED, names: ["CKF_SO_PIN_COUNT_LOW", "CKF_SO_PIN_FINAL_TRY", "CKF_SO_PIN_LOCKED"] },
+    user: {
+        low: CKF_USER_PIN_COUNT_LOW,
+        finalTry: CKF_USER_PIN_FINAL_TRY,
+        locked: CKF_USER_PIN_LOCKED,
+        names: ["CKF_USER_PIN_COUNT_LOW", "CKF_USER_PIN_FINAL_TRY", "CKF_USER_PIN_LOCKED"],
+    },
+    so: {
+        low: CKF_SO_PIN_COUNT_LOW,
+        finalTry: CKF_SO_PIN_FINAL_TRY,
+        locked: CKF_SO_PIN_LOCKED,
+        names: ["CKF_SO_PIN_COUNT_LOW", "CKF_SO_PIN_FINAL_TRY", "CKF_SO_PIN_LOCKED"],
+    },
 } as const;
 
 export const userTypeCode = (userType: UserType): number => (userType === "so" ? CKU_SO : 1);
@@ -50,26 +60,34 @@ export function assertLoginAllowed(attempt: LoginAttempt, info: TokenInfo, log: 
     const earlier = refused.get(keyOf(attempt));
     if (earlier) {
         throw new HsmError(
-            `${attempt.token} refused the ${whose(attempt.userType)} from ${attempt.pin.source} earlier in this run (${earlier}); ` +
-                "it is not tried again, so that one wrong PIN cannot count several times towards locking the token: correct it and run again",
+            `${attempt.token} refused the ${whose(attempt.userType)} from ${attempt.pin.source} earlier in ` +
+                `this run (${earlier}); ` +
+                "it is not tried again, so that one wrong PIN cannot count several times towards locking " +
+                "the token: correct it and run again",
         );
     }
     const flags = FLAGS[attempt.userType];
     if (info.flags & flags.locked) {
         throw new HsmError(
-            `${attempt.token} reports its ${whose(attempt.userType)} locked (${flags.names[2]}) after too many wrong attempts: ` +
+            `${attempt.token} reports its ${whose(attempt.userType)} locked (${flags.names[2]}) after too ` +
+                `many wrong attempts: ` +
                 "nothing was tried; the token's Security Officer (or its vendor's tool) must unlock or reset it",
         );
     }
     if (info.flags & flags.finalTry) {
         throw new HsmError(
-            `${attempt.token} reports that one more wrong ${whose(attempt.userType)} locks it (${flags.names[1]}): the provider does not ` +
-                `try the PIN from ${attempt.pin.source}, so that a mistake here cannot lock the token. Confirm the PIN once with the HSM ` +
+            `${attempt.token} reports that one more wrong ${whose(attempt.userType)} locks it ` +
+                `(${flags.names[1]}): the provider does not ` +
+                `try the PIN from ${attempt.pin.source}, so that a mistake here cannot lock the token. ` +
+                `Confirm the PIN once with the HSM ` +
                 "vendor's tool (a successful login resets the counter), then run again",
         );
     }
     if (info.flags & flags.low) {
-        log(`${attempt.token} reports earlier wrong ${whose(attempt.userType)} attempts (${flags.names[0]}); logging in once with the PIN from ${attempt.pin.source}`);
+        log(
+            `${attempt.token} reports earlier wrong ${whose(attempt.userType)} attempts ` +
+                `(${flags.names[0]}); logging in once with the PIN from ${attempt.pin.source}`,
+        );
     }
 }
 

@@ -1,4 +1,11 @@
-import { MODULUS_BYTES, WRAPPING_ALGORITHMS, WrappingAlgorithm, WrappingKeySpec, isKeyWrap, oaepDigest } from "../wrapping/algorithms";
+import {
+    MODULUS_BYTES,
+    WRAPPING_ALGORITHMS,
+    WrappingAlgorithm,
+    WrappingKeySpec,
+    isKeyWrap,
+    oaepDigest,
+} from "../wrapping/algorithms";
 import {
     CKF_GENERATE,
     CKF_GENERATE_KEY_PAIR,
@@ -25,7 +32,12 @@ import { KeyWrapMechanism } from "./wrapKey";
  */
 
 /** Strongest first, as AWS recommends: RSA_AES_KEY_WRAP_SHA_256, RSAES_OAEP_SHA_256, then the SHA-1 forms. */
-export const PREFERENCE: readonly WrappingAlgorithm[] = ["RSA_AES_KEY_WRAP_SHA_256", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1", "RSAES_OAEP_SHA_1"];
+export const PREFERENCE: readonly WrappingAlgorithm[] = [
+    "RSA_AES_KEY_WRAP_SHA_256",
+    "RSAES_OAEP_SHA_256",
+    "RSA_AES_KEY_WRAP_SHA_1",
+    "RSAES_OAEP_SHA_1",
+];
 
 /** RFC 5649 candidates, the standard's own first. */
 const KEY_WRAP_CANDIDATES: readonly KeyWrapMechanism[] = [
@@ -45,14 +57,24 @@ export interface WrappingDecision {
 
 export type ObjectKind = "secret" | "private";
 
-export async function chooseWrapping(t: TokenSession, library: string, kind: ObjectKind, asked: WrappingAlgorithm | undefined, wrappingKeySpec: WrappingKeySpec): Promise<WrappingDecision> {
+export async function chooseWrapping(
+    t: TokenSession,
+    library: string,
+    kind: ObjectKind,
+    asked: WrappingAlgorithm | undefined,
+    wrappingKeySpec: WrappingKeySpec,
+): Promise<WrappingDecision> {
     const token = tokenCapabilities(t, library);
     const check = (algorithm: WrappingAlgorithm) => algorithmProblem(t, token, kind, algorithm, wrappingKeySpec);
     const decided = async (algorithm: WrappingAlgorithm, passedOver: string[]): Promise<WrappingDecision> => {
         const keyWrap = isKeyWrap(algorithm) ? await keyWrapFor(t, token, oaepDigest(algorithm)) : undefined;
         if (keyWrap && "problem" in keyWrap) throw new HsmError(keyWrap.problem);
         if (keyWrap && token.mechanisms.has(CKM_RSA_AES_KEY_WRAP)) {
-            t.log(`${t.token} offers CKM_RSA_AES_KEY_WRAP, but the pkcs11js binding cannot pass its parameters (CK_RSA_AES_KEY_WRAP_PARAMS holds a pointer): ${algorithm} is built from ${keyWrap.name} and CKM_RSA_PKCS_OAEP inside the token`);
+            t.log(
+                `${t.token} offers CKM_RSA_AES_KEY_WRAP, but the pkcs11js binding cannot pass its ` +
+                    `parameters (CK_RSA_AES_KEY_WRAP_PARAMS holds a pointer): ${algorithm} is built from ` +
+                    `${keyWrap.name} and CKM_RSA_PKCS_OAEP inside the token`,
+            );
         }
         return { algorithm, keyWrap, passedOver, mechanisms: describeMechanisms(algorithm, keyWrap) };
     };
@@ -64,7 +86,8 @@ export async function chooseWrapping(t: TokenSession, library: string, kind: Obj
         throw new HsmError(
             `${t.token} cannot wrap this object with ${asked}: ${problem}. ` +
                 (usable.length > 0
-                    ? `Algorithms it can use for this object: ${usable.join(", ")} (set wrappingAlgorithm to one of them, or omit it to let the provider choose)`
+                    ? `Algorithms it can use for this object: ${usable.join(", ")} (set wrappingAlgorithm to ` +
+                      `one of them, or omit it to let the provider choose)`
                     : "It can use no KMS wrapping algorithm for this object"),
         );
     }
@@ -103,14 +126,25 @@ function tokenCapabilities(t: TokenSession, library: string): TokenCapabilities 
     return token;
 }
 
-async function algorithmProblem(t: TokenSession, token: TokenCapabilities, kind: ObjectKind, algorithm: WrappingAlgorithm, wrappingKeySpec: WrappingKeySpec): Promise<string | undefined> {
+async function algorithmProblem(
+    t: TokenSession,
+    token: TokenCapabilities,
+    kind: ObjectKind,
+    algorithm: WrappingAlgorithm,
+    wrappingKeySpec: WrappingKeySpec,
+): Promise<string | undefined> {
     if (!isKeyWrap(algorithm) && kind !== "secret") {
-        return "PKCS#11's CKM_RSA_PKCS_OAEP wraps only secret keys; a private key needs RSA_AES_KEY_WRAP_SHA_256 or _SHA_1";
+        return (
+            "PKCS#11's CKM_RSA_PKCS_OAEP wraps only secret keys; a private key needs " +
+            "RSA_AES_KEY_WRAP_SHA_256 or _SHA_1"
+        );
     }
     const rsaBits = MODULUS_BYTES[wrappingKeySpec] * 8;
     const missing =
         mechanismProblem(t, token.mechanisms, CKM_RSA_PKCS_OAEP, "CKM_RSA_PKCS_OAEP", CKF_WRAP, rsaBits) ??
-        (isKeyWrap(algorithm) ? mechanismProblem(t, token.mechanisms, CKM_AES_KEY_GEN, "CKM_AES_KEY_GEN", CKF_GENERATE) : undefined);
+        (isKeyWrap(algorithm)
+            ? mechanismProblem(t, token.mechanisms, CKM_AES_KEY_GEN, "CKM_AES_KEY_GEN", CKF_GENERATE)
+            : undefined);
     if (missing) return missing;
     const digest = oaepDigest(algorithm);
     const oaep = await remembered(token.oaep, digest, () => oaepProblem(t, digest));
@@ -120,7 +154,11 @@ async function algorithmProblem(t: TokenSession, token: TokenCapabilities, kind:
 }
 
 /** The first candidate the token offers for wrapping whose output is RFC 5649. */
-function keyWrapFor(t: TokenSession, token: TokenCapabilities, digest: Digest): Promise<KeyWrapMechanism | { problem: string }> {
+function keyWrapFor(
+    t: TokenSession,
+    token: TokenCapabilities,
+    digest: Digest,
+): Promise<KeyWrapMechanism | { problem: string }> {
     return remembered(token.keyWrap, digest, async () => {
         const problems: string[] = [];
         for (const candidate of KEY_WRAP_CANDIDATES) {
@@ -129,7 +167,9 @@ function keyWrapFor(t: TokenSession, token: TokenCapabilities, digest: Digest): 
             if (!problem) return candidate;
             problems.push(problem);
         }
-        return { problem: `the token has no RFC 5649 AES key wrap, which RSA_AES_KEY_WRAP needs: ${problems.join("; ")}` };
+        return {
+            problem: `the token has no RFC 5649 AES key wrap, which RSA_AES_KEY_WRAP needs: ${problems.join("; ")}`,
+        };
     });
 }
 
@@ -144,13 +184,28 @@ function remembered<K, V>(cache: Map<K, Promise<V>>, key: K, compute: () => Prom
     return value;
 }
 
-export function mechanismProblem(t: TokenSession, mechanisms: Set<number>, mechanism: number, name: string, flag: number, keyBits?: number): string | undefined {
+export function mechanismProblem(
+    t: TokenSession,
+    mechanisms: Set<number>,
+    mechanism: number,
+    name: string,
+    flag: number,
+    keyBits?: number,
+): string | undefined {
     if (!mechanisms.has(mechanism)) return `the token does not offer ${name}`;
     const info = t.p11.C_GetMechanismInfo(t.slot, mechanism);
-    if ((info.flags & flag) === 0) return `the token offers ${name} but not for ${FLAG_USES[flag] ?? `flag 0x${flag.toString(16)}`}`;
+    if ((info.flags & flag) === 0)
+        return `the token offers ${name} but not for ${FLAG_USES[flag] ?? `flag 0x${flag.toString(16)}`}`;
     // RSA mechanisms state key sizes in bits; AES key generation in bytes for most tokens, bits for some.
-    if (keyBits !== undefined && mechanism === CKM_RSA_PKCS_OAEP && (keyBits < info.minKeySize || keyBits > info.maxKeySize)) {
-        return `the token's ${name} takes RSA keys of ${info.minKeySize} to ${info.maxKeySize} bits, not the ${keyBits}-bit KMS wrapping key (choose another wrappingKeySpec)`;
+    if (
+        keyBits !== undefined &&
+        mechanism === CKM_RSA_PKCS_OAEP &&
+        (keyBits < info.minKeySize || keyBits > info.maxKeySize)
+    ) {
+        return (
+            `the token's ${name} takes RSA keys of ${info.minKeySize} to ${info.maxKeySize} bits, not the ` +
+            `${keyBits}-bit KMS wrapping key (choose another wrappingKeySpec)`
+        );
     }
     return undefined;
 }

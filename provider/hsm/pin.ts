@@ -14,7 +14,11 @@ export interface Pin {
     source: string;
 }
 
-export function resolvePin(input: string | undefined, configured: string | undefined, env: Record<string, string | undefined>): Pin {
+export function resolvePin(
+    input: string | undefined,
+    configured: string | undefined,
+    env: Record<string, string | undefined>,
+): Pin {
     if (input) return { value: input, source: "the hsmPin input" };
     if (configured) return { value: configured, source: `the config ${PIN_CONFIG}` };
     const fromEnv = env[PIN_ENV];

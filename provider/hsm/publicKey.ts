@@ -1,5 +1,14 @@
 import { createHash, createPublicKey, randomBytes, verify } from "node:crypto";
-import { CKA_CLASS, CKA_EC_PARAMS, CKA_EC_POINT, CKA_ID, CKA_KEY_TYPE, CKK_EC, CKM_ECDSA, CKO_PUBLIC_KEY } from "./constants";
+import {
+    CKA_CLASS,
+    CKA_EC_PARAMS,
+    CKA_EC_POINT,
+    CKA_ID,
+    CKA_KEY_TYPE,
+    CKK_EC,
+    CKM_ECDSA,
+    CKO_PUBLIC_KEY,
+} from "./constants";
 import { HsmError } from "./errors";
 import { KeyObjectInfo, attribute } from "./keyObject";
 import { TokenSession, findObjects } from "./token";
@@ -23,13 +32,18 @@ export function publicKeyProof(t: TokenSession, info: KeyObjectInfo): PublicKeyP
     if (point) return { spki: ecSpki(info.ecParams, point) };
     if (info.common.sign) return { signChallenge: true };
     throw new HsmError(
-        "the EC private key object has no public key the provider can check KMS's against: give it a public key object " +
+        "the EC private key object has no public key the provider can check KMS's against: give it " +
+            "a public key object " +
             "with the same CKA_ID (pkcs11-tool --keypairgen creates one), or CKA_SIGN true",
     );
 }
 
 function ecPublicPoint(t: TokenSession, id: Buffer, ecParams: Buffer): Buffer | undefined {
-    const template = [{ type: CKA_CLASS, value: CKO_PUBLIC_KEY }, { type: CKA_KEY_TYPE, value: CKK_EC }, { type: CKA_ID, value: id }];
+    const template = [
+        { type: CKA_CLASS, value: CKO_PUBLIC_KEY },
+        { type: CKA_KEY_TYPE, value: CKK_EC },
+        { type: CKA_ID, value: id },
+    ];
     for (const handle of findObjects(t, template)) {
         if (!attribute(t, handle, CKA_EC_PARAMS)?.equals(ecParams)) continue;
         const point = attribute(t, handle, CKA_EC_POINT);
@@ -56,7 +70,8 @@ function ecSpki(namedCurveOid: Buffer, point: Buffer): Buffer {
 
 function der(tag: number, content: Buffer): Buffer {
     const n = content.length;
-    const length = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+    const length =
+        n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
     return Buffer.concat([Buffer.from([tag]), length, content]);
 }
 
@@ -64,7 +79,11 @@ function der(tag: number, content: Buffer): Buffer {
 export async function signatureMatches(t: TokenSession, info: KeyObjectInfo, spki: Buffer): Promise<boolean> {
     const challenge = randomBytes(32);
     t.p11.C_SignInit(t.session, { mechanism: CKM_ECDSA }, info.common.handle);
-    const signature = await t.p11.C_SignAsync(t.session, createHash("sha256").update(challenge).digest(), Buffer.alloc(256));
+    const signature = await t.p11.C_SignAsync(
+        t.session,
+        createHash("sha256").update(challenge).digest(),
+        Buffer.alloc(256),
+    );
     const key = createPublicKey({ key: spki, format: "der", type: "spki" });
     return verify("sha256", challenge, { key, dsaEncoding: "ieee-p1363" }, signature);
 }

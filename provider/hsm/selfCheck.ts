@@ -39,14 +39,26 @@ export async function oaepProblem(t: TokenSession, digest: Digest): Promise<stri
         return await withSessionAesKey(t, async (ephemeral) => {
             let wrapped: Buffer;
             try {
-                wrapped = await t.p11.C_WrapKeyAsync(t.session, oaepMechanism(digest), publicKey, ephemeral, Buffer.alloc(PROBE_BLOCK));
+                wrapped = await t.p11.C_WrapKeyAsync(
+                    t.session,
+                    oaepMechanism(digest),
+                    publicKey,
+                    ephemeral,
+                    Buffer.alloc(PROBE_BLOCK),
+                );
             } catch (error) {
                 return `the token refused ${what} for wrapping (${tokenAnswer(error)})`;
             }
             const key = decryptOaep(keys.privateKey, wrapped, digest);
-            if (key?.length === AES_256) { zeroed(key, undefined); return; }
+            if (key?.length === AES_256) {
+                zeroed(key, undefined);
+                return;
+            }
             if (key) key.fill(0);
-            return `the token's ${what} output is not RSAES-OAEP with ${digestName(digest)} for OAEP and MGF1 (KMS could not unwrap it)`;
+            return (
+                `the token's ${what} output is not RSAES-OAEP with ${digestName(digest)} for OAEP and MGF1 ` +
+                `(KMS could not unwrap it)`
+            );
         });
     } finally {
         destroy(t, publicKey);
@@ -57,7 +69,12 @@ export async function oaepProblem(t: TokenSession, digest: Digest): Promise<stri
  * Does `mechanism` wrap as RFC 5649? A throwaway AES-256 key is wrapped with it under a throwaway wrapping
  * key, which is then wrapped with OAEP (`digest`, already checked) to the probe key and recovered here.
  */
-export async function keyWrapProblem(t: TokenSession, mechanism: number, name: string, digest: Digest): Promise<string | undefined> {
+export async function keyWrapProblem(
+    t: TokenSession,
+    mechanism: number,
+    name: string,
+    digest: Digest,
+): Promise<string | undefined> {
     const keys = probeKeys();
     const publicKey = createWrappingPublicKey(t, keys.publicKey);
     try {
@@ -65,17 +82,31 @@ export async function keyWrapProblem(t: TokenSession, mechanism: number, name: s
             withSessionAesKey(t, async (target) => {
                 let blob: Buffer;
                 try {
-                    blob = await t.p11.C_WrapKeyAsync(t.session, { mechanism }, wrappingKey, target, Buffer.alloc(4 * AES_256));
+                    blob = await t.p11.C_WrapKeyAsync(
+                        t.session,
+                        { mechanism },
+                        wrappingKey,
+                        target,
+                        Buffer.alloc(4 * AES_256),
+                    );
                 } catch (error) {
                     return `the token refused ${name} on an AES-256 key (${tokenAnswer(error)})`;
                 }
                 const kek = decryptOaep(keys.privateKey, await wrapOaep(t, publicKey, wrappingKey, digest), digest);
                 const unwrapped = kek?.length === AES_256 ? unwrapRfc5649(kek, blob) : undefined;
                 kek?.fill(0);
-                if (unwrapped?.length === AES_256) { zeroed(unwrapped, undefined); return; }
+                if (unwrapped?.length === AES_256) {
+                    zeroed(unwrapped, undefined);
+                    return;
+                }
                 unwrapped?.fill(0);
-                return `its ${name} is not RFC 5649: a 32-byte key came out as ${blob.length} bytes (RFC 5649 gives 40) that do not unwrap as RFC 5649` +
-                    (blob.length === 48 ? " (48 bytes: PKCS#7 padding and RFC 3394, as PKCS#11 3.0 defines CKM_AES_KEY_WRAP_PAD)" : "");
+                return (
+                    `its ${name} is not RFC 5649: a 32-byte key came out as ${blob.length} bytes (RFC 5649 ` +
+                    `gives 40) that do not unwrap as RFC 5649` +
+                    (blob.length === 48
+                        ? " (48 bytes: PKCS#7 padding and RFC 3394, as PKCS#11 3.0 defines CKM_AES_KEY_WRAP_PAD)"
+                        : "")
+                );
             }),
         );
     } finally {

@@ -1,5 +1,13 @@
 import { Attribute, Handle, Pkcs11, TokenInfo } from "./binding";
-import { CKA_CLASS, CKA_ID, CKA_LABEL, CKF_RW_SESSION, CKF_SERIAL_SESSION, CKO_PRIVATE_KEY, CKO_SECRET_KEY } from "./constants";
+import {
+    CKA_CLASS,
+    CKA_ID,
+    CKA_LABEL,
+    CKF_RW_SESSION,
+    CKF_SERIAL_SESSION,
+    CKO_PRIVATE_KEY,
+    CKO_SECRET_KEY,
+} from "./constants";
 import { HsmError, isTokenAnswer, tokenAnswer } from "./errors";
 import { LoginAttempt, UserType, assertLoginAllowed, rememberRefusal, userTypeCode } from "./loginGuard";
 import { Pin } from "./pin";
@@ -34,15 +42,29 @@ export interface SessionOptions {
     securityOfficer?: { pin: Pin; prepare: (t: TokenSession) => Promise<Handle[]> };
 }
 
-export async function withTokenSession<T>(p11: Pkcs11, uri: Pkcs11Uri, pin: Pin, options: SessionOptions, use: (t: TokenSession, prepared: Handle[]) => Promise<T>): Promise<T> {
+export async function withTokenSession<T>(
+    p11: Pkcs11,
+    uri: Pkcs11Uri,
+    pin: Pin,
+    options: SessionOptions,
+    use: (t: TokenSession, prepared: Handle[]) => Promise<T>,
+): Promise<T> {
     checkLibrary(p11, uri);
     const { slot, info } = selectSlot(p11, uri);
     const token = `token '${info.label.trimEnd()}' (serial ${info.serialNumber.trimEnd()})`;
-    const tokenIdentity = [info.label, info.serialNumber, info.manufacturerID, info.model].map((s) => s.trimEnd()).join("\0");
+    const tokenIdentity = [info.label, info.serialNumber, info.manufacturerID, info.model]
+        .map((s) => s.trimEnd())
+        .join("\0");
     const readWrite = options.readWrite || options.securityOfficer !== undefined;
     const session = p11.C_OpenSession(slot, CKF_SERIAL_SESSION | (readWrite ? CKF_RW_SESSION : 0));
     const t: TokenSession = { p11, slot, session, token, tokenIdentity, log: options.log };
-    const attempt = (userType: UserType, p: Pin): LoginAttempt => ({ library: options.library, tokenIdentity, token, userType, pin: p });
+    const attempt = (userType: UserType, p: Pin): LoginAttempt => ({
+        library: options.library,
+        tokenIdentity,
+        token,
+        userType,
+        pin: p,
+    });
     let prepared: Handle[] = [];
     try {
         if (options.securityOfficer) {
@@ -53,7 +75,13 @@ export async function withTokenSession<T>(p11: Pkcs11, uri: Pkcs11Uri, pin: Pin,
                 logout(p11, session);
             }
         }
-        login(p11, session, attempt("user", pin), options.securityOfficer ? p11.C_GetTokenInfo(slot) : info, options.log);
+        login(
+            p11,
+            session,
+            attempt("user", pin),
+            options.securityOfficer ? p11.C_GetTokenInfo(slot) : info,
+            options.log,
+        );
         try {
             return await use(t, prepared);
         } finally {
@@ -67,7 +95,13 @@ export async function withTokenSession<T>(p11: Pkcs11, uri: Pkcs11Uri, pin: Pin,
     }
 }
 
-function login(p11: Pkcs11, session: Handle, attempt: LoginAttempt, info: TokenInfo, log: (message: string) => void): void {
+function login(
+    p11: Pkcs11,
+    session: Handle,
+    attempt: LoginAttempt,
+    info: TokenInfo,
+    log: (message: string) => void,
+): void {
     assertLoginAllowed(attempt, info, log);
     try {
         p11.C_Login(session, userTypeCode(attempt.userType), attempt.pin.value);
@@ -76,16 +110,22 @@ function login(p11: Pkcs11, session: Handle, attempt: LoginAttempt, info: TokenI
         const answer = tokenAnswer(error);
         rememberRefusal(attempt, answer);
         const whose = attempt.userType === "so" ? "Security Officer PIN" : "user PIN";
-        throw new HsmError(`${attempt.token} refused the ${whose} from ${attempt.pin.source} (${answer})${LOGIN_HINTS[answer] ?? ""}`);
+        throw new HsmError(
+            `${attempt.token} refused the ${whose} from ${attempt.pin.source} (${answer})${LOGIN_HINTS[answer] ?? ""}`,
+        );
     }
 }
 
 const LOGIN_HINTS: Record<string, string> = {
-    CKR_PIN_INCORRECT: ": the PIN is wrong; each wrong attempt may count towards locking the token, so the provider does not try it again in this run",
+    CKR_PIN_INCORRECT:
+        ": the PIN is wrong; each wrong attempt may count towards locking the token, so the provider does " +
+        "not try it again in this run",
     CKR_PIN_LOCKED: ": the PIN is locked after too many wrong attempts; the token's Security Officer must reset it",
     CKR_PIN_LEN_RANGE: ": the PIN has a length this token does not accept",
     CKR_USER_PIN_NOT_INITIALIZED: ": the token has no user PIN yet (softhsm2-util --init-token sets one)",
-    CKR_SESSION_READ_ONLY_EXISTS: ": another application holds a read-only session on the token, and the Security Officer can log in only without one",
+    CKR_SESSION_READ_ONLY_EXISTS:
+        ": another application holds a read-only session on the token, and the Security Officer can " +
+        "log in only without one",
 };
 
 function logout(p11: Pkcs11, session: Handle): void {
@@ -109,13 +149,21 @@ function checkLibrary(p11: Pkcs11, uri: Pkcs11Uri): void {
     const info = p11.C_GetInfo();
     const manufacturer = info.manufacturerID.trimEnd();
     const description = info.libraryDescription.trimEnd();
-    if ((uri.libraryManufacturer ?? manufacturer) !== manufacturer || (uri.libraryDescription ?? description) !== description) {
-        throw new HsmError(`hsmKey names library-manufacturer/library-description the loaded PKCS#11 library does not have (it is '${manufacturer}', '${description}')`);
+    if (
+        (uri.libraryManufacturer ?? manufacturer) !== manufacturer ||
+        (uri.libraryDescription ?? description) !== description
+    ) {
+        throw new HsmError(
+            `hsmKey names library-manufacturer/library-description the loaded PKCS#11 library does not ` +
+                `have (it is '${manufacturer}', '${description}')`,
+        );
     }
 }
 
 function selectSlot(p11: Pkcs11, uri: Pkcs11Uri): { slot: Handle; info: TokenInfo } {
-    const present = p11.C_GetSlotList(true).map((slot) => ({ slot, info: p11.C_GetTokenInfo(slot), slotInfo: p11.C_GetSlotInfo(slot) }));
+    const present = p11
+        .C_GetSlotList(true)
+        .map((slot) => ({ slot, info: p11.C_GetTokenInfo(slot), slotInfo: p11.C_GetSlotInfo(slot) }));
     const same = (wanted: string | undefined, actual: string) => wanted === undefined || wanted === actual.trimEnd();
     const matching = present.filter(
         ({ slot, info, slotInfo }) =>
@@ -127,19 +175,33 @@ function selectSlot(p11: Pkcs11, uri: Pkcs11Uri): { slot: Handle; info: TokenInf
             same(uri.slotManufacturer, slotInfo.manufacturerID) &&
             (uri.slotId === undefined || slotId(slot) === BigInt(uri.slotId)),
     );
-    const tokens = present.map(({ slot, info }) => `'${info.label.trimEnd()}' (serial ${info.serialNumber.trimEnd()}, slot-id ${slotId(slot)})`);
+    const tokens = present.map(
+        ({ slot, info }) =>
+            `'${info.label.trimEnd()}' (serial ${info.serialNumber.trimEnd()}, slot-id ${slotId(slot)})`,
+    );
     if (matching.length === 1) return matching[0];
     if (matching.length === 0) {
         throw new HsmError(
-            `no token matches hsmKey (${describeToken(uri)}); tokens present: ${tokens.length > 0 ? tokens.join(", ") : "none"}`,
+            `no token matches hsmKey (${describeToken(uri)}); tokens present: ` +
+                `${tokens.length > 0 ? tokens.join(", ") : "none"}`,
         );
     }
-    throw new HsmError(`${matching.length} tokens match hsmKey (${describeToken(uri)}): add serial= to choose one of ${tokens.join(", ")}`);
+    throw new HsmError(
+        `${matching.length} tokens match hsmKey (${describeToken(uri)}): add serial= to choose one of ` +
+            `${tokens.join(", ")}`,
+    );
 }
 
 /** Which of hsmKey's token attributes were given, never their values (see describeObject). */
 function describeToken(uri: Pkcs11Uri): string {
-    const parts = Object.entries({ token: uri.token, serial: uri.serial, manufacturer: uri.manufacturer, model: uri.model, "slot-id": uri.slotId, "slot-description": uri.slotDescription })
+    const parts = Object.entries({
+        token: uri.token,
+        serial: uri.serial,
+        manufacturer: uri.manufacturer,
+        model: uri.model,
+        "slot-id": uri.slotId,
+        "slot-description": uri.slotDescription,
+    })
         .filter(([, v]) => v !== undefined)
         .map(([k]) => `${k}=`);
     return parts.length > 0 ? `its ${parts.join(", ")}` : "no token attributes";
@@ -162,14 +224,24 @@ export function findKeyObject(t: TokenSession, uri: Pkcs11Uri): Handle {
 
 /** The object the URI names, undefined when there is none (hsmGenerate then makes it); several are an error. */
 export function findKeyObjectIfAny(t: TokenSession, uri: Pkcs11Uri): Handle | undefined {
-    const classes = uri.type === "secret-key" ? [CKO_SECRET_KEY] : uri.type === "private" ? [CKO_PRIVATE_KEY] : [CKO_SECRET_KEY, CKO_PRIVATE_KEY];
-    const found = classes.flatMap((objectClass) => findObjects(t, [
-        { type: CKA_CLASS, value: objectClass },
-        ...(uri.object !== undefined ? [{ type: CKA_LABEL, value: Buffer.from(uri.object, "utf8") }] : []),
-        ...(uri.id !== undefined ? [{ type: CKA_ID, value: uri.id }] : []),
-    ]));
+    const classes =
+        uri.type === "secret-key"
+            ? [CKO_SECRET_KEY]
+            : uri.type === "private"
+              ? [CKO_PRIVATE_KEY]
+              : [CKO_SECRET_KEY, CKO_PRIVATE_KEY];
+    const found = classes.flatMap((objectClass) =>
+        findObjects(t, [
+            { type: CKA_CLASS, value: objectClass },
+            ...(uri.object !== undefined ? [{ type: CKA_LABEL, value: Buffer.from(uri.object, "utf8") }] : []),
+            ...(uri.id !== undefined ? [{ type: CKA_ID, value: uri.id }] : []),
+        ]),
+    );
     if (found.length <= 1) return found[0];
-    throw new HsmError(`${found.length} key objects on ${t.token} match ${describeObject(uri)}: add id= (CKA_ID) or type= to hsmKey so that one does`);
+    throw new HsmError(
+        `${found.length} key objects on ${t.token} match ${describeObject(uri)}: add id= (CKA_ID) or type= ` +
+            `to hsmKey so that one does`,
+    );
 }
 
 export function findObjects(t: TokenSession, template: Attribute[], max = 16): Handle[] {

@@ -69,7 +69,10 @@ export const EPHEMERAL_AES_TEMPLATE: readonly Attribute[] = [
 
 /** A fresh session AES-256 key for `use`, destroyed afterwards. */
 export async function withSessionAesKey<T>(t: TokenSession, use: (key: Handle) => Promise<T>): Promise<T> {
-    const key = await t.p11.C_GenerateKeyAsync(t.session, { mechanism: CKM_AES_KEY_GEN }, [...EPHEMERAL_AES_TEMPLATE, { type: CKA_TOKEN, value: false }]);
+    const key = await t.p11.C_GenerateKeyAsync(t.session, { mechanism: CKM_AES_KEY_GEN }, [
+        ...EPHEMERAL_AES_TEMPLATE,
+        { type: CKA_TOKEN, value: false },
+    ]);
     try {
         return await use(key);
     } finally {
@@ -82,7 +85,12 @@ export function oaepMechanism(digest: Digest): Mechanism {
     const sha256 = digest === "sha256";
     return {
         mechanism: CKM_RSA_PKCS_OAEP,
-        parameter: { type: CK_PARAMS_RSA_OAEP, hashAlg: sha256 ? CKM_SHA256 : CKM_SHA_1, mgf: sha256 ? CKG_MGF1_SHA256 : CKG_MGF1_SHA1, source: CKZ_DATA_SPECIFIED },
+        parameter: {
+            type: CK_PARAMS_RSA_OAEP,
+            hashAlg: sha256 ? CKM_SHA256 : CKM_SHA_1,
+            mgf: sha256 ? CKG_MGF1_SHA256 : CKG_MGF1_SHA1,
+            source: CKZ_DATA_SPECIFIED,
+        },
     };
 }
 

@@ -31,7 +31,10 @@ export async function prepareTrustedKeys(t: TokenSession, wrappingKey: KeyObject
     } catch (error) {
         for (const object of made) t.p11.C_DestroyObject(t.session, object);
         if (error instanceof HsmError) throw error;
-        throw new HsmError(`${t.token} did not let its Security Officer mark the KMS wrapping key trusted (${tokenAnswer(error)}), which an object with CKA_WRAP_WITH_TRUSTED true needs`);
+        throw new HsmError(
+            `${t.token} did not let its Security Officer mark the KMS wrapping key trusted ` +
+                `(${tokenAnswer(error)}), which an object with CKA_WRAP_WITH_TRUSTED true needs`,
+        );
     }
 }
 
@@ -41,23 +44,45 @@ export const trustedKeysOf = (prepared: Handle[]): TrustedKeys => ({ publicKey: 
  * Without a Security Officer: can the user mark keys trusted here? Then the token does not enforce the policy,
  * and the keys are made as session objects. Otherwise a clear refusal: the object needs the Security Officer.
  */
-export async function userTrustedKeys(t: TokenSession, wrappingKey: KeyObject, keyWrap: boolean, what: string): Promise<TrustedKeys> {
+export async function userTrustedKeys(
+    t: TokenSession,
+    wrappingKey: KeyObject,
+    keyWrap: boolean,
+    what: string,
+): Promise<TrustedKeys> {
     let publicKey: Handle;
     try {
         publicKey = createTrusted(t, wrappingKey, false);
     } catch (error) {
-        if (!isTokenAnswer(error, "CKR_ATTRIBUTE_READ_ONLY", "CKR_ATTRIBUTE_VALUE_INVALID", "CKR_ATTRIBUTE_TYPE_INVALID", "CKR_TEMPLATE_INCONSISTENT", "CKR_USER_NOT_LOGGED_IN")) throw error;
+        if (
+            !isTokenAnswer(
+                error,
+                "CKR_ATTRIBUTE_READ_ONLY",
+                "CKR_ATTRIBUTE_VALUE_INVALID",
+                "CKR_ATTRIBUTE_TYPE_INVALID",
+                "CKR_TEMPLATE_INCONSISTENT",
+                "CKR_USER_NOT_LOGGED_IN",
+            )
+        )
+            throw error;
         throw new HsmError(
-            `${what} has CKA_WRAP_WITH_TRUSTED true, so ${t.token} wraps it only under keys its Security Officer marked trusted ` +
-                `(it refused that to the user: ${tokenAnswer(error)}). Set the secret config pulumi-kms-byok:hsmSoPin (or PKCS11_SO_PIN) so that ` +
+            `${what} has CKA_WRAP_WITH_TRUSTED true, so ${t.token} wraps it only under keys its Security ` +
+                `Officer marked trusted ` +
+                `(it refused that to the user: ${tokenAnswer(error)}). Set the secret config ` +
+                `pulumi-kms-byok:hsmSoPin (or PKCS11_SO_PIN) so that ` +
                 "the Security Officer's login marks each KMS wrapping key trusted (docs/guides/hsm.md, Object policy)",
         );
     }
-    t.log(`${t.token} lets any user mark keys CKA_TRUSTED, so CKA_WRAP_WITH_TRUSTED protects nothing on this token: a holder of the user PIN can wrap ${what} out under a key of their own`);
+    t.log(
+        `${t.token} lets any user mark keys CKA_TRUSTED, so CKA_WRAP_WITH_TRUSTED protects nothing on this ` +
+            `token: a holder of the user PIN can wrap ${what} out under a key of their own`,
+    );
     return { publicKey, ephemeral: keyWrap ? await generateTrustedEphemeral(t, false) : undefined };
 }
 
-/** Without a Security Officer, can the user mark a key trusted here (a throwaway session object)? Checked at preview. */
+/**
+ * Without a Security Officer, can the user mark a key trusted here (a throwaway session object)? Checked at preview.
+ */
 export function userMayMarkTrusted(t: TokenSession, someKey: KeyObject): boolean {
     try {
         t.p11.C_DestroyObject(t.session, createTrusted(t, someKey, false));
@@ -73,7 +98,11 @@ function createTrusted(t: TokenSession, wrappingKey: KeyObject, tokenObject: boo
 
 function generateTrustedEphemeral(t: TokenSession, tokenObject: boolean): Promise<Handle> {
     // Trusted, so it may wrap the object; wrap-with-trusted itself, so it leaves only under the trusted KMS key.
-    return t.p11.C_GenerateKeyAsync(t.session, { mechanism: CKM_AES_KEY_GEN }, [...EPHEMERAL_AES_TEMPLATE, ...objectKind(tokenObject), { type: CKA_WRAP_WITH_TRUSTED, value: true }]);
+    return t.p11.C_GenerateKeyAsync(t.session, { mechanism: CKM_AES_KEY_GEN }, [
+        ...EPHEMERAL_AES_TEMPLATE,
+        ...objectKind(tokenObject),
+        { type: CKA_WRAP_WITH_TRUSTED, value: true },
+    ]);
 }
 
 function objectKind(tokenObject: boolean): Attribute[] {

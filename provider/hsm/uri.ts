@@ -1,7 +1,7 @@
 /**
  * PKCS#11 URIs (RFC 7512) naming the key object: `pkcs11:token=byok;object=payments-2026;type=secret-key
- * ?module-path=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so`. Pure: parsing and validation only, so check can run it
- * during preview without touching a token. Attributes the provider does not understand are refused rather than
+ * ?module-path=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so`. Pure: parsing and validation only, so check can run
+ * it during preview without touching a token. Attributes the provider does not understand are refused rather than
  * ignored: a misspelt `objet=` must not silently match another object.
  */
 
@@ -28,7 +28,10 @@ export interface UriParse {
     uri?: Pkcs11Uri;
     /** What is wrong, each with what to do. */
     problems: string[];
-    /** The URI carries a PIN (pin-value) or module parameters: no value may be shown anywhere, not even as the failing property's value. */
+    /**
+     * The URI carries a PIN (pin-value) or module parameters: no value may be shown anywhere, not even as the failing
+     * property's value.
+     */
     containsPin: boolean;
 }
 
@@ -62,7 +65,10 @@ export function parsePkcs11Uri(text: string): UriParse {
     const containsPin = /pin-value|module-parameters/i.test(text);
     const problems: string[] = [];
     if (!text.startsWith(SCHEME)) {
-        return { problems: [`hsmKey must be a PKCS#11 URI (RFC 7512) starting with "${SCHEME}", such as ${EXAMPLE}`], containsPin };
+        return {
+            problems: [`hsmKey must be a PKCS#11 URI (RFC 7512) starting with "${SCHEME}", such as ${EXAMPLE}`],
+            containsPin,
+        };
     }
     const rest = text.slice(SCHEME.length);
     const question = rest.indexOf("?");
@@ -77,12 +83,16 @@ export function parsePkcs11Uri(text: string): UriParse {
         parseQueryAttribute(uri, name, raw, problems);
     }
     if (uri.object === undefined && uri.id === undefined) {
-        problems.push("hsmKey must name the key object: object=<CKA_LABEL> and/or id=<CKA_ID, percent-encoded bytes such as %01%a2>");
+        problems.push(
+            "hsmKey must name the key object: object=<CKA_LABEL> and/or id=<CKA_ID, percent-encoded " +
+                "bytes such as %01%a2>",
+        );
     }
     return problems.length > 0 ? { problems, containsPin } : { uri, problems, containsPin };
 }
 
-const EXAMPLE = "pkcs11:token=byok;object=payments-2026;type=secret-key?module-path=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so";
+const EXAMPLE =
+    "pkcs11:token=byok;object=payments-2026;type=secret-key?module-path=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so";
 
 function attributes(component: string, separator: string, problems: string[]): [string, string][] {
     if (component === "") return [];
@@ -90,7 +100,10 @@ function attributes(component: string, separator: string, problems: string[]): [
     for (const part of component.split(separator)) {
         const eq = part.indexOf("=");
         if (eq <= 0) {
-            problems.push(`hsmKey has a component without "=" where an attribute name=value is expected (separate path attributes with ";", query attributes with "&")`);
+            problems.push(
+                `hsmKey has a component without "=" where an attribute name=value is expected (separate ` +
+                    `path attributes with ";", query attributes with "&")`,
+            );
             continue;
         }
         out.push([part.slice(0, eq), part.slice(eq + 1)]);
@@ -102,28 +115,41 @@ function parsePathAttribute(uri: Pkcs11Uri, name: string, raw: string, problems:
     const field = PATH_TEXT[name];
     const known = field !== undefined || name === "id" || name === "type" || name === "slot-id";
     if (!known) {
-        problems.push(`hsmKey has the path attribute ${nameOf(name)}, which this provider does not understand; RFC 7512 path attributes: ${[...Object.keys(PATH_TEXT), "id", "type", "slot-id"].join(", ")}`);
+        problems.push(
+            `hsmKey has the path attribute ${nameOf(name)}, which this provider does not understand; RFC ` +
+                `7512 path attributes: ${[...Object.keys(PATH_TEXT), "id", "type", "slot-id"].join(", ")}`,
+        );
         return;
     }
     const target = field ?? (name === "slot-id" ? "slotId" : name);
-    if (uri[target] !== undefined) return void problems.push(`hsmKey repeats the path attribute ${name}; RFC 7512 allows each once`);
+    if (uri[target] !== undefined)
+        return void problems.push(`hsmKey repeats the path attribute ${name}; RFC 7512 allows each once`);
     if (!PATH_VALUE.test(raw)) return void problems.push(encodingProblem(name, raw, "/ ? # % ; and spaces"));
     const bytes = percentDecode(raw);
     if (name === "id") {
-        if (bytes.length === 0) return void problems.push("hsmKey has an empty id; give the object's CKA_ID as percent-encoded bytes, such as id=%01%a2");
+        if (bytes.length === 0)
+            return void problems.push(
+                "hsmKey has an empty id; give the object's CKA_ID as percent-encoded bytes, such as id=%01%a2",
+            );
         uri.id = bytes;
         return;
     }
     const value = utf8(bytes);
     if (value === undefined) return void problems.push(`hsmKey's ${name} is not UTF-8 once percent-decoded`);
-    if (name === "type") { setType(uri, value, problems); return; }
+    if (name === "type") {
+        setType(uri, value, problems);
+        return;
+    }
     if (name === "slot-id") {
-        if (!/^\d+$/.test(value)) return void problems.push("hsmKey's slot-id must be a decimal number (the value given is not shown)");
+        if (!/^\d+$/.test(value))
+            return void problems.push("hsmKey's slot-id must be a decimal number (the value given is not shown)");
         uri.slotId = Number(value);
         return;
     }
     if (name === "library-version" && !/^\d+(?:\.\d+)?$/.test(value)) {
-        return void problems.push("hsmKey's library-version must be major[.minor], such as 2.6 (the value given is not shown)");
+        return void problems.push(
+            "hsmKey's library-version must be major[.minor], such as 2.6 (the value given is not shown)",
+        );
     }
     (uri as Record<string, unknown>)[target] = value;
 }
@@ -136,8 +162,10 @@ function setType(uri: Pkcs11Uri, value: string, problems: string[]): void {
     const what = NOT_KEY_MATERIAL[value];
     problems.push(
         what
-            ? `hsmKey names ${what} (type=${value}), which is not key material KMS can import: use type=secret-key (AES or HMAC keys) or type=private (RSA or EC private keys)`
-            : "hsmKey's type must be secret-key or private (RFC 7512 also defines public, cert and data; the value given is not shown)",
+            ? `hsmKey names ${what} (type=${value}), which is not key material KMS can import: use ` +
+                  `type=secret-key (AES or HMAC keys) or type=private (RSA or EC private keys)`
+            : "hsmKey's type must be secret-key or private (RFC 7512 also defines public, cert and data; the " +
+                  "value given is not shown)",
     );
 }
 
@@ -145,30 +173,46 @@ function parseQueryAttribute(uri: Pkcs11Uri, name: string, raw: string, problems
     if (name === "pin-value") {
         // The URI is stored in the state in plaintext and shown in previews: a PIN must never be in it.
         return void problems.push(
-            "hsmKey carries a PIN (pin-value), and the URI is stored in the state in plaintext: remove pin-value and give the " +
-                "PIN as the secret input hsmPin, the secret config pulumi-kms-byok:hsmPin, or the PKCS11_PIN environment variable",
+            "hsmKey carries a PIN (pin-value), and the URI is stored in the state in plaintext: remove " +
+                "pin-value and give the " +
+                "PIN as the secret input hsmPin, the secret config pulumi-kms-byok:hsmPin, or the " +
+                "PKCS11_PIN environment variable",
         );
     }
     if (name === "pin-source") {
-        return void problems.push("hsmKey's pin-source is not supported: give the PIN as the secret input hsmPin, the secret config pulumi-kms-byok:hsmPin, or PKCS11_PIN");
+        return void problems.push(
+            "hsmKey's pin-source is not supported: give the PIN as the secret input hsmPin, the secret " +
+                "config pulumi-kms-byok:hsmPin, or PKCS11_PIN",
+        );
     }
     if (name === "module-parameters") {
         // Module parameters may hold paths and PINs, and the URI is stored and shown in plaintext.
         return void problems.push(
-            "hsmKey carries module-parameters, and the URI is stored in the state in plaintext while module parameters may hold paths and PINs: " +
-                "remove it and give them as the secret input hsmModuleParameters or the secret config pulumi-kms-byok:hsmModuleParameters",
+            "hsmKey carries module-parameters, and the URI is stored in the state in plaintext while " +
+                "module parameters may hold paths and PINs: " +
+                "remove it and give them as the secret input hsmModuleParameters or the secret config " +
+                "pulumi-kms-byok:hsmModuleParameters",
         );
     }
     if (name === "module-name") {
-        return void problems.push("hsmKey's module-name is not supported (library search paths differ between systems): give the library's absolute path as module-path");
+        return void problems.push(
+            "hsmKey's module-name is not supported (library search paths differ between systems): give the " +
+                "library's absolute path as module-path",
+        );
     }
     if (name !== "module-path") {
-        return void problems.push(`hsmKey has the query attribute ${nameOf(name)}, which this provider does not understand; supported: module-path`);
+        return void problems.push(
+            `hsmKey has the query attribute ${nameOf(name)}, which this provider does not understand; ` +
+                `supported: module-path`,
+        );
     }
     if (!QUERY_VALUE.test(raw)) return void problems.push(encodingProblem(name, raw, "# % & and spaces"));
     const value = utf8(percentDecode(raw));
     if (!value || !value.startsWith("/")) {
-        return void problems.push("hsmKey's module-path must be the absolute path of the PKCS#11 library, such as /usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so (the value given is not shown)");
+        return void problems.push(
+            "hsmKey's module-path must be the absolute path of the PKCS#11 library, such as " +
+                "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so (the value given is not shown)",
+        );
     }
     uri.modulePath = value;
 }
@@ -179,8 +223,16 @@ function nameOf(name: string): string {
 }
 
 function encodingProblem(name: string, raw: string, examples: string): string {
-    const bad = [...raw].find((c, i) => !(c === "%" ? /^%[0-9A-Fa-f]{2}/.test(raw.slice(i)) : (name === "module-path" ? QUERY_VALUE : PATH_VALUE).test(c)));
-    const shown = bad === undefined ? "" : ` ('${bad}' is ${bad === "%" ? "not followed by two hex digits" : `written %${bad.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`})`;
+    const bad = [...raw].find(
+        (c, i) =>
+            !(c === "%"
+                ? /^%[0-9A-Fa-f]{2}/.test(raw.slice(i))
+                : (name === "module-path" ? QUERY_VALUE : PATH_VALUE).test(c)),
+    );
+    const shown =
+        bad === undefined
+            ? ""
+            : ` ('${bad}' is ${bad === "%" ? "not followed by two hex digits" : `written %${bad.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`})`;
     return `hsmKey's ${name} has a character that must be percent-encoded (RFC 7512: ${examples})${shown}`;
 }
 

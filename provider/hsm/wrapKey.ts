@@ -39,7 +39,12 @@ export interface WrapRequest {
 /** Room for any wrapped material: an RSA-4096 PKCS#8 is about 2.4 KB. */
 const WRAPPED_CAPACITY = 16 * 1024;
 
-export async function wrapInToken(t: TokenSession, target: Handle, wrappingKey: KeyObject, request: WrapRequest): Promise<Buffer> {
+export async function wrapInToken(
+    t: TokenSession,
+    target: Handle,
+    wrappingKey: KeyObject,
+    request: WrapRequest,
+): Promise<Buffer> {
     const { wrapping, trusted } = request;
     const publicKey = trusted?.publicKey ?? createWrappingPublicKey(t, wrappingKey);
     const rsaBlock = () => Buffer.alloc(MODULUS_BYTES[wrapping.wrappingKeySpec]);
@@ -52,7 +57,13 @@ export async function wrapInToken(t: TokenSession, target: Handle, wrappingKey: 
             const keyWrap = request.keyWrap;
             if (!keyWrap) throw new HsmError(`${t.token} has no RFC 5649 key wrap mechanism for ${wrapping.algorithm}`);
             const twoHalves = async (ephemeral: Handle) => {
-                const wrappedTarget = await t.p11.C_WrapKeyAsync(t.session, { mechanism: keyWrap.mechanism }, ephemeral, target, Buffer.alloc(WRAPPED_CAPACITY));
+                const wrappedTarget = await t.p11.C_WrapKeyAsync(
+                    t.session,
+                    { mechanism: keyWrap.mechanism },
+                    ephemeral,
+                    target,
+                    Buffer.alloc(WRAPPED_CAPACITY),
+                );
                 const wrappedEphemeral = await t.p11.C_WrapKeyAsync(t.session, oaep, publicKey, ephemeral, rsaBlock());
                 // The RSA block comes first; KMS splits the blob at the wrapping key's modulus length.
                 return Buffer.concat([wrappedEphemeral, wrappedTarget]);
@@ -61,7 +72,10 @@ export async function wrapInToken(t: TokenSession, target: Handle, wrappingKey: 
         }
         const problem = blobShapeProblem(blob, wrapping, request.expected);
         if (problem) {
-            throw new HsmError(`${t.token} produced a ${wrapping.algorithm} blob KMS could not unwrap (${problem}); nothing was imported`);
+            throw new HsmError(
+                `${t.token} produced a ${wrapping.algorithm} blob KMS could not unwrap (${problem}); ` +
+                    `nothing was imported`,
+            );
         }
         return blob;
     } finally {

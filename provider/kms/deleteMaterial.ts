@@ -1,7 +1,15 @@
 import { DeleteImportedKeyMaterialCommand } from "@aws-sdk/client-kms";
 import { KmsSession } from "../client/session";
 import { KeySpec, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
-import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, isPendingDeletionError, isPendingImportError, kmsMessage } from "./errors";
+import {
+    KeyMaterialError,
+    NotFoundError,
+    describeKmsError,
+    isKmsError,
+    isPendingDeletionError,
+    isPendingImportError,
+    kmsMessage,
+} from "./errors";
 import { findKeyByID } from "./finders";
 import { assertKeyReachable } from "./keyLocation";
 import { readKeyMaterial } from "./readMaterial";
@@ -44,13 +52,17 @@ export async function deleteKeyMaterial(session: KmsSession, input: DeleteReques
     // Without a material id the call deletes whatever the key holds: whether that is allowed depends on the key's
     // spec, taken from KMS then, never from the state alone (an edited keySpec would let it delete a symmetric
     // key's CURRENT material, another resource's).
-    const keySpec = isKeySpec(input.keySpec) && input.keyMaterialId ? input.keySpec : await keySpecInKms(session, input.keyArn);
+    const keySpec =
+        isKeySpec(input.keySpec) && input.keyMaterialId ? input.keySpec : await keySpecInKms(session, input.keyArn);
     if (keySpec === undefined) return { outcome: "GONE", keyState: null };
     if (isKeySpec(input.keySpec) && keySpec !== input.keySpec) {
         throw new KeyMaterialError(
-            `refusing to delete key material of ${input.keyArn}: the state says its key spec is ${input.keySpec}, but KMS says ` +
-                `${keySpec}, so the state was edited or damaged. Nothing was deleted; restore the state from a backup (\`pulumi stack import\`), ` +
-                "or remove the resource from the state with `pulumi state delete` and delete the material you mean by its id",
+            `refusing to delete key material of ${input.keyArn}: the state says its key spec is ` +
+                `${input.keySpec}, but KMS says ` +
+                `${keySpec}, so the state was edited or damaged. Nothing was deleted; restore the state ` +
+                `from a backup (\`pulumi stack import\`), ` +
+                "or remove the resource from the state with `pulumi state delete` and delete the " +
+                "material you mean by its id",
         );
     }
     const request = { ...input, keySpec };
@@ -58,8 +70,10 @@ export async function deleteKeyMaterial(session: KmsSession, input: DeleteReques
         // The invariant that protects the key's other materials: never delete "the current one". It fails
         // closed: a key spec this provider does not know is treated as one that may hold several materials.
         throw new KeyMaterialError(
-            `refusing to delete key material of ${request.keyArn} without its KeyMaterialId: the key is ${keySpec}, which can hold ` +
-                "several materials, and a delete without an id would remove whichever is current. Nothing was deleted; remove the " +
+            `refusing to delete key material of ${request.keyArn} without its KeyMaterialId: the key is ` +
+                `${keySpec}, which can hold ` +
+                "several materials, and a delete without an id would remove whichever is current. Nothing " +
+                "was deleted; remove the " +
                 "resource from the state with `pulumi state delete` and delete the material you mean by its id",
         );
     }
@@ -74,15 +88,23 @@ export async function deleteKeyMaterial(session: KmsSession, input: DeleteReques
         );
         return { outcome: "DELETED", keyState: await keyStateNow(session, request.keyArn) };
     } catch (error) {
-        if (isKmsError(error, "NotFoundException")) return { outcome: "GONE", keyState: await keyStateNow(session, request.keyArn) };
+        if (isKmsError(error, "NotFoundException"))
+            return { outcome: "GONE", keyState: await keyStateNow(session, request.keyArn) };
         // Some KMS behaviours refuse deletes on a key pending deletion; the key takes its material with it.
-        if (isPendingDeletionError(error)) return { outcome: "KEY_PENDING_DELETION", keyState: pendingDeletionState(error) };
+        if (isPendingDeletionError(error))
+            return { outcome: "KEY_PENDING_DELETION", keyState: pendingDeletionState(error) };
         const left = isKmsError(error, "KMSInvalidStateException") ? await whatIsLeft(session, request) : undefined;
         // "is pending import" names the key's state itself; a read just after a change may not show it yet.
-        if (left && left.nothing) return { outcome: "ALREADY_DELETED", keyState: isPendingImportError(error) ? "PendingImport" : left.keyState };
+        if (left && left.nothing)
+            return {
+                outcome: "ALREADY_DELETED",
+                keyState: isPendingImportError(error) ? "PendingImport" : left.keyState,
+            };
         throw new KeyMaterialError(
-            `deleting ${label(request)} failed: ${describeKmsError(error)}. Nothing was deleted; fix the cause and run ` +
-                "`pulumi destroy` again, or remove the resource from the state with `pulumi state delete` to leave the material in place",
+            `deleting ${label(request)} failed: ${describeKmsError(error)}. Nothing was deleted; ` +
+                `fix the cause and run ` +
+                "`pulumi destroy` again, or remove the resource from the state with `pulumi state delete` " +
+                "to leave the material in place",
             { cause: error },
         );
     }
@@ -92,13 +114,20 @@ export async function deleteKeyMaterial(session: KmsSession, input: DeleteReques
  * Takes back a material this very operation created and must not keep (it lost the race for the key's first
  * material): by its KeyMaterialId, always. A material already gone counts as taken back.
  */
-export async function withdrawMaterial(session: KmsSession, material: { keyArn: string; keyMaterialId: string }): Promise<void> {
+export async function withdrawMaterial(
+    session: KmsSession,
+    material: { keyArn: string; keyMaterialId: string },
+): Promise<void> {
     try {
-        await session.client.send(new DeleteImportedKeyMaterialCommand({ KeyId: material.keyArn, KeyMaterialId: material.keyMaterialId }));
+        await session.client.send(
+            new DeleteImportedKeyMaterialCommand({ KeyId: material.keyArn, KeyMaterialId: material.keyMaterialId }),
+        );
         session.log(`${shortLabel(material)}: deleted again: another material owns the key`);
     } catch (error) {
         if (isKmsError(error, "NotFoundException")) return;
-        throw new KeyMaterialError(`deleting ${materialLabel(material)} failed: ${describeKmsError(error)}`, { cause: error });
+        throw new KeyMaterialError(`deleting ${materialLabel(material)} failed: ${describeKmsError(error)}`, {
+            cause: error,
+        });
     }
 }
 
@@ -113,9 +142,17 @@ async function keySpecInKms(session: KmsSession, keyArn: string): Promise<string
 }
 
 /** After an unclear refusal (e.g. "is pending import"): is the material already gone, and what is the key's state? */
-async function whatIsLeft(session: KmsSession, request: DeleteRequest & { keySpec: string }): Promise<{ nothing: boolean; keyState: string | null }> {
+async function whatIsLeft(
+    session: KmsSession,
+    request: DeleteRequest & { keySpec: string },
+): Promise<{ nothing: boolean; keyState: string | null }> {
     if (!isKeySpec(request.keySpec)) return { nothing: false, keyState: null };
-    const status = await readKeyMaterial(session, { keyId: request.keyArn, keySpec: request.keySpec, keyMaterialId: request.keyMaterialId, lastKnownValidTo: null });
+    const status = await readKeyMaterial(session, {
+        keyId: request.keyArn,
+        keySpec: request.keySpec,
+        keyMaterialId: request.keyMaterialId,
+        lastKnownValidTo: null,
+    });
     return { nothing: !status || status.importState !== "IMPORTED", keyState: status?.keyState ?? null };
 }
 
@@ -133,7 +170,8 @@ async function keyStateNow(session: KmsSession, keyArn: string): Promise<string 
 }
 
 /** KMS's refusal names the state: "is pending deletion" or "is pending replica deletion". */
-const pendingDeletionState = (error: unknown): string => (/is pending replica deletion/.test(kmsMessage(error)) ? "PendingReplicaDeletion" : "PendingDeletion");
+const pendingDeletionState = (error: unknown): string =>
+    /is pending replica deletion/.test(kmsMessage(error)) ? "PendingReplicaDeletion" : "PendingDeletion";
 
 function label(request: DeleteRequest): string {
     return materialLabel({ keyArn: request.keyArn, keyMaterialId: request.keyMaterialId });
@@ -147,16 +185,25 @@ function label(request: DeleteRequest): string {
  */
 export function deletionReport(report: DeleteReport, lastKnown: DeleteRequest["lastKnown"]): string {
     const { outcome, keyState } = report;
-    if (outcome === "KEY_PENDING_DELETION") return `key was ${keyState}: KMS refused the delete; the material goes with the key; nothing else to do`;
+    if (outcome === "KEY_PENDING_DELETION")
+        return `key was ${keyState}: KMS refused the delete; the material goes with the key; nothing else to do`;
     if (outcome === "GONE" && keyState === null) return "nothing to delete: the key no longer exists";
-    const what = { DELETED: "deleted", GONE: "nothing to delete: KMS no longer lists this material", ALREADY_DELETED: "nothing to delete: already deleted or expired" }[outcome];
-    const permanent = outcome === "DELETED" && lastKnown.importState === "IMPORTED" && (lastKnown.keyMaterialState === null || isPermanentlyAssociated(lastKnown.keyMaterialState));
+    const what = {
+        DELETED: "deleted",
+        GONE: "nothing to delete: KMS no longer lists this material",
+        ALREADY_DELETED: "nothing to delete: already deleted or expired",
+    }[outcome];
+    const permanent =
+        outcome === "DELETED" &&
+        lastKnown.importState === "IMPORTED" &&
+        (lastKnown.keyMaterialState === null || isPermanentlyAssociated(lastKnown.keyMaterialState));
     return `${what}; ${keyAfter(keyState, lastKnown.keyState, permanent)}`;
 }
 
 function keyAfter(keyState: string | null | undefined, before: string, permanent: boolean): string {
     if (keyState === null) return "the key no longer exists";
-    if (keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion") return `key was ${keyState} and stays so; nothing else to do`;
+    if (keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion")
+        return `key was ${keyState} and stays so; nothing else to do`;
     const now = permanent ? "PendingImport" : keyState;
     if (now === undefined) return "the key's state could not be read afterwards";
     // "now" when the last refresh saw another state: the state before stays in the outputs of that refresh.

@@ -37,11 +37,17 @@ export async function findKeyMaterials(client: KMSClient, keyId: string): Promis
     try {
         do {
             const page = await client.send(
-                new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL", Limit: 1000, Marker: marker }),
+                new ListKeyRotationsCommand({
+                    KeyId: keyId,
+                    IncludeKeyMaterial: "ALL_KEY_MATERIAL",
+                    Limit: 1000,
+                    Marker: marker,
+                }),
             );
             materials.push(...(page.Rotations ?? []));
             marker = page.Truncated ? page.NextMarker : undefined;
-            if (marker !== undefined && (markers.has(marker) || markers.size + 1 >= MAX_PAGES)) throw endlessPages(keyId, markers.has(marker));
+            if (marker !== undefined && (markers.has(marker) || markers.size + 1 >= MAX_PAGES))
+                throw endlessPages(keyId, markers.has(marker));
             if (marker !== undefined) markers.add(marker);
         } while (marker);
     } catch (error) {
@@ -50,14 +56,19 @@ export async function findKeyMaterials(client: KMSClient, keyId: string): Promis
     return materials;
 }
 
-export function findKeyMaterialByID(materials: RotationsListEntry[], keyMaterialId: string): RotationsListEntry | undefined {
+export function findKeyMaterialByID(
+    materials: RotationsListEntry[],
+    keyMaterialId: string,
+): RotationsListEntry | undefined {
     return materials.find((m) => m.KeyMaterialId === keyMaterialId);
 }
 
 function endlessPages(keyId: string, repeated: boolean): KeyMaterialError {
     return new KeyMaterialError(
-        `ListKeyRotations for KMS key ${keyId} ${repeated ? "returned a NextMarker it had already returned" : `had more than ${MAX_PAGES} pages`}: ` +
-            "the endpoint is not behaving like KMS, and following it would never end. Nothing was changed; check that the endpoint " +
+        `ListKeyRotations for KMS key ${keyId} ` +
+            `${repeated ? "returned a NextMarker it had already returned" : `had more than ${MAX_PAGES} pages`}: ` +
+            "the endpoint is not behaving like KMS, and following it would never end. Nothing was changed; " +
+            "check that the endpoint " +
             "is really AWS KMS (or your trusted KMS-compatible service)",
     );
 }

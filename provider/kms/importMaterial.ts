@@ -18,8 +18,8 @@ import { assertKeyReachable, findWaitingForPropagation } from "./keyLocation";
 import { retryWhileNotFound, waitFor } from "./waiters";
 
 /**
- * The import workflow: GetParametersForImport → wrap (in this process or in an HSM) → ImportKeyMaterial, converging whatever the
- * key already holds. It is safe to rerun after a crash or a lost response: importing the same bytes again
+ * The import workflow: GetParametersForImport → wrap (in this process or in an HSM) → ImportKeyMaterial, converging
+ * whatever the key already holds. It is safe to rerun after a crash or a lost response: importing the same bytes again
  * (EXISTING_KEY_MATERIAL) is how KMS restores material, so every retry ends in the same state.
  */
 
@@ -111,7 +111,12 @@ export async function importKeyMaterial(session: KmsSession, request: ImportRequ
                 // pending rotation that is ours): reimporting the same bytes adopts it.
                 refusedAsNew = { plan, error };
                 plan = { importType: "EXISTING_KEY_MATERIAL" };
-            } else if (!ownedMaterialGone && plan.keyMaterialId && request.intent === "NEW_KEY_MATERIAL" && isKmsError(error, "IncorrectKeyMaterialException")) {
+            } else if (
+                !ownedMaterialGone &&
+                plan.keyMaterialId &&
+                request.intent === "NEW_KEY_MATERIAL" &&
+                isKmsError(error, "IncorrectKeyMaterialException")
+            ) {
                 // This resource's pending material was deleted, and KMS forgot it: import it as new again
                 // (same bytes into the same key: the same KeyMaterialId).
                 ownedMaterialGone = true;
@@ -129,10 +134,13 @@ async function importableKey(session: KmsSession, request: ImportRequest): Promi
     assertImportable(key, request);
     if (key.KeyState !== "Creating") return key;
     // A new multi-Region replica is Creating for a short while before it accepts material.
-    return waitFor(async () => {
-        const k = await findKeyByID(session.client, request.keyId);
-        return k.KeyState === "Creating" ? undefined : k;
-    }, { ...wait, what: `replica key ${key.Arn} to finish creating` });
+    return waitFor(
+        async () => {
+            const k = await findKeyByID(session.client, request.keyId);
+            return k.KeyState === "Creating" ? undefined : k;
+        },
+        { ...wait, what: `replica key ${key.Arn} to finish creating` },
+    );
 }
 
 function assertImportable(key: KeyMetadata, request: ImportRequest): void {
@@ -144,7 +152,8 @@ function assertImportable(key: KeyMetadata, request: ImportRequest): void {
     }
     if ((key.KeySpec ?? "SYMMETRIC_DEFAULT") !== request.keySpec) {
         throw new KeyMaterialError(
-            `KMS key ${key.Arn} is a ${key.KeySpec} key, but ${request.material.what} is ${request.keySpec} material; ` +
+            `KMS key ${key.Arn} is a ${key.KeySpec} key, but ${request.material.what} is ` +
+                `${request.keySpec} material; ` +
                 "set keySpec to the key's spec and supply material of that kind",
         );
     }
@@ -158,7 +167,8 @@ function assertImportable(key: KeyMetadata, request: ImportRequest): void {
     if (key.KeyState === "PendingDeletion" || key.KeyState === "PendingReplicaDeletion") {
         throw new KeyMaterialError(
             `KMS key ${key.Arn} is ${key.KeyState} (deletion date ${key.DeletionDate?.toISOString() ?? "pending"}): ` +
-                "KMS refuses imports into it; cancel the key deletion first (CancelKeyDeletion), or remove this resource",
+                "KMS refuses imports into it; cancel the key deletion first (CancelKeyDeletion), or " +
+                "remove this resource",
         );
     }
 }
@@ -178,22 +188,35 @@ function choosePlan(key: KeyMetadata, request: ImportRequest): CallPlan {
     return { importType: request.intent === "NEW_KEY_MATERIAL" ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL" };
 }
 
-async function importOnce(session: KmsSession, key: KeyMetadata, request: ImportRequest, plan: CallPlan): Promise<string | null> {
-    const params = await retryWhileNotFound(
-        () => getParametersForImport(session, key.Arn!, request.wrapping),
-        { timeoutMs: session.settings.propagationTimeoutMs, log: session.log, what: `KMS key ${key.Arn} to accept imports` },
-    );
+async function importOnce(
+    session: KmsSession,
+    key: KeyMetadata,
+    request: ImportRequest,
+    plan: CallPlan,
+): Promise<string | null> {
+    const params = await retryWhileNotFound(() => getParametersForImport(session, key.Arn!, request.wrapping), {
+        timeoutMs: session.settings.propagationTimeoutMs,
+        log: session.log,
+        what: `KMS key ${key.Arn} to accept imports`,
+    });
     const wrappingKey = acceptableWrappingKey(session, params.PublicKey, request.wrapping);
     if (session.target.trust?.kind === "listed") {
         // Not AWS and not this machine: the user opted in; the log says every time where the material went.
-        session.log(`sending wrapped key material for ${shortLabel({ keyArn: key.Arn! })} to ${session.target.trust.host}, an endpoint listed in trustedEndpoints (not an AWS KMS host)`);
+        session.log(
+            `sending wrapped key material for ${shortLabel({ keyArn: key.Arn! })} to ` +
+                `${session.target.trust.host}, an endpoint listed in trustedEndpoints (not an AWS KMS host)`,
+        );
     }
     const input: ImportKeyMaterialCommandInput = {
         KeyId: key.Arn,
         ImportToken: params.ImportToken,
-        EncryptedKeyMaterial: await wrapperStep(`wrapping the material for KMS key ${key.Arn}`, () => request.material.wrap(wrappingKey, request.wrapping)),
+        EncryptedKeyMaterial: await wrapperStep(`wrapping the material for KMS key ${key.Arn}`, () =>
+            request.material.wrap(wrappingKey, request.wrapping),
+        ),
         ExpirationModel: request.expiration.model,
-        ...(request.expiration.model === "KEY_MATERIAL_EXPIRES" ? { ValidTo: validToFor(request.expiration, session.now()) } : {}),
+        ...(request.expiration.model === "KEY_MATERIAL_EXPIRES"
+            ? { ValidTo: validToFor(request.expiration, session.now()) }
+            : {}),
         ...(plan.importType ? { ImportType: plan.importType } : {}),
         ...(plan.keyMaterialId ? { KeyMaterialId: plan.keyMaterialId } : {}),
         ...(request.keyMaterialDescription ? { KeyMaterialDescription: request.keyMaterialDescription } : {}),
@@ -204,7 +227,8 @@ async function importOnce(session: KmsSession, key: KeyMetadata, request: Import
     // The public type promises a KeyMaterialId for symmetric keys, and delete needs it: never record null.
     if (!keyMaterialId) {
         throw new KeyMaterialError(
-            `KMS imported the material into ${key.Arn} but reported no KeyMaterialId for it (symmetric keys always have one); ` +
+            `KMS imported the material into ${key.Arn} but reported no KeyMaterialId for it (symmetric ` +
+                `keys always have one); ` +
                 "run `pulumi up` again: the material is adopted by its bytes",
         );
     }
@@ -217,12 +241,17 @@ function acceptableWrappingKey(session: KmsSession, publicKey: Uint8Array | unde
         return parseWrappingKey(publicKey, wrapping);
     } catch (error) {
         if (!(error instanceof WrappingKeyError)) throw error;
-        const where = session.target.trust ? `the endpoint ${session.target.trust.origin}` : `AWS KMS in ${session.settings.region ?? "the default Region"}`;
+        const where = session.target.trust
+            ? `the endpoint ${session.target.trust.origin}`
+            : `AWS KMS in ${session.settings.region ?? "the default Region"}`;
         throw new KeyMaterialError(
-            `${where} returned an unacceptable wrapping key for ${wrapping.algorithm}/${wrapping.wrappingKeySpec}: ${error.message}. ` +
-                "A genuine KMS issues RSA keys of the requested size with public exponent 65537, whose modulus is the product of two " +
+            `${where} returned an unacceptable wrapping key for ` +
+                `${wrapping.algorithm}/${wrapping.wrappingKeySpec}: ${error.message}. ` +
+                "A genuine KMS issues RSA keys of the requested size with public exponent 65537, whose " +
+                "modulus is the product of two " +
                 "large primes; nothing was wrapped with this key " +
-                "and no ImportKeyMaterial was sent. Check that the endpoint is really AWS KMS (or your trusted KMS-compatible service)",
+                "and no ImportKeyMaterial was sent. Check that the endpoint is really AWS KMS (or your " +
+                "trusted KMS-compatible service)",
         );
     }
 }
@@ -248,7 +277,11 @@ async function getParametersForImport(session: KmsSession, keyArn: string, wrapp
  * Before June 2025 ImportKeyMaterial answered `{}`. Then the key has one material, whose id DescribeKey
  * reports as CurrentKeyMaterialId, or the new one is the single material pending rotation.
  */
-async function materialIdAfterLegacyImport(session: KmsSession, key: KeyMetadata, plan: CallPlan): Promise<string | null> {
+async function materialIdAfterLegacyImport(
+    session: KmsSession,
+    key: KeyMetadata,
+    plan: CallPlan,
+): Promise<string | null> {
     if (plan.keyMaterialId) return plan.keyMaterialId;
     const materials = await findKeyMaterials(session.client, key.Arn!);
     const pending = materials.find((m) => m.KeyMaterialState?.startsWith("PENDING_"));
@@ -261,9 +294,15 @@ async function verifyPublicKey(session: KmsSession, key: KeyMetadata, request: I
     if (request.keySpec === "SYMMETRIC_DEFAULT" || request.keySpec.startsWith("HMAC_")) return null;
     const { PublicKey } = await session.client.send(new GetPublicKeyCommand({ KeyId: key.Arn }));
     const published = PublicKey ? Buffer.from(PublicKey) : undefined;
-    if (!published || !(await wrapperStep(`checking the public key of KMS key ${key.Arn}`, () => request.material.isPublicKeyOf(published)))) {
+    if (
+        !published ||
+        !(await wrapperStep(`checking the public key of KMS key ${key.Arn}`, () =>
+            request.material.isPublicKeyOf(published),
+        ))
+    ) {
         throw new KeyMaterialError(
-            `KMS key ${key.Arn} accepted the import, but GetPublicKey does not return the public key of the imported private key`,
+            `KMS key ${key.Arn} accepted the import, but GetPublicKey does not return the public key of ` +
+                `the imported private key`,
         );
     }
     return published.toString("base64");
@@ -274,7 +313,10 @@ async function wrapperStep<T>(what: string, step: () => Promise<T>): Promise<T> 
     try {
         return await step();
     } catch (error) {
-        throw new KeyMaterialError(`${what} failed: ${quoteServerText(error instanceof Error ? error.message : String(error), 1500)}`, { cause: error });
+        throw new KeyMaterialError(
+            `${what} failed: ${quoteServerText(error instanceof Error ? error.message : String(error), 1500)}`,
+            { cause: error },
+        );
     }
 }
 
@@ -289,21 +331,26 @@ function mayAlreadyBeAssociated(error: unknown): boolean {
 function importFailure(key: KeyMetadata, request: ImportRequest, plan: CallPlan, error: unknown): Error {
     if (error instanceof KeyMaterialError) return error;
     const arn = key.Arn ?? request.keyId;
-    if (isKmsError(error, "IncorrectKeyMaterialException")) return new KeyMaterialError(incorrectMaterialHint(arn, request, plan), { cause: error });
+    if (isKmsError(error, "IncorrectKeyMaterialException"))
+        return new KeyMaterialError(incorrectMaterialHint(arn, request, plan), { cause: error });
     if (isKmsError(error, "KMSInvalidStateException") && plan.importType === "NEW_KEY_MATERIAL") {
         return new KeyMaterialError(
-            `KMS refused new key material for key ${arn} (${describeKmsError(error)}): a key holds at most one material ` +
+            `KMS refused new key material for key ${arn} (${describeKmsError(error)}): a key holds ` +
+                `at most one material ` +
                 "pending rotation; rotate it in (rotateOnDemand) or delete that material first",
             { cause: error },
         );
     }
-    return new KeyMaterialError(`importing key material into KMS key ${arn} failed: ${describeKmsError(error)}`, { cause: error });
+    return new KeyMaterialError(`importing key material into KMS key ${arn} failed: ${describeKmsError(error)}`, {
+        cause: error,
+    });
 }
 
 function incorrectMaterialHint(arn: string, request: ImportRequest, plan: CallPlan): string {
     if (!supportsMultipleMaterials(request.keySpec)) {
         return (
-            `KMS key ${arn} rejected ${request.material.what} (IncorrectKeyMaterialException): a ${request.keySpec} key is bound to ` +
+            `KMS key ${arn} rejected ${request.material.what} (IncorrectKeyMaterialException): a ` +
+            `${request.keySpec} key is bound to ` +
             "the first private key or HMAC key ever imported into it and accepts only those same bytes again"
         );
     }
@@ -314,5 +361,8 @@ function incorrectMaterialHint(arn: string, request: ImportRequest, plan: CallPl
             "for rotation, set importType: NEW_KEY_MATERIAL"
         );
     }
-    return `KMS key ${arn} rejected ${request.material.what} as ${plan.importType ?? "its material"} (IncorrectKeyMaterialException)`;
+    return (
+        `KMS key ${arn} rejected ${request.material.what} as ${plan.importType ?? "its material"} ` +
+        `(IncorrectKeyMaterialException)`
+    );
 }

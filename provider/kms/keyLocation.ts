@@ -17,14 +17,19 @@ import { retryWhileNotFound } from "./waiters";
 export async function assertKeyReachable(session: KmsSession, keyId: string): Promise<void> {
     const arnRegion = regionOfArn(keyId);
     if (arnRegion && session.settings.region && arnRegion !== session.settings.region) {
-        throw new KeyMaterialError(`KMS key ${keyId} is in ${arnRegion}, but this session is for ${session.settings.region}: omit region (the key ARN's Region is used) or make them agree`);
+        throw new KeyMaterialError(
+            `KMS key ${keyId} is in ${arnRegion}, but this session is for ${session.settings.region}: omit ` +
+                `region (the key ARN's Region is used) or make them agree`,
+        );
     }
     const arnAccount = accountOfArn(keyId);
     const account = arnAccount ? await session.account() : undefined;
     if (arnAccount && account && account !== arnAccount) {
         throw new KeyMaterialError(
-            `KMS key ${keyId} belongs to account ${arnAccount}, but the credentials are of account ${account}. KMS does not import, ` +
-                "delete or rotate key material across accounts: assume a role in the key's account (the assumeRole input, or aws:assumeRoles)",
+            `KMS key ${keyId} belongs to account ${arnAccount}, but the credentials are of account ` +
+                `${account}. KMS does not import, ` +
+                "delete or rotate key material across accounts: assume a role in the key's account (the " +
+                "assumeRole input, or aws:assumeRoles)",
         );
     }
 }
@@ -50,11 +55,14 @@ export async function findWaitingForPropagation(session: KmsSession, keyId: stri
     } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
         throw new KeyMaterialError(
-            `KMS key ${keyId} was not found in ${await searched(session, error)} (waited ${seconds}s for a new key to become visible). ` +
+            `KMS key ${keyId} was not found in ${await searched(session, error)} (waited ${seconds}s for a ` +
+                `new key to become visible). ` +
                 (regionOfArn(keyId)
                     ? "Check the key ARN and that these credentials may use it"
-                    : "A bare key ID is looked up in the session's Region and account only: for a key elsewhere pass its key ARN, " +
-                      "set region (or aws:region), or assume a role in the key's account (assumeRole, aws:assumeRoles)"),
+                    : "A bare key ID is looked up in the session's Region and account only: for a key " +
+                      "elsewhere pass its key ARN, " +
+                      "set region (or aws:region), or assume a role in the key's account " +
+                      "(assumeRole, aws:assumeRoles)"),
             { cause: error },
         );
     }
@@ -66,7 +74,9 @@ export async function findReporting(session: KmsSession, keyId: string): Promise
         return await findKeyByID(session.client, keyId);
     } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
-        throw new KeyMaterialError(`KMS key ${keyId} was not found in ${await searched(session, error)}`, { cause: error });
+        throw new KeyMaterialError(`KMS key ${keyId} was not found in ${await searched(session, error)}`, {
+            cause: error,
+        });
     }
 }
 
@@ -74,5 +84,7 @@ export async function findReporting(session: KmsSession, keyId: string): Promise
 async function searched(session: KmsSession, error: NotFoundError): Promise<string> {
     const target = await session.describeTarget();
     const fromKms = accountInMessage(kmsMessage(error.cause));
-    return target.endsWith("account unknown") && fromKms ? target.replace(/account unknown$/, `account ${fromKms}`) : target;
+    return target.endsWith("account unknown") && fromKms
+        ? target.replace(/account unknown$/, `account ${fromKms}`)
+        : target;
 }

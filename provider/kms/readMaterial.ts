@@ -3,7 +3,13 @@ import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { KeyMaterialError, NotFoundError } from "./errors";
 import { findKeyByID, findKeyMaterials } from "./finders";
 import { assertKeyReachable } from "./keyLocation";
-import { MaterialStatus, isPermanentlyAssociated, shortLabel, singleMaterialStatus, symmetricMaterialStatus } from "./status";
+import {
+    MaterialStatus,
+    isPermanentlyAssociated,
+    shortLabel,
+    singleMaterialStatus,
+    symmetricMaterialStatus,
+} from "./status";
 import { waitFor } from "./waiters";
 
 /** The refresh workflow: the real state of one material (DescribeKey, plus ListKeyRotations for symmetric keys). */
@@ -39,21 +45,32 @@ export async function readKeyMaterial(session: KmsSession, request: ReadRequest)
  * own: DescribeKey may still say PendingImport after ListKeyRotations shows every permanently associated material
  * imported. Then the key state is stale, not true (it is true only while another such material is missing).
  */
-export async function waitUntilImported(session: KmsSession, request: Omit<ReadRequest, "lastKnownValidTo">): Promise<MaterialStatus> {
+export async function waitUntilImported(
+    session: KmsSession,
+    request: Omit<ReadRequest, "lastKnownValidTo">,
+): Promise<MaterialStatus> {
     const label = shortLabel({ keyArn: request.keyId, keyMaterialId: request.keyMaterialId });
     return waitFor(
         async () => {
             const status = await readKeyMaterial(session, { ...request, lastKnownValidTo: null });
             if (!status) throw new KeyMaterialError(`KMS key ${request.keyId} disappeared right after the import`);
             if (status.importState !== "IMPORTED") return undefined;
-            const keyStateMayLag = status.keyState === "PendingImport" && isPermanentlyAssociated(status.keyMaterialState);
+            const keyStateMayLag =
+                status.keyState === "PendingImport" && isPermanentlyAssociated(status.keyMaterialState);
             return keyStateMayLag && (await allPermanentMaterialsImported(session, status.keyArn)) ? undefined : status;
         },
-        { timeoutMs: session.settings.propagationTimeoutMs, log: session.log, what: `${label} to show as imported`, delayMs: 100 },
+        {
+            timeoutMs: session.settings.propagationTimeoutMs,
+            log: session.log,
+            what: `${label} to show as imported`,
+            delayMs: 100,
+        },
     );
 }
 
 async function allPermanentMaterialsImported(session: KmsSession, keyArn: string): Promise<boolean> {
     const materials = await findKeyMaterials(session.client, keyArn);
-    return materials.filter((m) => isPermanentlyAssociated(m.KeyMaterialState ?? null)).every((m) => m.ImportState === "IMPORTED");
+    return materials
+        .filter((m) => isPermanentlyAssociated(m.KeyMaterialState ?? null))
+        .every((m) => m.ImportState === "IMPORTED");
 }

@@ -21,16 +21,22 @@ export interface RotateRequest {
 export type RotateOutcome = "ROTATED" | "ALREADY_CURRENT" | "ALREADY_ROTATED_PAST";
 
 /** Rotate a key named by ID or ARN: symmetric keys only, and multi-Region keys through their primary. */
-export async function rotateKeyToMaterial(session: KmsSession, request: { keyId: string; keyMaterialId: string }): Promise<RotateOutcome> {
+export async function rotateKeyToMaterial(
+    session: KmsSession,
+    request: { keyId: string; keyMaterialId: string },
+): Promise<RotateOutcome> {
     await assertKeyReachable(session, request.keyId);
     const key = await findReporting(session, request.keyId);
     if ((key.KeySpec ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT") {
-        throw new KeyMaterialError(`KMS key ${key.Arn} is a ${key.KeySpec} key: only symmetric encryption keys rotate on demand`);
+        throw new KeyMaterialError(
+            `KMS key ${key.Arn} is a ${key.KeySpec} key: only symmetric encryption keys rotate on demand`,
+        );
     }
     const multiRegion = key.MultiRegionConfiguration;
     if (multiRegion?.MultiRegionKeyType === "REPLICA") {
         throw new KeyMaterialError(
-            `KMS key ${key.Arn} is a multi-Region replica: rotate its primary ${multiRegion.PrimaryKey?.Arn ?? ""} instead ` +
+            `KMS key ${key.Arn} is a multi-Region replica: rotate its primary ` +
+                `${multiRegion.PrimaryKey?.Arn ?? ""} instead ` +
                 "(the rotation applies to every replica)",
         );
     }
@@ -54,8 +60,10 @@ export async function rotateToMaterial(session: KmsSession, request: RotateReque
                     waitingForReplicasSince ??= Date.now();
                     if (Date.now() - waitingForReplicasSince > session.settings.propagationTimeoutMs) {
                         throw new KeyMaterialError(
-                            `key material ${request.keyMaterialId} of ${request.keyArn} is still PENDING_MULTI_REGION_IMPORT_AND_ROTATION: ` +
-                                "import the same material into every replica key first (an ImportedKeyMaterial per replica), and make " +
+                            `key material ${request.keyMaterialId} of ${request.keyArn} is still ` +
+                                `PENDING_MULTI_REGION_IMPORT_AND_ROTATION: ` +
+                                "import the same material into every replica key first (an " +
+                                "ImportedKeyMaterial per replica), and make " +
                                 "the rotation (KeyMaterialRotation) depend on those resources",
                         );
                     }
@@ -92,7 +100,10 @@ async function requestRotation(session: KmsSession, request: RotateRequest): Pro
     if (await rotationInProgress(session, request.keyArn)) return true;
     try {
         await session.client.send(new RotateKeyOnDemandCommand({ KeyId: request.keyArn }));
-        session.log(`${shortLabel({ keyArn: request.keyArn, keyMaterialId: request.keyMaterialId })}: RotateKeyOnDemand sent, the key rotates to it`);
+        session.log(
+            `${shortLabel({ keyArn: request.keyArn, keyMaterialId: request.keyMaterialId })}: ` +
+                `RotateKeyOnDemand sent, the key rotates to it`,
+        );
         return true;
     } catch (error) {
         // ConflictException: another rotation is running or imminent. KMSInvalidStateException "No available key
@@ -105,7 +116,9 @@ async function requestRotation(session: KmsSession, request: RotateRequest): Pro
                 { cause: error },
             );
         }
-        throw new KeyMaterialError(`RotateKeyOnDemand on ${request.keyArn} failed: ${describeKmsError(error)}`, { cause: error });
+        throw new KeyMaterialError(`RotateKeyOnDemand on ${request.keyArn} failed: ${describeKmsError(error)}`, {
+            cause: error,
+        });
     }
 }
 
@@ -130,11 +143,16 @@ export interface RotationState {
 }
 
 /** What a key's rotation looks like for one material (DescribeKey + ListKeyRotations); undefined if the key is gone. */
-export async function readRotationState(session: KmsSession, request: { keyId: string; keyMaterialId: string }): Promise<RotationState | undefined> {
+export async function readRotationState(
+    session: KmsSession,
+    request: { keyId: string; keyMaterialId: string },
+): Promise<RotationState | undefined> {
     await assertKeyReachable(session, request.keyId);
     try {
         const key = await findKeyByID(session.client, request.keyId);
-        const entry = (await findKeyMaterials(session.client, key.Arn!)).find((m) => m.KeyMaterialId === request.keyMaterialId);
+        const entry = (await findKeyMaterials(session.client, key.Arn!)).find(
+            (m) => m.KeyMaterialId === request.keyMaterialId,
+        );
         return {
             keyArn: key.Arn!,
             currentKeyMaterialId: key.CurrentKeyMaterialId ?? null,

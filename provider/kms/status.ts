@@ -7,7 +7,8 @@ import { KeyMetadata, RotationsListEntry } from "@aws-sdk/client-kms";
 
 /** What happened to the material, in the user's terms (refresh shows changes of this value as drift). */
 /** KMS's KeyMaterialState of one material (ListKeyRotations). */
-export type KeyMaterialState = "CURRENT" | "NON_CURRENT" | "PENDING_ROTATION" | "PENDING_MULTI_REGION_IMPORT_AND_ROTATION";
+export type KeyMaterialState =
+    "CURRENT" | "NON_CURRENT" | "PENDING_ROTATION" | "PENDING_MULTI_REGION_IMPORT_AND_ROTATION";
 
 export type MaterialCondition = "IMPORTED" | "DELETED" | "EXPIRED" | "NOT_ASSOCIATED";
 
@@ -69,7 +70,11 @@ export function symmetricMaterialStatus(
  * Asymmetric and HMAC keys have exactly one material for life and no ListKeyRotations: the key's own
  * metadata tells whether it is present (ExpirationModel is removed when the material is deleted or expires).
  */
-export function singleMaterialStatus(key: KeyMetadata, keyMaterialId: string | null, context: StatusContext): MaterialStatus {
+export function singleMaterialStatus(
+    key: KeyMetadata,
+    keyMaterialId: string | null,
+    context: StatusContext,
+): MaterialStatus {
     const imported = key.KeyState !== "PendingImport" && key.ExpirationModel !== undefined;
     const validTo = isoOrNull(key.ValidTo);
     const importState = imported ? "IMPORTED" : "PENDING_IMPORT";
@@ -107,7 +112,9 @@ export function canonicalTime(date: Date): string {
 
 /** "key material <id> of <arn>", for errors (and outputs): the full names, to act on. */
 export function materialLabel(material: { keyArn: string; keyMaterialId: string | null }): string {
-    return material.keyMaterialId ? `key material ${material.keyMaterialId} of ${material.keyArn}` : `the key material of ${material.keyArn}`;
+    return material.keyMaterialId
+        ? `key material ${material.keyMaterialId} of ${material.keyArn}`
+        : `the key material of ${material.keyArn}`;
 }
 
 /**
@@ -118,8 +125,14 @@ export function materialLabel(material: { keyArn: string; keyMaterialId: string 
 export function shortLabel(material: { keyArn: string; keyMaterialId?: string | null }): string {
     const keyId = material.keyArn.split("/").pop() ?? material.keyArn;
     const multiRegion = keyId.startsWith("mrk-");
-    const shortKey = multiRegion ? `${keyId.slice(0, 12)}… in ${material.keyArn.split(":")[3] ?? "?"}` : keyId.length > 8 ? `${keyId.slice(0, 8)}…` : keyId;
-    return material.keyMaterialId ? `key ${shortKey} material ${material.keyMaterialId.slice(0, 12)}…` : `key ${shortKey}`;
+    const shortKey = multiRegion
+        ? `${keyId.slice(0, 12)}… in ${material.keyArn.split(":")[3] ?? "?"}`
+        : keyId.length > 8
+          ? `${keyId.slice(0, 8)}…`
+          : keyId;
+    return material.keyMaterialId
+        ? `key ${shortKey} material ${material.keyMaterialId.slice(0, 12)}…`
+        : `key ${shortKey}`;
 }
 
 /** Materials whose deletion makes the key unusable (KMS: "permanently associated"). */
@@ -135,22 +148,33 @@ export const isPermanentlyAssociated = (keyMaterialState: string | null): boolea
  *   HMAC key's only material), so the key becomes unusable (PendingImport) until the same material is imported again;
  * - KEY_STAYS_USABLE: the material is not yet in use (pending rotation), so only it goes.
  */
-export type DeletionImpact = "NOTHING_TO_DELETE" | "KEY_PENDING_DELETION" | "KEY_BECOMES_PENDING_IMPORT" | "KEY_STAYS_USABLE";
+export type DeletionImpact =
+    "NOTHING_TO_DELETE" | "KEY_PENDING_DELETION" | "KEY_BECOMES_PENDING_IMPORT" | "KEY_STAYS_USABLE";
 
 /**
  * The one rule behind the `deletionImpact` output and the preview of a replacement. Conditional on purpose:
  * its callers know the states only as of the last create, update or refresh, and KMS may have moved on (a
  * destroy reports what KMS answered instead: deleteMaterial.ts).
  */
-export function deletionImpactOf(state: { keyState: string; keyMaterialState: string | null; importState: string | null }): DeletionImpact {
+export function deletionImpactOf(state: {
+    keyState: string;
+    keyMaterialState: string | null;
+    importState: string | null;
+}): DeletionImpact {
     if (state.importState !== "IMPORTED") return "NOTHING_TO_DELETE";
-    if (state.keyState === "PendingDeletion" || state.keyState === "PendingReplicaDeletion") return "KEY_PENDING_DELETION";
-    if (state.keyMaterialState === null || isPermanentlyAssociated(state.keyMaterialState)) return "KEY_BECOMES_PENDING_IMPORT";
+    if (state.keyState === "PendingDeletion" || state.keyState === "PendingReplicaDeletion")
+        return "KEY_PENDING_DELETION";
+    if (state.keyMaterialState === null || isPermanentlyAssociated(state.keyMaterialState))
+        return "KEY_BECOMES_PENDING_IMPORT";
     return "KEY_STAYS_USABLE";
 }
 
 /** The same rule in words, for the preview line of a replacement ("would": states as of the last refresh). */
-export function effectOfDeleting(state: { keyState: string; keyMaterialState: string | null; importState: string | null }): string {
+export function effectOfDeleting(state: {
+    keyState: string;
+    keyMaterialState: string | null;
+    importState: string | null;
+}): string {
     const effects: Record<DeletionImpact, string> = {
         NOTHING_TO_DELETE: "nothing to delete (not imported)",
         KEY_PENDING_DELETION: `key is ${state.keyState} and would stay so`,

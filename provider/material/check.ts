@@ -1,10 +1,27 @@
 import { timingSafeEqual } from "node:crypto";
 import { parsePkcs11Uri } from "../hsm/uri";
-import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, isKeyWrap, isWrappingAlgorithm, isWrappingKeySpec, wrappingProblem } from "../wrapping/algorithms";
+import {
+    REFUSED_WRAPPING,
+    WRAPPING_ALGORITHMS,
+    isKeyWrap,
+    isWrappingAlgorithm,
+    isWrappingKeySpec,
+    wrappingProblem,
+} from "../wrapping/algorithms";
 import { KEY_SPECS, KeySpec, isAsymmetric, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { MATERIAL_FORMS, decodeKeyMaterial } from "../wrapping/encodings";
 import { MaterialShape, inferKeySpec, inspectMaterial, materialProblem, publicKeyOf } from "../wrapping/material";
-import { Fail, checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
+import {
+    Fail,
+    checkEndpoint,
+    checkKeyId,
+    checkPropertyNames,
+    checkRegion,
+    checkSizes,
+    checkTypes,
+    failureCollector,
+    known,
+} from "../checks/rules";
 import { CheckOutcome } from "../checks/answers";
 import { checkRenewal } from "./checkRenewal";
 import { isUnknown, plainInputs } from "../checks/engineValues";
@@ -36,7 +53,12 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
 
     checkPropertyNames("ImportedKeyMaterial", INPUT_NAMES, inputs, fail);
     // hsmPin and hsmModuleParameters are checked on their own: a number is "showable", and the engine would print it.
-    checkTypes(INPUT_NAMES.filter((name) => !HSM_SECRETS.includes(name)), INPUT_TYPES, inputs, fail);
+    checkTypes(
+        INPUT_NAMES.filter((name) => !HSM_SECRETS.includes(name)),
+        INPUT_TYPES,
+        inputs,
+        fail,
+    );
     checkKeyId(inputs["keyId"], fail);
     const keySpec = checkKeySpec(inputs["keySpec"], fail);
     const inHsm = checkHsmKey(inputs, fail);
@@ -82,13 +104,21 @@ const INPUT_TYPES = typeRules(MATERIAL_INPUTS);
 function checkKeySpec(keySpec: unknown, fail: Fail): KeySpec | undefined {
     if (!known(keySpec) || typeof keySpec !== "string") return undefined;
     if (isKeySpec(keySpec)) return keySpec;
-    fail("keySpec", `keySpec must be one of the key specs that take imported material: ${KEY_SPECS.join(", ")} (the value given is not shown)`);
+    fail(
+        "keySpec",
+        `keySpec must be one of the key specs that take imported material: ${KEY_SPECS.join(", ")} (the ` +
+            `value given is not shown)`,
+    );
     return undefined;
 }
 
 function decodeMaterial(value: unknown, fail: Fail): { bytes: Buffer; shape: MaterialShape } | undefined {
     if (value === undefined || value === null || value === "") {
-        fail("keyMaterial", `keyMaterial is required: the plaintext key material, as ${MATERIAL_FORMS} (pass it as a secret); or hsmKey, the PKCS#11 URI of an HSM object holding it`);
+        fail(
+            "keyMaterial",
+            `keyMaterial is required: the plaintext key material, as ${MATERIAL_FORMS} (pass it as a ` +
+                `secret); or hsmKey, the PKCS#11 URI of an HSM object holding it`,
+        );
         return undefined;
     }
     if (typeof value !== "string" || isUnknown(value)) return undefined;
@@ -109,12 +139,27 @@ function checkHsmKey(inputs: Record<string, unknown>, fail: Fail): boolean {
     const pin = inputs["hsmPin"];
     const parameters = inputs["hsmModuleParameters"];
     if (known(pin) && typeof pin !== "string") fail("", `hsmPin must be a string, got a ${typeof pin}`);
-    if (known(parameters) && (typeof parameters !== "string" || parameters.length > MAX_MODULE_PARAMETERS || parameters.includes("\0"))) {
-        fail("", `hsmModuleParameters must be a string of at most ${MAX_MODULE_PARAMETERS} characters without NUL (the value is not shown)`);
+    if (
+        known(parameters) &&
+        (typeof parameters !== "string" || parameters.length > MAX_MODULE_PARAMETERS || parameters.includes("\0"))
+    ) {
+        fail(
+            "",
+            `hsmModuleParameters must be a string of at most ${MAX_MODULE_PARAMETERS} characters without ` +
+                `NUL (the value is not shown)`,
+        );
     }
     if (!given) {
-        for (const [name, what] of [["hsmPin", "the PIN of the token holding the material"], ["hsmModuleParameters", "the parameters of the token's library"], ["hsmGenerate", "material generated in the token"]]) {
-            if (known(inputs[name]) && inputs[name] !== false) fail(name === "hsmGenerate" ? name : "", `${name} applies only with hsmKey (${what}); remove it or add hsmKey`);
+        for (const [name, what] of [
+            ["hsmPin", "the PIN of the token holding the material"],
+            ["hsmModuleParameters", "the parameters of the token's library"],
+            ["hsmGenerate", "material generated in the token"],
+        ]) {
+            if (known(inputs[name]) && inputs[name] !== false)
+                fail(
+                    name === "hsmGenerate" ? name : "",
+                    `${name} applies only with hsmKey (${what}); remove it or add hsmKey`,
+                );
         }
         return false;
     }
@@ -134,18 +179,32 @@ function checkHsmKey(inputs: Record<string, unknown>, fail: Fail): boolean {
 function checkHsmGeneration(inputs: Record<string, unknown>, keySpec: KeySpec | undefined, fail: Fail): void {
     if (inputs["hsmGenerate"] !== true) return;
     if (!known(inputs["keySpec"])) {
-        if (inputs["keySpec"] === undefined || inputs["keySpec"] === null) fail("keySpec", "hsmGenerate needs keySpec: the token generates material of that key spec (it is not inferred from an object that does not exist yet)");
+        if (inputs["keySpec"] === undefined || inputs["keySpec"] === null)
+            fail(
+                "keySpec",
+                "hsmGenerate needs keySpec: the token generates material of that key spec (it is not " +
+                    "inferred from an object that does not exist yet)",
+            );
         return;
     }
     const hsmKey = inputs["hsmKey"];
     const uri = typeof hsmKey === "string" && !isUnknown(hsmKey) ? parsePkcs11Uri(hsmKey).uri : undefined;
     if (!uri || !keySpec) return;
     if (uri.object === undefined) {
-        fail("hsmKey", "hsmGenerate needs hsmKey to name the object by its label (object=), which the generated object gets, so that later runs find the same object");
+        fail(
+            "hsmKey",
+            "hsmGenerate needs hsmKey to name the object by its label (object=), which the generated " +
+                "object gets, so that later runs find the same object",
+        );
     }
     const type = isAsymmetric(keySpec) ? "private" : "secret-key";
     if (uri.type !== undefined && uri.type !== type) {
-        fail("hsmKey", `hsmGenerate makes ${keySpec} material, a ${type === "private" ? "private key" : "secret key"}, but hsmKey says type=${uri.type}: use type=${type} or omit type`);
+        fail(
+            "hsmKey",
+            `hsmGenerate makes ${keySpec} material, a ` +
+                `${type === "private" ? "private key" : "secret key"}, but hsmKey says type=${uri.type}: use ` +
+                `type=${type} or omit type`,
+        );
     }
 }
 
@@ -157,7 +216,8 @@ function checkHsmWrapping(inputs: Record<string, unknown>, keySpec: KeySpec | un
         fail(
             "wrappingAlgorithm",
             `an HSM wraps a ${keySpec} private key only with RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1: ` +
-                "PKCS#11's CKM_RSA_PKCS_OAEP wraps secret keys only (omit wrappingAlgorithm to let the provider choose)",
+                "PKCS#11's CKM_RSA_PKCS_OAEP wraps secret keys only (omit wrappingAlgorithm to let " +
+                "the provider choose)",
         );
     }
 }
@@ -182,24 +242,39 @@ function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unkno
     const model = inputs["expirationModel"];
     const validTo = inputs["validTo"];
     if (known(model) && model !== "KEY_MATERIAL_EXPIRES" && model !== "KEY_MATERIAL_DOES_NOT_EXPIRE") {
-        fail("expirationModel", "expirationModel must be KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE (the value given is not shown)");
+        fail(
+            "expirationModel",
+            "expirationModel must be KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE (the " +
+                "value given is not shown)",
+        );
     }
     const period = inputs["validityPeriodHours"];
-    if (model === "KEY_MATERIAL_EXPIRES" && (validTo === undefined || validTo === null || validTo === "") && (period === undefined || period === null)) {
+    if (
+        model === "KEY_MATERIAL_EXPIRES" &&
+        (validTo === undefined || validTo === null || validTo === "") &&
+        (period === undefined || period === null)
+    ) {
         fail(
             "validTo",
-            "validTo is required when expirationModel is KEY_MATERIAL_EXPIRES (an ISO 8601 time such as YYYY-MM-DDTHH:MM:SSZ), " +
+            "validTo is required when expirationModel is KEY_MATERIAL_EXPIRES (an ISO 8601 time such as " +
+                "YYYY-MM-DDTHH:MM:SSZ), " +
                 "or validityPeriodHours for material that renews itself",
         );
     }
     checkRenewal(inputs, fail);
     if (!known(validTo) || typeof validTo !== "string") return;
     if (model === "KEY_MATERIAL_DOES_NOT_EXPIRE") {
-        fail("validTo", "validTo must not be set when expirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE"); return;
+        fail("validTo", "validTo must not be set when expirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE");
+        return;
     }
     const time = isCalendarDate(validTo) ? Date.parse(validTo) : NaN;
     if (!Number.isFinite(time)) {
-        fail("validTo", "validTo must be an ISO 8601 time with a time zone, such as YYYY-MM-DDTHH:MM:SSZ (the value given is not shown)"); return;
+        fail(
+            "validTo",
+            "validTo must be an ISO 8601 time with a time zone, such as YYYY-MM-DDTHH:MM:SSZ (the " +
+                "value given is not shown)",
+        );
+        return;
     }
     if (typeof previousValidTo === "string" && Date.parse(previousValidTo) === time) return;
     if (time <= now.getTime()) {
@@ -207,7 +282,10 @@ function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unkno
         return;
     }
     if (time > now.getTime() + MAX_VALID_DAYS * DAY_MS) {
-        fail("validTo", `validTo must be at most ${MAX_VALID_DAYS} days ahead (AWS KMS limit); the time given is further`);
+        fail(
+            "validTo",
+            `validTo must be at most ${MAX_VALID_DAYS} days ahead (AWS KMS limit); the time given is further`,
+        );
     }
 }
 
@@ -215,34 +293,66 @@ function checkExpiration(inputs: Record<string, unknown>, previousValidTo: unkno
 function checkSymmetricOnly(inputs: Record<string, unknown>, keySpec: KeySpec | undefined, fail: Fail): void {
     const importType = inputs["importType"];
     if (known(importType) && importType !== "NEW_KEY_MATERIAL" && importType !== "EXISTING_KEY_MATERIAL") {
-        fail("importType", "importType must be NEW_KEY_MATERIAL or EXISTING_KEY_MATERIAL (the value given is not shown)");
+        fail(
+            "importType",
+            "importType must be NEW_KEY_MATERIAL or EXISTING_KEY_MATERIAL (the value given is not shown)",
+        );
     }
     const description = inputs["keyMaterialDescription"];
-    if (known(description) && typeof description === "string" && (description.length > 256 || !DESCRIPTION.test(description))) {
-        fail("keyMaterialDescription", "keyMaterialDescription must be 1 to 256 characters of letters, digits, spaces and : / _ . -");
+    if (
+        known(description) &&
+        typeof description === "string" &&
+        (description.length > 256 || !DESCRIPTION.test(description))
+    ) {
+        fail(
+            "keyMaterialDescription",
+            "keyMaterialDescription must be 1 to 256 characters of letters, digits, spaces and : / _ . -",
+        );
     }
     if (!keySpec || supportsMultipleMaterials(keySpec)) return;
     for (const name of ["importType", "keyMaterialDescription", "rotateOnDemand"]) {
         if (known(inputs[name]) && inputs[name] !== false) {
-            fail(name, `${name} applies only to SYMMETRIC_DEFAULT keys; a ${keySpec} key holds one material for life, so omit ${name}`);
+            fail(
+                name,
+                `${name} applies only to SYMMETRIC_DEFAULT keys; a ${keySpec} key holds one material for ` +
+                    `life, so omit ${name}`,
+            );
         }
     }
 }
 
-function checkWrapping(inputs: Record<string, unknown>, keySpec: KeySpec | undefined, shape: MaterialShape | undefined, fail: Fail): void {
+function checkWrapping(
+    inputs: Record<string, unknown>,
+    keySpec: KeySpec | undefined,
+    shape: MaterialShape | undefined,
+    fail: Fail,
+): void {
     const algorithm = inputs["wrappingAlgorithm"];
     const wrappingKeySpec = inputs["wrappingKeySpec"];
     let valid = true;
     if (known(algorithm) && !isWrappingAlgorithm(algorithm)) {
         valid = false;
-        fail("wrappingAlgorithm", REFUSED_WRAPPING[String(algorithm)] ?? `wrappingAlgorithm must be a KMS wrapping algorithm: ${WRAPPING_ALGORITHMS.join(", ")} (the value given is not shown)`);
+        fail(
+            "wrappingAlgorithm",
+            REFUSED_WRAPPING[String(algorithm)] ??
+                `wrappingAlgorithm must be a KMS wrapping algorithm: ${WRAPPING_ALGORITHMS.join(", ")} ` +
+                    `(the value given is not shown)`,
+        );
     }
     if (known(wrappingKeySpec) && !isWrappingKeySpec(wrappingKeySpec)) {
         valid = false;
-        fail("wrappingKeySpec", REFUSED_WRAPPING[String(wrappingKeySpec)] ?? "wrappingKeySpec must be RSA_2048, RSA_3072 or RSA_4096 (the value given is not shown)");
+        fail(
+            "wrappingKeySpec",
+            REFUSED_WRAPPING[String(wrappingKeySpec)] ??
+                "wrappingKeySpec must be RSA_2048, RSA_3072 or RSA_4096 (the value given is not shown)",
+        );
     }
     if (!valid || !keySpec || !shape || isUnknown(algorithm) || isUnknown(wrappingKeySpec)) return;
-    const problem = wrappingProblem(keySpec, shape.length, desiredWrapping(inputs as unknown as MaterialInputs, keySpec));
+    const problem = wrappingProblem(
+        keySpec,
+        shape.length,
+        desiredWrapping(inputs as unknown as MaterialInputs, keySpec),
+    );
     if (problem) fail(known(algorithm) ? "wrappingAlgorithm" : "wrappingKeySpec", problem);
 }
 
@@ -251,7 +361,12 @@ function checkWrapping(inputs: Record<string, unknown>, keySpec: KeySpec | undef
  * same bytes again for a key that had material, so delete-then-import would leave the key PendingImport.
  * Bytes, not text: the same key given as PEM instead of base64 DER (or re-wrapped lines) is no change.
  */
-function checkMaterialUnchanged(olds: Record<string, unknown>, news: Record<string, unknown>, material: Buffer, fail: Fail): void {
+function checkMaterialUnchanged(
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    material: Buffer,
+    fail: Fail,
+): void {
     const oldMaterial = olds["keyMaterial"];
     const oldKeyId = olds["keyId"];
     const newKeyId = news["keyId"];
@@ -294,4 +409,3 @@ function isCalendarDate(text: string): boolean {
     const [year, month, day] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
     return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
 }
-

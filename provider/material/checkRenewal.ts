@@ -13,29 +13,48 @@ export function checkRenewal(inputs: Record<string, unknown>, fail: Fail): void 
         if (isSet(inputs["validTo"])) {
             fail(
                 "validityPeriodHours",
-                "validTo and validityPeriodHours are alternatives, set only one: validTo is a fixed expiry you edit before it " +
+                "validTo and validityPeriodHours are alternatives, set only one: validTo is a fixed " +
+                    "expiry you edit before it " +
                     "passes; validityPeriodHours makes `pulumi up` renew the material when it is due",
             );
         }
         if (inputs["expirationModel"] === "KEY_MATERIAL_DOES_NOT_EXPIRE") {
-            fail("validityPeriodHours", "validityPeriodHours must not be set when expirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE (such material is never renewed)");
+            fail(
+                "validityPeriodHours",
+                "validityPeriodHours must not be set when expirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE " +
+                    "(such material is never renewed)",
+            );
         }
         if (typeof period === "number" && !isWholeIn(period, 1, MAX_VALIDITY_PERIOD_HOURS)) {
-            fail("validityPeriodHours", "validityPeriodHours must be a whole number of hours from 1 to 8,760 (365 days, AWS's limit for validTo)");
+            fail(
+                "validityPeriodHours",
+                "validityPeriodHours must be a whole number of hours from 1 to 8,760 (365 days, " +
+                    "AWS's limit for validTo)",
+            );
         }
     }
     if (!isSet(early)) return;
     if (!isSet(period)) {
         fail(
             "earlyRenewalHours",
-            "earlyRenewalHours applies only with validityPeriodHours (a fixed validTo is never renewed): set validityPeriodHours, or remove earlyRenewalHours",
-        ); return;
+            "earlyRenewalHours applies only with validityPeriodHours (a fixed validTo is never renewed): " +
+                "set validityPeriodHours, or remove earlyRenewalHours",
+        );
+        return;
     }
     if (typeof early !== "number") return;
     if (!isWholeIn(early, 1, MAX_VALIDITY_PERIOD_HOURS)) {
-        fail("earlyRenewalHours", "earlyRenewalHours must be a whole number of hours, at least 1: without early renewal the material would expire, and the key stop working, before any renewal");
+        fail(
+            "earlyRenewalHours",
+            "earlyRenewalHours must be a whole number of hours, at least 1: without early renewal the " +
+                "material would expire, and the key stop working, before any renewal",
+        );
     } else if (typeof period === "number" && early > period) {
-        fail("earlyRenewalHours", "earlyRenewalHours must be at most validityPeriodHours: it is how long before validTo the next `pulumi up` renews");
+        fail(
+            "earlyRenewalHours",
+            "earlyRenewalHours must be at most validityPeriodHours: it is how long before validTo the " +
+                "next `pulumi up` renews",
+        );
     }
 }
 

@@ -57,7 +57,11 @@ export async function finish(
     }
 }
 
-const statusRequest = (material: ImportedMaterial) => ({ keyId: material.arn, keySpec: material.keySpec, keyMaterialId: material.keyMaterialId });
+const statusRequest = (material: ImportedMaterial) => ({
+    keyId: material.arn,
+    keySpec: material.keySpec,
+    keyMaterialId: material.keyMaterialId,
+});
 const isPending = (state: string | null): boolean => state?.startsWith("PENDING_") === true;
 
 /**
@@ -72,13 +76,26 @@ async function giveWay(kms: KmsSession, id: string, material: ImportedMaterial, 
     try {
         await withdrawMaterial(kms, { keyArn: material.arn, keyMaterialId: material.keyMaterialId! });
     } catch (error) {
-        throw await partialFailure(kms, id, material, applied, new KeyMaterialError(`another material already owns the key, and deleting this one again failed: ${errorText(error)}`, { cause: error }));
+        throw await partialFailure(
+            kms,
+            id,
+            material,
+            applied,
+            new KeyMaterialError(
+                `another material already owns the key, and deleting this one again failed: ${errorText(error)}`,
+                { cause: error },
+            ),
+        );
     }
     throw new KeyMaterialError(
-        `KMS key ${material.arn} already had another key material when this import landed (another stack or resource imported ` +
-            `first), so KMS made this one a second, PENDING_ROTATION material. It was deleted again (${label}); the key and its ` +
-            "CURRENT material are untouched. One key has one owner: to add this material to the key on purpose (rotation), set " +
-            'importType: "NEW_KEY_MATERIAL" (and rotateOnDemand: true to make it CURRENT); otherwise point keyId at a key of its own',
+        `KMS key ${material.arn} already had another key material when this import landed (another stack ` +
+            `or resource imported ` +
+            `first), so KMS made this one a second, PENDING_ROTATION material. It was deleted again ` +
+            `(${label}); the key and its ` +
+            "CURRENT material are untouched. One key has one owner: to add this material to the key on " +
+            "purpose (rotation), set " +
+            'importType: "NEW_KEY_MATERIAL" (and rotateOnDemand: true to make it CURRENT); otherwise point ' +
+            "keyId at a key of its own",
     );
 }
 
@@ -94,7 +111,13 @@ export class PartialFailure extends Error {
     }
 }
 
-async function partialFailure(kms: KmsSession, id: string, material: ImportedMaterial, applied: Applied, error: unknown): Promise<PartialFailure> {
+async function partialFailure(
+    kms: KmsSession,
+    id: string,
+    material: ImportedMaterial,
+    applied: Applied,
+    error: unknown,
+): Promise<PartialFailure> {
     const message = errorText(error);
     const status = await readKeyMaterial(kms, {
         keyId: material.arn,
@@ -118,9 +141,13 @@ async function partialFailure(kms: KmsSession, id: string, material: ImportedMat
     };
     // The engine prints the reasons (not the message) of a partial failure: each must say the whole story.
     const explanation =
-        `${materialLabel({ keyArn: material.arn, keyMaterialId: material.keyMaterialId })} was imported, but ${message}. ` +
+        `${materialLabel({ keyArn: material.arn, keyMaterialId: material.keyMaterialId })} was ` +
+        `imported, but ${message}. ` +
         "The stack records the import; run `pulumi up` again to finish (nothing is imported twice)";
-    return new PartialFailure(explanation, id, { ...buildOutputs(known, applied, clockOffsetOf(kms, applied)) }, [explanation]);
+    return new PartialFailure(explanation, id, { ...buildOutputs(known, applied, clockOffsetOf(kms, applied)) }, [
+        explanation,
+    ]);
 }
 
-const clockOffsetOf = (kms: KmsSession, applied: Applied): number => clockOffsetToRecord(applied.recordedClockOffsetSeconds, kms.clockOffsetMs());
+const clockOffsetOf = (kms: KmsSession, applied: Applied): number =>
+    clockOffsetToRecord(applied.recordedClockOffsetSeconds, kms.clockOffsetMs());

@@ -18,7 +18,15 @@ import { finish } from "./finishImport";
 import { isUnknown } from "../checks/engineValues";
 import { MAX_INPUT_CHARS } from "../checks/redaction";
 import { refreshOutputs } from "./outputs";
-import { describePlan, describeRelocation, endpointName, hasChanges, planChanges, planExpiryWarning, planRelocation } from "./plan";
+import {
+    describePlan,
+    describeRelocation,
+    endpointName,
+    hasChanges,
+    planChanges,
+    planExpiryWarning,
+    planRelocation,
+} from "./plan";
 import { assertStateAgrees, relocationNotice } from "./stateChecks";
 import { DEFAULT_EXPIRY_WARNING_DAYS, clockOffsetToRecord, expiryWarning, planningNow } from "./renewal";
 import {
@@ -37,12 +45,27 @@ import {
  * them talks to KMS directly.
  */
 
-export async function createMaterial(context: ProviderContext, inputs: MaterialInputs): Promise<{ id: string; outs: MaterialOutputs }> {
+export async function createMaterial(
+    context: ProviderContext,
+    inputs: MaterialInputs,
+): Promise<{ id: string; outs: MaterialOutputs }> {
     const kms = openSessionFor(context, inputs);
-    const { result, keySpec, wrapping, keyCheckValue, hsmWrappingMechanisms } = await importFromInputs(context, kms, inputs, { keyMaterialId: null });
+    const { result, keySpec, wrapping, keyCheckValue, hsmWrappingMechanisms } = await importFromInputs(
+        context,
+        kms,
+        inputs,
+        { keyMaterialId: null },
+    );
     const material = { arn: result.key.Arn!, keySpec, keyMaterialId: result.keyMaterialId };
     const id = resourceId(material.arn, material.keyMaterialId);
-    const applied = { inputs, wrapping, publicKey: result.publicKey, kmsEndpoint: kms.target.kmsEndpoint ?? null, keyCheckValue, hsmWrappingMechanisms };
+    const applied = {
+        inputs,
+        wrapping,
+        publicKey: result.publicKey,
+        kmsEndpoint: kms.target.kmsEndpoint ?? null,
+        keyCheckValue,
+        hsmWrappingMechanisms,
+    };
     const rotate = inputs.rotateOnDemand === true && supportsMultipleMaterials(keySpec);
     // Without importType the resource asks for the key's first material; a material of its own, never a second one.
     const claimsKey = inputs.importType === undefined && result.newMaterial && supportsMultipleMaterials(keySpec);
@@ -55,10 +78,19 @@ export async function createMaterial(context: ProviderContext, inputs: MaterialI
  */
 function recordedTarget(context: ProviderContext, olds: MaterialOutputs): SessionTarget {
     const recorded = olds.kmsEndpoint !== undefined ? olds.kmsEndpoint : (olds.endpoint ?? undefined);
-    return { ...olds, keyId: olds.keyArn, region: undefined, trustedEndpoints: recordedTrust(context, olds.keyArn, recorded, olds.trustedEndpoints) };
+    return {
+        ...olds,
+        keyId: olds.keyArn,
+        region: undefined,
+        trustedEndpoints: recordedTrust(context, olds.keyArn, recorded, olds.trustedEndpoints),
+    };
 }
 
-export async function readMaterial(context: ProviderContext, id: string, olds: MaterialOutputs): Promise<{ id: string; props?: MaterialOutputs }> {
+export async function readMaterial(
+    context: ProviderContext,
+    id: string,
+    olds: MaterialOutputs,
+): Promise<{ id: string; props?: MaterialOutputs }> {
     const kms = openSessionFor(context, recordedTarget(context, olds));
     const status = await readKeyMaterial(kms, {
         keyId: olds.keyArn,
@@ -84,7 +116,12 @@ export async function readMaterial(context: ProviderContext, id: string, olds: M
  * Plans, makes no KMS call. Its `now` is this machine's clock corrected by KMS's offset as recorded at the last
  * create, update or refresh (planningNow): KMS judges expiry by its clock, and update re-plans with the same.
  */
-export function diffMaterial(context: ProviderContext, olds: MaterialOutputs, news: MaterialInputs, providerChanged: boolean): DiffOutcome {
+export function diffMaterial(
+    context: ProviderContext,
+    olds: MaterialOutputs,
+    news: MaterialInputs,
+    providerChanged: boolean,
+): DiffOutcome {
     const now = planningNow(olds, Date.now());
     const plan = planChanges(olds, news, now, providerChanged);
     for (const line of describePlan(olds, plan)) context.log(line);
@@ -92,20 +129,35 @@ export function diffMaterial(context: ProviderContext, olds: MaterialOutputs, ne
     if (relocation && plan.replace.length === 0) context.log(describeRelocation(olds, relocation));
     const warning = planExpiryWarning(olds, news, plan, now, warningDays(context));
     if (warning) context.log(warning);
-    return { changes: hasChanges(plan) || relocation !== undefined, replaces: plan.replace, deleteBeforeReplace: false };
+    return {
+        changes: hasChanges(plan) || relocation !== undefined,
+        replaces: plan.replace,
+        deleteBeforeReplace: false,
+    };
 }
 
 /** Where this resource's calls would go now (input, stack config, environment), null for AWS's own endpoint. */
 function endpointNow(context: ProviderContext, olds: MaterialOutputs, news: MaterialInputs): string | null {
-    const settings = resolveClientSettings({ keyId: olds.keyArn, endpoint: news.endpoint }, context.settings, context.env);
+    const settings = resolveClientSettings(
+        { keyId: olds.keyArn, endpoint: news.endpoint },
+        context.settings,
+        context.env,
+    );
     return settings.kmsEndpoint ?? null;
 }
 
-export async function updateMaterial(context: ProviderContext, id: string, olds: MaterialOutputs, news: MaterialInputs): Promise<MaterialOutputs> {
+export async function updateMaterial(
+    context: ProviderContext,
+    id: string,
+    olds: MaterialOutputs,
+    news: MaterialInputs,
+): Promise<MaterialOutputs> {
     assertStateAgrees(olds, id, "update");
     const plan = planChanges(olds, news, planningNow(olds, Date.now()));
-    if (plan.replace.length > 0) throw new KeyMaterialError(`cannot update ${materialLabel(olds)} in place: ${plan.replace.join(", ")} changed`);
-    if (plan.unrepairable.length > 0) throw new KeyMaterialError(`cannot repair ${materialLabel(olds)}: ${plan.unrepairable.join("; ")}`);
+    if (plan.replace.length > 0)
+        throw new KeyMaterialError(`cannot update ${materialLabel(olds)} in place: ${plan.replace.join(", ")} changed`);
+    if (plan.unrepairable.length > 0)
+        throw new KeyMaterialError(`cannot repair ${materialLabel(olds)}: ${plan.unrepairable.join("; ")}`);
     const kms = openSessionFor(context, { ...news, keyId: olds.keyArn });
     const relocation = planRelocation(olds, kms.target.kmsEndpoint ?? null);
     if (relocation) await confirmKeyServed(kms, olds, relocation.from);
@@ -115,23 +167,40 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
     let hsmWrappingMechanisms = olds.hsmWrappingMechanisms ?? null;
     // Without a reimport, HSM material keeps the algorithm its token chose, unless the program sets one.
     let wrapping = news.hsmKey
-        ? { algorithm: news.wrappingAlgorithm ?? olds.wrappingAlgorithm, wrappingKeySpec: news.wrappingKeySpec ?? olds.wrappingKeySpec }
+        ? {
+              algorithm: news.wrappingAlgorithm ?? olds.wrappingAlgorithm,
+              wrappingKeySpec: news.wrappingKeySpec ?? olds.wrappingKeySpec,
+          }
         : desiredWrapping(news, olds.keySpec);
     if (plan.reimport.length > 0) {
         // A renewal's validTo is computed inside the import, from KMS's clock at that moment.
-        const reimport = await importFromInputs(context, kms, { ...news, keyId: olds.keyArn }, { keyMaterialId: olds.keyMaterialId, keySpec: olds.keySpec });
+        const reimport = await importFromInputs(
+            context,
+            kms,
+            { ...news, keyId: olds.keyArn },
+            { keyMaterialId: olds.keyMaterialId, keySpec: olds.keySpec },
+        );
         const { result } = reimport;
         wrapping = reimport.wrapping;
         keyCheckValue = reimport.keyCheckValue;
         hsmWrappingMechanisms = reimport.hsmWrappingMechanisms;
         if (olds.keyMaterialId && result.keyMaterialId !== olds.keyMaterialId) {
             throw new KeyMaterialError(
-                `reimport into ${olds.keyArn} produced key material ${result.keyMaterialId}, not this resource's ${olds.keyMaterialId}`,
+                `reimport into ${olds.keyArn} produced key material ${result.keyMaterialId}, not this ` +
+                    `resource's ${olds.keyMaterialId}`,
             );
         }
         publicKey = result.publicKey ?? publicKey;
     }
-    const applied = { inputs: news, wrapping, publicKey, kmsEndpoint: kms.target.kmsEndpoint ?? null, recordedClockOffsetSeconds: olds.kmsClockOffsetSeconds, keyCheckValue, hsmWrappingMechanisms };
+    const applied = {
+        inputs: news,
+        wrapping,
+        publicKey,
+        kmsEndpoint: kms.target.kmsEndpoint ?? null,
+        recordedClockOffsetSeconds: olds.kmsClockOffsetSeconds,
+        keyCheckValue,
+        hsmWrappingMechanisms,
+    };
     return finish(kms, id, material, applied, { rotate: plan.rotate, imported: plan.reimport.length > 0 });
 }
 
@@ -141,16 +210,24 @@ export async function updateMaterial(context: ProviderContext, id: string, olds:
  * the material stays where it was imported.
  */
 async function confirmKeyServed(kms: KmsSession, olds: MaterialOutputs, importedThrough: string | null): Promise<void> {
-    const status = await readKeyMaterial(kms, { keyId: olds.keyArn, keySpec: olds.keySpec, keyMaterialId: olds.keyMaterialId, lastKnownValidTo: olds.validTo });
+    const status = await readKeyMaterial(kms, {
+        keyId: olds.keyArn,
+        keySpec: olds.keySpec,
+        keyMaterialId: olds.keyMaterialId,
+        lastKnownValidTo: olds.validTo,
+    });
     if (status) return;
     throw new KeyMaterialError(
-        `KMS at ${endpointName(kms.target.kmsEndpoint ?? null)} does not know ${olds.keyArn}, whose material was imported through ` +
-            `${endpointName(importedThrough)}: the KMS endpoint of this stack changed (resource input, stack config or environment). ` +
+        `KMS at ${endpointName(kms.target.kmsEndpoint ?? null)} does not know ${olds.keyArn}, whose ` +
+            `material was imported through ` +
+            `${endpointName(importedThrough)}: the KMS endpoint of this stack changed (resource input, ` +
+            `stack config or environment). ` +
             "Nothing was changed. Put the endpoint back; refresh and destroy keep using the one recorded at the import",
     );
 }
 
-const warningDays = (context: ProviderContext): number => context.settings.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
+const warningDays = (context: ProviderContext): number =>
+    context.settings.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
 
 /** `id`: the resource ID in the state (the engine passes it; direct callers may not). */
 export async function deleteMaterial(context: ProviderContext, olds: MaterialOutputs, id?: string): Promise<void> {
@@ -184,10 +261,18 @@ interface KnownMaterial {
     keySpec?: KeySpec;
 }
 
-async function importFromInputs(context: ProviderContext, kms: KmsSession, inputs: MaterialInputs, known: KnownMaterial): Promise<ImportOutcome> {
+async function importFromInputs(
+    context: ProviderContext,
+    kms: KmsSession,
+    inputs: MaterialInputs,
+    known: KnownMaterial,
+): Promise<ImportOutcome> {
     if (inputs.hsmKey) return importFromHsm(context, kms, inputs, known);
     // Never decoded when too long to be a material (check refuses it; dispatch too, this is for direct callers).
-    if ((inputs.keyMaterial ?? "").length > MAX_INPUT_CHARS) throw new KeyMaterialError(`keyMaterial is longer than ${MAX_INPUT_CHARS} characters (check should have refused it)`);
+    if ((inputs.keyMaterial ?? "").length > MAX_INPUT_CHARS)
+        throw new KeyMaterialError(
+            `keyMaterial is longer than ${MAX_INPUT_CHARS} characters (check should have refused it)`,
+        );
     // The same decoding as check: PEM, PKCS#1 and SEC1 become the canonical PKCS#8 KMS imports.
     const material = decodeKeyMaterial(inputs.keyMaterial ?? "").bytes;
     if (!material) throw new KeyMaterialError("keyMaterial cannot be decoded (check should have refused it)");
@@ -215,7 +300,12 @@ async function importFromInputs(context: ProviderContext, kms: KmsSession, input
 }
 
 /** The material stays in the HSM: the token wraps it for each import, with an algorithm it can carry out. */
-async function importFromHsm(context: ProviderContext, kms: KmsSession, inputs: MaterialInputs, known: KnownMaterial): Promise<ImportOutcome> {
+async function importFromHsm(
+    context: ProviderContext,
+    kms: KmsSession,
+    inputs: MaterialInputs,
+    known: KnownMaterial,
+): Promise<ImportOutcome> {
     const keySpec = inputs.keySpec ?? known.keySpec;
     const hsm = await openHsmMaterial({
         hsmKey: inputs.hsmKey!,
@@ -240,7 +330,13 @@ async function importFromHsm(context: ProviderContext, kms: KmsSession, inputs: 
         keyMaterialDescription: inputs.keyMaterialDescription,
         wrapping: hsm.wrapping,
     });
-    return { result, keySpec: hsm.keySpec, wrapping: hsm.wrapping, keyCheckValue: hsm.keyCheckValue, hsmWrappingMechanisms: hsm.mechanisms };
+    return {
+        result,
+        keySpec: hsm.keySpec,
+        wrapping: hsm.wrapping,
+        keyCheckValue: hsm.keyCheckValue,
+        hsmWrappingMechanisms: hsm.mechanisms,
+    };
 }
 
 /**
@@ -248,16 +344,25 @@ async function importFromHsm(context: ProviderContext, kms: KmsSession, inputs: 
  * rotation): a key that holds or held material accepts only those bytes again, and a resource that imported
  * material keeps it. So a replaced or repaired resource whose object is gone fails, naming what to restore.
  */
-async function generationRefusal(kms: KmsSession, inputs: MaterialInputs, known: KnownMaterial): Promise<string | undefined> {
+async function generationRefusal(
+    kms: KmsSession,
+    inputs: MaterialInputs,
+    known: KnownMaterial,
+): Promise<string | undefined> {
     if (known.keySpec !== undefined) {
-        return "this resource already imported material into its key: newly generated material would differ, and KMS accepts only the same bytes again. Restore the object the material came from (or point hsmKey at it)";
+        return (
+            "this resource already imported material into its key: newly generated material would differ, and " +
+            "KMS accepts only the same bytes again. Restore the object the material came from " +
+            "(or point hsmKey at it)"
+        );
     }
     if (inputs.importType === "NEW_KEY_MATERIAL") return undefined;
     const key = await findKeyByID(kms.client, inputs.keyId);
     if (key.KeyState === "PendingImport" && !key.CurrentKeyMaterialId) return undefined;
     return (
-        `KMS key ${key.Arn} holds or held material (${key.KeyState}): newly generated material would differ, and KMS accepts only the same bytes ` +
-        "again. Restore the object that material came from (or point hsmKey at it); to add new material to a symmetric key, set importType NEW_KEY_MATERIAL"
+        `KMS key ${key.Arn} holds or held material (${key.KeyState}): newly generated material would ` +
+        `differ, and KMS accepts only the same bytes ` +
+        "again. Restore the object that material came from (or point hsmKey at it); to add new material to " +
+        "a symmetric key, set importType NEW_KEY_MATERIAL"
     );
 }
-

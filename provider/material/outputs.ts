@@ -2,7 +2,15 @@ import { DeletionImpact, MaterialStatus, deletionImpactOf } from "../kms/status"
 import { KEY_CHECK_VALUE_ALGORITHM } from "../wrapping/checkValue";
 import { KeySpec } from "../wrapping/keySpecs";
 import { Wrapping } from "../wrapping/algorithms";
-import { ExpirationModel, ImportState, KeyMaterialState, KeyState, MaterialInputs, MaterialOutputs, MultiRegionKeyType } from "./properties";
+import {
+    ExpirationModel,
+    ImportState,
+    KeyMaterialState,
+    KeyState,
+    MaterialInputs,
+    MaterialOutputs,
+    MultiRegionKeyType,
+} from "./properties";
 import { effectiveEarlyRenewalHours, renewalDueAt } from "./renewal";
 import { MATERIAL_OUTPUTS } from "./schema";
 import { echoedInputs } from "../checks/schema";
@@ -26,7 +34,11 @@ export interface AppliedSettings {
 }
 
 /** `kmsClockOffsetSeconds`: KMS's clock offset as the session measured it, to record (see clockOffsetToRecord). */
-export function buildOutputs(status: MaterialStatus, applied: AppliedSettings, kmsClockOffsetSeconds: number): MaterialOutputs {
+export function buildOutputs(
+    status: MaterialStatus,
+    applied: AppliedSettings,
+    kmsClockOffsetSeconds: number,
+): MaterialOutputs {
     const { inputs } = applied;
     const earlyRenewalHours = effectiveEarlyRenewalHours(inputs);
     return {
@@ -47,7 +59,11 @@ export function buildOutputs(status: MaterialStatus, applied: AppliedSettings, k
 }
 
 /** Refresh: the same outputs with KMS's current answers (outputs stored before renewal existed get its fields). */
-export function refreshOutputs(previous: MaterialOutputs, status: MaterialStatus, kmsClockOffsetSeconds: number): MaterialOutputs {
+export function refreshOutputs(
+    previous: MaterialOutputs,
+    status: MaterialStatus,
+    kmsClockOffsetSeconds: number,
+): MaterialOutputs {
     const validityPeriodHours = previous.validityPeriodHours ?? null;
     const earlyRenewalHours = previous.earlyRenewalHours ?? null;
     return {

@@ -1,7 +1,14 @@
 import { effectOfDeleting } from "../kms/status";
 import { isUnknown } from "../checks/engineValues";
 import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, shortLabel } from "./properties";
-import { effectiveEarlyRenewalHours, expiryPhrase, expiryWarning, formatHours, isRenewalDue, renewalDueAt } from "./renewal";
+import {
+    effectiveEarlyRenewalHours,
+    expiryPhrase,
+    expiryWarning,
+    formatHours,
+    isRenewalDue,
+    renewalDueAt,
+} from "./renewal";
 
 /**
  * diff planning, kept pure: from the stored outputs (what KMS looked like at the last create, update or
@@ -30,14 +37,28 @@ export interface ChangePlan {
     notes: string[];
 }
 
-export function planChanges(olds: MaterialOutputs, news: MaterialInputs, now: Date, providerChanged = false): ChangePlan {
-    const plan: ChangePlan = { replace: [], reimport: [], rotate: false, recordOnly: [], blocked: [], unrepairable: [], notes: [] };
+export function planChanges(
+    olds: MaterialOutputs,
+    news: MaterialInputs,
+    now: Date,
+    providerChanged = false,
+): ChangePlan {
+    const plan: ChangePlan = {
+        replace: [],
+        reimport: [],
+        rotate: false,
+        recordOnly: [],
+        blocked: [],
+        unrepairable: [],
+        notes: [],
+    };
     planReplacement(olds, news, plan);
     if (plan.replace.length > 0) return plan;
     planReimport(olds, news, now, plan);
     // Rotate unless KMS is known to have made this material CURRENT already (or rotated past it); the
     // rotation workflow itself recognises a rotation that is done or in progress.
-    plan.rotate = news.rotateOnDemand === true && olds.keyMaterialState !== "CURRENT" && olds.keyMaterialState !== "NON_CURRENT";
+    plan.rotate =
+        news.rotateOnDemand === true && olds.keyMaterialState !== "CURRENT" && olds.keyMaterialState !== "NON_CURRENT";
     planRecordOnly(olds, news, providerChanged, plan);
     const wanted = expirationUnknown(news) ? undefined : desiredExpiration(news);
     if (wanted && "validTo" in wanted && wanted.validTo.getTime() <= now.getTime() && plan.reimport.length > 0) {
@@ -59,22 +80,30 @@ export function planChanges(olds: MaterialOutputs, news: MaterialInputs, now: Da
 }
 
 export const hasChanges = (plan: ChangePlan): boolean =>
-    plan.replace.length > 0 || plan.reimport.length > 0 || plan.rotate || plan.recordOnly.length > 0 || plan.unrepairable.length > 0;
+    plan.replace.length > 0 ||
+    plan.reimport.length > 0 ||
+    plan.rotate ||
+    plan.recordOnly.length > 0 ||
+    plan.unrepairable.length > 0;
 
-const isPendingDeletion = (keyState: string): boolean => keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion";
+const isPendingDeletion = (keyState: string): boolean =>
+    keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion";
 
 function planReplacement(olds: MaterialOutputs, news: MaterialInputs, plan: ChangePlan): void {
     if (isUnknown(news.keyId) || bareKeyId(news.keyId) !== bareKeyId(olds.keyArn)) plan.replace.push("keyId");
-    if (news.region !== undefined && (isUnknown(news.region) || news.region !== olds.region)) plan.replace.push("region");
+    if (news.region !== undefined && (isUnknown(news.region) || news.region !== olds.region))
+        plan.replace.push("region");
 }
 
 function planReimport(olds: MaterialOutputs, news: MaterialInputs, now: Date, plan: ChangePlan): void {
-    const renewable = !expirationUnknown(news) && news.validityPeriodHours !== undefined && news.validityPeriodHours !== null;
+    const renewable =
+        !expirationUnknown(news) && news.validityPeriodHours !== undefined && news.validityPeriodHours !== null;
     // Expired renewable material is a renewal, and planRenewal says so.
     if (olds.materialCondition !== "IMPORTED" && !(renewable && olds.materialCondition === "EXPIRED")) {
         plan.reimport.push(`the material was ${olds.materialCondition} outside Pulumi`);
     }
-    if (news.keySpec !== undefined && news.keySpec !== olds.keySpec) plan.reimport.push(`keySpec ${olds.keySpec} → ${news.keySpec}`);
+    if (news.keySpec !== undefined && news.keySpec !== olds.keySpec)
+        plan.reimport.push(`keySpec ${olds.keySpec} → ${news.keySpec}`);
     let renewalSaid = false;
     if (expirationUnknown(news)) {
         plan.reimport.push("expiration not known until apply");
@@ -82,22 +111,32 @@ function planReimport(olds: MaterialOutputs, news: MaterialInputs, now: Date, pl
         renewalSaid = planRenewal(olds, news, now, plan);
     } else {
         const wanted = desiredExpiration(news);
-        if (wanted.model !== olds.expirationModel) plan.reimport.push(`expirationModel ${olds.expirationModel ?? "none"} → ${wanted.model}`);
+        if (wanted.model !== olds.expirationModel)
+            plan.reimport.push(`expirationModel ${olds.expirationModel ?? "none"} → ${wanted.model}`);
         else if ("validTo" in wanted && !sameSecond(wanted.validTo, olds.validTo)) {
             plan.reimport.push(`validTo ${olds.validTo ?? "none"} → ${wanted.validTo.toISOString()}`);
         }
     }
     if ((olds.hsmKey ?? null) !== (news.hsmKey ?? null)) {
         // KMS accepts only the same bytes again: a URI naming other material fails at the import, changing nothing.
-        plan.reimport.push(news.hsmKey ? "hsmKey changed: the object it names is imported again, as the same material" : "the material moved from hsmKey to keyMaterial");
+        plan.reimport.push(
+            news.hsmKey
+                ? "hsmKey changed: the object it names is imported again, as the same material"
+                : "the material moved from hsmKey to keyMaterial",
+        );
     }
     const description = news.keyMaterialDescription;
     if (description !== undefined && description !== olds.keyMaterialDescription) {
-        plan.reimport.push(`keyMaterialDescription '${olds.keyMaterialDescription ?? ""}' → '${isUnknown(description) ? "(unknown)" : description}'`);
+        plan.reimport.push(
+            `keyMaterialDescription '${olds.keyMaterialDescription ?? ""}' → ` +
+                `'${isUnknown(description) ? "(unknown)" : description}'`,
+        );
     }
     if (renewable && !renewalSaid && plan.reimport.length > 0) {
         // Every import of renewable material sets validTo = KMS's clock + the period: a reimport is a renewal.
-        plan.notes.push(`the reimport also renews the material for ${formatHours(news.validityPeriodHours!)} (validityPeriodHours)`);
+        plan.notes.push(
+            `the reimport also renews the material for ${formatHours(news.validityPeriodHours!)} (validityPeriodHours)`,
+        );
     }
 }
 
@@ -129,11 +168,16 @@ function planRenewal(olds: MaterialOutputs, news: MaterialInputs, now: Date, pla
     const oldPeriod = olds.validityPeriodHours ?? null;
     if (oldPeriod !== period) {
         plan.notes.push(
-            `validityPeriodHours ${oldPeriod === null ? "(not set)" : formatHours(oldPeriod)} → ${formatHours(period)} is recorded ` +
-                `without a reimport: validTo stays ${olds.validTo}; the new period takes effect at the next renewal, due at ${dueAt}`,
+            `validityPeriodHours ${oldPeriod === null ? "(not set)" : formatHours(oldPeriod)} → ` +
+                `${formatHours(period)} is recorded ` +
+                `without a reimport: validTo stays ${olds.validTo}; the new period takes effect at the ` +
+                `next renewal, due at ${dueAt}`,
         );
     } else if ((olds.earlyRenewalHours ?? null) !== early) {
-        plan.notes.push(`earlyRenewalHours ${formatHours(early!)} is recorded without a reimport: the next renewal is due at ${dueAt}`);
+        plan.notes.push(
+            `earlyRenewalHours ${formatHours(early!)} is recorded without a reimport: the next ` +
+                `renewal is due at ${dueAt}`,
+        );
     }
     return false;
 }
@@ -148,16 +192,24 @@ function planRecordOnly(olds: MaterialOutputs, news: MaterialInputs, providerCha
         ["hsmGenerate", olds.hsmGenerate ?? false, news.hsmGenerate ?? false],
         ["endpoint", olds.endpoint, news.endpoint ?? null],
         ["profile", olds.profile, news.profile ?? null],
-        ["trustedEndpoints", JSON.stringify(olds.trustedEndpoints ?? null), JSON.stringify(news.trustedEndpoints ?? null)],
+        [
+            "trustedEndpoints",
+            JSON.stringify(olds.trustedEndpoints ?? null),
+            JSON.stringify(news.trustedEndpoints ?? null),
+        ],
         ["assumeRole", JSON.stringify(olds.assumeRole ?? null), JSON.stringify(news.assumeRole ?? null)],
     ];
     for (const [name, before, after] of echoes) if (before !== after) plan.recordOnly.push(name);
-    if (news.wrappingAlgorithm !== undefined && news.wrappingAlgorithm !== olds.wrappingAlgorithm) plan.recordOnly.push("wrappingAlgorithm");
-    if (news.wrappingKeySpec !== undefined && news.wrappingKeySpec !== olds.wrappingKeySpec) plan.recordOnly.push("wrappingKeySpec");
+    if (news.wrappingAlgorithm !== undefined && news.wrappingAlgorithm !== olds.wrappingAlgorithm)
+        plan.recordOnly.push("wrappingAlgorithm");
+    if (news.wrappingKeySpec !== undefined && news.wrappingKeySpec !== olds.wrappingKeySpec)
+        plan.recordOnly.push("wrappingKeySpec");
     if (!expirationUnknown(news)) {
         // Stored outputs from before these inputs existed have neither field: undefined counts as null.
-        if ((olds.validityPeriodHours ?? null) !== (news.validityPeriodHours ?? null)) plan.recordOnly.push("validityPeriodHours");
-        if ((olds.earlyRenewalHours ?? null) !== effectiveEarlyRenewalHours(news)) plan.recordOnly.push("earlyRenewalHours");
+        if ((olds.validityPeriodHours ?? null) !== (news.validityPeriodHours ?? null))
+            plan.recordOnly.push("validityPeriodHours");
+        if ((olds.earlyRenewalHours ?? null) !== effectiveEarlyRenewalHours(news))
+            plan.recordOnly.push("earlyRenewalHours");
     }
     // A new provider version must be recorded in the outputs, or destroy would keep running the old code.
     if (providerChanged) plan.recordOnly.push("__provider");
@@ -173,12 +225,17 @@ export function describePlan(olds: MaterialOutputs, plan: ChangePlan): string[] 
     const lines: string[] = [];
     if (plan.replace.length > 0) {
         // The states are as of the last refresh ("would"); deletionImpact in the outputs says the same as a code.
-        lines.push(`${subject}: ${plan.replace.join(", ")} changed: this material is replaced; deleting it here: ${effectOfDeleting(olds)}`);
+        lines.push(
+            `${subject}: ${plan.replace.join(", ")} changed: this material is replaced; deleting it here: ` +
+                `${effectOfDeleting(olds)}`,
+        );
     }
-    if (plan.reimport.length > 0) lines.push(`${subject}: reimporting the same material in place (${plan.reimport.join("; ")})`);
+    if (plan.reimport.length > 0)
+        lines.push(`${subject}: reimporting the same material in place (${plan.reimport.join("; ")})`);
     if (plan.rotate) lines.push(`${subject}: rotating the key to this material (RotateKeyOnDemand)`);
     for (const reason of plan.blocked) lines.push(`${subject}: cannot repair: ${reason}`);
-    for (const reason of plan.unrepairable) lines.push(`${subject}: cannot repair: ${reason}. Until then \`pulumi up\` fails here`);
+    for (const reason of plan.unrepairable)
+        lines.push(`${subject}: cannot repair: ${reason}. Until then \`pulumi up\` fails here`);
     for (const note of plan.notes) lines.push(`${subject}: ${note}`);
     return lines;
 }
@@ -202,8 +259,10 @@ export const endpointName = (endpoint: string | null): string => endpoint ?? "AW
 
 export function describeRelocation(olds: MaterialOutputs, relocation: Relocation): string {
     return (
-        `${shortLabel(olds)}: the KMS endpoint is now ${endpointName(relocation.to)} (the material was imported through ` +
-        `${endpointName(relocation.from)}); up first checks that it serves the key, then records it. Until then refresh and ` +
+        `${shortLabel(olds)}: the KMS endpoint is now ${endpointName(relocation.to)} (the material ` +
+        `was imported through ` +
+        `${endpointName(relocation.from)}); up first checks that it serves the key, then records it. ` +
+        `Until then refresh and ` +
         "destroy keep using the recorded endpoint"
     );
 }
@@ -212,13 +271,31 @@ export function describeRelocation(olds: MaterialOutputs, relocation: Relocation
  * diff's warning: about the validTo this plan sets when it imports a fixed one, else about the validTo in force,
  * described by the inputs' style (a program that just switched to validityPeriodHours is told about renewal).
  */
-export function planExpiryWarning(olds: MaterialOutputs, news: MaterialInputs, plan: ChangePlan, now: Date, warningDays: number): string | undefined {
+export function planExpiryWarning(
+    olds: MaterialOutputs,
+    news: MaterialInputs,
+    plan: ChangePlan,
+    now: Date,
+    warningDays: number,
+): string | undefined {
     if (plan.replace.length > 0) return undefined;
     const subject = shortLabel(olds);
-    const style = [news.validTo, news.expirationModel, news.validityPeriodHours, news.earlyRenewalHours].some(isUnknown) ? undefined : desiredExpiration(news);
+    const style = [news.validTo, news.expirationModel, news.validityPeriodHours, news.earlyRenewalHours].some(isUnknown)
+        ? undefined
+        : desiredExpiration(news);
     if (!style) return expiryWarning(subject, olds, now, warningDays);
     if (plan.reimport.length > 0 && style.model === "KEY_MATERIAL_DOES_NOT_EXPIRE") return undefined;
-    if (plan.reimport.length > 0 && "validTo" in style) return expiryWarning(subject, { validTo: style.validTo.toISOString() }, now, warningDays);
+    if (plan.reimport.length > 0 && "validTo" in style)
+        return expiryWarning(subject, { validTo: style.validTo.toISOString() }, now, warningDays);
     const early = effectiveEarlyRenewalHours(news);
-    return expiryWarning(subject, { validTo: olds.validTo, validityPeriodHours: news.validityPeriodHours ?? null, renewalDueAt: renewalDueAt(olds.validTo, early) }, now, warningDays);
+    return expiryWarning(
+        subject,
+        {
+            validTo: olds.validTo,
+            validityPeriodHours: news.validityPeriodHours ?? null,
+            renewalDueAt: renewalDueAt(olds.validTo, early),
+        },
+        now,
+        warningDays,
+    );
 }

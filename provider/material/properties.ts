@@ -46,9 +46,13 @@ export interface MaterialOutputs extends StoredOutputs<typeof MATERIAL_OUTPUTS> 
  */
 export function desiredExpiration(inputs: MaterialInputs): Expiration {
     const period = inputs.validityPeriodHours;
-    const model = inputs.expirationModel ?? (inputs.validTo || period !== undefined ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE");
+    const model =
+        inputs.expirationModel ??
+        (inputs.validTo || period !== undefined ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE");
     if (model !== "KEY_MATERIAL_EXPIRES") return { model: "KEY_MATERIAL_DOES_NOT_EXPIRE" };
-    return period !== undefined && period !== null ? { model, validityPeriodHours: period } : { model, validTo: new Date(inputs.validTo!) };
+    return period !== undefined && period !== null
+        ? { model, validityPeriodHours: period }
+        : { model, validTo: new Date(inputs.validTo!) };
 }
 
 export function desiredWrapping(inputs: MaterialInputs, keySpec: KeySpec): Wrapping {

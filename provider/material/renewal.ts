@@ -18,7 +18,10 @@ const OFFSET_TOLERANCE_SECONDS = 60;
 
 type RenewalInputs = Pick<MaterialInputs, "validityPeriodHours" | "earlyRenewalHours">;
 
-/** earlyRenewalHours as it applies: as given, else a third of the period rounded up to a whole hour; null without a period. */
+/**
+ * earlyRenewalHours as it applies: as given, else a third of the period rounded up to a whole hour; null without a
+ * period.
+ */
 export function effectiveEarlyRenewalHours(inputs: RenewalInputs): number | null {
     const period = inputs.validityPeriodHours;
     if (period === undefined || period === null) return null;
@@ -33,7 +36,8 @@ export function renewalDueAt(validTo: string | null, earlyRenewalHours: number |
 }
 
 /** Due at (or after) renewalDueAt, expired material included. */
-export const isRenewalDue = (dueAt: string | null, now: Date): boolean => dueAt !== null && Date.parse(dueAt) <= now.getTime();
+export const isRenewalDue = (dueAt: string | null, now: Date): boolean =>
+    dueAt !== null && Date.parse(dueAt) <= now.getTime();
 
 /**
  * The planner's estimate of KMS's clock: this machine's clock plus KMS's offset as recorded at the last create,
@@ -47,7 +51,9 @@ export function planningNow(olds: Partial<Pick<MaterialOutputs, "kmsClockOffsetS
 /** The offset to record: the measured one, unless it is the recorded one measured again (jitter of a new session). */
 export function clockOffsetToRecord(recordedSeconds: number | undefined, measuredMs: number): number {
     const measured = Math.round(measuredMs / 1000) || 0; // never -0: outputs are compared as JSON
-    return recordedSeconds !== undefined && Math.abs(measured - recordedSeconds) <= OFFSET_TOLERANCE_SECONDS ? recordedSeconds : measured;
+    return recordedSeconds !== undefined && Math.abs(measured - recordedSeconds) <= OFFSET_TOLERANCE_SECONDS
+        ? recordedSeconds
+        : measured;
 }
 
 /** "expires in 9 days" / "expired 3 hours ago", judged at `now`. */
@@ -89,28 +95,45 @@ export function expiryWarning(
     return `warning: ${subject} ${when}: ${advice(material, validTo <= now.getTime(), now)}`;
 }
 
-function advice(material: { validityPeriodHours?: number | null; renewalDueAt?: string | null }, expired: boolean, now: Date): string {
+function advice(
+    material: { validityPeriodHours?: number | null; renewalDueAt?: string | null },
+    expired: boolean,
+    now: Date,
+): string {
     if (material.validityPeriodHours === undefined || material.validityPeriodHours === null) {
         return expired
-            ? "KMS deleted it, and the key is unusable until it is imported again: set a new validTo (at most 365 days ahead) and run `pulumi up`"
-            : "KMS deletes it then and the key stops working; set a new validTo (at most 365 days ahead) and run `pulumi up` before then";
+            ? "KMS deleted it, and the key is unusable until it is imported again: set a new validTo (at " +
+                  "most 365 days ahead) and run `pulumi up`"
+            : "KMS deletes it then and the key stops working; set a new validTo (at most 365 days ahead) and " +
+                  "run `pulumi up` before then";
     }
     const dueAt = material.renewalDueAt ?? null;
     return isRenewalDue(dueAt, now)
         ? `renewal is due: the next \`pulumi up\` reimports it for ${formatHours(material.validityPeriodHours)}`
-        : `the first \`pulumi up\` after ${dueAt} (renewalDueAt) reimports it for ${formatHours(material.validityPeriodHours)}`;
+        : `the first \`pulumi up\` after ${dueAt} (renewalDueAt) reimports it for ` +
+              `${formatHours(material.validityPeriodHours)}`;
 }
 
 /**
  * check's warning for a resource about to be created with a fixed validTo (diff, which warns about existing
  * ones, does not run for creates). The key may not exist yet: it is named by keyId when known.
  */
-export function newMaterialExpiryWarning(inputs: Record<string, unknown>, now: Date, settings: { expiryWarningDays?: number }): string | undefined {
+export function newMaterialExpiryWarning(
+    inputs: Record<string, unknown>,
+    now: Date,
+    settings: { expiryWarningDays?: number },
+): string | undefined {
     const validTo = inputs["validTo"];
     if (typeof validTo !== "string" || isUnknown(validTo) || isSet(inputs["validityPeriodHours"])) return undefined;
     const keyId = inputs["keyId"];
-    const subject = typeof keyId === "string" && !isUnknown(keyId) ? `the new key material of ${keyId}` : "a new key material";
-    return expiryWarning(subject, { validTo: new Date(validTo).toISOString() }, now, settings.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS);
+    const subject =
+        typeof keyId === "string" && !isUnknown(keyId) ? `the new key material of ${keyId}` : "a new key material";
+    return expiryWarning(
+        subject,
+        { validTo: new Date(validTo).toISOString() },
+        now,
+        settings.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
+    );
 }
 
 const isSet = (value: unknown): boolean => value !== undefined && value !== null;

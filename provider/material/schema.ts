@@ -3,7 +3,14 @@ import { InputSchema, OutputSchema, boolean, number, object, output, string, str
 import type { DeletionImpact, MaterialCondition } from "../kms/status";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../wrapping/algorithms";
 import type { KeySpec } from "../wrapping/keySpecs";
-import type { ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyState, MultiRegionKeyType } from "./properties";
+import type {
+    ExpirationModel,
+    ImportState,
+    ImportType,
+    KeyMaterialState,
+    KeyState,
+    MultiRegionKeyType,
+} from "./properties";
 
 /**
  * ImportedKeyMaterial's schema: every input and output, declared once (see checks/schema.ts). The Args and
@@ -42,13 +49,27 @@ export const MATERIAL_INPUTS = {
      * The HSM wraps the object for each import; the plaintext never leaves it. Needs the npm package pkcs11js.
      */
     hsmKey: { type: string("string: a PKCS#11 URI (RFC 7512)"), change: "reimport" },
-    /** The token's user PIN for hsmKey (always stored as a secret). Default: config `pulumi-kms-byok:hsmPin`, else PKCS11_PIN. */
-    hsmPin: { type: string(), secret: "credential", change: "nothing", default: "config `pulumi-kms-byok:hsmPin`, else `PKCS11_PIN`" },
+    /**
+     * The token's user PIN for hsmKey (always stored as a secret). Default: config `pulumi-kms-byok:hsmPin`, else
+     * PKCS11_PIN.
+     */
+    hsmPin: {
+        type: string(),
+        secret: "credential",
+        change: "nothing",
+        default: "config `pulumi-kms-byok:hsmPin`, else `PKCS11_PIN`",
+    },
     /**
      * Parameters for the PKCS#11 library's C_Initialize, for libraries that need them (NSS softokn:
-     * `configdir='sql:/path/to/db'`). Always stored as a secret, never shown. Default: config `pulumi-kms-byok:hsmModuleParameters`.
+     * `configdir='sql:/path/to/db'`). Always stored as a secret, never shown. Default: config
+     * `pulumi-kms-byok:hsmModuleParameters`.
      */
-    hsmModuleParameters: { type: string(), secret: "credential", change: "nothing", default: "config `pulumi-kms-byok:hsmModuleParameters`" },
+    hsmModuleParameters: {
+        type: string(),
+        secret: "credential",
+        change: "nothing",
+        default: "config `pulumi-kms-byok:hsmModuleParameters`",
+    },
     /**
      * Generate the material inside the token when hsmKey's object (object= label, and id= if given) does not exist
      * yet: AES-256, an HMAC secret, an RSA or EC key pair, per keySpec (required). Sensitive, extractable only by
@@ -56,21 +77,30 @@ export const MATERIAL_INPUTS = {
      */
     hsmGenerate: { type: boolean(), change: "recorded", default: "`false`" },
     /**
-     * The key's spec. Default: inferred (a private key, or an HSM's RSA/EC key → its RSA/ECC spec; 32 raw bytes or an HSM's AES-256 key → SYMMETRIC_DEFAULT).
-     * Required for HMAC. Giving `"SYMMETRIC_DEFAULT"` literally also types `keyMaterialId` as a plain string.
+     * The key's spec. Default: inferred (a private key, or an HSM's RSA/EC key → its RSA/ECC spec; 32 raw bytes or an
+     * HSM's AES-256 key → SYMMETRIC_DEFAULT). Required for HMAC. Giving `"SYMMETRIC_DEFAULT"` literally also types
+     * `keyMaterialId` as a plain string.
      */
     keySpec: {
-        type: string<KeySpec>("`SYMMETRIC_DEFAULT`, `HMAC_224/256/384/512`, `RSA_2048/3072/4096`, `ECC_NIST_P256/P384/P521`, `ECC_SECG_P256K1`"),
+        type: string<KeySpec>(
+            "`SYMMETRIC_DEFAULT`, `HMAC_224/256/384/512`, `RSA_2048/3072/4096`, `ECC_NIST_P256/P384/P521`, `ECC_SECG_P256K1`",
+        ),
         change: "reimport",
         default: "inferred from the material; other raw lengths than 32 bytes must say which HMAC spec",
     },
-    /** Default: KEY_MATERIAL_EXPIRES when validTo is set, else KEY_MATERIAL_DOES_NOT_EXPIRE. Changes reimport in place. */
+    /**
+     * Default: KEY_MATERIAL_EXPIRES when validTo is set, else KEY_MATERIAL_DOES_NOT_EXPIRE. Changes reimport in place.
+     */
     expirationModel: {
         type: string<ExpirationModel>("`KEY_MATERIAL_EXPIRES` | `KEY_MATERIAL_DOES_NOT_EXPIRE`"),
         change: "reimport",
-        default: "`KEY_MATERIAL_EXPIRES` if `validTo` or `validityPeriodHours` is set, else `KEY_MATERIAL_DOES_NOT_EXPIRE`",
+        default:
+            "`KEY_MATERIAL_EXPIRES` if `validTo` or `validityPeriodHours` is set, else `KEY_MATERIAL_DOES_NOT_EXPIRE`",
     },
-    /** ISO 8601 time at which KMS deletes the material; in the future, at most 365 days ahead. Changes reimport in place. */
+    /**
+     * ISO 8601 time at which KMS deletes the material; in the future, at most 365 days ahead. Changes reimport in
+     * place.
+     */
     validTo: { type: string("string: ISO 8601 time with a time zone"), change: "reimport" },
     /**
      * Material that renews itself, instead of a fixed validTo: each import sets validTo to KMS's clock plus this
@@ -78,8 +108,15 @@ export const MATERIAL_INPUTS = {
      * reimports the same bytes for another period. A change alone takes effect at the next renewal.
      */
     validityPeriodHours: { type: number("whole number, 1–8,760"), change: "recorded" },
-    /** With validityPeriodHours: how many hours before validTo renewal is due (1 to the period). Default: a third of the period, rounded up. */
-    earlyRenewalHours: { type: number("whole number, 1 – the period"), change: "recorded", default: "a third of the period, rounded up" },
+    /**
+     * With validityPeriodHours: how many hours before validTo renewal is due (1 to the period). Default: a third of the
+     * period, rounded up.
+     */
+    earlyRenewalHours: {
+        type: number("whole number, 1 – the period"),
+        change: "recorded",
+        default: "a third of the period, rounded up",
+    },
     /**
      * Omit for the key's first material (or to adopt the same bytes already imported). NEW_KEY_MATERIAL adds a
      * further material to a symmetric key for rotation; EXISTING_KEY_MATERIAL only adopts material the key holds.
@@ -90,7 +127,11 @@ export const MATERIAL_INPUTS = {
         default: "the key's first material, or adoption of the same bytes already imported",
     },
     /** Symmetric keys only: a description KMS keeps with this material. Changes reimport in place. */
-    keyMaterialDescription: { type: string("string, 1–256 of `[a-zA-Z0-9:/_ .-]`"), change: "reimport", default: "KMS keeps the previous one" },
+    keyMaterialDescription: {
+        type: string("string, 1–256 of `[a-zA-Z0-9:/_ .-]`"),
+        change: "reimport",
+        default: "KMS keeps the previous one",
+    },
     /** Symmetric keys only: once imported, make this material CURRENT (RotateKeyOnDemand) and wait for it. */
     rotateOnDemand: { type: boolean(), change: "rotate", default: "`false`" },
     /**
@@ -101,25 +142,43 @@ export const MATERIAL_INPUTS = {
     wrappingAlgorithm: {
         type: string<WrappingAlgorithm>("`RSAES_OAEP_SHA_1/256`, `RSA_AES_KEY_WRAP_SHA_1/256`"),
         change: "recorded",
-        default: "`RSA_AES_KEY_WRAP_SHA_256` for RSA private keys, else `RSAES_OAEP_SHA_256`; with `hsmKey`, the strongest the token can do",
+        default:
+            "`RSA_AES_KEY_WRAP_SHA_256` for RSA private keys, else `RSAES_OAEP_SHA_256`; with `hsmKey`, the strongest the token can do",
     },
     /** Default: RSA_4096. */
-    wrappingKeySpec: { type: string<WrappingKeySpec>("`RSA_2048` | `RSA_3072` | `RSA_4096`"), change: "recorded", default: "`RSA_4096`" },
+    wrappingKeySpec: {
+        type: string<WrappingKeySpec>("`RSA_2048` | `RSA_3072` | `RSA_4096`"),
+        change: "recorded",
+        default: "`RSA_4096`",
+    },
     /** Default: the key ARN's Region, else `aws:region`, else AWS_REGION. A different Region replaces the resource. */
-    region: { type: string(), change: "replace", default: "the key ARN's Region, else `aws:region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`" },
+    region: {
+        type: string(),
+        change: "replace",
+        default: "the key ARN's Region, else `aws:region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`",
+    },
     /** KMS endpoint override. Default: `pulumi-kms-byok:endpoint`, `aws:endpoints` (kms), AWS_ENDPOINT_URL_KMS. */
     endpoint: {
         type: string("URL, `scheme://host[:port]`"),
         change: "recorded",
-        default: "`pulumi-kms-byok:endpoint`, else the `kms` entry of `aws:endpoints`, else `AWS_ENDPOINT_URL_KMS`, else `AWS_ENDPOINT_URL`; none: AWS's own endpoint for the Region",
+        default:
+            "`pulumi-kms-byok:endpoint`, else the `kms` entry of `aws:endpoints`, else `AWS_ENDPOINT_URL_KMS`, else `AWS_ENDPOINT_URL`; none: AWS's own endpoint for the Region",
     },
     /** Named AWS profile for credentials. Default: `aws:profile`, AWS_PROFILE, the SDK's default chain. */
-    profile: { type: string(), change: "recorded", default: "`aws:profile`, else `AWS_PROFILE`, else the SDK's default chain" },
+    profile: {
+        type: string(),
+        change: "recorded",
+        default: "`aws:profile`, else `AWS_PROFILE`, else the SDK's default chain",
+    },
     /**
      * Origins (`https://host[:port]`) of KMS-compatible endpoints that are not AWS's but may receive the wrapped
      * material, in addition to `pulumi-kms-byok:trustedEndpoints`. AWS's own KMS hosts and loopback need no entry.
      */
-    trustedEndpoints: { type: stringList("list of origins (`https://host[:port]`)"), change: "recorded", default: "none (plus `pulumi-kms-byok:trustedEndpoints`)" },
+    trustedEndpoints: {
+        type: stringList("list of origins (`https://host[:port]`)"),
+        change: "recorded",
+        default: "none (plus `pulumi-kms-byok:trustedEndpoints`)",
+    },
     /**
      * A role to assume for this resource's calls, after any `aws:assumeRoles`: for a key in another account
      * (KMS does not import across accounts). The shape of @pulumi/aws's `assumeRoles` entries.
@@ -161,7 +220,10 @@ export const MATERIAL_OUTPUTS = {
     importState: { type: output<ImportState | null>("`IMPORTED` | `PENDING_IMPORT` | null") },
     /** CURRENT, NON_CURRENT, PENDING_ROTATION or PENDING_MULTI_REGION_IMPORT_AND_ROTATION; null when not listed. */
     keyMaterialState: { type: output<KeyMaterialState | null>("key material state or null") },
-    /** What happened to the material, in the user's terms: IMPORTED, or DELETED / EXPIRED outside Pulumi, or NOT_ASSOCIATED. */
+    /**
+     * What happened to the material, in the user's terms: IMPORTED, or DELETED / EXPIRED outside Pulumi, or
+     * NOT_ASSOCIATED.
+     */
     materialCondition: { type: output<MaterialCondition>("`IMPORTED` | `DELETED` | `EXPIRED` | `NOT_ASSOCIATED`") },
     /** Whether the material expires, as KMS reports it; null when the material is gone. */
     expirationModel: { type: output<ExpirationModel | null>("expiration model or null") },
@@ -179,7 +241,9 @@ export const MATERIAL_OUTPUTS = {
     wrappingAlgorithm: { type: output<WrappingAlgorithm>("wrapping algorithm") },
     /** The wrapping key spec of the last import (the input, or its default). */
     wrappingKeySpec: { type: output<WrappingKeySpec>("wrapping key spec") },
-    /** DER SubjectPublicKeyInfo (base64) of an imported asymmetric key, as verified with GetPublicKey; null otherwise. */
+    /**
+     * DER SubjectPublicKeyInfo (base64) of an imported asymmetric key, as verified with GetPublicKey; null otherwise.
+     */
     publicKey: { type: output<string | null>("string (base64) or null") },
     /**
      * What destroying this resource would do to the key, as of the last create, update or refresh, as a code:
@@ -190,7 +254,9 @@ export const MATERIAL_OUTPUTS = {
      * refresh. See docs/guides/lifecycle.md.
      */
     deletionImpact: {
-        type: output<DeletionImpact>("`KEY_BECOMES_PENDING_IMPORT` | `KEY_STAYS_USABLE` | `KEY_PENDING_DELETION` | `NOTHING_TO_DELETE`"),
+        type: output<DeletionImpact>(
+            "`KEY_BECOMES_PENDING_IMPORT` | `KEY_STAYS_USABLE` | `KEY_PENDING_DELETION` | `NOTHING_TO_DELETE`",
+        ),
     },
     /** The `endpoint` input as applied; null when omitted (the endpoint then comes from config or environment). */
     endpoint: { type: output<string | null>("string or null"), echo: null },
@@ -212,18 +278,23 @@ export const MATERIAL_OUTPUTS = {
     validityPeriodHours: { type: output<number | null>("number or null"), echo: null },
     /** The early renewal as applied, the default resolved (null without validityPeriodHours). */
     earlyRenewalHours: { type: output<number | null>("number or null") },
-    /** When the next `pulumi up` renews the material: validTo − earlyRenewalHours (null without validityPeriodHours). */
+    /**
+     * When the next `pulumi up` renews the material: validTo − earlyRenewalHours (null without validityPeriodHours).
+     */
     renewalDueAt: { type: output<string | null>("ISO 8601 time or null") },
-    /** KMS's clock minus the provider's, in seconds, at the last create, update or refresh (the plan's clock correction). */
+    /**
+     * KMS's clock minus the provider's, in seconds, at the last create, update or refresh (the plan's clock
+     * correction).
+     */
     kmsClockOffsetSeconds: { type: output<number>("number") },
     /** The `hsmGenerate` input as applied. */
     hsmGenerate: { type: output<boolean>("boolean"), echo: false, absentInOldStates: true },
     /** The PKCS#11 mechanisms the token wrapped the material with at the last import; null when wrapped in software. */
     hsmWrappingMechanisms: { type: output<string | null>("string or null"), absentInOldStates: true },
     /**
-     * The key check value of AES (SYMMETRIC_DEFAULT) material: AES-CMAC over 16 zero bytes, leftmost 3 bytes, uppercase hex
-     * (ANSI X9.24-1), computed inside the token for hsmKey and in software for keyMaterial; null for other key specs or
-     * when the token cannot compute it.
+     * The key check value of AES (SYMMETRIC_DEFAULT) material: AES-CMAC over 16 zero bytes, leftmost 3 bytes, uppercase
+     * hex (ANSI X9.24-1), computed inside the token for hsmKey and in software for keyMaterial; null for other key
+     * specs or when the token cannot compute it.
      */
     keyCheckValue: { type: output<string | null>("string (6 hex) or null"), absentInOldStates: true },
     /** How keyCheckValue was computed: "CMAC"; null without one. */

@@ -12,7 +12,8 @@ import { MaterialOutputs, bareKeyId, resourceId, shortLabel } from "./properties
  * workflows: the key spec before a delete without a material id, see kms/deleteMaterial.ts.)
  */
 
-const KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KEY_ARN =
+    /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 const MATERIAL_ID = /^[0-9a-f]{64}$/;
 
 /** What disagrees, in words naming the fields (never their values: the state may hold anything). */
@@ -24,8 +25,10 @@ export function stateDisagreements(olds: MaterialOutputs, id: string | undefined
     if (materialId !== null && (typeof materialId !== "string" || !MATERIAL_ID.test(materialId))) {
         problems.push("keyMaterialId is not a KMS KeyMaterialId (64 lower-case hex characters)");
     }
-    if (id !== undefined && id !== resourceId(olds.keyArn, materialId)) problems.push("the resource ID is not keyArn#keyMaterialId");
-    if (typeof olds.keyId !== "string" || bareKeyId(olds.keyId) !== arn?.[2]) problems.push("keyId names another key than keyArn");
+    if (id !== undefined && id !== resourceId(olds.keyArn, materialId))
+        problems.push("the resource ID is not keyArn#keyMaterialId");
+    if (typeof olds.keyId !== "string" || bareKeyId(olds.keyId) !== arn?.[2])
+        problems.push("keyId names another key than keyArn");
     if (arn && olds.region && olds.region !== arn[1]) problems.push("region is not keyArn's Region");
     return problems;
 }
@@ -34,15 +37,22 @@ export function assertStateAgrees(olds: MaterialOutputs, id: string | undefined,
     const problems = stateDisagreements(olds, id);
     if (problems.length === 0) return;
     throw new KeyMaterialError(
-        `refusing to ${action} this resource: its state disagrees with itself (${problems.join("; ")}), so it was edited or damaged, ` +
-            "and acting on it could delete or replace another key's or another resource's material. Nothing was sent to KMS. " +
-            "Restore the state from a backup (`pulumi stack import`), or remove the resource from the state (`pulumi state delete`) " +
+        `refusing to ${action} this resource: its state disagrees with itself (${problems.join("; ")}), so ` +
+            `it was edited or damaged, ` +
+            "and acting on it could delete or replace another key's or another resource's material. " +
+            "Nothing was sent to KMS. " +
+            "Restore the state from a backup (`pulumi stack import`), or remove the resource from the " +
+            "state (`pulumi state delete`) " +
             "and delete the material you mean by its key ARN and KeyMaterialId",
     );
 }
 
 /** Said on destroy when the stack names another endpoint now: the delete goes where the material was imported. */
-export function relocationNotice(olds: MaterialOutputs, recorded: string | null, current: string | null): string | undefined {
+export function relocationNotice(
+    olds: MaterialOutputs,
+    recorded: string | null,
+    current: string | null,
+): string | undefined {
     if (recorded === current) return undefined;
     return (
         `${shortLabel(olds)}: the delete goes to ${endpointName(recorded)}, where the material was imported, ` +

@@ -5,9 +5,14 @@ import { HMAC_KEY_SPECS, ECC_KEY_SPECS, KeySpec, KeyUsage } from "../wrapping/ke
 import { BYOK_KEY_OUTPUTS, BYOK_KEY_INPUTS, BYOK_TO_MATERIAL } from "./byokKeySchema";
 import { ImportedKeyMaterial, ImportedKeyMaterialArgs, KeyMaterialIdFor } from "./importedKeyMaterial";
 
-/** "A BYOK key" in one line: an EXTERNAL KMS key (aws.kms.ExternalKey) and its imported material (the schema: byokKeySchema.ts). */
-export interface ByokKeyArgs<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT">
-    extends ArgsOf<typeof BYOK_KEY_INPUTS, { keySpec: pulumi.Input<TKeySpec>; aliases: string[] }> {}
+/**
+ * "A BYOK key" in one line: an EXTERNAL KMS key (aws.kms.ExternalKey) and its imported material (the schema:
+ * byokKeySchema.ts).
+ */
+export interface ByokKeyArgs<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends ArgsOf<
+    typeof BYOK_KEY_INPUTS,
+    { keySpec: pulumi.Input<TKeySpec>; aliases: string[] }
+> {}
 
 /**
  * A component: an `aws.kms.ExternalKey`, its `ImportedKeyMaterial` and optional aliases. `TKeySpec` defaults
@@ -42,14 +47,21 @@ export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pul
         this.material = new ImportedKeyMaterial<TKeySpec>(
             `${name}-material`,
             {
-                ...(Object.fromEntries(BYOK_TO_MATERIAL.map((name) => [name, (args as Record<string, unknown>)[name]])) as Partial<ImportedKeyMaterialArgs<TKeySpec>>),
+                ...(Object.fromEntries(
+                    BYOK_TO_MATERIAL.map((name) => [name, (args as Record<string, unknown>)[name]]),
+                ) as Partial<ImportedKeyMaterialArgs<TKeySpec>>),
                 keyId: this.key.arn,
                 keySpec,
             },
             { parent: this },
         );
         this.aliases = (args.aliases ?? []).map(
-            (alias) => new aws.kms.Alias(`${name}-${alias.replace(/^alias\//, "").replace(/[^a-zA-Z0-9-]/g, "-")}`, { name: alias, targetKeyId: this.key.id, region: args.region }, { parent: this }),
+            (alias) =>
+                new aws.kms.Alias(
+                    `${name}-${alias.replace(/^alias\//, "").replace(/[^a-zA-Z0-9-]/g, "-")}`,
+                    { name: alias, targetKeyId: this.key.id, region: args.region },
+                    { parent: this },
+                ),
         );
         const children: Record<string, object> = { key: this.key, material: this.material };
         const outputs = Object.fromEntries(
@@ -64,8 +76,10 @@ export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pul
 }
 
 /** The outputs the component declares (the schema's, byokKeySchema.ts); keyMaterialId typed by the key spec. */
-export interface ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT">
-    extends DeclaredOutputs<typeof BYOK_KEY_OUTPUTS, { keyMaterialId: pulumi.Output<KeyMaterialIdFor<TKeySpec>> }> {}
+export interface ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends DeclaredOutputs<
+    typeof BYOK_KEY_OUTPUTS,
+    { keyMaterialId: pulumi.Output<KeyMaterialIdFor<TKeySpec>> }
+> {}
 
 export function defaultKeyUsage(keySpec: string): KeyUsage {
     if ((HMAC_KEY_SPECS as readonly string[]).includes(keySpec)) return "GENERATE_VERIFY_MAC";

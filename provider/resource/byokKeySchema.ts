@@ -24,9 +24,15 @@ export const BYOK_KEY_INPUTS = {
     hsmKey: { ...MATERIAL_INPUTS.hsmKey, passTo: "material" },
     /** The token's user PIN for hsmKey (always stored as a secret). */
     hsmPin: { ...MATERIAL_INPUTS.hsmPin, passTo: "material" },
-    /** The PKCS#11 library's C_Initialize parameters (always stored as a secret; see ImportedKeyMaterialArgs.hsmModuleParameters). */
+    /**
+     * The PKCS#11 library's C_Initialize parameters (always stored as a secret; see
+     * ImportedKeyMaterialArgs.hsmModuleParameters).
+     */
     hsmModuleParameters: { ...MATERIAL_INPUTS.hsmModuleParameters, passTo: "material" },
-    /** Generate the material inside the token when hsmKey's object does not exist yet (see ImportedKeyMaterialArgs.hsmGenerate). */
+    /**
+     * Generate the material inside the token when hsmKey's object does not exist yet (see
+     * ImportedKeyMaterialArgs.hsmGenerate).
+     */
     hsmGenerate: { ...MATERIAL_INPUTS.hsmGenerate, passTo: "material" },
     /** Default SYMMETRIC_DEFAULT (not inferred from the material: the key is created first). */
     keySpec: { type: MATERIAL_INPUTS.keySpec.type, change: "key", default: "`SYMMETRIC_DEFAULT`", passTo: "both" },
@@ -54,7 +60,11 @@ export const BYOK_KEY_INPUTS = {
     /** The key policy (JSON). Default: KMS's default key policy. */
     policy: { type: string("string (JSON)"), change: "key", default: "KMS's default key policy", passTo: "key" },
     /** Tags of the key. */
-    tags: { type: object<Record<string, string>, Record<string, pulumi.Input<string>>>("map of strings"), change: "key", passTo: "key" },
+    tags: {
+        type: object<Record<string, string>, Record<string, pulumi.Input<string>>>("map of strings"),
+        change: "key",
+        passTo: "key",
+    },
     /** Aliases to create for the key, e.g. ["alias/payments"]. */
     aliases: { type: object<string[], string[]>("list of alias names (`alias/…`)"), change: "key", passTo: "key" },
     /** Region of the key. Default: the AWS provider's. */
@@ -87,9 +97,14 @@ export const BYOK_KEY_OUTPUTS = {
     validTo: { type: output<string | null>("ISO 8601 time or null"), from: "material.validTo" },
     /** When the next `pulumi up` renews the material (null without validityPeriodHours). */
     renewalDueAt: { type: output<string | null>("ISO 8601 time or null"), from: "material.renewalDueAt" },
-    /** The material's key check value (AES-CMAC, 3 bytes hex; null but for SYMMETRIC_DEFAULT), to compare with the HSM or a key ceremony record. */
+    /**
+     * The material's key check value (AES-CMAC, 3 bytes hex; null but for SYMMETRIC_DEFAULT), to compare with the HSM
+     * or a key ceremony record.
+     */
     keyCheckValue: { type: output<string | null>("string (6 hex) or null"), from: "material.keyCheckValue" },
 } as const satisfies Readonly<Record<string, ByokOutputSpec>>;
 
 /** The arguments that pass unchanged to the ImportedKeyMaterial. */
-export const BYOK_TO_MATERIAL = Object.entries(BYOK_KEY_INPUTS).flatMap(([name, spec]) => (spec.passTo === "material" ? [name] : []));
+export const BYOK_TO_MATERIAL = Object.entries(BYOK_KEY_INPUTS).flatMap(([name, spec]) =>
+    spec.passTo === "material" ? [name] : [],
+);

@@ -83,7 +83,8 @@ function formsIn(text: string): Iterable<string> {
     for (let i = 0; i + WINDOW <= text.length; i++) {
         const entries = byWindow.get(text.slice(i, i + WINDOW));
         if (!entries) continue;
-        for (const { form, offset, rank } of entries) if (i >= offset && text.startsWith(form, i - offset)) found.push({ form, rank });
+        for (const { form, offset, rank } of entries)
+            if (i >= offset && text.startsWith(form, i - offset)) found.push({ form, rank });
     }
     return found.sort((a, b) => a.rank - b.rank).map(({ form }) => form);
 }
@@ -93,7 +94,9 @@ function installOnce(): void {
     for (const level of ["debug", "info", "warn", "error"] as const) {
         const original = log[level];
         if (original[WRAPPED]) continue;
-        const wrapped = Object.assign((message: string, ...rest: unknown[]) => original(redact(message), ...rest), { [WRAPPED]: true as const });
+        const wrapped = Object.assign((message: string, ...rest: unknown[]) => original(redact(message), ...rest), {
+            [WRAPPED]: true as const,
+        });
         log[level] = wrapped;
     }
 }

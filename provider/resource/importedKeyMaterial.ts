@@ -12,11 +12,18 @@ export type { AssumeRoleArgs } from "../client/credentialSettings";
  * `string` when the key spec is statically `"SYMMETRIC_DEFAULT"`; asymmetric and HMAC keys may have none, and
  * a key spec known only at run time (omitted and inferred from the material, or from config) may be either.
  */
-export type KeyMaterialIdFor<TKeySpec extends KeySpec> = [TKeySpec] extends ["SYMMETRIC_DEFAULT"] ? string : string | null;
+export type KeyMaterialIdFor<TKeySpec extends KeySpec> = [TKeySpec] extends ["SYMMETRIC_DEFAULT"]
+    ? string
+    : string | null;
 
-/** What a program writes. Every property is checked during preview, before any AWS call (the schema: material/schema.ts). */
-export interface ImportedKeyMaterialArgs<TKeySpec extends KeySpec = KeySpec>
-    extends ArgsOf<typeof MATERIAL_INPUTS, { keySpec: pulumi.Input<TKeySpec> }> {}
+/**
+ * What a program writes. Every property is checked during preview, before any AWS call (the schema:
+ * material/schema.ts).
+ */
+export interface ImportedKeyMaterialArgs<TKeySpec extends KeySpec = KeySpec> extends ArgsOf<
+    typeof MATERIAL_INPUTS,
+    { keySpec: pulumi.Input<TKeySpec> }
+> {}
 
 export const IMPORTED_KEY_MATERIAL_TYPE = "pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial";
 
@@ -32,14 +39,22 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
         // of engine/storedProvider.ts, not the closure dynamic.Resource would serialize (see there).
         const given = args as unknown as Record<string, unknown>;
         const secrets = secretNames(MATERIAL_INPUTS);
-        for (const name of secrets) if (given[name] !== undefined) redactFromSdkLogs(given[name] as pulumi.Input<string>);
+        for (const name of secrets)
+            if (given[name] !== undefined) redactFromSdkLogs(given[name] as pulumi.Input<string>);
         const props = {
             ...seededOutputs(MATERIAL_OUTPUTS),
             ...args,
-            ...Object.fromEntries(secrets.map((name) => [name, given[name] === undefined ? undefined : pulumi.secret(given[name])])),
+            ...Object.fromEntries(
+                secrets.map((name) => [name, given[name] === undefined ? undefined : pulumi.secret(given[name])]),
+            ),
             __provider: providerText("ImportedKeyMaterial"),
         };
-        super(IMPORTED_KEY_MATERIAL_TYPE, name, props, pulumi.mergeOptions(opts, { additionalSecretOutputs: [...secrets] }));
+        super(
+            IMPORTED_KEY_MATERIAL_TYPE,
+            name,
+            props,
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: [...secrets] }),
+        );
     }
 }
 
@@ -47,8 +62,7 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
  * The outputs the resource declares (the schema's, material/schema.ts), their types narrowed by the key spec.
  * `keyMaterialId` is typed by what KMS guarantees (see KeyMaterialIdFor).
  */
-export interface ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec>
-    extends DeclaredOutputs<
-        typeof MATERIAL_OUTPUTS,
-        { keySpec: pulumi.Output<TKeySpec>; keyMaterialId: pulumi.Output<KeyMaterialIdFor<TKeySpec>> }
-    > {}
+export interface ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends DeclaredOutputs<
+    typeof MATERIAL_OUTPUTS,
+    { keySpec: pulumi.Output<TKeySpec>; keyMaterialId: pulumi.Output<KeyMaterialIdFor<TKeySpec>> }
+> {}

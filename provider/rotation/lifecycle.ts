@@ -6,7 +6,16 @@ import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
 import type { KeyMaterialState } from "../kms/status";
 import type { CheckOutcome, DiffOutcome } from "../checks/answers";
 import { isUnknown, plainInputs } from "../checks/engineValues";
-import { checkEndpoint, checkKeyId, checkPropertyNames, checkRegion, checkSizes, checkTypes, failureCollector, known } from "../checks/rules";
+import {
+    checkEndpoint,
+    checkKeyId,
+    checkPropertyNames,
+    checkRegion,
+    checkSizes,
+    checkTypes,
+    failureCollector,
+    known,
+} from "../checks/rules";
 import { PlainInputs, StoredOutputs, echoedInputs, namesOf, typeRules } from "../checks/schema";
 import { ROTATION_INPUTS, ROTATION_OUTPUTS } from "./schema";
 import { shortLabel } from "../kms/status";
@@ -37,21 +46,35 @@ export function checkRotation(news: Record<string, unknown>): CheckOutcome {
     checkTypes(ROTATION_INPUT_NAMES, ROTATION_INPUT_TYPES, inputs, fail);
     checkKeyId(inputs["keyId"], fail);
     const id = inputs["keyMaterialId"];
-    if (!known(id) && !isUnknown(id)) fail("keyMaterialId", "keyMaterialId is required: the keyMaterialId output of an ImportedKeyMaterial of this key (a symmetric key's material)");
-    else if (typeof id === "string" && !isUnknown(id) && !MATERIAL_ID.test(id)) fail("keyMaterialId", "keyMaterialId must be 64 lowercase hex characters (a KMS KeyMaterialId)");
+    if (!known(id) && !isUnknown(id))
+        fail(
+            "keyMaterialId",
+            "keyMaterialId is required: the keyMaterialId output of an ImportedKeyMaterial of this key (a " +
+                "symmetric key's material)",
+        );
+    else if (typeof id === "string" && !isUnknown(id) && !MATERIAL_ID.test(id))
+        fail("keyMaterialId", "keyMaterialId must be 64 lowercase hex characters (a KMS KeyMaterialId)");
     checkRegion(inputs, fail);
     checkEndpoint(inputs["endpoint"], fail);
     return { inputs: news, failures: failures() };
 }
 
-export function diffRotation(context: ProviderContext, olds: RotationOutputs, news: RotationInputs, providerChanged: boolean): DiffOutcome {
+export function diffRotation(
+    context: ProviderContext,
+    olds: RotationOutputs,
+    news: RotationInputs,
+    providerChanged: boolean,
+): DiffOutcome {
     const replaces: string[] = [];
     if (isUnknown(news.keyId) || bareKeyId(news.keyId) !== bareKeyId(olds.keyArn)) replaces.push("keyId");
     if (news.region !== undefined && news.region !== olds.region) replaces.push("region");
     const retarget = isUnknown(news.keyMaterialId) || news.keyMaterialId !== olds.keyMaterialId;
     const unfinished = (olds.keyMaterialState ?? "").startsWith("PENDING_");
     if (!retarget && olds.keyMaterialState === "NON_CURRENT") {
-        context.log(`${shortLabel(olds)}: the key has rotated past it (now ${shortId(olds.currentKeyMaterialId)}); nothing to do`);
+        context.log(
+            `${shortLabel(olds)}: the key has rotated past it (now ` +
+                `${shortId(olds.currentKeyMaterialId)}); nothing to do`,
+        );
     }
     const recordOnly =
         providerChanged ||
@@ -59,11 +82,19 @@ export function diffRotation(context: ProviderContext, olds: RotationOutputs, ne
         (news.profile ?? null) !== olds.profile ||
         JSON.stringify(news.trustedEndpoints ?? null) !== JSON.stringify(olds.trustedEndpoints ?? null) ||
         JSON.stringify(news.assumeRole ?? null) !== JSON.stringify(olds.assumeRole ?? null);
-    if (retarget || unfinished) context.log(`${shortLabel({ keyArn: olds.keyArn })}: rotating to material ${shortId(news.keyMaterialId)}`);
-    return { changes: replaces.length > 0 || retarget || unfinished || recordOnly, replaces, deleteBeforeReplace: false };
+    if (retarget || unfinished)
+        context.log(`${shortLabel({ keyArn: olds.keyArn })}: rotating to material ${shortId(news.keyMaterialId)}`);
+    return {
+        changes: replaces.length > 0 || retarget || unfinished || recordOnly,
+        replaces,
+        deleteBeforeReplace: false,
+    };
 }
 
-export async function applyRotation(context: ProviderContext, inputs: RotationInputs): Promise<{ id: string; outs: RotationOutputs }> {
+export async function applyRotation(
+    context: ProviderContext,
+    inputs: RotationInputs,
+): Promise<{ id: string; outs: RotationOutputs }> {
     const kms = openSessionFor(context, inputs);
     await rotateKeyToMaterial(kms, inputs);
     const outs = await outputsOf(kms, inputs);
@@ -71,13 +102,22 @@ export async function applyRotation(context: ProviderContext, inputs: RotationIn
     return { id: `${outs.keyArn}#rotation`, outs };
 }
 
-export async function readRotation(context: ProviderContext, id: string, olds: RotationOutputs): Promise<{ id: string; props?: RotationOutputs }> {
+export async function readRotation(
+    context: ProviderContext,
+    id: string,
+    olds: RotationOutputs,
+): Promise<{ id: string; props?: RotationOutputs }> {
     const inputs = {
         ...olds,
         keyId: olds.keyArn,
         endpoint: olds.endpoint ?? undefined,
         profile: olds.profile ?? undefined,
-        trustedEndpoints: recordedTrust(context, olds.keyArn, olds.endpoint ?? undefined, olds.trustedEndpoints ?? undefined),
+        trustedEndpoints: recordedTrust(
+            context,
+            olds.keyArn,
+            olds.endpoint ?? undefined,
+            olds.trustedEndpoints ?? undefined,
+        ),
         assumeRole: olds.assumeRole ?? undefined,
     };
     const outs = await outputsOf(openSessionFor(context, inputs), inputs);
@@ -85,11 +125,17 @@ export async function readRotation(context: ProviderContext, id: string, olds: R
 }
 
 export function deleteRotation(context: ProviderContext, olds: RotationOutputs): void {
-    context.log(`${shortLabel({ keyArn: olds.keyArn })}: a rotation cannot be undone; material ${shortId(olds.currentKeyMaterialId)} stays CURRENT`);
+    context.log(
+        `${shortLabel({ keyArn: olds.keyArn })}: a rotation cannot be undone; material ` +
+            `${shortId(olds.currentKeyMaterialId)} stays CURRENT`,
+    );
 }
 
 /** A material id in a log line: its first 12 hex digits (the full id is in the outputs). */
-const shortId = (keyMaterialId: string | null | undefined): string => (typeof keyMaterialId === "string" && keyMaterialId.length > 12 ? `${keyMaterialId.slice(0, 12)}…` : String(keyMaterialId));
+const shortId = (keyMaterialId: string | null | undefined): string =>
+    typeof keyMaterialId === "string" && keyMaterialId.length > 12
+        ? `${keyMaterialId.slice(0, 12)}…`
+        : String(keyMaterialId);
 
 async function outputsOf(kms: KmsSession, inputs: RotationInputs): Promise<RotationOutputs | undefined> {
     const state = await readRotationState(kms, inputs);

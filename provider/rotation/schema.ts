@@ -24,15 +24,28 @@ export const ROTATION_INPUTS = {
         default: "required",
     },
     /** Default: the key ARN's Region, else `aws:region`, else AWS_REGION. */
-    region: { type: string(), change: "replace", default: "the key ARN's Region, else `aws:region`, else `AWS_REGION`" },
+    region: {
+        type: string(),
+        change: "replace",
+        default: "the key ARN's Region, else `aws:region`, else `AWS_REGION`",
+    },
     /** KMS endpoint override. Default: `pulumi-kms-byok:endpoint`, `aws:endpoints` (kms), AWS_ENDPOINT_URL_KMS. */
-    endpoint: { type: string("URL, `scheme://host[:port]`"), change: "recorded", default: "`pulumi-kms-byok:endpoint`, `aws:endpoints` (kms), `AWS_ENDPOINT_URL_KMS`" },
+    endpoint: {
+        type: string("URL, `scheme://host[:port]`"),
+        change: "recorded",
+        default: "`pulumi-kms-byok:endpoint`, `aws:endpoints` (kms), `AWS_ENDPOINT_URL_KMS`",
+    },
     /** Named AWS profile for credentials. Default: `aws:profile`, AWS_PROFILE, the SDK's default chain. */
     profile: { type: string(), change: "recorded", default: "`aws:profile`, `AWS_PROFILE`, the SDK's default chain" },
     /** As on ImportedKeyMaterial. */
     trustedEndpoints: { type: stringList("list of origins (`https://host[:port]`)"), change: "recorded" },
     /** As on ImportedKeyMaterial: a role in the key's account. */
-    assumeRole: { type: object<AssumeRoleSettings, AssumeRoleArgs>("`{ roleArn, externalId?, … }` (@pulumi/aws's `assumeRoles` entry)"), change: "recorded" },
+    assumeRole: {
+        type: object<AssumeRoleSettings, AssumeRoleArgs>(
+            "`{ roleArn, externalId?, … }` (@pulumi/aws's `assumeRoles` entry)",
+        ),
+        change: "recorded",
+    },
 } as const satisfies InputSchema;
 
 export const ROTATION_OUTPUTS = {

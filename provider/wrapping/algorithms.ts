@@ -66,8 +66,10 @@ export function wrappingProblem(keySpec: KeySpec, materialLength: number, wrappi
     const capacity = wrappingCapacity(wrapping.algorithm, wrapping.wrappingKeySpec);
     if (materialLength > capacity) {
         return (
-            `${wrapping.algorithm} with a ${wrapping.wrappingKeySpec} wrapping key carries at most ${capacity} bytes, ` +
-            `but this ${keySpec} material is ${materialLength} bytes; use a larger wrapping key spec or RSA_AES_KEY_WRAP_SHA_256`
+            `${wrapping.algorithm} with a ${wrapping.wrappingKeySpec} wrapping key carries at ` +
+            `most ${capacity} bytes, ` +
+            `but this ${keySpec} material is ${materialLength} bytes; use a larger wrapping key spec or ` +
+            `RSA_AES_KEY_WRAP_SHA_256`
         );
     }
     return undefined;

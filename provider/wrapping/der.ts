@@ -14,7 +14,7 @@ export function sequenceElements(der: Buffer): DerElement[] | undefined {
     const outer = readElement(der, 0);
     if (!outer || outer.element.tag !== 0x30 || outer.end !== der.length) return undefined;
     const elements: DerElement[] = [];
-    for (let offset = 0; offset < outer.element.content.length; ) {
+    for (let offset = 0; offset < outer.element.content.length;) {
         const next = readElement(outer.element.content, offset);
         if (!next) return undefined;
         elements.push(next.element);
@@ -46,7 +46,8 @@ function readElement(buffer: Buffer, offset: number): { element: DerElement; end
  */
 export function tlv(tag: number, ...content: Buffer[]): Buffer {
     const length = content.reduce((total, part) => total + part.length, 0);
-    const header = length < 0x80 ? [tag, length] : length < 0x100 ? [tag, 0x81, length] : [tag, 0x82, length >> 8, length & 0xff];
+    const header =
+        length < 0x80 ? [tag, length] : length < 0x100 ? [tag, 0x81, length] : [tag, 0x82, length >> 8, length & 0xff];
     const out = Buffer.alloc(header.length + length);
     out.set(header);
     let offset = header.length;

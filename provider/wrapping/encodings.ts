@@ -36,22 +36,30 @@ export const MATERIAL_FORMS = "base64 of the raw key or of a DER private key (PK
 
 const PROBLEMS = {
     notBase64:
-        "the key material must be standard base64 (A–Z, a–z, 0–9, +, / and = padding) or PEM text; the value is not shown because it is secret",
+        "the key material must be standard base64 (A–Z, a–z, 0–9, +, / and = padding) or PEM text; the " +
+        "value is not shown because it is secret",
     hex:
         "the key material looks like hex (only the digits 0–9 and a–f), but must be base64 or PEM: convert it with " +
-        "`xxd -r -p key.hex | openssl base64 -A` (xxd turns the hex digits into bytes, openssl writes them as base64 on one line)",
+        "`xxd -r -p key.hex | openssl base64 -A` (xxd turns the hex digits into bytes, openssl writes them " +
+        "as base64 on one line)",
     encrypted:
-        "the key material is an encrypted private key, but the provider needs the plaintext key (it wraps the key for KMS " +
-        "itself): decrypt it with `openssl pkey -in encrypted.pem -out plain.pem` (add -inform DER for DER input; it asks " +
+        "the key material is an encrypted private key, but the provider needs the plaintext key (it " +
+        "wraps the key for KMS " +
+        "itself): decrypt it with `openssl pkey -in encrypted.pem -out plain.pem` (add -inform DER " +
+        "for DER input; it asks " +
         "for the passphrase) and give the content of plain.pem, which must be protected like the key",
-    publicKey: "the key material is a public key or certificate: KMS imports the private key and derives the public key itself",
+    publicKey:
+        "the key material is a public key or certificate: KMS imports the private key and derives " +
+        "the public key itself",
     openssh:
         "the key material is an OpenSSH private key: convert a copy of the file to PEM PKCS#8 with " +
         "`ssh-keygen -p -N '' -m PKCS8 -f copy-of-key` (it rewrites that file) and give its content",
     noBlock: "the key material starts like PEM text but has no complete -----BEGIN …----- / -----END …----- block",
-    noPrivateKey: "the key material's PEM text holds no private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)",
+    noPrivateKey:
+        "the key material's PEM text holds no private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)",
     otherPrivateKey:
-        "the key material's PEM private key block is of a kind KMS cannot import; KMS imports RSA and EC private keys " +
+        "the key material's PEM private key block is of a kind KMS cannot import; KMS imports RSA " +
+        "and EC private keys " +
         "(PEM PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)",
     pemBody: "the key material's PEM private key block is not valid base64 inside",
     invalidKey: "the key material is an EC private key whose private value is not valid for its curve",
@@ -59,8 +67,18 @@ const PROBLEMS = {
 
 type DerType = "pkcs8" | "pkcs1" | "sec1";
 const ENCODING_OF: Record<DerType, MaterialEncoding> = { pkcs8: "PKCS#8", pkcs1: "PKCS#1", sec1: "SEC1" };
-const PEM_TYPES: Record<string, DerType> = { "PRIVATE KEY": "pkcs8", "RSA PRIVATE KEY": "pkcs1", "EC PRIVATE KEY": "sec1" };
-const PUBLIC_LABELS = new Set(["PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE"]);
+const PEM_TYPES: Record<string, DerType> = {
+    "PRIVATE KEY": "pkcs8",
+    "RSA PRIVATE KEY": "pkcs1",
+    "EC PRIVATE KEY": "sec1",
+};
+const PUBLIC_LABELS = new Set([
+    "PUBLIC KEY",
+    "RSA PUBLIC KEY",
+    "CERTIFICATE",
+    "TRUSTED CERTIFICATE",
+    "X509 CERTIFICATE",
+]);
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 const HEX = /^(?:0x)?[0-9a-fA-F]+$|^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})+$/;
 
@@ -124,25 +142,36 @@ function decodePem(text: string): DecodedMaterial {
     const normalized = text.includes("\n") ? text : text.replace(/(?:\\r)?\\n/g, "\n");
     const blocks = [...normalized.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1], body: m[2] }));
     const keys = blocks.filter((b) => b.label.endsWith("PRIVATE KEY"));
-    if (keys.length > 1) return { problem: `the key material's PEM text holds ${keys.length} private keys; give exactly one` };
+    if (keys.length > 1)
+        return { problem: `the key material's PEM text holds ${keys.length} private keys; give exactly one` };
     const block = keys[0];
     if (!block) {
         if (blocks.length === 0) return { problem: PROBLEMS.noBlock };
         return { problem: blocks.some((b) => PUBLIC_LABELS.has(b.label)) ? PROBLEMS.publicKey : PROBLEMS.noPrivateKey };
     }
-    if (block.label === "ENCRYPTED PRIVATE KEY" || /^Proc-Type:.*ENCRYPTED/m.test(block.body)) return { problem: PROBLEMS.encrypted };
+    if (block.label === "ENCRYPTED PRIVATE KEY" || /^Proc-Type:.*ENCRYPTED/m.test(block.body))
+        return { problem: PROBLEMS.encrypted };
     if (block.label === "OPENSSH PRIVATE KEY") return { problem: PROBLEMS.openssh };
     const type = PEM_TYPES[block.label];
     if (!type) return { problem: PROBLEMS.otherPrivateKey };
     // Legacy PEM headers ("Name: value" lines) precede the base64; base64 itself never contains ':'.
-    const der = decodeBase64Material(block.body.split(/\r?\n/).filter((line) => !line.includes(":")).join(""));
+    const der = decodeBase64Material(
+        block.body
+            .split(/\r?\n/)
+            .filter((line) => !line.includes(":"))
+            .join(""),
+    );
     if (!der) return { problem: PROBLEMS.pemBody };
     const structure = keyStructure(der);
     const parsed = structure === type ? parseAs(der, type) : undefined;
     if (parsed) return canonical(der, parsed, true);
     der.fill(0);
     if (structure === "encrypted") return { problem: PROBLEMS.encrypted };
-    return { problem: `the key material's PEM block is labelled ${block.label} but does not hold a ${ENCODING_OF[type]} private key` };
+    return {
+        problem:
+            `the key material's PEM block is labelled ${block.label} but does not hold a ` +
+            `${ENCODING_OF[type]} private key`,
+    };
 }
 
 /** The bytes KMS gets: PKCS#8 and raw bytes as given, PKCS#1 and SEC1 converted (the input zeroed). */
@@ -186,7 +215,13 @@ function canonicalEcPkcs8(sec1: Buffer, key: KeyObject): Buffer | undefined {
         ecdh.setPrivateKey(d);
         const octets = tlv(0x04, d);
         parts.push(octets);
-        const full = tlv(0x30, Buffer.from([0x02, 0x01, 0x01]), octets, tlv(0xa0, Buffer.from(curve.oid, "hex")), tlv(0xa1, tlv(0x03, Buffer.from([0]), ecdh.getPublicKey())));
+        const full = tlv(
+            0x30,
+            Buffer.from([0x02, 0x01, 0x01]),
+            octets,
+            tlv(0xa0, Buffer.from(curve.oid, "hex")),
+            tlv(0xa1, tlv(0x03, Buffer.from([0]), ecdh.getPublicKey())),
+        );
         parts.push(full);
         return pkcs8Of(createPrivateKey({ key: full, format: "der", type: "sec1" }));
     } catch {
@@ -211,7 +246,14 @@ export function materialTextForms(text: string): string[] {
     for (const bytes of [Buffer.from(body, "base64"), decodeKeyMaterial(text).bytes]) {
         if (!bytes || bytes.length < 8) continue;
         const base64 = bytes.toString("base64");
-        for (const form of [base64, base64.replace(/=+$/, ""), bytes.toString("base64url"), bytes.toString("hex"), bytes.toString("hex").toUpperCase()]) forms.add(form);
+        for (const form of [
+            base64,
+            base64.replace(/=+$/, ""),
+            bytes.toString("base64url"),
+            bytes.toString("hex"),
+            bytes.toString("hex").toUpperCase(),
+        ])
+            forms.add(form);
         bytes.fill(0);
     }
     return [...forms].filter((form) => form.length >= 8);

@@ -9,7 +9,10 @@ export const RSA_KEY_SPECS = ["RSA_2048", "RSA_3072", "RSA_4096"] as const;
 export const ECC_KEY_SPECS = ["ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1"] as const;
 export const KEY_SPECS = [...SYMMETRIC_KEY_SPECS, ...HMAC_KEY_SPECS, ...RSA_KEY_SPECS, ...ECC_KEY_SPECS] as const;
 
-/** KMS KeyUsage values. Imported material exists for ENCRYPT_DECRYPT (symmetric, RSA), SIGN_VERIFY (RSA, ECC), GENERATE_VERIFY_MAC (HMAC) and KEY_AGREEMENT (ECC) keys. */
+/**
+ * KMS KeyUsage values. Imported material exists for ENCRYPT_DECRYPT (symmetric, RSA), SIGN_VERIFY (RSA, ECC),
+ * GENERATE_VERIFY_MAC (HMAC) and KEY_AGREEMENT (ECC) keys.
+ */
 export const KEY_USAGES = ["ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT"] as const;
 export type KeyUsage = (typeof KEY_USAGES)[number];
 

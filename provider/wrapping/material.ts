@@ -72,7 +72,10 @@ function describePrivateKey(key: KeyObject): { keySpec: KeySpec | undefined; des
 export function materialProblem(shape: MaterialShape, keySpec: KeySpec): string | undefined {
     if (keySpec === "SYMMETRIC_DEFAULT") {
         if (shape.kind === "raw" && shape.length === SYMMETRIC_KEY_LENGTH) return undefined;
-        return `SYMMETRIC_DEFAULT material must be exactly ${SYMMETRIC_KEY_LENGTH} raw bytes (a 256-bit key), got ${describeShape(shape)}`;
+        return (
+            `SYMMETRIC_DEFAULT material must be exactly ${SYMMETRIC_KEY_LENGTH} raw bytes (a 256-bit key), got ` +
+            `${describeShape(shape)}`
+        );
     }
     if (isHmac(keySpec)) {
         const { min, max } = HMAC_LENGTHS[keySpec];
@@ -83,7 +86,10 @@ export function materialProblem(shape: MaterialShape, keySpec: KeySpec): string 
         ? `an RSA-${RSA_MODULUS_BITS[keySpec]} private key`
         : `an EC private key on curve ${isEcc(keySpec) ? ECC_CURVES[keySpec] : "?"}`;
     if (shape.kind === "pkcs8" && shape.keySpec === keySpec) return undefined;
-    return `${keySpec} material must be ${expected} (PEM text, or base64 of DER PKCS#8, PKCS#1 or SEC1), got ${describeShape(shape)}`;
+    return (
+        `${keySpec} material must be ${expected} (PEM text, or base64 of DER PKCS#8, PKCS#1 or SEC1), got ` +
+        `${describeShape(shape)}`
+    );
 }
 
 function describeShape(shape: MaterialShape): string {
@@ -101,7 +107,9 @@ export function inferKeySpec(shape: MaterialShape): { keySpec?: KeySpec; problem
             : { problem: `the material is ${shape.description}, which AWS KMS cannot import` };
     }
     if (shape.length === SYMMETRIC_KEY_LENGTH) return { keySpec: "SYMMETRIC_DEFAULT" };
-    const fits = HMAC_KEY_SPECS.filter((s) => shape.length >= HMAC_LENGTHS[s].min && shape.length <= HMAC_LENGTHS[s].max);
+    const fits = HMAC_KEY_SPECS.filter(
+        (s) => shape.length >= HMAC_LENGTHS[s].min && shape.length <= HMAC_LENGTHS[s].max,
+    );
     if (fits.length === 0) {
         return {
             problem:

@@ -1,4 +1,12 @@
-import { KeyObject, checkPrimeSync, constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes } from "node:crypto";
+import {
+    KeyObject,
+    checkPrimeSync,
+    constants,
+    createCipheriv,
+    createPublicKey,
+    publicEncrypt,
+    randomBytes,
+} from "node:crypto";
 import { MODULUS_BYTES, Wrapping, isKeyWrap, oaepDigest } from "./algorithms";
 
 /**
@@ -34,7 +42,8 @@ export function parseWrappingKey(spkiDer: Uint8Array | undefined, wrapping: Wrap
         throw new WrappingKeyError("it is not a DER SubjectPublicKeyInfo public key");
     }
     const details = key.asymmetricKeyDetails ?? {};
-    if (key.asymmetricKeyType !== "rsa") throw new WrappingKeyError(`it is a ${key.asymmetricKeyType ?? "unknown"} key, not RSA`);
+    if (key.asymmetricKeyType !== "rsa")
+        throw new WrappingKeyError(`it is a ${key.asymmetricKeyType ?? "unknown"} key, not RSA`);
     const bits = details.modulusLength ?? 0;
     if (bits / 8 !== MODULUS_BYTES[wrapping.wrappingKeySpec]) {
         throw new WrappingKeyError(`its modulus has ${bits} bits, but ${wrapping.wrappingKeySpec} was requested`);
@@ -43,7 +52,8 @@ export function parseWrappingKey(spkiDer: Uint8Array | undefined, wrapping: Wrap
         throw new WrappingKeyError(`its public exponent is ${details.publicExponent ?? "missing"}, not 65537`);
     }
     const problem = modulusProblem(key);
-    if (problem) throw new WrappingKeyError(`${problem}, so anyone can compute its private key and unwrap the material`);
+    if (problem)
+        throw new WrappingKeyError(`${problem}, so anyone can compute its private key and unwrap the material`);
     return key;
 }
 
@@ -59,7 +69,8 @@ let smallPrimes: bigint | undefined;
 function modulusProblem(key: KeyObject): string | undefined {
     const n = BigInt(`0x${Buffer.from(key.export({ format: "jwk" }).n ?? "", "base64url").toString("hex") || "0"}`);
     if (n % 2n === 0n) return "its modulus is even";
-    if (gcd(n, (smallPrimes ??= productOfPrimesBelow(SMALL_PRIME_BOUND))) !== 1n) return `its modulus has a prime factor below ${SMALL_PRIME_BOUND}`;
+    if (gcd(n, (smallPrimes ??= productOfPrimesBelow(SMALL_PRIME_BOUND))) !== 1n)
+        return `its modulus has a prime factor below ${SMALL_PRIME_BOUND}`;
     if (checkPrimeSync(n, { checks: 16 })) return "its modulus is a prime number";
     return undefined;
 }

@@ -13,14 +13,29 @@ describe("bench/args", () => {
     });
 
     it("reads every flag, with a separate or an inline value, and reproduces the command line", () => {
-        const args = parseArgs(["--materials", "20", "--quota-scale=2.5", "--parallel", "16,default,4", "--cold-starts", "0", "--cli-env", "PULUMI_SKIP_CHECKPOINTS=true", "--out", "/tmp/x"]);
+        const args = parseArgs([
+            "--materials",
+            "20",
+            "--quota-scale=2.5",
+            "--parallel",
+            "16,default,4",
+            "--cold-starts",
+            "0",
+            "--cli-env",
+            "PULUMI_SKIP_CHECKPOINTS=true",
+            "--out",
+            "/tmp/x",
+        ]);
         assert.equal(args.materials, 20);
         assert.equal(args.quotaScale, 2.5);
         assert.deepEqual(args.parallel, [16, "default", 4]);
         assert.equal(args.coldStarts, 0);
         assert.deepEqual(args.cliEnv, { PULUMI_SKIP_CHECKPOINTS: "true" });
         assert.equal(args.out, "/tmp/x");
-        assert.equal(commandLine(args), "npm run bench -- --materials 20 --quota-scale 2.5 --parallel 16,default,4 --cold-starts 0 --cli-env PULUMI_SKIP_CHECKPOINTS=true");
+        assert.equal(
+            commandLine(args),
+            "npm run bench -- --materials 20 --quota-scale 2.5 --parallel 16,default,4 --cold-starts 0 --cli-env PULUMI_SKIP_CHECKPOINTS=true",
+        );
     });
 
     it("keeps a value containing = whole (--cli-env NODE_OPTIONS=--require=x)", () => {

@@ -2,11 +2,19 @@ import assert from "node:assert/strict";
 import { quotaBound } from "../../bench/bound";
 
 describe("bench/bound", () => {
-    const rates: Record<string, number> = { GetParametersForImport: 1, ImportKeyMaterial: 15, DescribeKey: 2000, ListKeyRotations: 100 };
+    const rates: Record<string, number> = {
+        GetParametersForImport: 1,
+        ImportKeyMaterial: 15,
+        DescribeKey: 2000,
+        ListKeyRotations: 100,
+    };
     const rateOf = (op: string): number => rates[op];
 
     it("is the slowest operation's accepted calls ÷ its rate: the bottleneck", () => {
-        const bound = quotaBound({ GetParametersForImport: 200, ImportKeyMaterial: 200, DescribeKey: 400, ListKeyRotations: 200 }, rateOf);
+        const bound = quotaBound(
+            { GetParametersForImport: 200, ImportKeyMaterial: 200, DescribeKey: 400, ListKeyRotations: 200 },
+            rateOf,
+        );
         assert.equal(bound.ms, 200_000);
         assert.equal(bound.bottleneck?.operation, "GetParametersForImport");
         assert.deepEqual(

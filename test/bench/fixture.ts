@@ -3,10 +3,21 @@ import type { PhaseName, PhaseResult } from "../../bench/phase";
 import type { BenchResults } from "../../bench/results";
 
 /** AWS's quotas (requests/s) of the operations the fixtures use. */
-const RATES: Record<string, number> = { GetParametersForImport: 1, ImportKeyMaterial: 15, DescribeKey: 2000, ListKeyRotations: 100, DeleteImportedKeyMaterial: 15 };
+const RATES: Record<string, number> = {
+    GetParametersForImport: 1,
+    ImportKeyMaterial: 15,
+    DescribeKey: 2000,
+    ListKeyRotations: 100,
+    DeleteImportedKeyMaterial: 15,
+};
 
 /** A phase as runPhase reports it, with calls made by `expected` materials and the given wall time. */
-export function phaseResult(phase: PhaseName, wallMs: number, accepted: Record<string, number>, overrides: Partial<PhaseResult> = {}): PhaseResult {
+export function phaseResult(
+    phase: PhaseName,
+    wallMs: number,
+    accepted: Record<string, number>,
+    overrides: Partial<PhaseResult> = {},
+): PhaseResult {
     const bound = quotaBound(accepted, (op) => RATES[op] ?? 100);
     const expected = overrides.expected ?? 200;
     return {
@@ -19,19 +30,50 @@ export function phaseResult(phase: PhaseName, wallMs: number, accepted: Record<s
         wallMs,
         apiWallMs: wallMs + 900,
         engineDurationSeconds: Math.round(wallMs / 1000),
-        timeline: { programStartedMs: 300, hostSeenMs: 700, firstStepStartMs: 1900, firstKmsAnswerMs: 2100, lastKmsAnswerMs: wallMs - 400, stepEndsMs: [2200, wallMs - 400] },
+        timeline: {
+            programStartedMs: 300,
+            hostSeenMs: 700,
+            firstStepStartMs: 1900,
+            firstKmsAnswerMs: 2100,
+            lastKmsAnswerMs: wallMs - 400,
+            stepEndsMs: [2200, wallMs - 400],
+        },
         maxInFlight: 8,
-        counters: Object.fromEntries(Object.entries(accepted).map(([op, calls]) => [op, { calls, throttled: 0, faults: 0, errors: 0 }])),
+        counters: Object.fromEntries(
+            Object.entries(accepted).map(([op, calls]) => [op, { calls, throttled: 0, faults: 0, errors: 0 }]),
+        ),
         accepted,
         throttled: 0,
         bound,
         ratio: bound.ms > 0 ? wallMs / bound.ms : undefined,
         cpu: { allProcessesMs: 9000, cliMs: 6000, hostMs: 2900, otherMs: 100, benchProcessMs: 3000 },
         processes: [
-            { pid: 10, role: "cli", what: "pulumi up", firstSeenMs: 50, lastSeenMs: wallMs, cpuMs: 6000, peakRssBytes: 200e6 },
-            { pid: 11, role: "host", what: "node dynamic-provider", firstSeenMs: 700, lastSeenMs: wallMs, cpuMs: 2900, peakRssBytes: 170e6 },
+            {
+                pid: 10,
+                role: "cli",
+                what: "pulumi up",
+                firstSeenMs: 50,
+                lastSeenMs: wallMs,
+                cpuMs: 6000,
+                peakRssBytes: 200e6,
+            },
+            {
+                pid: 11,
+                role: "host",
+                what: "node dynamic-provider",
+                firstSeenMs: 700,
+                lastSeenMs: wallMs,
+                cpuMs: 2900,
+                peakRssBytes: 170e6,
+            },
         ],
-        state: { checkpointWrites: 402, checkpointBytesWritten: 330e6, largestCheckpointBytes: 1_600_000, fileEvents: 1600, checkpointWriteTimesMs: [] },
+        state: {
+            checkpointWrites: 402,
+            checkpointBytesWritten: 330e6,
+            largestCheckpointBytes: 1_600_000,
+            fileEvents: 1600,
+            checkpointWriteTimesMs: [],
+        },
         pacingLogs: [],
         loadAverage: { atStart: 1, atEnd: 1 },
         ...overrides,
@@ -52,7 +94,14 @@ export function benchResults(): BenchResults {
     return {
         generatedAt: "2026-12-01T04:00:00.000Z",
         command: "npm run bench",
-        machine: { cpus: 2, cpuModel: "Test CPU", node: "v20.20.2", pulumiCli: "3.274.1", cliDefaultParallelism: 8, loadAverage: { atStart: 3.5, atEnd: 2.5, mean: 4.25, max: 6 } },
+        machine: {
+            cpus: 2,
+            cpuModel: "Test CPU",
+            node: "v20.20.2",
+            pulumiCli: "3.274.1",
+            cliDefaultParallelism: 8,
+            loadAverage: { atStart: 3.5, atEnd: 2.5, mean: 4.25, max: 6 },
+        },
         params: { materials: 200, quotaScale: 1, parallel: ["default", 16], coldStarts: 3, cliEnv: {} },
         ok: true,
         runs: [
@@ -71,8 +120,25 @@ export function benchResults(): BenchResults {
             providerCopiesInEntry: 2,
         },
         coldStart: {
-            trials: [{ hostSeenMs: 700, firstKmsAnswerMs: 2000, createDoneMs: 2300, wallMs: 2600, cliCpuMs: 400, hostCpuMs: 900, ok: true }],
-            median: { hostSeenMs: 700, firstKmsAnswerMs: 2000, createDoneMs: 2300, wallMs: 2600, cliCpuMs: 400, hostCpuMs: 900 },
+            trials: [
+                {
+                    hostSeenMs: 700,
+                    firstKmsAnswerMs: 2000,
+                    createDoneMs: 2300,
+                    wallMs: 2600,
+                    cliCpuMs: 400,
+                    hostCpuMs: 900,
+                    ok: true,
+                },
+            ],
+            median: {
+                hostSeenMs: 700,
+                firstKmsAnswerMs: 2000,
+                createDoneMs: 2300,
+                wallMs: 2600,
+                cliCpuMs: 400,
+                hostCpuMs: 900,
+            },
         },
         benchWallMs: 1_000_000,
     };

@@ -16,16 +16,34 @@ async function until(done: () => boolean, boundMs = 5000): Promise<void> {
 describe("bench/processes and bench/stateWrites (real processes and files)", () => {
     it("tells the CLI, the provider host and the plugin script's helpers apart", () => {
         assert.equal(roleOf("/root/.cache/pulumi-kms-byok/pulumi-cli/v3.274.1/bin/pulumi", ["pulumi", "up"]), "cli");
-        assert.equal(roleOf("/usr/bin/node", ["node", "/repo/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js", "127.0.0.1:4000"]), "host");
-        assert.equal(roleOf("/usr/bin/node", ["node", "-e", "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))"]), "other");
+        assert.equal(
+            roleOf("/usr/bin/node", [
+                "node",
+                "/repo/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js",
+                "127.0.0.1:4000",
+            ]),
+            "host",
+        );
+        assert.equal(
+            roleOf("/usr/bin/node", [
+                "node",
+                "-e",
+                "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))",
+            ]),
+            "other",
+        );
         assert.equal(roleOf("/usr/bin/dash", ["/bin/sh", "/x/bin/pulumi-resource-pulumi-nodejs"]), "other");
     });
 
     it("finds a process by the marker in its environment, and only that one", async () => {
         const watcher = new ProcessWatcher("marker-under-test", 20).start();
         const script = "const end = Date.now() + 400; while (Date.now() < end);";
-        const marked = spawn(process.execPath, ["-e", script], { env: { ...process.env, [MARKER_VARIABLE]: "marker-under-test" } });
-        const unmarked = spawn(process.execPath, ["-e", script], { env: { ...process.env, [MARKER_VARIABLE]: "another" } });
+        const marked = spawn(process.execPath, ["-e", script], {
+            env: { ...process.env, [MARKER_VARIABLE]: "marker-under-test" },
+        });
+        const unmarked = spawn(process.execPath, ["-e", script], {
+            env: { ...process.env, [MARKER_VARIABLE]: "another" },
+        });
         await Promise.all([marked, unmarked].map((child) => new Promise((resolve) => child.on("exit", resolve))));
         const found = watcher.stop();
         assert.deepEqual(
@@ -51,7 +69,10 @@ describe("bench/processes and bench/stateWrites (real processes and files)", () 
             const writes = watcher.stop();
             assert.equal(writes.checkpointWrites, 2);
             assert.equal(writes.largestCheckpointBytes, 250);
-            assert.ok(writes.checkpointBytesWritten === 350 || writes.checkpointBytesWritten === 500, `sizes summed: ${writes.checkpointBytesWritten}`);
+            assert.ok(
+                writes.checkpointBytesWritten === 350 || writes.checkpointBytesWritten === 500,
+                `sizes summed: ${writes.checkpointBytesWritten}`,
+            );
             assert.ok(writes.fileEvents > 2);
         } finally {
             rmSync(dir, { recursive: true, force: true });

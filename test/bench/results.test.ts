@@ -1,5 +1,16 @@
 import assert from "node:assert/strict";
-import { callsPerResource, checkTarget, describeTarget, fixedCosts, kmsWindowRatio, measureSizes, median, phaseOk, summarizeCold, TARGETS } from "../../bench/results";
+import {
+    callsPerResource,
+    checkTarget,
+    describeTarget,
+    fixedCosts,
+    kmsWindowRatio,
+    measureSizes,
+    median,
+    phaseOk,
+    summarizeCold,
+    TARGETS,
+} from "../../bench/results";
 import { phaseResult } from "./fixture";
 
 describe("bench/results", () => {
@@ -23,7 +34,10 @@ describe("bench/results", () => {
         assert.equal(over.met, false);
         assert.equal(over.measured, 220_001 / 200_000);
         assert.equal(checkTarget(phaseResult("refresh", 4_000, { ListKeyRotations: 200, DescribeKey: 200 })).met, true);
-        assert.equal(checkTarget(phaseResult("refresh", 4_001, { ListKeyRotations: 200, DescribeKey: 200 })).met, false);
+        assert.equal(
+            checkTarget(phaseResult("refresh", 4_001, { ListKeyRotations: 200, DescribeKey: 200 })).met,
+            false,
+        );
     });
 
     it("judges the preview by its wall time", () => {
@@ -41,7 +55,12 @@ describe("bench/results", () => {
 
     it("counts KMS calls per resource against the minimum", () => {
         const row = callsPerResource(phaseResult("create", 210_000, create, { throttled: 20 }));
-        assert.deepEqual(row.byOperation, { GetParametersForImport: 1, ImportKeyMaterial: 1, DescribeKey: 2, ListKeyRotations: 1 });
+        assert.deepEqual(row.byOperation, {
+            GetParametersForImport: 1,
+            ImportKeyMaterial: 1,
+            DescribeKey: 2,
+            ListKeyRotations: 1,
+        });
         assert.equal(row.total, 5);
         assert.equal(row.minimum, 2);
         assert.equal(row.throttledPerResource, 0.1);
@@ -54,7 +73,10 @@ describe("bench/results", () => {
         assert.deepEqual(fixedCosts(p), { beforeFirstKmsMs: 2100, afterLastKmsMs: 400 });
         assert.equal(kmsWindowRatio(p), (13_600 - 2100) / ((200 / 15) * 1000));
         assert.equal(kmsWindowRatio(phaseResult("preview", 5000, {})), undefined);
-        assert.equal(fixedCosts(phaseResult("preview", 5000, {}, { timeline: { ...p.timeline, firstKmsAnswerMs: undefined } })), undefined);
+        assert.equal(
+            fixedCosts(phaseResult("preview", 5000, {}, { timeline: { ...p.timeline, firstKmsAnswerMs: undefined } })),
+            undefined,
+        );
     });
 
     it("measures sizes from a stack export, secrets encrypted, __provider stored in inputs and outputs", () => {
@@ -66,7 +88,15 @@ describe("bench/results", () => {
             inputs: { __provider: provider, keyId: "k", keyMaterial: secret },
             outputs: { __provider: provider, keyId: "k", keyMaterialId: "ab" },
         };
-        const text = JSON.stringify({ version: 3, deployment: { resources: [{ urn: "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s", type: "pulumi:pulumi:Stack" }, material] } });
+        const text = JSON.stringify({
+            version: 3,
+            deployment: {
+                resources: [
+                    { urn: "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s", type: "pulumi:pulumi:Stack" },
+                    material,
+                ],
+            },
+        });
         const sizes = measureSizes(text, 5000, 2, "material-0000");
         assert.equal(sizes.providerBytes, Buffer.byteLength(provider));
         assert.equal(sizes.providerCopiesInEntry, 2);
@@ -82,8 +112,24 @@ describe("bench/results", () => {
         assert.equal(median([4, 1, 2, 3]), 2.5);
         assert.equal(median([undefined]), undefined);
         const cold = summarizeCold([
-            { hostSeenMs: 700, firstKmsAnswerMs: 2000, createDoneMs: 2300, wallMs: 2600, cliCpuMs: 400, hostCpuMs: 900, ok: true },
-            { hostSeenMs: 900, firstKmsAnswerMs: undefined, createDoneMs: 2500, wallMs: 2800, cliCpuMs: 500, hostCpuMs: 1000, ok: true },
+            {
+                hostSeenMs: 700,
+                firstKmsAnswerMs: 2000,
+                createDoneMs: 2300,
+                wallMs: 2600,
+                cliCpuMs: 400,
+                hostCpuMs: 900,
+                ok: true,
+            },
+            {
+                hostSeenMs: 900,
+                firstKmsAnswerMs: undefined,
+                createDoneMs: 2500,
+                wallMs: 2800,
+                cliCpuMs: 500,
+                hostCpuMs: 1000,
+                ok: true,
+            },
         ]);
         assert.equal(cold.median.hostSeenMs, 800);
         assert.equal(cold.median.firstKmsAnswerMs, 2000);

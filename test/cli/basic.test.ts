@@ -39,9 +39,14 @@ describe("real CLI: the basic stack", function () {
         const material = randomMaterial();
         const program = async () => {
             const key = new TestKey("byok", { endpoint: world().kms.url });
-            new ImportedKeyMaterial("byok-material", { keyId: key.id, keyMaterial: new pulumi.Config().requireSecret("keyMaterial") });
+            new ImportedKeyMaterial("byok-material", {
+                keyId: key.id,
+                keyMaterial: new pulumi.Config().requireSecret("keyMaterial"),
+            });
         };
-        const stack = await world().newStack("unknown-key", program, { keyMaterial: { secret: material.toString("base64") } });
+        const stack = await world().newStack("unknown-key", program, {
+            keyMaterial: { secret: material.toString("base64") },
+        });
         world().kms.control.resetCounters();
         const preview = ok(await stack.preview());
         assert.equal(preview.step("byok")?.op, "create");
@@ -57,17 +62,21 @@ describe("real CLI: the basic stack", function () {
         ok(await stack.destroy());
     });
 
-    it("up imports the material: key Enabled and usable, the material an encrypted secret, the stored provider a small shim", async () => {
-        const { stack, material, resource, keyId } = await upBasic("up");
-        assert.equal(resource.outputs["keyState"], "Enabled");
-        assert.match(String(resource.outputs["keyMaterialId"]), /^[0-9a-f]{64}$/);
-        assert.equal(resource.id, `${resource.outputs["keyArn"]}#${resource.outputs["keyMaterialId"]}`);
-        assert.equal((await world().describeKey(keyId)).KeyState, "Enabled");
-        await assertKeyUsable(world().client, keyId);
-        await assertStateKeepsSecrets(stack, material);
-        assert.ok(String(resource.inputs["__provider"]).length < 4096, "the stored provider is a small shim");
-        assert.equal((await stack.outputs())["byok-material.keyState"], "Enabled");
-    });
+    it(
+        "up imports the material: key Enabled and usable, the material an encrypted secret, the stored " +
+            "provider a small shim",
+        async () => {
+            const { stack, material, resource, keyId } = await upBasic("up");
+            assert.equal(resource.outputs["keyState"], "Enabled");
+            assert.match(String(resource.outputs["keyMaterialId"]), /^[0-9a-f]{64}$/);
+            assert.equal(resource.id, `${resource.outputs["keyArn"]}#${resource.outputs["keyMaterialId"]}`);
+            assert.equal((await world().describeKey(keyId)).KeyState, "Enabled");
+            await assertKeyUsable(world().client, keyId);
+            await assertStateKeepsSecrets(stack, material);
+            assert.ok(String(resource.inputs["__provider"]).length < 4096, "the stored provider is a small shim");
+            assert.equal((await stack.outputs())["byok-material.keyState"], "Enabled");
+        },
+    );
 
     it("refresh of an unchanged stack changes nothing (refresh --expect-no-changes passes)", async () => {
         const { stack, material } = await upBasic("refresh");
@@ -76,62 +85,106 @@ describe("real CLI: the basic stack", function () {
         ok(await stack.preview({ refresh: true, expectNoChanges: true }));
     });
 
-    it("material deleted out of band: preview --refresh --expect-no-changes fails; up --refresh repairs; old ciphertexts decrypt", async () => {
-        const { stack, material, resource, keyId } = await upBasic("drift-deleted");
-        const ciphertext = await assertKeyUsable(world().client, keyId);
-        await world().client.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: String(resource.outputs["keyMaterialId"]) }));
+    it(
+        "material deleted out of band: preview --refresh --expect-no-changes fails; up --refresh repairs; " +
+            "old ciphertexts decrypt",
+        async () => {
+            const { stack, material, resource, keyId } = await upBasic("drift-deleted");
+            const ciphertext = await assertKeyUsable(world().client, keyId);
+            await world().client.send(
+                new DeleteImportedKeyMaterialCommand({
+                    KeyId: keyId,
+                    KeyMaterialId: String(resource.outputs["keyMaterialId"]),
+                }),
+            );
 
-        const preview = failed(await stack.preview({ refresh: true, expectNoChanges: true }));
-        assert.equal(preview.step("byok-material")?.op, "update");
-        assert.ok(preview.messages().some((m) => /reimporting the same material in place \(the material was DELETED outside Pulumi/.test(m)), "the preview says why");
-        assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport", "a preview changes nothing");
-        assert.equal((await stack.resource("byok-material"))!.outputs["materialCondition"], "IMPORTED", "preview --refresh persists nothing");
-        assertRunKeepsSecrets(preview, material);
-
-        const up = ok(await stack.up({ refresh: true }));
-        assert.equal(up.step("byok-material")?.op, "update");
-        assert.equal((await world().describeKey(keyId)).KeyState, "Enabled");
-        await assertKeyUsable(world().client, keyId, ciphertext);
-        assert.equal((await stack.resource("byok-material"))!.outputs["materialCondition"], "IMPORTED");
-        ok(await stack.preview({ refresh: true, expectNoChanges: true }));
-        await assertStateKeepsSecrets(stack, material);
-    });
-
-    it("validTo as the program wrote it (\"…Z\") and as KMS reports it are one spelling: a drift preview shows no validTo change", async () => {
-        const given = inDays(180); // "…T12:34:56Z", as users write it; read back from KMS it is "…T12:34:56.000Z"
-        const { stack, resource, keyId } = await upBasic("validto-spelling", given);
-        assert.equal(resource.inputs["validTo"], resource.outputs["validTo"], "inputs (checked) and outputs (read from KMS) spell it alike");
-        assert.equal(Date.parse(String(resource.outputs["validTo"])), Date.parse(given));
-        ok(await stack.preview({ refresh: true, expectNoChanges: true }));
-
-        await world().client.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: String(resource.outputs["keyMaterialId"]) }));
-        const events: EngineEvent[] = [];
-        failed(await stack.preview({ refresh: true, expectNoChanges: true, onEvent: (event) => events.push(event) }));
-        // The step's outputs event carries the previewed outputs (the pre-event has none yet).
-        const planned = events.map((e) => e.resOutputsEvent?.metadata).find((m) => m?.urn.endsWith("::byok-material") && m.op === "update");
-        assert.ok(planned, "the drift plans an update");
-        // A preview's outputs of an update are its checked inputs: the same instant must not read as a change.
-        assert.equal(planned.new?.outputs?.["validTo"], planned.old?.outputs?.["validTo"]);
-        assert.ok(!(planned.diffs ?? []).includes("validTo"), `diffs: ${planned.diffs}`);
-    });
-
-    it("material expired (kms-local's clock): preview --refresh --expect-no-changes fails; up --refresh with a new validTo repairs", async () => {
-        const { stack, material, keyId } = await upBasic("drift-expired", inDays(2));
-        world().kms.control.clock.advance(3 * DAY);
-        try {
             const preview = failed(await stack.preview({ refresh: true, expectNoChanges: true }));
-            assert.ok(preview.messages().some((m) => /EXPIRED/.test(m)), "the preview says the material expired");
-            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
-            stack.setProgram(basicProgram({ validTo: inDays(60) }));
+            assert.equal(preview.step("byok-material")?.op, "update");
+            assert.ok(
+                preview
+                    .messages()
+                    .some((m) =>
+                        /reimporting the same material in place \(the material was DELETED outside Pulumi/.test(m),
+                    ),
+                "the preview says why",
+            );
+            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport", "a preview changes nothing");
+            assert.equal(
+                (await stack.resource("byok-material"))!.outputs["materialCondition"],
+                "IMPORTED",
+                "preview --refresh persists nothing",
+            );
+            assertRunKeepsSecrets(preview, material);
+
             const up = ok(await stack.up({ refresh: true }));
             assert.equal(up.step("byok-material")?.op, "update");
             assert.equal((await world().describeKey(keyId)).KeyState, "Enabled");
-            await assertKeyUsable(world().client, keyId);
+            await assertKeyUsable(world().client, keyId, ciphertext);
+            assert.equal((await stack.resource("byok-material"))!.outputs["materialCondition"], "IMPORTED");
+            ok(await stack.preview({ refresh: true, expectNoChanges: true }));
             await assertStateKeepsSecrets(stack, material);
-        } finally {
-            world().kms.control.clock.advance(0);
-        }
-    });
+        },
+    );
+
+    it(
+        'validTo as the program wrote it ("…Z") and as KMS reports it are one spelling: a drift preview ' +
+            "shows no validTo change",
+        async () => {
+            const given = inDays(180); // "…T12:34:56Z", as users write it; read back from KMS it is "…T12:34:56.000Z"
+            const { stack, resource, keyId } = await upBasic("validto-spelling", given);
+            assert.equal(
+                resource.inputs["validTo"],
+                resource.outputs["validTo"],
+                "inputs (checked) and outputs (read from KMS) spell it alike",
+            );
+            assert.equal(Date.parse(String(resource.outputs["validTo"])), Date.parse(given));
+            ok(await stack.preview({ refresh: true, expectNoChanges: true }));
+
+            await world().client.send(
+                new DeleteImportedKeyMaterialCommand({
+                    KeyId: keyId,
+                    KeyMaterialId: String(resource.outputs["keyMaterialId"]),
+                }),
+            );
+            const events: EngineEvent[] = [];
+            failed(
+                await stack.preview({ refresh: true, expectNoChanges: true, onEvent: (event) => events.push(event) }),
+            );
+            // The step's outputs event carries the previewed outputs (the pre-event has none yet).
+            const planned = events
+                .map((e) => e.resOutputsEvent?.metadata)
+                .find((m) => m?.urn.endsWith("::byok-material") && m.op === "update");
+            assert.ok(planned, "the drift plans an update");
+            // A preview's outputs of an update are its checked inputs: the same instant must not read as a change.
+            assert.equal(planned.new?.outputs?.["validTo"], planned.old?.outputs?.["validTo"]);
+            assert.ok(!(planned.diffs ?? []).includes("validTo"), `diffs: ${planned.diffs}`);
+        },
+    );
+
+    it(
+        "material expired (kms-local's clock): preview --refresh --expect-no-changes fails; up --refresh with " +
+            "a new validTo repairs",
+        async () => {
+            const { stack, material, keyId } = await upBasic("drift-expired", inDays(2));
+            world().kms.control.clock.advance(3 * DAY);
+            try {
+                const preview = failed(await stack.preview({ refresh: true, expectNoChanges: true }));
+                assert.ok(
+                    preview.messages().some((m) => /EXPIRED/.test(m)),
+                    "the preview says the material expired",
+                );
+                assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+                stack.setProgram(basicProgram({ validTo: inDays(60) }));
+                const up = ok(await stack.up({ refresh: true }));
+                assert.equal(up.step("byok-material")?.op, "update");
+                assert.equal((await world().describeKey(keyId)).KeyState, "Enabled");
+                await assertKeyUsable(world().client, keyId);
+                await assertStateKeepsSecrets(stack, material);
+            } finally {
+                world().kms.control.clock.advance(0);
+            }
+        },
+    );
 
     it("a validTo change updates in place: same KeyMaterialId, no delete, the key Enabled", async () => {
         const { stack, material, resource, keyId } = await upBasic("validto");
@@ -156,7 +209,11 @@ describe("real CLI: the basic stack", function () {
         assert.equal(preview.step("byok-material")?.op, "replace");
         ok(await stack.up());
         assert.equal((await world().describeKey(newKey)).KeyState, "Enabled");
-        assert.equal((await world().describeKey(oldKey)).KeyState, "PendingImport", "the old key's material was deleted");
+        assert.equal(
+            (await world().describeKey(oldKey)).KeyState,
+            "PendingImport",
+            "the old key's material was deleted",
+        );
         await assertKeyUsable(world().client, newKey);
         await assertStateKeepsSecrets(stack, material);
     });
@@ -171,28 +228,49 @@ describe("real CLI: the basic stack", function () {
         assert.equal((await world().describeKey(keyId)).KeyState, "Enabled");
     });
 
-    it("adopts material imported before the stack existed (same bytes): one KeyMaterialId, no second material", async () => {
-        const key = await world().createKey();
-        const material = randomMaterial();
-        const first = await world().newStack("adopt-first", basicProgram(), { keyId: key.KeyId!, keyMaterial: { secret: material.toString("base64") } });
-        ok(await first.up());
-        const owned = (await first.resource("byok-material"))!.outputs["keyMaterialId"];
-        // Someone stops managing it (state removed, material kept), then a new stack adopts it.
-        await first.cli(["state", "delete", String((await first.resource("byok-material"))!.urn), "--yes", "--stack", first.name]);
-        const second = await world().newStack("adopt-second", basicProgram(), { keyId: key.KeyId!, keyMaterial: { secret: material.toString("base64") } });
-        ok(await second.up());
-        assert.equal((await second.resource("byok-material"))!.outputs["keyMaterialId"], owned);
-        assert.equal((await world().materials(key.KeyId!)).length, 1);
-        ok(await second.destroy());
-    });
+    it(
+        "adopts material imported before the stack existed (same " + "bytes): one KeyMaterialId, no second material",
+        async () => {
+            const key = await world().createKey();
+            const material = randomMaterial();
+            const first = await world().newStack("adopt-first", basicProgram(), {
+                keyId: key.KeyId!,
+                keyMaterial: { secret: material.toString("base64") },
+            });
+            ok(await first.up());
+            const owned = (await first.resource("byok-material"))!.outputs["keyMaterialId"];
+            // Someone stops managing it (state removed, material kept), then a new stack adopts it.
+            await first.cli([
+                "state",
+                "delete",
+                String((await first.resource("byok-material"))!.urn),
+                "--yes",
+                "--stack",
+                first.name,
+            ]);
+            const second = await world().newStack("adopt-second", basicProgram(), {
+                keyId: key.KeyId!,
+                keyMaterial: { secret: material.toString("base64") },
+            });
+            ok(await second.up());
+            assert.equal((await second.resource("byok-material"))!.outputs["keyMaterialId"], owned);
+            assert.equal((await world().materials(key.KeyId!)).length, 1);
+            ok(await second.destroy());
+        },
+    );
 
     it("destroy deletes the material by its KeyMaterialId; the key cannot encrypt afterwards", async () => {
         const { stack, material, resource, keyId } = await upBasic("destroy");
         world().kms.control.resetCounters();
         const destroy = ok(await stack.destroy());
         assertRunKeepsSecrets(destroy, material);
-        const deletes = world().kms.control.requests().filter((r) => r.operation === "DeleteImportedKeyMaterial");
-        assert.deepEqual(deletes.map((r) => r.keyMaterialId), [resource.outputs["keyMaterialId"]]);
+        const deletes = world()
+            .kms.control.requests()
+            .filter((r) => r.operation === "DeleteImportedKeyMaterial");
+        assert.deepEqual(
+            deletes.map((r) => r.keyMaterialId),
+            [resource.outputs["keyMaterialId"]],
+        );
         assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
         assert.deepEqual((await stack.exportState()).resources, []);
         await assertKeyUnusable(world().client, keyId, "KMSInvalidStateException");
@@ -229,16 +307,24 @@ describe("real CLI: the basic stack", function () {
         const material = randomMaterial();
         const program = async () => {
             const key = new TestKey("byok", { endpoint: world().kms.url });
-            new ImportedKeyMaterial("byok-material", { keyId: key.id, keyMaterial: new pulumi.Config().requireSecret("keyMaterial") });
+            new ImportedKeyMaterial("byok-material", {
+                keyId: key.id,
+                keyMaterial: new pulumi.Config().requireSecret("keyMaterial"),
+            });
         };
-        const stack = await world().newStack("key-gone", program, { keyMaterial: { secret: material.toString("base64") } });
+        const stack = await world().newStack("key-gone", program, {
+            keyMaterial: { secret: material.toString("base64") },
+        });
         ok(await stack.up());
         const keyId = String((await stack.resource("byok"))!.id);
         await world().client.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
         world().kms.control.clock.advance(8 * DAY);
         try {
             ok(await stack.refresh());
-            assert.deepEqual((await stack.exportState()).resources.map((r) => r.name), []);
+            assert.deepEqual(
+                (await stack.exportState()).resources.map((r) => r.name),
+                [],
+            );
             const up = ok(await stack.up());
             assert.equal(up.step("byok")?.op, "create");
             assert.equal(up.step("byok-material")?.op, "create");
@@ -254,24 +340,36 @@ describe("real CLI: the basic stack", function () {
     it("retainOnDelete: removing the resource leaves the material in KMS", async () => {
         const key = await world().createKey();
         const material = randomMaterial();
-        const stack = await world().newStack("retain", materialsProgram({ name: "byok-material", opts: { retainOnDelete: true } }), {
-            keyId: key.KeyId!,
-            keyMaterial: { secret: material.toString("base64") },
-        });
+        const stack = await world().newStack(
+            "retain",
+            materialsProgram({ name: "byok-material", opts: { retainOnDelete: true } }),
+            {
+                keyId: key.KeyId!,
+                keyMaterial: { secret: material.toString("base64") },
+            },
+        );
         ok(await stack.up());
         world().kms.control.resetCounters();
         ok(await stack.destroy());
-        assert.equal(world().kms.control.counters()["DeleteImportedKeyMaterial"], undefined, "the provider was not called");
+        assert.equal(
+            world().kms.control.counters()["DeleteImportedKeyMaterial"],
+            undefined,
+            "the provider was not called",
+        );
         assert.equal((await world().describeKey(key.KeyId!)).KeyState, "Enabled");
     });
 
     it("protect: destroy fails and deletes nothing until protect is lifted", async () => {
         const key = await world().createKey();
         const material = randomMaterial();
-        const stack = await world().newStack("protect", materialsProgram({ name: "byok-material", opts: { protect: true } }), {
-            keyId: key.KeyId!,
-            keyMaterial: { secret: material.toString("base64") },
-        });
+        const stack = await world().newStack(
+            "protect",
+            materialsProgram({ name: "byok-material", opts: { protect: true } }),
+            {
+                keyId: key.KeyId!,
+                keyMaterial: { secret: material.toString("base64") },
+            },
+        );
         ok(await stack.up());
         const destroy = failed(await stack.destroy());
         assert.match(destroy.output, /protect/);

@@ -20,7 +20,10 @@ describe("real CLI: check refuses bad input before any AWS call", function () {
     let lanes: LaneRun | undefined;
 
     before(() => {
-        lanes = runInLanes(rows.map((_, i) => ({ id: String(i) })), { module: "cli/check/rows", run: "runRowJob", finish: "closeRows", lanes: 4 });
+        lanes = runInLanes(
+            rows.map((_, i) => ({ id: String(i) })),
+            { module: "cli/check/rows", run: "runRowJob", finish: "closeRows", lanes: 4 },
+        );
     });
 
     after(() => lanes?.stop());
@@ -41,7 +44,10 @@ describe("real CLI: check refuses bad input before any AWS call", function () {
     it("passes the valid inputs the table starts from", async () => {
         const inputs = validInputs(new Date());
         const program = async () => {
-            new ImportedKeyMaterial("good", { ...inputs, keyMaterial: pulumi.secret(String(inputs["keyMaterial"])) } as unknown as ImportedKeyMaterialArgs);
+            new ImportedKeyMaterial("good", {
+                ...inputs,
+                keyMaterial: pulumi.secret(String(inputs["keyMaterial"])),
+            } as unknown as ImportedKeyMaterialArgs);
         };
         ok(await (await world().newStack("good-inputs", program)).preview());
     });

@@ -8,8 +8,8 @@ import { STEP_REQUESTS, describeTrial, planTrials, type TrialType } from "./cras
 
 /**
  * The CLI and the provider host SIGKILLed at every KMS request of create, update, rotation and delete, then
- * recovered as docs/guides/interrupted-runs.md says (crashes/trials.ts). Trials run on three lanes, each a process of its own with
- * its own kms-local and backend (support/cli/lanes.ts says why), one trial after another per lane.
+ * recovered as docs/guides/interrupted-runs.md says (crashes/trials.ts). Trials run on three lanes, each a process of
+ * its own with its own kms-local and backend (support/cli/lanes.ts says why), one trial after another per lane.
  */
 describe("real CLI: killed at every KMS request, recovered as the guide says, converged", function () {
     this.timeout(900_000);
@@ -41,35 +41,63 @@ describe("real CLI: killed at every KMS request, recovered as the guide says, co
         }
     });
 
-    it("a killed CLI's provider host ends within seconds on its own: no orphan keeps serving with the stack's credentials", async () => {
-        let onRequest: ((operation: string) => void) | undefined;
-        const world = await openCliWorld({ log: (line) => onRequest?.(/^\S+ \S+ \S+ (\S+) /.exec(line)?.[1] ?? "") });
-        try {
-            const stack = await world.newStack("orphan", basicProgram(), {}, { BYOK_ORPHAN: "1" });
-            const key = await world.createKey();
-            await stack.setConfig({ keyId: key.KeyId!, keyMaterial: { secret: randomMaterial().toString("base64") } });
-            let killed = false;
-            onRequest = (operation) => {
-                if (operation === "GetParametersForImport" && !killed) killed = killRole("BYOK_ORPHAN=1", "cli");
-            };
-            assert.equal((await stack.up()).ok, false);
-            onRequest = undefined;
-            assert.ok(killed, "the CLI was killed");
-            const deadline = Date.now() + 15_000;
-            while (processesWithMarker("BYOK_ORPHAN=1").some((p) => p.role === "host") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
-            const left = processesWithMarker("BYOK_ORPHAN=1");
-            killAll("BYOK_ORPHAN=1");
-            assert.deepEqual(left.filter((p) => p.role === "host"), [], "the orphaned host is still running");
-        } finally {
-            await world.close();
-        }
-    });
+    it(
+        "a killed CLI's provider host ends within seconds on its own: no orphan keeps serving with " +
+            "the stack's credentials",
+        async () => {
+            let onRequest: ((operation: string) => void) | undefined;
+            const world = await openCliWorld({
+                log: (line) => onRequest?.(/^\S+ \S+ \S+ (\S+) /.exec(line)?.[1] ?? ""),
+            });
+            try {
+                const stack = await world.newStack("orphan", basicProgram(), {}, { BYOK_ORPHAN: "1" });
+                const key = await world.createKey();
+                await stack.setConfig({
+                    keyId: key.KeyId!,
+                    keyMaterial: { secret: randomMaterial().toString("base64") },
+                });
+                let killed = false;
+                onRequest = (operation) => {
+                    if (operation === "GetParametersForImport" && !killed) killed = killRole("BYOK_ORPHAN=1", "cli");
+                };
+                assert.equal((await stack.up()).ok, false);
+                onRequest = undefined;
+                assert.ok(killed, "the CLI was killed");
+                const deadline = Date.now() + 15_000;
+                while (processesWithMarker("BYOK_ORPHAN=1").some((p) => p.role === "host") && Date.now() < deadline)
+                    await new Promise((resolve) => setTimeout(resolve, 250));
+                const left = processesWithMarker("BYOK_ORPHAN=1");
+                killAll("BYOK_ORPHAN=1");
+                assert.deepEqual(
+                    left.filter((p) => p.role === "host"),
+                    [],
+                    "the orphaned host is still running",
+                );
+            } finally {
+                await world.close();
+            }
+        },
+    );
 
-    it(`${trials.length} trials: every kill point of every step type, the CLI and the host each killed in every type`, () => {
-        for (const [type, requests] of Object.entries(STEP_REQUESTS) as [TrialType, number][]) {
-            for (let k = 0; k <= requests; k++) assert.ok(trials.some((t) => t.type === type && t.k === k), `${type} at ${k}`);
-            assert.ok(trials.some((t) => t.type === type && t.target === "cli"), `${type}: CLI`);
-            assert.ok(trials.some((t) => t.type === type && t.target === "host"), `${type}: host`);
-        }
-    });
+    it(
+        `${trials.length} trials: every kill point of every step type, the CLI and the host each ` +
+            `killed in every type`,
+        () => {
+            for (const [type, requests] of Object.entries(STEP_REQUESTS) as [TrialType, number][]) {
+                for (let k = 0; k <= requests; k++)
+                    assert.ok(
+                        trials.some((t) => t.type === type && t.k === k),
+                        `${type} at ${k}`,
+                    );
+                assert.ok(
+                    trials.some((t) => t.type === type && t.target === "cli"),
+                    `${type}: CLI`,
+                );
+                assert.ok(
+                    trials.some((t) => t.type === type && t.target === "host"),
+                    `${type}: host`,
+                );
+            }
+        },
+    );
 });

@@ -25,41 +25,56 @@ describe("real CLI: the engine's rules for state, config and provider versions",
         const key = await world().createKey();
         const material = randomMaterial();
         const validTo = inDays(100);
-        const stack = await world().newStack(name, basicProgram({ validTo }), { keyId: key.KeyId!, keyMaterial: { secret: material.toString("base64") }, ...config });
+        const stack = await world().newStack(name, basicProgram({ validTo }), {
+            keyId: key.KeyId!,
+            keyMaterial: { secret: material.toString("base64") },
+            ...config,
+        });
         ok(await stack.up());
         return { stack, material, keyId: key.KeyId!, validTo };
     }
 
-    it("a partial failure on update (imported, then the read-back failed) is stored with the old inputs; the next up converges", async () => {
-        const { stack, material, keyId, validTo } = await upBasic("partial-failure", { "pulumi-kms-byok:maxAttempts": "1" });
-        const newValidTo = inDays(200);
-        stack.setProgram(basicProgram({ validTo: newValidTo }));
-        world().kms.control.faults.set({ rate: 1, operations: ["ListKeyRotations"], kinds: ["KMSInternalException"], count: 2 });
-        try {
-            const up = failed(await stack.up());
-            assert.match(up.output, /was imported, but/);
-        } finally {
-            world().kms.control.faults.clear();
-        }
-        const afterFailure = (await stack.resource("byok-material"))!;
-        assert.equal(afterFailure.inputs["validTo"], validTo, "the engine kept the old inputs");
-        assert.ok(afterFailure.initErrors?.length, "recorded as a partial failure");
-        const kmsValidTo = (await world().materials(keyId))[0].ValidTo!;
-        assert.equal(kmsValidTo.getTime(), Date.parse(newValidTo), "KMS has the new expiry");
+    it(
+        "a partial failure on update (imported, then the read-back failed) is stored with the old inputs; " +
+            "the next up converges",
+        async () => {
+            const { stack, material, keyId, validTo } = await upBasic("partial-failure", {
+                "pulumi-kms-byok:maxAttempts": "1",
+            });
+            const newValidTo = inDays(200);
+            stack.setProgram(basicProgram({ validTo: newValidTo }));
+            world().kms.control.faults.set({
+                rate: 1,
+                operations: ["ListKeyRotations"],
+                kinds: ["KMSInternalException"],
+                count: 2,
+            });
+            try {
+                const up = failed(await stack.up());
+                assert.match(up.output, /was imported, but/);
+            } finally {
+                world().kms.control.faults.clear();
+            }
+            const afterFailure = (await stack.resource("byok-material"))!;
+            assert.equal(afterFailure.inputs["validTo"], validTo, "the engine kept the old inputs");
+            assert.ok(afterFailure.initErrors?.length, "recorded as a partial failure");
+            const kmsValidTo = (await world().materials(keyId))[0].ValidTo!;
+            assert.equal(kmsValidTo.getTime(), Date.parse(newValidTo), "KMS has the new expiry");
 
-        const preview = ok(await stack.preview());
-        assert.equal(preview.step("byok-material")?.op, "update", "the next up finishes the job");
-        ok(await stack.up());
-        const converged = (await stack.resource("byok-material"))!;
-        assert.equal(converged.inputs["validTo"], newValidTo);
-        assert.equal(Date.parse(String(converged.outputs["validTo"])), Date.parse(newValidTo));
-        assert.equal(converged.initErrors, undefined);
-        assert.equal((await stack.exportState()).pendingOperations.length, 0);
-        assert.equal((await world().materials(keyId)).length, 1, "exactly one material");
-        await assertKeyUsable(world().client, keyId);
-        ok(await stack.preview({ expectNoChanges: true }));
-        await assertStateKeepsSecrets(stack, material);
-    });
+            const preview = ok(await stack.preview());
+            assert.equal(preview.step("byok-material")?.op, "update", "the next up finishes the job");
+            ok(await stack.up());
+            const converged = (await stack.resource("byok-material"))!;
+            assert.equal(converged.inputs["validTo"], newValidTo);
+            assert.equal(Date.parse(String(converged.outputs["validTo"])), Date.parse(newValidTo));
+            assert.equal(converged.initErrors, undefined);
+            assert.equal((await stack.exportState()).pendingOperations.length, 0);
+            assert.equal((await world().materials(keyId)).length, 1, "exactly one material");
+            await assertKeyUsable(world().client, keyId);
+            ok(await stack.preview({ expectNoChanges: true }));
+            await assertStateKeepsSecrets(stack, material);
+        },
+    );
 
     describe("the stack config a destroy runs with", () => {
         let other: KmsLocal;
@@ -68,45 +83,85 @@ describe("real CLI: the engine's rules for state, config and provider versions",
         });
         after(async () => other.stop());
 
-        it("a config change after the last up does not reach refresh or destroy: they delete where the material is", async () => {
-            const { stack, keyId } = await upBasic("config-change");
-            await stack.setConfig({ "pulumi-kms-byok:endpoint": other.url });
-            ok(await stack.refresh({ expectNoChanges: true }));
-            world().kms.control.resetCounters();
-            ok(await stack.destroy());
-            assert.equal(world().kms.control.requests().filter((r) => r.operation === "DeleteImportedKeyMaterial").length, 1, "the delete went to the endpoint of the last up");
-            assert.equal(other.control.requests().length, 0, "nothing went to the new endpoint");
-            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
-        });
+        it(
+            "a config change after the last up does not reach refresh or destroy: they delete " +
+                "where the material is",
+            async () => {
+                const { stack, keyId } = await upBasic("config-change");
+                await stack.setConfig({ "pulumi-kms-byok:endpoint": other.url });
+                ok(await stack.refresh({ expectNoChanges: true }));
+                world().kms.control.resetCounters();
+                ok(await stack.destroy());
+                assert.equal(
+                    world()
+                        .kms.control.requests()
+                        .filter((r) => r.operation === "DeleteImportedKeyMaterial").length,
+                    1,
+                    "the delete went to the endpoint of the last up",
+                );
+                assert.equal(other.control.requests().length, 0, "nothing went to the new endpoint");
+                assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+            },
+        );
 
-        it("an up after the endpoint moved to a KMS without the key fails and changes nothing; destroy still deletes where the material is", async () => {
-            const { stack, keyId } = await upBasic("config-change-up");
-            await stack.setConfig({ "pulumi-kms-byok:endpoint": other.url });
-            const preview = ok(await stack.preview());
-            assert.equal(preview.step("byok-material")?.op, "update");
-            assert.ok(preview.messages().some((m) => m.includes(`the KMS endpoint is now ${other.url}`)), preview.messages().join("\n"));
-            const up = failed(await stack.up());
-            assert.match(up.output, /does not know arn:aws:kms:[^ ]+, whose material was imported through http:\/\/127\.0\.0\.1:\d+/);
-            assert.equal((await stack.resource("byok-material"))!.outputs["kmsEndpoint"], world().kms.url, "the recorded endpoint stays");
-            world().kms.control.resetCounters();
-            ok(await stack.destroy());
-            assert.equal(world().kms.control.requests().filter((r) => r.operation === "DeleteImportedKeyMaterial").length, 1, "the delete went where the material is");
-            assert.equal(other.control.requests().filter((r) => r.operation === "DeleteImportedKeyMaterial").length, 0);
-            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
-        });
+        it(
+            "an up after the endpoint moved to a KMS without the key fails and changes nothing; destroy still " +
+                "deletes where the material is",
+            async () => {
+                const { stack, keyId } = await upBasic("config-change-up");
+                await stack.setConfig({ "pulumi-kms-byok:endpoint": other.url });
+                const preview = ok(await stack.preview());
+                assert.equal(preview.step("byok-material")?.op, "update");
+                assert.ok(
+                    preview.messages().some((m) => m.includes(`the KMS endpoint is now ${other.url}`)),
+                    preview.messages().join("\n"),
+                );
+                const up = failed(await stack.up());
+                assert.match(
+                    up.output,
+                    /does not know arn:aws:kms:[^ ]+, whose material was imported through http:\/\/127\.0\.0\.1:\d+/,
+                );
+                assert.equal(
+                    (await stack.resource("byok-material"))!.outputs["kmsEndpoint"],
+                    world().kms.url,
+                    "the recorded endpoint stays",
+                );
+                world().kms.control.resetCounters();
+                ok(await stack.destroy());
+                assert.equal(
+                    world()
+                        .kms.control.requests()
+                        .filter((r) => r.operation === "DeleteImportedKeyMaterial").length,
+                    1,
+                    "the delete went where the material is",
+                );
+                assert.equal(
+                    other.control.requests().filter((r) => r.operation === "DeleteImportedKeyMaterial").length,
+                    0,
+                );
+                assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+            },
+        );
 
-        it("an up after the endpoint moved to another URL of the same KMS records it; destroy then goes there", async () => {
-            const { stack, keyId } = await upBasic("config-change-same-kms");
-            const alias = world().kms.url.replace("127.0.0.1", "localhost");
-            await stack.setConfig({ "pulumi-kms-byok:endpoint": alias });
-            world().kms.control.resetCounters();
-            ok(await stack.up());
-            assert.equal(world().kms.control.counters()["ImportKeyMaterial"], undefined, "recording the endpoint imports nothing");
-            assert.equal((await stack.resource("byok-material"))!.outputs["kmsEndpoint"], alias);
-            ok(await stack.preview({ expectNoChanges: true }));
-            ok(await stack.destroy());
-            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
-        });
+        it(
+            "an up after the endpoint moved to another URL of the same " + "KMS records it; destroy then goes there",
+            async () => {
+                const { stack, keyId } = await upBasic("config-change-same-kms");
+                const alias = world().kms.url.replace("127.0.0.1", "localhost");
+                await stack.setConfig({ "pulumi-kms-byok:endpoint": alias });
+                world().kms.control.resetCounters();
+                ok(await stack.up());
+                assert.equal(
+                    world().kms.control.counters()["ImportKeyMaterial"],
+                    undefined,
+                    "recording the endpoint imports nothing",
+                );
+                assert.equal((await stack.resource("byok-material"))!.outputs["kmsEndpoint"], alias);
+                ok(await stack.preview({ expectNoChanges: true }));
+                ok(await stack.destroy());
+                assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+            },
+        );
     });
 
     describe("provider upgrades", () => {
@@ -126,14 +181,27 @@ describe("real CLI: the engine's rules for state, config and provider versions",
         };
         class UpgradedMaterial extends pulumi.dynamic.Resource {
             constructor(name: string, props: Record<string, unknown>) {
-                super(upgraded, name, props, { additionalSecretOutputs: ["keyMaterial"] }, "aws-kms", "ImportedKeyMaterial");
+                super(
+                    upgraded,
+                    name,
+                    props,
+                    { additionalSecretOutputs: ["keyMaterial"] },
+                    "aws-kms",
+                    "ImportedKeyMaterial",
+                );
             }
         }
-        const upgradedProgram = (validTo: string): PulumiFn => async () => {
-            const config = new pulumi.Config();
-            const props = { keyId: config.require("keyId"), keyMaterial: config.requireSecret("keyMaterial"), validTo };
-            new UpgradedMaterial("byok-material", props);
-        };
+        const upgradedProgram =
+            (validTo: string): PulumiFn =>
+            async () => {
+                const config = new pulumi.Config();
+                const props = {
+                    keyId: config.require("keyId"),
+                    keyMaterial: config.requireSecret("keyMaterial"),
+                    validTo,
+                };
+                new UpgradedMaterial("byok-material", props);
+            };
 
         /**
          * What the previous release stored as `__provider`: dynamic.Resource's serialization of the shim object
@@ -141,52 +209,99 @@ describe("real CLI: the engine's rules for state, config and provider versions",
          */
         class PreviousReleaseMaterial extends pulumi.dynamic.Resource {
             constructor(name: string, props: Record<string, unknown>) {
-                super(importedKeyMaterialProvider, name, props, { additionalSecretOutputs: ["keyMaterial"] }, "aws-kms", "ImportedKeyMaterial");
+                super(
+                    importedKeyMaterialProvider,
+                    name,
+                    props,
+                    { additionalSecretOutputs: ["keyMaterial"] },
+                    "aws-kms",
+                    "ImportedKeyMaterial",
+                );
             }
         }
-        const previousReleaseProgram = (validTo: string): PulumiFn => async () => {
-            const config = new pulumi.Config();
-            new PreviousReleaseMaterial("byok-material", { keyId: config.require("keyId"), keyMaterial: config.requireSecret("keyMaterial"), validTo });
-        };
+        const previousReleaseProgram =
+            (validTo: string): PulumiFn =>
+            async () => {
+                const config = new pulumi.Config();
+                new PreviousReleaseMaterial("byok-material", {
+                    keyId: config.require("keyId"),
+                    keyMaterial: config.requireSecret("keyMaterial"),
+                    validTo,
+                });
+            };
         async function upWithPreviousRelease(name: string) {
             const key = await world().createKey();
             const validTo = inDays(100);
-            const stack = await world().newStack(name, previousReleaseProgram(validTo), { keyId: key.KeyId!, keyMaterial: { secret: randomMaterial().toString("base64") } });
+            const stack = await world().newStack(name, previousReleaseProgram(validTo), {
+                keyId: key.KeyId!,
+                keyMaterial: { secret: randomMaterial().toString("base64") },
+            });
             ok(await stack.up());
             const stored = (await stack.resource("byok-material"))!;
-            assert.match(String(stored.outputs["__provider"]), /require\(RUNTIME_MODULE\)/, "the previous release's serialized closure");
+            assert.match(
+                String(stored.outputs["__provider"]),
+                /require\(RUNTIME_MODULE\)/,
+                "the previous release's serialized closure",
+            );
             stack.setProgram(basicProgram({ validTo }));
             return { stack, keyId: key.KeyId!, validTo };
         }
 
-        it("a stack the previous release wrote (its serialized closure in __provider) refreshes, drift-checks and destroys with the current package", async () => {
-            const { stack, keyId } = await upWithPreviousRelease("previous-release-as-is");
-            world().kms.control.resetCounters();
-            ok(await stack.refresh());
-            const drift = ok(await stack.preview({ refresh: true }));
-            assert.equal(drift.step("byok-material")?.op, "update", "the next up would record the new __provider text");
-            assert.equal(world().kms.control.counters()["ImportKeyMaterial"], undefined, "nothing imported");
-            ok(await stack.destroy());
-            assert.equal(world().kms.control.requests().filter((r) => r.operation === "DeleteImportedKeyMaterial" && r.status === 200).length, 1);
-            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
-        });
+        it(
+            "a stack the previous release wrote (its serialized closure in __provider) refreshes, drift-checks " +
+                "and destroys with the current package",
+            async () => {
+                const { stack, keyId } = await upWithPreviousRelease("previous-release-as-is");
+                world().kms.control.resetCounters();
+                ok(await stack.refresh());
+                const drift = ok(await stack.preview({ refresh: true }));
+                assert.equal(
+                    drift.step("byok-material")?.op,
+                    "update",
+                    "the next up would record the new __provider text",
+                );
+                assert.equal(world().kms.control.counters()["ImportKeyMaterial"], undefined, "nothing imported");
+                ok(await stack.destroy());
+                assert.equal(
+                    world()
+                        .kms.control.requests()
+                        .filter((r) => r.operation === "DeleteImportedKeyMaterial" && r.status === 200).length,
+                    1,
+                );
+                assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+            },
+        );
 
-        it("a stack the previous release wrote: the next up records the compact __provider (no import), later updates and destroy run it", async () => {
-            const { stack, keyId } = await upWithPreviousRelease("previous-release-upgraded");
-            world().kms.control.resetCounters();
-            const up = ok(await stack.up());
-            assert.equal(up.step("byok-material")?.op, "update");
-            assert.equal(world().kms.control.counters()["ImportKeyMaterial"], undefined, "recording the new text needs no import");
-            const stored = (await stack.resource("byok-material"))!;
-            assert.equal(stored.inputs["__provider"], providerText("ImportedKeyMaterial"));
-            assert.equal(stored.outputs["__provider"], providerText("ImportedKeyMaterial"));
-            ok(await stack.preview({ expectNoChanges: true }));
-            stack.setProgram(basicProgram({ validTo: inDays(200) }));
-            ok(await stack.up());
-            assert.equal(world().kms.control.requests().filter((r) => r.operation === "ImportKeyMaterial" && r.status === 200).length, 1, "the validTo change reimported");
-            ok(await stack.destroy());
-            assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
-        });
+        it(
+            "a stack the previous release wrote: the next up records the compact __provider (no import), later " +
+                "updates and destroy run it",
+            async () => {
+                const { stack, keyId } = await upWithPreviousRelease("previous-release-upgraded");
+                world().kms.control.resetCounters();
+                const up = ok(await stack.up());
+                assert.equal(up.step("byok-material")?.op, "update");
+                assert.equal(
+                    world().kms.control.counters()["ImportKeyMaterial"],
+                    undefined,
+                    "recording the new text needs no import",
+                );
+                const stored = (await stack.resource("byok-material"))!;
+                assert.equal(stored.inputs["__provider"], providerText("ImportedKeyMaterial"));
+                assert.equal(stored.outputs["__provider"], providerText("ImportedKeyMaterial"));
+                ok(await stack.preview({ expectNoChanges: true }));
+                stack.setProgram(basicProgram({ validTo: inDays(200) }));
+                ok(await stack.up());
+                assert.equal(
+                    world()
+                        .kms.control.requests()
+                        .filter((r) => r.operation === "ImportKeyMaterial" && r.status === 200).length,
+                    1,
+                    "the validTo change reimported",
+                );
+                ok(await stack.destroy());
+                assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");
+            },
+        );
 
         it("destroy after an upgrade that was never applied runs the provider stored at the last up", async () => {
             const { stack, validTo } = await upBasic("upgrade-not-applied");
@@ -202,7 +317,11 @@ describe("real CLI: the engine's rules for state, config and provider versions",
             world().kms.control.resetCounters();
             const up = ok(await stack.up());
             assert.equal(up.step("byok-material")?.op, "update");
-            assert.equal(world().kms.control.counters()["ImportKeyMaterial"], undefined, "recording the new code needs no import");
+            assert.equal(
+                world().kms.control.counters()["ImportKeyMaterial"],
+                undefined,
+                "recording the new code needs no import",
+            );
             const destroy = ok(await stack.destroy());
             assert.ok(destroy.output.includes("provider v2 delete"), "the recorded (v2) provider ran delete");
             assert.equal((await world().describeKey(keyId)).KeyState, "PendingImport");

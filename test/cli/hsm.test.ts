@@ -77,13 +77,31 @@ describe("real CLI: material in an HSM", function () {
         const uri = (path: string) => token.uri(path, lockout ? pkcs11Shim() : undefined);
         const program = async () => {
             const config = new pulumi.Config();
-            const fromInputs = lockout ? {} : { hsmPin: config.requireSecret("pin"), hsmModuleParameters: config.getSecret("parameters") };
-            new ImportedKeyMaterial("hsm-aes", { keyId: keys.aes.KeyId!, hsmKey: uri("object=payments;type=secret-key") });
+            const fromInputs = lockout
+                ? {}
+                : { hsmPin: config.requireSecret("pin"), hsmModuleParameters: config.getSecret("parameters") };
+            new ImportedKeyMaterial("hsm-aes", {
+                keyId: keys.aes.KeyId!,
+                hsmKey: uri("object=payments;type=secret-key"),
+            });
             new ImportedKeyMaterial("hsm-aes2", { keyId: keys.aes2.KeyId!, hsmKey: uri("object=payments-2") });
-            new ImportedKeyMaterial("hsm-mac", { keyId: keys.mac.KeyId!, hsmKey: uri("object=mac"), keySpec: "HMAC_256", ...fromInputs });
-            new ImportedKeyMaterial("hsm-rsa", { keyId: keys.rsa.KeyId!, hsmKey: uri("object=signing-rsa;type=private") });
+            new ImportedKeyMaterial("hsm-mac", {
+                keyId: keys.mac.KeyId!,
+                hsmKey: uri("object=mac"),
+                keySpec: "HMAC_256",
+                ...fromInputs,
+            });
+            new ImportedKeyMaterial("hsm-rsa", {
+                keyId: keys.rsa.KeyId!,
+                hsmKey: uri("object=signing-rsa;type=private"),
+            });
             new ImportedKeyMaterial("hsm-ec", { keyId: keys.ec.KeyId!, hsmKey: uri("object=signing-ec;type=private") });
-            new ImportedKeyMaterial("hsm-gen", { keyId: keys.gen.KeyId!, hsmKey: uri("object=born-in-the-token"), keySpec: "SYMMETRIC_DEFAULT", hsmGenerate: true });
+            new ImportedKeyMaterial("hsm-gen", {
+                keyId: keys.gen.KeyId!,
+                hsmKey: uri("object=born-in-the-token"),
+                keySpec: "SYMMETRIC_DEFAULT",
+                hsmGenerate: true,
+            });
         };
         const parameters = token.moduleParameters;
         const stack = await world().newStack(
@@ -92,7 +110,12 @@ describe("real CLI: material in an HSM", function () {
             {
                 "pulumi-kms-byok:hsmPin": { secret: token.pin },
                 pin: { secret: token.pin },
-                ...(parameters ? { "pulumi-kms-byok:hsmModuleParameters": { secret: parameters }, parameters: { secret: parameters } } : {}),
+                ...(parameters
+                    ? {
+                          "pulumi-kms-byok:hsmModuleParameters": { secret: parameters },
+                          parameters: { secret: parameters },
+                      }
+                    : {}),
             },
             { ...token.env, ...(lockout ? shimEnv({ module: token.kind.modulePath, log }) : {}) },
         );
@@ -107,7 +130,10 @@ describe("real CLI: material in an HSM", function () {
             const state = await stack.exportState();
             for (const value of [aes, aes2, mac]) assertNoMaterial(state.text, value, "pulumi stack export");
             for (const secret of secrets) {
-                assert.ok(!run.output.includes(secret) && !JSON.stringify(run.events).includes(secret), `no PIN or module parameters in pulumi ${run.command}`);
+                assert.ok(
+                    !run.output.includes(secret) && !JSON.stringify(run.events).includes(secret),
+                    `no PIN or module parameters in pulumi ${run.command}`,
+                );
                 assert.ok(!state.text.includes(secret), "no PIN or module parameters in the state");
             }
             return state;
@@ -120,25 +146,49 @@ describe("real CLI: material in an HSM", function () {
         const names = Object.keys(keys).map((k) => `hsm-${k}`);
         for (const resource of names) {
             assert.equal(outputs(resource)["materialCondition"], "IMPORTED", resource);
-            assert.equal(outputs(resource)["wrappingAlgorithm"], traits.strongest, `${resource}: the strongest algorithm ${token.kind.name} can do`);
+            assert.equal(
+                outputs(resource)["wrappingAlgorithm"],
+                traits.strongest,
+                `${resource}: the strongest algorithm ${token.kind.name} can do`,
+            );
             assert.match(String(outputs(resource)["hsmWrappingMechanisms"]), new RegExp(traits.keyWrap), resource);
         }
         assert.equal(outputs("hsm-aes")["keyCheckValue"], aesCmacCheckValue(aes));
         assert.equal(outputs("hsm-aes")["keyCheckValueAlgorithm"], "CMAC");
         assert.equal(outputs("hsm-gen")["hsmGenerate"], true);
         const mine = state.resources.find((r) => r.name === "hsm-mac")!;
-        if (!lockout) assert.ok(isEncryptedSecret(mine.inputs["hsmPin"]), "hsmPin is stored as an encrypted secret input");
-        if (parameters) assert.ok(isEncryptedSecret(mine.inputs["hsmModuleParameters"]), "hsmModuleParameters is stored as an encrypted secret input");
+        if (!lockout)
+            assert.ok(isEncryptedSecret(mine.inputs["hsmPin"]), "hsmPin is stored as an encrypted secret input");
+        if (parameters)
+            assert.ok(
+                isEncryptedSecret(mine.inputs["hsmModuleParameters"]),
+                "hsmModuleParameters is stored as an encrypted secret input",
+            );
         assert.ok(!("hsmModuleParameters" in mine.outputs) || isEncryptedSecret(mine.outputs["hsmModuleParameters"]));
 
         const ciphertext = await assertKeyUsable(world().client, keys.aes.KeyId!);
         await assertKeyUsable(world().client, keys.aes2.KeyId!);
         await assertKeyUsesMaterial(world().client, keys.mac.Arn!, "HMAC_256", mac);
-        await assertKeyUsesMaterial(world().client, keys.rsa.Arn!, "RSA_2048", rsa.export({ type: "pkcs8", format: "der" }));
-        await assertKeyUsesMaterial(world().client, keys.ec.Arn!, "ECC_NIST_P256", ec.export({ type: "pkcs8", format: "der" }));
+        await assertKeyUsesMaterial(
+            world().client,
+            keys.rsa.Arn!,
+            "RSA_2048",
+            rsa.export({ type: "pkcs8", format: "der" }),
+        );
+        await assertKeyUsesMaterial(
+            world().client,
+            keys.ec.Arn!,
+            "ECC_NIST_P256",
+            ec.export({ type: "pkcs8", format: "der" }),
+        );
         await assertKeyUsable(world().client, keys.gen.KeyId!);
-        // Any holder of the user PIN can wrap the generated key out (no Security Officer here): how the test learns its bytes.
-        assert.equal(outputs("hsm-gen")["keyCheckValue"], aesCmacCheckValue(wrapOutSecret(token, "born-in-the-token")), "the generated key's check value");
+        // Any holder of the user PIN can wrap the generated key out (no Security Officer here): how the test learns its
+        // bytes.
+        assert.equal(
+            outputs("hsm-gen")["keyCheckValue"],
+            aesCmacCheckValue(wrapOutSecret(token, "born-in-the-token")),
+            "the generated key's check value",
+        );
         assert.equal(generatedObjects(), 1);
 
         ok(await stack.preview({ expectNoChanges: true }));
@@ -148,7 +198,12 @@ describe("real CLI: material in an HSM", function () {
             for (const k of which) {
                 const keyId = keys[k as keyof typeof keys].KeyId!;
                 const id = outputs(`hsm-${k}`)["keyMaterialId"];
-                await world().client.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, ...(typeof id === "string" ? { KeyMaterialId: id } : {}) }));
+                await world().client.send(
+                    new DeleteImportedKeyMaterialCommand({
+                        KeyId: keyId,
+                        ...(typeof id === "string" ? { KeyMaterialId: id } : {}),
+                    }),
+                );
             }
         };
         if (lockout) {
@@ -159,11 +214,27 @@ describe("real CLI: material in an HSM", function () {
             const refused = failed(await stack.up({ refresh: true, continueOnError: true }));
             await clean(refused);
             const logins = loginsLogged(log).slice(before);
-            assert.deepEqual(logins.map((l) => [l.userType, l.rv]), [["1", "0xa0"]], "one C_Login reached the token, refused with CKR_PIN_INCORRECT");
+            assert.deepEqual(
+                logins.map((l) => [l.userType, l.rv]),
+                [["1", "0xa0"]],
+                "one C_Login reached the token, refused with CKR_PIN_INCORRECT",
+            );
             const said = names.map((resource) => refused.messages(resource).join("\n"));
-            const tried = said.filter((m) => /refused the user PIN from the config pulumi-kms-byok:hsmPin \(CKR_PIN_INCORRECT\): the PIN is wrong/.test(m));
-            const notTried = said.filter((m) => /refused the user PIN from the config pulumi-kms-byok:hsmPin earlier in this run \(CKR_PIN_INCORRECT\); it is not tried again/.test(m));
-            assert.deepEqual([tried.length, notTried.length], [1, 5], `one resource tried the PIN, five did not: ${said.join("\n")}`);
+            const tried = said.filter((m) =>
+                /refused the user PIN from the config pulumi-kms-byok:hsmPin \(CKR_PIN_INCORRECT\): the PIN is wrong/.test(
+                    m,
+                ),
+            );
+            const notTried = said.filter((m) =>
+                /refused the user PIN from the config pulumi-kms-byok:hsmPin earlier in this run \(CKR_PIN_INCORRECT\); it is not tried again/.test(
+                    m,
+                ),
+            );
+            assert.deepEqual(
+                [tried.length, notTried.length],
+                [1, 5],
+                `one resource tried the PIN, five did not: ${said.join("\n")}`,
+            );
             await stack.setConfig({ "pulumi-kms-byok:hsmPin": { secret: token.pin } });
         } else {
             await deleteOutOfBand(["aes"]);
@@ -172,12 +243,21 @@ describe("real CLI: material in an HSM", function () {
         assert.equal(repair.step("hsm-aes")?.op, "update");
         await clean(repair);
         await assertKeyUsable(world().client, keys.aes.KeyId!, ciphertext);
-        assert.equal((await stack.resource("hsm-aes"))!.outputs["keyMaterialId"], outputs("hsm-aes")["keyMaterialId"], "the same material");
+        assert.equal(
+            (await stack.resource("hsm-aes"))!.outputs["keyMaterialId"],
+            outputs("hsm-aes")["keyMaterialId"],
+            "the same material",
+        );
         if (lockout) await assertKeyUsesMaterial(world().client, keys.mac.Arn!, "HMAC_256", mac);
 
         const destroy = await token.offline(async () => ok(await stack.destroy()));
         await clean(destroy);
-        for (const key of Object.values(keys)) assert.equal((await world().describeKey(key.KeyId!)).KeyState, "PendingImport", "destroy deleted the material, with no HSM");
+        for (const key of Object.values(keys))
+            assert.equal(
+                (await world().describeKey(key.KeyId!)).KeyState,
+                "PendingImport",
+                "destroy deleted the material, with no HSM",
+            );
         assert.equal(generatedObjects(), 1, "destroy left the generated object in the token");
     }
 });

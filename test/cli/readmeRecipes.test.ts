@@ -31,7 +31,8 @@ function recipe(name: keyof typeof RECIPE_PAGES): string[] {
 }
 
 /** The secret config keys the recipe sets, in order. */
-const secretsSetBy = (lines: string[]) => lines.flatMap((line) => /^pulumi config set --secret (\S+)/.exec(line)?.[1] ?? []);
+const secretsSetBy = (lines: string[]) =>
+    lines.flatMap((line) => /^pulumi config set --secret (\S+)/.exec(line)?.[1] ?? []);
 
 /** The public key as this machine's openssl derives it from the material (PEM, or base64 DER). */
 function opensslPublicKey(material: string): Buffer {
@@ -41,9 +42,17 @@ function opensslPublicKey(material: string): Buffer {
 }
 
 function keySpecOf(publicKey: Buffer): KeySpec {
-    const { asymmetricKeyType, asymmetricKeyDetails: details } = createPublicKey({ key: publicKey, format: "der", type: "spki" });
-    const rsa = (Object.keys(RSA_MODULUS_BITS) as (keyof typeof RSA_MODULUS_BITS)[]).find((s) => RSA_MODULUS_BITS[s] === details?.modulusLength);
-    const ecc = (Object.keys(ECC_CURVES) as (keyof typeof ECC_CURVES)[]).find((s) => ECC_CURVES[s] === details?.namedCurve);
+    const { asymmetricKeyType, asymmetricKeyDetails: details } = createPublicKey({
+        key: publicKey,
+        format: "der",
+        type: "spki",
+    });
+    const rsa = (Object.keys(RSA_MODULUS_BITS) as (keyof typeof RSA_MODULUS_BITS)[]).find(
+        (s) => RSA_MODULUS_BITS[s] === details?.modulusLength,
+    );
+    const ecc = (Object.keys(ECC_CURVES) as (keyof typeof ECC_CURVES)[]).find(
+        (s) => ECC_CURVES[s] === details?.namedCurve,
+    );
     const spec = asymmetricKeyType === "rsa" ? rsa : ecc;
     assert.ok(spec, `no KMS key spec for the recipe's ${asymmetricKeyType} key`);
     return spec;
@@ -56,7 +65,9 @@ describe("real CLI: the key material recipes of the README and the guides, run a
     async function runRecipe(name: keyof typeof RECIPE_PAGES) {
         const lines = recipe(name);
         const secrets = secretsSetBy(lines);
-        const program = materialsProgram(...secrets.map((secret) => ({ name: secret, keyId: `${secret}.keyId`, materialConfig: secret })));
+        const program = materialsProgram(
+            ...secrets.map((secret) => ({ name: secret, keyId: `${secret}.keyId`, materialConfig: secret })),
+        );
         const stack = await world().newStack(`readme-${name}`, program);
         for (const line of lines) if (!/^pulumi (up|preview|destroy)\b/.test(line)) await stack.shell(line);
         const materials = new Map<string, string>();
@@ -67,40 +78,57 @@ describe("real CLI: the key material recipes of the README and the guides, run a
         return { stack, materials };
     }
 
-    it("asymmetric: a PEM file piped into pulumi config set and a base64 PKCS#8 line both import; GetPublicKey is openssl's public key", async () => {
-        const { stack, materials } = await runRecipe("asymmetric");
-        assert.deepEqual([...materials.keys()], ["signingKey", "rsaKey"]);
-        assert.match(materials.get("signingKey")!, /^-----BEGIN PRIVATE KEY-----/, "the guide shows PEM used directly");
-        assert.doesNotMatch(materials.get("rsaKey")!, /\s/, "one line of base64");
-        const expected = new Map<string, { keySpec: KeySpec; publicKey: Buffer }>();
-        for (const [secret, material] of materials) {
-            const publicKey = opensslPublicKey(material);
-            const keySpec = keySpecOf(publicKey);
-            const key = await world().createKey({ KeySpec: keySpec, KeyUsage: "SIGN_VERIFY" });
-            await stack.setConfig({ [`${secret}.keyId`]: key.Arn! });
-            expected.set(secret, { keySpec, publicKey });
-        }
-        ok(await stack.up());
-        for (const [secret, { keySpec, publicKey }] of expected) {
-            const out = (await stack.resource(secret))!.outputs;
-            assert.equal(out["keySpec"], keySpec, `${secret}: the key spec inferred from the material`);
-            assert.equal(out["publicKey"], publicKey.toString("base64"), `${secret}: the provider's public key is openssl's`);
-            const { PublicKey } = await world().client.send(new GetPublicKeyCommand({ KeyId: String(out["keyArn"]) }));
-            assert.deepEqual(Buffer.from(PublicKey!), publicKey, `${secret}: GetPublicKey`);
-        }
-        ok(await stack.destroy());
-    });
+    it(
+        "asymmetric: a PEM file piped into pulumi config set and a base64 PKCS#8 line both import; " +
+            "GetPublicKey is openssl's public key",
+        async () => {
+            const { stack, materials } = await runRecipe("asymmetric");
+            assert.deepEqual([...materials.keys()], ["signingKey", "rsaKey"]);
+            assert.match(
+                materials.get("signingKey")!,
+                /^-----BEGIN PRIVATE KEY-----/,
+                "the guide shows PEM used directly",
+            );
+            assert.doesNotMatch(materials.get("rsaKey")!, /\s/, "one line of base64");
+            const expected = new Map<string, { keySpec: KeySpec; publicKey: Buffer }>();
+            for (const [secret, material] of materials) {
+                const publicKey = opensslPublicKey(material);
+                const keySpec = keySpecOf(publicKey);
+                const key = await world().createKey({ KeySpec: keySpec, KeyUsage: "SIGN_VERIFY" });
+                await stack.setConfig({ [`${secret}.keyId`]: key.Arn! });
+                expected.set(secret, { keySpec, publicKey });
+            }
+            ok(await stack.up());
+            for (const [secret, { keySpec, publicKey }] of expected) {
+                const out = (await stack.resource(secret))!.outputs;
+                assert.equal(out["keySpec"], keySpec, `${secret}: the key spec inferred from the material`);
+                assert.equal(
+                    out["publicKey"],
+                    publicKey.toString("base64"),
+                    `${secret}: the provider's public key is openssl's`,
+                );
+                const { PublicKey } = await world().client.send(
+                    new GetPublicKeyCommand({ KeyId: String(out["keyArn"]) }),
+                );
+                assert.deepEqual(Buffer.from(PublicKey!), publicKey, `${secret}: GetPublicKey`);
+            }
+            ok(await stack.destroy());
+        },
+    );
 
-    it("symmetric: openssl rand -base64 32 set as a secret imports into a key that then encrypts and decrypts", async () => {
-        const { stack, materials } = await runRecipe("symmetric");
-        assert.deepEqual([...materials.keys()], ["keyMaterial"]);
-        const key = await world().createKey();
-        await stack.setConfig({ "keyMaterial.keyId": key.Arn! });
-        ok(await stack.up());
-        const out = (await stack.resource("keyMaterial"))!.outputs;
-        assert.equal(out["keySpec"], "SYMMETRIC_DEFAULT");
-        assert.match(String(out["keyMaterialId"]), /^[0-9a-f]{64}$/);
-        await assertKeyUsable(world().client, key.KeyId!);
-        ok(await stack.destroy());
-    });
+    it(
+        "symmetric: openssl rand -base64 32 set as a secret imports " + "into a key that then encrypts and decrypts",
+        async () => {
+            const { stack, materials } = await runRecipe("symmetric");
+            assert.deepEqual([...materials.keys()], ["keyMaterial"]);
+            const key = await world().createKey();
+            await stack.setConfig({ "keyMaterial.keyId": key.Arn! });
+            ok(await stack.up());
+            const out = (await stack.resource("keyMaterial"))!.outputs;
+            assert.equal(out["keySpec"], "SYMMETRIC_DEFAULT");
+            assert.match(String(out["keyMaterialId"]), /^[0-9a-f]{64}$/);
+            await assertKeyUsable(world().client, key.KeyId!);
+            ok(await stack.destroy());
+        },
+    );
 });

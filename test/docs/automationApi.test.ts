@@ -32,7 +32,12 @@ interface Run {
 
 function runNode(script: string, env: Record<string, string>, timeoutMs: number): Promise<Run> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
+        const child = spawn(process.execPath, [script], {
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+            timeout: timeoutMs,
+            killSignal: "SIGKILL",
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -55,56 +60,72 @@ describe("docs/guides/automation-api.md", function () {
     this.timeout(180_000);
     const world = useCliWorld();
 
-    it("its program runs as written: up imports the material into kms-local, the drift check passes, destroy deletes that material", async () => {
-        const source = firstTypescriptBlock(readFileSync(GUIDE, "utf8"));
-        const program = ts.transpileModule(source, {
-            compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, strict: true },
-            reportDiagnostics: true,
-        });
-        assert.deepEqual(program.diagnostics ?? [], [], "the guide's program is valid TypeScript");
+    it(
+        "its program runs as written: up imports the material into kms-local, the drift check passes, destroy " +
+            "deletes that material",
+        async () => {
+            const source = firstTypescriptBlock(readFileSync(GUIDE, "utf8"));
+            const program = ts.transpileModule(source, {
+                compilerOptions: {
+                    module: ts.ModuleKind.CommonJS,
+                    target: ts.ScriptTarget.ES2022,
+                    esModuleInterop: true,
+                    strict: true,
+                },
+                reportDiagnostics: true,
+            });
+            assert.deepEqual(program.diagnostics ?? [], [], "the guide's program is valid TypeScript");
 
-        // Inside the repository, like a compiled program inside a user's project: main: __dirname must find node_modules.
-        const projectDir = mkdtempSync(join(REPOSITORY_ROOT, "dist", "automation-api-guide-"));
-        const home = CliHome.at(mkdtempSync(join(world().dir, "automation-api-guide-")));
-        try {
-            const script = join(projectDir, "deploy.js");
-            writeFileSync(script, program.outputText);
-            const key = await world().createKey({ Description: "automation API guide" });
-            const material = randomMaterial();
-            const { root } = await pulumiCli();
-            const env = {
-                ...hermeticBase(),
-                ...home.environment(root, PASSPHRASE),
-                ...world().credentials,
-                AWS_REGION: "us-east-1",
-                BYOK_KEY_ID: key.KeyId!,
-                BYOK_KEY_MATERIAL: material.toString("base64"),
-                BYOK_KMS_ENDPOINT: world().kms.url,
-            };
-            world().kms.control.resetCounters();
+            // Inside the repository, like a compiled program inside a user's project: main: __dirname must find
+            // node_modules.
+            const projectDir = mkdtempSync(join(REPOSITORY_ROOT, "dist", "automation-api-guide-"));
+            const home = CliHome.at(mkdtempSync(join(world().dir, "automation-api-guide-")));
+            try {
+                const script = join(projectDir, "deploy.js");
+                writeFileSync(script, program.outputText);
+                const key = await world().createKey({ Description: "automation API guide" });
+                const material = randomMaterial();
+                const { root } = await pulumiCli();
+                const env = {
+                    ...hermeticBase(),
+                    ...home.environment(root, PASSPHRASE),
+                    ...world().credentials,
+                    AWS_REGION: "us-east-1",
+                    BYOK_KEY_ID: key.KeyId!,
+                    BYOK_KEY_MATERIAL: material.toString("base64"),
+                    BYOK_KMS_ENDPOINT: world().kms.url,
+                };
+                world().kms.control.resetCounters();
 
-            const run = await runNode(script, env, 150_000);
-            leakRegistry.addText("operation result", "docs/guides/automation-api.md program: stdout", run.stdout);
-            leakRegistry.addText("operation result", "docs/guides/automation-api.md program: stderr", run.stderr);
-            assert.equal(run.code, 0, `the guide's program failed:\n${run.stderr}\n${run.stdout.slice(-4000)}`);
+                const run = await runNode(script, env, 150_000);
+                leakRegistry.addText("operation result", "docs/guides/automation-api.md program: stdout", run.stdout);
+                leakRegistry.addText("operation result", "docs/guides/automation-api.md program: stderr", run.stderr);
+                assert.equal(run.code, 0, `the guide's program failed:\n${run.stderr}\n${run.stdout.slice(-4000)}`);
 
-            const imported = /imported keyMaterialId=([0-9a-f]{64}) \(key Enabled\)/.exec(run.stdout);
-            assert.ok(imported, `the program reports the imported material:\n${run.stdout.slice(-4000)}`);
-            const keyMaterialId = imported[1];
-            assert.match(run.stdout, /no drift/);
+                const imported = /imported keyMaterialId=([0-9a-f]{64}) \(key Enabled\)/.exec(run.stdout);
+                assert.ok(imported, `the program reports the imported material:\n${run.stdout.slice(-4000)}`);
+                const keyMaterialId = imported[1];
+                assert.match(run.stdout, /no drift/);
 
-            const requests = world().kms.control.requests().filter((r) => r.status === 200 && r.keyId?.endsWith(key.KeyId!) === true);
-            const imports = requests.filter((r) => r.operation === "ImportKeyMaterial");
-            assert.equal(imports.length, 1, "up imported the material once");
-            const deletes = requests.filter((r) => r.operation === "DeleteImportedKeyMaterial");
-            assert.deepEqual(deletes.map((r) => r.keyMaterialId), [keyMaterialId], "destroy deleted exactly that material, by its id");
-            assert.ok(imports[0].time <= deletes[0].time);
+                const requests = world()
+                    .kms.control.requests()
+                    .filter((r) => r.status === 200 && r.keyId?.endsWith(key.KeyId!) === true);
+                const imports = requests.filter((r) => r.operation === "ImportKeyMaterial");
+                assert.equal(imports.length, 1, "up imported the material once");
+                const deletes = requests.filter((r) => r.operation === "DeleteImportedKeyMaterial");
+                assert.deepEqual(
+                    deletes.map((r) => r.keyMaterialId),
+                    [keyMaterialId],
+                    "destroy deleted exactly that material, by its id",
+                );
+                assert.ok(imports[0].time <= deletes[0].time);
 
-            const after = (await world().materials(key.KeyId!)).find((m) => m.KeyMaterialId === keyMaterialId);
-            assert.equal(after?.ImportState, "PENDING_IMPORT", "kms-local lists the material as deleted");
-            assert.equal((await world().describeKey(key.KeyId!)).KeyState, "PendingImport");
-        } finally {
-            rmSync(projectDir, { recursive: true, force: true });
-        }
-    });
+                const after = (await world().materials(key.KeyId!)).find((m) => m.KeyMaterialId === keyMaterialId);
+                assert.equal(after?.ImportState, "PENDING_IMPORT", "kms-local lists the material as deleted");
+                assert.equal((await world().describeKey(key.KeyId!)).KeyState, "PendingImport");
+            } finally {
+                rmSync(projectDir, { recursive: true, force: true });
+            }
+        },
+    );
 });

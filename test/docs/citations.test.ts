@@ -28,7 +28,9 @@ function sourceFiles(dir: string): string[] {
     });
 }
 
-/** The anchor GitHub gives a heading: its text lower-cased, punctuation dropped, spaces as hyphens, repeats numbered. */
+/**
+ * The anchor GitHub gives a heading: its text lower-cased, punctuation dropped, spaces as hyphens, repeats numbered.
+ */
 function githubAnchors(markdown: string): Set<string> {
     const anchors = new Set<string>();
     const seen = new Map<string, number>();
@@ -38,7 +40,10 @@ function githubAnchors(markdown: string): Set<string> {
         const heading = fenced ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
         if (!heading?.[1]) continue;
         const text = heading[1].replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/<[^>]+>/g, "");
-        const base = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+        const base = text
+            .toLowerCase()
+            .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+            .replace(/\s/g, "-");
         const count = seen.get(base) ?? 0;
         seen.set(base, count + 1);
         anchors.add(count === 0 ? base : `${base}-${count}`);
@@ -58,14 +63,17 @@ function findings(anchors: Set<string>): Finding[] {
         const name = relative(ROOT, file);
         // This file names the old form on purpose.
         if (name === join("test", "docs", "citations.test.ts")) continue;
-        readFileSync(file, "utf8").split("\n").forEach((line, index) => {
-            const where = `${name}:${index + 1}`;
-            if (OUT_OF_REPO.test(line)) found.push({ where, what: `cites notes outside the repository: ${line.trim()}` });
-            for (const match of line.matchAll(ANCHOR_LINK)) {
-                const anchor = match[1];
-                if (!anchors.has(anchor)) found.push({ where, what: `${BEHAVIOUR} has no heading #${anchor}` });
-            }
-        });
+        readFileSync(file, "utf8")
+            .split("\n")
+            .forEach((line, index) => {
+                const where = `${name}:${index + 1}`;
+                if (OUT_OF_REPO.test(line))
+                    found.push({ where, what: `cites notes outside the repository: ${line.trim()}` });
+                for (const match of line.matchAll(ANCHOR_LINK)) {
+                    const anchor = match[1];
+                    if (!anchors.has(anchor)) found.push({ where, what: `${BEHAVIOUR} has no heading #${anchor}` });
+                }
+            });
     }
     return found;
 }
@@ -75,18 +83,29 @@ describe("citations of KMS behaviour", () => {
     const anchors = githubAnchors(markdown);
 
     it("computes anchors the way GitHub does", () => {
-        const sample = githubAnchors("# A title\n## CreateKey, DescribeKey and ListKeys\n```\n## not a heading\n```\n## `Code` *x*\n## Code x\n");
+        const sample = githubAnchors(
+            "# A title\n## CreateKey, DescribeKey and ListKeys\n```\n## not a heading\n```\n## `Code` *x*\n## Code x\n",
+        );
         assert.deepEqual([...sample], ["a-title", "createkey-describekey-and-listkeys", "code-x", "code-x-1"]);
-        assert.ok(anchors.has("importkeymaterial") && anchors.has("behaviours-aws-does-not-pin-down"), "the document's own headings are read");
+        assert.ok(
+            anchors.has("importkeymaterial") && anchors.has("behaviours-aws-does-not-pin-down"),
+            "the document's own headings are read",
+        );
     });
 
     it("links only to headings that exist inside the behaviour document itself", () => {
-        const broken = [...markdown.matchAll(LOCAL_LINK)].map((match) => match[1]).filter((anchor) => !anchors.has(anchor));
+        const broken = [...markdown.matchAll(LOCAL_LINK)]
+            .map((match) => match[1])
+            .filter((anchor) => !anchors.has(anchor));
         assert.deepEqual(broken, []);
     });
 
     it("leaves no comment citing notes outside the repository, and no link to a missing heading", () => {
         const found = findings(anchors);
-        assert.deepEqual(found.map((f) => `${f.where}: ${f.what}`), [], `${found.length} citation(s) to fix`);
+        assert.deepEqual(
+            found.map((f) => `${f.where}: ${f.what}`),
+            [],
+            `${found.length} citation(s) to fix`,
+        );
     });
 });

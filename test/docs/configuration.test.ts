@@ -39,7 +39,12 @@ function rowOf(key: string): string[] | undefined {
     return line?.split(" | ").map((cell) => cell.replace(/^\| |\s*\|$/g, "").trim());
 }
 
-const ownKeys = () => [...new Set([...Object.values(CONFIG_KEYS).filter((key) => key.startsWith("pulumi-kms-byok:")), ...keysNamedInProvider()])];
+const ownKeys = () => [
+    ...new Set([
+        ...Object.values(CONFIG_KEYS).filter((key) => key.startsWith("pulumi-kms-byok:")),
+        ...keysNamedInProvider(),
+    ]),
+];
 
 describe("docs/installation-configuration.md: every config key", () => {
     it("has a row (type, default, what it does) for every pulumi-kms-byok:* key the provider reads", () => {
@@ -53,18 +58,29 @@ describe("docs/installation-configuration.md: every config key", () => {
     });
 
     it("gives each numeric setting the bounds and default the code applies", () => {
-        for (const [name, bounds] of Object.entries(NUMERIC_SETTINGS) as [NumericSetting, (typeof NUMERIC_SETTINGS)[NumericSetting]][]) {
+        for (const [name, bounds] of Object.entries(NUMERIC_SETTINGS) as [
+            NumericSetting,
+            (typeof NUMERIC_SETTINGS)[NumericSetting],
+        ][]) {
             const key = CONFIG_KEYS[name];
             const [, type, defaultCell] = rowOf(key)!;
-            assert.ok(type.includes(`${bounds.min}–${bounds.max}`), `${key}: the page says "${type}", the code ${bounds.min}–${bounds.max}`);
-            assert.ok(defaultCell.startsWith(String(bounds.default)), `${key}: the page's default "${defaultCell}", the code's ${bounds.default}`);
+            assert.ok(
+                type.includes(`${bounds.min}–${bounds.max}`),
+                `${key}: the page says "${type}", the code ${bounds.min}–${bounds.max}`,
+            );
+            assert.ok(
+                defaultCell.startsWith(String(bounds.default)),
+                `${key}: the page's default "${defaultCell}", the code's ${bounds.default}`,
+            );
             const integer = "integer" in bounds && bounds.integer;
             assert.equal(type.startsWith("whole number"), integer, `${key}: whole number or not, as the code checks`);
         }
     });
 
     it("names every aws:* key the provider reads", () => {
-        const missing = Object.values(CONFIG_KEYS).filter((key) => key.startsWith("aws:") && !PAGE.includes(`\`${key}\``));
+        const missing = Object.values(CONFIG_KEYS).filter(
+            (key) => key.startsWith("aws:") && !PAGE.includes(`\`${key}\``),
+        );
         assert.deepEqual(missing, []);
     });
 });

@@ -24,9 +24,17 @@ describe("docs/resources: the reference pages, generated from the schemas", () =
     const pages = generatePages();
 
     it("are committed as the script writes them (run `npm run docs` after changing a schema)", () => {
-        assert.deepEqual([...pages.keys()].sort(), ["docs/resources/byok-key.md", "docs/resources/imported-key-material.md", "docs/resources/key-material-rotation.md"]);
+        assert.deepEqual([...pages.keys()].sort(), [
+            "docs/resources/byok-key.md",
+            "docs/resources/imported-key-material.md",
+            "docs/resources/key-material-rotation.md",
+        ]);
         for (const [path, page] of pages) {
-            assert.equal(readFileSync(join(ROOT, path), "utf8"), page, `${path} differs from the schema: run \`npm run docs\``);
+            assert.equal(
+                readFileSync(join(ROOT, path), "utf8"),
+                page,
+                `${path} differs from the schema: run \`npm run docs\``,
+            );
         }
     });
 
@@ -34,9 +42,18 @@ describe("docs/resources: the reference pages, generated from the schemas", () =
         for (const [resource, text] of Object.entries(PAGE_TEXTS)) {
             const committed = readFileSync(join(ROOT, text.path), "utf8");
             const schema = SCHEMAS[resource];
-            assert.deepEqual(tableNames(committed, "Argument Reference"), Object.keys(schema.inputs), `${text.path}: arguments`);
-            assert.deepEqual(tableNames(committed, "Attribute Reference"), Object.keys(schema.outputs), `${text.path}: attributes`);
-            for (const heading of ["Example Usage", "Argument Reference", "Attribute Reference", "Import"]) assert.ok(committed.includes(`\n## ${heading}\n`), `${text.path}: ${heading}`);
+            assert.deepEqual(
+                tableNames(committed, "Argument Reference"),
+                Object.keys(schema.inputs),
+                `${text.path}: arguments`,
+            );
+            assert.deepEqual(
+                tableNames(committed, "Attribute Reference"),
+                Object.keys(schema.outputs),
+                `${text.path}: attributes`,
+            );
+            for (const heading of ["Example Usage", "Argument Reference", "Attribute Reference", "Import"])
+                assert.ok(committed.includes(`\n## ${heading}\n`), `${text.path}: ${heading}`);
         }
         // The names check accepts (the provider's own lists) are the pages' arguments.
         const argumentsOf = (path: string) => tableNames(readFileSync(join(ROOT, path), "utf8"), "Argument Reference");
@@ -46,7 +63,8 @@ describe("docs/resources: the reference pages, generated from the schemas", () =
 
     it("mark the secret inputs and every one's change effect", () => {
         const page = readFileSync(join(ROOT, "docs/resources/imported-key-material.md"), "utf8");
-        for (const secret of ["keyMaterial", "hsmPin", "hsmModuleParameters"]) assert.match(page, new RegExp(`^\\| \`${secret}\` \\|[^\\n]*\\| \\*\\*secret\\*\\* \\|`, "m"));
+        for (const secret of ["keyMaterial", "hsmPin", "hsmModuleParameters"])
+            assert.match(page, new RegExp(`^\\| \`${secret}\` \\|[^\\n]*\\| \\*\\*secret\\*\\* \\|`, "m"));
         assert.match(page, /^\| `keyId` \|[^\n]*\*\*replace\*\*/m);
         assert.match(page, /^\| `keyMaterial` \|[^\n]*\*\*refused\*\* at preview/m);
         assert.match(page, /^\| `validTo` \|[^\n]*the same material is imported again in place/m);

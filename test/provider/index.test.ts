@@ -57,26 +57,40 @@ function compile(): { program: ts.Program; checker: ts.TypeChecker } {
 const resolve = (checker: ts.TypeChecker, symbol: ts.Symbol): ts.Symbol =>
     symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
 
-const isSchemaMachinery = (node: ts.Node): boolean => node.getSourceFile().fileName === join(ROOT, "provider/checks/schema.ts");
+const isSchemaMachinery = (node: ts.Node): boolean =>
+    node.getSourceFile().fileName === join(ROOT, "provider/checks/schema.ts");
 
 const isOurs = (node: ts.Node): boolean => node.getSourceFile().fileName.startsWith(join(ROOT, "provider"));
 
 const isPrivate = (node: ts.Node): boolean =>
-    ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword);
+    ts.canHaveModifiers(node) &&
+    (ts.getModifiers(node) ?? []).some(
+        (m) => m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword,
+    );
 
 /** The parts of a declaration a user of the package sees: signatures and types, not bodies or private members. */
 function publicTypeNodes(declaration: ts.Declaration): ts.Node[] {
     if (ts.isClassDeclaration(declaration) || ts.isInterfaceDeclaration(declaration)) {
-        const members = (declaration.members as ts.NodeArray<ts.ClassElement | ts.TypeElement>).filter((m) => !isPrivate(m));
+        const members = (declaration.members as ts.NodeArray<ts.ClassElement | ts.TypeElement>).filter(
+            (m) => !isPrivate(m),
+        );
         const signatures = members.flatMap((m) => {
-            if (ts.isConstructorDeclaration(m) || ts.isMethodDeclaration(m)) return [...m.parameters.map((p) => p.type), m.type];
+            if (ts.isConstructorDeclaration(m) || ts.isMethodDeclaration(m))
+                return [...m.parameters.map((p) => p.type), m.type];
             return [(m as ts.PropertyDeclaration).type];
         });
-        const nodes: (ts.Node | undefined)[] = [...(declaration.heritageClauses ?? []), ...(declaration.typeParameters ?? []), ...signatures];
+        const nodes: (ts.Node | undefined)[] = [
+            ...(declaration.heritageClauses ?? []),
+            ...(declaration.typeParameters ?? []),
+            ...signatures,
+        ];
         return nodes.filter((n): n is ts.Node => n !== undefined);
     }
     if (ts.isTypeAliasDeclaration(declaration)) return [declaration.type, ...(declaration.typeParameters ?? [])];
-    if (ts.isFunctionDeclaration(declaration)) return [...declaration.parameters.map((p) => p.type), declaration.type].filter((n): n is ts.TypeNode => n !== undefined);
+    if (ts.isFunctionDeclaration(declaration))
+        return [...declaration.parameters.map((p) => p.type), declaration.type].filter(
+            (n): n is ts.TypeNode => n !== undefined,
+        );
     if (ts.isVariableDeclaration(declaration)) return declaration.type ? [declaration.type] : [];
     return [];
 }
@@ -92,11 +106,22 @@ function reachableTypes(checker: ts.TypeChecker, roots: ts.Symbol[]): Map<string
         const declarations = (target.declarations ?? []).filter(isOurs);
         // The schema machinery (checks/schema.ts) builds the Args and output types; a user names those, not it.
         if (declarations.length === 0 || declarations.every(isSchemaMachinery)) return;
-        if (target.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Class | ts.SymbolFlags.Enum)) found.set(target.name, from);
-        for (const declaration of declarations) for (const node of publicTypeNodes(declaration)) visitNode(node, target.name);
+        if (
+            target.flags &
+            (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Class | ts.SymbolFlags.Enum)
+        )
+            found.set(target.name, from);
+        for (const declaration of declarations)
+            for (const node of publicTypeNodes(declaration)) visitNode(node, target.name);
     };
     const visitNode = (node: ts.Node, from: string): void => {
-        const name = ts.isTypeReferenceNode(node) ? node.typeName : ts.isExpressionWithTypeArguments(node) ? node.expression : ts.isTypeQueryNode(node) ? node.exprName : undefined;
+        const name = ts.isTypeReferenceNode(node)
+            ? node.typeName
+            : ts.isExpressionWithTypeArguments(node)
+              ? node.expression
+              : ts.isTypeQueryNode(node)
+                ? node.exprName
+                : undefined;
         const symbol = name && checker.getSymbolAtLocation(name);
         if (symbol) visitSymbol(symbol, from);
         ts.forEachChild(node, (child) => visitNode(child, from));
@@ -119,10 +144,20 @@ describe("provider/index: the public API", function () {
     it("exports from the package root every type a public signature uses", () => {
         const names = new Set(exported.map((s) => s.name));
         const reachable = reachableTypes(compiled.checker, exported);
-        for (const expected of ["KeyState", "ImportState", "KeyMaterialState", "MultiRegionKeyType", "MaterialCondition", "KeyUsage", "KeyMaterialIdFor"]) {
+        for (const expected of [
+            "KeyState",
+            "ImportState",
+            "KeyMaterialState",
+            "MultiRegionKeyType",
+            "MaterialCondition",
+            "KeyUsage",
+            "KeyMaterialIdFor",
+        ]) {
             assert.ok(reachable.has(expected), `${expected} is used by a public signature`);
         }
-        const missing = [...reachable].filter(([name]) => !names.has(name)).map(([name, from]) => `${name} (used by ${from})`);
+        const missing = [...reachable]
+            .filter(([name]) => !names.has(name))
+            .map(([name, from]) => `${name} (used by ${from})`);
         assert.deepEqual(missing, [], "types used publicly but not exported from the package root");
     });
 
@@ -131,16 +166,30 @@ describe("provider/index: the public API", function () {
         const properties = new Map<string, string[]>();
         for (const symbol of exported.map((s) => resolve(compiled.checker, s))) {
             const declaration = symbol.declarations?.[0];
-            if (!declaration || !(ts.isClassDeclaration(declaration) || (ts.isInterfaceDeclaration(declaration) && symbol.name.endsWith("Args")))) continue;
+            if (
+                !declaration ||
+                !(
+                    ts.isClassDeclaration(declaration) ||
+                    (ts.isInterfaceDeclaration(declaration) && symbol.name.endsWith("Args"))
+                )
+            )
+                continue;
             if (ts.isClassDeclaration(declaration) && symbol.getDocumentationComment(compiled.checker).length === 0) {
                 undocumented.push(symbol.name);
             }
-            // The properties as a user's program sees them: declared, merged from the schema's mapped types, or inherited.
+            // The properties as a user's program sees them: declared, merged from the schema's mapped types, or
+            // inherited.
             const type = compiled.checker.getDeclaredTypeOfSymbol(symbol);
-            const ours = compiled.checker.getPropertiesOfType(type).filter((p) => (p.declarations ?? []).some(isOurs) && !(p.declarations ?? []).some(isPrivate));
-            properties.set(symbol.name, ours.map((p) => p.name));
+            const ours = compiled.checker
+                .getPropertiesOfType(type)
+                .filter((p) => (p.declarations ?? []).some(isOurs) && !(p.declarations ?? []).some(isPrivate));
+            properties.set(
+                symbol.name,
+                ours.map((p) => p.name),
+            );
             for (const property of ours) {
-                if (property.getDocumentationComment(compiled.checker).length === 0) undocumented.push(`${symbol.name}.${property.name}`);
+                if (property.getDocumentationComment(compiled.checker).length === 0)
+                    undocumented.push(`${symbol.name}.${property.name}`);
             }
         }
         assert.deepEqual(undocumented, []);
@@ -149,13 +198,23 @@ describe("provider/index: the public API", function () {
         assert.deepEqual(properties.get("ByokKeyArgs"), Object.keys(BYOK_KEY_INPUTS));
         assert.deepEqual(properties.get("ImportedKeyMaterial"), Object.keys(MATERIAL_OUTPUTS));
         assert.deepEqual(properties.get("KeyMaterialRotation"), Object.keys(ROTATION_OUTPUTS));
-        assert.deepEqual(properties.get("ByokKey")?.sort(), ["key", "material", "aliases", ...Object.keys(BYOK_KEY_OUTPUTS)].sort());
+        assert.deepEqual(
+            properties.get("ByokKey")?.sort(),
+            ["key", "material", "aliases", ...Object.keys(BYOK_KEY_OUTPUTS)].sort(),
+        );
     });
 
     it("types keyMaterialId as a plain string only where KMS always reports one, and keyUsage as KMS's union", () => {
-        const diagnostics = ts.getPreEmitDiagnostics(compiled.program).filter((d) => d.file?.fileName === SNIPPET || d.file?.fileName.startsWith(join(ROOT, "provider")));
-        const text = diagnostics.map((d) => `${d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1 : "?"}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
-        // Each @ts-expect-error line must fail to compile (else TS reports the directive unused), every other line must compile.
+        const diagnostics = ts
+            .getPreEmitDiagnostics(compiled.program)
+            .filter((d) => d.file?.fileName === SNIPPET || d.file?.fileName.startsWith(join(ROOT, "provider")));
+        const text = diagnostics.map(
+            (d) =>
+                `${d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1 : "?"}: ` +
+                `${ts.flattenDiagnosticMessageText(d.messageText, " ")}`,
+        );
+        // Each @ts-expect-error line must fail to compile (else TS reports the directive unused), every other line must
+        // compile.
         assert.deepEqual(text, []);
     });
 });

@@ -33,7 +33,9 @@ export async function answersNever(): Promise<BlackHole> {
 }
 
 export async function acceptsNever(): Promise<BlackHole> {
-    const listener = "require('net').createServer(() => {}).listen({ port: 0, host: '127.0.0.1', backlog: 1 }, function () { console.log(this.address().port) })";
+    const listener =
+        "require('net').createServer(() => {}).listen({ port: 0, host: '127.0.0.1', backlog: 1 }, function " +
+        "() { console.log(this.address().port) })";
     const child: ChildProcess = spawn(process.execPath, ["-e", listener], { stdio: ["ignore", "pipe", "ignore"] });
     const port = await new Promise<number>((resolve, reject) => {
         child.stdout!.once("data", (data: Buffer) => resolve(Number(String(data).trim())));

@@ -27,7 +27,11 @@ export interface ChunkHit {
 
 export class ChunkScan {
     private readonly inputs: { name: string }[] = [];
-    private readonly pieces = new Map<View, Map<number, Map<string, Piece>>>([["text", new Map()], ["base64", new Map()], ["hex", new Map()]]);
+    private readonly pieces = new Map<View, Map<number, Map<string, Piece>>>([
+        ["text", new Map()],
+        ["base64", new Map()],
+        ["hex", new Map()],
+    ]);
 
     /** An input as a program gives it; `name` identifies it in reports. */
     add(name: string, input: string): void {
@@ -35,7 +39,8 @@ export class ChunkScan {
         // The text: 48-character chunks, as given and in the base64 and hex views (chunk numbers of the text).
         this.index("text", input, id, 16, 32, (at) => at);
         for (const view of ["base64", "hex"] as const) {
-            for (const [segment] of viewOf(input, view).matchAll(/[^\u0000]{16,}/g)) this.index(view, segment, id, 16, 32, () => 0);
+            for (const [segment] of viewOf(input, view).matchAll(/[^\u0000]{16,}/g))
+                this.index(view, segment, id, 16, 32, () => 0);
         }
         const bytes = bytesOf(input);
         if (!bytes) return;
@@ -45,7 +50,14 @@ export class ChunkScan {
         for (const shift of [0, 1, 2]) {
             const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString("base64");
             const start = [0, 2, 3][shift];
-            this.index("base64", encoded.slice(start, encoded.length - 4), id, 32, 32, (at) => ((at + start) * 3) / 4 - shift);
+            this.index(
+                "base64",
+                encoded.slice(start, encoded.length - 4),
+                id,
+                32,
+                32,
+                (at) => ((at + start) * 3) / 4 - shift,
+            );
         }
     }
 
@@ -60,7 +72,12 @@ export class ChunkScan {
             for (const [length, pieces] of this.pieces.get(view)!) {
                 for (let at = 0; at + length <= haystack.length; at++) {
                     const piece = pieces.get(haystack.slice(at, at + length));
-                    if (piece) hits.set(`${piece.input}/${piece.chunk}`, { input: this.inputs[piece.input].name, chunk: piece.chunk, where });
+                    if (piece)
+                        hits.set(`${piece.input}/${piece.chunk}`, {
+                            input: this.inputs[piece.input].name,
+                            chunk: piece.chunk,
+                            where,
+                        });
                 }
             }
         };
@@ -72,8 +89,18 @@ export class ChunkScan {
         return [...hits.values()];
     }
 
-    /** Pieces of `length` characters every `stride` characters; `offset` maps a position to the input's byte or character. */
-    private index(view: View, form: string, input: number, length: number, stride: number, offset: (at: number) => number): void {
+    /**
+     * Pieces of `length` characters every `stride` characters; `offset` maps a position to the input's byte or
+     * character.
+     */
+    private index(
+        view: View,
+        form: string,
+        input: number,
+        length: number,
+        stride: number,
+        offset: (at: number) => number,
+    ): void {
         let byLength = this.pieces.get(view)!.get(length);
         if (!byLength) this.pieces.get(view)!.set(length, (byLength = new Map()));
         for (let at = 0; at + length <= form.length; at += stride) {
@@ -103,7 +130,17 @@ function viewOf(text: string, view: "base64" | "hex"): string {
 
 const SKIP = 0xffff;
 const TABLES = {
-    base64: tableOf((c) => (/[A-Za-z0-9]/.test(c) ? c : c === "+" || c === "-" ? "+" : c === "/" || c === "_" ? "/" : /\s/.test(c) ? undefined : BREAK)),
+    base64: tableOf((c) =>
+        /[A-Za-z0-9]/.test(c)
+            ? c
+            : c === "+" || c === "-"
+              ? "+"
+              : c === "/" || c === "_"
+                ? "/"
+                : /\s/.test(c)
+                  ? undefined
+                  : BREAK,
+    ),
     hex: tableOf((c) => (/[0-9a-fA-F]/.test(c) ? c.toLowerCase() : /[\s:-]/.test(c) ? undefined : BREAK)),
 };
 

@@ -27,19 +27,41 @@ export interface FakeKms {
 
 export async function startFakeKms(host = "kms.us-east-1.amazonaws.com"): Promise<FakeKms> {
     const dir = mkdtempSync(join(tmpdir(), "byok-fake-kms-"));
-    execFileSync("openssl", [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${host}`,
-        "-addext", `subjectAltName=DNS:${host}`, "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-    ], { stdio: "ignore" });
+    execFileSync(
+        "openssl",
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            `/CN=${host}`,
+            "-addext",
+            `subjectAltName=DNS:${host}`,
+            "-keyout",
+            join(dir, "key.pem"),
+            "-out",
+            join(dir, "cert.pem"),
+        ],
+        { stdio: "ignore" },
+    );
     const operations: string[] = [];
-    const server = createServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (req, res) => {
-        operations.push(String(req.headers["x-amz-target"] ?? "").replace("TrentService.", ""));
-        req.resume();
-        req.on("end", () => {
-            res.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
-            res.end(JSON.stringify({ __type: "AccessDeniedException", message: "the fake KMS refuses everything" }));
-        });
-    });
+    const server = createServer(
+        { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
+        (req, res) => {
+            operations.push(String(req.headers["x-amz-target"] ?? "").replace("TrentService.", ""));
+            req.resume();
+            req.on("end", () => {
+                res.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
+                res.end(
+                    JSON.stringify({ __type: "AccessDeniedException", message: "the fake KMS refuses everything" }),
+                );
+            });
+        },
+    );
     const address = `127.${randomInt(1, 255)}.${randomInt(1, 255)}.${randomInt(2, 255)}`;
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);

@@ -21,7 +21,8 @@ async function main(): Promise<void> {
         () => ({ ok: true, texts: [] as string[] }),
         (error: unknown) => {
             const texts: string[] = [];
-            for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) texts.push(String((e as Error).message), String((e as Error).stack));
+            for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause)
+                texts.push(String((e as Error).message), String((e as Error).stack));
             return { ok: false, texts };
         },
     );
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
 void main().then(
     () => process.exit(0),
     (error: unknown) => {
-        process.stdout.write(`${JSON.stringify({ ok: false, texts: [`probe failed: ${String(error)}`], lines: [] })}\n`);
+        process.stdout.write(
+            `${JSON.stringify({ ok: false, texts: [`probe failed: ${String(error)}`], lines: [] })}\n`,
+        );
         process.exit(1);
     },
 );

@@ -23,9 +23,12 @@ export function openssl(args: string[], input?: Buffer | string): Buffer {
 }
 
 /** A DER key in PEM armor, lines of 64 characters as openssl writes them. */
-export const pemOf = (label: string, der: Buffer): string => `-----BEGIN ${label}-----\n${der.toString("base64").replace(/.{64}/g, "$&\n").replace(/\n?$/, "\n")}-----END ${label}-----\n`;
+export const pemOf = (label: string, der: Buffer): string =>
+    `-----BEGIN ${label}-----\n${der.toString("base64").replace(/.{64}/g, "$&\n").replace(/\n?$/, "\n")}-----END ${label}-----\n`;
 
-/** The canonical form the provider must produce for every non-PKCS#8 input: what `openssl pkcs8 -topk8 -nocrypt` writes. */
+/**
+ * The canonical form the provider must produce for every non-PKCS#8 input: what `openssl pkcs8 -topk8 -nocrypt` writes.
+ */
 export function opensslPkcs8(pkcs8: Buffer): Buffer {
     return openssl(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER"], pemOf("PRIVATE KEY", pkcs8));
 }
@@ -37,10 +40,16 @@ export function encodingsOf(spec: KeySpec, pkcs8: Buffer): KeyEncoding[] {
     const pem = pemOf("PRIVATE KEY", pkcs8);
     const forms: KeyEncoding[] = [
         { name: "PKCS#8 DER, base64 on one line", text: pkcs8.toString("base64") },
-        { name: "PKCS#8 DER, base64 wrapped at 76 columns (`base64` without -w0)", text: pkcs8.toString("base64").replace(/.{76}/g, "$&\n") },
+        {
+            name: "PKCS#8 DER, base64 wrapped at 76 columns (`base64` without -w0)",
+            text: pkcs8.toString("base64").replace(/.{76}/g, "$&\n"),
+        },
         { name: "PEM PRIVATE KEY", text: pem },
         { name: "PEM PRIVATE KEY with CRLF line ends", text: pem.replace(/\n/g, "\r\n") },
-        { name: "PEM after openssl pkcs12's Bag Attributes", text: `Bag Attributes\n    localKeyID: 01 00 00 00\nKey Attributes: <No Attributes>\n${pem}` },
+        {
+            name: "PEM after openssl pkcs12's Bag Attributes",
+            text: `Bag Attributes\n    localKeyID: 01 00 00 00\nKey Attributes: <No Attributes>\n${pem}`,
+        },
         { name: "PEM with escaped line breaks (\\n as two characters)", text: pem.replace(/\n/g, "\\n") },
     ];
     if (isRsa(spec)) {
@@ -48,8 +57,14 @@ export function encodingsOf(spec: KeySpec, pkcs8: Buffer): KeyEncoding[] {
         forms.push(
             { name: "PKCS#1 DER, base64", text: pkcs1.toString("base64") },
             { name: "PEM RSA PRIVATE KEY (node:crypto)", text: String(key.export({ type: "pkcs1", format: "pem" })) },
-            { name: "PEM RSA PRIVATE KEY (openssl rsa -traditional)", text: openssl(["rsa", "-traditional"], pem).toString() },
-            { name: "PKCS#1 DER from openssl pkey -outform DER (what genpkey -outform DER writes on OpenSSL 3.0)", text: openssl(["pkey", "-outform", "DER"], pem).toString("base64") },
+            {
+                name: "PEM RSA PRIVATE KEY (openssl rsa -traditional)",
+                text: openssl(["rsa", "-traditional"], pem).toString(),
+            },
+            {
+                name: "PKCS#1 DER from openssl pkey -outform DER (what genpkey -outform DER writes on OpenSSL 3.0)",
+                text: openssl(["pkey", "-outform", "DER"], pem).toString("base64"),
+            },
             { name: "PKCS#8 with an attribute (passed through)", text: "", passThrough: withAttribute(pkcs8) },
         );
     }
@@ -58,10 +73,22 @@ export function encodingsOf(spec: KeySpec, pkcs8: Buffer): KeyEncoding[] {
         forms.push(
             { name: "SEC1 DER, base64", text: key.export({ type: "sec1", format: "der" }).toString("base64") },
             { name: "PEM EC PRIVATE KEY (node:crypto)", text: String(key.export({ type: "sec1", format: "pem" })) },
-            { name: "PEM EC PARAMETERS + EC PRIVATE KEY (openssl ecparam -genkey style)", text: openssl(["ecparam", "-name", ECC_CURVES[spec]]).toString() + sec1().toString() },
-            { name: "SEC1 without the public key (openssl ec -no_public)", text: sec1("-outform", "DER", "-no_public").toString("base64") },
-            { name: "SEC1 with explicit curve parameters (openssl ec -param_enc explicit)", text: sec1("-outform", "DER", "-param_enc", "explicit").toString("base64") },
-            { name: "SEC1 with a compressed public point (openssl ec -conv_form compressed)", text: sec1("-outform", "DER", "-conv_form", "compressed").toString("base64") },
+            {
+                name: "PEM EC PARAMETERS + EC PRIVATE KEY (openssl ecparam -genkey style)",
+                text: openssl(["ecparam", "-name", ECC_CURVES[spec]]).toString() + sec1().toString(),
+            },
+            {
+                name: "SEC1 without the public key (openssl ec -no_public)",
+                text: sec1("-outform", "DER", "-no_public").toString("base64"),
+            },
+            {
+                name: "SEC1 with explicit curve parameters (openssl ec -param_enc explicit)",
+                text: sec1("-outform", "DER", "-param_enc", "explicit").toString("base64"),
+            },
+            {
+                name: "SEC1 with a compressed public point (openssl ec -conv_form compressed)",
+                text: sec1("-outform", "DER", "-conv_form", "compressed").toString("base64"),
+            },
             { name: "PKCS#8 without the public key (passed through)", text: "", passThrough: withoutPublicKey(key) },
             { name: "PKCS#8 with an attribute (passed through)", text: "", passThrough: withAttribute(pkcs8) },
         );

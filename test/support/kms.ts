@@ -30,7 +30,12 @@ export function useProviderKms(options: KmsLocalOptions = {}): () => ProviderKms
     before(async () => {
         const artifacts = kmsLocalArtifacts("of the provider tests", leakRegistry, options.log);
         const timing = options.timing === "aws" ? {} : { rotationDelayMs: 50 };
-        const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, ...timing, ...options, log: artifacts.log });
+        const kms = await startKmsLocal({
+            quotas: { enabled: true, scale: QUOTA_SCALE },
+            ...timing,
+            ...options,
+            log: artifacts.log,
+        });
         artifacts.attach(kms);
         // The provider builds its clients with the SDK's default credential chain, as it does in real use.
         process.env["AWS_ACCESS_KEY_ID"] ??= kms.env["AWS_ACCESS_KEY_ID"];
@@ -39,7 +44,10 @@ export function useProviderKms(options: KmsLocalOptions = {}): () => ProviderKms
             endpoint: kms.url,
             region: "us-east-1",
             maxAttempts: 3,
-            credentials: { accessKeyId: kms.env["AWS_ACCESS_KEY_ID"], secretAccessKey: kms.env["AWS_SECRET_ACCESS_KEY"] },
+            credentials: {
+                accessKeyId: kms.env["AWS_ACCESS_KEY_ID"],
+                secretAccessKey: kms.env["AWS_SECRET_ACCESS_KEY"],
+            },
         });
         const logs: string[] = [];
         leakRegistry.addArtifact("provider log", "in-process provider tests: context.log", () => logs.join("\n"));
@@ -48,7 +56,13 @@ export function useProviderKms(options: KmsLocalOptions = {}): () => ProviderKms
             client,
             logs,
             context: {
-                settings: { region: "us-east-1", endpoint: kms.url, requestRateScale: QUOTA_SCALE, propagationTimeoutSeconds: 20, rotationTimeoutSeconds: 20 },
+                settings: {
+                    region: "us-east-1",
+                    endpoint: kms.url,
+                    requestRateScale: QUOTA_SCALE,
+                    propagationTimeoutSeconds: 20,
+                    rotationTimeoutSeconds: 20,
+                },
                 env: {},
                 log: (message) => logs.push(message),
             },

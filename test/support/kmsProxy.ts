@@ -1,4 +1,11 @@
-import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+    createServer,
+    request,
+    type IncomingHttpHeaders,
+    type IncomingMessage,
+    type Server,
+    type ServerResponse,
+} from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
@@ -33,7 +40,11 @@ export interface ProxyOptions {
     tls?: { key: string; cert: string };
 }
 
-export async function startKmsProxy(target: string, hooks: ProxyHooks = {}, options: ProxyOptions = {}): Promise<KmsProxy> {
+export async function startKmsProxy(
+    target: string,
+    hooks: ProxyHooks = {},
+    options: ProxyOptions = {},
+): Promise<KmsProxy> {
     const upstream = new URL(target);
     const operations: string[] = [];
     const proxy: KmsProxy = { url: "", operations, hooks, stop: async () => undefined };
@@ -45,18 +56,29 @@ export async function startKmsProxy(target: string, hooks: ProxyHooks = {}, opti
                 const body = Buffer.concat(chunks);
                 const operation = String(req.headers["x-amz-target"] ?? "").replace("TrentService.", "");
                 operations.push(operation);
-                const parsed = body.length > 0 && operation ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {};
+                const parsed =
+                    body.length > 0 && operation ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {};
                 await proxy.hooks.before?.(operation, parsed);
                 const own = proxy.hooks.respond?.(operation, parsed);
                 if (own) {
-                    res.writeHead(own.status, { "content-type": "application/x-amz-json-1.1", "content-length": String(Buffer.byteLength(own.body)) });
+                    res.writeHead(own.status, {
+                        "content-type": "application/x-amz-json-1.1",
+                        "content-length": String(Buffer.byteLength(own.body)),
+                    });
                     res.end(own.body);
                     return;
                 }
                 const answer = await forward(upstream, req.method ?? "POST", req.url ?? "/", req.headers, body);
                 let payload = answer.body;
                 if (answer.status === 200 && operation && proxy.hooks.rewrite) {
-                    payload = Buffer.from(JSON.stringify(proxy.hooks.rewrite(operation, JSON.parse(payload.toString("utf8")) as Record<string, unknown>)));
+                    payload = Buffer.from(
+                        JSON.stringify(
+                            proxy.hooks.rewrite(
+                                operation,
+                                JSON.parse(payload.toString("utf8")) as Record<string, unknown>,
+                            ),
+                        ),
+                    );
                 }
                 res.writeHead(answer.status, { ...answer.headers, "content-length": String(payload.length) });
                 res.end(payload);
@@ -80,17 +102,33 @@ export async function startKmsProxy(target: string, hooks: ProxyHooks = {}, opti
  * (loopback ones here). The request as signed for the proxy's host still passes, since kms-local ignores
  * signatures by default (signatureCheck).
  */
-function forward(upstream: URL, method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+function forward(
+    upstream: URL,
+    method: string,
+    path: string,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     return new Promise((resolve, reject) => {
-        const out = request({ host: upstream.hostname, port: upstream.port, method, path, headers: { ...headers, host: upstream.host } }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => {
-                const kept: Record<string, string> = {};
-                for (const name of ["content-type", "x-amzn-requestid", "date"]) if (res.headers[name]) kept[name] = String(res.headers[name]);
-                resolve({ status: res.statusCode ?? 502, headers: kept, body: Buffer.concat(chunks) });
-            });
-        });
+        const out = request(
+            {
+                host: upstream.hostname,
+                port: upstream.port,
+                method,
+                path,
+                headers: { ...headers, host: upstream.host },
+            },
+            (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => {
+                    const kept: Record<string, string> = {};
+                    for (const name of ["content-type", "x-amzn-requestid", "date"])
+                        if (res.headers[name]) kept[name] = String(res.headers[name]);
+                    resolve({ status: res.statusCode ?? 502, headers: kept, body: Buffer.concat(chunks) });
+                });
+            },
+        );
         out.on("error", reject);
         out.end(body);
     });

@@ -15,7 +15,8 @@ export type LargeKind = "base64" | "hex" | "PEM-like" | "PKCS#12";
 export const LARGE_KINDS: readonly LargeKind[] = ["base64", "hex", "PEM-like", "PKCS#12"];
 export const LARGE_SIZES: readonly number[] = [8 * 1024, 64 * 1024, 1024 * 1024];
 
-export const sizeName = (bytes: number): string => (bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes / 1024} KB`);
+export const sizeName = (bytes: number): string =>
+    bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes / 1024} KB`;
 
 export function largeInput(kind: LargeKind, bytes: number): string {
     switch (kind) {
@@ -24,7 +25,9 @@ export function largeInput(kind: LargeKind, bytes: number): string {
         case "hex":
             return randomBytes(bytes).toString("hex");
         case "PEM-like": {
-            const lines = randomBytes(bytes).toString("base64").match(/.{1,64}/g)!;
+            const lines = randomBytes(bytes)
+                .toString("base64")
+                .match(/.{1,64}/g)!;
             return `-----BEGIN PRIVATE KEY-----\n${lines.join("\n")}\n-----END PRIVATE KEY-----\n`;
         }
         case "PKCS#12":
@@ -39,10 +42,28 @@ let keyAndCertificate: { key: string; cert: string } | undefined;
 function pkcs12(bytes: number): Buffer {
     const dir = mkdtempSync(join(tmpdir(), "byok-p12-"));
     try {
-        const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+        const run = (...args: string[]) =>
+            execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
         if (!keyAndCertificate) {
-            run("req", "-x509", "-newkey", "rsa:4096", "-nodes", "-days", "1", "-subj", "/CN=byok-large-input", "-keyout", "key.pem", "-out", "cert.pem");
-            keyAndCertificate = { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
+            run(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:4096",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=byok-large-input",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "cert.pem",
+            );
+            keyAndCertificate = {
+                key: readFileSync(join(dir, "key.pem"), "utf8"),
+                cert: readFileSync(join(dir, "cert.pem"), "utf8"),
+            };
         }
         writeFileSync(join(dir, "key.pem"), keyAndCertificate.key, { mode: 0o600 });
         writeFileSync(join(dir, "cert.pem"), keyAndCertificate.cert);
@@ -51,7 +72,20 @@ function pkcs12(bytes: number): Buffer {
         const base = readFileSync(join(dir, "one.p12")).length;
         const certBytes = Buffer.from(cert.replace(/-----[A-Z ]+-----|\s/g, ""), "base64").length + 40;
         writeFileSync(join(dir, "more.pem"), cert.repeat(Math.max(0, Math.round((bytes - base) / certBytes))));
-        run("pkcs12", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-certfile", "more.pem", "-passout", "pass:", "-out", "bundle.p12");
+        run(
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "key.pem",
+            "-in",
+            "cert.pem",
+            "-certfile",
+            "more.pem",
+            "-passout",
+            "pass:",
+            "-out",
+            "bundle.p12",
+        );
         return readFileSync(join(dir, "bundle.p12"));
     } finally {
         rmSync(dir, { recursive: true, force: true });

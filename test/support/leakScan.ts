@@ -81,7 +81,8 @@ export class LeakRegistry {
     addMaterial(bytes: Buffer, source: string): void {
         if (bytes.length < MIN_MATERIAL_BYTES) return;
         const key = bytes.toString("hex");
-        if (!this.materials.has(key)) this.materials.set(key, { bytes: Buffer.from(bytes), source, number: this.materials.size + 1 });
+        if (!this.materials.has(key))
+            this.materials.set(key, { bytes: Buffer.from(bytes), source, number: this.materials.size + 1 });
     }
 
     /** A material given as a program or config carries it (base64, or PEM for private keys): see addMaterialText. */
@@ -101,8 +102,17 @@ export class LeakRegistry {
         if (typeof value !== "string") return;
         this.addBase64(value.replace(/\s+/g, ""), source);
         // The text as a whole, and each private key block of it (a public key or certificate is no secret).
-        const blocks = [...value.matchAll(/-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----[\s\S]*?-----END \1-----/g)].map((m) => m[0]);
-        for (const block of blocks) this.addBase64(block.split(/\r?\n|\\n/).filter((l) => !l.startsWith("-----") && !l.includes(":")).join(""), source);
+        const blocks = [...value.matchAll(/-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----[\s\S]*?-----END \1-----/g)].map(
+            (m) => m[0],
+        );
+        for (const block of blocks)
+            this.addBase64(
+                block
+                    .split(/\r?\n|\\n/)
+                    .filter((l) => !l.startsWith("-----") && !l.includes(":"))
+                    .join(""),
+                source,
+            );
         const publicKeys: Buffer[] = [];
         for (const text of [value, ...blocks]) {
             const decoded = decodeKeyMaterial(text).bytes;
@@ -138,7 +148,8 @@ export class LeakRegistry {
             this.addMaterialsIn(record["value"], source, true);
             return;
         }
-        for (const [k, v] of Object.entries(record)) this.addMaterialsIn(v, source, secretContext || k === "keyMaterial");
+        for (const [k, v] of Object.entries(record))
+            this.addMaterialsIn(v, source, secretContext || k === "keyMaterial");
     }
 
     /** An artifact read when the scan runs (it must still exist then). */
@@ -153,7 +164,8 @@ export class LeakRegistry {
 
     /** Every file under `dir`, read now (call before the directory is removed). */
     addDirectory(dir: string, where: string): void {
-        for (const file of listFiles(dir)) this.addText("state dir file", `${where}: ${file.slice(dir.length + 1)}`, readFileSync(file));
+        for (const file of listFiles(dir))
+            this.addText("state dir file", `${where}: ${file.slice(dir.length + 1)}`, readFileSync(file));
     }
 
     /** Searches every artifact for every material. */
@@ -176,13 +188,14 @@ export class LeakRegistry {
             try {
                 content = artifact.read();
             } catch (error) {
-                throw new Error(`leak scan: cannot read ${artifact.kind} ${artifact.where}: ${(error as Error).message}`);
+                throw new Error(
+                    `leak scan: cannot read ${artifact.kind} ${artifact.where}: ${(error as Error).message}`,
+                );
             }
             search(artifact.kind, artifact.where, content);
         }
         return { materials: this.materials.size, artifacts, chars, byKind, hits };
     }
-
 }
 
 function listFiles(dir: string): string[] {
@@ -267,7 +280,8 @@ class PatternIndex {
                 const p = this.patterns[pattern];
                 if (start < 0 || !text.startsWith(p.text, start)) continue;
                 const key = `${pattern}@${start}`;
-                if (!found.has(key)) found.set(key, { form: p.form, offset: start, material: describeMaterial(p.material) });
+                if (!found.has(key))
+                    found.set(key, { form: p.form, offset: start, material: describeMaterial(p.material) });
             }
         }
         return [...found.values()];
@@ -281,7 +295,9 @@ function describeMaterial(m: Material): string {
 
 /** A report that fails loudly: one line per hit, saying where. */
 export function formatLeakReport(report: LeakReport): string {
-    const lines = report.hits.map((h) => `  ${h.kind} "${h.where}": ${h.material} found as ${h.form} at offset ${h.offset}`);
+    const lines = report.hits.map(
+        (h) => `  ${h.kind} "${h.where}": ${h.material} found as ${h.form} at offset ${h.offset}`,
+    );
     return `LEAK SCAN FAILED: key material found in ${report.hits.length} place(s):\n${lines.join("\n")}`;
 }
 
@@ -290,7 +306,8 @@ export function summarizeLeakReport(report: LeakReport): string {
         .map(([kind, n]) => `${n} ${kind}`)
         .join(", ");
     return (
-        `leak scan: ${report.materials} key materials × ${report.artifacts} artifacts (${(report.chars / 1e6).toFixed(1)} M chars: ${kinds}): ` +
+        `leak scan: ${report.materials} key materials × ${report.artifacts} artifacts ` +
+        `(${(report.chars / 1e6).toFixed(1)} M chars: ${kinds}): ` +
         `${report.hits.length} hit(s)`
     );
 }
@@ -302,7 +319,11 @@ export const leakRegistry = new LeakRegistry();
  * Options for a kms-local whose log lines (one per request) the leak scan covers; call `attach` once it is
  * started, so its request log, event log and key summaries are scanned too.
  */
-export function kmsLocalArtifacts(where: string, registry: LeakRegistry = leakRegistry, forward?: (line: string) => void) {
+export function kmsLocalArtifacts(
+    where: string,
+    registry: LeakRegistry = leakRegistry,
+    forward?: (line: string) => void,
+) {
     const lines: string[] = [];
     registry.addArtifact("kms-local log", `kms-local ${where}: log lines`, () => lines.join("\n"));
     return {
@@ -317,4 +338,3 @@ export function kmsLocalArtifacts(where: string, registry: LeakRegistry = leakRe
         },
     };
 }
-

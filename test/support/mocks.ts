@@ -52,7 +52,10 @@ export async function capturePulumiProgram(load: () => unknown, options: Capture
         {
             newResource: (args) => ({
                 id: `__ref__:${args.name}:id`,
-                state: { ...args.inputs, ...Object.fromEntries(PLACEHOLDER_OUTPUTS.map((o) => [o, `__ref__:${args.name}:${o}`])) },
+                state: {
+                    ...args.inputs,
+                    ...Object.fromEntries(PLACEHOLDER_OUTPUTS.map((o) => [o, `__ref__:${args.name}:${o}`])),
+                },
             }),
             call: (args) => args.inputs,
         },
@@ -61,7 +64,9 @@ export async function capturePulumiProgram(load: () => unknown, options: Capture
         false,
     );
     const captured: CapturedResource[] = [];
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: RegisterRequest, cb: unknown) => unknown };
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource: (req: RegisterRequest, cb: unknown) => unknown;
+    };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
         captured.push(fromRequest(req));

@@ -16,13 +16,19 @@ export function pkcs11Shim(): string {
     if (built) return built;
     const source = resolve(__dirname, "../../../test/support/pkcs11Shim.c");
     const headers = join(dirname(require.resolve("pkcs11js/package.json")), "includes", "pkcs11");
-    if (!existsSync(join(headers, "pkcs11.h"))) throw new Error(`the PKCS#11 shim needs pkcs11js's PKCS#11 headers (${headers})`);
+    if (!existsSync(join(headers, "pkcs11.h")))
+        throw new Error(`the PKCS#11 shim needs pkcs11js's PKCS#11 headers (${headers})`);
     const out = join(mkdtempSync(join(tmpdir(), "pkcs11-shim-")), "libbyokshim.so");
     try {
-        execFileSync("cc", ["-shared", "-fPIC", "-O1", "-Wall", "-I", headers, "-o", out, source, "-ldl"], { stdio: "pipe" });
+        execFileSync("cc", ["-shared", "-fPIC", "-O1", "-Wall", "-I", headers, "-o", out, source, "-ldl"], {
+            stdio: "pipe",
+        });
     } catch (error) {
         const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? "";
-        throw new Error(`building the PKCS#11 test shim failed (a C compiler is required: apt-get install gcc; .ci/run installs it): ${stderr || (error as Error).message}`);
+        throw new Error(
+            `building the PKCS#11 test shim failed (a C compiler is required: apt-get install gcc; .ci/run ` +
+                `installs it): ${stderr || (error as Error).message}`,
+        );
     }
     built = out;
     return out;
@@ -49,7 +55,10 @@ export function shimEnv(controls: ShimControls): Record<string, string> {
     };
 }
 
-/** Sets the controls in this process (for provider operations run in-process); returns a function restoring the previous ones. */
+/**
+ * Sets the controls in this process (for provider operations run in-process); returns a function restoring the previous
+ * ones.
+ */
 export function useShimHere(controls: ShimControls): () => void {
     const env = shimEnv(controls);
     const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
@@ -65,8 +74,11 @@ export function useShimHere(controls: ShimControls): () => void {
 /** The C_Login lines the shim logged: user type ("0" SO, "1" user) and the token's answer. */
 export function loginsLogged(log: string): { userType: string; rv: string }[] {
     if (!existsSync(log)) return [];
-    return readFileSync(log, "utf8").split("\n").filter((l) => l.startsWith("C_Login ")).map((l) => {
-        const [, userType, rv] = l.split(" ");
-        return { userType: userType, rv: rv };
-    });
+    return readFileSync(log, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("C_Login "))
+        .map((l) => {
+            const [, userType, rv] = l.split(" ");
+            return { userType: userType, rv: rv };
+        });
 }

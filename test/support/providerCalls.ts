@@ -10,16 +10,31 @@ import type { LeakRegistry } from "./leakScan";
  */
 
 const MODULES: Record<string, string[]> = {
-    "../../provider/material/lifecycle": ["createMaterial", "readMaterial", "updateMaterial", "deleteMaterial", "diffMaterial"],
+    "../../provider/material/lifecycle": [
+        "createMaterial",
+        "readMaterial",
+        "updateMaterial",
+        "deleteMaterial",
+        "diffMaterial",
+    ],
     "../../provider/material/check": ["checkInputs"],
-    "../../provider/rotation/lifecycle": ["checkRotation", "diffRotation", "applyRotation", "readRotation", "deleteRotation"],
+    "../../provider/rotation/lifecycle": [
+        "checkRotation",
+        "diffRotation",
+        "applyRotation",
+        "readRotation",
+        "deleteRotation",
+    ],
 };
 
 const WRAPPED = Symbol("leak-scan-recorded");
 
 type AnyFunction = ((...args: unknown[]) => unknown) & { [WRAPPED]?: true };
 
-/** What a call shows the user: a check's failures (its checked inputs carry the material to the engine, which stores it as a secret); anything else whole. */
+/**
+ * What a call shows the user: a check's failures (its checked inputs carry the material to the engine, which stores it
+ * as a secret); anything else whole.
+ */
 function shown(value: unknown): unknown {
     const failures = (value as { failures?: unknown } | null)?.failures;
     return Array.isArray(failures) ? { failures } : value;
@@ -31,16 +46,23 @@ export function recordProviderCalls(registry: LeakRegistry): void {
         const exports = require(path) as Record<string, AnyFunction>;
         for (const name of names) {
             const original = exports[name];
-            if (typeof original !== "function") throw new Error(`leak scan: ${path} no longer exports ${name}; update providerCalls.ts`);
+            if (typeof original !== "function")
+                throw new Error(`leak scan: ${path} no longer exports ${name}; update providerCalls.ts`);
             if (original[WRAPPED]) continue;
             const where = `${path.replace(/^(\.\.\/)+/, "")}.${name}`;
             const wrapper: AnyFunction = function (this: unknown, ...args: unknown[]) {
                 const call = ++calls;
-                const record = (kind: "provider outputs" | "error message", text: string) => registry.addText(kind, `${where} call #${call}`, text);
+                const record = (kind: "provider outputs" | "error message", text: string) =>
+                    registry.addText(kind, `${where} call #${call}`, text);
                 registry.addMaterialsIn(args, `arguments of ${where}`);
                 const failed = (error: unknown) => {
-                    const e = error as { message?: unknown; stack?: unknown; cause?: { message?: unknown } } | undefined;
-                    record("error message", [e?.message, e?.stack, e?.cause?.message].filter((x) => typeof x === "string").join("\n") || String(error));
+                    const e = error as
+                        { message?: unknown; stack?: unknown; cause?: { message?: unknown } } | undefined;
+                    record(
+                        "error message",
+                        [e?.message, e?.stack, e?.cause?.message].filter((x) => typeof x === "string").join("\n") ||
+                            String(error),
+                    );
                     throw error;
                 };
                 let result: unknown;
@@ -49,14 +71,16 @@ export function recordProviderCalls(registry: LeakRegistry): void {
                 } catch (error) {
                     failed(error);
                 }
-                const outputs = (value: unknown) => record("provider outputs", JSON.stringify(shown(value)) ?? "undefined");
+                const outputs = (value: unknown) =>
+                    record("provider outputs", JSON.stringify(shown(value)) ?? "undefined");
                 if (result instanceof Promise) return result.then((value) => (outputs(value), value), failed);
                 outputs(result);
                 return result;
             };
             wrapper[WRAPPED] = true;
             exports[name] = wrapper;
-            if (exports[name] !== wrapper) throw new Error(`leak scan: cannot record calls of ${where} (read-only export)`);
+            if (exports[name] !== wrapper)
+                throw new Error(`leak scan: cannot record calls of ${where} (read-only export)`);
         }
     }
 }

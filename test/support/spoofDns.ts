@@ -7,7 +7,11 @@ import dnsModule = require("node:dns");
  * it as a preload (NODE_OPTIONS="--require <this file>") with BYOK_SPOOF_DNS="name=address,…".
  */
 
-type Callback = (error: NodeJS.ErrnoException | null, address?: string | dnsModule.LookupAddress[], family?: number) => void;
+type Callback = (
+    error: NodeJS.ErrnoException | null,
+    address?: string | dnsModule.LookupAddress[],
+    family?: number,
+) => void;
 
 export const SPOOF_ENV = "BYOK_SPOOF_DNS";
 
@@ -17,7 +21,10 @@ export function spoofDns(answers: Record<string, string>): () => void {
         const done = (typeof options === "function" ? options : callback) as Callback;
         const opts = (typeof options === "object" && options !== null ? options : {}) as { all?: boolean };
         const address = answers[hostname];
-        if (address === undefined) { ;(original as (...args: unknown[]) => void)(hostname, options, callback); return; }
+        if (address === undefined) {
+            (original as (...args: unknown[]) => void)(hostname, options, callback);
+            return;
+        }
         const family = address.includes(":") ? 6 : 4;
         process.nextTick(() => (opts.all ? done(null, [{ address, family }]) : done(null, address, family)));
     };

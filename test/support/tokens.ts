@@ -62,7 +62,10 @@ export interface TestToken {
     create(build: (objects: ObjectFactory) => void): void;
     /** Runs `use` with the token unreachable (its directory moved away), as on a machine without the HSM. */
     offline<T>(use: () => Promise<T>): Promise<T>;
-    /** A logged-in read/write session (user, or Security Officer) for a test's own checks; the library is finalized after. */
+    /**
+     * A logged-in read/write session (user, or Security Officer) for a test's own checks; the library is finalized
+     * after.
+     */
     session<T>(use: (p11: FixturePkcs11, session: Handle) => T, as?: "user" | "so"): T;
     remove(): void;
 }
@@ -77,7 +80,13 @@ export interface ObjectFactory {
 
 export type FixturePkcs11 = Pkcs11 & {
     C_GetSessionInfo(session: Handle): { slotID: Handle };
-    C_WrapKey(session: Handle, mechanism: { mechanism: number; parameter?: unknown }, wrappingKey: Handle, key: Handle, out: Buffer): Buffer;
+    C_WrapKey(
+        session: Handle,
+        mechanism: { mechanism: number; parameter?: unknown },
+        wrappingKey: Handle,
+        key: Handle,
+        out: Buffer,
+    ): Buffer;
     C_Sign(session: Handle, data: Buffer, out: Buffer): Buffer;
 };
 
@@ -94,7 +103,10 @@ function packagedLibrary(pkg: string, file: string, override: string): string {
     try {
         listed = execFileSync("dpkg-query", ["-L", pkg], { encoding: "utf8", stdio: "pipe" }).split("\n");
     } catch {
-        throw new Error(`the HSM tests need the package ${pkg} (${INSTALL[pkg]}; .ci/run installs it), or ${override} set to the library's path`);
+        throw new Error(
+            `the HSM tests need the package ${pkg} (${INSTALL[pkg]}; .ci/run installs it), or ${override} ` +
+                `set to the library's path`,
+        );
     }
     const found = listed.find((line) => line.endsWith(`/${file}`));
     if (!found) throw new Error(`the package ${pkg} installs no ${file}; set ${override} to the library's path`);
@@ -105,7 +117,10 @@ function assertBinding(): void {
     try {
         require("pkcs11js");
     } catch (error) {
-        throw new Error(`the HSM tests need the optional npm package pkcs11js, built: npm ci with a C++ compiler, make and Python (${(error as Error).message.split("\n")[0]})`);
+        throw new Error(
+            `the HSM tests need the optional npm package pkcs11js, built: npm ci with a C++ compiler, make ` +
+                `and Python (${(error as Error).message.split("\n")[0]})`,
+        );
     }
 }
 
@@ -137,9 +152,15 @@ const randomPin = (what: string) => {
     return pin;
 };
 
-const pct = (label: string) => encodeURIComponent(label).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const pct = (label: string) =>
+    encodeURIComponent(label).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-function testToken(kind: TokenKind, dir: string, fields: Omit<TestToken, "uri" | "inputs" | "create" | "session" | "kind" | "offline">, slotOf: (p11: FixturePkcs11) => Handle): TestToken {
+function testToken(
+    kind: TokenKind,
+    dir: string,
+    fields: Omit<TestToken, "uri" | "inputs" | "create" | "session" | "kind" | "offline">,
+    slotOf: (p11: FixturePkcs11) => Handle,
+): TestToken {
     const token: TestToken = {
         kind,
         ...fields,
@@ -151,8 +172,13 @@ function testToken(kind: TokenKind, dir: string, fields: Omit<TestToken, "uri" |
                 renameSync(`${dir}.away`, dir);
             }
         },
-        uri: (path, modulePath = kind.modulePath) => `pkcs11:token=${pct(token.label)};${path}?module-path=${modulePath}`,
-        inputs: (path) => ({ hsmKey: token.uri(path), hsmPin: token.pin, ...(token.moduleParameters ? { hsmModuleParameters: token.moduleParameters } : {}) }),
+        uri: (path, modulePath = kind.modulePath) =>
+            `pkcs11:token=${pct(token.label)};${path}?module-path=${modulePath}`,
+        inputs: (path) => ({
+            hsmKey: token.uri(path),
+            hsmPin: token.pin,
+            ...(token.moduleParameters ? { hsmModuleParameters: token.moduleParameters } : {}),
+        }),
         session: (use, as = "user") => {
             const previous = process.env["SOFTHSM2_CONF"];
             Object.assign(process.env, token.env);
@@ -194,14 +220,34 @@ function softHsmKind(): TokenKind {
         create: () => {
             const dir = mkdtempSync(join(tmpdir(), "softhsm-"));
             const conf = join(dir, "softhsm2.conf");
-            writeFileSync(conf, `directories.tokendir = ${dir}/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+            writeFileSync(
+                conf,
+                `directories.tokendir = ${dir}/tokens\nobjectstore.backend = file\nlog.level = ` +
+                    `ERROR\nslots.removable = false\n`,
+            );
             execFileSync("mkdir", ["-p", join(dir, "tokens")]);
             const pin = randomPin("pin");
             const soPin = randomPin("so");
             const label = `byok-${randomBytes(3).toString("hex")}`;
-            execFileSync("softhsm2-util", ["--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", soPin], { env: { ...process.env, SOFTHSM2_CONF: conf }, stdio: "pipe" });
+            execFileSync(
+                "softhsm2-util",
+                ["--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", soPin],
+                { env: { ...process.env, SOFTHSM2_CONF: conf }, stdio: "pipe" },
+            );
             process.env["SOFTHSM2_CONF"] = conf;
-            return testToken(kind, dir, { label, pin, soPin, moduleParameters: undefined, env: { SOFTHSM2_CONF: conf }, remove: () => rmSync(dir, { recursive: true, force: true }) }, slotLabelled(label));
+            return testToken(
+                kind,
+                dir,
+                {
+                    label,
+                    pin,
+                    soPin,
+                    moduleParameters: undefined,
+                    env: { SOFTHSM2_CONF: conf },
+                    remove: () => rmSync(dir, { recursive: true, force: true }),
+                },
+                slotLabelled(label),
+            );
         },
     };
     const probe = kind.create();
@@ -211,7 +257,8 @@ function softHsmKind(): TokenKind {
 }
 
 /** NSS's database parameters, as Firefox and certutil use them. */
-const nssParameters = (dir: string) => `configdir='sql:${dir}' certPrefix='' keyPrefix='' secmod='secmod.db' flags=optimizeSpace`;
+const nssParameters = (dir: string) =>
+    `configdir='sql:${dir}' certPrefix='' keyPrefix='' secmod='secmod.db' flags=optimizeSpace`;
 
 function nssKind(): TokenKind {
     const modulePath = packagedLibrary("libnss3", "libsoftokn3.so", "BYOK_TEST_NSS_MODULE");
@@ -226,7 +273,10 @@ function nssKind(): TokenKind {
             try {
                 execFileSync("certutil", ["-N", "-d", `sql:${dir}`, "-f", join(dir, "pw")], { stdio: "pipe" });
             } catch (error) {
-                throw new Error(`the HSM tests need NSS's certutil (${INSTALL["libnss3"]}; .ci/run installs it): ${(error as Error).message}`);
+                throw new Error(
+                    `the HSM tests need NSS's certutil (${INSTALL["libnss3"]}; .ci/run installs it): ` +
+                        `${(error as Error).message}`,
+                );
             }
             rmSync(join(dir, "pw"));
             const moduleParameters = nssParameters(dir);
@@ -241,7 +291,19 @@ function nssKind(): TokenKind {
                 p11.C_Finalize();
                 p11.close();
             }
-            return testToken(kind, dir, { label, pin, soPin: undefined, moduleParameters, env: {}, remove: () => rmSync(dir, { recursive: true, force: true }) }, slotLabelled(label));
+            return testToken(
+                kind,
+                dir,
+                {
+                    label,
+                    pin,
+                    soPin: undefined,
+                    moduleParameters,
+                    env: {},
+                    remove: () => rmSync(dir, { recursive: true, force: true }),
+                },
+                slotLabelled(label),
+            );
         },
     };
     const dir = mkdtempSync(join(tmpdir(), "nssdb-"));
@@ -269,8 +331,22 @@ export const tokenKind = (name: TokenName): TokenKind => tokenKinds()[TOKEN_NAME
 
 /** What each token does (pkcs11-tokens.md), known before discovery so that test titles can say what runs. */
 export const TRAITS: Record<TokenName, TokenTraits> = {
-    SoftHSM2: { oaepSha256: false, keyWrap: "CKM_AES_KEY_WRAP_PAD", strongest: "RSA_AES_KEY_WRAP_SHA_1", enforcesWrapWithTrusted: true, pkcs8ZeroPadded: true, secp256k1: true },
-    "NSS softokn": { oaepSha256: true, keyWrap: "CKM_AES_KEY_WRAP_KWP", strongest: "RSA_AES_KEY_WRAP_SHA_256", enforcesWrapWithTrusted: false, pkcs8ZeroPadded: false, secp256k1: false },
+    SoftHSM2: {
+        oaepSha256: false,
+        keyWrap: "CKM_AES_KEY_WRAP_PAD",
+        strongest: "RSA_AES_KEY_WRAP_SHA_1",
+        enforcesWrapWithTrusted: true,
+        pkcs8ZeroPadded: true,
+        secp256k1: true,
+    },
+    "NSS softokn": {
+        oaepSha256: true,
+        keyWrap: "CKM_AES_KEY_WRAP_KWP",
+        strongest: "RSA_AES_KEY_WRAP_SHA_256",
+        enforcesWrapWithTrusted: false,
+        pkcs8ZeroPadded: false,
+        secp256k1: false,
+    },
 };
 
 const b64u = (value: string | undefined) => Buffer.from(value ?? "", "base64url");
@@ -298,7 +374,10 @@ function factory(p11: Pkcs11, session: Handle, tokenName: string): ObjectFactory
     return {
         aes(label, value, extra) {
             leakRegistry.addMaterial(value, `${tokenName} AES object ${label}`);
-            create([...base(C.CKO_SECRET_KEY, C.CKK_AES, label, [{ type: C.CKA_SIGN, value: true }, ...(extra ?? [])]), { type: C.CKA_VALUE, value }]);
+            create([
+                ...base(C.CKO_SECRET_KEY, C.CKK_AES, label, [{ type: C.CKA_SIGN, value: true }, ...(extra ?? [])]),
+                { type: C.CKA_VALUE, value },
+            ]);
         },
         secret(label, value, extra) {
             leakRegistry.addMaterial(value, `${tokenName} generic secret ${label}`);
@@ -306,10 +385,17 @@ function factory(p11: Pkcs11, session: Handle, tokenName: string): ObjectFactory
         },
         rsa(label, key, extra) {
             const j = key.export({ format: "jwk" });
-            for (const part of [j.d, j.p, j.q, j.dp, j.dq, j.qi]) leakRegistry.addMaterial(b64u(part), `${tokenName} RSA object ${label}`);
-            leakRegistry.addMaterial(key.export({ type: "pkcs8", format: "der" }), `${tokenName} RSA object ${label} (PKCS#8)`);
+            for (const part of [j.d, j.p, j.q, j.dp, j.dq, j.qi])
+                leakRegistry.addMaterial(b64u(part), `${tokenName} RSA object ${label}`);
+            leakRegistry.addMaterial(
+                key.export({ type: "pkcs8", format: "der" }),
+                `${tokenName} RSA object ${label} (PKCS#8)`,
+            );
             create([
-                ...base(C.CKO_PRIVATE_KEY, C.CKK_RSA, label, [{ type: C.CKA_ID, value: randomBytes(8) }, ...(extra ?? [])]),
+                ...base(C.CKO_PRIVATE_KEY, C.CKK_RSA, label, [
+                    { type: C.CKA_ID, value: randomBytes(8) },
+                    ...(extra ?? []),
+                ]),
                 { type: C.CKA_MODULUS, value: b64u(j.n) },
                 { type: C.CKA_PUBLIC_EXPONENT, value: b64u(j.e) },
                 { type: C.CKA_PRIVATE_EXPONENT, value: b64u(j.d) },
@@ -323,13 +409,25 @@ function factory(p11: Pkcs11, session: Handle, tokenName: string): ObjectFactory
         ec(label, key, options = {}) {
             const j = key.export({ format: "jwk" });
             leakRegistry.addMaterial(b64u(j.d), `${tokenName} EC object ${label}`);
-            leakRegistry.addMaterial(key.export({ type: "pkcs8", format: "der" }), `${tokenName} EC object ${label} (PKCS#8)`);
-            const params = Buffer.from(Object.entries(C.EC_PARAMS_CURVES).find(([, c]) => c.curve === key.asymmetricKeyDetails?.namedCurve)![0], "hex");
+            leakRegistry.addMaterial(
+                key.export({ type: "pkcs8", format: "der" }),
+                `${tokenName} EC object ${label} (PKCS#8)`,
+            );
+            const params = Buffer.from(
+                Object.entries(C.EC_PARAMS_CURVES).find(
+                    ([, c]) => c.curve === key.asymmetricKeyDetails?.namedCurve,
+                )![0],
+                "hex",
+            );
             const id = options.id ?? randomBytes(4);
             const point = Buffer.concat([Buffer.from([4]), b64u(j.x), b64u(j.y)]);
             // DER OCTET STRING around the uncompressed point.
             const ecPoint = Buffer.concat([Buffer.from([4, point.length]), point]);
-            create([...base(C.CKO_PRIVATE_KEY, C.CKK_EC, label, [{ type: C.CKA_ID, value: id }, ...(options.extra ?? [])]), { type: C.CKA_EC_PARAMS, value: params }, { type: C.CKA_VALUE, value: b64u(j.d) }]);
+            create([
+                ...base(C.CKO_PRIVATE_KEY, C.CKK_EC, label, [{ type: C.CKA_ID, value: id }, ...(options.extra ?? [])]),
+                { type: C.CKA_EC_PARAMS, value: params },
+                { type: C.CKA_VALUE, value: b64u(j.d) },
+            ]);
             if (!options.publicObject) return;
             create([
                 { type: C.CKA_CLASS, value: C.CKO_PUBLIC_KEY },
@@ -345,7 +443,8 @@ function factory(p11: Pkcs11, session: Handle, tokenName: string): ObjectFactory
 }
 
 /** The DER SubjectPublicKeyInfo of a private key, base64 (what ImportedKeyMaterial's publicKey output must be). */
-export const spkiBase64 = (key: KeyObject): string => createPublicKey(key).export({ type: "spki", format: "der" }).toString("base64");
+export const spkiBase64 = (key: KeyObject): string =>
+    createPublicKey(key).export({ type: "spki", format: "der" }).toString("base64");
 
 /**
  * What an attacker holding only the user PIN can do to an extractable object without CKA_WRAP_WITH_TRUSTED
@@ -356,7 +455,10 @@ export function wrapOutSecret(token: TestToken, label: string): Buffer {
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const jwk = publicKey.export({ format: "jwk" });
     const wrapped = token.session((p11, session) => {
-        p11.C_FindObjectsInit(session, [{ type: C.CKA_CLASS, value: C.CKO_SECRET_KEY }, { type: C.CKA_LABEL, value: Buffer.from(label) }]);
+        p11.C_FindObjectsInit(session, [
+            { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
+            { type: C.CKA_LABEL, value: Buffer.from(label) },
+        ]);
         const [object] = p11.C_FindObjects(session, 2);
         p11.C_FindObjectsFinal(session);
         if (!object) throw new Error(`no secret key labelled ${label} on ${token.kind.name}`);
@@ -368,10 +470,21 @@ export function wrapOutSecret(token: TestToken, label: string): Buffer {
             { type: C.CKA_MODULUS, value: b64u(jwk.n) },
             { type: C.CKA_PUBLIC_EXPONENT, value: b64u(jwk.e) },
         ]);
-        const oaep = { mechanism: C.CKM_RSA_PKCS_OAEP, parameter: { type: C.CK_PARAMS_RSA_OAEP, hashAlg: C.CKM_SHA_1, mgf: C.CKG_MGF1_SHA1, source: C.CKZ_DATA_SPECIFIED } };
+        const oaep = {
+            mechanism: C.CKM_RSA_PKCS_OAEP,
+            parameter: {
+                type: C.CK_PARAMS_RSA_OAEP,
+                hashAlg: C.CKM_SHA_1,
+                mgf: C.CKG_MGF1_SHA1,
+                source: C.CKZ_DATA_SPECIFIED,
+            },
+        };
         return p11.C_WrapKey(session, oaep, attacker, object, Buffer.alloc(256));
     });
-    const value = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" }, wrapped);
+    const value = privateDecrypt(
+        { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" },
+        wrapped,
+    );
     leakRegistry.addMaterial(value, `${token.kind.name} object ${label}, wrapped out by the test`);
     return value;
 }
@@ -380,7 +493,10 @@ export function wrapOutSecret(token: TestToken, label: string): Buffer {
  * The same suite on each token (titled with its name), with a fresh token per test. `body` receives the
  * token of the running test and its kind (library, traits).
  */
-export function describeEachToken(title: string, body: (token: () => TestToken, traits: TokenTraits, name: TokenName) => void): void {
+export function describeEachToken(
+    title: string,
+    body: (token: () => TestToken, traits: TokenTraits, name: TokenName) => void,
+): void {
     for (const name of TOKEN_NAMES) {
         describe(`${title} on ${name}`, () => {
             let token: TestToken | undefined;

@@ -42,7 +42,13 @@ export class CliHome {
 
     /** The CLI's offline, hermetic environment for this home (see cliEnvironment). */
     environment(root: string, passphrase: string): Record<string, string> {
-        return cliEnvironment({ root, passphrase, backendDir: this.backendDir, homeDir: this.homeDir, tmpDir: this.tmpDir });
+        return cliEnvironment({
+            root,
+            passphrase,
+            backendDir: this.backendDir,
+            homeDir: this.homeDir,
+            tmpDir: this.tmpDir,
+        });
     }
 
     remove(): void {

@@ -1,7 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { LocalWorkspace, type ConfigMap, type EngineEvent, type PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import {
+    LocalWorkspace,
+    type ConfigMap,
+    type EngineEvent,
+    type PulumiCommand,
+    type PulumiFn,
+    type Stack,
+} from "@pulumi/pulumi/automation";
 import { REPOSITORY_ROOT, pulumiCli } from "../pulumi-cli/cli";
 import { isolateInlineRuns } from "../pulumi-cli/inlineRuns";
 import type { CliHome } from "./home";
@@ -144,7 +151,8 @@ export class DrivenStack {
 
     async setConfig(config: Record<string, ConfigInput>): Promise<void> {
         const map: ConfigMap = {};
-        for (const [key, value] of Object.entries(config)) map[key] = typeof value === "string" ? { value } : { value: value.secret, secret: true };
+        for (const [key, value] of Object.entries(config))
+            map[key] = typeof value === "string" ? { value } : { value: value.secret, secret: true };
         if (Object.keys(map).length > 0) await this.stack.setAllConfig(map);
     }
 
@@ -176,11 +184,33 @@ export class DrivenStack {
         return this.capture(command, options, (common) => {
             const { parallel, expectNoChanges } = options;
             const program = options.program ?? this.program;
-            if (command === "preview") return this.stack.preview({ ...common, program, refresh: options.refresh, diff: options.diff, expectNoChanges, parallel });
+            if (command === "preview")
+                return this.stack.preview({
+                    ...common,
+                    program,
+                    refresh: options.refresh,
+                    diff: options.diff,
+                    expectNoChanges,
+                    parallel,
+                });
             if (command === "up") {
-                return this.stack.up({ ...common, program, refresh: options.refresh, diff: options.diff, expectNoChanges, parallel, continueOnError: options.continueOnError });
+                return this.stack.up({
+                    ...common,
+                    program,
+                    refresh: options.refresh,
+                    diff: options.diff,
+                    expectNoChanges,
+                    parallel,
+                    continueOnError: options.continueOnError,
+                });
             }
-            if (command === "refresh") return this.stack.refresh({ ...common, expectNoChanges, clearPendingCreates: options.clearPendingCreates, parallel });
+            if (command === "refresh")
+                return this.stack.refresh({
+                    ...common,
+                    expectNoChanges,
+                    clearPendingCreates: options.clearPendingCreates,
+                    parallel,
+                });
             return this.stack.destroy({ ...common, parallel, target: options.target });
         });
     }
@@ -225,11 +255,20 @@ export class DrivenStack {
 
     private spawn(file: string, args: string[]): CommandOutput {
         const workspace = this.stack.workspace as LocalWorkspace;
-        const result = spawnSync(file, args, { cwd: this.workDir, env: { ...process.env, ...workspace.envVars }, encoding: "utf8", maxBuffer: 256 << 20 });
+        const result = spawnSync(file, args, {
+            cwd: this.workDir,
+            env: { ...process.env, ...workspace.envVars },
+            encoding: "utf8",
+            maxBuffer: 256 << 20,
+        });
         return { stdout: result.stdout, stderr: result.stderr, code: result.status ?? -1 };
     }
 
-    private async capture(command: CommandName, options: RunOptions, call: (common: CommonOptions) => Promise<AutomationResult>): Promise<RunResult> {
+    private async capture(
+        command: CommandName,
+        options: RunOptions,
+        call: (common: CommonOptions) => Promise<AutomationResult>,
+    ): Promise<RunResult> {
         const events: EngineEvent[] = [];
         let stdout = "";
         let stderr = "";
@@ -253,7 +292,8 @@ export class DrivenStack {
             const result = await call(common);
             stdout ||= result.stdout;
             stderr ||= result.stderr;
-            if (result.outputs) outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, value]) => [key, value.value]));
+            if (result.outputs)
+                outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, value]) => [key, value.value]));
         } catch (caught) {
             error = caught instanceof Error ? caught.message : String(caught);
             exitCode = exitCodeOf(caught);
@@ -268,7 +308,8 @@ export class DrivenStack {
  * process runner itself threw on the non-zero exit (its code is then -2), in the runner's error.
  */
 function exitCodeOf(error: unknown): number | undefined {
-    const result = (error as { commandResult?: { code?: unknown; err?: { exitCode?: unknown } } } | null)?.commandResult;
+    const result = (error as { commandResult?: { code?: unknown; err?: { exitCode?: unknown } } } | null)
+        ?.commandResult;
     const code = typeof result?.code === "number" && result.code >= 0 ? result.code : result?.err?.exitCode;
     return typeof code === "number" ? code : undefined;
 }

@@ -14,7 +14,8 @@ export interface PageText {
 }
 
 const NO_PULUMI_IMPORT =
-    "Dynamic resources cannot be `pulumi import`ed ([pulumi/pulumi#16175](https://github.com/pulumi/pulumi/issues/16175)); " +
+    "Dynamic resources cannot be `pulumi import`ed " +
+    "([pulumi/pulumi#16175](https://github.com/pulumi/pulumi/issues/16175)); " +
     "see [limitations](../guides/limitations.md).";
 
 export const PAGE_TEXTS: Record<string, PageText> = {
@@ -23,7 +24,8 @@ export const PAGE_TEXTS: Record<string, PageText> = {
         intro:
             "The key material of a KMS key with Origin `EXTERNAL`, as a resource of its own: create imports it " +
             "(a fresh wrapping key and import token each time; wrapped in software or inside a PKCS#11 HSM), update " +
-            "imports the same bytes again in place, refresh reports what KMS really holds, and destroy deletes exactly " +
+            "imports the same bytes again in place, refresh reports what KMS really holds, and " +
+            "destroy deletes exactly " +
             "this material (by its KeyMaterialId).",
         example: `
 import * as aws from "@pulumi/aws";
@@ -40,12 +42,15 @@ const material = new ImportedKeyMaterial("payments-material", {
 export const keyMaterialId = material.keyMaterialId;
 `,
         argumentsNote:
-            "Every argument is checked during preview, before any AWS call, and so are the stack settings it depends on " +
-            "(endpoint trust, credentials, bounds). A failure never shows an input value. \"Update\" never deletes first: " +
+            "Every argument is checked during preview, before any AWS call, and so are the stack " +
+            "settings it depends on " +
+            '(endpoint trust, credentials, bounds). A failure never shows an input value. "Update" ' +
+            "never deletes first: " +
             "the key stays usable throughout.",
         attributesNote:
             "Plain JSON, as of the last create, update or refresh (`pulumi up --refresh` acts on what changed in KMS " +
-            "since). None is the material or derived from it, except the public half of an asymmetric key and the 3-byte " +
+            "since). None is the material or derived from it, except the public half of an " +
+            "asymmetric key and the 3-byte " +
             "`keyCheckValue` of AES material. The resource ID is `<key ARN>#<KeyMaterialId>` (the key ARN alone for " +
             "asymmetric and HMAC keys without an id).",
         adoption:
@@ -77,12 +82,13 @@ new KeyMaterialRotation("payments-rotation", { keyId: primaryKey.arn, keyMateria
         adoption:
             NO_PULUMI_IMPORT +
             " Declaring a `KeyMaterialRotation` for a material that is already CURRENT adopts it: the rotation " +
-            "workflow finds it CURRENT and requests no rotation; a rotation in progress is waited for, never requested twice.",
+            "workflow finds it CURRENT and requests no rotation; a rotation in progress is waited for, " +
+            "never requested twice.",
     },
     ByokKey: {
         path: "docs/resources/byok-key.md",
         intro:
-            "A component for the common case, \"a BYOK key\" in one line: an `aws.kms.ExternalKey`, its " +
+            'A component for the common case, "a BYOK key" in one line: an `aws.kms.ExternalKey`, its ' +
             "`ImportedKeyMaterial` and optional `aws.kms.Alias`es. Its `key`, `material` and `aliases` are the child " +
             "resources themselves (all of `ImportedKeyMaterial`'s attributes are on `material`).",
         example: `
@@ -95,13 +101,14 @@ const signing = new ByokKey("signing", { keySpec: "ECC_NIST_P256", keyMaterial: 
 export const paymentsArn = payments.arn;
 `,
         argumentsNote:
-            "Arguments marked \"passed to the material\" are the `ImportedKeyMaterial`'s own, checked and applied " +
+            'Arguments marked "passed to the material" are the `ImportedKeyMaterial`\'s own, checked and applied ' +
             "by it; the others are the key's (and the aliases').",
         attributesNote: "Outputs of the child resources, registered as the component's outputs.",
         adoption:
             NO_PULUMI_IMPORT +
             " A `ByokKey` always creates its key. To manage an existing EXTERNAL key, declare its " +
-            "`aws.kms.ExternalKey` (which `pulumi import` can adopt) and an `ImportedKeyMaterial` with the same bytes " +
+            "`aws.kms.ExternalKey` (which `pulumi import` can adopt) and an `ImportedKeyMaterial` " +
+            "with the same bytes " +
             "(see [ImportedKeyMaterial](imported-key-material.md#import)).",
     },
 };

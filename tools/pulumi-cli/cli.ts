@@ -13,7 +13,9 @@ export const REPOSITORY_ROOT = resolve(__dirname, "..", "..", "..");
 
 let provisioned: Promise<{ root: string; command: PulumiCommand }> | undefined;
 
-export function pulumiCli(log: (line: string) => void = (line) => console.error(`    ${line}`)): Promise<{ root: string; command: PulumiCommand }> {
+export function pulumiCli(
+    log: (line: string) => void = (line) => console.error(`    ${line}`),
+): Promise<{ root: string; command: PulumiCommand }> {
     provisioned ??= (async () => {
         const root = await provisionPulumiCli({ log });
         return { root, command: await PulumiCommand.get({ root }) };
@@ -26,7 +28,13 @@ export function pulumiCli(log: (line: string) => void = (line) => console.error(
  * no update check, no plugin download, this Node first on PATH (the dynamic-provider plugin script runs
  * `node` from PATH), and the CLI's own directory on PATH so its bundled plugin script is found.
  */
-export function cliEnvironment(options: { root: string; backendDir: string; homeDir: string; tmpDir: string; passphrase: string }): Record<string, string> {
+export function cliEnvironment(options: {
+    root: string;
+    backendDir: string;
+    homeDir: string;
+    tmpDir: string;
+    passphrase: string;
+}): Record<string, string> {
     return {
         PATH: [dirname(process.execPath), join(options.root, "bin"), process.env["PATH"] ?? ""].join(":"),
         PULUMI_BACKEND_URL: `file://${options.backendDir}`,

@@ -2,10 +2,10 @@ import * as settings from "@pulumi/pulumi/runtime/settings";
 
 /**
  * What every process that runs Automation API inline programs one after another needs — the tests, the demo
- * and the bench (upstream behaviour, seen in CI): each run's program dials that run's resource monitor, a fresh port on 127.0.0.1. grpc-js keeps
- * connections in a process-wide subchannel pool keyed by address, so when the OS hands a later monitor the
- * port of an earlier, closed one, the new program can be given the earlier subchannel in its failure backoff
- * and its first call fails with `14 UNAVAILABLE: No connection established` before the engine sees a single
+ * and the bench (upstream behaviour, seen in CI): each run's program dials that run's resource monitor, a fresh port on
+ * 127.0.0.1. grpc-js keeps connections in a process-wide subchannel pool keyed by address, so when the OS hands a later
+ * monitor the port of an earlier, closed one, the new program can be given the earlier subchannel in its failure
+ * backoff and its first call fails with `14 UNAVAILABLE: No connection established` before the engine sees a single
  * resource. A pool per client makes each run dial its own monitor.
  */
 export function isolateInlineRuns(): void {
@@ -29,5 +29,5 @@ export function tolerateLateRejections(): void {
 
 function isEngineCallFailure(reason: unknown): boolean {
     const code = (reason as { code?: unknown } | null)?.code;
-    return typeof code === "number" && (code === 1 /* CANCELLED */ || code === 14 /* UNAVAILABLE */);
+    return typeof code === "number" && (code === 1 /* CANCELLED */ || code === 14); /* UNAVAILABLE */
 }

@@ -1,5 +1,15 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
+import {
+    chmodSync,
+    copyFileSync,
+    existsSync,
+    mkdirSync,
+    readFileSync,
+    renameSync,
+    rmSync,
+    statSync,
+    symlinkSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -79,7 +89,11 @@ function pulumiOnPath(env: NodeJS.ProcessEnv, ownRoot: string): { path: string; 
 /** `pulumi version` without the leading v, or undefined (missing, broken, or built without a version stamp). */
 function versionOf(binary: string): string | undefined {
     if (!isFile(binary)) return undefined;
-    const run = spawnSync(binary, ["version"], { encoding: "utf8", timeout: 30_000, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } });
+    const run = spawnSync(binary, ["version"], {
+        encoding: "utf8",
+        timeout: 30_000,
+        env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    });
     const match = /v?(\d+\.\d+\.\d+)/.exec(run.stdout ?? "");
     return run.status === 0 && match ? match[1] : undefined;
 }
@@ -115,29 +129,51 @@ async function buildPinnedCli(root: string, env: NodeJS.ProcessEnv, log: Progres
     const module = join(__dirname, "..", "..", "..", "tools", "pulumi-cli");
     if (!existsSync(join(module, "go.mod"))) throw new Error(`the Go wrapper module is missing: ${module}/go.mod`);
     const started = Date.now();
-    log(`building the Pulumi CLI ${PINNED_VERSION} from its Go module (once per machine; about 5 minutes on 2 cores, plus ~1 GB of module downloads the first time)`);
+    log(
+        `building the Pulumi CLI ${PINNED_VERSION} from its Go module (once per machine; about 5 minutes ` +
+            `on 2 cores, plus ~1 GB of module downloads the first time)`,
+    );
     await runWithProgress(go, ["mod", "download", "-json"], module, env, log, {
         what: "downloading Go modules",
         counts: (line) => line.trim().startsWith('"Path"'),
     });
-    const packages = spawnSync(go, ["list", "-deps", CLI_PACKAGE], { cwd: module, env, encoding: "utf8", maxBuffer: 64 << 20 });
+    const packages = spawnSync(go, ["list", "-deps", CLI_PACKAGE], {
+        cwd: module,
+        env,
+        encoding: "utf8",
+        maxBuffer: 64 << 20,
+    });
     const total = packages.status === 0 ? packages.stdout.split("\n").filter(Boolean).length : undefined;
     const staging = `${root}.building-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     await runWithProgress(
         go,
-        ["build", "-v", "-trimpath", "-ldflags", `-s -w -X ${VERSION_VARIABLE}=${PINNED_VERSION}`, "-o", join(staging, "bin", "pulumi"), CLI_PACKAGE],
+        [
+            "build",
+            "-v",
+            "-trimpath",
+            "-ldflags",
+            `-s -w -X ${VERSION_VARIABLE}=${PINNED_VERSION}`,
+            "-o",
+            join(staging, "bin", "pulumi"),
+            CLI_PACKAGE,
+        ],
         module,
         env,
         log,
         { what: "compiling packages", counts: (line) => line.trim() !== "" && !line.startsWith("#"), total },
     );
     if (versionOf(join(staging, "bin", "pulumi")) !== PINNED_VERSION.slice(1)) {
-        throw new Error(`the built Pulumi CLI does not report version ${PINNED_VERSION}; the build is broken (see above)`);
+        throw new Error(
+            `the built Pulumi CLI does not report version ${PINNED_VERSION}; the build is broken (see above)`,
+        );
     }
     rmSync(root, { recursive: true, force: true });
     renameSync(staging, root);
-    log(`built the Pulumi CLI ${PINNED_VERSION} in ${Math.round((Date.now() - started) / 1000)} s: ${join(root, "bin", "pulumi")}`);
+    log(
+        `built the Pulumi CLI ${PINNED_VERSION} in ${Math.round((Date.now() - started) / 1000)} s: ` +
+            `${join(root, "bin", "pulumi")}`,
+    );
 }
 
 const MISSING_TOOLS =
@@ -161,7 +197,14 @@ interface Progress {
 }
 
 /** Runs a go command, reporting how many lines of interest it printed every 10 s; fails with its last output. */
-function runWithProgress(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, log: ProgressLog, progress: Progress): Promise<void> {
+function runWithProgress(
+    command: string,
+    args: string[],
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    log: ProgressLog,
+    progress: Progress,
+): Promise<void> {
     return new Promise((resolvePromise, reject) => {
         const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
         let count = 0;
@@ -188,7 +231,10 @@ function runWithProgress(command: string, args: string[], cwd: string, env: Node
             clearInterval(timer);
             log(`  ${progress.what}: done, ${count} in ${Math.round((Date.now() - started) / 1000)} s`);
             if (code === 0) resolvePromise();
-            else reject(new Error(`${command} ${args.slice(0, 2).join(" ")} failed (exit ${code}):\n${tail.join("\n")}`));
+            else
+                reject(
+                    new Error(`${command} ${args.slice(0, 2).join(" ")} failed (exit ${code}):\n${tail.join("\n")}`),
+                );
         });
     });
 }

@@ -255,7 +255,12 @@ function parseCommentLine(line: string, block: boolean): CommentLine | undefined
     if (opening && line.trimStart().startsWith("/*")) {
         const indent = opening[1];
         const marker = line.trimStart().startsWith("/**") ? "/** " : "/* ";
-        return { prefix: indent + marker, continuation: `${indent} * `, body: opening[2], closing: opening.at(3) ?? "" };
+        return {
+            prefix: indent + marker,
+            continuation: `${indent} * `,
+            body: opening[2],
+            closing: opening.at(3) ?? "",
+        };
     }
     const star = /^(\s*\* ?)(.*?)( ?\*\/)?$/.exec(line);
     if (star) return { prefix: star[1], continuation: star[1], body: star[2], closing: star.at(3) ?? "" };

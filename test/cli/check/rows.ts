@@ -20,7 +20,12 @@ import { leakRegistry } from "../../support/leakScan";
 
 const RESOURCE = "bad";
 /** Defaults of the test stacks that the table's rows set themselves (or must be without, like the dispatch test). */
-const DEFAULT_CONFIG = ["aws:region", "pulumi-kms-byok:endpoint", "pulumi-kms-byok:requestRateScale", "pulumi-kms-byok:propagationTimeoutSeconds"];
+const DEFAULT_CONFIG = [
+    "aws:region",
+    "pulumi-kms-byok:endpoint",
+    "pulumi-kms-byok:requestRateScale",
+    "pulumi-kms-byok:propagationTimeoutSeconds",
+];
 
 let world: (CliWorld & { close(): Promise<void> }) | undefined;
 let stack: CliStack | undefined;
@@ -44,10 +49,24 @@ export async function runRowJob(job: { id: string }): Promise<string> {
     const errors = preview.diagnostics.filter((d) => d.severity === "error").map((d) => d.message);
     const failure = errors.find((m) => row.reason.test(m));
     assert.ok(failure, `${row.what}: no failure matching ${row.reason} in ${JSON.stringify(errors)}`);
-    if (row.property === "") assert.match(failure, new RegExp(`resource '${RESOURCE}' has a problem: `), `${row.what}: the failure names a property (its value is printed): ${failure}`);
-    else assert.match(failure, new RegExp(`property ${row.property} value `), `${row.what}: the failure does not name ${row.property}: ${failure}`);
+    if (row.property === "")
+        assert.match(
+            failure,
+            new RegExp(`resource '${RESOURCE}' has a problem: `),
+            `${row.what}: the failure names a property (its value is printed): ${failure}`,
+        );
+    else
+        assert.match(
+            failure,
+            new RegExp(`property ${row.property} value `),
+            `${row.what}: the failure does not name ${row.property}: ${failure}`,
+        );
     for (const name of row.materialIn) {
-        for (const message of errors) assert.ok(!message.includes(`property ${name} value`), `${row.what}: a failure names ${name}, which holds key material: ${message}`);
+        for (const message of errors)
+            assert.ok(
+                !message.includes(`property ${name} value`),
+                `${row.what}: a failure names ${name}, which holds key material: ${message}`,
+            );
     }
     for (const secret of row.secrets) {
         assertNoMaterial(preview.output, secret, `${row.what}: the CLI's output`);

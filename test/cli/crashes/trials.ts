@@ -11,8 +11,8 @@ import { assertConverged, assertDestroyed, unitsProgram, type MaterialIntent, ty
 
 /**
  * The official Pulumi CLI, and separately the provider host it started, SIGKILLed at each KMS request of
- * create, update, rotation and delete; then the stack recovered exactly as docs/guides/interrupted-runs.md tells a user, and
- * required to converge: the key usable when it should be, exactly the intended materials in KMS, nothing
+ * create, update, rotation and delete; then the stack recovered exactly as docs/guides/interrupted-runs.md tells a
+ * user, and required to converge: the key usable when it should be, exactly the intended materials in KMS, nothing
  * pending in the state, the state matching KMS.
  *
  * Kill point k of a step: k = 0, as the engine starts the step (no KMS request made yet; the engine has
@@ -26,7 +26,8 @@ import { assertConverged, assertDestroyed, unitsProgram, type MaterialIntent, ty
  * and `pulumi refresh --clear-pending-creates`; then the interrupted command again.
  */
 
-export type TrialType = "create" | "update" | "rotation-create" | "rotation-update" | "delete" | "delete-rotated" | "delete-pending";
+export type TrialType =
+    "create" | "update" | "rotation-create" | "rotation-update" | "delete" | "delete-rotated" | "delete-pending";
 export type Target = "cli" | "host";
 
 export interface Trial {
@@ -70,7 +71,8 @@ export function planTrials(): Trial[] {
 }
 
 export const describeTrial = (t: Trial): string =>
-    `${t.type}: ${t.target === "cli" ? "the CLI" : "the provider host"} killed ${t.k === 0 ? "as the step starts" : `at KMS request ${t.k} of ${STEP_REQUESTS[t.type]} (applied, response lost)`}`;
+    `${t.type}: ${t.target === "cli" ? "the CLI" : "the provider host"} killed ` +
+    `${t.k === 0 ? "as the step starts" : `at KMS request ${t.k} of ${STEP_REQUESTS[t.type]} (applied, response lost)`}`;
 
 const DAY = 86_400_000;
 const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -85,7 +87,12 @@ interface Shapes {
 
 function shapes(type: TrialType): Shapes {
     const m1: MaterialIntent = { name: "m1", material: randomMaterial(), validTo: inDays(60) };
-    const m2 = (rotate: boolean): MaterialIntent => ({ name: "m2", material: randomMaterial(), validTo: inDays(90), additional: { rotate } });
+    const m2 = (rotate: boolean): MaterialIntent => ({
+        name: "m2",
+        material: randomMaterial(),
+        validTo: inDays(90),
+        additional: { rotate },
+    });
     const unit = (...materials: MaterialIntent[]): Unit[] => [{ key: "key", materials }];
     switch (type) {
         case "create":
@@ -96,7 +103,12 @@ function shapes(type: TrialType): Shapes {
             return { before: unit(m1), after: unit(m1, m2(true)), target: "m2", destroy: false };
         case "rotation-update": {
             const pending = m2(false);
-            return { before: unit(m1, pending), after: unit(m1, { ...pending, additional: { rotate: true } }), target: "m2", destroy: false };
+            return {
+                before: unit(m1, pending),
+                after: unit(m1, { ...pending, additional: { rotate: true } }),
+                target: "m2",
+                destroy: false,
+            };
         }
         case "delete":
             return { before: unit(m1), after: unit(m1), target: "m1", destroy: true };
@@ -138,14 +150,19 @@ export async function runTrial(lane: Lane, trial: Trial): Promise<string> {
     const shape = shapes(trial.type);
     const context = `trial ${trial.id} (${describeTrial(trial)})`;
     const stack = await world.newStack(`crash-${trial.id}`, async () => undefined, {}, { BYOK_CRASH_TRIAL: tag });
-    const secrets = (units: Unit[]) => Object.fromEntries(units.flatMap((u) => u.materials.map((m) => [m.name, { secret: m.material.toString("base64") }])));
+    const secrets = (units: Unit[]) =>
+        Object.fromEntries(
+            units.flatMap((u) => u.materials.map((m) => [m.name, { secret: m.material.toString("base64") }])),
+        );
     await stack.setConfig({ ...secrets(shape.after), ...(shape.before ? secrets(shape.before) : {}) });
     if (shape.before) {
         stack.setProgram(unitsProgram(world.kms.url, shape.before));
         ok(await stack.up(), `${context}: setup`);
     }
     // The trial's own keys (destroy trials): what must end up pending deletion without material.
-    const keyIds = (await stack.exportState()).resources.filter((r) => r.type.endsWith(":TestKey")).map((r) => String(r.id));
+    const keyIds = (await stack.exportState()).resources
+        .filter((r) => r.type.endsWith(":TestKey"))
+        .map((r) => String(r.id));
     stack.setProgram(unitsProgram(world.kms.url, shape.after));
     const command = shape.destroy ? "destroy" : "up";
 
@@ -162,11 +179,16 @@ export async function runTrial(lane: Lane, trial: Trial): Promise<string> {
     };
     const onEvent = (event: EngineEvent) => {
         const pre = event.resourcePreEvent?.metadata;
-        if (trial.k === 0 && pre && pre.urn.endsWith(`::${shape.target}`) && pre.op !== "same" && pre.op !== "refresh") kill();
+        if (trial.k === 0 && pre && pre.urn.endsWith(`::${shape.target}`) && pre.op !== "same" && pre.op !== "refresh")
+            kill();
     };
     const attacked = await run(stack, command, onEvent);
     lane.onRequest = undefined;
-    assert.ok(killed, `${context}: the kill point was never reached (${requests} provider requests; STEP_REQUESTS is stale?):\n${attacked.output.slice(-3000)}`);
+    assert.ok(
+        killed,
+        `${context}: the kill point was never reached (${requests} provider requests; STEP_REQUESTS is ` +
+            `stale?):\n${attacked.output.slice(-3000)}`,
+    );
     assert.equal(attacked.ok, false, `${context}: the killed command succeeded`);
 
     // An orphaned host may still be finishing the step: let it, then clean up what is left of it.
@@ -185,7 +207,9 @@ export async function runTrial(lane: Lane, trial: Trial): Promise<string> {
         await assertDestroyed(world.kms, stack, [], `${context} after recovery`);
         assertKeysDestroyed(world, keyIds, context);
     } else {
-        const fresh = shape.after.flatMap((u) => u.materials.map((m) => m.name)).filter((name) => name === shape.target || trial.type === "delete-pending");
+        const fresh = shape.after
+            .flatMap((u) => u.materials.map((m) => m.name))
+            .filter((name) => name === shape.target || trial.type === "delete-pending");
         await assertConverged(world.client, stack, shape.after, fresh, `${context} after recovery`);
         ok(await stack.destroy(), `${context}: cleanup destroy`);
         await assertDestroyed(world.kms, stack, [], `${context} cleanup`);
@@ -200,13 +224,14 @@ function run(stack: CliStack, command: "up" | "destroy", onEvent?: (event: Engin
 /** Waits until kms-local has seen no request for `quietMs` (at most `limitMs`). */
 async function quiet(lane: Lane, quietMs: number, limitMs: number): Promise<void> {
     const started = Date.now();
-    while (Date.now() - lane.lastRequestAt < quietMs && Date.now() - started < limitMs) await new Promise((resolve) => setTimeout(resolve, 250));
+    while (Date.now() - lane.lastRequestAt < quietMs && Date.now() - started < limitMs)
+        await new Promise((resolve) => setTimeout(resolve, 250));
 }
 
 /**
- * `pulumi cancel`, as the interrupted-runs guide says: the killed run left its lock. When the CLI died while writing the state,
- * the file backend's checkpoint itself is intact (written to a temporary file, then renamed) but its metadata
- * sidecar `<stack>.json.attrs` may be empty, and every command fails with "failed to load checkpoint: EOF":
+ * `pulumi cancel`, as the interrupted-runs guide says: the killed run left its lock. When the CLI died while writing
+ * the state, the file backend's checkpoint itself is intact (written to a temporary file, then renamed) but its
+ * metadata sidecar `<stack>.json.attrs` may be empty, and every command fails with "failed to load checkpoint: EOF":
  * the guide's step is to delete empty `.attrs` sidecars and cancel again.
  */
 async function cancel(stack: CliStack, backendDir: string): Promise<void> {
@@ -235,7 +260,11 @@ function assertKeysDestroyed(world: CliWorld, keyIds: string[], context: string)
                 .filter((r) => r.keyId === key.keyId || r.keyId === key.arn)
                 .map((r) => `${r.operation} ${r.status}${r.errorType ? ` ${r.errorType}` : ""}`)
                 .join(", ");
-        assert.deepEqual(key.materials.filter((m) => m.imported).map((m) => m.keyMaterialId), [], `${context}: key ${key.keyId} still holds material; its requests: ${history()}`);
+        assert.deepEqual(
+            key.materials.filter((m) => m.imported).map((m) => m.keyMaterialId),
+            [],
+            `${context}: key ${key.keyId} still holds material; its requests: ${history()}`,
+        );
         assert.equal(key.keyState, "PendingDeletion", `${context}: key ${key.keyId}`);
     }
 }

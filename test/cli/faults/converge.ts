@@ -40,23 +40,36 @@ export interface Unit {
     materials: MaterialIntent[];
 }
 
-/** kms-local's KeyMaterialId (its S27, shaped as AWS documents it): hex(HMAC-SHA256(key = key ID, message = material)). */
+/**
+ * kms-local's KeyMaterialId (its S27, shaped as AWS documents it): hex(HMAC-SHA256(key = key ID, message = material)).
+ */
 export function expectedMaterialId(keyId: string, material: Buffer): string {
     return createHmac("sha256", keyId).update(material).digest("hex");
 }
 
 const sameSecond = (a: string | Date | null | undefined, b: string | Date | null | undefined): boolean =>
-    a !== null && a !== undefined && b !== null && b !== undefined && Math.floor(new Date(a).getTime() / 1000) === Math.floor(new Date(b).getTime() / 1000);
+    a !== null &&
+    a !== undefined &&
+    b !== null &&
+    b !== undefined &&
+    Math.floor(new Date(a).getTime() / 1000) === Math.floor(new Date(b).getTime() / 1000);
 
 function intendedStates(materials: MaterialIntent[]): Map<string, string> {
     const rotated = materials.filter((m) => m.additional?.rotate).map((m) => m.name);
     const current = rotated[rotated.length - 1] ?? materials[0]?.name;
-    return new Map(materials.map((m) => [m.name, m.name === current ? "CURRENT" : m.additional && !m.additional.rotate ? "PENDING_ROTATION" : "NON_CURRENT"]));
+    return new Map(
+        materials.map((m) => [
+            m.name,
+            m.name === current ? "CURRENT" : m.additional && !m.additional.rotate ? "PENDING_ROTATION" : "NON_CURRENT",
+        ]),
+    );
 }
 
 async function kmsView(client: KMSClient, keyId: string) {
     const key = (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
-    const entries = (await client.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations ?? [];
+    const entries =
+        (await client.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" })))
+            .Rotations ?? [];
     return { key, entries };
 }
 
@@ -71,16 +84,29 @@ const byName = (state: StateExport, name: string): StateResource => {
  * last operation wrote); for the others only what cannot go stale without a refresh (ids, expiry, import
  * state): another material's rotation legitimately turns a stored CURRENT into NON_CURRENT.
  */
-export async function assertStateMatchesKms(client: KMSClient, state: StateExport, units: Unit[], fresh: "all" | string[], context: string): Promise<void> {
+export async function assertStateMatchesKms(
+    client: KMSClient,
+    state: StateExport,
+    units: Unit[],
+    fresh: "all" | string[],
+    context: string,
+): Promise<void> {
     for (const unit of units) {
         const { key, entries } = await kmsView(client, String(byName(state, unit.key).id));
         for (const m of unit.materials) {
             const stored = byName(state, m.name);
             const entry = entries.find((e) => e.KeyMaterialId === stored.outputs["keyMaterialId"]);
             const where = `${context}: ${m.name}`;
-            assert.ok(entry, `${where}: stored keyMaterialId ${String(stored.outputs["keyMaterialId"])} is not a material of the key`);
+            assert.ok(
+                entry,
+                `${where}: stored keyMaterialId ${String(stored.outputs["keyMaterialId"])} is not ` +
+                    `a material of the key`,
+            );
             assert.equal(stored.outputs["importState"], entry.ImportState, `${where}: importState`);
-            assert.ok(sameSecond(stored.outputs["validTo"] as string, entry.ValidTo), `${where}: stored validTo ${String(stored.outputs["validTo"])} vs KMS ${entry.ValidTo?.toISOString()}`);
+            assert.ok(
+                sameSecond(stored.outputs["validTo"] as string, entry.ValidTo),
+                `${where}: stored validTo ${String(stored.outputs["validTo"])} vs KMS ${entry.ValidTo?.toISOString()}`,
+            );
             assert.equal(stored.outputs["expirationModel"], entry.ExpirationModel, `${where}: expirationModel`);
             if (fresh === "all" || fresh.includes(m.name)) {
                 assert.equal(stored.outputs["keyMaterialState"], entry.KeyMaterialState, `${where}: keyMaterialState`);
@@ -92,12 +118,23 @@ export async function assertStateMatchesKms(client: KMSClient, state: StateExpor
 }
 
 /** The stack holds exactly its units' keys and materials, as intended, in KMS and in state. */
-export async function assertConverged(client: KMSClient, stack: CliStack, units: Unit[], fresh: string[], context: string): Promise<StateExport> {
+export async function assertConverged(
+    client: KMSClient,
+    stack: CliStack,
+    units: Unit[],
+    fresh: string[],
+    context: string,
+): Promise<StateExport> {
     const state = await stack.exportState();
-    assert.deepEqual(state.pendingOperations.map((p) => `${p.type} ${p.resource.urn}`), [], `${context}: pending operations left in state`);
+    assert.deepEqual(
+        state.pendingOperations.map((p) => `${p.type} ${p.resource.urn}`),
+        [],
+        `${context}: pending operations left in state`,
+    );
     const expectedNames = units.flatMap((u) => [u.key, ...u.materials.map((m) => m.name)]).sort();
     assert.deepEqual(state.resources.map((r) => r.name).sort(), expectedNames, `${context}: resources in state`);
-    for (const r of state.resources) assert.ok(!r.initErrors?.length, `${context}: ${r.name} is not settled: ${JSON.stringify(r.initErrors)}`);
+    for (const r of state.resources)
+        assert.ok(!r.initErrors?.length, `${context}: ${r.name} is not settled: ${JSON.stringify(r.initErrors)}`);
     for (const unit of units) await assertUnit(client, state, unit, `${context}: ${unit.key}`);
     await assertStateMatchesKms(client, state, units, fresh, context);
     return state;
@@ -108,28 +145,47 @@ async function assertUnit(client: KMSClient, state: StateExport, unit: Unit, con
     const { key, entries } = await kmsView(client, keyId);
     const intended = intendedStates(unit.materials);
     const expectedIds = new Map(unit.materials.map((m) => [expectedMaterialId(keyId, m.material), m]));
-    assert.deepEqual(entries.map((e) => e.KeyMaterialId).sort(), [...expectedIds.keys()].sort(), `${context}: KMS must hold exactly the intended materials`);
+    assert.deepEqual(
+        entries.map((e) => e.KeyMaterialId).sort(),
+        [...expectedIds.keys()].sort(),
+        `${context}: KMS must hold exactly the intended materials`,
+    );
     for (const entry of entries) assertEntry(entry, expectedIds.get(entry.KeyMaterialId!)!, intended, context);
     assert.equal(key.KeyState, "Enabled", `${context}: key state`);
     const current = unit.materials.find((m) => intended.get(m.name) === "CURRENT")!;
     assert.equal(key.CurrentKeyMaterialId, expectedMaterialId(keyId, current.material), `${context}: current material`);
     const rotation = await client.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
-    assert.equal(rotation.OnDemandRotationStartDate, undefined, `${context}: an on-demand rotation is still in progress`);
+    assert.equal(
+        rotation.OnDemandRotationStartDate,
+        undefined,
+        `${context}: an on-demand rotation is still in progress`,
+    );
     await assertUsable(client, keyId, context);
     for (const m of unit.materials) {
         const stored = byName(state, m.name);
         const id = expectedMaterialId(keyId, m.material);
         assert.equal(stored.outputs["keyMaterialId"], id, `${context}: ${m.name} stored keyMaterialId`);
         assert.equal(stored.id, `${key.Arn}#${id}`, `${context}: ${m.name} resource id`);
-        assert.ok(isEncryptedSecret(stored.inputs["keyMaterial"]), `${context}: ${m.name} keyMaterial stored as a secret`);
+        assert.ok(
+            isEncryptedSecret(stored.inputs["keyMaterial"]),
+            `${context}: ${m.name} keyMaterial stored as a secret`,
+        );
     }
 }
 
-function assertEntry(entry: RotationsListEntry, m: MaterialIntent, intended: Map<string, string>, context: string): void {
+function assertEntry(
+    entry: RotationsListEntry,
+    m: MaterialIntent,
+    intended: Map<string, string>,
+    context: string,
+): void {
     const where = `${context}: KMS material ${m.name}`;
     assert.equal(entry.ImportState, "IMPORTED", `${where}: import state`);
     assert.equal(entry.KeyMaterialState, intended.get(m.name), `${where}: material state`);
-    assert.ok(sameSecond(entry.ValidTo, m.validTo), `${where}: ValidTo ${entry.ValidTo?.toISOString()}, intended ${m.validTo}`);
+    assert.ok(
+        sameSecond(entry.ValidTo, m.validTo),
+        `${where}: ValidTo ${entry.ValidTo?.toISOString()}, intended ${m.validTo}`,
+    );
 }
 
 /** Encrypt, then decrypt: the key works. */
@@ -141,15 +197,28 @@ export async function assertUsable(client: KMSClient, keyId: string, context: st
 }
 
 /** After destroy: nothing in state; each key pending deletion (or gone), none of its materials imported. */
-export async function assertDestroyed(kms: KmsLocal, stack: CliStack, keyIds: string[], context: string): Promise<void> {
+export async function assertDestroyed(
+    kms: KmsLocal,
+    stack: CliStack,
+    keyIds: string[],
+    context: string,
+): Promise<void> {
     const state = await stack.exportState();
-    assert.deepEqual(state.resources.map((r) => r.name), [], `${context}: resources left in state`);
+    assert.deepEqual(
+        state.resources.map((r) => r.name),
+        [],
+        `${context}: resources left in state`,
+    );
     assert.deepEqual(state.pendingOperations.length, 0, `${context}: pending operations left in state`);
     for (const keyId of keyIds) {
         const summary = kms.control.keys().find((k) => k.keyId === keyId);
         if (!summary) continue; // deleted at the end of its window (the kms-local clock moved)
         assert.equal(summary.keyState, "PendingDeletion", `${context}: key ${keyId} after destroy`);
-        assert.deepEqual(summary.materials.filter((m) => m.imported).map((m) => `${m.keyMaterialId} ${m.state}`), [], `${context}: materials still imported`);
+        assert.deepEqual(
+            summary.materials.filter((m) => m.imported).map((m) => `${m.keyMaterialId} ${m.state}`),
+            [],
+            `${context}: materials still imported`,
+        );
     }
 }
 
@@ -159,13 +228,22 @@ export async function assertDestroyed(kms: KmsLocal, stack: CliStack, keyIds: st
  */
 export function assertNothingLeftBehind(kms: KmsLocal, ourKeys: Set<string>, context: string): void {
     const keys = kms.control.keys();
-    const faultedCreates = kms.control.requests().filter((r) => r.operation === "CreateKey" && r.fault !== undefined).length;
+    const faultedCreates = kms.control
+        .requests()
+        .filter((r) => r.operation === "CreateKey" && r.fault !== undefined).length;
     for (const k of keys) {
-        assert.deepEqual(k.materials.filter((m) => m.imported).map((m) => m.keyMaterialId), [], `${context}: key ${k.keyId} (${k.keyState}) still holds material`);
+        assert.deepEqual(
+            k.materials.filter((m) => m.imported).map((m) => m.keyMaterialId),
+            [],
+            `${context}: key ${k.keyId} (${k.keyState}) still holds material`,
+        );
         if (ourKeys.has(k.keyId)) assert.equal(k.keyState, "PendingDeletion", `${context}: key ${k.keyId}`);
     }
     const orphans = keys.filter((k) => !ourKeys.has(k.keyId));
-    assert.ok(orphans.length <= faultedCreates, `${context}: ${orphans.length} keys nobody created (${faultedCreates} faulted CreateKey calls)`);
+    assert.ok(
+        orphans.length <= faultedCreates,
+        `${context}: ${orphans.length} keys nobody created (${faultedCreates} faulted CreateKey calls)`,
+    );
 }
 
 /** Units as a program: each an EXTERNAL test key and its materials, in order (a further material after the first). */
@@ -176,8 +254,14 @@ export function unitsProgram(kmsUrl: string, units: Unit[]): PulumiFn {
             const key = new TestKey(unit.key, { endpoint: kmsUrl });
             let previous: ImportedKeyMaterial | undefined;
             for (const m of unit.materials) {
-                const further = m.additional ? { importType: "NEW_KEY_MATERIAL" as const, rotateOnDemand: m.additional.rotate } : {};
-                previous = new ImportedKeyMaterial(m.name, { keyId: key.id, keyMaterial: config.requireSecret(m.name), validTo: m.validTo, ...further }, { dependsOn: previous ? [previous] : [] });
+                const further = m.additional
+                    ? { importType: "NEW_KEY_MATERIAL" as const, rotateOnDemand: m.additional.rotate }
+                    : {};
+                previous = new ImportedKeyMaterial(
+                    m.name,
+                    { keyId: key.id, keyMaterial: config.requireSecret(m.name), validTo: m.validTo, ...further },
+                    { dependsOn: previous ? [previous] : [] },
+                );
             }
         }
     };

@@ -5,7 +5,14 @@ import { ok } from "../../support/cli/assertions";
 import type { CliRun, CliStack } from "../../support/cli/cliStack";
 import { openCliWorld, type CliWorld } from "../../support/cli/cliWorld";
 import { randomMaterial } from "../../support/materials";
-import { assertConverged, assertDestroyed, assertNothingLeftBehind, assertStateMatchesKms, unitsProgram, type Unit } from "./converge";
+import {
+    assertConverged,
+    assertDestroyed,
+    assertNothingLeftBehind,
+    assertStateMatchesKms,
+    unitsProgram,
+    type Unit,
+} from "./converge";
 
 /**
  * Whole lifecycles through the official Pulumi CLI while kms-local misbehaves the way AWS can: 10 % of requests
@@ -86,7 +93,15 @@ export const PLANS: FaultPlan[] = [
         lanes: 1,
         lifecyclesPerLane: 1,
         unitsPerStack: 4,
-        happened: (kms) => assert.ok(new Set(kms.control.requests().map((r) => r.fault).filter(Boolean)).size >= 2),
+        happened: (kms) =>
+            assert.ok(
+                new Set(
+                    kms.control
+                        .requests()
+                        .map((r) => r.fault)
+                        .filter(Boolean),
+                ).size >= 2,
+            ),
     },
     {
         name: "shared-quota",
@@ -107,22 +122,38 @@ export const PLANS: FaultPlan[] = [
         lanes: 1,
         lifecyclesPerLane: 1,
         unitsPerStack: 4,
-        happened: (kms) => assert.ok(kms.control.requests().some((r) => r.errorType === "NotFoundException"), "no request met an invisible key"),
+        happened: (kms) =>
+            assert.ok(
+                kms.control.requests().some((r) => r.errorType === "NotFoundException"),
+                "no request met an invisible key",
+            ),
     },
     {
         name: "lost-responses",
-        what: "the response of one chosen state-changing call lost in each step (imports, rotation, deletes, key calls)",
+        what:
+            "the response of one chosen state-changing call lost in each step (imports, " +
+            "rotation, deletes, key calls)",
         kms: {},
         lanes: 1,
         lifecyclesPerLane: LOST_RESPONSES.length,
         unitsPerStack: 2,
         beforeStep: (kms, n, step) => {
             const operation = LOST_RESPONSES[n - 1]?.[step];
-            if (operation) kms.control.faults.set({ rate: 1, kinds: [KINDS[(n - 1) % KINDS.length]], timing: "after", operations: [operation], count: 1 });
+            if (operation)
+                kms.control.faults.set({
+                    rate: 1,
+                    kinds: [KINDS[(n - 1) % KINDS.length]],
+                    timing: "after",
+                    operations: [operation],
+                    count: 1,
+                });
             else kms.control.faults.clear();
         },
         happened: (kms) => {
-            const lost = kms.control.requests().filter((r) => r.fault !== undefined).map((r) => r.operation);
+            const lost = kms.control
+                .requests()
+                .filter((r) => r.fault !== undefined)
+                .map((r) => r.operation);
             const chosen = LOST_RESPONSES.flatMap((l) => Object.values(l));
             assert.deepEqual(lost, chosen, "exactly the chosen calls lost their responses");
         },
@@ -182,17 +213,32 @@ function parseRequestLine(line: string): RequestLine | undefined {
 }
 
 /** An ISO time `days` after kms-local's own clock (KMS judges validTo by its time), to the second. */
-const validToIn = (kms: KmsLocal, days: number): string => new Date(kms.control.clock.now() + days * DAY).toISOString().replace(/\.\d{3}Z$/, "Z");
+const validToIn = (kms: KmsLocal, days: number): string =>
+    new Date(kms.control.clock.now() + days * DAY).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** Sets the units' materials as secret config (as `pulumi config set --secret`), the program, and runs `run`. */
-async function step(stack: CliStack, world: CliWorld, units: Unit[], run: () => Promise<CliRun>, context: string): Promise<void> {
-    const secrets = Object.fromEntries(units.flatMap((u) => u.materials.map((m) => [m.name, { secret: m.material.toString("base64") }])));
+async function step(
+    stack: CliStack,
+    world: CliWorld,
+    units: Unit[],
+    run: () => Promise<CliRun>,
+    context: string,
+): Promise<void> {
+    const secrets = Object.fromEntries(
+        units.flatMap((u) => u.materials.map((m) => [m.name, { secret: m.material.toString("base64") }])),
+    );
     await stack.setConfig(secrets);
     stack.setProgram(unitsProgram(world.kms.url, units));
     ok(await run(), context);
 }
 
-async function lifecycle(plan: FaultPlan, world: CliWorld, lane: string, n: number, ourKeys: Set<string>): Promise<void> {
+async function lifecycle(
+    plan: FaultPlan,
+    world: CliWorld,
+    lane: string,
+    n: number,
+    ourKeys: Set<string>,
+): Promise<void> {
     const kms = world.kms;
     const context = `${plan.name} ${lane} lifecycle ${n}`;
     const stack = await world.newStack(`${lane}-${n}`, async () => undefined);
@@ -202,7 +248,13 @@ async function lifecycle(plan: FaultPlan, world: CliWorld, lane: string, n: numb
     }));
     plan.beforeStep?.(kms, n, "up");
     await step(stack, world, first, () => stack.up(), `${context}: up`);
-    const state = await assertConverged(world.client, stack, first, first.map((u) => u.materials[0].name), `${context} after up`);
+    const state = await assertConverged(
+        world.client,
+        stack,
+        first,
+        first.map((u) => u.materials[0].name),
+        `${context} after up`,
+    );
     const keyIds = first.map((u) => String(state.resources.find((r) => r.name === u.key)!.id));
     for (const keyId of keyIds) ourKeys.add(keyId);
 
@@ -210,7 +262,16 @@ async function lifecycle(plan: FaultPlan, world: CliWorld, lane: string, n: numb
         key: u.key,
         materials: [
             { ...u.materials[0], validTo: validToIn(kms, 90) },
-            ...(i % 2 === 1 ? [{ name: `m2-${i}`, material: randomMaterial(), validTo: validToIn(kms, 120), additional: { rotate: true } }] : []),
+            ...(i % 2 === 1
+                ? [
+                      {
+                          name: `m2-${i}`,
+                          material: randomMaterial(),
+                          validTo: validToIn(kms, 120),
+                          additional: { rotate: true },
+                      },
+                  ]
+                : []),
         ],
     }));
     plan.beforeStep?.(kms, n, "update");

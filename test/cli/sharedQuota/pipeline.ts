@@ -44,7 +44,15 @@ export async function runPipelineJob(job: PipelineJob): Promise<string> {
             config[`keyId${i}`] = keyId;
             config[`keyMaterial${i}`] = { secret: randomMaterial().toString("base64") };
         });
-        const program = (validTo: string) => materialsProgram(...names.map((name, i) => ({ name, keyId: `keyId${i}`, materialConfig: `keyMaterial${i}`, args: { validTo } })));
+        const program = (validTo: string) =>
+            materialsProgram(
+                ...names.map((name, i) => ({
+                    name,
+                    keyId: `keyId${i}`,
+                    materialConfig: `keyMaterial${i}`,
+                    args: { validTo },
+                })),
+            );
         const stack = await CliStack.create({
             project: PROJECT,
             stack: `pipeline-${job.id}`,
@@ -57,11 +65,22 @@ export async function runPipelineJob(job: PipelineJob): Promise<string> {
         const outcome: PipelineOutcome = { commands: [], pacing: [] };
         const record = (command: string, run: CliRun, op: string): boolean => {
             const steps = run.steps.filter((s) => s.op === op);
-            outcome.commands.push({ command, ok: run.ok, failedSteps: run.steps.filter((s) => s.failed).length, steps: steps.length, ...(run.ok ? {} : { error: run.error?.slice(0, 800) }) });
-            outcome.pacing.push(...run.diagnostics.map((d) => d.message.trim()).filter((m) => /throttl|pacing KMS/i.test(m)));
+            outcome.commands.push({
+                command,
+                ok: run.ok,
+                failedSteps: run.steps.filter((s) => s.failed).length,
+                steps: steps.length,
+                ...(run.ok ? {} : { error: run.error?.slice(0, 800) }),
+            });
+            outcome.pacing.push(
+                ...run.diagnostics.map((d) => d.message.trim()).filter((m) => /throttl|pacing KMS/i.test(m)),
+            );
             return run.ok;
         };
-        if (record("up", await stack.up(), "create") && record("preview --refresh", await stack.preview({ refresh: true }), "refresh")) {
+        if (
+            record("up", await stack.up(), "create") &&
+            record("preview --refresh", await stack.preview({ refresh: true }), "refresh")
+        ) {
             record("up (validTo moved)", await stack.up({ program: program(inDays(300)) }), "update");
         }
         record("destroy", await stack.destroy(), "delete");

@@ -19,7 +19,8 @@ describe("provider/checks/redaction", () => {
         return r;
     }
 
-    const wrap = (text: string, width: number, eol: string) => text.replace(new RegExp(`(.{${width}})`, "g"), `$1${eol}`);
+    const wrap = (text: string, width: number, eol: string) =>
+        text.replace(new RegExp(`(.{${width}})`, "g"), `$1${eol}`);
     const ENCODINGS: [string, string][] = [
         ["as given", given],
         ["raw bytes (latin1)", material.toString("latin1")],
@@ -33,8 +34,14 @@ describe("provider/checks/redaction", () => {
         ["hex bytes separated by ':'", hex.match(/../g)!.join(":")],
         ["HEX bytes separated by ' '", hex.toUpperCase().match(/../g)!.join(" ")],
         ["hex bytes separated by '-'", hex.match(/../g)!.join("-")],
-        ["inside a longer base64 blob at offset 1", Buffer.concat([Buffer.from([7]), material, Buffer.from([9, 9])]).toString("base64")],
-        ["inside a longer base64url blob at offset 2", Buffer.concat([Buffer.from([7, 8]), material, Buffer.from([9])]).toString("base64url")],
+        [
+            "inside a longer base64 blob at offset 1",
+            Buffer.concat([Buffer.from([7]), material, Buffer.from([9, 9])]).toString("base64"),
+        ],
+        [
+            "inside a longer base64url blob at offset 2",
+            Buffer.concat([Buffer.from([7, 8]), material, Buffer.from([9])]).toString("base64url"),
+        ],
     ];
 
     for (const [what, form] of ENCODINGS) {
@@ -47,40 +54,59 @@ describe("provider/checks/redaction", () => {
         });
     }
 
-    it("covers a PEM private key: as given, JSON-escaped, each body line holding private bytes, the DER it spells and the PKCS#8 imported", () => {
-        const key = createPrivateKey({ key: materialFor("ECC_NIST_P384"), format: "der", type: "pkcs8" });
-        const spki = createPublicKey(key).export({ type: "spki", format: "der" });
-        const pem = String(key.export({ type: "sec1", format: "pem" }));
-        const r = new Redactor();
-        r.addFromProperties({ keyMaterial: pem });
-        const sec1 = key.export({ type: "sec1", format: "der" });
-        const pkcs8 = key.export({ type: "pkcs8", format: "der" });
-        const forms = [
-            pem,
-            JSON.stringify(pem),
-            // A line made only of the public point is public (the publicKey output carries it).
-            ...pem.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----") && !spki.includes(Buffer.from(line, "base64"))),
-            sec1.toString("hex"),
-            pkcs8.toString("base64"),
-            pkcs8.toString("hex").toUpperCase().match(/../g)!.join(":"),
-        ];
-        for (const form of forms) {
-            const redacted = r.redact(`<${form}>`);
-            assert.ok(!redacted.includes(form) && redacted.includes("[secret]"), `a form of ${form.length} chars`);
-        }
-        assertNoMaterial(r.redact(forms.join(" ")), pkcs8, "PKCS#8");
-        assert.equal(r.redact(`publicKey ${spki.toString("base64")}`), `publicKey ${spki.toString("base64")}`, "the public key is left alone");
-    });
+    it(
+        "covers a PEM private key: as given, JSON-escaped, each body line holding private bytes, the DER it " +
+            "spells and the PKCS#8 imported",
+        () => {
+            const key = createPrivateKey({ key: materialFor("ECC_NIST_P384"), format: "der", type: "pkcs8" });
+            const spki = createPublicKey(key).export({ type: "spki", format: "der" });
+            const pem = String(key.export({ type: "sec1", format: "pem" }));
+            const r = new Redactor();
+            r.addFromProperties({ keyMaterial: pem });
+            const sec1 = key.export({ type: "sec1", format: "der" });
+            const pkcs8 = key.export({ type: "pkcs8", format: "der" });
+            const forms = [
+                pem,
+                JSON.stringify(pem),
+                // A line made only of the public point is public (the publicKey output carries it).
+                ...pem
+                    .split("\n")
+                    .filter(
+                        (line) =>
+                            line.length >= 16 &&
+                            !line.startsWith("-----") &&
+                            !spki.includes(Buffer.from(line, "base64")),
+                    ),
+                sec1.toString("hex"),
+                pkcs8.toString("base64"),
+                pkcs8.toString("hex").toUpperCase().match(/../g)!.join(":"),
+            ];
+            for (const form of forms) {
+                const redacted = r.redact(`<${form}>`);
+                assert.ok(!redacted.includes(form) && redacted.includes("[secret]"), `a form of ${form.length} chars`);
+            }
+            assertNoMaterial(r.redact(forms.join(" ")), pkcs8, "PKCS#8");
+            assert.equal(
+                r.redact(`publicKey ${spki.toString("base64")}`),
+                `publicKey ${spki.toString("base64")}`,
+                "the public key is left alone",
+            );
+        },
+    );
 
     it("leaves text without the material alone", () => {
-        const text = "KMS key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab: 0123456789abcdef";
+        const text =
+            "KMS key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab: 0123456789abcdef";
         assert.equal(redactor().redact(text), text);
     });
 
     it("masks a whole error graph: message, stack, every cause (strings too), AggregateError members", () => {
         const deepest = new Error(`KMS said ${hex.toUpperCase()}`);
         const middle = new Error("wrapped", { cause: deepest });
-        const aggregate = new AggregateError([new Error(`one ${material.toString("base64url")}`), new Error("two", { cause: `text cause ${given}` })], "many");
+        const aggregate = new AggregateError(
+            [new Error(`one ${material.toString("base64url")}`), new Error("two", { cause: `text cause ${given}` })],
+            "many",
+        );
         const top = new Error(`top ${given}`, { cause: { inner: middle, toString: () => "x" } });
         Object.assign(top, { cause: middle });
         (middle as { cause?: unknown }).cause = aggregate;
@@ -103,21 +129,33 @@ describe("provider/checks/redaction", () => {
         assertNoMaterial(texts, material, "error graph");
     });
 
-    it("masks a partial failure's reasons and properties (the engine stores and prints both), keeping its class and id", () => {
-        const failure = new PartialFailure(`imported, but ${hex}`, "arn#id", { keyMaterialDescription: hex.toUpperCase(), nested: { list: [given] } }, [`reason ${given}`]);
-        const same = redactor().redactError(failure);
-        assert.equal(same, failure);
-        assert.ok(same instanceof PartialFailure);
-        assert.equal(same.id, "arn#id");
-        assertNoMaterial([same.message, same.reasons, same.properties], material, "partial failure");
-    });
+    it(
+        "masks a partial failure's reasons and properties (the engine stores and prints both), " +
+            "keeping its class and id",
+        () => {
+            const failure = new PartialFailure(
+                `imported, but ${hex}`,
+                "arn#id",
+                { keyMaterialDescription: hex.toUpperCase(), nested: { list: [given] } },
+                [`reason ${given}`],
+            );
+            const same = redactor().redactError(failure);
+            assert.equal(same, failure);
+            assert.ok(same instanceof PartialFailure);
+            assert.equal(same.id, "arn#id");
+            assertNoMaterial([same.message, same.reasons, same.properties], material, "partial failure");
+        },
+    );
 
     it("keeps nothing once disposed: the plaintext copy is zeroed and no pattern is left", () => {
         const r = redactor();
         const copies = (r as unknown as { buffers: Buffer[] }).buffers;
         assert.ok(copies.length > 0);
         r.dispose();
-        assert.ok(copies.every((b) => b.every((byte) => byte === 0)), "plaintext copies zeroed");
+        assert.ok(
+            copies.every((b) => b.every((byte) => byte === 0)),
+            "plaintext copies zeroed",
+        );
         assert.ok(r.empty);
         assert.equal(r.redact(`x ${given}`), `x ${given}`, "a disposed redactor knows nothing");
     });
@@ -133,7 +171,9 @@ describe("provider/checks/redaction: bounded, and never throws", function () {
     this.timeout(120_000);
     let inputs: { what: string; text: string }[] = [];
     before(() => {
-        inputs = LARGE_KINDS.flatMap((kind) => LARGE_SIZES.map((size) => ({ what: `${sizeName(size)} ${kind}`, text: largeInput(kind, size) })));
+        inputs = LARGE_KINDS.flatMap((kind) =>
+            LARGE_SIZES.map((size) => ({ what: `${sizeName(size)} ${kind}`, text: largeInput(kind, size) })),
+        );
     });
 
     /** What a message might quote of an input: itself, JSON-escaped, its bytes in every encoding, inside other text. */
@@ -146,7 +186,10 @@ describe("provider/checks/redaction: bounded, and never throws", function () {
             JSON.stringify(text),
             bytes.toString("hex").toUpperCase().match(/../g)!.join(":"),
             Buffer.concat([Buffer.from([1]), bytes]).toString("base64"),
-            bytes.toString("base64url").match(/.{1,76}/g)!.join("\\r\\n"),
+            bytes
+                .toString("base64url")
+                .match(/.{1,76}/g)!
+                .join("\\r\\n"),
             bytes.toString("latin1"),
             text.slice(1000, 5000),
         ];
@@ -159,28 +202,45 @@ describe("provider/checks/redaction: bounded, and never throws", function () {
             assert.ok(r.strict && !r.empty, what);
             r.redact("probe");
             const internals = r as unknown as { buffers: Buffer[]; texts: Set<string> };
-            assert.deepEqual([internals.buffers.length, internals.texts.size], [0, 0], `${what}: something was derived`);
+            assert.deepEqual(
+                [internals.buffers.length, internals.texts.size],
+                [0, 0],
+                `${what}: something was derived`,
+            );
         }
     });
 
-    it("leaves no 48-byte chunk of an oversized input in a message quoting it, in any form (the issue's inputs, 8 KB to 1 MB)", () => {
-        for (const { what, text } of inputs) {
-            const r = new Redactor();
-            r.addFromProperties({ keyMaterial: text });
-            const scan = new ChunkScan();
-            scan.add(what, text);
-            for (const [i, quoted] of quotations(text).entries()) {
-                const redacted = r.redact(`KMS said: ${quoted} (request 7)`);
-                assert.ok(redacted.length <= 16_384 + 200, `${what}, quotation ${i}: the message grew to ${redacted.length}`);
-                assert.deepEqual(scan.scan(redacted, `quotation ${i}`), [], `${what}, quotation ${i}: chunks of the input survived`);
+    it(
+        "leaves no 48-byte chunk of an oversized input in a message quoting it, in any form (the issue's " +
+            "inputs, 8 KB to 1 MB)",
+        () => {
+            for (const { what, text } of inputs) {
+                const r = new Redactor();
+                r.addFromProperties({ keyMaterial: text });
+                const scan = new ChunkScan();
+                scan.add(what, text);
+                for (const [i, quoted] of quotations(text).entries()) {
+                    const redacted = r.redact(`KMS said: ${quoted} (request 7)`);
+                    assert.ok(
+                        redacted.length <= 16_384 + 200,
+                        `${what}, quotation ${i}: the message grew to ${redacted.length}`,
+                    );
+                    assert.deepEqual(
+                        scan.scan(redacted, `quotation ${i}`),
+                        [],
+                        `${what}, quotation ${i}: chunks of the input survived`,
+                    );
+                }
             }
-        }
-    });
+        },
+    );
 
     it("also in strict mode, a message without the input keeps what it says", () => {
         const r = new Redactor();
         r.addFromProperties({ keyMaterial: inputs[0].text });
-        const text = "KMS key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab: keyMaterial is 9000 characters long";
+        const text =
+            "KMS key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab: " +
+            "keyMaterial is 9000 characters long";
         assert.equal(r.redact(text), text);
     });
 
@@ -195,26 +255,46 @@ describe("provider/checks/redaction: bounded, and never throws", function () {
         scan.add("3,000 random bytes", text);
         for (let at = 0; at + 48 <= bytes.length; at += 480) {
             const chunk = bytes.subarray(at, at + 48);
-            for (const form of [chunk.toString("base64"), chunk.toString("hex"), chunk.toString("latin1"), Buffer.concat([Buffer.from([9]), chunk]).toString("base64url")]) {
-                assert.deepEqual(scan.scan(r.redact(`error near ${form} here`), `chunk at ${at}`), [], `the chunk at byte ${at} survived`);
+            for (const form of [
+                chunk.toString("base64"),
+                chunk.toString("hex"),
+                chunk.toString("latin1"),
+                Buffer.concat([Buffer.from([9]), chunk]).toString("base64url"),
+            ]) {
+                assert.deepEqual(
+                    scan.scan(r.redact(`error near ${form} here`), `chunk at ${at}`),
+                    [],
+                    `the chunk at byte ${at} survived`,
+                );
             }
         }
     });
 
-    it("the chunk scan itself finds the issue's leak: the SyntaxError the old redactor threw, spelling the material out", () => {
-        const { what, text } = inputs.find((i) => i.what === "8 KB PKCS#12")!;
-        const scan = new ChunkScan();
-        scan.add(what, text);
-        const oldError = `SyntaxError: Invalid regular expression: /${text.split("").map((c) => (c === "+" ? "[+\\-]" : c === "/" ? "[/_]" : c)).join("(?:\\s|\\\\[rn])*")}/: Regular expression too large`;
-        assert.ok(scan.scan(oldError, "old error").length >= 100, "the old error's chunks are recoverable");
-    });
+    it(
+        "the chunk scan itself finds the issue's leak: the SyntaxError the old redactor threw, " +
+            "spelling the material out",
+        () => {
+            const { what, text } = inputs.find((i) => i.what === "8 KB PKCS#12")!;
+            const scan = new ChunkScan();
+            scan.add(what, text);
+            const oldError = `SyntaxError: Invalid regular expression: /${text
+                .split("")
+                .map((c) => (c === "+" ? "[+\\-]" : c === "/" ? "[/_]" : c))
+                .join("(?:\\s|\\\\[rn])*")}/: Regular expression too large`;
+            assert.ok(scan.scan(oldError, "old error").length >= 100, "the old error's chunks are recoverable");
+        },
+    );
 
     it("replaces what it cannot check by a fixed text: never its own error, never the original", () => {
         const material = randomBytes(32);
         const r = new Redactor();
         r.addFromProperties({ keyMaterial: material.toString("base64") });
         const hostile = new Error("x");
-        Object.defineProperty(hostile, "message", { get: () => { throw new Error(`getter quoting ${material.toString("hex")}`); } });
+        Object.defineProperty(hostile, "message", {
+            get: () => {
+                throw new Error(`getter quoting ${material.toString("hex")}`);
+            },
+        });
         const frozen = Object.freeze(new Error(`frozen ${material.toString("hex")}`));
         for (const error of [hostile, frozen]) {
             const out = r.redactError(error);

@@ -32,7 +32,18 @@ describe("provider/client: timeouts against black-holed endpoints", () => {
         };
     }
 
-    const outputs = { keyId: KEY_ARN, keyArn: KEY_ARN, keySpec: "SYMMETRIC_DEFAULT", keyMaterialId: "a".repeat(64), endpoint: null, profile: null, keyState: "Enabled", keyMaterialState: "CURRENT", importState: "IMPORTED", validTo: null } as unknown as MaterialOutputs;
+    const outputs = {
+        keyId: KEY_ARN,
+        keyArn: KEY_ARN,
+        keySpec: "SYMMETRIC_DEFAULT",
+        keyMaterialId: "a".repeat(64),
+        endpoint: null,
+        profile: null,
+        keyState: "Enabled",
+        keyMaterialState: "CURRENT",
+        importState: "IMPORTED",
+        validTo: null,
+    } as unknown as MaterialOutputs;
     const operations: [string, (c: ProviderContext) => Promise<unknown>][] = [
         ["create", (c) => createMaterial(c, { keyId: KEY_ARN, keyMaterial: randomBytes(32).toString("base64") })],
         ["refresh", (c) => readMaterial(c, "id", outputs)],
@@ -58,9 +69,23 @@ describe("provider/client: timeouts against black-holed endpoints", () => {
                         (e: Error) => e,
                     );
                     // destroy adds what it did not do ("Nothing was deleted; …") around the same error
-                    assert.match(error.message, name === "destroy" ? /^deleting .* failed: KmsUnreachableError: .*Nothing was deleted/s : /^DescribeKey: /);
-                    assert.match(error.message, new RegExp(`no answer from the KMS endpoint ${hole.url.replace(/[./]/g, "\\$&")} after ${ATTEMPTS} attempt`));
-                    assert.match(error.message, /1 s connect timeout, pulumi-kms-byok:connectTimeoutSeconds.*1 s request timeout, pulumi-kms-byok:requestTimeoutSeconds/);
+                    assert.match(
+                        error.message,
+                        name === "destroy"
+                            ? /^deleting .* failed: KmsUnreachableError: .*Nothing was deleted/s
+                            : /^DescribeKey: /,
+                    );
+                    assert.match(
+                        error.message,
+                        new RegExp(
+                            `no answer from the KMS endpoint ${hole.url.replace(/[./]/g, "\\$&")} ` +
+                                `after ${ATTEMPTS} attempt`,
+                        ),
+                    );
+                    assert.match(
+                        error.message,
+                        /1 s connect timeout, pulumi-kms-byok:connectTimeoutSeconds.*1 s request timeout, pulumi-kms-byok:requestTimeoutSeconds/,
+                    );
                 });
             }
         });

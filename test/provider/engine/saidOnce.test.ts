@@ -11,7 +11,13 @@ describe("provider/engine/saidOnce: diff's lines once per host", () => {
     it("passes a line once, and every other line", () => {
         const said: string[] = [];
         const log = onceInThisHost((line) => said.push(line));
-        for (const line of ["a unique line 1f0c", "a unique line 1f0c", "another unique line 1f0c", "a unique line 1f0c"]) log(line);
+        for (const line of [
+            "a unique line 1f0c",
+            "a unique line 1f0c",
+            "another unique line 1f0c",
+            "a unique line 1f0c",
+        ])
+            log(line);
         assert.deepEqual(said, ["a unique line 1f0c", "another unique line 1f0c"]);
     });
 
@@ -24,22 +30,47 @@ describe("provider/engine/saidOnce: diff's lines once per host", () => {
         assert.equal(said.filter((line) => line === "the first line of the bounded run").length, 2);
     });
 
-    it("diff through dispatch, twice with the same plan (refresh, then update): the reimport line is said once", async () => {
-        const olds = { ...materialOutputs({ materialCondition: "DELETED", importState: "PENDING_IMPORT", keyId: KEY_ID, keyMaterialId: "c1".repeat(32) }), __provider: "shim" };
-        const news = { keyId: KEY_ID, keyMaterial: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", validTo: olds.validTo, __provider: "shim" };
-        const lines: string[] = [];
-        const original = console.error;
-        console.error = (...parts: unknown[]) => void lines.push(parts.join(" "));
-        try {
-            for (let i = 0; i < 2; i++) {
-                const outcome = (await dispatch(1, "diff", [`${olds.keyArn}#${olds.keyMaterialId}`, olds, news])) as { changes: boolean };
-                assert.equal(outcome.changes, true, "both calls plan the repair");
+    it(
+        "diff through dispatch, twice with the same plan (refresh, " + "then update): the reimport line is said once",
+        async () => {
+            const olds = {
+                ...materialOutputs({
+                    materialCondition: "DELETED",
+                    importState: "PENDING_IMPORT",
+                    keyId: KEY_ID,
+                    keyMaterialId: "c1".repeat(32),
+                }),
+                __provider: "shim",
+            };
+            const news = {
+                keyId: KEY_ID,
+                keyMaterial: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                validTo: olds.validTo,
+                __provider: "shim",
+            };
+            const lines: string[] = [];
+            const original = console.error;
+            console.error = (...parts: unknown[]) => void lines.push(parts.join(" "));
+            try {
+                for (let i = 0; i < 2; i++) {
+                    const outcome = (await dispatch(1, "diff", [
+                        `${olds.keyArn}#${olds.keyMaterialId}`,
+                        olds,
+                        news,
+                    ])) as {
+                        changes: boolean;
+                    };
+                    assert.equal(outcome.changes, true, "both calls plan the repair");
+                }
+            } finally {
+                console.error = original;
             }
-        } finally {
-            console.error = original;
-        }
-        const reimports = lines.filter((line) => line.includes("reimporting the same material in place"));
-        assert.equal(reimports.length, 1, lines.join("\n"));
-        assert.match(reimports[0], /^pulumi-kms-byok: key 1234abcd… material c1c1c1c1c1c1…: reimporting the same material in place \(the material was DELETED outside Pulumi\)$/);
-    });
+            const reimports = lines.filter((line) => line.includes("reimporting the same material in place"));
+            assert.equal(reimports.length, 1, lines.join("\n"));
+            assert.match(
+                reimports[0],
+                /^pulumi-kms-byok: key 1234abcd… material c1c1c1c1c1c1…: reimporting the same material in place \(the material was DELETED outside Pulumi\)$/,
+            );
+        },
+    );
 });

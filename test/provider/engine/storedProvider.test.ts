@@ -5,7 +5,9 @@ import { API_VERSION } from "../../../provider/engine/runtime";
 
 /** The dynamic-provider host's loader: `require(text).handler()`, as @pulumi/pulumi's cmd/dynamic-provider does. */
 function load(text: string): Record<string, (...args: unknown[]) => Promise<{ failures: { property: string }[] }>> {
-    const requireFromString = require(require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] }));
+    const requireFromString = require(
+        require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] }),
+    );
     return requireFromString(text).handler();
 }
 
@@ -22,7 +24,15 @@ describe("provider/engine/storedProvider (the serialized provider, `__provider`)
 
         it("loads the way the host loads it: the seven methods, reaching the installed runtime", async () => {
             const provider = load(text);
-            assert.deepEqual(Object.keys(provider).sort(), ["check", "configure", "create", "delete", "diff", "read", "update"]);
+            assert.deepEqual(Object.keys(provider).sort(), [
+                "check",
+                "configure",
+                "create",
+                "delete",
+                "diff",
+                "read",
+                "update",
+            ]);
             const { failures } = await provider["check"]({}, { keyId: "alias/x" });
             assert.ok(failures.some((f) => f.property === "keyId"));
         });
@@ -32,7 +42,9 @@ describe("provider/engine/storedProvider (the serialized provider, `__provider`)
         let text = "";
         let containsSecrets = true;
         before(async () => {
-            ({ text, containsSecrets } = await pulumi.runtime.serializeFunction(() => importedKeyMaterialProvider, { allowSecrets: true }));
+            ({ text, containsSecrets } = await pulumi.runtime.serializeFunction(() => importedKeyMaterialProvider, {
+                allowSecrets: true,
+            }));
         });
 
         it("serializes without inlining the implementation", () => {
@@ -52,10 +64,18 @@ describe("provider/engine/storedProvider (the serialized provider, `__provider`)
             }
         });
 
-        it("still loads the way the host loads it and reaches the installed runtime (stacks written then keep working)", async () => {
-            const { failures } = await load(text)["check"]({}, { keyId: "alias/x" });
-            assert.ok(failures.some((f) => f.property === "keyId"));
-            assert.equal(API_VERSION, 1, "both texts call dispatch(1, …): a new API version must keep answering version 1");
-        });
+        it(
+            "still loads the way the host loads it and reaches the installed runtime (stacks " +
+                "written then keep working)",
+            async () => {
+                const { failures } = await load(text)["check"]({}, { keyId: "alias/x" });
+                assert.ok(failures.some((f) => f.property === "keyId"));
+                assert.equal(
+                    API_VERSION,
+                    1,
+                    "both texts call dispatch(1, …): a new API version must keep answering version 1",
+                );
+            },
+        );
     });
 });

@@ -39,23 +39,36 @@ describe("provider/hsm/libraryPath: the PKCS#11 libraries the provider agrees to
     it("refuses a symbolic link, or a path through one, naming the fix", () => {
         const link = join(dir, "link.so");
         symlinkSync(library, link);
-        assert.match(libraryPathProblem(link, WHERE) ?? "", /is a symbolic link or passes through one: give the path it resolves to \(readlink -f prints it\)/);
+        assert.match(
+            libraryPathProblem(link, WHERE) ?? "",
+            /is a symbolic link or passes through one: give the path it resolves to \(readlink -f prints it\)/,
+        );
         symlinkSync(dirname(library), join(dir, "linked-dir"));
         assert.match(libraryPathProblem(join(dir, "linked-dir", "libsofthsm2.so"), WHERE) ?? "", /symbolic link/);
     });
 
     it('refuses "." and ".." segments, repeated slashes and relative paths', () => {
-        for (const path of [`${dirname(library)}/../softhsm/libsofthsm2.so`, `${dirname(library)}/./libsofthsm2.so`, library.replace("/softhsm/", "//softhsm/")]) {
+        for (const path of [
+            `${dirname(library)}/../softhsm/libsofthsm2.so`,
+            `${dirname(library)}/./libsofthsm2.so`,
+            library.replace("/softhsm/", "//softhsm/"),
+        ]) {
             assert.match(libraryPathProblem(path, WHERE) ?? "", /"\." or "\.\." segments or repeated slashes/, path);
         }
         assert.match(libraryPathProblem("lib/x.so", WHERE) ?? "", /must be an absolute path/);
     });
 
     it("refuses a file or directory others can write, except a sticky directory (like /tmp)", () => {
-        assert.match(libraryPathProblem(copy("gw.so", 0o775), WHERE) ?? "", /the library file is writable by its group or by everyone \(mode 775\)/);
+        assert.match(
+            libraryPathProblem(copy("gw.so", 0o775), WHERE) ?? "",
+            /the library file is writable by its group or by everyone \(mode 775\)/,
+        );
         const open = copy("open/lib.so");
         chmodSync(dirname(open), 0o777);
-        assert.match(libraryPathProblem(open, WHERE) ?? "", /a directory on its path is writable by its group or by everyone \(mode 777\)/);
+        assert.match(
+            libraryPathProblem(open, WHERE) ?? "",
+            /a directory on its path is writable by its group or by everyone \(mode 777\)/,
+        );
         chmodSync(dirname(open), 0o1777);
         assert.equal(libraryPathProblem(open, WHERE), undefined);
     });
@@ -69,10 +82,17 @@ describe("provider/hsm/libraryPath: the PKCS#11 libraries the provider agrees to
     });
 
     it("keeps to the allow-list when one is set: exact paths, or directories ending in /", () => {
-        assert.match(libraryPathProblem(library, WHERE, { allowed: ["/opt/vendor/lib.so"] }) ?? "", /is not in the config pulumi-kms-byok:hsmAllowedModulePaths/);
+        assert.match(
+            libraryPathProblem(library, WHERE, { allowed: ["/opt/vendor/lib.so"] }) ?? "",
+            /is not in the config pulumi-kms-byok:hsmAllowedModulePaths/,
+        );
         assert.equal(libraryPathProblem(library, WHERE, { allowed: [library] }), undefined);
         assert.equal(libraryPathProblem(library, WHERE, { allowed: [`${dirname(library)}/`] }), undefined);
-        assert.match(libraryPathProblem(library, WHERE, { allowed: [dirname(library)] }) ?? "", /not in the config/, "a directory must end in /");
+        assert.match(
+            libraryPathProblem(library, WHERE, { allowed: [dirname(library)] }) ?? "",
+            /not in the config/,
+            "a directory must end in /",
+        );
     });
 
     it("says when nothing is there", () => {
@@ -91,11 +111,18 @@ describe("provider/hsm/libraryPath: the PKCS#11 libraries the provider agrees to
         it("refuses a symlinked library before loading it, and names where the path was given", async () => {
             const link = join(dir, `check-${randomBytes(3).toString("hex")}.so`);
             symlinkSync(library, link);
-            const inputs = { keyId: (await fixture().createKey()).KeyId!, ...token.inputs("object=k"), hsmKey: token.uri("object=k", link) };
+            const inputs = {
+                keyId: (await fixture().createKey()).KeyId!,
+                ...token.inputs("object=k"),
+                hsmKey: token.uri("object=k", link),
+            };
             const failures = await checkHsmToken({}, inputs, fixture().context);
             assert.equal(failures.length, 1);
             assert.equal(failures[0].property, "");
-            assert.match(failures[0].reason, /^the PKCS#11 library named by hsmKey's module-path \(or the config pulumi-kms-byok:hsmModulePath\) is a symbolic link/);
+            assert.match(
+                failures[0].reason,
+                /^the PKCS#11 library named by hsmKey's module-path \(or the config pulumi-kms-byok:hsmModulePath\) is a symbolic link/,
+            );
             await assert.rejects(createMaterial(fixture().context, inputs), (error: Error) => {
                 assert.match(error.message, /is a symbolic link/);
                 assert.ok(!error.message.includes(link), "the path is not shown");
@@ -106,9 +133,18 @@ describe("provider/hsm/libraryPath: the PKCS#11 libraries the provider agrees to
 
         it("applies the config's allow-list at check", async () => {
             const inputs = { keyId: (await fixture().createKey()).KeyId!, ...token.inputs("object=k") };
-            const context = { ...fixture().context, settings: { ...fixture().context.settings, hsmAllowedModulePaths: ["/opt/vendor/lib.so"] } };
-            assert.match((await checkHsmToken({}, inputs, context))[0]?.reason ?? "", /is not in the config pulumi-kms-byok:hsmAllowedModulePaths/);
-            const relative = { ...context, settings: { ...context.settings, hsmAllowedModulePaths: ["vendor/lib.so"] } };
+            const context = {
+                ...fixture().context,
+                settings: { ...fixture().context.settings, hsmAllowedModulePaths: ["/opt/vendor/lib.so"] },
+            };
+            assert.match(
+                (await checkHsmToken({}, inputs, context))[0]?.reason ?? "",
+                /is not in the config pulumi-kms-byok:hsmAllowedModulePaths/,
+            );
+            const relative = {
+                ...context,
+                settings: { ...context.settings, hsmAllowedModulePaths: ["vendor/lib.so"] },
+            };
             assert.match((await checkHsmToken({}, inputs, relative))[0]?.reason ?? "", /must list absolute paths/);
             const allowed = { ...context, settings: { ...context.settings, hsmAllowedModulePaths: [library] } };
             assert.deepEqual(await checkHsmToken({}, inputs, allowed), []);

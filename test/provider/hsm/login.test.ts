@@ -30,7 +30,12 @@ describeEachToken("provider/hsm: PIN lockout protection", (token, _traits, name)
     afterEach(() => restore?.());
     const inputs = async (pin?: string) => {
         const key = await fixture().createKey();
-        return { keyId: key.KeyId!, ...token().inputs("object=k"), hsmKey: token().uri("object=k", pkcs11Shim()), ...(pin ? { hsmPin: pin } : {}) };
+        return {
+            keyId: key.KeyId!,
+            ...token().inputs("object=k"),
+            hsmKey: token().uri("object=k", pkcs11Shim()),
+            ...(pin ? { hsmPin: pin } : {}),
+        };
     };
     const wrongPin = () => {
         const pin = `wrong-${randomBytes(8).toString("hex")}`;
@@ -45,9 +50,25 @@ describeEachToken("provider/hsm: PIN lockout protection", (token, _traits, name)
         const resources = await Promise.all([1, 2, 3, 4, 5, 6].map(() => inputs(pin)));
         const outcomes = await Promise.allSettled(resources.map((r) => createMaterial(fixture().context, r)));
         const messages = outcomes.map((o) => (o.status === "rejected" ? (o.reason as Error).message : "imported"));
-        assert.deepEqual(loginsLogged(log).map((l) => l.userType), ["1"], "one user login reached the token");
-        assert.equal(messages.filter((m) => /refused the user PIN from the hsmPin input \(CKR_PIN_INCORRECT\)/.test(m)).length, 1, messages.join("\n"));
-        assert.equal(messages.filter((m) => /refused the user PIN from the hsmPin input earlier in this run \(CKR_PIN_INCORRECT\); it is not tried again/.test(m)).length, 5, messages.join("\n"));
+        assert.deepEqual(
+            loginsLogged(log).map((l) => l.userType),
+            ["1"],
+            "one user login reached the token",
+        );
+        assert.equal(
+            messages.filter((m) => /refused the user PIN from the hsmPin input \(CKR_PIN_INCORRECT\)/.test(m)).length,
+            1,
+            messages.join("\n"),
+        );
+        assert.equal(
+            messages.filter((m) =>
+                /refused the user PIN from the hsmPin input earlier in this run \(CKR_PIN_INCORRECT\); it is not tried again/.test(
+                    m,
+                ),
+            ).length,
+            5,
+            messages.join("\n"),
+        );
         assert.ok(messages.every((m) => !m.includes(pin)));
         assert.equal(fixture().calls("GetParametersForImport").length, 0);
 
@@ -61,14 +82,20 @@ describeEachToken("provider/hsm: PIN lockout protection", (token, _traits, name)
     it("refuses to try a PIN when the token says the next failure locks it (CKF_USER_PIN_FINAL_TRY)", async () => {
         token().create((o) => o.aes("k", randomBytes(32)));
         shim(C.CKF_USER_PIN_FINAL_TRY);
-        await assert.rejects(createMaterial(fixture().context, await inputs()), /reports that one more wrong user PIN locks it \(CKF_USER_PIN_FINAL_TRY\): the provider does not try the PIN from the hsmPin input/);
+        await assert.rejects(
+            createMaterial(fixture().context, await inputs()),
+            /reports that one more wrong user PIN locks it \(CKF_USER_PIN_FINAL_TRY\): the provider does not try the PIN from the hsmPin input/,
+        );
         assert.equal(loginsLogged(log).length, 0, "no C_Login");
     });
 
     it("refuses to try a locked PIN (CKF_USER_PIN_LOCKED)", async () => {
         token().create((o) => o.aes("k", randomBytes(32)));
         shim(C.CKF_USER_PIN_LOCKED);
-        await assert.rejects(createMaterial(fixture().context, await inputs()), /reports its user PIN locked \(CKF_USER_PIN_LOCKED\) after too many wrong attempts: nothing was tried/);
+        await assert.rejects(
+            createMaterial(fixture().context, await inputs()),
+            /reports its user PIN locked \(CKF_USER_PIN_LOCKED\) after too many wrong attempts: nothing was tried/,
+        );
         assert.equal(loginsLogged(log).length, 0, "no C_Login");
     });
 
@@ -77,6 +104,13 @@ describeEachToken("provider/hsm: PIN lockout protection", (token, _traits, name)
         shim(C.CKF_USER_PIN_COUNT_LOW);
         const { outs } = await createMaterial(fixture().context, await inputs());
         assert.equal(outs.materialCondition, "IMPORTED");
-        assert.ok(fixture().logs.some((l) => /reports earlier wrong user PIN attempts \(CKF_USER_PIN_COUNT_LOW\); logging in once with the PIN from the hsmPin input/.test(l)), fixture().logs.join("\n"));
+        assert.ok(
+            fixture().logs.some((l) =>
+                /reports earlier wrong user PIN attempts \(CKF_USER_PIN_COUNT_LOW\); logging in once with the PIN from the hsmPin input/.test(
+                    l,
+                ),
+            ),
+            fixture().logs.join("\n"),
+        );
     });
 });

@@ -41,26 +41,64 @@ describeEachToken("provider/hsm: a token without an RFC 5649 mechanism", (token,
         await assertKeyUsable(fixture().client, key.KeyId!);
     });
 
-    it("refuses a named RSA_AES_KEY_WRAP_SHA_1 with what the token lacks and its own list, before any KMS call", async () => {
-        token().create((o) => o.aes("k", randomBytes(32)));
-        const key = await fixture().createKey();
-        await assert.rejects(createMaterial(fixture().context, { keyId: key.KeyId!, ...shimmed("object=k"), wrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_1" }), (error: Error) => {
-            assert.match(error.message, new RegExp(`^token '${token().label}' \\(serial [0-9a-f]+\\) cannot wrap this object with RSA_AES_KEY_WRAP_SHA_1: `));
-            assert.match(error.message, lacks);
-            assert.match(error.message, new RegExp(`Algorithms it can use for this object: ${traits.oaepSha256 ? "RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256" : "RSAES_OAEP_SHA_1"} \\(`));
-            return true;
-        });
-        assert.equal(fixture().calls("GetParametersForImport").length, 0);
-    });
+    it(
+        "refuses a named RSA_AES_KEY_WRAP_SHA_1 with what the token " + "lacks and its own list, before any KMS call",
+        async () => {
+            token().create((o) => o.aes("k", randomBytes(32)));
+            const key = await fixture().createKey();
+            await assert.rejects(
+                createMaterial(fixture().context, {
+                    keyId: key.KeyId!,
+                    ...shimmed("object=k"),
+                    wrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_1",
+                }),
+                (error: Error) => {
+                    assert.match(
+                        error.message,
+                        new RegExp(
+                            `^token '${token().label}' \\(serial [0-9a-f]+\\) cannot wrap this object with ` +
+                                `RSA_AES_KEY_WRAP_SHA_1: `,
+                        ),
+                    );
+                    assert.match(error.message, lacks);
+                    assert.match(
+                        error.message,
+                        new RegExp(
+                            `Algorithms it can use for this object: ` +
+                                `${traits.oaepSha256 ? "RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256" : "RSAES_OAEP_SHA_1"} \\(`,
+                        ),
+                    );
+                    return true;
+                },
+            );
+            assert.equal(fixture().calls("GetParametersForImport").length, 0);
+        },
+    );
 
-    it("fails a private key, which only RSA_AES_KEY_WRAP can carry, naming the token and what it lacks; nothing is imported", async () => {
-        token().create((o) => o.rsa("signing", generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey));
-        const key = await fixture().createKey({ KeySpec: "RSA_2048", KeyUsage: "SIGN_VERIFY" });
-        await assert.rejects(createMaterial(fixture().context, { keyId: key.KeyId!, ...shimmed("object=signing") }), (error: Error) => {
-            assert.match(error.message, new RegExp(`^token '${token().label}' \\(serial [0-9a-f]+\\) can use no KMS wrapping algorithm for this object: RSA_AES_KEY_WRAP_SHA_256: `));
-            assert.match(error.message, lacks);
-            return true;
-        });
-        assert.equal(fixture().calls("GetParametersForImport").length + fixture().calls("ImportKeyMaterial").length, 0);
-    });
+    it(
+        "fails a private key, which only RSA_AES_KEY_WRAP can carry, naming the token and what it " +
+            "lacks; nothing is imported",
+        async () => {
+            token().create((o) => o.rsa("signing", generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey));
+            const key = await fixture().createKey({ KeySpec: "RSA_2048", KeyUsage: "SIGN_VERIFY" });
+            await assert.rejects(
+                createMaterial(fixture().context, { keyId: key.KeyId!, ...shimmed("object=signing") }),
+                (error: Error) => {
+                    assert.match(
+                        error.message,
+                        new RegExp(
+                            `^token '${token().label}' \\(serial [0-9a-f]+\\) can use no KMS wrapping ` +
+                                `algorithm for this object: RSA_AES_KEY_WRAP_SHA_256: `,
+                        ),
+                    );
+                    assert.match(error.message, lacks);
+                    return true;
+                },
+            );
+            assert.equal(
+                fixture().calls("GetParametersForImport").length + fixture().calls("ImportKeyMaterial").length,
+                0,
+            );
+        },
+    );
 });

@@ -20,7 +20,10 @@ describe("provider/kms: delete with a missing or unknown keySpec in the state", 
 
     it("symmetric key, no keySpec, no KeyMaterialId: reads the key, refuses, deletes nothing", async () => {
         const key = await fixture().createKey();
-        const { outs } = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+        const { outs } = await createMaterial(fixture().context, {
+            keyId: key.KeyId!,
+            keyMaterial: randomBytes(32).toString("base64"),
+        });
         fixture().kms.control.resetCounters();
         for (const keySpec of [undefined, "SYMMETRIC"]) {
             await assert.rejects(
@@ -33,45 +36,83 @@ describe("provider/kms: delete with a missing or unknown keySpec in the state", 
         await assertKeyUsable(fixture().client, key.KeyId!);
     });
 
-    it("symmetric key, no keySpec, but its KeyMaterialId: reads the key, then deletes exactly that material", async () => {
-        const key = await fixture().createKey();
-        const first = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
-        const second = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64"), importType: "NEW_KEY_MATERIAL" });
-        fixture().kms.control.resetCounters();
-        await deleteMaterial(fixture().context, damaged(second.outs, { keySpec: undefined }));
-        const [deleted] = fixture().calls("DeleteImportedKeyMaterial");
-        assert.equal(deleted.keyMaterialId, second.outs.keyMaterialId);
-        const { Rotations } = await fixture().client.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }));
-        assert.deepEqual(Rotations!.map((r) => [r.KeyMaterialId, r.ImportState]), [[first.outs.keyMaterialId, "IMPORTED"]]);
-    });
+    it(
+        "symmetric key, no keySpec, but its KeyMaterialId: reads " + "the key, then deletes exactly that material",
+        async () => {
+            const key = await fixture().createKey();
+            const first = await createMaterial(fixture().context, {
+                keyId: key.KeyId!,
+                keyMaterial: randomBytes(32).toString("base64"),
+            });
+            const second = await createMaterial(fixture().context, {
+                keyId: key.KeyId!,
+                keyMaterial: randomBytes(32).toString("base64"),
+                importType: "NEW_KEY_MATERIAL",
+            });
+            fixture().kms.control.resetCounters();
+            await deleteMaterial(fixture().context, damaged(second.outs, { keySpec: undefined }));
+            const [deleted] = fixture().calls("DeleteImportedKeyMaterial");
+            assert.equal(deleted.keyMaterialId, second.outs.keyMaterialId);
+            const { Rotations } = await fixture().client.send(
+                new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }),
+            );
+            assert.deepEqual(
+                Rotations!.map((r) => [r.KeyMaterialId, r.ImportState]),
+                [[first.outs.keyMaterialId, "IMPORTED"]],
+            );
+        },
+    );
 
-    it("an HMAC key (one material for life) with no keySpec: KMS says HMAC, so a delete without an id is safe", async () => {
-        const { KeyMetadata: key } = await fixture().client.send(new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" }));
-        const { outs } = await createMaterial(fixture().context, { keyId: key!.KeyId!, keyMaterial: materialFor("HMAC_256").toString("base64"), keySpec: "HMAC_256" });
-        await deleteMaterial(fixture().context, damaged(outs, { keySpec: undefined, keyMaterialId: null }));
-        assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 1);
-    });
+    it(
+        "an HMAC key (one material for life) with no keySpec: KMS " + "says HMAC, so a delete without an id is safe",
+        async () => {
+            const { KeyMetadata: key } = await fixture().client.send(
+                new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" }),
+            );
+            const { outs } = await createMaterial(fixture().context, {
+                keyId: key!.KeyId!,
+                keyMaterial: materialFor("HMAC_256").toString("base64"),
+                keySpec: "HMAC_256",
+            });
+            await deleteMaterial(fixture().context, damaged(outs, { keySpec: undefined, keyMaterialId: null }));
+            assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 1);
+        },
+    );
 
-    it("a symmetric key's state edited to a single-material key spec without an id: KMS's spec decides, nothing is deleted", async () => {
-        const key = await fixture().createKey();
-        const { id, outs } = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
-        fixture().kms.control.resetCounters();
-        await assert.rejects(
-            deleteMaterial(fixture().context, damaged(outs, { keySpec: "RSA_2048", keyMaterialId: null }), outs.keyArn),
-            /the state says its key spec is RSA_2048, but KMS says SYMMETRIC_DEFAULT, so the state was edited or damaged\. Nothing was deleted/,
-        );
-        assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 0);
-        await assertKeyUsable(fixture().client, key.KeyId!);
-        // The state that disagrees with itself is refused before any request.
-        fixture().kms.control.resetCounters();
-        for (const [changes, problem] of [
-            [{ keyMaterialId: "b".repeat(64) }, /the resource ID is not keyArn#keyMaterialId/],
-            [{ keyArn: outs.keyArn.replace(/key\/.*/, "key/1234abcd-12ab-34cd-56ef-1234567890ab") }, /keyId names another key than keyArn/],
-            [{ region: "eu-west-3" }, /region is not keyArn's Region/],
-            [{ keyMaterialId: "not-an-id" }, /keyMaterialId is not a KMS KeyMaterialId/],
-        ] as const) {
-            await assert.rejects(deleteMaterial(fixture().context, damaged(outs, changes), id), problem);
-        }
-        assert.deepEqual(fixture().kms.control.counters(), {}, "a request was sent");
-    });
+    it(
+        "a symmetric key's state edited to a single-material key spec without an id: KMS's spec " +
+            "decides, nothing is deleted",
+        async () => {
+            const key = await fixture().createKey();
+            const { id, outs } = await createMaterial(fixture().context, {
+                keyId: key.KeyId!,
+                keyMaterial: randomBytes(32).toString("base64"),
+            });
+            fixture().kms.control.resetCounters();
+            await assert.rejects(
+                deleteMaterial(
+                    fixture().context,
+                    damaged(outs, { keySpec: "RSA_2048", keyMaterialId: null }),
+                    outs.keyArn,
+                ),
+                /the state says its key spec is RSA_2048, but KMS says SYMMETRIC_DEFAULT, so the state was edited or damaged\. Nothing was deleted/,
+            );
+            assert.equal(fixture().calls("DeleteImportedKeyMaterial").length, 0);
+            await assertKeyUsable(fixture().client, key.KeyId!);
+            // The state that disagrees with itself is refused before any request.
+            fixture().kms.control.resetCounters();
+            for (const [changes, problem] of [
+                [{ keyMaterialId: "b".repeat(64) }, /the resource ID is not keyArn#keyMaterialId/],
+                [
+                    { keyArn: outs.keyArn.replace(/key\/.*/, "key/1234abcd-12ab-34cd-56ef-1234567890ab") },
+                    /keyId names another key than keyArn/,
+                ],
+                [{ region: "eu-west-3" }, /region is not keyArn's Region/],
+                [{ keyMaterialId: "not-an-id" }, /keyMaterialId is not a KMS KeyMaterialId/],
+            ] as const) {
+                await assert.rejects(deleteMaterial(fixture().context, damaged(outs, changes), id), problem);
+            }
+            assert.deepEqual(fixture().kms.control.counters(), {}, "a request was sent");
+        },
+    );
 });

@@ -21,33 +21,53 @@ describe("provider/kms: where a key is looked for", () => {
         fixture().logs.length = 0;
     });
 
-    it("a bare key ID in another Region: the first NotFound is logged at once with Region, endpoint and account; the error says it again", async () => {
-        const key = await fixture().createKey(); // in us-east-1
-        const context = withSettings({ region: "eu-west-1", propagationTimeoutSeconds: 2 });
-        let loggedAt = 0;
-        const log = context.log;
-        context.log = (message) => {
-            if (!loggedAt && /was not found/.test(message)) loggedAt = Date.now();
-            log(message);
-        };
-        const started = Date.now();
-        const error = await createMaterial(context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") }).then(
-            () => assert.fail("expected a failure"),
-            (e: Error) => e,
-        );
-        const where = new RegExp(`was not found in Region eu-west-1 at ${fixture().kms.url.replace(/[./]/g, "\\$&")} \\(loopback\\), account 111122223333`);
-        assert.match(error.message, where);
-        assert.match(error.message, /waited 2s.*pass its key ARN, set region \(or aws:region\), or assume a role in the key's account/s);
-        const first = fixture().logs.find((l) => /was not found/.test(l));
-        assert.match(first ?? "", where);
-        assert.match(first ?? "", /waiting up to 2s in case it was created moments ago/);
-        assert.ok(loggedAt - started < 1000, "said before the wait, not after it");
-    });
+    it(
+        "a bare key ID in another Region: the first NotFound is logged at once with Region, endpoint and " +
+            "account; the error says it again",
+        async () => {
+            const key = await fixture().createKey(); // in us-east-1
+            const context = withSettings({ region: "eu-west-1", propagationTimeoutSeconds: 2 });
+            let loggedAt = 0;
+            const log = context.log;
+            context.log = (message) => {
+                if (!loggedAt && /was not found/.test(message)) loggedAt = Date.now();
+                log(message);
+            };
+            const started = Date.now();
+            const error = await createMaterial(context, {
+                keyId: key.KeyId!,
+                keyMaterial: randomBytes(32).toString("base64"),
+            }).then(
+                () => assert.fail("expected a failure"),
+                (e: Error) => e,
+            );
+            const where = new RegExp(
+                `was not found in Region eu-west-1 at ${fixture().kms.url.replace(/[./]/g, "\\$&")} ` +
+                    `\\(loopback\\), account 111122223333`,
+            );
+            assert.match(error.message, where);
+            assert.match(
+                error.message,
+                /waited 2s.*pass its key ARN, set region \(or aws:region\), or assume a role in the key's account/s,
+            );
+            const first = fixture().logs.find((l) => /was not found/.test(l));
+            assert.match(first ?? "", where);
+            assert.match(first ?? "", /waiting up to 2s in case it was created moments ago/);
+            assert.ok(loggedAt - started < 1000, "said before the wait, not after it");
+        },
+    );
 
     it("with an STS endpoint configured, the account comes from the credentials (GetCallerIdentity)", async () => {
         const key = await fixture().createKey();
-        const context = withSettings({ region: "ap-south-1", stsEndpoint: fixture().kms.url, propagationTimeoutSeconds: 1 });
-        await assert.rejects(createMaterial(context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") }), /Region ap-south-1 at .*, account 111122223333/);
+        const context = withSettings({
+            region: "ap-south-1",
+            stsEndpoint: fixture().kms.url,
+            propagationTimeoutSeconds: 1,
+        });
+        await assert.rejects(
+            createMaterial(context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") }),
+            /Region ap-south-1 at .*, account 111122223333/,
+        );
         assert.equal(fixture().calls("GetCallerIdentity").length, 1);
     });
 
@@ -65,8 +85,14 @@ describe("provider/kms: where a key is looked for", () => {
 
     it("refresh of a key in another account fails instead of dropping the resource from the stack", async () => {
         const key = await fixture().createKey();
-        const { outs } = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+        const { outs } = await createMaterial(fixture().context, {
+            keyId: key.KeyId!,
+            keyMaterial: randomBytes(32).toString("base64"),
+        });
         const moved = { ...outs, keyArn: outs.keyArn.replace(":111122223333:", ":444455556666:") };
-        await assert.rejects(readMaterial(withSettings({ stsEndpoint: fixture().kms.url }), "id", moved), /belongs to account 444455556666/);
+        await assert.rejects(
+            readMaterial(withSettings({ stsEndpoint: fixture().kms.url }), "id", moved),
+            /belongs to account 444455556666/,
+        );
     });
 });

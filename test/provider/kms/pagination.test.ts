@@ -20,7 +20,10 @@ describe("provider/kms: ListKeyRotations pagination ends", () => {
         proxy.hooks = {};
         const key = await fixture().createKey();
         const context = { ...fixture().context, settings: { ...fixture().context.settings, endpoint: proxy.url } };
-        const { id, outs } = await createMaterial(context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+        const { id, outs } = await createMaterial(context, {
+            keyId: key.KeyId!,
+            keyMaterial: randomBytes(32).toString("base64"),
+        });
         proxy.operations.length = 0;
         return { context, id, outs };
     }
@@ -29,8 +32,14 @@ describe("provider/kms: ListKeyRotations pagination ends", () => {
 
     it("stops at a marker the endpoint already returned", async () => {
         const { context, id, outs } = await importedThroughProxy();
-        proxy.hooks.respond = (operation) => (operation === "ListKeyRotations" ? { status: 200, body: JSON.stringify({ Rotations: [], Truncated: true, NextMarker: "same-marker" }) } : undefined);
-        await assert.rejects(readMaterial(context, id, outs), /ListKeyRotations for KMS key .* returned a NextMarker it had already returned: the endpoint is not behaving like KMS/);
+        proxy.hooks.respond = (operation) =>
+            operation === "ListKeyRotations"
+                ? { status: 200, body: JSON.stringify({ Rotations: [], Truncated: true, NextMarker: "same-marker" }) }
+                : undefined;
+        await assert.rejects(
+            readMaterial(context, id, outs),
+            /ListKeyRotations for KMS key .* returned a NextMarker it had already returned: the endpoint is not behaving like KMS/,
+        );
         assert.equal(pages(), 2);
     });
 
@@ -38,7 +47,13 @@ describe("provider/kms: ListKeyRotations pagination ends", () => {
         const { context, id, outs } = await importedThroughProxy();
         let page = 0;
         // kms-local would refuse markers it never issued: this endpoint answers ListKeyRotations itself.
-        proxy.hooks.respond = (operation) => (operation === "ListKeyRotations" ? { status: 200, body: JSON.stringify({ Rotations: [], Truncated: true, NextMarker: `marker-${++page}` }) } : undefined);
+        proxy.hooks.respond = (operation) =>
+            operation === "ListKeyRotations"
+                ? {
+                      status: 200,
+                      body: JSON.stringify({ Rotations: [], Truncated: true, NextMarker: `marker-${++page}` }),
+                  }
+                : undefined;
         await assert.rejects(readMaterial(context, id, outs), new RegExp(`had more than ${MAX_PAGES} pages`));
         assert.equal(pages(), MAX_PAGES);
     });

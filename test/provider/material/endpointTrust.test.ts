@@ -19,16 +19,39 @@ import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";
 describe("provider/material: endpoint trust at run time", () => {
     const fixture = useProviderKms();
     const dir = mkdtempSync(join(tmpdir(), "byok-tls-"));
-    const address = Object.values(networkInterfaces()).flat().find((i) => i?.family === "IPv4" && !i.internal)?.address ?? "0.0.0.0";
+    const address =
+        Object.values(networkInterfaces())
+            .flat()
+            .find((i) => i?.family === "IPv4" && !i.internal)?.address ?? "0.0.0.0";
     let https: KmsProxy;
     let plain: KmsProxy;
 
     before(async () => {
-        execFileSync("openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=byok-test",
-            "-addext", `subjectAltName=IP:${address}`, "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-        ], { stdio: "ignore" });
-        const tls = { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
+        execFileSync(
+            "openssl",
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=byok-test",
+                "-addext",
+                `subjectAltName=IP:${address}`,
+                "-keyout",
+                join(dir, "key.pem"),
+                "-out",
+                join(dir, "cert.pem"),
+            ],
+            { stdio: "ignore" },
+        );
+        const tls = {
+            key: readFileSync(join(dir, "key.pem"), "utf8"),
+            cert: readFileSync(join(dir, "cert.pem"), "utf8"),
+        };
         https = await startKmsProxy(fixture().kms.url, {}, { host: address, tls });
         plain = await startKmsProxy(fixture().kms.url, {}, { host: address });
     });
@@ -43,7 +66,10 @@ describe("provider/material: endpoint trust at run time", () => {
         fixture().logs.length = 0;
     });
 
-    const context = (settings: Partial<ProviderContext["settings"]>, env: Record<string, string> = {}): ProviderContext => ({
+    const context = (
+        settings: Partial<ProviderContext["settings"]>,
+        env: Record<string, string> = {},
+    ): ProviderContext => ({
         ...fixture().context,
         settings: { ...fixture().context.settings, customCaBundle: join(dir, "cert.pem"), ...settings },
         env,
@@ -52,7 +78,10 @@ describe("provider/material: endpoint trust at run time", () => {
     it("refuses a non-AWS https host that is not listed, before any request", async () => {
         const key = await fixture().createKey();
         await assert.rejects(
-            createMaterial(context({ endpoint: https.url }), { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") }),
+            createMaterial(context({ endpoint: https.url }), {
+                keyId: key.KeyId!,
+                keyMaterial: randomBytes(32).toString("base64"),
+            }),
             /refusing to send requests to this KMS endpoint: pulumi-kms-byok:endpoint: the host is not an AWS KMS host.*trustedEndpoints/s,
         );
         assert.deepEqual(https.operations, []);
@@ -70,16 +99,28 @@ describe("provider/material: endpoint trust at run time", () => {
         assert.ok(https.operations.includes("ImportKeyMaterial"));
         const sent = fixture().logs.filter((l) => l.startsWith("sending wrapped key material"));
         assert.equal(sent.length, 1);
-        assert.match(sent[0], new RegExp(`for key ${key.KeyId!.slice(0, 8)}… to ${address.replace(/\./g, "\\.")}, an endpoint listed in trustedEndpoints \\(not an AWS KMS host\\)`));
+        assert.match(
+            sent[0],
+            new RegExp(
+                `for key ${key.KeyId!.slice(0, 8)}… to ${address.replace(/\./g, "\\.")}, an endpoint ` +
+                    `listed in trustedEndpoints \\(not an AWS KMS host\\)`,
+            ),
+        );
         // the opt-in may come from stack config as well
         const again = await fixture().createKey();
-        await createMaterial(context({ endpoint: https.url, trustedEndpoints: [https.url] }), { keyId: again.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+        await createMaterial(context({ endpoint: https.url, trustedEndpoints: [https.url] }), {
+            keyId: again.KeyId!,
+            keyMaterial: randomBytes(32).toString("base64"),
+        });
     });
 
     it("refuses plain http to a non-loopback host even when listed", async () => {
         const key = await fixture().createKey();
         await assert.rejects(
-            createMaterial(context({ endpoint: plain.url, trustedEndpoints: [plain.url] }), { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") }),
+            createMaterial(context({ endpoint: plain.url, trustedEndpoints: [plain.url] }), {
+                keyId: key.KeyId!,
+                keyMaterial: randomBytes(32).toString("base64"),
+            }),
             /plain http is never trusted for a host other than loopback/,
         );
         assert.deepEqual(plain.operations, []);
@@ -87,7 +128,10 @@ describe("provider/material: endpoint trust at run time", () => {
 
     it("refresh and destroy apply the rules too: AWS_ENDPOINT_URL alone is not enough, even to kms-local", async () => {
         const key = await fixture().createKey();
-        const { outs: recorded } = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+        const { outs: recorded } = await createMaterial(fixture().context, {
+            keyId: key.KeyId!,
+            keyMaterial: randomBytes(32).toString("base64"),
+        });
         // A state written before the import's endpoint was recorded: the stack's settings decide.
         const outs = { ...recorded, kmsEndpoint: undefined };
         fixture().kms.control.resetCounters();
@@ -95,13 +139,19 @@ describe("provider/material: endpoint trust at run time", () => {
         await assert.rejects(readMaterial(generic, "id", outs), /comes only from AWS_ENDPOINT_URL/);
         await assert.rejects(deleteMaterial(generic, outs), /comes only from AWS_ENDPOINT_URL/);
         assert.deepEqual(fixture().kms.control.counters(), {}, "no request was sent");
-        const listed = context({ endpoint: undefined, trustedEndpoints: [fixture().kms.url] }, { AWS_ENDPOINT_URL: fixture().kms.url });
+        const listed = context(
+            { endpoint: undefined, trustedEndpoints: [fixture().kms.url] },
+            { AWS_ENDPOINT_URL: fixture().kms.url },
+        );
         assert.equal((await readMaterial(listed, "id", outs)).props?.importState, "IMPORTED");
     });
 
     it("refresh and destroy go to the endpoint recorded at the import, and judge it by the same rules", async () => {
         const key = await fixture().createKey();
-        const { outs } = await createMaterial(fixture().context, { keyId: key.KeyId!, keyMaterial: randomBytes(32).toString("base64") });
+        const { outs } = await createMaterial(fixture().context, {
+            keyId: key.KeyId!,
+            keyMaterial: randomBytes(32).toString("base64"),
+        });
         assert.equal(outs.kmsEndpoint, fixture().kms.url);
         // The stack's settings now point elsewhere; the recorded endpoint still wins.
         const elsewhere = context({ endpoint: "http://127.0.0.1:9" });

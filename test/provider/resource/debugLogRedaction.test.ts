@@ -17,9 +17,14 @@ describe("provider/resource/debugLogRedaction", () => {
         const material = randomBytes(32);
         redactFromSdkLogs(material.toString("base64"));
         await settle();
-        const message = `RegisterResource RPC finished: resp: ${material.toString("base64")},keyId,${material.toString("hex")}`;
+        const message =
+            `RegisterResource RPC finished: resp: ` +
+            `${material.toString("base64")},keyId,${material.toString("hex")}`;
         const redacted = redact(message);
-        assert.ok(!redacted.includes(material.toString("base64")) && !redacted.includes(material.toString("hex")), redacted);
+        assert.ok(
+            !redacted.includes(material.toString("base64")) && !redacted.includes(material.toString("hex")),
+            redacted,
+        );
     });
 
     it("masks each of many materials in every form, whole, wherever it sits in the message", async () => {
@@ -28,7 +33,12 @@ describe("provider/resource/debugLogRedaction", () => {
         await settle();
         for (const i of [0, 1, 150, 298, 299]) {
             const m = materials[i];
-            const forms = [m.toString("base64"), m.toString("base64url"), m.toString("hex"), m.toString("hex").toUpperCase()];
+            const forms = [
+                m.toString("base64"),
+                m.toString("base64url"),
+                m.toString("hex"),
+                m.toString("hex").toUpperCase(),
+            ];
             // Adjacent to each other, to the message's ends and to another material: each form masked whole
             // (the padded base64 before its unpadded prefix, as registered), nothing else touched.
             const message = `${forms.join("")},${forms.join(" ")}${materials[(i + 1) % 300].toString("hex")}`;
@@ -52,7 +62,10 @@ describe("provider/resource/debugLogRedaction", () => {
         const part = redact(`part: ${text.slice(200_000, 203_000)} end`);
         assert.match(part, /^part: \[secret\]/);
         assert.deepEqual(scan.scan(part, "message"), []);
-        assert.equal(redact("Registering resource: t=pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial"), "Registering resource: t=pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial");
+        assert.equal(
+            redact("Registering resource: t=pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial"),
+            "Registering resource: t=pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial",
+        );
         assert.equal(redact(undefined as unknown as string), undefined, "not a string: left to the SDK, never a throw");
     });
 });

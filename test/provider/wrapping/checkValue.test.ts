@@ -35,7 +35,11 @@ describe("provider/wrapping/checkValue: the AES-CMAC key check value", () => {
 
 /** `openssl mac` (OpenSSL 3): CMAC with AES-256-CBC over 16 zero bytes, hex. */
 function opensslCmac(key: Buffer): string {
-    return execFileSync("openssl", ["mac", "-cipher", "AES-256-CBC", "-macopt", `hexkey:${key.toString("hex")}`, "CMAC"], { input: Buffer.alloc(16) })
+    return execFileSync(
+        "openssl",
+        ["mac", "-cipher", "AES-256-CBC", "-macopt", `hexkey:${key.toString("hex")}`, "CMAC"],
+        { input: Buffer.alloc(16) },
+    )
         .toString()
         .trim()
         .toLowerCase();

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { KEY_SPECS, KeySpec } from "../../../provider/wrapping/keySpecs";
-import { decodeBase64Material, inferKeySpec, inspectMaterial, materialProblem, publicKeyOf, withPlaintext } from "../../../provider/wrapping/material";
+import {
+    decodeBase64Material,
+    inferKeySpec,
+    inspectMaterial,
+    materialProblem,
+    publicKeyOf,
+    withPlaintext,
+} from "../../../provider/wrapping/material";
 import { defaultWrapping, wrappingProblem } from "../../../provider/wrapping/algorithms";
 import { materialFor } from "../../support/materials";
 
@@ -23,8 +30,11 @@ describe("provider/wrapping/material", () => {
             it(spec, () => {
                 const shape = inspectMaterial(materialFor(spec));
                 assert.equal(materialProblem(shape, spec), undefined);
-                const others = KEY_SPECS.filter((other) => other !== spec && materialProblem(shape, other) === undefined);
-                // 32 raw bytes are valid SYMMETRIC_DEFAULT, HMAC_224 and HMAC_256 material alike; 64 bytes fit HMAC_224..512.
+                const others = KEY_SPECS.filter(
+                    (other) => other !== spec && materialProblem(shape, other) === undefined,
+                );
+                // 32 raw bytes are valid SYMMETRIC_DEFAULT, HMAC_224 and HMAC_256 material alike; 64 bytes fit
+                // HMAC_224..512.
                 const ambiguous: Partial<Record<KeySpec, KeySpec[]>> = {
                     SYMMETRIC_DEFAULT: ["HMAC_224", "HMAC_256"],
                     HMAC_224: [],
@@ -38,7 +48,13 @@ describe("provider/wrapping/material", () => {
     });
 
     it("infers asymmetric specs from PKCS#8 and SYMMETRIC_DEFAULT from 32 raw bytes", () => {
-        for (const spec of ["RSA_2048", "ECC_NIST_P256", "ECC_NIST_P521", "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT"] as const) {
+        for (const spec of [
+            "RSA_2048",
+            "ECC_NIST_P256",
+            "ECC_NIST_P521",
+            "ECC_SECG_P256K1",
+            "SYMMETRIC_DEFAULT",
+        ] as const) {
             assert.equal(inferKeySpec(inspectMaterial(materialFor(spec))).keySpec, spec);
         }
     });
@@ -62,8 +78,14 @@ describe("provider/wrapping/material", () => {
     });
 
     it("describes a mismatch by shape: length, algorithm and curve", () => {
-        assert.match(materialProblem(inspectMaterial(randomBytes(16)), "SYMMETRIC_DEFAULT")!, /exactly 32 raw bytes.*got 16 raw bytes/);
-        assert.match(materialProblem(inspectMaterial(materialFor("ECC_NIST_P384")), "ECC_NIST_P256")!, /prime256v1.*secp384r1/);
+        assert.match(
+            materialProblem(inspectMaterial(randomBytes(16)), "SYMMETRIC_DEFAULT")!,
+            /exactly 32 raw bytes.*got 16 raw bytes/,
+        );
+        assert.match(
+            materialProblem(inspectMaterial(materialFor("ECC_NIST_P384")), "ECC_NIST_P256")!,
+            /prime256v1.*secp384r1/,
+        );
         assert.match(materialProblem(inspectMaterial(materialFor("RSA_2048")), "RSA_3072")!, /RSA-3072.*RSA-2048/);
         assert.match(materialProblem(inspectMaterial(randomBytes(27)), "HMAC_224")!, /28 to 64 raw bytes, got 27/);
     });
@@ -74,15 +96,28 @@ describe("provider/wrapping/material", () => {
         }
     });
 
-    it("P-521 does not fit RSA_2048 with OAEP, and RSA private keys need RSA_AES_KEY_WRAP (Developer Guide rules)", () => {
-        const p521 = materialFor("ECC_NIST_P521").length;
-        assert.match(wrappingProblem("ECC_NIST_P521", p521, { algorithm: "RSAES_OAEP_SHA_1", wrappingKeySpec: "RSA_2048" })!, /at most 214 bytes/);
-        assert.match(wrappingProblem("RSA_2048", 1216, { algorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_4096" })!, /RSA_AES_KEY_WRAP/);
-    });
+    it(
+        "P-521 does not fit RSA_2048 with OAEP, and RSA private keys need RSA_AES_KEY_WRAP " +
+            "(Developer Guide rules)",
+        () => {
+            const p521 = materialFor("ECC_NIST_P521").length;
+            assert.match(
+                wrappingProblem("ECC_NIST_P521", p521, { algorithm: "RSAES_OAEP_SHA_1", wrappingKeySpec: "RSA_2048" })!,
+                /at most 214 bytes/,
+            );
+            assert.match(
+                wrappingProblem("RSA_2048", 1216, { algorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_4096" })!,
+                /RSA_AES_KEY_WRAP/,
+            );
+        },
+    );
 
     it("publicKeyOf returns the DER SPKI of a PKCS#8 private key", () => {
         const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "secp256k1" });
-        assert.deepEqual(publicKeyOf(privateKey.export({ type: "pkcs8", format: "der" })), publicKey.export({ type: "spki", format: "der" }));
+        assert.deepEqual(
+            publicKeyOf(privateKey.export({ type: "pkcs8", format: "der" })),
+            publicKey.export({ type: "spki", format: "der" }),
+        );
     });
 
     it("withPlaintext zeroes the buffer after use, also when the use fails", async () => {
@@ -90,7 +125,11 @@ describe("provider/wrapping/material", () => {
         await withPlaintext(ok, async () => undefined);
         assert.ok(ok.every((b) => b === 0));
         const failing = randomBytes(32);
-        await assert.rejects(withPlaintext(failing, async () => { throw new Error("boom"); }));
+        await assert.rejects(
+            withPlaintext(failing, async () => {
+                throw new Error("boom");
+            }),
+        );
         assert.ok(failing.every((b) => b === 0));
     });
 });

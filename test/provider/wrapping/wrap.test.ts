@@ -4,7 +4,13 @@ import { createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MODULUS_BYTES, Wrapping, WrappingAlgorithm, WrappingKeySpec, wrappingCapacity } from "../../../provider/wrapping/algorithms";
+import {
+    MODULUS_BYTES,
+    Wrapping,
+    WrappingAlgorithm,
+    WrappingKeySpec,
+    wrappingCapacity,
+} from "../../../provider/wrapping/algorithms";
 import { WrappingKeyError, parseWrappingKey, wrapKeyMaterial } from "../../../provider/wrapping/wrap";
 import { materialFor } from "../../support/materials";
 
@@ -33,8 +39,18 @@ describe("provider/wrapping/wrap", () => {
         const input = join(dir, "in.bin");
         writeFileSync(input, blob);
         return execFileSync("openssl", [
-            "pkeyutl", "-decrypt", "-inkey", pem, "-in", input,
-            "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", `rsa_oaep_md:${digest}`, "-pkeyopt", `rsa_mgf1_md:${digest}`,
+            "pkeyutl",
+            "-decrypt",
+            "-inkey",
+            pem,
+            "-in",
+            input,
+            "-pkeyopt",
+            "rsa_padding_mode:oaep",
+            "-pkeyopt",
+            `rsa_oaep_md:${digest}`,
+            "-pkeyopt",
+            `rsa_mgf1_md:${digest}`,
         ]);
     }
 
@@ -46,7 +62,17 @@ describe("provider/wrapping/wrap", () => {
         assert.equal(aesKey.length, 32, "the RSA block carries an AES-256 key");
         const input = join(dir, "kwp.bin");
         writeFileSync(input, blob.subarray(k));
-        return execFileSync("openssl", ["enc", "-d", "-id-aes256-wrap-pad", "-K", aesKey.toString("hex"), "-iv", "A65959A6", "-in", input]);
+        return execFileSync("openssl", [
+            "enc",
+            "-d",
+            "-id-aes256-wrap-pad",
+            "-K",
+            aesKey.toString("hex"),
+            "-iv",
+            "A65959A6",
+            "-in",
+            input,
+        ]);
     }
 
     const cases: [WrappingAlgorithm, WrappingKeySpec, Parameters<typeof materialFor>[0]][] = [
@@ -69,11 +95,19 @@ describe("provider/wrapping/wrap", () => {
         });
     }
 
-    it("RSA_AES_KEY_WRAP output is the RSA block followed by ceil(n/8)*8+8 bytes of AES-KWP (Developer Guide layout)", () => {
-        const wrapping: Wrapping = { algorithm: "RSA_AES_KEY_WRAP_SHA_256", wrappingKeySpec: "RSA_2048" };
-        const blob = wrapKeyMaterial(randomBytes(138), parseWrappingKey(wrappingPair("RSA_2048").spki, wrapping), wrapping);
-        assert.equal(blob.length, 256 + Math.ceil(138 / 8) * 8 + 8);
-    });
+    it(
+        "RSA_AES_KEY_WRAP output is the RSA block followed by ceil(n/8)*8+8 bytes of AES-KWP " +
+            "(Developer Guide layout)",
+        () => {
+            const wrapping: Wrapping = { algorithm: "RSA_AES_KEY_WRAP_SHA_256", wrappingKeySpec: "RSA_2048" };
+            const blob = wrapKeyMaterial(
+                randomBytes(138),
+                parseWrappingKey(wrappingPair("RSA_2048").spki, wrapping),
+                wrapping,
+            );
+            assert.equal(blob.length, 256 + Math.ceil(138 / 8) * 8 + 8);
+        },
+    );
 
     it("wrapping twice gives different ciphertexts (fresh OAEP randomness and ephemeral AES key)", () => {
         const wrapping: Wrapping = { algorithm: "RSA_AES_KEY_WRAP_SHA_256", wrappingKeySpec: "RSA_2048" };
@@ -94,23 +128,38 @@ describe("provider/wrapping/wrap", () => {
 
     it("refuses a wrapping key of another size than requested", () => {
         assert.throws(
-            () => parseWrappingKey(wrappingPair("RSA_2048").spki, { algorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_4096" }),
+            () =>
+                parseWrappingKey(wrappingPair("RSA_2048").spki, {
+                    algorithm: "RSAES_OAEP_SHA_256",
+                    wrappingKeySpec: "RSA_4096",
+                }),
             (e: unknown) => e instanceof WrappingKeyError && /2048 bits, but RSA_4096 was requested/.test(e.message),
         );
     });
 
     it("refuses public exponents other than 65537 (with 1, OAEP output is the readable encoding itself)", () => {
         const wrapping: Wrapping = { algorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" };
-        const e3 = generateKeyPairSync("rsa", { modulusLength: 2048, publicExponent: 3 }).publicKey.export({ type: "spki", format: "der" });
+        const e3 = generateKeyPairSync("rsa", { modulusLength: 2048, publicExponent: 3 }).publicKey.export({
+            type: "spki",
+            format: "der",
+        });
         assert.throws(() => parseWrappingKey(e3, wrapping), /public exponent is 3, not 65537/);
-        const jwk = createPublicKey({ key: wrappingPair("RSA_2048").spki, format: "der", type: "spki" }).export({ format: "jwk" });
+        const jwk = createPublicKey({ key: wrappingPair("RSA_2048").spki, format: "der", type: "spki" }).export({
+            format: "jwk",
+        });
         const e1 = createPublicKey({ key: { ...jwk, e: "AQ" }, format: "jwk" }).export({ type: "spki", format: "der" });
         assert.throws(() => parseWrappingKey(e1, wrapping), /public exponent is 1, not 65537/);
         assert.doesNotThrow(() => parseWrappingKey(wrappingPair("RSA_2048").spki, wrapping));
     });
 
     it("refuses a non-RSA wrapping key", () => {
-        const ec = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({ type: "spki", format: "der" });
-        assert.throws(() => parseWrappingKey(ec, { algorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }), WrappingKeyError);
+        const ec = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({
+            type: "spki",
+            format: "der",
+        });
+        assert.throws(
+            () => parseWrappingKey(ec, { algorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }),
+            WrappingKeyError,
+        );
     });
 });

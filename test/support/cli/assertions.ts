@@ -7,7 +7,10 @@ const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 export const isEncryptedSecret = (value: unknown): boolean =>
-    !!value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG && typeof (value as Record<string, unknown>)["ciphertext"] === "string";
+    !!value &&
+    typeof value === "object" &&
+    (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG &&
+    typeof (value as Record<string, unknown>)["ciphertext"] === "string";
 
 /** The run succeeded; otherwise fail with what the user would have seen. */
 export function ok(run: CliRun, context = `pulumi ${run.command}`): CliRun {
@@ -25,13 +28,20 @@ export function failed(run: CliRun): CliRun {
  * What must hold after every step: `keyMaterial` is stored as an encrypted secret; no output is the material;
  * nothing in `pulumi stack export` (without --show-secrets) holds it in any form.
  */
-export async function assertStateKeepsSecrets(stack: CliStack, material: Buffer, resourceName = "byok-material"): Promise<StateResource | undefined> {
+export async function assertStateKeepsSecrets(
+    stack: CliStack,
+    material: Buffer,
+    resourceName = "byok-material",
+): Promise<StateResource | undefined> {
     const state = await stack.exportState();
     assertNoMaterial(state.text, material, "pulumi stack export");
     const resource = state.resources.find((r) => r.name === resourceName);
     if (resource) {
         assert.ok(isEncryptedSecret(resource.inputs["keyMaterial"]), "keyMaterial is stored as an encrypted secret");
-        assert.ok(!("keyMaterial" in resource.outputs) || isEncryptedSecret(resource.outputs["keyMaterial"]), "no plaintext keyMaterial output");
+        assert.ok(
+            !("keyMaterial" in resource.outputs) || isEncryptedSecret(resource.outputs["keyMaterial"]),
+            "no plaintext keyMaterial output",
+        );
     }
     return resource;
 }

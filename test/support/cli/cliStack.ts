@@ -1,7 +1,14 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { DrivenStack, type CommandName, type ConfigInput, type DrivenStackSettings, type RunOptions as DriverRunOptions, type RunResult } from "../../../tools/cli-driver/stack";
+import {
+    DrivenStack,
+    type CommandName,
+    type ConfigInput,
+    type DrivenStackSettings,
+    type RunOptions as DriverRunOptions,
+    type RunResult,
+} from "../../../tools/cli-driver/stack";
 import { leakRegistry, type LeakRegistry } from "../leakScan";
 import { summarize, type Diagnostic, type EventSummary, type StepRecord } from "./events";
 
@@ -74,7 +81,8 @@ export class CliStack extends DrivenStack {
     /** Sets the config; a secret value is registered as a material for the leak scan. */
     override async setConfig(config: Record<string, ConfigInput>): Promise<void> {
         for (const [key, value] of Object.entries(config)) {
-            if (typeof value !== "string") this.registry.addMaterialBase64(value.secret, `secret config ${key} of ${this.where}`);
+            if (typeof value !== "string")
+                this.registry.addMaterialBase64(value.secret, `secret config ${key} of ${this.where}`);
         }
         await super.setConfig(config);
     }
@@ -110,10 +118,16 @@ export class CliStack extends DrivenStack {
         const text = await this.stackExport();
         this.registry.addText("state file", `${this.where}: stack export #${++this.runs}`, text);
         const deployment = JSON.parse(text) as { deployment?: unknown };
-        const raw = (deployment.deployment ?? {}) as { resources?: RawResource[]; pending_operations?: { type: string; resource: RawResource }[] };
+        const raw = (deployment.deployment ?? {}) as {
+            resources?: RawResource[];
+            pending_operations?: { type: string; resource: RawResource }[];
+        };
         return {
             resources: (raw.resources ?? []).filter((r) => !r.type.startsWith("pulumi:")).map(toStateResource),
-            pendingOperations: (raw.pending_operations ?? []).map((p) => ({ type: p.type, resource: toStateResource(p.resource) })),
+            pendingOperations: (raw.pending_operations ?? []).map((p) => ({
+                type: p.type,
+                resource: toStateResource(p.resource),
+            })),
             text,
         };
     }
@@ -130,7 +144,10 @@ export class CliStack extends DrivenStack {
         return (await this.exportState()).resources.find((r) => r.name === name);
     }
 
-    /** A config value set outside setConfig (e.g. by `pulumi config set` in shell()); a secret one is registered as a material. */
+    /**
+     * A config value set outside setConfig (e.g. by `pulumi config set` in shell()); a secret one is registered as a
+     * material.
+     */
     async configValue(key: string): Promise<string> {
         const { value, secret } = await this.config(key);
         if (secret) this.registry.addMaterialBase64(value, `secret config ${key} of ${this.where}`);
@@ -171,7 +188,9 @@ function runOf(base: RunResult): CliRun {
             return replacing ? { ...replacing, op: "replace" } : matching[matching.length - 1];
         },
         messages(name?: string) {
-            return summary.diagnostics.filter((d: Diagnostic) => name === undefined || d.name === name).map((d) => d.message);
+            return summary.diagnostics
+                .filter((d: Diagnostic) => name === undefined || d.name === name)
+                .map((d) => d.message);
         },
         get output() {
             return [base.stdout, base.stderr, base.error ?? ""].join("\n");

@@ -33,7 +33,12 @@ export interface CliWorld {
     client: KMSClient;
     clientIn(region: string): KMSClient;
     /** A new stack with this program and config on top of the world's defaults (secrets as `{ secret }`). */
-    newStack(name: string, program: PulumiFn, config?: Record<string, ConfigInput>, env?: Record<string, string>): Promise<CliStack>;
+    newStack(
+        name: string,
+        program: PulumiFn,
+        config?: Record<string, ConfigInput>,
+        env?: Record<string, string>,
+    ): Promise<CliStack>;
     /** A symmetric EXTERNAL key unless the input says otherwise. */
     createKey(input?: CreateKeyCommandInput, region?: string): Promise<KeyMetadata>;
     describeKey(keyId: string, region?: string): Promise<KeyMetadata>;
@@ -50,7 +55,9 @@ export interface CliWorldOptions extends KmsLocalOptions {
     registry?: LeakRegistry;
 }
 
-/** A world outside mocha's hooks (several at once, e.g. one per fault plan); `close` hands its files to the leak scan. */
+/**
+ * A world outside mocha's hooks (several at once, e.g. one per fault plan); `close` hands its files to the leak scan.
+ */
 export async function openCliWorld(options: CliWorldOptions = {}): Promise<CliWorld & { close(): Promise<void> }> {
     const registry = options.registry ?? leakRegistry;
     await pulumiCli(); // provisioned here, within the world's start-up time
@@ -58,13 +65,32 @@ export async function openCliWorld(options: CliWorldOptions = {}): Promise<CliWo
     const dir = home.dir;
     const { registry: _registry, ...kmsOptions } = options;
     const artifacts = kmsLocalArtifacts(`of ${dir}`, registry, options.log);
-    const kms = await startKmsLocal({ quotas: { enabled: true, scale: QUOTA_SCALE }, rotationDelayMs: 50, ...kmsOptions, log: artifacts.log });
+    const kms = await startKmsLocal({
+        quotas: { enabled: true, scale: QUOTA_SCALE },
+        rotationDelayMs: 50,
+        ...kmsOptions,
+        log: artifacts.log,
+    });
     artifacts.attach(kms);
-    const credentials = { AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"], AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"] };
+    const credentials = {
+        AWS_ACCESS_KEY_ID: kms.env["AWS_ACCESS_KEY_ID"],
+        AWS_SECRET_ACCESS_KEY: kms.env["AWS_SECRET_ACCESS_KEY"],
+    };
     const clients = new Map<string, KMSClient>();
     const clientIn = (region = "us-east-1") => {
         if (!clients.has(region)) {
-            clients.set(region, new KMSClient({ endpoint: kms.url, region, maxAttempts: 3, credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY } }));
+            clients.set(
+                region,
+                new KMSClient({
+                    endpoint: kms.url,
+                    region,
+                    maxAttempts: 3,
+                    credentials: {
+                        accessKeyId: credentials.AWS_ACCESS_KEY_ID,
+                        secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY,
+                    },
+                }),
+            );
         }
         return clients.get(region)!;
     };
@@ -92,10 +118,16 @@ export async function openCliWorld(options: CliWorldOptions = {}): Promise<CliWo
                     ...config,
                 },
             }),
-        createKey: async (input = {}, region) => (await clientIn(region).send(new CreateKeyCommand({ Origin: "EXTERNAL", ...input }))).KeyMetadata!,
-        describeKey: async (keyId, region) => (await clientIn(region).send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!,
+        createKey: async (input = {}, region) =>
+            (await clientIn(region).send(new CreateKeyCommand({ Origin: "EXTERNAL", ...input }))).KeyMetadata!,
+        describeKey: async (keyId, region) =>
+            (await clientIn(region).send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!,
         materials: async (keyId, region) =>
-            (await clientIn(region).send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations!,
+            (
+                await clientIn(region).send(
+                    new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }),
+                )
+            ).Rotations!,
         async close() {
             for (const client of clients.values()) client.destroy();
             await kms.stop();

@@ -39,7 +39,14 @@ export function summarize(events: EngineEvent[]): EventSummary {
         const pre = event.resourcePreEvent?.metadata;
         if (pre && pre.type !== "pulumi:pulumi:Stack" && !pre.type.startsWith("pulumi:providers:")) {
             const key = `${nameOf(pre.urn)}|${pre.op}`;
-            steps.set(key, { name: nameOf(pre.urn), type: pre.type, op: pre.op, diffs: pre.diffs ?? [], keys: pre.keys ?? [], failed: false });
+            steps.set(key, {
+                name: nameOf(pre.urn),
+                type: pre.type,
+                op: pre.op,
+                diffs: pre.diffs ?? [],
+                keys: pre.keys ?? [],
+                failed: false,
+            });
         }
         const failed = event.resOpFailedEvent?.metadata;
         if (failed) {
@@ -48,7 +55,11 @@ export function summarize(events: EngineEvent[]): EventSummary {
         }
         const diagnostic = event.diagnosticEvent;
         if (diagnostic && !diagnostic.ephemeral && (diagnostic.severity as string) !== "debug") {
-            diagnostics.push({ name: nameOf(diagnostic.urn), severity: diagnostic.severity, message: diagnostic.message });
+            diagnostics.push({
+                name: nameOf(diagnostic.urn),
+                severity: diagnostic.severity,
+                message: diagnostic.message,
+            });
         }
         if (event.summaryEvent) resourceChanges = event.summaryEvent.resourceChanges;
     }

@@ -64,20 +64,28 @@ export function runInLanes<J extends Job>(jobs: J[], settings: LaneSettings): La
         const next = () => {
             const job = queue.shift();
             current = job?.id;
-            const request: LaneRequest = job ? { job, module: settings.module, run: settings.run } : { done: true, module: settings.module, ...(settings.finish ? { finish: settings.finish } : {}) };
+            const request: LaneRequest = job
+                ? { job, module: settings.module, run: settings.run }
+                : { done: true, module: settings.module, ...(settings.finish ? { finish: settings.finish } : {}) };
             child.send(request);
         };
         reports.push(
             new Promise((resolve, reject) => {
                 child.on("message", (reply: LaneReply) => {
-                    if ("leak" in reply) { resolve(reply.leak); return; }
+                    if ("leak" in reply) {
+                        resolve(reply.leak);
+                        return;
+                    }
                     const handlers = settle.get(reply.id)!;
                     if (reply.ok) handlers.resolve(reply.message);
                     else handlers.reject(new Error(reply.message));
                     next();
                 });
                 child.on("exit", (code) => {
-                    if (current) settle.get(current)!.reject(new Error(`lane ${i + 1} exited (${code}) before job ${current} ended`));
+                    if (current)
+                        settle
+                            .get(current)!
+                            .reject(new Error(`lane ${i + 1} exited (${code}) before job ${current} ended`));
                     if (code !== 0) reject(new Error(`lane ${i + 1} exited with ${code}`));
                 });
             }),
@@ -105,17 +113,29 @@ if (require.main === module) {
 }
 
 async function handle(request: LaneRequest): Promise<void> {
-    const target = require(join(__dirname, "..", "..", request.module)) as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const target = require(join(__dirname, "..", "..", request.module)) as Record<
+        string,
+        (...args: unknown[]) => Promise<unknown>
+    >;
     if ("job" in request) {
         const reply: LaneReply = await target[request.run](request.job).then(
             (message) => ({ id: request.job.id, ok: true, message: String(message) }),
-            (error: unknown) => ({ id: request.job.id, ok: false, message: error instanceof Error ? error.message : String(error) }),
+            (error: unknown) => ({
+                id: request.job.id,
+                ok: false,
+                message: error instanceof Error ? error.message : String(error),
+            }),
         );
         process.send!(reply);
         return;
     }
     if (request.finish) await target[request.finish]();
     const report = await leakRegistry.scan();
-    const reply: LaneReply = { leak: { summary: summarizeLeakReport(report), failure: report.hits.length > 0 ? formatLeakReport(report) : undefined } };
+    const reply: LaneReply = {
+        leak: {
+            summary: summarizeLeakReport(report),
+            failure: report.hits.length > 0 ? formatLeakReport(report) : undefined,
+        },
+    };
     process.send!(reply, () => process.exit(0));
 }

@@ -20,7 +20,11 @@ export function processesWithMarker(marker: string): StackProcess[] {
         try {
             if (!readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(marker)) continue;
             const argv = readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0");
-            const role = argv[0]?.endsWith("/bin/pulumi") ? "cli" : argv.some((a) => a.endsWith("cmd/dynamic-provider/index.js")) ? "host" : "other";
+            const role = argv[0]?.endsWith("/bin/pulumi")
+                ? "cli"
+                : argv.some((a) => a.endsWith("cmd/dynamic-provider/index.js"))
+                  ? "host"
+                  : "other";
             found.push({ pid, role });
         } catch {
             // Gone meanwhile, or not ours to read.

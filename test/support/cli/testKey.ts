@@ -34,21 +34,39 @@ const testKeyProvider: pulumi.dynamic.ResourceProvider<TestKeyInputs, TestKeyInp
         if (inputs.primaryKeyArn) {
             const primaryRegion = inputs.primaryKeyArn.split(":")[3];
             const client = new kms.KMSClient({ endpoint: inputs.endpoint, region: primaryRegion, maxAttempts: 10 });
-            const { ReplicaKeyMetadata } = await client.send(new kms.ReplicateKeyCommand({ KeyId: inputs.primaryKeyArn, ReplicaRegion: inputs.region }));
+            const { ReplicaKeyMetadata } = await client.send(
+                new kms.ReplicateKeyCommand({ KeyId: inputs.primaryKeyArn, ReplicaRegion: inputs.region }),
+            );
             client.destroy();
             return { id: ReplicaKeyMetadata!.KeyId!, outs: { ...inputs, arn: ReplicaKeyMetadata!.Arn! } };
         }
-        const client = new kms.KMSClient({ endpoint: inputs.endpoint, region: inputs.region ?? "us-east-1", maxAttempts: 10 });
-        const { KeyMetadata } = await client.send(new kms.CreateKeyCommand({ Origin: "EXTERNAL", Description: inputs.description, MultiRegion: inputs.multiRegion }));
+        const client = new kms.KMSClient({
+            endpoint: inputs.endpoint,
+            region: inputs.region ?? "us-east-1",
+            maxAttempts: 10,
+        });
+        const { KeyMetadata } = await client.send(
+            new kms.CreateKeyCommand({
+                Origin: "EXTERNAL",
+                Description: inputs.description,
+                MultiRegion: inputs.multiRegion,
+            }),
+        );
         client.destroy();
         return { id: KeyMetadata!.KeyId!, outs: { ...inputs, arn: KeyMetadata!.Arn! } };
     },
     async read(id, props) {
         const kms: typeof import("@aws-sdk/client-kms") = require("@aws-sdk/client-kms");
-        const client = new kms.KMSClient({ endpoint: props!.endpoint, region: props!.region ?? "us-east-1", maxAttempts: 10 });
+        const client = new kms.KMSClient({
+            endpoint: props!.endpoint,
+            region: props!.region ?? "us-east-1",
+            maxAttempts: 10,
+        });
         try {
             const { KeyMetadata } = await client.send(new kms.DescribeKeyCommand({ KeyId: id }));
-            return KeyMetadata!.KeyState === "PendingDeletion" || KeyMetadata!.KeyState === "PendingReplicaDeletion" ? { id: "" } : { id, props: props! };
+            return KeyMetadata!.KeyState === "PendingDeletion" || KeyMetadata!.KeyState === "PendingReplicaDeletion"
+                ? { id: "" }
+                : { id, props: props! };
         } catch (error) {
             if ((error as Error).name === "NotFoundException") return { id: "" };
             throw error;
@@ -57,12 +75,18 @@ const testKeyProvider: pulumi.dynamic.ResourceProvider<TestKeyInputs, TestKeyInp
         }
     },
     async diff(_id, olds, news) {
-        const replaces = (["endpoint", "region", "description", "multiRegion", "primaryKeyArn"] as const).filter((k) => (olds[k] ?? null) !== (news[k] ?? null));
+        const replaces = (["endpoint", "region", "description", "multiRegion", "primaryKeyArn"] as const).filter(
+            (k) => (olds[k] ?? null) !== (news[k] ?? null),
+        );
         return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
     },
     async delete(id, props) {
         const kms: typeof import("@aws-sdk/client-kms") = require("@aws-sdk/client-kms");
-        const client = new kms.KMSClient({ endpoint: props.endpoint, region: props.region ?? "us-east-1", maxAttempts: 10 });
+        const client = new kms.KMSClient({
+            endpoint: props.endpoint,
+            region: props.region ?? "us-east-1",
+            maxAttempts: 10,
+        });
         try {
             await client.send(new kms.ScheduleKeyDeletionCommand({ KeyId: id, PendingWindowInDays: 7 }));
         } catch (error) {
