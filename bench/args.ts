@@ -70,12 +70,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         const [name, inline] =
             flag.startsWith("--") && eq > 0 ? [flag.slice(0, eq), flag.slice(eq + 1)] : [flag, undefined];
         const value = (): string => {
-            const v = inline ?? argv[++i];
+            const v: string | undefined = inline ?? argv[++i];
             if (v === undefined) throw new Error(`${name} needs a value`);
             return v;
         };
         given.add(name);
-        const numeric = NUMERIC_FLAGS[name];
+        const numeric: (typeof NUMERIC_FLAGS)[string] | undefined = NUMERIC_FLAGS[name];
         if (numeric) {
             args[numeric.key] = number(name, value(), numeric);
         } else if (name === "--parallel") {
