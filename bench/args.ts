@@ -44,9 +44,8 @@ export const USAGE = `usage: npm run bench -- [flags]
   --out DIR          results directory (default bench/results)
   --help`;
 
-const NUMERIC_FLAGS: Record<
-    string,
-    { key: "materials" | "quotaScale" | "coldStarts" | "stacks"; integer: boolean; zero: boolean }
+const NUMERIC_FLAGS: Partial<
+    Record<string, { key: "materials" | "quotaScale" | "coldStarts" | "stacks"; integer: boolean; zero: boolean }>
 > = {
     "--materials": { key: "materials", integer: true, zero: false },
     "--stacks": { key: "stacks", integer: true, zero: false },
@@ -70,12 +69,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         const [name, inline] =
             flag.startsWith("--") && eq > 0 ? [flag.slice(0, eq), flag.slice(eq + 1)] : [flag, undefined];
         const value = (): string => {
-            const v: string | undefined = inline ?? argv[++i];
+            const v = inline ?? argv.at(++i);
             if (v === undefined) throw new Error(`${name} needs a value`);
             return v;
         };
         given.add(name);
-        const numeric: (typeof NUMERIC_FLAGS)[string] | undefined = NUMERIC_FLAGS[name];
+        const numeric = NUMERIC_FLAGS[name];
         if (numeric) {
             args[numeric.key] = number(name, value(), numeric);
         } else if (name === "--parallel") {
