@@ -44,9 +44,8 @@ export const USAGE = `usage: npm run bench -- [flags]
   --out DIR          results directory (default bench/results)
   --help`;
 
-const NUMERIC_FLAGS: Record<
-    string,
-    { key: "materials" | "quotaScale" | "coldStarts" | "stacks"; integer: boolean; zero: boolean }
+const NUMERIC_FLAGS: Partial<
+    Record<string, { key: "materials" | "quotaScale" | "coldStarts" | "stacks"; integer: boolean; zero: boolean }>
 > = {
     "--materials": { key: "materials", integer: true, zero: false },
     "--stacks": { key: "stacks", integer: true, zero: false },
@@ -70,7 +69,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         const [name, inline] =
             flag.startsWith("--") && eq > 0 ? [flag.slice(0, eq), flag.slice(eq + 1)] : [flag, undefined];
         const value = (): string => {
-            const v = inline ?? argv[++i];
+            const v = inline ?? argv.at(++i);
             if (v === undefined) throw new Error(`${name} needs a value`);
             return v;
         };

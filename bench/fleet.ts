@@ -41,12 +41,13 @@ export async function runFleet(
     print: (line: string) => void,
 ): Promise<FleetResults> {
     const started = performance.now();
-    const stacks = args.stacks!;
+    const stacks = args.stacks;
+    if (stacks === undefined) throw new Error("runFleet needs --stacks");
     print(
         `${command}\n  ${stacks} stacks × ${args.materials} materials, each stack its own process, backend ` +
             `and CLI commands; quota scale ${args.quotaScale} ` +
             `(kms-local and every provider); ${cpus().length} CPUs, node ${process.version}, load average ` +
-            `${loadavg()[0].toFixed(1)}`,
+            loadavg()[0].toFixed(1),
     );
     const world = await startWorld({ quotaScale: args.quotaScale });
     const workers: Worker[] = [];

@@ -37,7 +37,8 @@ const isMaterial = (type: string | undefined): boolean =>
     !!type && type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:");
 
 function send(reply: FleetWorkerReply): void {
-    process.send!(reply);
+    if (!process.send) throw new Error("the fleet worker must run as a forked child process (no IPC channel)");
+    process.send(reply);
 }
 
 async function start(init: FleetWorkerInit): Promise<(phase: FleetPhaseName) => Promise<StackPhaseResult>> {

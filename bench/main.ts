@@ -133,9 +133,9 @@ async function run(args: BenchArgs, tmp: string): Promise<BenchResults> {
             const parallel = setting === "default" ? undefined : setting;
             const phases: PhaseResult[] = [];
             const phase = async (name: PhaseName, program?: ReturnType<typeof set.program>): Promise<void> => {
-                print(
-                    `${name} (${setting === "default" ? `default parallelism, ${defaultParallel}` : `--parallel ${setting}`}): ${args.materials} materials …`,
-                );
+                const parallelism =
+                    setting === "default" ? `default parallelism, ${defaultParallel}` : `--parallel ${setting}`;
+                print(`${name} (${parallelism}): ${args.materials} materials …`);
                 const p = await runPhase({
                     world,
                     stack,

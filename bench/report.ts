@@ -69,6 +69,10 @@ export function renderMarkdown(r: BenchResults): string {
     const lines: string[] = [];
     const push = (...xs: string[]): void => void lines.push(...xs);
     const load = machine.loadAverage;
+    const busyNote =
+        load.mean > machine.cpus
+            ? " — the machine was busy with other work, so CPU-bound figures are slower than on a quiet machine"
+            : "";
     push(
         `Produced by \`${r.command}\` on ${r.generatedAt.slice(0, 10)}: ${machine.cpus} CPUs ` +
             `(${machine.cpuModel}), node ${machine.node}, ` +
@@ -77,7 +81,7 @@ export function renderMarkdown(r: BenchResults): string {
             `**Load average** (1 min, sampled every 5 s): ${load.atStart.toFixed(1)} at start, ` +
             `${load.atEnd.toFixed(1)} at end, ` +
             `mean ${load.mean.toFixed(1)}, max ` +
-            `${load.max.toFixed(1)}${load.mean > machine.cpus ? " — the machine was busy with other work, so CPU-bound figures are slower than on a quiet machine" : ""}. ` +
+            `${load.max.toFixed(1)}${busyNote}. ` +
             `Bench wall time ${seconds(r.benchWallMs)}.`,
         "",
         `${params.materials} ImportedKeyMaterial resources (symmetric, 32 random bytes each; one per ` +
@@ -196,8 +200,10 @@ export function renderMarkdown(r: BenchResults): string {
         const c = callsPerResource(p);
         const others = Object.keys(c.byOperation).filter((op) => !OPERATIONS.includes(op));
         const cells = OPERATIONS.map((op) => (c.byOperation[op] ? num(c.byOperation[op]) : "·"));
+        const otherCalls =
+            others.length > 0 ? ` (+ ${others.map((op) => `${op} ${num(c.byOperation[op])}`).join(", ")})` : "";
         push(
-            `| ${c.phase}${others.length > 0 ? ` (+ ${others.map((op) => `${op} ${num(c.byOperation[op])}`).join(", ")})` : ""} | ${parallelLabel(run)} | ${cells.join(" | ")} | ` +
+            `| ${c.phase}${otherCalls} | ${parallelLabel(run)} | ${cells.join(" | ")} | ` +
                 `**${num(c.total)}** | ${c.minimum} | ${num(c.throttledPerResource)} |`,
         );
     }

@@ -56,7 +56,9 @@ export async function startWorld(options: { quotaScale: number }): Promise<Bench
                 const { KeyMetadata: key } = await operator.send(
                     new CreateKeyCommand({ Origin: "EXTERNAL", Description: `bench key ${i}` }),
                 );
-                ids[i] = key!.KeyId!;
+                const keyId = key?.KeyId;
+                if (keyId === undefined) throw new Error(`CreateKey for bench key ${i} returned no KeyId`);
+                ids[i] = keyId;
                 onProgress?.(ids.filter(Boolean).length);
             }
         };

@@ -64,7 +64,10 @@ async function main(): Promise<void> {
         const { KeyMetadata: key } = await operator.send(
             new CreateKeyCommand({ Origin: "EXTERNAL", Description: "payments BYOK" }),
         );
-        say.note(`key ${key!.KeyId} is ${key!.KeyState}: it has no material yet`);
+        if (!key?.KeyId || !key.Arn) throw new Error("CreateKey returned no KeyId or Arn");
+        const keyId = key.KeyId;
+        const keyArn = key.Arn;
+        say.note(`key ${keyId} is ${key.KeyState}: it has no material yet`);
 
         const material = randomBytes(32);
         const validTo = new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10) + "T00:00:00Z";
@@ -79,13 +82,13 @@ async function main(): Promise<void> {
         say.command("pulumi stack init dev");
         say.command("pulumi config set aws:region us-east-1");
         say.command(`pulumi config set pulumi-kms-byok:endpoint ${kms.url}`);
-        say.command(`pulumi config set keyId ${key!.KeyId}`);
+        say.command(`pulumi config set keyId ${keyId}`);
         say.command('pulumi config set --secret keyMaterial "$(openssl rand -base64 32)"');
         say.command(`pulumi config set validTo ${validTo}`);
         await stack.setConfig({
             "aws:region": "us-east-1",
             "pulumi-kms-byok:endpoint": kms.url,
-            keyId: key!.KeyId!,
+            keyId,
             keyMaterial: { secret: material.toString("base64") },
             validTo,
         });
@@ -95,7 +98,6 @@ async function main(): Promise<void> {
         };
         const pulumi = (command: CommandName, options: RunOptions = {}) =>
             succeeded(stack.run(command, { ...options, onOutput: output, color: say.color }));
-        const keyArn = key!.Arn!;
 
         say.step("1. preview", "pulumi preview");
         await pulumi("preview");
@@ -103,12 +105,12 @@ async function main(): Promise<void> {
         say.step("2. up: import the material", "pulumi up --yes");
         const up = await pulumi("up");
         const keyMaterialId = String(up.outputs?.["keyMaterialId"]);
-        say.command(`aws kms encrypt --key-id ${key!.KeyId} --plaintext fileb://card.txt   # the key works`);
+        say.command(`aws kms encrypt --key-id ${keyId} --plaintext fileb://card.txt   # the key works`);
         const ciphertext = await encrypt(say, operator, keyArn, "card 4111-xxxx-xxxx-1111");
 
         say.step(
             "3. someone deletes the key material behind Pulumi's back",
-            `aws kms delete-imported-key-material --key-id ${key!.KeyId} --key-material-id ${keyMaterialId}`,
+            `aws kms delete-imported-key-material --key-id ${keyId} --key-material-id ${keyMaterialId}`,
         );
         await operator.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyArn, KeyMaterialId: keyMaterialId }));
         say.note(`the key is now ${await keyState(operator, keyArn)}: nothing encrypts or decrypts with it`);
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
 
         say.step(
             "7. the key is scheduled for deletion outside Pulumi",
-            `aws kms schedule-key-deletion --key-id ${key!.KeyId} --pending-window-in-days 7`,
+            `aws kms schedule-key-deletion --key-id ${keyId} --pending-window-in-days 7`,
         );
         await operator.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
         say.note(`the key is ${await keyState(operator, keyArn)}`);
@@ -167,13 +169,15 @@ async function keyState(client: KMSClient, keyId: string): Promise<string> {
 
 async function encrypt(say: Narrator, client: KMSClient, keyId: string, text: string): Promise<Uint8Array> {
     const { CiphertextBlob } = await client.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(text) }));
-    say.note(`"${text}" → ${CiphertextBlob!.length}-byte ciphertext`);
-    return CiphertextBlob!;
+    if (!CiphertextBlob) throw new Error("Encrypt returned no CiphertextBlob");
+    say.note(`"${text}" → ${CiphertextBlob.length}-byte ciphertext`);
+    return CiphertextBlob;
 }
 
 async function decrypt(say: Narrator, client: KMSClient, ciphertext: Uint8Array): Promise<void> {
     const { Plaintext, KeyMaterialId } = await client.send(new DecryptCommand({ CiphertextBlob: ciphertext }));
-    say.note(`→ "${Buffer.from(Plaintext!).toString()}" (KeyMaterialId ${KeyMaterialId?.slice(0, 12)}…)`);
+    if (!Plaintext) throw new Error("Decrypt returned no Plaintext");
+    say.note(`→ "${Buffer.from(Plaintext).toString()}" (KeyMaterialId ${KeyMaterialId?.slice(0, 12)}…)`);
 }
 
 function filesUnder(dir: string): string[] {

@@ -64,7 +64,7 @@ function parseArgs(argv: string[]): KmsLocalOptions & { quiet: boolean } {
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
         const value = (): string => {
-            const v = argv[++i];
+            const v = argv.at(++i);
             if (v === undefined) throw new Error(`${flag} needs a value`);
             return v;
         };

@@ -181,7 +181,8 @@ export class Holds {
 
     add(spec: HoldSpec): RequestHold {
         const nth = spec.nth ?? 1;
-        const phase = spec.phase ?? "before";
+        // The spec may come as JSON from the control endpoint, so its phase is checked as an outside value.
+        const phase: unknown = spec.phase ?? "before";
         if (typeof spec.operation !== "string" || spec.operation.length === 0)
             throw new Error("a hold needs an operation");
         if (!Number.isInteger(nth) || nth < 1) throw new Error("hold nth must be a positive integer");

@@ -45,7 +45,7 @@ const CURRENT: Readonly<Record<string, number>> = {
 };
 
 /** The 2023 archived figures where they differ (docs/kms-behaviour.md#request-quotas, the 2023 column). */
-const FIGURES_2023: Readonly<Record<string, number>> = {
+const FIGURES_2023: Readonly<Partial<Record<string, number>>> = {
     GetParametersForImport: 0.25,
     ImportKeyMaterial: 5,
     DeleteImportedKeyMaterial: 5,
@@ -72,7 +72,8 @@ function symmetricRate(region: string, figures: "current" | "2023"): number {
 /** The AWS rate of one quota in one Region (before scale and overrides). */
 export function awsRate(quota: string, region: string, figures: "current" | "2023"): number {
     if (quota === QUOTA_NAMES.symmetric) return symmetricRate(region, figures);
-    if (figures === "2023" && FIGURES_2023[quota] !== undefined) return FIGURES_2023[quota];
+    const figure2023 = FIGURES_2023[quota];
+    if (figures === "2023" && figure2023 !== undefined) return figure2023;
     return CURRENT[quota] ?? 100;
 }
 

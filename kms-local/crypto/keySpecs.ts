@@ -25,7 +25,7 @@ const RSA_SIGN = [
     "RSASSA_PSS_SHA_512",
 ];
 
-const SPECS: Readonly<Record<string, SpecInfo>> = {
+const SPECS: Readonly<Partial<Record<string, SpecInfo>>> = {
     SYMMETRIC_DEFAULT: { family: "symmetric", usages: ["ENCRYPT_DECRYPT"] },
     HMAC_224: { family: "hmac", usages: ["GENERATE_VERIFY_MAC"], hmac: [28, 64] },
     HMAC_256: { family: "hmac", usages: ["GENERATE_VERIFY_MAC"], hmac: [32, 64] },
@@ -75,8 +75,13 @@ export const isSymmetric = (spec: string): boolean => spec === "SYMMETRIC_DEFAUL
 export const isAsymmetric = (spec: string): boolean =>
     ["rsa", "ecc", "ed25519", "mldsa", "sm2"].includes(familyOf(spec));
 
+/** KeyMetadata / GetPublicKey's algorithm lists: a key has the one list its spec and usage call for. */
+export type AlgorithmLists = Partial<
+    Record<"EncryptionAlgorithms" | "SigningAlgorithms" | "MacAlgorithms" | "KeyAgreementAlgorithms", string[]>
+>;
+
 /** The algorithm lists of KeyMetadata / GetPublicKey for a spec and usage. */
-export function algorithmLists(spec: string, usage: string): Record<string, string[]> {
+export function algorithmLists(spec: string, usage: string): AlgorithmLists {
     const info = specInfo(spec);
     if (info.family === "hmac") return { MacAlgorithms: [`HMAC_SHA_${spec.slice(5)}`] };
     if (usage === "KEY_AGREEMENT") return { KeyAgreementAlgorithms: ["ECDH"] };

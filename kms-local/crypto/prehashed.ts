@@ -120,7 +120,7 @@ interface Curve {
 }
 
 /** Group orders from SEC 2 / FIPS 186-5 (D.1.2): P-256, P-384, P-521, secp256k1. */
-const CURVES: Readonly<Record<string, Curve>> = {
+const CURVES: Readonly<Partial<Record<string, Curve>>> = {
     prime256v1: {
         ecdh: "prime256v1",
         n: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
@@ -236,7 +236,7 @@ export function encodeEcdsaSignature(r: bigint, s: bigint): Buffer {
 export function decodeEcdsaSignature(der: Buffer): [bigint, bigint] | undefined {
     let at = 0;
     const readLength = (): number | undefined => {
-        const first = der[at++];
+        const first = der.at(at++);
         if (first === undefined) return undefined;
         if (first < 0x80) return first;
         const count = first & 0x7f;

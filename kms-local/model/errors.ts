@@ -24,7 +24,7 @@ const SMITHY_STATUS: Readonly<Record<string, number>> = {
 };
 
 /** Statuses that are the same in both modes (server errors, auth, transport). */
-const FIXED_STATUS: Readonly<Record<string, number>> = {
+const FIXED_STATUS: Readonly<Partial<Record<string, number>>> = {
     KMSInternalException: 500,
     KeyUnavailableException: 500,
     MissingAuthenticationTokenException: 403,

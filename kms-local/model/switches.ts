@@ -125,9 +125,11 @@ export const DEFAULT_SWITCHES: Readonly<Switches> = Object.freeze({
     tokenReuse: "reject",
     badMaterialError: "IncorrectKeyMaterialException",
     validToPastMessage:
-        "1 validation error detected: Value at 'validTo' failed to satisfy constraint: Member must be a date in the future",
+        "1 validation error detected: Value at 'validTo' failed to satisfy constraint: " +
+        "Member must be a date in the future",
     validToTooLateMessage:
-        "1 validation error detected: Value at 'validTo' failed to satisfy constraint: Member must be a date no more than 365 days in the future",
+        "1 validation error detected: Value at 'validTo' failed to satisfy constraint: " +
+        "Member must be a date no more than 365 days in the future",
     validToWithDoesNotExpireMessage:
         "A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE",
     importTypeOnAsymmetricError: "UnsupportedOperationException",

@@ -41,6 +41,7 @@ class Walker {
         let shown: string;
         if (value === null) shown = "Value null";
         else if (!echo) shown = "Value";
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- AWS echoes only scalar members
         else shown = `Value '${Array.isArray(value) ? `[${value.join(", ")}]` : String(value)}'`;
         this.errors.push(`${shown} at '${path}' failed to satisfy constraint: ${constraint}`);
     }

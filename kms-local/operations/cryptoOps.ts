@@ -110,7 +110,7 @@ export const getPublicKey: Handler = (ctx, input) => {
     const arn = ctx.store.arn(k);
     checkState("GetPublicKey", keyState(k), arn, ctx.switches);
     if (!isAsymmetric(k.keySpec)) throw E.keySpecNotValid(arn, k.keySpec);
-    const m = k.materials[0];
+    const m = k.materials.at(0);
     if (!m || m.bytes === undefined) throw E.pendingImport(arn);
     return {
         KeyId: arn,

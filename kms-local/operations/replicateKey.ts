@@ -46,16 +46,12 @@ export const replicateKey: Handler = (ctx, input) => {
         creatingUntil: ctx.switches.replicaCreatingMs > 0 ? ctx.now + ctx.switches.replicaCreatingMs : undefined,
         visibleAt: ctx.switches.newKeyInvisibleMs > 0 ? ctx.now + ctx.switches.newKeyInvisibleMs : undefined,
     };
-    for (const field of [
-        "deletionDate",
-        "pendingWindowInDays",
-        "forcedState",
-        "staleUntil",
-        "staleMetadata",
-        "disabledWithoutMaterial",
-    ] as const) {
-        delete replica[field];
-    }
+    delete replica.deletionDate;
+    delete replica.pendingWindowInDays;
+    delete replica.forcedState;
+    delete replica.staleUntil;
+    delete replica.staleMetadata;
+    delete replica.disabledWithoutMaterial;
     ctx.store.region(replicaRegion).keys.set(k.keyId, replica);
     refreshMultiRegionPending(ctx.store, k);
     ctx.store.dirty = true;

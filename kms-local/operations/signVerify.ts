@@ -32,7 +32,7 @@ function usableKey(ctx: OpContext, input: Input, operation: string, usage: strin
 
 /** The material's bytes (present: the state check has passed). */
 function materialOf(k: KeyRecord): Buffer {
-    const m = k.materials[0];
+    const m = k.materials.at(0);
     if (!m || m.bytes === undefined) throw E.internal();
     return Buffer.from(m.bytes, "base64");
 }

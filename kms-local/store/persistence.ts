@@ -86,7 +86,9 @@ export function loadState(file: string, store: Store): number | undefined {
         throw e;
     }
     const data = JSON.parse(text) as StateFileV1;
-    if (data.version !== 1) throw new Error(`unsupported kms-local state file version ${String(data.version)}`);
+    // The file may be from another kms-local version: its version is checked as an outside value.
+    const version: unknown = data.version;
+    if (version !== 1) throw new Error(`unsupported kms-local state file version ${String(version)}`);
     if (data.account !== store.account)
         throw new Error(`state file belongs to account ${data.account}, not ${store.account}`);
     if (!(data.clockOffsetMs >= 0 && data.clockOffsetMs <= MAX_CLOCK_OFFSET_MS)) {

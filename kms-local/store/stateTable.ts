@@ -46,7 +46,7 @@ const CRYPTO = row("ok", "disabled", "pendingDeletion", "pendingImport", "unavai
 const ENABLE_DISABLE = row("ok", "ok", "pendingDeletion", "pendingImport", "ok", "creating", "updating");
 const ALWAYS = row("ok", "ok", "ok", "ok", "ok", "ok", "ok");
 
-export const STATE_TABLE: Readonly<Record<string, Row>> = {
+export const STATE_TABLE: Readonly<Partial<Record<string, Row>>> = {
     CancelKeyDeletion: row(
         "notPendingDeletion",
         "notPendingDeletion",

@@ -75,9 +75,8 @@ const amzDateOf = (ms: number): string =>
 export function signingTime(headers: IncomingHttpHeaders): number | undefined {
     const amzDate = headers["x-amz-date"];
     if (typeof amzDate !== "string" || !/^\d{8}T\d{6}Z$/.test(amzDate)) return undefined;
-    const ms = Date.parse(
-        `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`,
-    );
+    const date = `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}`;
+    const ms = Date.parse(`${date}${amzDate.slice(8, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`);
     return Number.isFinite(ms) ? ms : undefined;
 }
 

@@ -74,7 +74,11 @@ function sendXml(res: ServerResponse, status: number, xml: string, headers: Reco
 }
 
 function errorXml(e: StsError, requestId: string): string {
-    return `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${escape(e.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+    return (
+        `<ErrorResponse xmlns="${XMLNS}">` +
+        `<Error><Type>Sender</Type><Code>${e.code}</Code><Message>${escape(e.message)}</Message></Error>` +
+        `<RequestId>${requestId}</RequestId></ErrorResponse>`
+    );
 }
 
 /** Answers an STS request kms-local refuses before reading it (foreign Host, too many connections) in STS's shape. */
@@ -105,7 +109,9 @@ async function authenticated(
 function answer(rt: Runtime, action: string, caller: Caller, form: URLSearchParams, requestId: string): string {
     const metadata = `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>`;
     if (action === "GetCallerIdentity") {
-        const result = `<Arn>${escape(caller.principal)}</Arn><UserId>${escape(caller.userId)}</UserId><Account>${caller.account}</Account>`;
+        const result =
+            `<Arn>${escape(caller.principal)}</Arn><UserId>${escape(caller.userId)}</UserId>` +
+            `<Account>${caller.account}</Account>`;
         return (
             `<GetCallerIdentityResponse ` +
             `xmlns="${XMLNS}"><GetCallerIdentityResult>${result}</GetCallerIdentityResult>${metadata}</GetCallerIdentityResponse>`
@@ -133,10 +139,15 @@ function answer(rt: Runtime, action: string, caller: Caller, form: URLSearchPara
         rt.clock.now(),
     );
     const roleId = `AROA${session.accessKeyId.slice(4)}`;
+    const sessionName = escape(session.principal.split("/").at(-1) ?? "");
+    const expiration = new Date(session.expiration).toISOString();
     const result =
-        `<AssumedRoleUser><AssumedRoleId>${roleId}:${escape(session.principal.split("/").at(-1) ?? "")}</AssumedRoleId><Arn>${escape(session.principal)}</Arn></AssumedRoleUser>` +
-        `<Credentials><AccessKeyId>${session.accessKeyId}</AccessKeyId><SecretAccessKey>${escape(session.secretAccessKey)}</SecretAccessKey>` +
-        `<SessionToken>${escape(session.sessionToken)}</SessionToken><Expiration>${new Date(session.expiration).toISOString()}</Expiration></Credentials>` +
+        `<AssumedRoleUser><AssumedRoleId>${roleId}:${sessionName}</AssumedRoleId>` +
+        `<Arn>${escape(session.principal)}</Arn></AssumedRoleUser>` +
+        `<Credentials><AccessKeyId>${session.accessKeyId}</AccessKeyId>` +
+        `<SecretAccessKey>${escape(session.secretAccessKey)}</SecretAccessKey>` +
+        `<SessionToken>${escape(session.sessionToken)}</SessionToken>` +
+        `<Expiration>${expiration}</Expiration></Credentials>` +
         (session.sourceIdentity ? `<SourceIdentity>${escape(session.sourceIdentity)}</SourceIdentity>` : "");
     return (
         `<AssumeRoleResponse ` +
