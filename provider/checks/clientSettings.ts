@@ -37,11 +37,8 @@ export function checkSettings(news: Record<string, unknown>, context: SettingsCo
     if (!resource) return failures();
     const { settings, problems } = resolveKmsTarget(resource, context.settings, context.env);
     for (const problem of problems) report(problem, settings.chosenBy, settings.kmsEndpoint, fail);
-    if (
-        context.settings.skipRegionValidation === false &&
-        settings.region &&
-        !PARTITION_REGIONS.some((r) => r.test(settings.region!))
-    ) {
+    const region = settings.region;
+    if (context.settings.skipRegionValidation === false && region && !PARTITION_REGIONS.some((r) => r.test(region))) {
         fail(
             typeof inputs["region"] === "string" ? "region" : "",
             "the Region is not one of AWS's Region names (aws:skipRegionValidation is false)",

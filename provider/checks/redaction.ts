@@ -149,7 +149,7 @@ export class Redactor {
     redactValue<T>(value: T, depth = 0): T {
         if (typeof value === "string") return this.redact(value) as T;
         if (depth > 32) return WITHHELD as T;
-        if (Array.isArray(value)) return value.map((v) => this.redactValue(v, depth + 1)) as T;
+        if (Array.isArray(value)) return (value as unknown[]).map((v) => this.redactValue(v, depth + 1)) as T;
         if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
             return Object.fromEntries(
                 Object.entries(value).map(([k, v]) => [this.redact(k), this.redactValue(v, depth + 1)]),
@@ -233,8 +233,7 @@ export class Redactor {
     private secretRanges(text: string): [number, number][] {
         const index = this.windows();
         const ranges: [number, number][] = [];
-        for (const name of VIEWS) {
-            const windows = index.get(name)!;
+        for (const [name, windows] of index) {
             if (windows.size === 0) continue;
             const view = viewOf(text, name);
             for (const [start, end] of windows.find(view.text))
@@ -249,11 +248,11 @@ export class Redactor {
         const index = new Map(VIEWS.map((name) => [name, new WindowSet()] as const));
         const shared = new WindowSet();
         for (const text of this.texts) {
-            for (const name of VIEWS)
-                for (const segment of segments(viewOf(text, name).text)) index.get(name)!.add(segment);
+            for (const [name, windows] of index)
+                for (const segment of segments(viewOf(text, name).text)) windows.add(segment);
         }
         for (const bytes of this.buffers) {
-            for (const [name, form] of byteForms(bytes)) index.get(name)!.add(form);
+            for (const [name, form] of byteForms(bytes)) index.get(name)?.add(form); // every view has a set
             // The public half of a private key is no secret (the publicKey output, a partial failure's properties).
             const spki = publicHalf(bytes);
             if (spki) for (const [, form] of byteForms(spki)) shared.add(form);
@@ -423,7 +422,8 @@ function mask(text: string, ranges: [number, number][]): string {
         }
         current = [range[0], range[1]];
     }
-    out += text.slice(at, current![0]) + MASK + text.slice(current![1]);
+    if (!current) return text;
+    out += text.slice(at, current[0]) + MASK + text.slice(current[1]);
     return out;
 }
 

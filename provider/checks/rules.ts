@@ -30,8 +30,8 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+
 const oneOf = (values: readonly string[]) => (v: string) => values.includes(v);
 
 /** Per property: string values proven not to be a secret (so the engine may print them). */
-const SHOWABLE: Readonly<Record<string, (value: string) => boolean>> = {
-    keyId: (v) => KEY_ID.test(v) || (KEY_ARN.test(v) && KEY_ID.test(KEY_ARN.exec(v)![1])) || ALIAS_GRAMMAR.test(v),
+const SHOWABLE: Readonly<Partial<Record<string, (value: string) => boolean>>> = {
+    keyId: (v) => KEY_ID.test(v) || KEY_ID.test(KEY_ARN.exec(v)?.[1] ?? "") || ALIAS_GRAMMAR.test(v),
     keySpec: oneOf(KEY_SPECS),
     expirationModel: oneOf(["KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"]),
     importType: oneOf(["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"]),
@@ -65,7 +65,7 @@ export function showable(property: string, value: unknown): boolean {
  * later, any secret (the material in any encoding) or any long input text that still ends up in a reason
  * is masked.
  */
-export function failureCollector(inputs: Record<string, unknown> = {}): { fail: Fail; failures(): CheckFailure[] } {
+export function failureCollector(inputs: Record<string, unknown> = {}): { fail: Fail; failures: () => CheckFailure[] } {
     const seen = new Map<string, CheckFailure>();
     const redactor = new Redactor();
     redactor.addFromProperties(inputs);
@@ -186,7 +186,7 @@ export function checkTypes(
         if (!known(value)) continue;
         const expected =
             types instanceof Map
-                ? (types.get(name) ?? "string")
+                ? ((types as ReadonlyMap<string, InputType>).get(name) ?? "string")
                 : (types as ReadonlySet<string>).has(name)
                   ? "boolean"
                   : "string";

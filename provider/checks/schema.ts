@@ -82,7 +82,7 @@ export type PlainInputs<S extends InputSchema> = {
 };
 
 /** What a program writes: each input as a pulumi.Input, unless `Override` types it otherwise (a type parameter). */
-export type ArgsOf<S extends InputSchema, Override = {}> = {
+export type ArgsOf<S extends InputSchema, Override = object> = {
     -readonly [K in keyof S as K extends RequiredNames<S> ? K : never]: K extends keyof Override
         ? Override[K]
         : pulumi.Input<ArgOf<S[K]>>;
@@ -100,7 +100,7 @@ export type StoredOutputs<S extends OutputSchema> = {
 };
 
 /** The outputs a resource object declares: each a pulumi.Output, unless `Override` types it otherwise. */
-export type DeclaredOutputs<S extends OutputSchema, Override = {}> = {
+export type DeclaredOutputs<S extends OutputSchema, Override = object> = {
     readonly [K in keyof S]: K extends keyof Override ? Override[K] : pulumi.Output<Exclude<PlainOf<S[K]>, undefined>>;
 };
 

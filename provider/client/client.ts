@@ -12,7 +12,6 @@ import {
 import type {
     AwsCredentialIdentityProvider,
     FinalizeRequestMiddleware,
-    SdkError,
     InitializeMiddleware,
     RetryErrorInfo,
     RetryStrategyV2,
@@ -100,7 +99,8 @@ function createClient(settings: ClientSettings): KmsClientHandle {
         retryStrategy: new KmsRetryStrategy(async () => settings.maxAttempts, settings.throttleTimeoutMs),
     });
     const pacer = pacerFor(settings.requestRateScale);
-    const scope = `${settings.region ?? "default"}|${settings.kmsEndpoint ?? "aws"}|${settings.credentials.assumeRoles.at(-1)?.roleArn ?? settings.profile ?? ""}`;
+    const identity = settings.credentials.assumeRoles.at(-1)?.roleArn ?? settings.profile ?? "";
+    const scope = `${settings.region ?? "default"}|${settings.kmsEndpoint ?? "aws"}|${identity}`;
     client.middlewareStack.addRelativeTo(pacing(pacer, scope), {
         name: "kmsQuotaPacing",
         relation: "after",
@@ -132,7 +132,8 @@ function pacing(pacer: RequestPacer, scope: string): FinalizeRequestMiddleware<S
                 if (isQuotaThrottling(error)) {
                     throttledBefore = true;
                     if (ticket) pacer.throttled(scope, operation, ticket);
-                    // An operation without a known quota is not paced: its retry waits like the SDK's first throttling backoff.
+                    // An operation without a known quota is not paced: its retry waits like the SDK's first
+                    // throttling backoff.
                     else await new Promise((resolve) => setTimeout(resolve, UNPACED_THROTTLE_WAIT_MS));
                 }
                 throw error;
@@ -143,10 +144,14 @@ function pacing(pacer: RequestPacer, scope: string): FinalizeRequestMiddleware<S
 
 const UNPACED_THROTTLE_WAIT_MS = 1_000;
 
+/** An error as the SDK's retry strategy sees it (`SdkError`, which @smithy/types marks deprecated for callers). */
+type RetryError = NonNullable<RetryErrorInfo["error"]>;
+
 /** ThrottlingException and its kin, not LimitExceededException (a hard limit in KMS, never retried). */
 function isQuotaThrottling(error: unknown): boolean {
-    const e = error as SdkError;
-    return typeof e === "object" && e !== null && e.name !== "LimitExceededException" && isThrottlingError(e);
+    if (typeof error !== "object" || error === null) return false;
+    const e = error as RetryError;
+    return e.name !== "LimitExceededException" && isThrottlingError(e);
 }
 
 function operationOf(commandName: string | undefined): string {
@@ -234,7 +239,7 @@ export function serverNow(client: KMSClient): Date {
 }
 
 export function serverClockOffsetMs(client: KMSClient): number {
-    return client.config.systemClockOffset ?? 0;
+    return client.config.systemClockOffset;
 }
 
 /**
@@ -265,21 +270,21 @@ class KmsRetryStrategy implements RetryStrategyV2 {
     }
 
     async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
-        const call = token as CallRetryToken;
+        const call = callToken(token);
         const error = errorInfo.error;
         if (error?.name === "LimitExceededException") throw error;
         if (error && isClockSkewCorrectedError(error) && !retryableBesidesSkew(error)) throw error;
         if (errorInfo.errorType === "THROTTLING") {
             const now = performance.now();
             call.throttledSince ??= now;
-            if (now - call.throttledSince >= this.throttleTimeoutMs) throw error;
+            if (now - call.throttledSince >= this.throttleTimeoutMs) throw error ?? new Error("KMS throttled the call");
             return call.again();
         }
         return call.next(await this.standard.refreshRetryTokenForRetry(call.attempt, errorInfo));
     }
 
     recordSuccess(token: RetryToken): void {
-        this.standard.recordSuccess((token as CallRetryToken).attempt);
+        this.standard.recordSuccess(callToken(token).attempt);
     }
 }
 
@@ -320,13 +325,20 @@ class CallRetryToken implements StandardRetryToken {
     }
 }
 
-function retryableBesidesSkew(error: SdkError): boolean {
-    const unflagged = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as SdkError, error, {
+/** The SDK hands back the tokens this strategy gave it. */
+function callToken(token: RetryToken): CallRetryToken {
+    if (!(token instanceof CallRetryToken)) throw new Error("the retry strategy got a token it did not issue");
+    return token;
+}
+
+function retryableBesidesSkew(error: RetryError): boolean {
+    const unflagged = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as RetryError, error, {
         name: error.name,
         message: error.message,
         $metadata: { ...error.$metadata, clockSkewCorrected: undefined },
     });
     return (
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- skew codes by name, flag aside
         isClockSkewError(unflagged) ||
         isThrottlingError(unflagged) ||
         isTransientError(unflagged) ||

@@ -107,10 +107,12 @@ export function readCredentialSettings(config: ConfigSource, problems: string[])
     const chain = parseJson(text("aws:assumeRoles"), "aws:assumeRoles", problems);
     const entries = [
         ...(legacy === undefined ? [] : [legacy]),
-        ...(chain === undefined ? [] : Array.isArray(chain) ? chain : [chain]),
+        ...(chain === undefined ? [] : Array.isArray(chain) ? (chain as unknown[]) : [chain]),
     ];
     entries.forEach((entry, index) => {
-        const where = `config ${legacy !== undefined && index === 0 ? "aws:assumeRole" : `aws:assumeRoles[${index - (legacy !== undefined ? 1 : 0)}]`}`;
+        const chainIndex = index - (legacy !== undefined ? 1 : 0);
+        const entryName = legacy !== undefined && index === 0 ? "aws:assumeRole" : `aws:assumeRoles[${chainIndex}]`;
+        const where = `config ${entryName}`;
         const problem = assumeRoleProblems(entry, where);
         if (problem.length > 0) problems.push(...problem);
         // @pulumi/aws (like Terraform) ignores an assume-role block without a role.

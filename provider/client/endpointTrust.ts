@@ -53,6 +53,10 @@ const AWS_DNS_SUFFIXES = [
     "api.aws.hci.ic.gov",
 ];
 
+const KMS_ENDPOINT_SETTINGS =
+    "AWS_ENDPOINT_URL_KMS, pulumi-kms-byok:endpoint, the kms entry of aws:endpoints or the endpoint input";
+const STS_ENDPOINT_SETTINGS = "AWS_ENDPOINT_URL_STS or the sts entry of aws:endpoints";
+const STS_ANSWERS = "issues the credentials used for KMS";
 const REGION_LABEL = "([a-z]{2,4}(?:-[a-z]+)+-\\d{1,2})";
 const suffixes = AWS_DNS_SUFFIXES.map((s) => s.replace(/\./g, "\\.")).join("|");
 const AWS_HOSTS: Record<Service, RegExp[]> = {
@@ -87,7 +91,8 @@ export function judgeEndpoint(url: string, service: Service, source: string, tru
                 `the ${service.toUpperCase()} endpoint comes only from AWS_ENDPOINT_URL, the override for ` +
                 `every AWS service, which is not ` +
                 `enough on its own: name it for ${service.toUpperCase()} ` +
-                `(${service === "kms" ? "AWS_ENDPOINT_URL_KMS, pulumi-kms-byok:endpoint, the kms entry of aws:endpoints or the endpoint input" : "AWS_ENDPOINT_URL_STS or the sts entry of aws:endpoints"}), or list its origin in pulumi-kms-byok:trustedEndpoints`,
+                `(${service === "kms" ? KMS_ENDPOINT_SETTINGS : STS_ENDPOINT_SETTINGS}), ` +
+                `or list its origin in pulumi-kms-byok:trustedEndpoints`,
         };
     }
     if (isLoopback(host)) return { ok: true, endpoint: { kind: "loopback", origin: parsed.origin, host } };
@@ -105,7 +110,7 @@ export function judgeEndpoint(url: string, service: Service, source: string, tru
         ok: false,
         problem:
             `${source}: the host is not an AWS ${service.toUpperCase()} host, and whatever answers there ` +
-            `${service === "kms" ? "chooses the key your key material is wrapped with" : "issues the credentials used for KMS"}. ` +
+            `${service === "kms" ? "chooses the key your key material is wrapped with" : STS_ANSWERS}. ` +
             "If you run a KMS-compatible service you trust, list its origin (https://host[:port]) in " +
             "pulumi-kms-byok:trustedEndpoints or the trustedEndpoints input",
     };
@@ -148,7 +153,7 @@ function awsRegion(url: URL, service: Service): string | undefined {
     if (url.protocol !== "https:" || (url.port !== "" && url.port !== "443")) return undefined;
     for (const pattern of AWS_HOSTS[service]) {
         const match = pattern.exec(url.hostname);
-        if (match) return match[1] ?? "";
+        if (match) return match.at(1) ?? "";
     }
     return undefined;
 }

@@ -44,6 +44,7 @@ function caBundle(path: string): string {
         throw new Error(
             `cannot read the CA bundle named by aws:customCaBundle or AWS_CA_BUNDLE ` +
                 `(${(error as NodeJS.ErrnoException).code ?? "error"})`,
+            { cause: error },
         );
     }
 }

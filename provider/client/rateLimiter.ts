@@ -111,7 +111,7 @@ export class TokenBucket {
     private drain(): void {
         while (this.waiting.length > 0 && this.msUntilNext() === 0) {
             this.tokens -= 1;
-            this.waiting.shift()!();
+            this.waiting.shift()?.();
         }
         if (this.waiting.length > 0 && !this.timer) {
             this.timer = setTimeout(() => {
@@ -363,7 +363,7 @@ export class OperationPacer {
         while (this.waiting.length > 0 && this.msUntilNext() === 0) {
             this.ceiling.take();
             const releasedAt = this.shared.released();
-            this.waiting.shift()!({ releasedAt });
+            this.waiting.shift()?.({ releasedAt });
         }
         if (this.waiting.length > 0 && !this.timerSet) {
             this.timerSet = true;
@@ -432,7 +432,7 @@ export class RequestPacer {
     }
 
     private pacerFor(scope: string, operation: string): OperationPacer | undefined {
-        const quota = KMS_QUOTAS[operation];
+        const quota = KMS_QUOTAS[operation] as number | undefined;
         if (quota === undefined) return undefined;
         const key = `${scope}|${operation}`;
         let pacer = this.pacers.get(key);

@@ -22,6 +22,7 @@ const escaped = (c: string): string => {
 
 /** Server text as it may be quoted in a message: one line, no control character, at most `max` characters. */
 export function quoteServerText(text: unknown, max = MAX_QUOTED_CHARS): string {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a server's odd value prints as String() does
     const value = typeof text === "string" ? text : String(text ?? "");
     // Cut first, so escaping costs no more than the cap; escaping lengthens, so the result is cut again.
     const shown = value.slice(0, max).replace(CONTROLS, escaped);

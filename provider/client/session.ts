@@ -53,12 +53,13 @@ export function openSession({ settings, target, problems }: ResolvedTarget, log:
         target,
         account,
         describeTarget: async () => {
+            const trustedAs = trust?.kind === "loopback" ? "loopback" : "listed in trustedEndpoints";
             const where = trust
-                ? `${trust.origin}${trust.kind === "aws" ? "" : ` (${trust.kind === "loopback" ? "loopback" : "listed in trustedEndpoints"})`}`
+                ? `${trust.origin}${trust.kind === "aws" ? "" : ` (${trustedAs})`}`
                 : "AWS's KMS endpoint";
             return (
                 `Region ${settings.region ?? "(none configured)"} at ${where}, account ` +
-                `${(await account()) ?? "unknown"}`
+                ((await account()) ?? "unknown")
             );
         },
     };

@@ -212,7 +212,7 @@ function withSettings(outcome: CheckOutcome, news: Props, context: ProviderConte
  * Inputs check refuses for their length, reaching create or update anyway (check bypassed, or a state written
  * by an older version): refused before anything is derived from them, in a fixed text.
  */
-function refuseOversized(method: string, props: Props): void {
+function refuseOversized(method: string, props: Props | undefined): void {
     const oversized = oversizedInputs(plainInputs(props ?? {}));
     if (oversized.length === 0) return;
     throw new KeyMaterialError(

@@ -48,7 +48,9 @@ function sanitizeGraph(error: unknown, seen: Set<unknown>): void {
     const e = error as Record<string, unknown>;
     // A service's error: its name (the JSON __type) and message come from whoever answered.
     const fromService = e["$metadata"] !== undefined;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any thrown value: printed as String() does
     const name = fromService ? quoteServerText(e["name"], 100) : cap(escapeControls(String(e["name"] ?? "Error")));
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any thrown value: printed as String() does
     const message = fromService ? quoteServerText(e["message"]) : cap(escapeControls(String(e["message"] ?? "")));
     if (typeof e["name"] === "string") set(e, "name", name);
     if (typeof e["message"] === "string") set(e, "message", message);

@@ -16,7 +16,8 @@ export function onceInThisHost(log: (message: string) => void): (message: string
     return (message) => {
         const digest = createHash("sha256").update(message).digest("base64");
         if (said.has(digest)) return;
-        if (said.size >= MAX_REMEMBERED) said.delete(said.values().next().value!);
+        const oldest = said.values().next().value;
+        if (said.size >= MAX_REMEMBERED && oldest !== undefined) said.delete(oldest);
         said.add(digest);
         log(message);
     };

@@ -25,7 +25,8 @@ interface Runtime {
 
 function shimFor(kind: string): dynamic.ResourceProvider {
     const call = <T>(method: string, args: unknown[]): Promise<T> => {
-        const runtime: Runtime = require(RUNTIME_MODULE);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by the __provider text
+        const runtime = require(RUNTIME_MODULE) as Runtime;
         return runtime.dispatch(API_VERSION, method, args, kind) as Promise<T>;
     };
     return {

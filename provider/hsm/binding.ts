@@ -94,6 +94,7 @@ let binding: BindingModule | undefined;
 export function loadBinding(): BindingModule {
     if (binding) return binding;
     try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native module, loaded when used
         binding = require(BINDING_PACKAGE) as BindingModule;
         return binding;
     } catch (error) {

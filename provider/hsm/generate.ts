@@ -65,13 +65,9 @@ export interface Generated {
     policy: string;
 }
 
-interface Recipe {
-    mechanism: number;
-    name: string;
-    pair: boolean;
-    secret?: Attribute[];
-    publicKey?: Attribute[];
-}
+type Recipe = { mechanism: number; name: string } & (
+    { pair: false; secret: Attribute[] } | { pair: true; publicKey: Attribute[] }
+);
 
 function recipe(keySpec: KeySpec): Recipe {
     if (keySpec === "SYMMETRIC_DEFAULT") {
@@ -112,7 +108,9 @@ function recipe(keySpec: KeySpec): Recipe {
         };
     }
     if (isEcc(keySpec)) {
-        const params = Object.entries(EC_PARAMS_CURVES).find(([, c]) => c.curve === ECC_CURVES[keySpec])![0];
+        const curve = Object.entries(EC_PARAMS_CURVES).find(([, c]) => c.curve === ECC_CURVES[keySpec]);
+        if (!curve) throw new HsmError(`the provider cannot generate ${keySpec} material in a token`);
+        const params = curve[0];
         return {
             mechanism: CKM_EC_KEY_PAIR_GEN,
             name: "CKM_EC_KEY_PAIR_GEN",
@@ -123,7 +121,7 @@ function recipe(keySpec: KeySpec): Recipe {
             ],
         };
     }
-    throw new HsmError(`the provider cannot generate ${keySpec} material in a token`);
+    throw new HsmError(`the provider cannot generate ${keySpec as string} material in a token`);
 }
 
 /** Why this token cannot generate `keySpec` material, or undefined (checked at preview, before anything is made). */
@@ -154,9 +152,12 @@ export async function generateObject(
 ): Promise<Generated> {
     const problem = generationProblem(t, keySpec);
     if (problem) throw new HsmError(problem);
+    // check refuses hsmGenerate without object=; a state written around it still gets a clear error.
+    if (uri.object === undefined)
+        throw new HsmError("hsmGenerate needs hsmKey to name the object by its label (object=)");
     const r = recipe(keySpec);
     const naming: Attribute[] = [
-        { type: CKA_LABEL, value: Buffer.from(uri.object!, "utf8") },
+        { type: CKA_LABEL, value: Buffer.from(uri.object, "utf8") },
         { type: CKA_ID, value: uri.id ?? randomBytes(16) },
     ];
     const protectedPart: Attribute[] = [
@@ -206,7 +207,7 @@ async function generate(t: TokenSession, r: Recipe, privatePart: Attribute[], na
         const unused: Attribute[] = [CKA_VERIFY, CKA_ENCRYPT, CKA_WRAP].map((type) => ({ type, value: false }));
         return t.p11.C_GenerateKeyAsync(t.session, { mechanism: r.mechanism }, [
             { type: CKA_CLASS, value: CKO_SECRET_KEY },
-            ...r.secret!,
+            ...r.secret,
             ...unused,
             ...privatePart,
         ]);
@@ -215,7 +216,7 @@ async function generate(t: TokenSession, r: Recipe, privatePart: Attribute[], na
     // it.
     const publicTemplate: Attribute[] = [
         { type: CKA_CLASS, value: CKO_PUBLIC_KEY },
-        ...r.publicKey!,
+        ...r.publicKey,
         { type: CKA_TOKEN, value: true },
         { type: CKA_PRIVATE, value: false },
         { type: CKA_VERIFY, value: true },

@@ -113,7 +113,7 @@ export async function openHsmMaterial(request: HsmMaterialRequest): Promise<HsmM
             // Found after all: another resource of this run made it in between.
             const existing = findKeyObjectIfAny(t, target.uri);
             if (existing) return inspectHere(t, existing);
-            const generated = await generateObject(t, target.uri, request.keySpec!, {
+            const generated = await generateObject(t, target.uri, keySpecToGenerate(request), {
                 wrapWithTrusted: target.soPin !== undefined,
             });
             request.log(
@@ -148,16 +148,24 @@ export async function preflightHsmMaterial(request: HsmMaterialRequest): Promise
             return;
         }
         if (!request.hsmGenerate) findKeyObject(t, target.uri);
-        const problem = generationProblem(t, request.keySpec!);
+        const keySpec = keySpecToGenerate(request);
+        const problem = generationProblem(t, keySpec);
         if (problem) throw new HsmError(problem);
         await chooseWrapping(
             t,
             target.libraryId,
-            kindOfSpec(request.keySpec!),
+            kindOfSpec(keySpec),
             request.wrappingAlgorithm,
             request.wrappingKeySpec,
         );
     });
+}
+
+/** check requires keySpec with hsmGenerate; a request that bypassed it still gets a clear error. */
+function keySpecToGenerate(request: HsmMaterialRequest): KeySpec {
+    if (request.keySpec === undefined)
+        throw new HsmError("hsmGenerate needs keySpec: the kind of material to generate");
+    return request.keySpec;
 }
 
 function resolveTarget(request: HsmMaterialRequest): Target {
@@ -165,7 +173,7 @@ function resolveTarget(request: HsmMaterialRequest): Target {
     if (!parsed.uri)
         throw new HsmError(
             `hsmKey is not usable (check should have refused it): ` +
-                `${parsed.containsPin ? "it carries a PIN or module parameters" : parsed.problems.join("; ")}`,
+                (parsed.containsPin ? "it carries a PIN or module parameters" : parsed.problems.join("; ")),
         );
     const uri = parsed.uri;
     const modulePath = uri.modulePath ?? request.settings.hsmModulePath;

@@ -37,6 +37,11 @@ import {
 import { HsmError } from "./errors";
 import { TokenSession } from "./token";
 
+/** The curve a token's CKA_EC_PARAMS names, if it is one KMS supports (a token may hold any). */
+function curveOf(ecParams: Buffer): { curve: string; name: string } | undefined {
+    return EC_PARAMS_CURVES[ecParams.toString("hex")];
+}
+
 /**
  * What a key object is, read from its non-secret attributes (class, key type, length, modulus, curve, flags).
  * CKA_VALUE is never read: the provider never sees key material, and sensitive objects refuse it anyway.
@@ -95,7 +100,7 @@ export function readKeyObject(t: TokenSession, handle: Handle): KeyObjectInfo {
     }
     if (objectClass === CKO_PRIVATE_KEY && keyType === CKK_EC) {
         const ecParams = read(CKA_EC_PARAMS) ?? Buffer.alloc(0);
-        return { kind: "ec", curve: EC_PARAMS_CURVES[ecParams.toString("hex")]?.curve, ecParams, common };
+        return { kind: "ec", curve: curveOf(ecParams)?.curve, ecParams, common };
     }
     return { kind: "other", description: `a private key of key type 0x${(keyType ?? 0).toString(16)}`, common };
 }
@@ -136,7 +141,8 @@ export function describeKeyObject(info: KeyObjectInfo): string {
         case "ec":
             return (
                 `an EC private key on ` +
-                `${info.curve ? EC_PARAMS_CURVES[info.ecParams.toString("hex")].name : `an unsupported curve (CKA_EC_PARAMS ${info.ecParams.toString("hex")})`}`
+                ((info.curve ? curveOf(info.ecParams)?.name : undefined) ??
+                    `an unsupported curve (CKA_EC_PARAMS ${info.ecParams.toString("hex")})`)
             );
         case "other":
             return info.description;

@@ -183,12 +183,12 @@ function selectSlot(p11: Pkcs11, uri: Pkcs11Uri): { slot: Handle; info: TokenInf
     if (matching.length === 0) {
         throw new HsmError(
             `no token matches hsmKey (${describeToken(uri)}); tokens present: ` +
-                `${tokens.length > 0 ? tokens.join(", ") : "none"}`,
+                (tokens.length > 0 ? tokens.join(", ") : "none"),
         );
     }
     throw new HsmError(
         `${matching.length} tokens match hsmKey (${describeToken(uri)}): add serial= to choose one of ` +
-            `${tokens.join(", ")}`,
+            tokens.join(", "),
     );
 }
 

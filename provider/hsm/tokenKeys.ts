@@ -27,6 +27,7 @@ import {
     CKZ_DATA_SPECIFIED,
     CK_PARAMS_RSA_OAEP,
 } from "./constants";
+import { HsmError } from "./errors";
 import { TokenSession } from "./token";
 
 /**
@@ -38,14 +39,15 @@ export type Digest = ReturnType<typeof oaepDigest>;
 
 /** The template of an RSA public key that may wrap: KMS's wrapping key (or the self-checks' probe key). */
 export function wrappingPublicKeyTemplate(key: KeyObject): Attribute[] {
-    const jwk = key.export({ format: "jwk" });
+    const { n, e } = key.export({ format: "jwk" });
+    if (n === undefined || e === undefined) throw new HsmError("the wrapping public key is not an RSA key");
     return [
         { type: CKA_CLASS, value: CKO_PUBLIC_KEY },
         { type: CKA_KEY_TYPE, value: CKK_RSA },
         { type: CKA_WRAP, value: true },
         { type: CKA_ENCRYPT, value: false },
-        { type: CKA_MODULUS, value: Buffer.from(jwk.n!, "base64url") },
-        { type: CKA_PUBLIC_EXPONENT, value: Buffer.from(jwk.e!, "base64url") },
+        { type: CKA_MODULUS, value: Buffer.from(n, "base64url") },
+        { type: CKA_PUBLIC_EXPONENT, value: Buffer.from(e, "base64url") },
     ];
 }
 

@@ -42,7 +42,7 @@ const PATH_VALUE = new RegExp(`^(?:[${UNRESERVED}${RES_AVAIL}&]|%[0-9A-Fa-f]{2})
 const QUERY_VALUE = new RegExp(`^(?:[${UNRESERVED}${RES_AVAIL}/?|]|%[0-9A-Fa-f]{2})*$`);
 
 /** Path attributes (RFC 7512 §2.3) → the field they set; all are text except id (bytes), slot-id and type. */
-const PATH_TEXT: Record<string, keyof Pkcs11Uri> = {
+const PATH_TEXT: Readonly<Partial<Record<string, keyof Pkcs11Uri>>> = {
     token: "token",
     manufacturer: "manufacturer",
     serial: "serial",
@@ -121,7 +121,7 @@ function parsePathAttribute(uri: Pkcs11Uri, name: string, raw: string, problems:
         );
         return;
     }
-    const target = field ?? (name === "slot-id" ? "slotId" : name);
+    const target = field ?? (name === "slot-id" ? "slotId" : (name as keyof Pkcs11Uri));
     if (uri[target] !== undefined)
         return void problems.push(`hsmKey repeats the path attribute ${name}; RFC 7512 allows each once`);
     if (!PATH_VALUE.test(raw)) return void problems.push(encodingProblem(name, raw, "/ ? # % ; and spaces"));
@@ -223,16 +223,15 @@ function nameOf(name: string): string {
 }
 
 function encodingProblem(name: string, raw: string, examples: string): string {
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points: shows whole characters
     const bad = [...raw].find(
         (c, i) =>
             !(c === "%"
                 ? /^%[0-9A-Fa-f]{2}/.test(raw.slice(i))
                 : (name === "module-path" ? QUERY_VALUE : PATH_VALUE).test(c)),
     );
-    const shown =
-        bad === undefined
-            ? ""
-            : ` ('${bad}' is ${bad === "%" ? "not followed by two hex digits" : `written %${bad.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`})`;
+    const written = `written %${(bad ?? "").charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
+    const shown = bad === undefined ? "" : ` ('${bad}' is ${bad === "%" ? "not followed by two hex digits" : written})`;
     return `hsmKey's ${name} has a character that must be percent-encoded (RFC 7512: ${examples})${shown}`;
 }
 

@@ -1,6 +1,6 @@
 import { DeleteImportedKeyMaterialCommand } from "@aws-sdk/client-kms";
 import { KmsSession } from "../client/session";
-import { KeySpec, isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
+import { isKeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import {
     KeyMaterialError,
     NotFoundError,
@@ -25,7 +25,7 @@ import { isPermanentlyAssociated, materialLabel, shortLabel } from "./status";
 export interface DeleteRequest {
     keyArn: string;
     /** As stored in the state; read from KMS first when missing or unknown, or when keyMaterialId is null. */
-    keySpec: KeySpec | string | null | undefined;
+    keySpec: string | null | undefined;
     /** Required for symmetric keys. null only for asymmetric/HMAC keys, which hold one material for life. */
     keyMaterialId: string | null;
     /** The material's state at the last refresh: the report after the call says whether the key's state changed. */

@@ -9,11 +9,14 @@ import { KeyMaterialError, NotFoundError, isKmsError } from "./errors";
 
 /** Finders: one KMS read each, "not found" turned into NotFoundError for the caller to judge. */
 
-export async function findKeyByID(client: KMSClient, keyId: string): Promise<KeyMetadata> {
+/** A described key: DescribeKey's metadata always carries the key's ARN (checked on reading). */
+export type DescribedKey = KeyMetadata & { Arn: string };
+
+export async function findKeyByID(client: KMSClient, keyId: string): Promise<DescribedKey> {
     try {
         const { KeyMetadata: key } = await client.send(new DescribeKeyCommand({ KeyId: keyId }));
         if (!key?.Arn) throw new NotFoundError(`KMS key ${keyId} was not found (empty DescribeKey response)`);
-        return key;
+        return { ...key, Arn: key.Arn };
     } catch (error) {
         throw asNotFound(error, `KMS key ${keyId} does not exist`);
     }

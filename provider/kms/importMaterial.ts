@@ -13,7 +13,7 @@ import { WrappingKeyError, parseWrappingKey } from "../wrapping/wrap";
 import { MaterialWrapper } from "../wrapping/wrapper";
 import { quoteServerText } from "../client/serverText";
 import { KeyMaterialError, NotFoundError, describeKmsError, isKmsError, isTokenError } from "./errors";
-import { findKeyByID, findKeyMaterials } from "./finders";
+import { DescribedKey, findKeyByID, findKeyMaterials } from "./finders";
 import { assertKeyReachable, findWaitingForPropagation } from "./keyLocation";
 import { retryWhileNotFound, waitFor } from "./waiters";
 
@@ -68,7 +68,7 @@ export interface ImportRequest {
 }
 
 export interface ImportResult {
-    key: KeyMetadata;
+    key: DescribedKey;
     keyMaterialId: string | null;
     /** The call that succeeded created a material (NEW_KEY_MATERIAL), rather than reimporting or adopting one. */
     newMaterial: boolean;
@@ -128,7 +128,7 @@ export async function importKeyMaterial(session: KmsSession, request: ImportRequ
     }
 }
 
-async function importableKey(session: KmsSession, request: ImportRequest): Promise<KeyMetadata> {
+async function importableKey(session: KmsSession, request: ImportRequest): Promise<DescribedKey> {
     const wait = { timeoutMs: session.settings.propagationTimeoutMs, log: session.log };
     const key = await findWaitingForPropagation(session, request.keyId);
     assertImportable(key, request);
@@ -190,11 +190,11 @@ function choosePlan(key: KeyMetadata, request: ImportRequest): CallPlan {
 
 async function importOnce(
     session: KmsSession,
-    key: KeyMetadata,
+    key: DescribedKey,
     request: ImportRequest,
     plan: CallPlan,
 ): Promise<string | null> {
-    const params = await retryWhileNotFound(() => getParametersForImport(session, key.Arn!, request.wrapping), {
+    const params = await retryWhileNotFound(() => getParametersForImport(session, key.Arn, request.wrapping), {
         timeoutMs: session.settings.propagationTimeoutMs,
         log: session.log,
         what: `KMS key ${key.Arn} to accept imports`,
@@ -203,7 +203,7 @@ async function importOnce(
     if (session.target.trust?.kind === "listed") {
         // Not AWS and not this machine: the user opted in; the log says every time where the material went.
         session.log(
-            `sending wrapped key material for ${shortLabel({ keyArn: key.Arn! })} to ` +
+            `sending wrapped key material for ${shortLabel({ keyArn: key.Arn })} to ` +
                 `${session.target.trust.host}, an endpoint listed in trustedEndpoints (not an AWS KMS host)`,
         );
     }
@@ -279,14 +279,14 @@ async function getParametersForImport(session: KmsSession, keyArn: string, wrapp
  */
 async function materialIdAfterLegacyImport(
     session: KmsSession,
-    key: KeyMetadata,
+    key: DescribedKey,
     plan: CallPlan,
 ): Promise<string | null> {
     if (plan.keyMaterialId) return plan.keyMaterialId;
-    const materials = await findKeyMaterials(session.client, key.Arn!);
+    const materials = await findKeyMaterials(session.client, key.Arn);
     const pending = materials.find((m) => m.KeyMaterialState?.startsWith("PENDING_"));
     if (plan.importType === "NEW_KEY_MATERIAL" && pending?.KeyMaterialId) return pending.KeyMaterialId;
-    return (await findKeyByID(session.client, key.Arn!)).CurrentKeyMaterialId ?? null;
+    return (await findKeyByID(session.client, key.Arn)).CurrentKeyMaterialId ?? null;
 }
 
 /** After importing a private key, KMS must publish exactly its public key. */

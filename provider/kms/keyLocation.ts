@@ -1,9 +1,8 @@
-import { KeyMetadata } from "@aws-sdk/client-kms";
 import { KmsSession } from "../client/session";
 import { accountInMessage } from "../client/identity";
 import { accountOfArn, regionOfArn } from "../client/settings";
 import { KeyMaterialError, NotFoundError, kmsMessage } from "./errors";
-import { findKeyByID } from "./finders";
+import { DescribedKey, findKeyByID } from "./finders";
 import { retryWhileNotFound } from "./waiters";
 
 /**
@@ -38,7 +37,7 @@ export async function assertKeyReachable(session: KmsSession, keyId: string): Pr
  * DescribeKey, waiting out KMS's eventual consistency for a key created moments ago. The first "not found"
  * is logged with where the key was searched, and the final error says it again with what to check.
  */
-export async function findWaitingForPropagation(session: KmsSession, keyId: string): Promise<KeyMetadata> {
+export async function findWaitingForPropagation(session: KmsSession, keyId: string): Promise<DescribedKey> {
     const seconds = Math.round(session.settings.propagationTimeoutMs / 1000);
     try {
         return await retryWhileNotFound(() => findKeyByID(session.client, keyId), {
@@ -69,7 +68,7 @@ export async function findWaitingForPropagation(session: KmsSession, keyId: stri
 }
 
 /** DescribeKey now; "not found" says where the key was searched. */
-export async function findReporting(session: KmsSession, keyId: string): Promise<KeyMetadata> {
+export async function findReporting(session: KmsSession, keyId: string): Promise<DescribedKey> {
     try {
         return await findKeyByID(session.client, keyId);
     } catch (error) {

@@ -31,7 +31,7 @@ export async function readKeyMaterial(session: KmsSession, request: ReadRequest)
         if (!supportsMultipleMaterials(request.keySpec) || !request.keyMaterialId) {
             return singleMaterialStatus(key, request.keyMaterialId, context);
         }
-        const materials = await findKeyMaterials(session.client, key.Arn!);
+        const materials = await findKeyMaterials(session.client, key.Arn);
         return symmetricMaterialStatus(key, materials, request.keyMaterialId, context);
     } catch (error) {
         if (error instanceof NotFoundError) return undefined;

@@ -40,7 +40,7 @@ export async function rotateKeyToMaterial(
                 "(the rotation applies to every replica)",
         );
     }
-    return rotateToMaterial(session, { keyArn: key.Arn!, keyMaterialId: request.keyMaterialId });
+    return rotateToMaterial(session, { keyArn: key.Arn, keyMaterialId: request.keyMaterialId });
 }
 
 export async function rotateToMaterial(session: KmsSession, request: RotateRequest): Promise<RotateOutcome> {
@@ -150,11 +150,11 @@ export async function readRotationState(
     await assertKeyReachable(session, request.keyId);
     try {
         const key = await findKeyByID(session.client, request.keyId);
-        const entry = (await findKeyMaterials(session.client, key.Arn!)).find(
+        const entry = (await findKeyMaterials(session.client, key.Arn)).find(
             (m) => m.KeyMaterialId === request.keyMaterialId,
         );
         return {
-            keyArn: key.Arn!,
+            keyArn: key.Arn,
             currentKeyMaterialId: key.CurrentKeyMaterialId ?? null,
             keyMaterialState: entry?.KeyMaterialState ?? null,
             rotationDate: isoOrNull(entry?.RotationDate),

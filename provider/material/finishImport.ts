@@ -74,7 +74,10 @@ const isPending = (state: string | null): boolean => state?.startsWith("PENDING_
 async function giveWay(kms: KmsSession, id: string, material: ImportedMaterial, applied: Applied): Promise<never> {
     const label = materialLabel({ keyArn: material.arn, keyMaterialId: material.keyMaterialId });
     try {
-        await withdrawMaterial(kms, { keyArn: material.arn, keyMaterialId: material.keyMaterialId! });
+        // Never without the id: then it stays (reported below) for `pulumi destroy` to delete by id.
+        const keyMaterialId = material.keyMaterialId;
+        if (keyMaterialId === null) throw new KeyMaterialError("KMS gave the import no KeyMaterialId to delete it by");
+        await withdrawMaterial(kms, { keyArn: material.arn, keyMaterialId });
     } catch (error) {
         throw await partialFailure(
             kms,

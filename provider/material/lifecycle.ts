@@ -56,7 +56,7 @@ export async function createMaterial(
         inputs,
         { keyMaterialId: null },
     );
-    const material = { arn: result.key.Arn!, keySpec, keyMaterialId: result.keyMaterialId };
+    const material = { arn: result.key.Arn, keySpec, keyMaterialId: result.keyMaterialId };
     const id = resourceId(material.arn, material.keyMaterialId);
     const applied = {
         inputs,
@@ -267,7 +267,7 @@ async function importFromInputs(
     inputs: MaterialInputs,
     known: KnownMaterial,
 ): Promise<ImportOutcome> {
-    if (inputs.hsmKey) return importFromHsm(context, kms, inputs, known);
+    if (inputs.hsmKey) return importFromHsm(context, kms, inputs, known, inputs.hsmKey);
     // Never decoded when too long to be a material (check refuses it; dispatch too, this is for direct callers).
     if ((inputs.keyMaterial ?? "").length > MAX_INPUT_CHARS)
         throw new KeyMaterialError(
@@ -305,10 +305,11 @@ async function importFromHsm(
     kms: KmsSession,
     inputs: MaterialInputs,
     known: KnownMaterial,
+    hsmKey: string,
 ): Promise<ImportOutcome> {
     const keySpec = inputs.keySpec ?? known.keySpec;
     const hsm = await openHsmMaterial({
-        hsmKey: inputs.hsmKey!,
+        hsmKey,
         hsmPin: inputs.hsmPin,
         hsmModuleParameters: inputs.hsmModuleParameters,
         hsmGenerate: inputs.hsmGenerate === true,

@@ -96,8 +96,9 @@ function planReplacement(olds: MaterialOutputs, news: MaterialInputs, plan: Chan
 }
 
 function planReimport(olds: MaterialOutputs, news: MaterialInputs, now: Date, plan: ChangePlan): void {
-    const renewable =
-        !expirationUnknown(news) && news.validityPeriodHours !== undefined && news.validityPeriodHours !== null;
+    // A stored state's inputs are JSON: null is possible.
+    const period = news.validityPeriodHours as number | null | undefined;
+    const renewable = !expirationUnknown(news) && period !== undefined && period !== null;
     // Expired renewable material is a renewal, and planRenewal says so.
     if (olds.materialCondition !== "IMPORTED" && !(renewable && olds.materialCondition === "EXPIRED")) {
         plan.reimport.push(`the material was ${olds.materialCondition} outside Pulumi`);
@@ -108,7 +109,7 @@ function planReimport(olds: MaterialOutputs, news: MaterialInputs, now: Date, pl
     if (expirationUnknown(news)) {
         plan.reimport.push("expiration not known until apply");
     } else if (renewable) {
-        renewalSaid = planRenewal(olds, news, now, plan);
+        renewalSaid = planRenewal(olds, news, period, now, plan);
     } else {
         const wanted = desiredExpiration(news);
         if (wanted.model !== olds.expirationModel)
@@ -134,9 +135,7 @@ function planReimport(olds: MaterialOutputs, news: MaterialInputs, now: Date, pl
     }
     if (renewable && !renewalSaid && plan.reimport.length > 0) {
         // Every import of renewable material sets validTo = KMS's clock + the period: a reimport is a renewal.
-        plan.notes.push(
-            `the reimport also renews the material for ${formatHours(news.validityPeriodHours!)} (validityPeriodHours)`,
-        );
+        plan.notes.push(`the reimport also renews the material for ${formatHours(period)} (validityPeriodHours)`);
     }
 }
 
@@ -146,8 +145,13 @@ function planReimport(olds: MaterialOutputs, news: MaterialInputs, now: Date, pl
  * `preview --expect-no-changes` stays green until renewal is due. A new period or early renewal alone is
  * only recorded: it takes effect at the next renewal. Returns whether it planned an import and said why.
  */
-function planRenewal(olds: MaterialOutputs, news: MaterialInputs, now: Date, plan: ChangePlan): boolean {
-    const period = news.validityPeriodHours!;
+function planRenewal(
+    olds: MaterialOutputs,
+    news: MaterialInputs,
+    period: number,
+    now: Date,
+    plan: ChangePlan,
+): boolean {
     const early = effectiveEarlyRenewalHours(news);
     const dueAt = renewalDueAt(olds.validTo, early);
     const renewing = `renewing for ${formatHours(period)}`;
@@ -173,9 +177,9 @@ function planRenewal(olds: MaterialOutputs, news: MaterialInputs, now: Date, pla
                 `without a reimport: validTo stays ${olds.validTo}; the new period takes effect at the ` +
                 `next renewal, due at ${dueAt}`,
         );
-    } else if ((olds.earlyRenewalHours ?? null) !== early) {
+    } else if (early !== null && (olds.earlyRenewalHours ?? null) !== early) {
         plan.notes.push(
-            `earlyRenewalHours ${formatHours(early!)} is recorded without a reimport: the next ` +
+            `earlyRenewalHours ${formatHours(early)} is recorded without a reimport: the next ` +
                 `renewal is due at ${dueAt}`,
         );
     }
@@ -227,7 +231,7 @@ export function describePlan(olds: MaterialOutputs, plan: ChangePlan): string[] 
         // The states are as of the last refresh ("would"); deletionImpact in the outputs says the same as a code.
         lines.push(
             `${subject}: ${plan.replace.join(", ")} changed: this material is replaced; deleting it here: ` +
-                `${effectOfDeleting(olds)}`,
+                effectOfDeleting(olds),
         );
     }
     if (plan.reimport.length > 0)

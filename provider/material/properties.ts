@@ -45,14 +45,15 @@ export interface MaterialOutputs extends StoredOutputs<typeof MATERIAL_OUTPUTS> 
  * absence DOES_NOT_EXPIRE. A period is resolved to a validTo only at the import, by KMS's clock.
  */
 export function desiredExpiration(inputs: MaterialInputs): Expiration {
-    const period = inputs.validityPeriodHours;
+    const period = inputs.validityPeriodHours as number | null | undefined; // a stored state's JSON may hold null
     const model =
         inputs.expirationModel ??
         (inputs.validTo || period !== undefined ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE");
     if (model !== "KEY_MATERIAL_EXPIRES") return { model: "KEY_MATERIAL_DOES_NOT_EXPIRE" };
-    return period !== undefined && period !== null
-        ? { model, validityPeriodHours: period }
-        : { model, validTo: new Date(inputs.validTo!) };
+    if (period !== undefined && period !== null) return { model, validityPeriodHours: period };
+    if (inputs.validTo === undefined)
+        throw new Error("validTo is required when expirationModel is KEY_MATERIAL_EXPIRES");
+    return { model, validTo: new Date(inputs.validTo) };
 }
 
 export function desiredWrapping(inputs: MaterialInputs, keySpec: KeySpec): Wrapping {

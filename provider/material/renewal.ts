@@ -23,7 +23,7 @@ type RenewalInputs = Pick<MaterialInputs, "validityPeriodHours" | "earlyRenewalH
  * period.
  */
 export function effectiveEarlyRenewalHours(inputs: RenewalInputs): number | null {
-    const period = inputs.validityPeriodHours;
+    const period = inputs.validityPeriodHours as number | null | undefined; // a stored state's JSON may hold null
     if (period === undefined || period === null) return null;
     return inputs.earlyRenewalHours ?? Math.ceil(period / 3);
 }
@@ -111,7 +111,7 @@ function advice(
     return isRenewalDue(dueAt, now)
         ? `renewal is due: the next \`pulumi up\` reimports it for ${formatHours(material.validityPeriodHours)}`
         : `the first \`pulumi up\` after ${dueAt} (renewalDueAt) reimports it for ` +
-              `${formatHours(material.validityPeriodHours)}`;
+              formatHours(material.validityPeriodHours);
 }
 
 /**

@@ -83,7 +83,8 @@ export const MATERIAL_INPUTS = {
      */
     keySpec: {
         type: string<KeySpec>(
-            "`SYMMETRIC_DEFAULT`, `HMAC_224/256/384/512`, `RSA_2048/3072/4096`, `ECC_NIST_P256/P384/P521`, `ECC_SECG_P256K1`",
+            "`SYMMETRIC_DEFAULT`, `HMAC_224/256/384/512`, `RSA_2048/3072/4096`, " +
+                "`ECC_NIST_P256/P384/P521`, `ECC_SECG_P256K1`",
         ),
         change: "reimport",
         default: "inferred from the material; other raw lengths than 32 bytes must say which HMAC spec",
@@ -143,7 +144,8 @@ export const MATERIAL_INPUTS = {
         type: string<WrappingAlgorithm>("`RSAES_OAEP_SHA_1/256`, `RSA_AES_KEY_WRAP_SHA_1/256`"),
         change: "recorded",
         default:
-            "`RSA_AES_KEY_WRAP_SHA_256` for RSA private keys, else `RSAES_OAEP_SHA_256`; with `hsmKey`, the strongest the token can do",
+            "`RSA_AES_KEY_WRAP_SHA_256` for RSA private keys, else `RSAES_OAEP_SHA_256`; " +
+            "with `hsmKey`, the strongest the token can do",
     },
     /** Default: RSA_4096. */
     wrappingKeySpec: {
@@ -162,7 +164,8 @@ export const MATERIAL_INPUTS = {
         type: string("URL, `scheme://host[:port]`"),
         change: "recorded",
         default:
-            "`pulumi-kms-byok:endpoint`, else the `kms` entry of `aws:endpoints`, else `AWS_ENDPOINT_URL_KMS`, else `AWS_ENDPOINT_URL`; none: AWS's own endpoint for the Region",
+            "`pulumi-kms-byok:endpoint`, else the `kms` entry of `aws:endpoints`, else `AWS_ENDPOINT_URL_KMS`, " +
+            "else `AWS_ENDPOINT_URL`; none: AWS's own endpoint for the Region",
     },
     /** Named AWS profile for credentials. Default: `aws:profile`, AWS_PROFILE, the SDK's default chain. */
     profile: {
@@ -185,7 +188,8 @@ export const MATERIAL_INPUTS = {
      */
     assumeRole: {
         type: object<AssumeRoleSettings, AssumeRoleArgs>(
-            "`{ roleArn, externalId?, sessionName?, duration?, policy?, policyArns?, sourceIdentity?, tags?, transitiveTagKeys? }`",
+            "`{ roleArn, externalId?, sessionName?, duration?, policy?, policyArns?, sourceIdentity?, tags?, " +
+                "transitiveTagKeys? }`",
         ),
         change: "recorded",
     },

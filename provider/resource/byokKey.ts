@@ -18,6 +18,7 @@ export interface ByokKeyArgs<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> ext
  * A component: an `aws.kms.ExternalKey`, its `ImportedKeyMaterial` and optional aliases. `TKeySpec` defaults
  * to SYMMETRIC_DEFAULT like the key spec itself, so `keyMaterialId` is a plain string unless another spec is given.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the schema-derived outputs
 export class ByokKey<TKeySpec extends KeySpec = "SYMMETRIC_DEFAULT"> extends pulumi.ComponentResource {
     /** The EXTERNAL KMS key. */
     public readonly key: aws.kms.ExternalKey;

@@ -32,6 +32,7 @@ export const IMPORTED_KEY_MATERIAL_TYPE = "pulumi-nodejs:dynamic/aws-kms:Importe
  * reimports the same bytes in place, refresh reports what KMS really holds, destroy deletes exactly this
  * material (by its KeyMaterialId).
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the schema-derived outputs
 export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pulumi.CustomResource {
     constructor(name: string, args: ImportedKeyMaterialArgs<TKeySpec>, opts?: pulumi.CustomResourceOptions) {
         // A fresh object per resource, material and PIN always secret, and every output seeded so it resolves as

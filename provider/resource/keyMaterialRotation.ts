@@ -14,6 +14,7 @@ export const KEY_MATERIAL_ROTATION_TYPE = "pulumi-nodejs:dynamic/aws-kms:KeyMate
  * for multi-Region keys, where the rotation must wait until every replica's ImportedKeyMaterial exists:
  * give it `dependsOn` those resources. Destroying it changes nothing in KMS (a rotation cannot be undone).
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the schema-derived outputs
 export class KeyMaterialRotation extends pulumi.CustomResource {
     constructor(name: string, args: KeyMaterialRotationArgs, opts?: pulumi.CustomResourceOptions) {
         const props = {
@@ -27,4 +28,5 @@ export class KeyMaterialRotation extends pulumi.CustomResource {
 }
 
 /** The outputs the resource declares: the schema's (rotation/schema.ts). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the schema-derived outputs
 export interface KeyMaterialRotation extends DeclaredOutputs<typeof ROTATION_OUTPUTS> {}

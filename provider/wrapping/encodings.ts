@@ -144,7 +144,7 @@ function decodePem(text: string): DecodedMaterial {
     const keys = blocks.filter((b) => b.label.endsWith("PRIVATE KEY"));
     if (keys.length > 1)
         return { problem: `the key material's PEM text holds ${keys.length} private keys; give exactly one` };
-    const block = keys[0];
+    const block = keys.at(0);
     if (!block) {
         if (blocks.length === 0) return { problem: PROBLEMS.noBlock };
         return { problem: blocks.some((b) => PUBLIC_LABELS.has(b.label)) ? PROBLEMS.publicKey : PROBLEMS.noPrivateKey };
@@ -152,7 +152,7 @@ function decodePem(text: string): DecodedMaterial {
     if (block.label === "ENCRYPTED PRIVATE KEY" || /^Proc-Type:.*ENCRYPTED/m.test(block.body))
         return { problem: PROBLEMS.encrypted };
     if (block.label === "OPENSSH PRIVATE KEY") return { problem: PROBLEMS.openssh };
-    const type = PEM_TYPES[block.label];
+    const type = PEM_TYPES[block.label] as DerType | undefined;
     if (!type) return { problem: PROBLEMS.otherPrivateKey };
     // Legacy PEM headers ("Name: value" lines) precede the base64; base64 itself never contains ':'.
     const der = decodeBase64Material(
@@ -203,7 +203,8 @@ const CURVES: Record<string, { oid: string; size: number }> = {
  * writes its PKCS#8. undefined when the scalar is not a valid private key for the curve.
  */
 function canonicalEcPkcs8(sec1: Buffer, key: KeyObject): Buffer | undefined {
-    const curve = CURVES[key.asymmetricKeyDetails?.namedCurve ?? ""];
+    const namedCurve = key.asymmetricKeyDetails?.namedCurve ?? "";
+    const curve = CURVES[namedCurve] as { oid: string; size: number } | undefined;
     const scalar = sequenceElements(sec1)?.[1];
     // A curve KMS cannot import: its PKCS#8 as OpenSSL writes it; the key spec check refuses it by curve.
     if (!curve || !scalar || scalar.tag !== 0x04 || scalar.content.length > curve.size) return pkcs8Of(key);
@@ -211,7 +212,7 @@ function canonicalEcPkcs8(sec1: Buffer, key: KeyObject): Buffer | undefined {
     scalar.content.copy(d, curve.size - scalar.content.length);
     const parts: Buffer[] = [d];
     try {
-        const ecdh = createECDH(key.asymmetricKeyDetails!.namedCurve!);
+        const ecdh = createECDH(namedCurve);
         ecdh.setPrivateKey(d);
         const octets = tlv(0x04, d);
         parts.push(octets);

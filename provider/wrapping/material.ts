@@ -74,7 +74,7 @@ export function materialProblem(shape: MaterialShape, keySpec: KeySpec): string 
         if (shape.kind === "raw" && shape.length === SYMMETRIC_KEY_LENGTH) return undefined;
         return (
             `SYMMETRIC_DEFAULT material must be exactly ${SYMMETRIC_KEY_LENGTH} raw bytes (a 256-bit key), got ` +
-            `${describeShape(shape)}`
+            describeShape(shape)
         );
     }
     if (isHmac(keySpec)) {
@@ -88,7 +88,7 @@ export function materialProblem(shape: MaterialShape, keySpec: KeySpec): string 
     if (shape.kind === "pkcs8" && shape.keySpec === keySpec) return undefined;
     return (
         `${keySpec} material must be ${expected} (PEM text, or base64 of DER PKCS#8, PKCS#1 or SEC1), got ` +
-        `${describeShape(shape)}`
+        describeShape(shape)
     );
 }
 
