@@ -34,7 +34,8 @@ describe("bench/args", () => {
         assert.equal(args.out, "/tmp/x");
         assert.equal(
             commandLine(args),
-            "npm run bench -- --materials 20 --quota-scale 2.5 --parallel 16,default,4 --cold-starts 0 --cli-env PULUMI_SKIP_CHECKPOINTS=true",
+            "npm run bench -- --materials 20 --quota-scale 2.5 --parallel 16,default,4 --cold-starts 0 " +
+                "--cli-env PULUMI_SKIP_CHECKPOINTS=true",
         );
     });
 

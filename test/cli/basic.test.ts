@@ -69,7 +69,10 @@ describe("real CLI: the basic stack", function () {
             const { stack, material, resource, keyId } = await upBasic("up");
             assert.equal(resource.outputs["keyState"], "Enabled");
             assert.match(String(resource.outputs["keyMaterialId"]), /^[0-9a-f]{64}$/);
-            assert.equal(resource.id, `${resource.outputs["keyArn"]}#${resource.outputs["keyMaterialId"]}`);
+            assert.equal(
+                resource.id,
+                `${String(resource.outputs["keyArn"])}#${String(resource.outputs["keyMaterialId"])}`,
+            );
             assert.equal((await world().describeKey(keyId)).KeyState, "Enabled");
             await assertKeyUsable(world().client, keyId);
             await assertStateKeepsSecrets(stack, material);
@@ -157,7 +160,7 @@ describe("real CLI: the basic stack", function () {
             assert.ok(planned, "the drift plans an update");
             // A preview's outputs of an update are its checked inputs: the same instant must not read as a change.
             assert.equal(planned.new?.outputs?.["validTo"], planned.old?.outputs?.["validTo"]);
-            assert.ok(!(planned.diffs ?? []).includes("validTo"), `diffs: ${planned.diffs}`);
+            assert.ok(!(planned.diffs ?? []).includes("validTo"), `diffs: ${String(planned.diffs)}`);
         },
     );
 
@@ -243,7 +246,7 @@ describe("real CLI: the basic stack", function () {
             await first.cli([
                 "state",
                 "delete",
-                String((await first.resource("byok-material"))!.urn),
+                (await first.resource("byok-material"))!.urn,
                 "--yes",
                 "--stack",
                 first.name,

@@ -61,7 +61,7 @@ describe("real CLI: validityPeriodHours renews the material", function () {
             assert.match(
                 said,
                 new RegExp(
-                    `warning: key material ${resource.outputs["keyMaterialId"]} of .* expires in 9 days ` +
+                    `warning: key material ${String(resource.outputs["keyMaterialId"])} of .* expires in 9 days ` +
                         `\\(validTo ${validTo}\\): renewal is due`,
                 ),
             );

@@ -150,7 +150,8 @@ describe("real CLI: inputs far larger than any key material leak nothing (issue 
                 assert.equal(
                     imported,
                     i % 2 === 1,
-                    `${inputs[i].name}: ${i % 2 === 1 ? "an edited resource deleted material" : "its material was not deleted"}`,
+                    `${inputs[i].name}: ` +
+                        (i % 2 === 1 ? "an edited resource deleted material" : "its material was not deleted"),
                 );
             }
         },

@@ -57,6 +57,7 @@ describe("examples/ under pulumi.runtime.setMocks", () => {
 
         it(`${name}: stack outputs resolve (output properties are not shadowed by class fields)`, async () => {
             await capture(name);
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled example, by path
             const exports = require(resolve(__dirname, "../../examples", name, "index.js")) as Record<string, unknown>;
             assert.ok(Object.keys(exports).length > 0);
             for (const [key, value] of Object.entries(exports)) {

@@ -20,14 +20,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { ByokKey, ImportedKeyMaterial, KeySpec } from "../../provider";
 declare const spec: KeySpec;
 const args = { keyId: "k", keyMaterial: "m" };
-export const symmetric: pulumi.Output<string> = new ImportedKeyMaterial("a", { ...args, keySpec: "SYMMETRIC_DEFAULT" }).keyMaterialId;
+export const symmetric: pulumi.Output<string> =
+    new ImportedKeyMaterial("a", { ...args, keySpec: "SYMMETRIC_DEFAULT" }).keyMaterialId;
 export const byok: pulumi.Output<string> = new ByokKey("b", { keyMaterial: "m" }).keyMaterialId;
 export const any: pulumi.Output<string | null> = new ImportedKeyMaterial("c", args).keyMaterialId;
 export const usage = new ByokKey("d", { keyMaterial: "m", keySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" });
 // @ts-expect-error: keySpec omitted: inferred from the material at run time, so possibly null
 export const inferred: pulumi.Output<string> = new ImportedKeyMaterial("e", args).keyMaterialId;
 // @ts-expect-error: a key spec known only at run time
-export const dynamicSpec: pulumi.Output<string> = new ImportedKeyMaterial("f", { ...args, keySpec: spec }).keyMaterialId;
+export const dynamicSpec: pulumi.Output<string> =
+    new ImportedKeyMaterial("f", { ...args, keySpec: spec }).keyMaterialId;
 // @ts-expect-error: an RSA key may have no KeyMaterialId
 export const rsa: pulumi.Output<string> = new ByokKey("g", { keyMaterial: "m", keySpec: "RSA_2048" }).keyMaterialId;
 // @ts-expect-error: keyUsage is KMS's union, not any string
@@ -211,7 +213,7 @@ describe("provider/index: the public API", function () {
         const text = diagnostics.map(
             (d) =>
                 `${d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1 : "?"}: ` +
-                `${ts.flattenDiagnosticMessageText(d.messageText, " ")}`,
+                ts.flattenDiagnosticMessageText(d.messageText, " "),
         );
         // Each @ts-expect-error line must fail to compile (else TS reports the directive unused), every other line must
         // compile.

@@ -102,7 +102,7 @@ export class ChunkScan {
         offset: (at: number) => number,
     ): void {
         let byLength = this.pieces.get(view)!.get(length);
-        if (!byLength) this.pieces.get(view)!.set(length, (byLength = new Map()));
+        if (!byLength) this.pieces.get(view)!.set(length, (byLength = new Map<string, Piece>()));
         for (let at = 0; at + length <= form.length; at += stride) {
             byLength.set(form.slice(at, at + length), { input, chunk: Math.floor(Math.max(0, offset(at)) / 48) });
         }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
         (error: unknown) => {
             const texts: string[] = [];
             for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause)
-                texts.push(String((e as Error).message), String((e as Error).stack));
+                texts.push(String((e as { message?: unknown }).message), String((e as { stack?: unknown }).stack));
             return { ok: false, texts };
         },
     );

@@ -23,8 +23,10 @@ export function openssl(args: string[], input?: Buffer | string): Buffer {
 }
 
 /** A DER key in PEM armor, lines of 64 characters as openssl writes them. */
-export const pemOf = (label: string, der: Buffer): string =>
-    `-----BEGIN ${label}-----\n${der.toString("base64").replace(/.{64}/g, "$&\n").replace(/\n?$/, "\n")}-----END ${label}-----\n`;
+export const pemOf = (label: string, der: Buffer): string => {
+    const body = der.toString("base64").replace(/.{64}/g, "$&\n").replace(/\n?$/, "\n");
+    return `-----BEGIN ${label}-----\n${body}-----END ${label}-----\n`;
+};
 
 /**
  * The canonical form the provider must produce for every non-PKCS#8 input: what `openssl pkcs8 -topk8 -nocrypt` writes.

@@ -240,7 +240,8 @@ const leakyProvider: pulumi.dynamic.ResourceProvider = {
     },
     async create(inputs: Record<string, unknown>) {
         if (inputs["mode"] === "error") throw new Error(`create failed for ${String(inputs["leakHex"])}`);
-        if (inputs["leakHex"]) console.error(`provider log ${String(inputs["leakHex"])}`);
+        const leakHex = inputs["leakHex"];
+        if (typeof leakHex === "string" && leakHex) console.error(`provider log ${leakHex}`);
         return { id: "planted-1", outs: { echoed: inputs["leak"] ?? null } };
     },
     async delete() {},

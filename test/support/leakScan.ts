@@ -190,6 +190,7 @@ export class LeakRegistry {
             } catch (error) {
                 throw new Error(
                     `leak scan: cannot read ${artifact.kind} ${artifact.where}: ${(error as Error).message}`,
+                    { cause: error },
                 );
             }
             search(artifact.kind, artifact.where, content);

@@ -53,11 +53,11 @@ export async function capturePulumiProgram(load: () => unknown, options: Capture
             newResource: (args) => ({
                 id: `__ref__:${args.name}:id`,
                 state: {
-                    ...args.inputs,
+                    ...(args.inputs as Record<string, unknown>),
                     ...Object.fromEntries(PLACEHOLDER_OUTPUTS.map((o) => [o, `__ref__:${args.name}:${o}`])),
                 },
             }),
-            call: (args) => args.inputs,
+            call: (args) => args.inputs as Record<string, unknown>,
         },
         options.project,
         options.stack,
@@ -120,6 +120,7 @@ export async function captureExample(name: ExampleName, config: Record<string, s
         () => {
             // A program runs once per `pulumi up`; so does each load here.
             delete require.cache[require.resolve(entry)];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- re-runs the program
             require(entry);
         },
         { project: "kms-byok", stack: "dev", config, secretConfig: EXAMPLE_SECRET_CONFIG },

@@ -28,6 +28,7 @@ export function pkcs11Shim(): string {
         throw new Error(
             `building the PKCS#11 test shim failed (a C compiler is required: apt-get install gcc; .ci/run ` +
                 `installs it): ${stderr || (error as Error).message}`,
+            { cause: error },
         );
     }
     built = out;

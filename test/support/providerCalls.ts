@@ -43,6 +43,7 @@ function shown(value: unknown): unknown {
 export function recordProviderCalls(registry: LeakRegistry): void {
     let calls = 0;
     for (const [path, names] of Object.entries(MODULES)) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- patches its CommonJS exports
         const exports = require(path) as Record<string, AnyFunction>;
         for (const name of names) {
             const original = exports[name];
@@ -73,7 +74,7 @@ export function recordProviderCalls(registry: LeakRegistry): void {
                 }
                 const outputs = (value: unknown) =>
                     record("provider outputs", JSON.stringify(shown(value)) ?? "undefined");
-                if (result instanceof Promise) return result.then((value) => (outputs(value), value), failed);
+                if (result instanceof Promise) return result.then((value: unknown) => (outputs(value), value), failed);
                 outputs(result);
                 return result;
             };

@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- patches node:dns itself
 import dnsModule = require("node:dns");
 
 /**

@@ -115,17 +115,20 @@ function packagedLibrary(pkg: string, file: string, override: string): string {
 
 function assertBinding(): void {
     try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native module
         require("pkcs11js");
     } catch (error) {
         throw new Error(
             `the HSM tests need the optional npm package pkcs11js, built: npm ci with a C++ compiler, make ` +
                 `and Python (${(error as Error).message.split("\n")[0]})`,
+            { cause: error },
         );
     }
 }
 
 const open = (modulePath: string, parameters?: string): FixturePkcs11 => {
     assertBinding();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native module
     const { PKCS11 } = require("pkcs11js") as { PKCS11: new () => FixturePkcs11 };
     const p11 = new PKCS11();
     p11.load(modulePath);
@@ -275,7 +278,8 @@ function nssKind(): TokenKind {
             } catch (error) {
                 throw new Error(
                     `the HSM tests need NSS's certutil (${INSTALL["libnss3"]}; .ci/run installs it): ` +
-                        `${(error as Error).message}`,
+                        (error as Error).message,
+                    { cause: error },
                 );
             }
             rmSync(join(dir, "pw"));

@@ -172,11 +172,12 @@ export class DrivenStack {
 
     /** Sets a variable in the environment of this stack's later CLI runs (and so of its provider host). */
     setEnv(key: string, value: string): void {
-        (this.stack.workspace as LocalWorkspace).envVars[key] = value;
+        this.workspace().envVars[key] = value;
     }
 
     unsetEnv(key: string): void {
-        delete (this.stack.workspace as LocalWorkspace).envVars[key];
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- envVars is the Automation API's own record
+        delete this.workspace().envVars[key];
     }
 
     /** `pulumi preview`, `up --yes` (the Automation API skips up's preview), `refresh --yes` or `destroy --yes`. */
@@ -253,8 +254,15 @@ export class DrivenStack {
      */
     protected observe(_what: string, _text: string): void {}
 
+    /** Every stack here is created by LocalWorkspace.createStack. */
+    private workspace(): LocalWorkspace {
+        const workspace = this.stack.workspace;
+        if (!(workspace instanceof LocalWorkspace)) throw new Error("the stack's workspace is not a LocalWorkspace");
+        return workspace;
+    }
+
     private spawn(file: string, args: string[]): CommandOutput {
-        const workspace = this.stack.workspace as LocalWorkspace;
+        const workspace = this.workspace();
         const result = spawnSync(file, args, {
             cwd: this.workDir,
             env: { ...process.env, ...workspace.envVars },

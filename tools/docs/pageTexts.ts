@@ -66,7 +66,8 @@ export const keyMaterialId = material.keyMaterialId;
             "For single-Region keys `rotateOnDemand: true` on the `ImportedKeyMaterial` does the same; this resource " +
             "is for multi-Region keys, where the rotation must wait until every replica's material exists " +
             "(`dependsOn`). Destroying it changes nothing in KMS: a rotation cannot be undone.",
-        example: `
+        example:
+            `
 import { ImportedKeyMaterial, KeyMaterialRotation } from "pulumi-kms-byok";
 
 const next = new ImportedKeyMaterial("payments-2027", {
@@ -75,7 +76,8 @@ const next = new ImportedKeyMaterial("payments-2027", {
     importType: "NEW_KEY_MATERIAL",
 });
 // ...one ImportedKeyMaterial per replica with the same bytes, then:
-new KeyMaterialRotation("payments-rotation", { keyId: primaryKey.arn, keyMaterialId: next.keyMaterialId }, { dependsOn: replicaMaterials });
+new KeyMaterialRotation("payments-rotation", { keyId: primaryKey.arn, keyMaterialId: next.keyMaterialId }, ` +
+            `{ dependsOn: replicaMaterials });
 `,
         argumentsNote: "Every argument is checked during preview, before any AWS call.",
         attributesNote: "As of the last create, update or refresh. The resource ID is `<key ARN>#rotation`.",
@@ -91,12 +93,14 @@ new KeyMaterialRotation("payments-rotation", { keyId: primaryKey.arn, keyMateria
             'A component for the common case, "a BYOK key" in one line: an `aws.kms.ExternalKey`, its ' +
             "`ImportedKeyMaterial` and optional `aws.kms.Alias`es. Its `key`, `material` and `aliases` are the child " +
             "resources themselves (all of `ImportedKeyMaterial`'s attributes are on `material`).",
-        example: `
+        example:
+            `
 import * as pulumi from "@pulumi/pulumi";
 import { ByokKey } from "pulumi-kms-byok";
 
 const config = new pulumi.Config();
-const payments = new ByokKey("payments", { keyMaterial: config.requireSecret("keyMaterial"), aliases: ["alias/payments"] });
+const payments = new ByokKey("payments", { keyMaterial: config.requireSecret("keyMaterial"), ` +
+            `aliases: ["alias/payments"] });
 const signing = new ByokKey("signing", { keySpec: "ECC_NIST_P256", keyMaterial: config.requireSecret("signingKey") });
 export const paymentsArn = payments.arn;
 `,

@@ -94,6 +94,7 @@ function versionOf(binary: string): string | undefined {
         timeout: 30_000,
         env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- null if spawn fails
     const match = /v?(\d+\.\d+\.\d+)/.exec(run.stdout ?? "");
     return run.status === 0 && match ? match[1] : undefined;
 }
@@ -172,7 +173,7 @@ async function buildPinnedCli(root: string, env: NodeJS.ProcessEnv, log: Progres
     renameSync(staging, root);
     log(
         `built the Pulumi CLI ${PINNED_VERSION} in ${Math.round((Date.now() - started) / 1000)} s: ` +
-            `${join(root, "bin", "pulumi")}`,
+            join(root, "bin", "pulumi"),
     );
 }
 

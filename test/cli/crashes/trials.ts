@@ -70,9 +70,11 @@ export function planTrials(): Trial[] {
     return trials;
 }
 
+const killPoint = (t: Trial): string =>
+    t.k === 0 ? "as the step starts" : `at KMS request ${t.k} of ${STEP_REQUESTS[t.type]} (applied, response lost)`;
+
 export const describeTrial = (t: Trial): string =>
-    `${t.type}: ${t.target === "cli" ? "the CLI" : "the provider host"} killed ` +
-    `${t.k === 0 ? "as the step starts" : `at KMS request ${t.k} of ${STEP_REQUESTS[t.type]} (applied, response lost)`}`;
+    `${t.type}: ${t.target === "cli" ? "the CLI" : "the provider host"} killed ${killPoint(t)}`;
 
 const DAY = 86_400_000;
 const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -273,7 +275,7 @@ function assertKeysDestroyed(world: CliWorld, keyIds: string[], context: string)
 let lane: Lane | undefined;
 
 /** A trial as a lane job. */
-export async function runTrialJob(job: Trial & { id: string | number }): Promise<string> {
+export async function runTrialJob(job: Omit<Trial, "id"> & { id: string | number }): Promise<string> {
     lane ??= await openLane();
     return runTrial(lane, { ...job, id: Number(job.id) });
 }

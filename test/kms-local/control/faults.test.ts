@@ -128,7 +128,7 @@ describe("kms-local fault injection", () => {
                         .client.send(new ListKeysCommand({}))
                         .then(
                             () => "ok",
-                            (e: Error) => e.name,
+                            (e: unknown) => (e instanceof Error ? e.name : String(e)),
                         ),
                 );
             }

@@ -151,7 +151,7 @@ describe("kms-local switches", () => {
         const status = async (p: Promise<unknown>) =>
             await p.then(
                 () => assert.fail("expected an error"),
-                (e: { $metadata: { httpStatusCode: number } }) => e.$metadata.httpStatusCode,
+                (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode,
             );
         assert.equal(await status(c().send(new DescribeKeyCommand({ KeyId: "nope" }))), 404);
         const keyId = await newKey();

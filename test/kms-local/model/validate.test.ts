@@ -49,11 +49,13 @@ describe("kms-local model validation (AWS wording)", () => {
         );
         assert.equal(
             failure("ListKeys", { Limit: 0 }).wireMessage,
-            "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+            "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: " +
+                "Member must have value greater than or equal to 1",
         );
         assert.equal(
             failure("ListKeys", { Limit: 1001 }).wireMessage,
-            "1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000",
+            "1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: " +
+                "Member must have value less than or equal to 1000",
         );
         assert.equal(
             failure("ImportKeyMaterial", {
@@ -62,7 +64,8 @@ describe("kms-local model validation (AWS wording)", () => {
                 EncryptedKeyMaterial: "AA==",
                 KeyMaterialDescription: "",
             }).wireMessage,
-            "1 validation error detected: Value '' at 'keyMaterialDescription' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_\\s.-]+$",
+            "1 validation error detected: Value '' at 'keyMaterialDescription' failed to satisfy constraint: " +
+                "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_\\s.-]+$",
         );
     });
 
@@ -87,7 +90,8 @@ describe("kms-local model validation (AWS wording)", () => {
         const e = failure("Encrypt", { KeyId: "k", Plaintext: Buffer.alloc(4097).toString("base64") });
         assert.equal(
             e.wireMessage,
-            "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
+            "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: " +
+                "Member must have length less than or equal to 4096",
         );
         const p = failure("CreateKey", { Policy: "\u0001secret-policy" });
         assert.doesNotMatch(p.wireMessage ?? "", /secret-policy/);

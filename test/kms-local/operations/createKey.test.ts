@@ -70,6 +70,7 @@ describe("kms-local CreateKey", () => {
             );
             assert.equal(m?.KeyState, "PendingImport");
             assert.equal(m?.KeySpec, spec);
+            // eslint-disable-next-line @typescript-eslint/no-deprecated -- AWS still uses it
             assert.equal(m?.CustomerMasterKeySpec, spec);
             for (const [member, value] of Object.entries(lists))
                 assert.deepEqual((m as unknown as Record<string, unknown>)[member], value);
@@ -168,6 +169,7 @@ describe("kms-local CreateKey", () => {
             f().client.send(
                 new CreateKeyCommand({
                     KeySpec: "HMAC_256",
+                    // eslint-disable-next-line @typescript-eslint/no-deprecated -- AWS still uses it
                     CustomerMasterKeySpec: "HMAC_256",
                     KeyUsage: "GENERATE_VERIFY_MAC",
                 }),
@@ -176,6 +178,7 @@ describe("kms-local CreateKey", () => {
         );
         const { KeyMetadata: m } = await f().client.send(
             new CreateKeyCommand({
+                // eslint-disable-next-line @typescript-eslint/no-deprecated -- AWS still uses it
                 CustomerMasterKeySpec: "HMAC_384",
                 KeyUsage: "GENERATE_VERIFY_MAC",
                 Origin: "EXTERNAL",

@@ -255,7 +255,8 @@ describe("kms-local key-state table (every cell)", () => {
             case "pd":
                 return [
                     "KMSInvalidStateException",
-                    `${arn} is ${state === "PendingReplicaDeletion" ? "pending replica deletion" : "pending deletion"}.`,
+                    `${arn} is ` +
+                        (state === "PendingReplicaDeletion" ? "pending replica deletion." : "pending deletion."),
                 ];
             case "pi":
                 return ["KMSInvalidStateException", `${arn} is pending import.`];

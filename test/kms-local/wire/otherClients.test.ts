@@ -25,17 +25,22 @@ for key_id, alg in ((args["ecc"], "ECDSA_SHA_384"), (args["rsa"], "RSASSA_PSS_SH
     if alg.startswith("ECDSA"):
         pub.verify(sig["Signature"], message, ec.ECDSA(hashes.SHA384()))
     else:
-        pub.verify(sig["Signature"], message, padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
-    ok = kms.verify(KeyId=key_id, Message=message, Signature=sig["Signature"], SigningAlgorithm=alg)["SignatureValid"]
+        pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+        pub.verify(sig["Signature"], message, pss, hashes.SHA256())
+    verified = kms.verify(KeyId=key_id, Message=message, Signature=sig["Signature"], SigningAlgorithm=alg)
+    ok = verified["SignatureValid"]
     try:
         kms.verify(KeyId=key_id, Message=b"tampered", Signature=sig["Signature"], SigningAlgorithm=alg)
         bad = "accepted"
     except kms.exceptions.KMSInvalidSignatureException:
         bad = "KMSInvalidSignatureException"
-    out[alg] = {"python_verified": True, "kms_verified": ok, "tampered": bad, "signing_algorithm": sig["SigningAlgorithm"]}
+    out[alg] = {
+        "python_verified": True, "kms_verified": ok, "tampered": bad, "signing_algorithm": sig["SigningAlgorithm"]
+    }
 mac = kms.generate_mac(KeyId=args["hmac"], Message=message, MacAlgorithm="HMAC_SHA_256")
 out["mac"] = base64.b64encode(mac["Mac"]).decode()
-out["mac_valid"] = kms.verify_mac(KeyId=args["hmac"], Message=message, MacAlgorithm="HMAC_SHA_256", Mac=mac["Mac"])["MacValid"]
+mac_verified = kms.verify_mac(KeyId=args["hmac"], Message=message, MacAlgorithm="HMAC_SHA_256", Mac=mac["Mac"])
+out["mac_valid"] = mac_verified["MacValid"]
 try:
     kms.verify_mac(KeyId=args["hmac"], Message=b"tampered", MacAlgorithm="HMAC_SHA_256", Mac=mac["Mac"])
 except kms.exceptions.KMSInvalidMacException:

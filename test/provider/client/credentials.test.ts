@@ -229,7 +229,7 @@ describe("provider/client/credentials (aws:* config, against kms-local's STS)", 
         );
         const chain: string[] = [];
         for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause)
-            chain.push(String((e as Error).message), String((e as Error).stack));
+            chain.push(String((e as { message?: unknown }).message), String((e as { stack?: unknown }).stack));
         assert.match(chain[0], /KMS key \[secret\] was not found/);
         const everything = JSON.stringify({ outs, chain, lines });
         assert.ok(!everything.includes(SECRET_KEY), "aws:secretKey shown");

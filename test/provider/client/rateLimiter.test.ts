@@ -47,7 +47,7 @@ describe("provider/client/rateLimiter", () => {
         await tick();
         assert.equal(done.length, 1);
         bucket.refillAll();
-        bucket.acquire(); // drains the queue with the full bucket
+        void bucket.acquire(); // drains the queue with the full bucket
         await tick();
         assert.ok(done.length >= 19, `${done.length} released`);
     });

@@ -81,7 +81,10 @@ describe("provider/client/target: where calls go, decided once for check and the
     ];
 
     for (const [name, resource, provider, env, refusal] of cases) {
-        it(`${name}: ${refusal ? "check reports it and the session refuses it" : "check passes and a session opens"}`, () => {
+        const expectation = refusal
+            ? "check reports it and the session refuses it"
+            : "check passes and a session opens";
+        it(`${name}: ${expectation}`, () => {
             const resolved = resolveKmsTarget(resource, provider, env);
             const failures = checkSettings({ ...resource }, { settings: provider, env });
             if (!refusal) {

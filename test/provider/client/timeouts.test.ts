@@ -66,7 +66,10 @@ describe("provider/client: timeouts against black-holed endpoints", () => {
                     this.timeout(BOUND_MS);
                     const error = await operation(context(hole.url)).then(
                         () => assert.fail("expected a failure"),
-                        (e: Error) => e,
+                        (e: unknown) => {
+                            assert.ok(e instanceof Error, String(e));
+                            return e;
+                        },
                     );
                     // destroy adds what it did not do ("Nothing was deleted; …") around the same error
                     assert.match(

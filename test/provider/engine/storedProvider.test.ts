@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { importedKeyMaterialProvider, providerText } from "../../../provider/engine/storedProvider";
 import { API_VERSION } from "../../../provider/engine/runtime";
 
 /** The dynamic-provider host's loader: `require(text).handler()`, as @pulumi/pulumi's cmd/dynamic-provider does. */
 function load(text: string): Record<string, (...args: unknown[]) => Promise<{ failures: { property: string }[] }>> {
-    const requireFromString = require(
-        require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] }),
-    );
+    const requireFromPulumi = createRequire(require.resolve("@pulumi/pulumi"));
+    const requireFromString = requireFromPulumi("require-from-string") as (code: string) => {
+        handler(): Record<string, (...args: unknown[]) => Promise<{ failures: { property: string }[] }>>;
+    };
     return requireFromString(text).handler();
 }
 

@@ -423,7 +423,10 @@ describeEachToken("provider/hsm: HSM objects imported (against kms-local)", (tok
             const key = await fixture().createKey(keySpec ? { KeySpec: keySpec, KeyUsage: "GENERATE_VERIFY_MAC" } : {});
             const error = await createMaterial(fixture().context, hsmInputs(key.KeyId!, path, extra)).then(
                 () => assert.fail("the import should have been refused"),
-                (e: Error) => e,
+                (e: unknown) => {
+                    assert.ok(e instanceof Error, String(e));
+                    return e;
+                },
             );
             assert.equal(fixture().calls("GetParametersForImport").length, 0, "refused before any import call");
             assert.ok(!error.message.includes(token().pin), "the PIN is never in an error");

@@ -65,7 +65,8 @@ describeEachToken("provider/hsm: a token without an RFC 5649 mechanism", (token,
                         error.message,
                         new RegExp(
                             `Algorithms it can use for this object: ` +
-                                `${traits.oaepSha256 ? "RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256" : "RSAES_OAEP_SHA_1"} \\(`,
+                                (traits.oaepSha256 ? "RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256" : "RSAES_OAEP_SHA_1") +
+                                " \\(",
                         ),
                     );
                     return true;

@@ -39,7 +39,10 @@ describe("provider/kms: where a key is looked for", () => {
                 keyMaterial: randomBytes(32).toString("base64"),
             }).then(
                 () => assert.fail("expected a failure"),
-                (e: Error) => e,
+                (e: unknown) => {
+                    assert.ok(e instanceof Error, String(e));
+                    return e;
+                },
             );
             const where = new RegExp(
                 `was not found in Region eu-west-1 at ${fixture().kms.url.replace(/[./]/g, "\\$&")} ` +

@@ -378,14 +378,15 @@ describe("provider/material/lifecycle (against kms-local)", () => {
         for (const behaviour of ["succeed", "reject"] as const) {
             it(
                 `succeeds on a key pending deletion when KMS ` +
-                    `${behaviour === "succeed" ? "deletes the material" : "refuses (is pending deletion)"}`,
+                    (behaviour === "succeed" ? "deletes the material" : "refuses (is pending deletion)"),
                 async () => {
                     fixture().kms.control.setSwitches({ deleteOnPendingDeletion: behaviour });
                     const { key, outs } = await created();
                     await fixture().client.send(
                         new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }),
                     );
-                    later(); // the schedule has propagated (the demo's operator reads PendingDeletion before the destroy)
+                    // the schedule has propagated (the demo's operator reads PendingDeletion before the destroy)
+                    later();
                     const logged = fixture().logs.length;
                     // No refresh since the key was scheduled for deletion: the state still says Enabled.
                     await deleteMaterial(fixture().context, outs);

@@ -398,7 +398,9 @@ describe("provider/material/renewal: KMS's clock, the arithmetic, the warning", 
         const warning = newMaterialExpiryWarning({ keyId: KEY_ID, validTo: VALID_TO }, now, {});
         assert.equal(
             warning,
-            `warning: the new key material of ${KEY_ID} expires in 9 days (validTo ${VALID_TO}): KMS deletes it then and the key stops working; set a new validTo (at most 365 days ahead) and run \`pulumi up\` before then`,
+            `warning: the new key material of ${KEY_ID} expires in 9 days (validTo ${VALID_TO}): ` +
+                "KMS deletes it then and the key stops working; set a new validTo (at most 365 days ahead) and run " +
+                "`pulumi up` before then",
         );
         assert.match(
             newMaterialExpiryWarning({ keyId: UNKNOWN, validTo: VALID_TO }, now, {})!,

@@ -30,7 +30,8 @@ interface TestKeyInputs {
 
 const testKeyProvider: pulumi.dynamic.ResourceProvider<TestKeyInputs, TestKeyInputs & { arn: string }> = {
     async create(inputs) {
-        const kms: typeof import("@aws-sdk/client-kms") = require("@aws-sdk/client-kms");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- serialized: loads at run time
+        const kms = require("@aws-sdk/client-kms") as typeof import("@aws-sdk/client-kms");
         if (inputs.primaryKeyArn) {
             const primaryRegion = inputs.primaryKeyArn.split(":")[3];
             const client = new kms.KMSClient({ endpoint: inputs.endpoint, region: primaryRegion, maxAttempts: 10 });
@@ -56,7 +57,8 @@ const testKeyProvider: pulumi.dynamic.ResourceProvider<TestKeyInputs, TestKeyInp
         return { id: KeyMetadata!.KeyId!, outs: { ...inputs, arn: KeyMetadata!.Arn! } };
     },
     async read(id, props) {
-        const kms: typeof import("@aws-sdk/client-kms") = require("@aws-sdk/client-kms");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- serialized: loads at run time
+        const kms = require("@aws-sdk/client-kms") as typeof import("@aws-sdk/client-kms");
         const client = new kms.KMSClient({
             endpoint: props!.endpoint,
             region: props!.region ?? "us-east-1",
@@ -81,7 +83,8 @@ const testKeyProvider: pulumi.dynamic.ResourceProvider<TestKeyInputs, TestKeyInp
         return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
     },
     async delete(id, props) {
-        const kms: typeof import("@aws-sdk/client-kms") = require("@aws-sdk/client-kms");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- serialized: loads at run time
+        const kms = require("@aws-sdk/client-kms") as typeof import("@aws-sdk/client-kms");
         const client = new kms.KMSClient({
             endpoint: props.endpoint,
             region: props.region ?? "us-east-1",
