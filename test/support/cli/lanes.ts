@@ -104,6 +104,8 @@ export function runInLanes(jobs: Job[], settings: LaneSettings): LaneRun {
 /** The lane process itself. */
 if (require.main === module) {
     tolerateLateRejections();
+    // The test process is gone (killed, or mocha exited): a lane left running would hold CLIs and hosts for ever.
+    process.on("disconnect", () => process.exit(1));
     process.on("message", (request: LaneRequest) => {
         void handle(request).catch((error: unknown) => {
             console.error(error);
