@@ -1,5 +1,22 @@
 import { KeyMetadata, RotationsListEntry } from "@aws-sdk/client-kms";
 
+/** KMS's value sets, as its API spells them (the resources' outputs use them). */
+export type ExpirationModel = "KEY_MATERIAL_EXPIRES" | "KEY_MATERIAL_DOES_NOT_EXPIRE";
+/** KMS's key states (DescribeKey KeyState), plus "Unknown" when the provider could not read it. */
+export type KeyState =
+    | "Creating"
+    | "Enabled"
+    | "Disabled"
+    | "PendingDeletion"
+    | "PendingImport"
+    | "PendingReplicaDeletion"
+    | "Unavailable"
+    | "Updating"
+    | "Unknown";
+export type ImportState = "IMPORTED" | "PENDING_IMPORT";
+export type MultiRegionKeyType = "PRIMARY" | "REPLICA";
+export type ImportType = "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL";
+
 /**
  * Status functions: what KMS says about one material, reduced to what the resource reports. Pure, so the
  * drift rules are unit-tested without a server.

@@ -12,21 +12,8 @@ import type { Expiration } from "../kms/importMaterial";
  * AES material (which exists to be compared with HSM and key ceremony records).
  */
 
-export type ExpirationModel = "KEY_MATERIAL_EXPIRES" | "KEY_MATERIAL_DOES_NOT_EXPIRE";
-/** KMS's key states (DescribeKey KeyState), plus "Unknown" when the provider could not read it. */
-export type KeyState =
-    | "Creating"
-    | "Enabled"
-    | "Disabled"
-    | "PendingDeletion"
-    | "PendingImport"
-    | "PendingReplicaDeletion"
-    | "Unavailable"
-    | "Updating"
-    | "Unknown";
-export type ImportState = "IMPORTED" | "PENDING_IMPORT";
-export type MultiRegionKeyType = "PRIMARY" | "REPLICA";
-export type ImportType = "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL";
+// KMS's own value sets live with the KMS workflows (kms/status.ts); the schema and this file both name them.
+export type { ExpirationModel, ImportState, ImportType, KeyState, MultiRegionKeyType } from "../kms/status";
 
 /** The inputs as the provider receives them (checked, plain values); the schema is material/schema.ts. */
 export interface MaterialInputs extends PlainInputs<typeof MATERIAL_INPUTS> {}

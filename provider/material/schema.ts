@@ -1,16 +1,17 @@
 import type { AssumeRoleArgs, AssumeRoleSettings } from "../client/credentialSettings";
 import { InputSchema, OutputSchema, boolean, number, object, output, string, stringList } from "../checks/schema";
-import type { DeletionImpact, MaterialCondition } from "../kms/status";
-import type { WrappingAlgorithm, WrappingKeySpec } from "../wrapping/algorithms";
-import type { KeySpec } from "../wrapping/keySpecs";
 import type {
+    DeletionImpact,
     ExpirationModel,
     ImportState,
     ImportType,
     KeyMaterialState,
     KeyState,
+    MaterialCondition,
     MultiRegionKeyType,
-} from "./properties";
+} from "../kms/status";
+import type { WrappingAlgorithm, WrappingKeySpec } from "../wrapping/algorithms";
+import type { KeySpec } from "../wrapping/keySpecs";
 
 /**
  * ImportedKeyMaterial's schema: every input and output, declared once (see checks/schema.ts). The Args and
