@@ -56,7 +56,9 @@ describe("real CLI: the engine's rules for state, config and provider versions",
                 world().kms.control.faults.clear();
             }
             const afterFailure = (await stack.resource("byok-material"))!;
-            assert.equal(afterFailure.inputs["validTo"], validTo, "the engine kept the old inputs");
+            // check stores validTo in KMS's spelling (toISOString), so the inputs hold the same instant, canonical.
+            const canonical = (time: string) => new Date(time).toISOString();
+            assert.equal(afterFailure.inputs["validTo"], canonical(validTo), "the engine kept the old inputs");
             assert.ok(afterFailure.initErrors?.length, "recorded as a partial failure");
             const kmsValidTo = (await world().materials(keyId))[0].ValidTo!;
             assert.equal(kmsValidTo.getTime(), Date.parse(newValidTo), "KMS has the new expiry");
@@ -65,7 +67,7 @@ describe("real CLI: the engine's rules for state, config and provider versions",
             assert.equal(preview.step("byok-material")?.op, "update", "the next up finishes the job");
             ok(await stack.up());
             const converged = (await stack.resource("byok-material"))!;
-            assert.equal(converged.inputs["validTo"], newValidTo);
+            assert.equal(converged.inputs["validTo"], canonical(newValidTo));
             assert.equal(Date.parse(String(converged.outputs["validTo"])), Date.parse(newValidTo));
             assert.equal(converged.initErrors, undefined);
             assert.equal((await stack.exportState()).pendingOperations.length, 0);
