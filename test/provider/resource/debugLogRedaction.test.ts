@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { WITHHELD } from "../../../provider/checks/redaction";
-import { redact, redactFromSdkLogs } from "../../../provider/resource/debugLogRedaction";
 import { ChunkScan } from "../../support/chunkScan";
 import { largeInput } from "../../support/largeInputs";
 
@@ -10,10 +10,25 @@ import { largeInput } from "../../support/largeInputs";
  * preview), under the same bounds as the provider's: a material too long to be one is never decoded, and a
  * message holding a piece of it is withheld whole; nothing here throws.
  */
+type DebugLogRedaction = typeof import("../../../provider/resource/debugLogRedaction");
+const load = createRequire(__filename);
+
+/**
+ * A fresh instance of the module: what it registered is per process, and other test files in this process
+ * construct resources too (their materials, some oversized or holding "[", are registered as a program's would
+ * be). Each test judges the redaction of its own program's materials only.
+ */
+function freshRedaction(): DebugLogRedaction {
+    const path = load.resolve("../../../provider/resource/debugLogRedaction");
+    delete load.cache[path];
+    return load(path) as DebugLogRedaction;
+}
+
 describe("provider/resource/debugLogRedaction", () => {
     const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
     it("masks a material in its forms, as the SDK prints a RegisterResource response", async () => {
+        const { redact, redactFromSdkLogs } = freshRedaction();
         const material = randomBytes(32);
         redactFromSdkLogs(material.toString("base64"));
         await settle();
@@ -28,6 +43,7 @@ describe("provider/resource/debugLogRedaction", () => {
     });
 
     it("masks each of many materials in every form, whole, wherever it sits in the message", async () => {
+        const { redact, redactFromSdkLogs } = freshRedaction();
         const materials = Array.from({ length: 300 }, () => randomBytes(32));
         for (const material of materials) redactFromSdkLogs(material.toString("base64"));
         await settle();
@@ -48,6 +64,7 @@ describe("provider/resource/debugLogRedaction", () => {
     });
 
     it("withholds a message holding an oversized input (1 MB of PEM-like text), deriving nothing from it", async () => {
+        const { redact, redactFromSdkLogs } = freshRedaction();
         const text = largeInput("PEM-like", 1024 * 1024);
         redactFromSdkLogs(text);
         await settle();
