@@ -1,9 +1,6 @@
-import { execFileSync } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { selfSignedCertificate } from "./certificates";
 
 /**
  * An attacker's KMS for an AWS KMS host name: https on port 443 of a loopback address of its own, with a
@@ -26,42 +23,16 @@ export interface FakeKms {
 }
 
 export async function startFakeKms(host = "kms.us-east-1.amazonaws.com"): Promise<FakeKms> {
-    const dir = mkdtempSync(join(tmpdir(), "byok-fake-kms-"));
-    execFileSync(
-        "openssl",
-        [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            `/CN=${host}`,
-            "-addext",
-            `subjectAltName=DNS:${host}`,
-            "-keyout",
-            join(dir, "key.pem"),
-            "-out",
-            join(dir, "cert.pem"),
-        ],
-        { stdio: "ignore" },
-    );
+    const certificate = selfSignedCertificate(`DNS:${host}`);
     const operations: string[] = [];
-    const server = createServer(
-        { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
-        (req, res) => {
-            operations.push(String(req.headers["x-amz-target"] ?? "").replace("TrentService.", ""));
-            req.resume();
-            req.on("end", () => {
-                res.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
-                res.end(
-                    JSON.stringify({ __type: "AccessDeniedException", message: "the fake KMS refuses everything" }),
-                );
-            });
-        },
-    );
+    const server = createServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
+        operations.push(String(req.headers["x-amz-target"] ?? "").replace("TrentService.", ""));
+        req.resume();
+        req.on("end", () => {
+            res.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
+            res.end(JSON.stringify({ __type: "AccessDeniedException", message: "the fake KMS refuses everything" }));
+        });
+    });
     const address = `127.${randomInt(1, 255)}.${randomInt(1, 255)}.${randomInt(2, 255)}`;
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
@@ -71,13 +42,13 @@ export async function startFakeKms(host = "kms.us-east-1.amazonaws.com"): Promis
         host,
         url: `https://${host}`,
         address,
-        certificateFile: join(dir, "cert.pem"),
+        certificateFile: certificate.certFile,
         operations,
         stop: () =>
             new Promise<void>((resolve) => {
                 server.close(() => resolve());
                 server.closeAllConnections();
-                rmSync(dir, { recursive: true, force: true });
+                certificate.remove();
             }),
     };
 }

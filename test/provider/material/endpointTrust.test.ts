@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { networkInterfaces, tmpdir } from "node:os";
-import { join } from "node:path";
+import { networkInterfaces } from "node:os";
 import { createMaterial, deleteMaterial, readMaterial } from "../../../provider/material/lifecycle";
 import type { ProviderContext } from "../../../provider/client/context";
+import { SelfSignedCertificate, selfSignedCertificate } from "../../support/certificates";
 import { useProviderKms } from "../../support/kms";
 import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";
 
@@ -18,47 +16,24 @@ import { KmsProxy, startKmsProxy } from "../../support/kmsProxy";
  */
 describe("provider/material: endpoint trust at run time", () => {
     const fixture = useProviderKms();
-    const dir = mkdtempSync(join(tmpdir(), "byok-tls-"));
     const address =
         Object.values(networkInterfaces())
             .flat()
             .find((i) => i?.family === "IPv4" && !i.internal)?.address ?? "0.0.0.0";
+    let certificate: SelfSignedCertificate;
     let https: KmsProxy;
     let plain: KmsProxy;
 
     before(async () => {
-        execFileSync(
-            "openssl",
-            [
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "1",
-                "-subj",
-                "/CN=byok-test",
-                "-addext",
-                `subjectAltName=IP:${address}`,
-                "-keyout",
-                join(dir, "key.pem"),
-                "-out",
-                join(dir, "cert.pem"),
-            ],
-            { stdio: "ignore" },
-        );
-        const tls = {
-            key: readFileSync(join(dir, "key.pem"), "utf8"),
-            cert: readFileSync(join(dir, "cert.pem"), "utf8"),
-        };
+        certificate = selfSignedCertificate(`IP:${address}`);
+        const tls = { key: certificate.key, cert: certificate.cert };
         https = await startKmsProxy(fixture().kms.url, {}, { host: address, tls });
         plain = await startKmsProxy(fixture().kms.url, {}, { host: address });
     });
     after(async () => {
         await https.stop();
         await plain.stop();
-        rmSync(dir, { recursive: true, force: true });
+        certificate.remove();
     });
     beforeEach(() => {
         https.operations.length = 0;
@@ -71,7 +46,7 @@ describe("provider/material: endpoint trust at run time", () => {
         env: Record<string, string> = {},
     ): ProviderContext => ({
         ...fixture().context,
-        settings: { ...fixture().context.settings, customCaBundle: join(dir, "cert.pem"), ...settings },
+        settings: { ...fixture().context.settings, customCaBundle: certificate.certFile, ...settings },
         env,
     });
 
