@@ -181,19 +181,18 @@ describe("real CLI: the engine's rules for state, config and provider versions",
                 return v1.delete!(id, props);
             },
         };
-        class UpgradedMaterial extends pulumi.dynamic.Resource {
-            constructor(name: string, props: Record<string, unknown>) {
-                super(
-                    upgraded,
-                    name,
-                    props,
-                    { additionalSecretOutputs: ["keyMaterial"] },
-                    "aws-kms",
-                    "ImportedKeyMaterial",
-                );
+        /**
+         * A program declaring the material as a dynamic.Resource of `provider`, which dynamic.Resource serializes
+         * into `__provider` (a closure of about 2.5 KB), as the previous release's ImportedKeyMaterial did.
+         */
+        class DynamicMaterial extends pulumi.dynamic.Resource {
+            constructor(provider: pulumi.dynamic.ResourceProvider, props: Record<string, unknown>) {
+                const opts = { additionalSecretOutputs: ["keyMaterial"] };
+                super(provider, "byok-material", props, opts, "aws-kms", "ImportedKeyMaterial");
             }
         }
-        const upgradedProgram =
+        const dynamicResourceProgram =
+            (provider: pulumi.dynamic.ResourceProvider) =>
             (validTo: string): PulumiFn =>
             async () => {
                 const config = new pulumi.Config();
@@ -202,35 +201,11 @@ describe("real CLI: the engine's rules for state, config and provider versions",
                     keyMaterial: config.requireSecret("keyMaterial"),
                     validTo,
                 };
-                new UpgradedMaterial("byok-material", props);
+                new DynamicMaterial(provider, props);
             };
-
-        /**
-         * What the previous release stored as `__provider`: dynamic.Resource's serialization of the shim object
-         * (a 2.5 KB closure), written exactly as that release's ImportedKeyMaterial wrote it.
-         */
-        class PreviousReleaseMaterial extends pulumi.dynamic.Resource {
-            constructor(name: string, props: Record<string, unknown>) {
-                super(
-                    importedKeyMaterialProvider,
-                    name,
-                    props,
-                    { additionalSecretOutputs: ["keyMaterial"] },
-                    "aws-kms",
-                    "ImportedKeyMaterial",
-                );
-            }
-        }
-        const previousReleaseProgram =
-            (validTo: string): PulumiFn =>
-            async () => {
-                const config = new pulumi.Config();
-                new PreviousReleaseMaterial("byok-material", {
-                    keyId: config.require("keyId"),
-                    keyMaterial: config.requireSecret("keyMaterial"),
-                    validTo,
-                });
-            };
+        const upgradedProgram = dynamicResourceProgram(upgraded);
+        /** What the previous release stored as `__provider`: the serialized shim object, written as it wrote it. */
+        const previousReleaseProgram = dynamicResourceProgram(importedKeyMaterialProvider);
         async function upWithPreviousRelease(name: string) {
             const key = await world().createKey();
             const validTo = inDays(100);
