@@ -283,8 +283,17 @@ describe("real CLI: the engine's rules for state, config and provider versions",
         it("destroy after an upgrade that was never applied runs the provider stored at the last up", async () => {
             const { stack, validTo } = await upBasic("upgrade-not-applied");
             stack.setProgram(upgradedProgram(validTo));
-            const destroy = ok(await stack.destroy());
+            world().kms.control.resetCounters();
+            // --run-program: the upgraded program is loaded (and registers v2), yet the delete is the stored v1's.
+            const destroy = ok(await stack.destroy({ runProgram: true }));
             assert.ok(!destroy.output.includes("provider v2"), "the stored (v1) provider ran delete");
+            assert.equal(
+                world()
+                    .kms.control.requests()
+                    .filter((r) => r.operation === "DeleteImportedKeyMaterial" && r.status === 200).length,
+                1,
+                "exactly one material deleted",
+            );
             assert.deepEqual((await stack.exportState()).resources, []);
         });
 

@@ -57,6 +57,8 @@ export interface RunOptions {
     continueOnError?: boolean;
     /** `--target` (URNs): destroy only these resources. */
     target?: string[];
+    /** `destroy --run-program`: the current program runs first, as it does for preview and up. */
+    runProgram?: boolean;
     /** Kills or aborts the run. */
     signal?: AbortSignal;
     /** The CLI's colours; "never" when omitted. */
@@ -212,7 +214,9 @@ export class DrivenStack {
                     clearPendingCreates: options.clearPendingCreates,
                     parallel,
                 });
-            return this.stack.destroy({ ...common, parallel, target: options.target });
+            // An inline destroy runs the workspace's program (with --run-program): the one later runs use.
+            if (options.runProgram) this.workspace().program = program;
+            return this.stack.destroy({ ...common, parallel, target: options.target, runProgram: options.runProgram });
         });
     }
 
