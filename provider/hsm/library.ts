@@ -76,12 +76,21 @@ function acquire(modulePath: string): Library {
         module.load(modulePath);
     } catch (error) {
         throw new HsmError(
-            `${LIBRARY} cannot be loaded (${tokenAnswer(error)}): is it a PKCS#11 module for this platform?`,
+            `${LIBRARY} cannot be loaded (${loaderReason(error, modulePath)}): ` +
+                "is it a PKCS#11 module for this platform?",
         );
     }
     const library: Library = { module, users: 1, queue: Promise.resolve(), foreign: false };
     libraries.set(modulePath, library);
     return library;
+}
+
+/** The loader's reason without the path it was given (dlerror's text starts with it; no message shows the path). */
+function loaderReason(error: unknown, modulePath: string): string {
+    return tokenAnswer(error)
+        .split(modulePath)
+        .join("the library")
+        .replace(/^the library:\s*/, "");
 }
 
 function initialize(library: Library, target: LibraryTarget): void {

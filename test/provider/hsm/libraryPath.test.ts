@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import {
+    chmodSync,
+    chownSync,
+    copyFileSync,
+    mkdirSync,
+    mkdtempSync,
+    rmSync,
+    symlinkSync,
+    writeFileSync,
+} from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { createMaterial } from "../../../provider/material/lifecycle";
 import { checkHsmToken } from "../../../provider/checks/hsmToken";
 import { libraryPathProblem } from "../../../provider/hsm/libraryPath";
@@ -126,6 +135,23 @@ describe("provider/hsm/libraryPath: the PKCS#11 libraries the provider agrees to
             await assert.rejects(createMaterial(fixture().context, inputs), (error: Error) => {
                 assert.match(error.message, /is a symbolic link/);
                 assert.ok(!error.message.includes(link), "the path is not shown");
+                return true;
+            });
+            assert.equal(fixture().calls("GetParametersForImport").length, 0);
+        });
+
+        it("says why a file is not a loadable library without quoting its path (the loader's text holds it)", async () => {
+            const notLibrary = join(dir, `not-elf-${randomBytes(3).toString("hex")}.so`);
+            writeFileSync(notLibrary, "not a shared object", { mode: 0o600 });
+            const inputs = {
+                keyId: (await fixture().createKey()).KeyId!,
+                ...token.inputs("object=k"),
+                hsmKey: token.uri("object=k", notLibrary),
+            };
+            await assert.rejects(createMaterial(fixture().context, inputs), (error: Error) => {
+                assert.match(error.message, /cannot be loaded \(.*(too short|invalid ELF header)/);
+                assert.ok(!error.message.includes(notLibrary), error.message);
+                assert.ok(!error.message.includes(basename(notLibrary)), error.message);
                 return true;
             });
             assert.equal(fixture().calls("GetParametersForImport").length, 0);
