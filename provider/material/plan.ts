@@ -128,10 +128,8 @@ function planReimport(olds: MaterialOutputs, news: MaterialInputs, now: Date, pl
     }
     const description = news.keyMaterialDescription;
     if (description !== undefined && description !== olds.keyMaterialDescription) {
-        plan.reimport.push(
-            `keyMaterialDescription '${olds.keyMaterialDescription ?? ""}' → ` +
-                `'${isUnknown(description) ? "(unknown)" : description}'`,
-        );
+        // Named, not quoted: the description is free text, and anything (a material) can be pasted into it.
+        plan.reimport.push("keyMaterialDescription changed");
     }
     if (renewable && !renewalSaid && plan.reimport.length > 0) {
         // Every import of renewable material sets validTo = KMS's clock + the period: a reimport is a renewal.
