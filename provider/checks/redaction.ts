@@ -53,8 +53,10 @@ const SAMPLES = 64;
 const SAMPLE_CHARS = 32;
 const MAX_OVERSIZED = 8;
 
-/** Inputs whose values are secrets: the material (and what other inputs may one day hold, e.g. a PIN). */
+/** Inputs whose values are key material: searched for in every encoding (material/schema.ts: secret "material"). */
 export const SECRET_INPUTS: readonly string[] = ["keyMaterial"];
+/** Inputs whose values are credentials (secret "credential"): never shown, searched for as text. */
+export const CREDENTIAL_INPUTS: readonly string[] = ["hsmPin", "hsmModuleParameters"];
 
 type ViewName = "raw" | "base64" | "hex";
 const VIEWS: readonly ViewName[] = ["raw", "base64", "hex"];

@@ -3,7 +3,7 @@ import { REFUSED_WRAPPING, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "../wr
 import { KEY_SPECS } from "../wrapping/keySpecs";
 import type { CheckFailure } from "./answers";
 import { isUnknown } from "./engineValues";
-import { MAX_INPUT_CHARS, Redactor, SECRET_INPUTS } from "./redaction";
+import { CREDENTIAL_INPUTS, MAX_INPUT_CHARS, Redactor, SECRET_INPUTS } from "./redaction";
 
 /**
  * Checks shared by every resource of this package: property names and types, key identifiers, Region and
@@ -47,7 +47,8 @@ const QUOTED_MIN = 12;
 
 /** Can the engine print this property's value next to a failure without showing a secret? */
 export function showable(property: string, value: unknown): boolean {
-    if (SECRET_INPUTS.includes(property)) return false;
+    // A secret is never shown, whatever its value: even a number in hsmPin is a PIN.
+    if (SECRET_INPUTS.includes(property) || CREDENTIAL_INPUTS.includes(property)) return false;
     if (
         value === undefined ||
         value === null ||

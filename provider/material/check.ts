@@ -27,7 +27,7 @@ import { checkRenewal } from "./checkRenewal";
 import { isUnknown, plainInputs } from "../checks/engineValues";
 import { INPUT_NAMES, MaterialInputs, bareKeyId, desiredWrapping } from "./properties";
 import { MATERIAL_INPUTS } from "./schema";
-import { secretNames, typeRules } from "../checks/schema";
+import { typeRules } from "../checks/schema";
 import { MAX_INPUT_CHARS } from "../checks/redaction";
 import { canonicalTime } from "../kms/status";
 
@@ -52,13 +52,7 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     if (checkSizes(inputs, fail)) return { inputs: news, failures: failures() };
 
     checkPropertyNames("ImportedKeyMaterial", INPUT_NAMES, inputs, fail);
-    // hsmPin and hsmModuleParameters are checked on their own: a number is "showable", and the engine would print it.
-    checkTypes(
-        INPUT_NAMES.filter((name) => !HSM_SECRETS.includes(name)),
-        INPUT_TYPES,
-        inputs,
-        fail,
-    );
+    checkTypes(INPUT_NAMES, INPUT_TYPES, inputs, fail);
     checkKeyId(inputs["keyId"], fail);
     const keySpec = checkKeySpec(inputs["keySpec"], fail);
     const inHsm = checkHsmKey(inputs, fail);
@@ -94,8 +88,6 @@ function withCanonicalValidTo(news: Record<string, unknown>): Record<string, unk
     return canonical === validTo ? news : { ...news, validTo: canonical };
 }
 
-/** The secrets that are not key material (hsmPin, hsmModuleParameters): showable() lets a number or boolean through. */
-const HSM_SECRETS: readonly string[] = secretNames(MATERIAL_INPUTS, "credential");
 /** A bound on what C_Initialize is given (NSS's parameters are a few hundred characters). */
 const MAX_MODULE_PARAMETERS = 4096;
 
@@ -136,15 +128,11 @@ function decodeMaterial(value: unknown, fail: Fail): { bytes: Buffer; shape: Mat
 function checkHsmKey(inputs: Record<string, unknown>, fail: Fail): boolean {
     const hsmKey = inputs["hsmKey"];
     const given = hsmKey !== undefined && hsmKey !== null && hsmKey !== "";
-    const pin = inputs["hsmPin"];
     const parameters = inputs["hsmModuleParameters"];
-    if (known(pin) && typeof pin !== "string") fail("", `hsmPin must be a string, got a ${typeof pin}`);
-    if (
-        known(parameters) &&
-        (typeof parameters !== "string" || parameters.length > MAX_MODULE_PARAMETERS || parameters.includes("\0"))
-    ) {
+    // Their types are checkTypes'; neither is ever named in a failure (showable: the collector reports them with "").
+    if (typeof parameters === "string" && (parameters.length > MAX_MODULE_PARAMETERS || parameters.includes("\0"))) {
         fail(
-            "",
+            "hsmModuleParameters",
             `hsmModuleParameters must be a string of at most ${MAX_MODULE_PARAMETERS} characters without ` +
                 `NUL (the value is not shown)`,
         );
@@ -156,10 +144,7 @@ function checkHsmKey(inputs: Record<string, unknown>, fail: Fail): boolean {
             ["hsmGenerate", "material generated in the token"],
         ]) {
             if (known(inputs[name]) && inputs[name] !== false)
-                fail(
-                    name === "hsmGenerate" ? name : "",
-                    `${name} applies only with hsmKey (${what}); remove it or add hsmKey`,
-                );
+                fail(name, `${name} applies only with hsmKey (${what}); remove it or add hsmKey`);
         }
         return false;
     }

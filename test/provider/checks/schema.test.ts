@@ -11,7 +11,7 @@ import {
     seededOutputs,
     typeRules,
 } from "../../../provider/checks/schema";
-import { SECRET_INPUTS } from "../../../provider/checks/redaction";
+import { CREDENTIAL_INPUTS, SECRET_INPUTS } from "../../../provider/checks/redaction";
 import { checkInputs } from "../../../provider/material/check";
 import { buildOutputs } from "../../../provider/material/outputs";
 import { INPUT_NAMES, MaterialInputs } from "../../../provider/material/properties";
@@ -60,6 +60,11 @@ describe("provider/checks/schema: one schema per resource, everything derived", 
                 [...SECRET_INPUTS],
                 secretNames(MATERIAL_INPUTS, "material"),
                 "redaction derives encodings of the material inputs",
+            );
+            assert.deepEqual(
+                [...CREDENTIAL_INPUTS],
+                secretNames(MATERIAL_INPUTS, "credential"),
+                "check never names a credential input, whatever its value",
             );
             assert.deepEqual(Object.keys(seededOutputs(MATERIAL_OUTPUTS)), Object.keys(MATERIAL_OUTPUTS));
             const echoed = echoedInputs(MATERIAL_OUTPUTS, {
