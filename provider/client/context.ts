@@ -44,17 +44,34 @@ export function openSessionFor(context: ProviderContext, target: SessionTarget):
     return openSession(resolved, context.log);
 }
 
+/** What a resource's outputs record of where its calls went (both resources echo these inputs). */
+export interface RecordedTarget {
+    keyArn: string;
+    endpoint?: string | null;
+    profile?: string | null;
+    trustedEndpoints?: string[] | null;
+    assumeRole?: AssumeRoleSettings | null;
+    /** ImportedKeyMaterial only: the endpoint of the last import. */
+    kmsEndpoint?: string | null;
+}
+
 /**
- * For refresh and destroy, which run no program: the trustedEndpoints recorded in a resource's outputs count
- * only while the endpoint recorded with them (undefined: none recorded) is the one the stack names now, so
- * outputs alone (an edited state) never make an endpoint trusted.
+ * Where refresh and destroy go (they run no program): where the outputs say the calls went, judged by the
+ * rules with the stack's current configuration. The trustedEndpoints recorded in outputs count only while the
+ * endpoint recorded with them (the last import's, else the endpoint input; null: none) is the one the stack
+ * names now, so outputs alone (an edited state) never make an endpoint trusted. Absent (undefined) only in
+ * states written before trustedEndpoints existed.
  */
-export function recordedTrust<T>(
-    context: ProviderContext,
-    keyArn: string,
-    recorded: string | null | undefined,
-    trusted: T,
-): T | undefined {
-    const current = resolveClientSettings({ keyId: keyArn }, context.settings, context.env).kmsEndpoint ?? null;
-    return recorded === undefined || recorded === current ? trusted : undefined;
+export function recordedTarget(context: ProviderContext, olds: RecordedTarget): SessionTarget {
+    const recorded = olds.kmsEndpoint !== undefined ? olds.kmsEndpoint : olds.endpoint;
+    const current = resolveClientSettings({ keyId: olds.keyArn }, context.settings, context.env).kmsEndpoint ?? null;
+    const trusted = recorded === undefined || recorded === current ? olds.trustedEndpoints : undefined;
+    return {
+        keyId: olds.keyArn,
+        endpoint: olds.endpoint,
+        profile: olds.profile,
+        assumeRole: olds.assumeRole,
+        kmsEndpoint: olds.kmsEndpoint,
+        trustedEndpoints: trusted,
+    };
 }

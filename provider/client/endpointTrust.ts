@@ -18,6 +18,9 @@
 import * as dns from "node:dns";
 import type { LookupAddress, LookupOptions } from "node:dns";
 
+/** How messages name the endpoint refresh and destroy use: the one recorded in the outputs. */
+export const RECORDED_ENDPOINT = "the endpoint recorded at the last import";
+
 export type Service = "kms" | "sts";
 
 export interface TrustedEndpoint {
@@ -111,8 +114,7 @@ export function judgeEndpoint(url: string, service: Service, source: string, tru
         problem:
             `${source}: the host is not an AWS ${service.toUpperCase()} host, and whatever answers there ` +
             `${service === "kms" ? "chooses the key your key material is wrapped with" : STS_ANSWERS}. ` +
-            "If you run a KMS-compatible service you trust, list its origin (https://host[:port]) in " +
-            "pulumi-kms-byok:trustedEndpoints or the trustedEndpoints input",
+            listingAdvice(source),
     };
 }
 
@@ -205,4 +207,18 @@ export function isLoopback(host: string): boolean {
         /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
         /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h)
     );
+}
+
+/**
+ * Where to list an endpoint. Refresh and destroy run no program: a resource's recorded trustedEndpoints count
+ * only while the stack's endpoint setting names the recorded endpoint (client/context.ts recordedTarget), so
+ * for them the stack's config is the one place.
+ */
+function listingAdvice(source: string): string {
+    return source === RECORDED_ENDPOINT
+        ? "Refresh and destroy run no program: if you trust this KMS-compatible service, list its origin " +
+              "(https://host[:port]) in pulumi-kms-byok:trustedEndpoints (a resource's own trustedEndpoints count " +
+              "for them only while the stack's endpoint setting names this endpoint)"
+        : "If you run a KMS-compatible service you trust, list its origin (https://host[:port]) in " +
+              "pulumi-kms-byok:trustedEndpoints or the trustedEndpoints input";
 }

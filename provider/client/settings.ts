@@ -1,6 +1,7 @@
 import { AssumeRoleSettings, CredentialSettings, readCredentialSettings } from "./credentialSettings";
 import { NUMERIC_SETTINGS, NumericSetting, boundsProblem, readNumber } from "./limits";
 import { CONFIG_KEYS, ConfigSource } from "./stackConfig";
+import { RECORDED_ENDPOINT } from "./endpointTrust";
 
 /**
  * Where a resource's KMS calls go, with which credentials, and how they are paced and bounded, resolved
@@ -53,7 +54,7 @@ export interface ProviderSettings {
 
 /** Where the KMS endpoint came from; AWS_ENDPOINT_URL (all services) is the one that is not enough on its own. */
 export type EndpointSource =
-    | "the endpoint recorded at the last import"
+    | typeof RECORDED_ENDPOINT
     | "input endpoint"
     | "pulumi-kms-byok:endpoint"
     | "aws:endpoints"
@@ -270,7 +271,7 @@ function resolveEndpoint(
     env: Env,
 ): Pick<ClientSettings, "kmsEndpoint" | "chosenBy"> {
     if (resource.kmsEndpoint !== undefined) {
-        return { kmsEndpoint: resource.kmsEndpoint ?? undefined, chosenBy: "the endpoint recorded at the last import" };
+        return { kmsEndpoint: resource.kmsEndpoint ?? undefined, chosenBy: RECORDED_ENDPOINT };
     }
     const candidates: [string | undefined, EndpointSource][] = [
         [nonEmpty(resource.endpoint), "input endpoint"],

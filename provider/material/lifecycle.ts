@@ -1,5 +1,5 @@
 import { KmsSession } from "../client/session";
-import { ProviderContext, SessionTarget, openSessionFor, recordedTrust } from "../client/context";
+import { ProviderContext, openSessionFor, recordedTarget } from "../client/context";
 import { resolveClientSettings } from "../client/settings";
 import type { DiffOutcome } from "../checks/answers";
 import { deleteKeyMaterial, deletionReport } from "../kms/deleteMaterial";
@@ -70,20 +70,6 @@ export async function createMaterial(
     // Without importType the resource asks for the key's first material; a material of its own, never a second one.
     const claimsKey = inputs.importType === undefined && result.newMaterial && supportsMultipleMaterials(keySpec);
     return { id, outs: await finish(kms, id, material, applied, { rotate, imported: true, claimsKey }) };
-}
-
-/**
- * Where refresh and destroy go (they run no program): the endpoint recorded at the import (older states: the
- * endpoint input), judged by the rules with the stack's current configuration (recordedTrust).
- */
-function recordedTarget(context: ProviderContext, olds: MaterialOutputs): SessionTarget {
-    const recorded = olds.kmsEndpoint !== undefined ? olds.kmsEndpoint : (olds.endpoint ?? undefined);
-    return {
-        ...olds,
-        keyId: olds.keyArn,
-        region: undefined,
-        trustedEndpoints: recordedTrust(context, olds.keyArn, recorded, olds.trustedEndpoints),
-    };
 }
 
 export async function readMaterial(

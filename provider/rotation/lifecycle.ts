@@ -1,4 +1,4 @@
-import { ProviderContext, openSessionFor, recordedTrust } from "../client/context";
+import { ProviderContext, openSessionFor, recordedTarget } from "../client/context";
 import { KmsSession } from "../client/session";
 import { bareKeyId } from "../client/settings";
 import { KeyMaterialError } from "../kms/errors";
@@ -107,20 +107,16 @@ export async function readRotation(
     id: string,
     olds: RotationOutputs,
 ): Promise<{ id: string; props?: RotationOutputs }> {
+    const target = recordedTarget(context, olds);
     const inputs = {
         ...olds,
         keyId: olds.keyArn,
         endpoint: olds.endpoint ?? undefined,
         profile: olds.profile ?? undefined,
-        trustedEndpoints: recordedTrust(
-            context,
-            olds.keyArn,
-            olds.endpoint ?? undefined,
-            olds.trustedEndpoints ?? undefined,
-        ),
+        trustedEndpoints: target.trustedEndpoints ?? undefined,
         assumeRole: olds.assumeRole ?? undefined,
     };
-    const outs = await outputsOf(openSessionFor(context, inputs), inputs);
+    const outs = await outputsOf(openSessionFor(context, target), inputs);
     return outs ? { id, props: outs } : { id: "" };
 }
 

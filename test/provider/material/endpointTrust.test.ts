@@ -138,4 +138,27 @@ describe("provider/material: endpoint trust at run time", () => {
         await assert.rejects(deleteMaterial(fixture().context, tampered), /plain http is allowed only to loopback/);
         assert.deepEqual(fixture().kms.control.counters(), {}, "no request was sent");
     });
+
+    it(
+        "refresh and destroy of material imported through the resource's own endpoint and trustedEndpoints: " +
+            "refused (outputs alone never make an endpoint trusted), saying to list it in the stack's config",
+        async () => {
+            const key = await fixture().createKey();
+            const { outs } = await createMaterial(context({ endpoint: undefined }), {
+                keyId: key.KeyId!,
+                keyMaterial: randomBytes(32).toString("base64"),
+                endpoint: https.url,
+                trustedEndpoints: [https.url],
+            });
+            assert.equal(outs.kmsEndpoint, https.url);
+            https.operations.length = 0;
+            const stack = context({ endpoint: undefined });
+            const advice = /run no program: .*list its origin .* in pulumi-kms-byok:trustedEndpoints/;
+            await assert.rejects(readMaterial(stack, "id", outs), advice);
+            await assert.rejects(deleteMaterial(stack, outs), advice);
+            assert.deepEqual(https.operations, [], "nothing sent");
+            const listed = context({ endpoint: undefined, trustedEndpoints: [https.url] });
+            assert.equal((await readMaterial(listed, "id", outs)).props?.importState, "IMPORTED");
+        },
+    );
 });
