@@ -56,10 +56,6 @@ export class KmsError extends Error {
 
 const err = (type: string, message?: string) => new KmsError(type, message);
 
-/** A header value a client sent, quoted and cut short for a message. */
-const shown = (value: string | undefined) =>
-    value === undefined ? "(none)" : JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
-
 /** Every message template, named by situation. `arn` is always the key ARN (AWS shows the ARN even for a bare id). */
 export const E = {
     // --- identifiers (docs/kms-behaviour.md#key-identifiers) [R]
@@ -218,17 +214,18 @@ export const E = {
             `Credential should be scoped to a valid region, not ` +
                 `'${region.length > 64 ? `${region.slice(0, 64)}…` : region}'.`,
         ),
-    foreignHost: (host: string | undefined) =>
+    // The refused header's value is not quoted: it is whatever the (possibly hostile) page or client chose.
+    foreignHost: () =>
         err(
             "AccessDeniedException",
-            `kms-local answers only requests addressed to a loopback or configured host; Host ` +
-                `${shown(host)} is neither (DNS rebinding?). ` +
+            "kms-local answers only requests addressed to a loopback or configured host; this request's Host " +
+                "header is missing or names neither (DNS rebinding?). " +
                 "Use http://127.0.0.1:<port>, or list the name with allowedHosts (CLI: --allowed-host).",
         ),
-    foreignOrigin: (origin: string) =>
+    foreignOrigin: () =>
         err(
             "AccessDeniedException",
-            `kms-local refuses requests from web pages: Origin ${shown(origin)} is not a loopback or configured host.`,
+            "kms-local refuses requests from web pages: this request's Origin is not a loopback or configured host.",
         ),
     tooManyConnections: (max: number) =>
         err(

@@ -14,11 +14,8 @@ import { hostOfHeader, isLoopbackHostname } from "./loopback.js";
 export interface HostGuard {
     /** The non-loopback hostnames accepted besides loopback ones (lowercase, no port), for messages and logs. */
     readonly extraHosts: readonly string[];
-    /** Why a request with these headers is refused, or undefined when it may be answered. */
-    refusal(headers: {
-        host?: string;
-        origin?: string;
-    }): { header: "Host" | "Origin"; value: string | undefined } | undefined;
+    /** Which header makes a request refused, or undefined when it may be answered. */
+    refusal(headers: { host?: string; origin?: string }): "Host" | "Origin" | undefined;
 }
 
 const WILDCARD_BINDS = new Set(["0.0.0.0", "::", "0:0:0:0:0:0:0:0"]);
@@ -71,8 +68,8 @@ export function createHostGuard(bindHost: string, allowedHosts: readonly string[
     return {
         extraHosts: [...extra],
         refusal: ({ host, origin }) => {
-            if (host === undefined || !accepted(hostOfHeader(host))) return { header: "Host", value: host };
-            if (origin !== undefined && !originAccepted(origin)) return { header: "Origin", value: origin };
+            if (host === undefined || !accepted(hostOfHeader(host))) return "Host";
+            if (origin !== undefined && !originAccepted(origin)) return "Origin";
             return undefined;
         },
     };

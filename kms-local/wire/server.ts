@@ -210,8 +210,7 @@ export function createKmsServer(rt: Runtime, control: KmsLocalControl, options: 
                 const route = routeOf(req, url);
                 const foreign = options.hostGuard.refusal({ host: req.headers.host, origin: req.headers.origin });
                 if (foreign) {
-                    const error =
-                        foreign.header === "Host" ? E.foreignHost(foreign.value) : E.foreignOrigin(foreign.value ?? "");
+                    const error = foreign === "Host" ? E.foreignHost() : E.foreignOrigin();
                     refuse(req, res, route, error, rt.switches);
                     return;
                 }

@@ -67,8 +67,9 @@ describe("kms-local wire: Host and Origin (DNS rebinding)", () => {
             assert.equal(kms.json?.__type, "AccessDeniedException", host);
             assert.match(
                 String(kms.json?.message),
-                /only requests addressed to a loopback or configured host; Host ".*" is neither/,
+                /only requests addressed to a loopback or configured host; this request's Host header is missing or names neither/,
             );
+            assert.ok(!String(kms.json?.message).includes(host.split(":")[0]!), "the refused value is not quoted");
             assert.match(String(kms.headers["x-amzn-requestid"]), /^[0-9a-f-]{36}$/);
             const sts = await r.sts();
             assert.equal(sts.status, 403, host);
@@ -92,7 +93,7 @@ describe("kms-local wire: Host and Origin (DNS rebinding)", () => {
             const kms = await r.kms();
             assert.equal(kms.status, 403, origin);
             assert.equal(kms.json?.__type, "AccessDeniedException");
-            assert.match(String(kms.json?.message), /refuses requests from web pages: Origin/);
+            assert.match(String(kms.json?.message), /refuses requests from web pages: this request's Origin/);
             assert.equal((await r.sts()).status, 403, origin);
             assert.equal((await r.control()).status, 403, origin);
         }
@@ -179,7 +180,7 @@ describe("kms-local wire: Host and Origin (DNS rebinding)", () => {
         });
         assert.match(answer, /^HTTP\/1\.1 403 /);
         assert.match(answer, /"__type":"AccessDeniedException"/);
-        assert.match(answer, /Host \(none\)/);
+        assert.match(answer, /Host header is missing or names neither/);
     });
 });
 
@@ -244,11 +245,8 @@ describe("kms-local wire: the Host names an operator allows", () => {
         const ip = createHostGuard("10.9.8.7");
         assert.equal(ip.refusal({ host: "10.9.8.7:4599" }), undefined);
         assert.equal(ip.refusal({ host: "127.0.0.1:4599" }), undefined);
-        assert.deepEqual(ip.refusal({ host: "attacker.example:4599" }), {
-            header: "Host",
-            value: "attacker.example:4599",
-        });
-        assert.deepEqual(ip.refusal({ host: "10.9.8.6" }), { header: "Host", value: "10.9.8.6" });
+        assert.equal(ip.refusal({ host: "attacker.example:4599" }), "Host");
+        assert.equal(ip.refusal({ host: "10.9.8.6" }), "Host");
         const wildcard = createHostGuard("0.0.0.0");
         assert.equal(wildcard.refusal({ host: "0.0.0.0:4599" }), undefined);
         for (const address of wildcard.extraHosts)
@@ -257,7 +255,7 @@ describe("kms-local wire: the Host names an operator allows", () => {
                 undefined,
                 address,
             );
-        assert.deepEqual(wildcard.refusal({ host: "attacker.example" }), { header: "Host", value: "attacker.example" });
+        assert.equal(wildcard.refusal({ host: "attacker.example" }), "Host");
         assert.deepEqual(createHostGuard("127.0.0.1").extraHosts, [], "a loopback bind answers loopback names only");
     });
 });
