@@ -69,7 +69,7 @@ describe("kms-local wire: Host and Origin (DNS rebinding)", () => {
                 String(kms.json?.message),
                 /only requests addressed to a loopback or configured host; this request's Host header is missing or names neither/,
             );
-            assert.ok(!String(kms.json?.message).includes(host.split(":")[0]!), "the refused value is not quoted");
+            assert.ok(!String(kms.json?.message).includes(host.split(":")[0]), "the refused value is not quoted");
             assert.match(String(kms.headers["x-amzn-requestid"]), /^[0-9a-f-]{36}$/);
             const sts = await r.sts();
             assert.equal(sts.status, 403, host);
