@@ -96,15 +96,18 @@ async function main(): Promise<void> {
             printed.push(text);
             say.cli(text);
         };
-        const pulumi = (command: CommandName, options: RunOptions = {}) =>
-            succeeded(stack.run(command, { ...options, onOutput: output, color: say.color }));
+        const run = (command: CommandName, options: RunOptions = {}) =>
+            stack.run(command, { ...options, onOutput: output, color: say.color });
+        const pulumi = (command: CommandName, options: RunOptions = {}) => succeeded(run(command, options));
 
         say.step("1. preview", "pulumi preview");
         await pulumi("preview");
 
         say.step("2. up: import the material", "pulumi up --yes");
         const up = await pulumi("up");
-        const keyMaterialId = String(up.outputs?.["keyMaterialId"]);
+        const keyMaterialId = up.outputs?.["keyMaterialId"];
+        // Never a delete without the id meant (String(undefined) would send "undefined").
+        if (typeof keyMaterialId !== "string") throw new Error("the stack exported no keyMaterialId");
         say.command(`aws kms encrypt --key-id ${keyId} --plaintext fileb://card.txt   # the key works`);
         const ciphertext = await encrypt(say, operator, keyArn, "card 4111-xxxx-xxxx-1111");
 
@@ -116,13 +119,7 @@ async function main(): Promise<void> {
         say.note(`the key is now ${await keyState(operator, keyArn)}: nothing encrypts or decrypts with it`);
 
         say.step("4. the CI drift check finds it", "pulumi preview --refresh --diff --expect-no-changes");
-        const drift = await stack.run("preview", {
-            refresh: true,
-            diff: true,
-            expectNoChanges: true,
-            onOutput: output,
-            color: say.color,
-        });
+        const drift = await run("preview", { refresh: true, diff: true, expectNoChanges: true });
         if (drift.ok) throw new Error("the drift check passed, but the material was deleted");
         if (!/no changes were expected/i.test(drift.error ?? "")) throw new Error(drift.error);
         say.note(`exit code ${drift.exitCode ?? "unknown"}: the CI job fails, as it should`);
