@@ -136,11 +136,12 @@ function logout(p11: Pkcs11, session: Handle): void {
     }
 }
 
-function destroyQuietly(p11: Pkcs11, session: Handle, object: Handle): void {
+/** Destroys an object made for one transaction; never throws (a session object dies with its session anyway). */
+export function destroyQuietly(p11: Pkcs11, session: Handle, object: Handle): void {
     try {
         p11.C_DestroyObject(session, object);
     } catch {
-        // Already gone (a session object dies with its session).
+        // Already gone: nothing to clean up, and the caller's own error is the one to report.
     }
 }
 

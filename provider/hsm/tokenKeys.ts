@@ -28,7 +28,7 @@ import {
     CK_PARAMS_RSA_OAEP,
 } from "./constants";
 import { HsmError } from "./errors";
-import { TokenSession } from "./token";
+import { TokenSession, destroyQuietly } from "./token";
 
 /**
  * The short-lived objects the provider makes in a token: the KMS wrapping public key and ephemeral AES-256
@@ -97,9 +97,5 @@ export function oaepMechanism(digest: Digest): Mechanism {
 }
 
 export function destroy(t: TokenSession, object: Handle): void {
-    try {
-        t.p11.C_DestroyObject(t.session, object);
-    } catch {
-        // A session object goes with its session, which is closed right after.
-    }
+    destroyQuietly(t.p11, t.session, object);
 }

@@ -2,7 +2,7 @@ import { KeyObject } from "node:crypto";
 import { Attribute, Handle } from "./binding";
 import { CKA_LABEL, CKA_PRIVATE, CKA_TOKEN, CKA_TRUSTED, CKA_WRAP_WITH_TRUSTED, CKM_AES_KEY_GEN } from "./constants";
 import { HsmError, isTokenAnswer, tokenAnswer } from "./errors";
-import { EPHEMERAL_AES_TEMPLATE, wrappingPublicKeyTemplate } from "./tokenKeys";
+import { EPHEMERAL_AES_TEMPLATE, destroy, wrappingPublicKeyTemplate } from "./tokenKeys";
 import { TokenSession } from "./token";
 import { TrustedKeys } from "./wrapKey";
 
@@ -29,7 +29,8 @@ export async function prepareTrustedKeys(t: TokenSession, wrappingKey: KeyObject
         if (keyWrap) made.push(await generateTrustedEphemeral(t, true));
         return made;
     } catch (error) {
-        for (const object of made) t.p11.C_DestroyObject(t.session, object);
+        // Quietly: a failed cleanup must not hide why marking failed, nor leave the other objects behind.
+        for (const object of made) destroy(t, object);
         if (error instanceof HsmError) throw error;
         throw new HsmError(
             `${t.token} did not let its Security Officer mark the KMS wrapping key trusted ` +
@@ -85,7 +86,7 @@ export async function userTrustedKeys(
  */
 export function userMayMarkTrusted(t: TokenSession, someKey: KeyObject): boolean {
     try {
-        t.p11.C_DestroyObject(t.session, createTrusted(t, someKey, false));
+        destroy(t, createTrusted(t, someKey, false));
         return true;
     } catch {
         return false;
