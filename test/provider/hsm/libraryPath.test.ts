@@ -140,7 +140,7 @@ describe("provider/hsm/libraryPath: the PKCS#11 libraries the provider agrees to
             assert.equal(fixture().calls("GetParametersForImport").length, 0);
         });
 
-        it("says why a file is not a loadable library without quoting its path (the loader's text holds it)", async () => {
+        it("says why a file is not a loadable library, without its path (the loader's text holds it)", async () => {
             const notLibrary = join(dir, `not-elf-${randomBytes(3).toString("hex")}.so`);
             writeFileSync(notLibrary, "not a shared object", { mode: 0o600 });
             const inputs = {
