@@ -27,13 +27,15 @@ describe("provider/kms: where a key is looked for", () => {
         async () => {
             const key = await fixture().createKey(); // in us-east-1
             const context = withSettings({ region: "eu-west-1", propagationTimeoutSeconds: 2 });
-            let loggedAt = 0;
+            // "At once": when the line is logged, KMS has answered exactly one DescribeKey (no wait happened yet).
+            let describesWhenLogged: number | undefined;
             const log = context.log;
             context.log = (message) => {
-                if (!loggedAt && /was not found/.test(message)) loggedAt = Date.now();
+                if (describesWhenLogged === undefined && /was not found/.test(message))
+                    describesWhenLogged = fixture().calls("DescribeKey").length;
                 log(message);
             };
-            const started = Date.now();
+            const describesBefore = fixture().calls("DescribeKey").length;
             const error = await createMaterial(context, {
                 keyId: key.KeyId!,
                 keyMaterial: randomBytes(32).toString("base64"),
@@ -56,7 +58,8 @@ describe("provider/kms: where a key is looked for", () => {
             const first = fixture().logs.find((l) => /was not found/.test(l));
             assert.match(first ?? "", where);
             assert.match(first ?? "", /waiting up to 2s in case it was created moments ago/);
-            assert.ok(loggedAt - started < 1000, "said before the wait, not after it");
+            assert.equal(describesWhenLogged, describesBefore + 1, "said after the first NotFound, before the wait");
+            assert.ok(fixture().calls("DescribeKey").length > describesBefore + 1, "then it waited, asking again");
         },
     );
 
