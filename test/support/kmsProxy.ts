@@ -13,7 +13,8 @@ import type { AddressInfo } from "node:net";
  * A test-only KMS endpoint on loopback that forwards to kms-local and can misbehave: run a hook before a
  * request is forwarded (someone else acting on the key at that very moment), or rewrite a response (a
  * malicious or broken endpoint choosing the wrapping key). It sees what a real man-in-the-middle would see,
- * and records which operations reached it.
+ * and records which operations reached it. A hook that fails drops the connection (the client sees a network
+ * error) and stop() rejects with the hook's error, so a broken test fixture is never mistaken for a result.
  */
 
 export interface ProxyHooks {
@@ -30,6 +31,7 @@ export interface KmsProxy {
     /** Operations received, in order. */
     operations: string[];
     hooks: ProxyHooks;
+    /** Closes the proxy; rejects if a hook or the forwarding failed while it ran. */
     stop(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startKmsProxy(
 ): Promise<KmsProxy> {
     const upstream = new URL(target);
     const operations: string[] = [];
+    const failures: Error[] = [];
     const proxy: KmsProxy = { url: "", operations, hooks, stop: async () => undefined };
     const handler = (req: IncomingMessage, res: ServerResponse) => {
         const chunks: Buffer[] = [];
@@ -82,18 +85,23 @@ export async function startKmsProxy(
                 }
                 res.writeHead(answer.status, { ...answer.headers, "content-length": String(payload.length) });
                 res.end(payload);
-            })().catch(() => res.destroy());
+            })().catch((error: unknown) => {
+                failures.push(error instanceof Error ? error : new Error(String(error)));
+                res.destroy();
+            });
         });
     };
     const server: Server = options.tls ? createTlsServer(options.tls, handler) : createServer(handler);
     const host = options.host ?? "127.0.0.1";
     await new Promise<void>((resolve) => server.listen(0, host, resolve));
     proxy.url = `${options.tls ? "https" : "http"}://${host}:${(server.address() as AddressInfo).port}`;
-    proxy.stop = () =>
-        new Promise<void>((resolve) => {
+    proxy.stop = async () => {
+        await new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();
         });
+        if (failures.length > 0) throw new AggregateError(failures, "the KMS test proxy failed while forwarding");
+    };
     return proxy;
 }
 
