@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime";
 import {
     callsPerResource,
     checkTarget,
@@ -81,7 +82,7 @@ describe("bench/results", () => {
 
     it("measures sizes from a stack export, secrets encrypted, __provider stored in inputs and outputs", () => {
         const provider = "exports.handler = __f0; /* … */";
-        const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc" };
+        const secret = { [specialSigKey]: specialSecretSig, ciphertext: "v1:abc" };
         const material = {
             urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial::material-0000",
             type: "pulumi-nodejs:dynamic/aws-kms:ImportedKeyMaterial",

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { SECRET_SIG, SIG_KEY } from "./mocks";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime";
 import { decodeKeyMaterial } from "../../provider/wrapping/encodings";
 import { inspectMaterial, publicKeyOf } from "../../provider/wrapping/material";
 
@@ -144,7 +144,7 @@ export class LeakRegistry {
             return;
         }
         const record = value as Record<string, unknown>;
-        if (record[SIG_KEY] === SECRET_SIG && "value" in record) {
+        if (record[specialSigKey] === specialSecretSig && "value" in record) {
             this.addMaterialsIn(record["value"], source, true);
             return;
         }

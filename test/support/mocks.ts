@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime";
 
 /**
  * A Pulumi program run under `pulumi.runtime.setMocks` — Pulumi's own unit-test path, where no provider code
@@ -12,11 +13,8 @@ import * as pulumi from "@pulumi/pulumi";
  * resource passes to another (key.arn → keyId) shows up as that placeholder in the other's inputs.
  */
 
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
 export const isSecretEnvelope = (value: unknown): boolean =>
-    !!value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+    !!value && typeof value === "object" && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
 
 export interface CapturedResource {
     urn: string;

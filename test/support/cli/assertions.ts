@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime";
 import { assertNoMaterial } from "../assertions";
 import type { CliRun, CliStack, StateResource } from "./cliStack";
 
 /** Pulumi's marker of a secret value; in an export without --show-secrets it carries only a ciphertext. */
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
 export const isEncryptedSecret = (value: unknown): boolean =>
     !!value &&
     typeof value === "object" &&
-    (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG &&
+    (value as Record<string, unknown>)[specialSigKey] === specialSecretSig &&
     typeof (value as Record<string, unknown>)["ciphertext"] === "string";
 
 /** The run succeeded; otherwise fail with what the user would have seen. */
