@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as sdkLog from "@pulumi/pulumi/log";
 import { MAX_INPUT_CHARS, Redactor, WITHHELD } from "../checks/redaction";
+import type { InputSpec } from "../checks/schema";
 import { materialTextForms } from "../wrapping/encodings";
 
 /**
@@ -13,9 +14,10 @@ import { materialTextForms } from "../wrapping/encodings";
  * ImportedKeyMaterial would put the material into `pulumi --debug` output, `-v=3` (and higher) logs, and every
  * engine event log (`--event-log`, the Automation API's `onEvent`), which include debug events.
  *
- * Each ImportedKeyMaterial registers its material here; the SDK's log functions are wrapped once so that no
- * message leaves this process with a registered material in it, in any of its encodings. The materials stay in
- * memory only as long as the program's own copy does (this process's lifetime).
+ * Each ImportedKeyMaterial registers its material here, and its credentials (hsmPin, hsmModuleParameters); the
+ * SDK's log functions are wrapped once so that no message leaves this process with a registered material in it,
+ * in any of its encodings, or a credential as text (a PIN is short: it is masked whatever its length). They stay
+ * in memory only as long as the program's own copy does (this process's lifetime).
  *
  * Bounded like the provider's redaction (checks/redaction.ts): a material longer than MAX_INPUT_CHARS
  * (check refuses it) is never decoded; it goes to a Redactor in strict mode instead, which keeps a few pieces
@@ -36,6 +38,11 @@ const WINDOW = 8;
 const byWindow = new Map<string, { form: string; offset: number; rank: number }[]>();
 /** A form holds "[": replacing another form by REDACTED could complete it, so every form is tried in turn. */
 let tryEveryForm = false;
+/**
+ * Credentials, as text and as a JSON string spells them, longest first (a PIN may stand inside the module
+ * parameters): few per program, one PIN is usually every resource's.
+ */
+let credentials: string[] = [];
 /** Oversized materials (strict mode); `broken`: one could not be registered, so every message is withheld. */
 const oversized = new Redactor();
 let broken = false;
@@ -43,19 +50,31 @@ let broken = false;
 type LogFunction = (message: string, ...rest: unknown[]) => Promise<void>;
 type SdkLog = Record<"debug" | "info" | "warn" | "error", LogFunction & { [WRAPPED]?: true }>;
 
-/** Redacts this material (a program's keyMaterial input, once resolved) from every SDK log message. */
-export function redactFromSdkLogs(material: pulumi.Input<string>): void {
+/** What an input's value is (its schema says): a material (searched for in every encoding) or a credential. */
+type SecretKind = NonNullable<InputSpec["secret"]>;
+
+/**
+ * Redacts this input's value (once resolved) from every SDK log message. The promise settles when the value is
+ * registered, and never if it stays unknown (a preview): nothing to redact then.
+ */
+export function redactFromSdkLogs(secret: pulumi.Input<string>, kind: SecretKind = "material"): Promise<void> {
     installOnce();
-    // Resolves with the input; the callback only records the value (its result is discarded).
-    pulumi.output(material).apply((value) => {
-        if (typeof value === "string") register(value);
-        return undefined;
+    return new Promise((resolve) => {
+        // The callback only records the value (its result is discarded).
+        pulumi.output(secret).apply((value) => {
+            if (typeof value === "string") register(value, kind);
+            resolve();
+            return undefined;
+        });
     });
 }
 
-function register(value: string): void {
+function register(value: string, kind: SecretKind): void {
     try {
-        if (value.length <= MAX_INPUT_CHARS) {
+        if (kind === "credential") {
+            if (value.length > MAX_INPUT_CHARS) oversized.addSecretText(value);
+            else if (value.length > 0) addCredential(value);
+        } else if (value.length <= MAX_INPUT_CHARS) {
             for (const form of materialTextForms(value)) addForm(form);
         } else {
             oversized.addSecretText(value);
@@ -63,6 +82,11 @@ function register(value: string): void {
     } catch {
         broken = true;
     }
+}
+
+function addCredential(value: string): void {
+    const forms = new Set([...credentials, value, JSON.stringify(value).slice(1, -1)]);
+    credentials = [...forms].sort((a, b) => b.length - a.length);
 }
 
 function addForm(form: string): void {
@@ -107,6 +131,8 @@ export function redact(message: string): string {
         if (broken) return WITHHELD;
         let text = oversized.strict ? oversized.redact(message) : message;
         for (const form of formsIn(text)) if (text.includes(form)) text = text.split(form).join(REDACTED);
+        for (const credential of credentials)
+            if (text.includes(credential)) text = text.split(credential).join(REDACTED);
         return text;
     } catch {
         return WITHHELD;

@@ -40,8 +40,9 @@ export class ImportedKeyMaterial<TKeySpec extends KeySpec = KeySpec> extends pul
         // of engine/storedProvider.ts, not the closure dynamic.Resource would serialize (see there).
         const given = args as unknown as Record<string, unknown>;
         const secrets = secretNames(MATERIAL_INPUTS);
-        for (const name of secrets)
-            if (given[name] !== undefined) redactFromSdkLogs(given[name] as pulumi.Input<string>);
+        for (const kind of ["material", "credential"] as const)
+            for (const name of secretNames(MATERIAL_INPUTS, kind))
+                if (given[name] !== undefined) void redactFromSdkLogs(given[name] as pulumi.Input<string>, kind);
         const props = {
             ...seededOutputs(MATERIAL_OUTPUTS),
             ...args,

@@ -25,13 +25,10 @@ function freshRedaction(): DebugLogRedaction {
 }
 
 describe("provider/resource/debugLogRedaction", () => {
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
-
     it("masks a material in its forms, as the SDK prints a RegisterResource response", async () => {
         const { redact, redactFromSdkLogs } = freshRedaction();
         const material = randomBytes(32);
-        redactFromSdkLogs(material.toString("base64"));
-        await settle();
+        await redactFromSdkLogs(material.toString("base64"));
         const message =
             `RegisterResource RPC finished: resp: ` +
             `${material.toString("base64")},keyId,${material.toString("hex")}`;
@@ -45,8 +42,7 @@ describe("provider/resource/debugLogRedaction", () => {
     it("masks each of many materials in every form, whole, wherever it sits in the message", async () => {
         const { redact, redactFromSdkLogs } = freshRedaction();
         const materials = Array.from({ length: 300 }, () => randomBytes(32));
-        for (const material of materials) redactFromSdkLogs(material.toString("base64"));
-        await settle();
+        await Promise.all(materials.map((material) => redactFromSdkLogs(material.toString("base64"))));
         for (const i of [0, 1, 150, 298, 299]) {
             const m = materials[i];
             const forms = [
@@ -63,11 +59,20 @@ describe("provider/resource/debugLogRedaction", () => {
         assert.equal(redact("keyId,validTo: 2030-01-01T00:00:00Z"), "keyId,validTo: 2030-01-01T00:00:00Z");
     });
 
+    it("masks a credential whatever its length (a 6-digit PIN), as text and as JSON spells it", async () => {
+        const { redact, redactFromSdkLogs } = freshRedaction();
+        const pin = String(100000 + (randomBytes(3).readUIntBE(0, 3) % 900000));
+        const parameters = `configdir='sql:/tmp/nss-${pin}' "quoted"`;
+        await Promise.all([redactFromSdkLogs(pin, "credential"), redactFromSdkLogs(parameters, "credential")]);
+        const message = `resp: {"hsmPin":"${pin}","hsmModuleParameters":${JSON.stringify(parameters)}} n=${pin}`;
+        assert.equal(redact(message), `resp: {"hsmPin":"[secret]","hsmModuleParameters":"[secret]"} n=[secret]`);
+        assert.equal(redact("keyId,validTo: 2030-01-01T00:00:00Z"), "keyId,validTo: 2030-01-01T00:00:00Z");
+    });
+
     it("withholds a message holding an oversized input (1 MB of PEM-like text), deriving nothing from it", async () => {
         const { redact, redactFromSdkLogs } = freshRedaction();
         const text = largeInput("PEM-like", 1024 * 1024);
-        redactFromSdkLogs(text);
-        await settle();
+        await redactFromSdkLogs(text);
         const scan = new ChunkScan();
         scan.add("1 MB PEM-like", text);
         // Withheld whole when it holds one of the pieces kept, and in any case searched (and cut) at 16 KB.
