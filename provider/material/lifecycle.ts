@@ -5,7 +5,7 @@ import type { DiffOutcome } from "../checks/answers";
 import { deleteKeyMaterial, deletionReport } from "../kms/deleteMaterial";
 import { KeyMaterialError } from "../kms/errors";
 import { ImportResult, importKeyMaterial } from "../kms/importMaterial";
-import { findKeyByID } from "../kms/finders";
+import { findWaitingForPropagation } from "../kms/keyLocation";
 import { readKeyMaterial } from "../kms/readMaterial";
 import { openHsmMaterial } from "../hsm";
 import { aesCmacCheckValue } from "../wrapping/checkValue";
@@ -344,7 +344,8 @@ async function generationRefusal(
         );
     }
     if (inputs.importType === "NEW_KEY_MATERIAL") return undefined;
-    const key = await findKeyByID(kms.client, inputs.keyId);
+    // As importKeyMaterial would: a key created moments ago is waited for, one not found says where it was sought.
+    const key = await findWaitingForPropagation(kms, inputs.keyId);
     if (key.KeyState === "PendingImport" && !key.CurrentKeyMaterialId) return undefined;
     return (
         `KMS key ${key.Arn} holds or held material (${key.KeyState}): newly generated material would ` +

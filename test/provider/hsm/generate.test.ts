@@ -164,6 +164,20 @@ describeEachToken("provider/hsm: material generated in the token", (token, trait
         },
     );
 
+    it("for a key not (yet) found, waits for it as an import would, then says where it was sought", async () => {
+        const context = {
+            ...fixture().context,
+            settings: { ...fixture().context.settings, propagationTimeoutSeconds: 2 },
+        };
+        const missing = "2c1f0a9e-7d4b-4e55-9a1c-3b8f6e2d0c47";
+        await assert.rejects(
+            createMaterial(context, generating(missing, "never-made", "SYMMETRIC_DEFAULT")),
+            /KMS key 2c1f0a9e-.* was not found in Region .* \(waited 2s for a new key to become visible\)/,
+        );
+        assert.ok(fixture().calls("DescribeKey").length > 1, "asked again while waiting");
+        assert.equal(objects(token(), "never-made").length, 0, "nothing generated");
+    });
+
     it(
         "a resource whose generated object is gone fails its reimport instead of generating other material; " +
             "destroy leaves the object",
