@@ -13,7 +13,7 @@ import {
 import { findKeyByID } from "./finders";
 import { assertKeyReachable } from "./keyLocation";
 import { readKeyMaterial } from "./readMaterial";
-import { isPermanentlyAssociated, materialLabel, shortLabel } from "./status";
+import { isPendingDeletion, isPermanentlyAssociated, materialLabel, shortLabel } from "./status";
 
 /**
  * The delete workflow (`pulumi destroy`): one DeleteImportedKeyMaterial for exactly the material this
@@ -202,8 +202,7 @@ export function deletionReport(report: DeleteReport, lastKnown: DeleteRequest["l
 
 function keyAfter(keyState: string | null | undefined, before: string, permanent: boolean): string {
     if (keyState === null) return "the key no longer exists";
-    if (keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion")
-        return `key was ${keyState} and stays so; nothing else to do`;
+    if (isPendingDeletion(keyState)) return `key was ${keyState} and stays so; nothing else to do`;
     const now = permanent ? "PendingImport" : keyState;
     if (now === undefined) return "the key's state could not be read afterwards";
     // "now" when the last refresh saw another state: the state before stays in the outputs of that refresh.

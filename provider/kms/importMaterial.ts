@@ -6,7 +6,7 @@ import {
     KeyMetadata,
 } from "@aws-sdk/client-kms";
 import { KmsSession } from "../client/session";
-import { shortLabel } from "./status";
+import { isPendingDeletion, shortLabel } from "./status";
 import { Wrapping } from "../wrapping/algorithms";
 import { KeySpec, supportsMultipleMaterials } from "../wrapping/keySpecs";
 import { WrappingKeyError, parseWrappingKey } from "../wrapping/wrap";
@@ -164,7 +164,7 @@ function assertImportable(key: KeyMetadata, request: ImportRequest): void {
                 `${multiRegion.PrimaryKey?.Arn ?? ""}, then the same bytes into each replica (omit importType here)`,
         );
     }
-    if (key.KeyState === "PendingDeletion" || key.KeyState === "PendingReplicaDeletion") {
+    if (isPendingDeletion(key.KeyState)) {
         throw new KeyMaterialError(
             `KMS key ${key.Arn} is ${key.KeyState} (deletion date ${key.DeletionDate?.toISOString() ?? "pending"}): ` +
                 "KMS refuses imports into it; cancel the key deletion first (CancelKeyDeletion), or " +

@@ -1,4 +1,5 @@
 import { KeyMetadata, RotationsListEntry } from "@aws-sdk/client-kms";
+import { regionOfArn } from "../client/settings";
 
 /** KMS's value sets, as its API spells them (the resources' outputs use them). */
 export type ExpirationModel = "KEY_MATERIAL_EXPIRES" | "KEY_MATERIAL_DOES_NOT_EXPIRE";
@@ -14,6 +15,14 @@ export type KeyState =
     | "Updating"
     | "Unknown";
 export type ImportState = "IMPORTED" | "PENDING_IMPORT";
+
+/** A key scheduled for deletion (a replica's too): KMS refuses imports, and its materials go with it. */
+export const isPendingDeletion = (keyState: string | null | undefined): boolean =>
+    keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion";
+
+/** A KeyMaterialId as KMS makes them: 64 lowercase hex digits (the SHA-256 of the material). */
+export const isKeyMaterialId = (value: unknown): value is string =>
+    typeof value === "string" && /^[0-9a-f]{64}$/.test(value);
 export type MultiRegionKeyType = "PRIMARY" | "REPLICA";
 export type ImportType = "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL";
 
@@ -143,7 +152,7 @@ export function shortLabel(material: { keyArn: string; keyMaterialId?: string | 
     const keyId = material.keyArn.split("/").pop() ?? material.keyArn;
     const multiRegion = keyId.startsWith("mrk-");
     const shortKey = multiRegion
-        ? `${keyId.slice(0, 12)}… in ${material.keyArn.split(":")[3] ?? "?"}`
+        ? `${keyId.slice(0, 12)}… in ${regionOfArn(material.keyArn) ?? "?"}`
         : keyId.length > 8
           ? `${keyId.slice(0, 8)}…`
           : keyId;
@@ -179,8 +188,7 @@ export function deletionImpactOf(state: {
     importState: string | null;
 }): DeletionImpact {
     if (state.importState !== "IMPORTED") return "NOTHING_TO_DELETE";
-    if (state.keyState === "PendingDeletion" || state.keyState === "PendingReplicaDeletion")
-        return "KEY_PENDING_DELETION";
+    if (isPendingDeletion(state.keyState)) return "KEY_PENDING_DELETION";
     if (state.keyMaterialState === null || isPermanentlyAssociated(state.keyMaterialState))
         return "KEY_BECOMES_PENDING_IMPORT";
     return "KEY_STAYS_USABLE";

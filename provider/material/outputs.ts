@@ -1,3 +1,4 @@
+import { regionOfArn } from "../client/settings";
 import { DeletionImpact, MaterialStatus, deletionImpactOf } from "../kms/status";
 import { KEY_CHECK_VALUE_ALGORITHM } from "../wrapping/checkValue";
 import { KeySpec } from "../wrapping/keySpecs";
@@ -79,7 +80,7 @@ export function refreshOutputs(
 function statusOutputs(status: MaterialStatus) {
     return {
         keyArn: status.keyArn,
-        region: regionOf(status.keyArn),
+        region: regionOfArn(status.keyArn) ?? "",
         keySpec: status.keySpec as KeySpec,
         keyMaterialId: status.keyMaterialId,
         keyState: status.keyState as KeyState,
@@ -93,8 +94,6 @@ function statusOutputs(status: MaterialStatus) {
         deletionImpact: deletionImpact(status),
     };
 }
-
-const regionOf = (keyArn: string): string => keyArn.split(":")[3] ?? "";
 
 /** What destroying the resource would do, as of this read, as a code (kept in state, so previews can show it). */
 export function deletionImpact(status: MaterialStatus): DeletionImpact {

@@ -1,4 +1,4 @@
-import { effectOfDeleting } from "../kms/status";
+import { effectOfDeleting, isPendingDeletion } from "../kms/status";
 import { isUnknown } from "../checks/engineValues";
 import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, shortLabel } from "./properties";
 import {
@@ -85,9 +85,6 @@ export const hasChanges = (plan: ChangePlan): boolean =>
     plan.rotate ||
     plan.recordOnly.length > 0 ||
     plan.unrepairable.length > 0;
-
-const isPendingDeletion = (keyState: string): boolean =>
-    keyState === "PendingDeletion" || keyState === "PendingReplicaDeletion";
 
 function planReplacement(olds: MaterialOutputs, news: MaterialInputs, plan: ChangePlan): void {
     if (isUnknown(news.keyId) || bareKeyId(news.keyId) !== bareKeyId(olds.keyArn)) plan.replace.push("keyId");

@@ -1,4 +1,5 @@
 import { KeyMaterialError } from "../kms/errors";
+import { isKeyMaterialId } from "../kms/status";
 import { endpointName } from "./plan";
 import { MaterialOutputs, bareKeyId, resourceId, shortLabel } from "./properties";
 
@@ -14,7 +15,6 @@ import { MaterialOutputs, bareKeyId, resourceId, shortLabel } from "./properties
 
 const KEY_ARN =
     /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
-const MATERIAL_ID = /^[0-9a-f]{64}$/;
 
 /** What disagrees, in words naming the fields (never their values: the state may hold anything). */
 export function stateDisagreements(olds: MaterialOutputs, id: string | undefined): string[] {
@@ -22,7 +22,7 @@ export function stateDisagreements(olds: MaterialOutputs, id: string | undefined
     const arn = typeof olds.keyArn === "string" ? KEY_ARN.exec(olds.keyArn) : null;
     if (!arn) problems.push("keyArn is not a KMS key ARN");
     const materialId = olds.keyMaterialId;
-    if (materialId !== null && (typeof materialId !== "string" || !MATERIAL_ID.test(materialId))) {
+    if (materialId !== null && !isKeyMaterialId(materialId)) {
         problems.push("keyMaterialId is not a KMS KeyMaterialId (64 lower-case hex characters)");
     }
     if (id !== undefined && id !== resourceId(olds.keyArn, materialId))

@@ -1,9 +1,9 @@
 import { ProviderContext, openSessionFor, recordedTarget } from "../client/context";
 import { KmsSession } from "../client/session";
-import { bareKeyId } from "../client/settings";
+import { bareKeyId, regionOfArn } from "../client/settings";
 import { KeyMaterialError } from "../kms/errors";
 import { readRotationState, rotateKeyToMaterial } from "../kms/rotateMaterial";
-import type { KeyMaterialState } from "../kms/status";
+import { isKeyMaterialId, shortLabel, type KeyMaterialState } from "../kms/status";
 import type { CheckOutcome, DiffOutcome } from "../checks/answers";
 import { isUnknown, plainInputs } from "../checks/engineValues";
 import {
@@ -18,7 +18,6 @@ import {
 } from "../checks/rules";
 import { PlainInputs, StoredOutputs, echoedInputs, namesOf, typeRules } from "../checks/schema";
 import { ROTATION_INPUTS, ROTATION_OUTPUTS } from "./schema";
-import { shortLabel } from "../kms/status";
 
 /**
  * KeyMaterialRotation: "this imported material is the key's CURRENT one". Create and update call
@@ -36,7 +35,6 @@ export interface RotationOutputs extends StoredOutputs<typeof ROTATION_OUTPUTS> 
 
 export const ROTATION_INPUT_NAMES = namesOf(ROTATION_INPUTS);
 const ROTATION_INPUT_TYPES = typeRules(ROTATION_INPUTS);
-const MATERIAL_ID = /^[0-9a-f]{64}$/;
 
 export function checkRotation(news: Record<string, unknown>): CheckOutcome {
     const inputs = plainInputs(news);
@@ -52,7 +50,7 @@ export function checkRotation(news: Record<string, unknown>): CheckOutcome {
             "keyMaterialId is required: the keyMaterialId output of an ImportedKeyMaterial of this key (a " +
                 "symmetric key's material)",
         );
-    else if (typeof id === "string" && !isUnknown(id) && !MATERIAL_ID.test(id))
+    else if (typeof id === "string" && !isUnknown(id) && !isKeyMaterialId(id))
         fail("keyMaterialId", "keyMaterialId must be 64 lowercase hex characters (a KMS KeyMaterialId)");
     checkRegion(inputs, fail);
     checkEndpoint(inputs["endpoint"], fail);
@@ -138,7 +136,7 @@ async function outputsOf(kms: KmsSession, inputs: RotationInputs): Promise<Rotat
     if (!state) return undefined;
     return {
         ...echoedInputs(ROTATION_OUTPUTS, inputs),
-        region: state.keyArn.split(":")[3] ?? "",
+        region: regionOfArn(state.keyArn) ?? "",
         ...state,
         keyMaterialState: state.keyMaterialState as KeyMaterialState | null,
     };
