@@ -13,10 +13,14 @@ import {
     type KeyObject,
 } from "node:crypto";
 import {
+    CreateKeyCommand,
+    DescribeKeyCommand,
     GetParametersForImportCommand,
     ImportKeyMaterialCommand,
     KMSClient,
     type AlgorithmSpec,
+    type CreateKeyCommandInput,
+    type KeyMetadata,
     type ImportKeyMaterialCommandInput,
     type ImportKeyMaterialCommandOutput,
     type WrappingKeySpec,
@@ -29,6 +33,12 @@ export interface Fixture {
     client: KMSClient;
     /** A client for another Region (same endpoint; the Region travels in the SigV4 scope). */
     clientIn(region: string, maxAttempts?: number): KMSClient;
+    /** CreateKey through `client` (Origin EXTERNAL unless the input says otherwise): the new key's id. */
+    createKey(input?: CreateKeyCommandInput): Promise<string>;
+    /** A new EXTERNAL symmetric key with this material imported (never expiring): Enabled. */
+    enabledKey(material?: Buffer): Promise<{ keyId: string; material: Buffer; materialId: string }>;
+    /** DescribeKey's KeyMetadata. */
+    describe(keyId: string): Promise<KeyMetadata | undefined>;
 }
 
 /** Test defaults: quotas off (conformance tests create keys faster than 5/s), fast rotation. */
@@ -54,7 +64,17 @@ export function useKmsLocal(options: KmsLocalOptions = {}): () => Fixture {
             clients.push(c);
             return c;
         };
-        fixture = { kms, client: clientIn("us-east-1"), clientIn };
+        const client = clientIn("us-east-1");
+        const createKey = async (input: CreateKeyCommandInput = {}) =>
+            (await client.send(new CreateKeyCommand({ Origin: "EXTERNAL", ...input }))).KeyMetadata?.KeyId as string;
+        const enabledKey = async (material = symmetricMaterial()) => {
+            const keyId = await createKey();
+            const imported = await importMaterial(client, keyId, material);
+            return { keyId, material, materialId: imported.KeyMaterialId as string };
+        };
+        const describe = async (keyId: string) =>
+            (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+        fixture = { kms, client, clientIn, createKey, enabledKey, describe };
     });
     after(async () => {
         for (const c of clients) c.destroy();

@@ -46,19 +46,10 @@ describe("kms-local switches", () => {
     const c = () => f().client;
     const use = (s: Partial<Switches>) => f().kms.control.setSwitches(s);
     afterEach(() => f().kms.control.resetSwitches());
-    const newKey = async (
-        spec: KeySpec = "SYMMETRIC_DEFAULT",
-        usage?: KeyUsageType,
-        origin: "EXTERNAL" | "AWS_KMS" = "EXTERNAL",
-    ) =>
-        (await c().send(new CreateKeyCommand({ Origin: origin, KeySpec: spec, KeyUsage: usage }))).KeyMetadata
-            ?.KeyId as string;
-    const enabledKey = async (material = symmetricMaterial()) => {
-        const keyId = await newKey();
-        const r = await importMaterial(c(), keyId, material);
-        return { keyId, material, materialId: r.KeyMaterialId as string };
-    };
-    const state = async (keyId: string) => (await c().send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+    const newKey = (spec: KeySpec = "SYMMETRIC_DEFAULT", usage?: KeyUsageType, origin?: "AWS_KMS") =>
+        f().createKey({ KeySpec: spec, KeyUsage: usage, ...(origin ? { Origin: origin } : {}) });
+    const enabledKey = (material?: Buffer) => f().enabledKey(material);
+    const state = (keyId: string) => f().describe(keyId);
 
     it("validates names and values", () => {
         assert.throws(() => use({ nope: "x" } as unknown as Partial<Switches>), /unknown switch/);

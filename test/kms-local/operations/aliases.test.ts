@@ -1,16 +1,11 @@
 import * as assert from "node:assert/strict";
-import {
-    CreateAliasCommand,
-    CreateKeyCommand,
-    ListAliasesCommand,
-    ScheduleKeyDeletionCommand,
-} from "@aws-sdk/client-kms";
+import { CreateAliasCommand, ListAliasesCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { expectKmsError, useKmsLocal } from "../fixture.js";
 
 describe("kms-local CreateAlias, ListAliases", () => {
     const f = useKmsLocal();
     const c = () => f().client;
-    const newKey = async () => (await c().send(new CreateKeyCommand({}))).KeyMetadata?.KeyId as string;
+    const newKey = () => f().createKey({ Origin: "AWS_KMS" });
 
     it("creates aliases and lists them, filtered by key and paginated", async () => {
         const a = await newKey();

@@ -4,7 +4,6 @@ import {
     CreateKeyCommand,
     DecryptCommand,
     DeleteImportedKeyMaterialCommand,
-    DescribeKeyCommand,
     EncryptCommand,
     ListKeyRotationsCommand,
     RotateKeyOnDemandCommand,
@@ -23,11 +22,9 @@ import {
 
 describe("kms-local DeleteImportedKeyMaterial", () => {
     const f = useKmsLocal({ rotationDelayMs: 0 });
-    const newKey = async (spec: KeySpec = "SYMMETRIC_DEFAULT", usage?: KeyUsageType) =>
-        (await f().client.send(new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: spec, KeyUsage: usage })))
-            .KeyMetadata?.KeyId as string;
-    const state = async (keyId: string) =>
-        (await f().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+    const newKey = (spec: KeySpec = "SYMMETRIC_DEFAULT", usage?: KeyUsageType) =>
+        f().createKey({ KeySpec: spec, KeyUsage: usage });
+    const state = (keyId: string) => f().describe(keyId);
     const del = (keyId: string, keyMaterialId?: string) =>
         f().client.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: keyMaterialId }));
 

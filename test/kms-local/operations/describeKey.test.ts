@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { request } from "node:http";
 import {
     CreateAliasCommand,
-    CreateKeyCommand,
+    type CreateKeyCommandInput,
     DeleteImportedKeyMaterialCommand,
     DescribeKeyCommand,
     RotateKeyOnDemandCommand,
@@ -20,10 +20,8 @@ import {
 
 describe("kms-local DescribeKey", () => {
     const f = useKmsLocal();
-    const newKey = async (extra: Record<string, unknown> = {}) =>
-        (await f().client.send(new CreateKeyCommand({ Origin: "EXTERNAL", ...extra }))).KeyMetadata?.KeyId as string;
-    const describe = async (keyId: string) =>
-        (await f().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+    const newKey = (input?: CreateKeyCommandInput) => f().createKey(input);
+    const describe = (keyId: string) => f().describe(keyId);
 
     it("accepts key ID, key ARN, alias name and alias ARN", async () => {
         const keyId = await newKey();

@@ -20,11 +20,7 @@ import {
 describe("kms-local Encrypt, Decrypt, GetPublicKey", () => {
     const f = useKmsLocal();
     const c = () => f().client;
-    const enabledKey = async (material = symmetricMaterial()) => {
-        const keyId = (await c().send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata?.KeyId as string;
-        await importMaterial(c(), keyId, material);
-        return keyId;
-    };
+    const enabledKey = async (material?: Buffer) => (await f().enabledKey(material)).keyId;
     const text = (p: Uint8Array | undefined) => Buffer.from(p as Uint8Array).toString();
 
     it("round-trips with encryption context as AAD and returns ARN, algorithm and KeyMaterialId", async () => {

@@ -3,7 +3,6 @@ import { createHmac, createPrivateKey, createPublicKey, randomBytes } from "node
 import {
     CreateKeyCommand,
     DeleteImportedKeyMaterialCommand,
-    DescribeKeyCommand,
     DisableKeyCommand,
     GetParametersForImportCommand,
     GetPublicKeyCommand,
@@ -29,11 +28,9 @@ const materialId = (keyId: string, material: Buffer) => createHmac("sha256", key
 
 describe("kms-local ImportKeyMaterial", () => {
     const f = useKmsLocal();
-    const newKey = async (spec: KeySpec = "SYMMETRIC_DEFAULT", usage?: KeyUsageType) =>
-        (await f().client.send(new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: spec, KeyUsage: usage })))
-            .KeyMetadata?.KeyId as string;
-    const state = async (keyId: string) =>
-        (await f().client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+    const newKey = (spec: KeySpec = "SYMMETRIC_DEFAULT", usage?: KeyUsageType) =>
+        f().createKey({ KeySpec: spec, KeyUsage: usage });
+    const state = (keyId: string) => f().describe(keyId);
     const rotations = async (keyId: string) =>
         (await f().client.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" })))
             .Rotations ?? [];

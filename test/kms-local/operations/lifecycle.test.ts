@@ -7,17 +7,13 @@ import {
     EnableKeyCommand,
     ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
-import { arnOf, DAY_MS, expectKmsError, importMaterial, symmetricMaterial, useKmsLocal } from "../fixture.js";
+import { arnOf, DAY_MS, expectKmsError, useKmsLocal } from "../fixture.js";
 
 describe("kms-local ScheduleKeyDeletion, CancelKeyDeletion, EnableKey, DisableKey", () => {
     const f = useKmsLocal();
     const c = () => f().client;
-    const enabledKey = async () => {
-        const keyId = (await c().send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata?.KeyId as string;
-        await importMaterial(c(), keyId, symmetricMaterial());
-        return keyId;
-    };
-    const state = async (keyId: string) => (await c().send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+    const enabledKey = async () => (await f().enabledKey()).keyId;
+    const state = (keyId: string) => f().describe(keyId);
 
     it("schedules deletion 30 days out by default and deletes the key at DeletionDate", async () => {
         const keyId = await enabledKey();

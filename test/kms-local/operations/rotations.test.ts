@@ -22,8 +22,7 @@ import {
 describe("kms-local RotateKeyOnDemand, GetKeyRotationStatus, ListKeyRotations", () => {
     const f = useKmsLocal({ rotationDelayMs: 1000 });
     const c = () => f().client;
-    const newKey = async () =>
-        (await c().send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata?.KeyId as string;
+    const newKey = () => f().createKey();
     const rotate = (keyId: string) => c().send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
     /** Imports new material and completes an on-demand rotation into it. */
     const rotateInNewMaterial = async (keyId: string) => {
