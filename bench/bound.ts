@@ -35,3 +35,7 @@ export function quotaBound(accepted: Record<string, number>, rateOf: (operation:
         .sort((a, b) => b.ms - a.ms);
     return { ms: byOperation[0]?.ms ?? 0, bottleneck: byOperation[0], byOperation };
 }
+
+/** Wall time ÷ bound: 1 is as fast as the quotas allow; undefined when the phase made no KMS call. */
+export const boundRatio = (wallMs: number, bound: QuotaBound): number | undefined =>
+    bound.ms > 0 ? wallMs / bound.ms : undefined;

@@ -5,7 +5,7 @@
 import { loadavg } from "node:os";
 import type { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation";
 import type { OperationCounters } from "../kms-local";
-import { quotaBound, type QuotaBound } from "./bound";
+import { boundRatio, quotaBound, type QuotaBound } from "./bound";
 import { PREVIEW_ENVIRONMENT, type BenchStack, type CommandName } from "./cliStack";
 import { exitedChildrenCpuMs, processCpuMs } from "./procStat";
 import { ProcessWatcher, cpuByRole, type WatchedProcess } from "./processes";
@@ -253,7 +253,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
         accepted,
         throttled: Object.values(counters).reduce((n, c) => n + c.throttled, 0),
         bound,
-        ratio: bound.ms > 0 ? wall / bound.ms : undefined,
+        ratio: boundRatio(wall, bound),
         cpu: {
             allProcessesMs: childrenCpuMs,
             cliMs: byRole.cli,
