@@ -1,6 +1,7 @@
 import { decodeKeyMaterial } from "../wrapping/encodings";
 import { inspectMaterial, publicKeyOf } from "../wrapping/material";
 import { unwrapSecret } from "./engineValues";
+import { capped, overwriteField, visitErrorGraph } from "./errorGraph";
 
 /**
  * Redaction: the last line of defence between a secret and a message. No message is built from a secret on
@@ -42,8 +43,6 @@ const MASK = "[secret]";
 const MIN_TEXT = 8;
 /** The window every longer secret is cut into: 16 base64 or latin1 characters (12 bytes), 16 hex (8 bytes). */
 const WINDOW = 16;
-/** Messages are searched up to this length; the rest is dropped (no message of ours comes near it). */
-const MAX_MESSAGE_CHARS = 16_384;
 /** Secret text indexed per call, in all (a call holds a material at most twice: old and new inputs). */
 const MAX_INDEXED_CHARS = 8 * MAX_INPUT_CHARS;
 /** Strict mode: runs this long (36 bytes of base64, 24 of hex) are masked, so no 48-byte piece survives. */
@@ -168,7 +167,7 @@ export class Redactor {
      */
     redactError<E>(error: E): E | Error {
         try {
-            this.redactGraph(error, new Set());
+            if (!this.empty) visitErrorGraph(error, (e) => this.redactOwnFields(e));
             return error;
         } catch {
             return new Error(WITHHELD);
@@ -185,22 +184,15 @@ export class Redactor {
         this.indexedChars = 0;
     }
 
-    private redactGraph(error: unknown, seen: Set<unknown>): void {
-        if (!error || typeof error !== "object" || seen.has(error) || seen.size > 64 || this.empty) return;
-        seen.add(error);
-        const e = error as Record<string, unknown>;
+    /** One error's own fields; the errors hanging off it are visited by visitErrorGraph. */
+    private redactOwnFields(e: Record<string, unknown>): void {
         for (const field of ["name", "message", "stack"]) {
-            if (typeof e[field] === "string") overwrite(e, field, this.redact(e[field]));
+            if (typeof e[field] === "string") overwriteField(e, field, this.redact(e[field]));
         }
-        if (Array.isArray(e["reasons"])) overwrite(e, "reasons", this.redactValue(e["reasons"]));
+        if (Array.isArray(e["reasons"])) overwriteField(e, "reasons", this.redactValue(e["reasons"]));
         if (e["properties"] && typeof e["properties"] === "object")
-            overwrite(e, "properties", this.redactValue(e["properties"]));
-        if ("cause" in e) {
-            const cause = e["cause"];
-            if (typeof cause === "string") overwrite(e, "cause", this.redact(cause));
-            else this.redactGraph(cause, seen);
-        }
-        if (Array.isArray(e["errors"])) for (const inner of e["errors"]) this.redactGraph(inner, seen);
+            overwriteField(e, "properties", this.redactValue(e["properties"]));
+        if (typeof e["cause"] === "string") overwriteField(e, "cause", this.redact(e["cause"]));
     }
 
     /** A secret this call may index (bounded); an oversized one switches to strict mode instead. */
@@ -401,11 +393,6 @@ function strictRanges(text: string): [number, number][] {
     return ranges;
 }
 
-const capped = (text: string): string =>
-    text.length <= MAX_MESSAGE_CHARS
-        ? text
-        : `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length - MAX_MESSAGE_CHARS} more characters not shown)`;
-
 /** Each range replaced by MASK; ranges closer than MASK's length merged, so masking never lengthens a text much. */
 function mask(text: string, ranges: [number, number][]): string {
     if (ranges.length === 0) return text;
@@ -467,23 +454,4 @@ function stringLeaves(value: unknown, depth = 0): string[] {
     if (Array.isArray(value)) return value.flatMap((v) => stringLeaves(v, depth + 1));
     if (value && typeof value === "object") return Object.values(value).flatMap((v) => stringLeaves(v, depth + 1));
     return [];
-}
-
-/**
- * Some errors define message/stack as getters or read-only; replace them with plain values. Where that is
- * impossible (a frozen object) and the value had to change, redaction fails, and the caller withholds it all.
- */
-function overwrite(target: Record<string, unknown>, field: string, value: unknown): void {
-    if (target[field] === value) return;
-    try {
-        Object.defineProperty(target, field, {
-            value,
-            writable: true,
-            configurable: true,
-            enumerable: !["stack", "message", "name"].includes(field),
-        });
-    } catch {
-        // checked below
-    }
-    if (target[field] !== value) throw new Error("an error could not be redacted in place");
 }

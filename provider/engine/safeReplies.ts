@@ -1,5 +1,6 @@
 import { escapeControls, quoteServerText } from "../client/serverText";
 import type { CheckFailure } from "../checks/answers";
+import { capped, overwriteField, visitErrorGraph } from "../checks/errorGraph";
 import { Redactor, WITHHELD } from "../checks/redaction";
 
 /**
@@ -11,12 +12,9 @@ import { Redactor, WITHHELD } from "../checks/redaction";
  * is replaced by the fixed text WITHHELD.
  */
 
-/** No message of ours comes near it; what does is cut. */
-const MAX_MESSAGE_CHARS = 16_384;
-
 export function safeText(redactor: Redactor, text: string): string {
     try {
-        return cap(escapeControls(redactor.redact(text)));
+        return capped(escapeControls(redactor.redact(text)));
     } catch {
         return WITHHELD;
     }
@@ -35,35 +33,32 @@ export function safeError(redactor: Redactor, error: unknown): unknown {
     try {
         const redacted = redactor.redactError(error);
         if (redacted !== error) return redacted;
-        sanitizeGraph(error, new Set());
+        visitErrorGraph(error, sanitizeOwnFields);
         return error;
     } catch {
         return new Error(WITHHELD);
     }
 }
 
-function sanitizeGraph(error: unknown, seen: Set<unknown>): void {
-    if (!error || typeof error !== "object" || seen.has(error) || seen.size > 64) return;
-    seen.add(error);
-    const e = error as Record<string, unknown>;
+/** One error's own fields; the errors hanging off it are visited by visitErrorGraph. */
+function sanitizeOwnFields(e: Record<string, unknown>): void {
     // A service's error: its name (the JSON __type) and message come from whoever answered.
     const fromService = e["$metadata"] !== undefined;
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any thrown value: printed as String() does
-    const name = fromService ? quoteServerText(e["name"], 100) : cap(escapeControls(String(e["name"] ?? "Error")));
+    const name = fromService ? quoteServerText(e["name"], 100) : capped(escapeControls(String(e["name"] ?? "Error")));
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any thrown value: printed as String() does
-    const message = fromService ? quoteServerText(e["message"]) : cap(escapeControls(String(e["message"] ?? "")));
-    if (typeof e["name"] === "string") set(e, "name", name);
-    if (typeof e["message"] === "string") set(e, "message", message);
-    if (typeof e["stack"] === "string") set(e, "stack", [`${name}: ${message}`, ...frames(e["stack"])].join("\n"));
+    const message = fromService ? quoteServerText(e["message"]) : capped(escapeControls(String(e["message"] ?? "")));
+    if (typeof e["name"] === "string") overwriteField(e, "name", name);
+    if (typeof e["message"] === "string") overwriteField(e, "message", message);
+    if (typeof e["stack"] === "string")
+        overwriteField(e, "stack", [`${name}: ${message}`, ...frames(e["stack"])].join("\n"));
     if (Array.isArray(e["reasons"]))
-        set(
+        overwriteField(
             e,
             "reasons",
-            e["reasons"].map((reason) => cap(escapeControls(String(reason)))),
+            e["reasons"].map((reason) => capped(escapeControls(String(reason)))),
         );
-    if (typeof e["cause"] === "string") set(e, "cause", quoteServerText(e["cause"]));
-    else sanitizeGraph(e["cause"], seen);
-    if (Array.isArray(e["errors"])) for (const inner of e["errors"]) sanitizeGraph(inner, seen);
+    if (typeof e["cause"] === "string") overwriteField(e, "cause", quoteServerText(e["cause"]));
 }
 
 /** The "    at …" lines of a stack (the message above them is rebuilt from the sanitised one). */
@@ -72,21 +67,5 @@ function frames(stack: string): string[] {
         .split("\n")
         .filter((line) => /^\s+at /.test(line))
         .slice(0, 50)
-        .map((line) => cap(escapeControls(line)));
-}
-
-const cap = (text: string): string =>
-    text.length <= MAX_MESSAGE_CHARS
-        ? text
-        : `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length - MAX_MESSAGE_CHARS} more characters not shown)`;
-
-function set(target: Record<string, unknown>, field: string, value: unknown): void {
-    if (target[field] === value) return;
-    Object.defineProperty(target, field, {
-        value,
-        writable: true,
-        configurable: true,
-        enumerable: !["stack", "message", "name"].includes(field),
-    });
-    if (target[field] !== value) throw new Error("an error could not be sanitised in place");
+        .map((line) => capped(escapeControls(line)));
 }
