@@ -1,5 +1,5 @@
 import { MODULUS_BYTES, Wrapping, isKeyWrap } from "../wrapping/algorithms";
-import { ECC_CURVES, KeySpec, RSA_MODULUS_BITS, isEcc, isRsa } from "../wrapping/keySpecs";
+import { ECC_CURVE_INFO, KeySpec, RSA_MODULUS_BITS, isEcc, isRsa } from "../wrapping/keySpecs";
 
 /**
  * The shape KMS expects of EncryptedKeyMaterial, checked on what the token returned before any
@@ -40,12 +40,6 @@ export function blobShapeProblem(blob: Buffer, wrapping: Wrapping, expected: Exp
 /** A generous bound on a private key's PKCS#8 (optional attributes and the public key included). */
 function largestPkcs8(keySpec: KeySpec): number {
     if (isRsa(keySpec)) return (RSA_MODULUS_BITS[keySpec] / 8) * 5 + 200;
-    const scalar = isEcc(keySpec)
-        ? Math.ceil(
-              ({ prime256v1: 256, secp256k1: 256, secp384r1: 384, secp521r1: 521 } as Record<string, number>)[
-                  ECC_CURVES[keySpec]
-              ] / 8,
-          )
-        : 64;
+    const scalar = isEcc(keySpec) ? ECC_CURVE_INFO[keySpec].scalarBytes : 64;
     return 3 * scalar + 100;
 }

@@ -93,11 +93,3 @@ export const CKF_SO_PIN_LOCKED = 0x400000;
 
 /** pkcs11js's parameter-structure tags (its CK_PARAMS_* constants). */
 export const CK_PARAMS_RSA_OAEP = 4;
-
-/** Named curves of the ECC key specs, by the DER of their OID (CKA_EC_PARAMS holds exactly that). */
-export const EC_PARAMS_CURVES: Record<string, { curve: string; name: string }> = {
-    "06082a8648ce3d030107": { curve: "prime256v1", name: "NIST P-256" },
-    "06052b81040022": { curve: "secp384r1", name: "NIST P-384" },
-    "06052b81040023": { curve: "secp521r1", name: "NIST P-521" },
-    "06052b8104000a": { curve: "secp256k1", name: "secp256k1" },
-};

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { ECC_CURVES, HMAC_LENGTHS, KeySpec, RSA_MODULUS_BITS, isEcc, isHmac, isRsa } from "../wrapping/keySpecs";
+import { ECC_CURVE_INFO, HMAC_LENGTHS, KeySpec, RSA_MODULUS_BITS, isEcc, isHmac, isRsa } from "../wrapping/keySpecs";
 import { Attribute, Handle } from "./binding";
 import {
     CKA_CLASS,
@@ -37,7 +37,6 @@ import {
     CKO_PRIVATE_KEY,
     CKO_PUBLIC_KEY,
     CKO_SECRET_KEY,
-    EC_PARAMS_CURVES,
 } from "./constants";
 import { HsmError, isTokenAnswer, tokenAnswer } from "./errors";
 import { mechanismProblem } from "./mechanisms";
@@ -108,9 +107,7 @@ function recipe(keySpec: KeySpec): Recipe {
         };
     }
     if (isEcc(keySpec)) {
-        const curve = Object.entries(EC_PARAMS_CURVES).find(([, c]) => c.curve === ECC_CURVES[keySpec]);
-        if (!curve) throw new HsmError(`the provider cannot generate ${keySpec} material in a token`);
-        const params = curve[0];
+        const params = ECC_CURVE_INFO[keySpec].oidDer;
         return {
             mechanism: CKM_EC_KEY_PAIR_GEN,
             name: "CKM_EC_KEY_PAIR_GEN",

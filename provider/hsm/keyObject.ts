@@ -6,7 +6,9 @@ import {
     RSA_MODULUS_BITS,
     SYMMETRIC_KEY_LENGTH,
     ECC_CURVES,
+    EccCurve,
     EccKeySpec,
+    eccCurveWhere,
     isEcc,
     isHmac,
     isRsa,
@@ -32,14 +34,14 @@ import {
     CKK_RSA,
     CKO_PRIVATE_KEY,
     CKO_SECRET_KEY,
-    EC_PARAMS_CURVES,
 } from "./constants";
 import { HsmError } from "./errors";
 import { TokenSession } from "./token";
 
-/** The curve a token's CKA_EC_PARAMS names, if it is one KMS supports (a token may hold any). */
-function curveOf(ecParams: Buffer): { curve: string; name: string } | undefined {
-    return EC_PARAMS_CURVES[ecParams.toString("hex")];
+/** The curve a token's CKA_EC_PARAMS names (the DER of its OID), if it is one KMS supports (a token may hold any). */
+function curveOf(ecParams: Buffer): EccCurve | undefined {
+    const oidDer = ecParams.toString("hex");
+    return eccCurveWhere((c) => c.oidDer === oidDer);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { KeyObject, createECDH, createPrivateKey, createPublicKey } from "node:crypto";
 import { keyStructure, sequenceElements, tlv } from "./der";
 import { decodeBase64Material } from "./material";
+import { eccCurveWhere } from "./keySpecs";
 
 /**
  * Key material as people have it → the bytes KMS imports.
@@ -188,14 +189,6 @@ function canonical(der: Buffer, parsed: Parsed, pem: boolean): DecodedMaterial {
 
 const pkcs8Of = (key: KeyObject): Buffer => key.export({ type: "pkcs8", format: "der" });
 
-/** The named curves KMS imports: their OIDs (DER) and private scalar lengths. */
-const CURVES: Record<string, { oid: string; size: number }> = {
-    prime256v1: { oid: "06082a8648ce3d030107", size: 32 },
-    secp384r1: { oid: "06052b81040022", size: 48 },
-    secp521r1: { oid: "06052b81040023", size: 66 },
-    secp256k1: { oid: "06052b8104000a", size: 32 },
-};
-
 /**
  * SEC1 → canonical PKCS#8. OpenSSL exports a SEC1 key as it read it (a missing public key stays missing,
  * explicit curve parameters stay explicit, a compressed point stays compressed), so the full named-curve
@@ -204,12 +197,12 @@ const CURVES: Record<string, { oid: string; size: number }> = {
  */
 function canonicalEcPkcs8(sec1: Buffer, key: KeyObject): Buffer | undefined {
     const namedCurve = key.asymmetricKeyDetails?.namedCurve ?? "";
-    const curve = CURVES[namedCurve] as { oid: string; size: number } | undefined;
+    const curve = eccCurveWhere((c) => c.curve === namedCurve);
     const scalar = sequenceElements(sec1)?.[1];
     // A curve KMS cannot import: its PKCS#8 as OpenSSL writes it; the key spec check refuses it by curve.
-    if (!curve || !scalar || scalar.tag !== 0x04 || scalar.content.length > curve.size) return pkcs8Of(key);
-    const d = Buffer.alloc(curve.size);
-    scalar.content.copy(d, curve.size - scalar.content.length);
+    if (!curve || !scalar || scalar.tag !== 0x04 || scalar.content.length > curve.scalarBytes) return pkcs8Of(key);
+    const d = Buffer.alloc(curve.scalarBytes);
+    scalar.content.copy(d, curve.scalarBytes - scalar.content.length);
     const parts: Buffer[] = [d];
     try {
         const ecdh = createECDH(namedCurve);
@@ -220,7 +213,7 @@ function canonicalEcPkcs8(sec1: Buffer, key: KeyObject): Buffer | undefined {
             0x30,
             Buffer.from([0x02, 0x01, 0x01]),
             octets,
-            tlv(0xa0, Buffer.from(curve.oid, "hex")),
+            tlv(0xa0, Buffer.from(curve.oidDer, "hex")),
             tlv(0xa1, tlv(0x03, Buffer.from([0]), ecdh.getPublicKey())),
         );
         parts.push(full);

@@ -34,13 +34,33 @@ export const SYMMETRIC_KEY_LENGTH = 32;
 
 export const RSA_MODULUS_BITS: Record<RsaKeySpec, number> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 };
 
-/** OpenSSL's names for the curves of the ECC key specs, as node:crypto reports them. */
-export const ECC_CURVES: Record<EccKeySpec, string> = {
-    ECC_NIST_P256: "prime256v1",
-    ECC_NIST_P384: "secp384r1",
-    ECC_NIST_P521: "secp521r1",
-    ECC_SECG_P256K1: "secp256k1",
+/** A curve of an ECC key spec, everything the provider needs to know about it in one place. */
+export interface EccCurve {
+    /** OpenSSL's name, as node:crypto reports it (asymmetricKeyDetails.namedCurve). */
+    curve: string;
+    /** The curve's OID as DER, hex: what a PKCS#8 names and a token's CKA_EC_PARAMS holds. */
+    oidDer: string;
+    /** The private scalar's length in bytes. */
+    scalarBytes: number;
+    /** Its name for people. */
+    name: string;
+}
+
+export const ECC_CURVE_INFO: Readonly<Record<EccKeySpec, EccCurve>> = {
+    ECC_NIST_P256: { curve: "prime256v1", oidDer: "06082a8648ce3d030107", scalarBytes: 32, name: "NIST P-256" },
+    ECC_NIST_P384: { curve: "secp384r1", oidDer: "06052b81040022", scalarBytes: 48, name: "NIST P-384" },
+    ECC_NIST_P521: { curve: "secp521r1", oidDer: "06052b81040023", scalarBytes: 66, name: "NIST P-521" },
+    ECC_SECG_P256K1: { curve: "secp256k1", oidDer: "06052b8104000a", scalarBytes: 32, name: "secp256k1" },
 };
+
+/** OpenSSL's names for the curves of the ECC key specs, as node:crypto reports them. */
+export const ECC_CURVES = Object.fromEntries(
+    Object.entries(ECC_CURVE_INFO).map(([spec, info]) => [spec, info.curve]),
+) as Readonly<Record<EccKeySpec, string>>;
+
+/** The ECC curve with this OpenSSL name or DER OID (hex), if it is one KMS imports. */
+export const eccCurveWhere = (match: (curve: EccCurve) => boolean): EccCurve | undefined =>
+    Object.values(ECC_CURVE_INFO).find(match);
 
 export const isKeySpec = (value: unknown): value is KeySpec => (KEY_SPECS as readonly unknown[]).includes(value);
 export const isHmac = (spec: KeySpec): spec is HmacKeySpec => (HMAC_KEY_SPECS as readonly string[]).includes(spec);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Attribute, Handle, Pkcs11 } from "../../provider/hsm/binding";
 import * as C from "../../provider/hsm/constants";
 import type { WrappingAlgorithm } from "../../provider/wrapping/algorithms";
+import { eccCurveWhere } from "../../provider/wrapping/keySpecs";
 import { leakRegistry } from "./leakScan";
 
 /**
@@ -418,9 +419,7 @@ function factory(p11: Pkcs11, session: Handle, tokenName: string): ObjectFactory
                 `${tokenName} EC object ${label} (PKCS#8)`,
             );
             const params = Buffer.from(
-                Object.entries(C.EC_PARAMS_CURVES).find(
-                    ([, c]) => c.curve === key.asymmetricKeyDetails?.namedCurve,
-                )![0],
+                eccCurveWhere((c) => c.curve === key.asymmetricKeyDetails?.namedCurve)!.oidDer,
                 "hex",
             );
             const id = options.id ?? randomBytes(4);
