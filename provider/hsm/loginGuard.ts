@@ -8,6 +8,7 @@ import {
     CKF_USER_PIN_FINAL_TRY,
     CKF_USER_PIN_LOCKED,
     CKU_SO,
+    CKU_USER,
 } from "./constants";
 import { HsmError } from "./errors";
 import { Pin } from "./pin";
@@ -51,16 +52,17 @@ const FLAGS = {
     },
 } as const;
 
-export const userTypeCode = (userType: UserType): number => (userType === "so" ? CKU_SO : 1);
+export const userTypeCode = (userType: UserType): number => (userType === "so" ? CKU_SO : CKU_USER);
 
-const whose = (userType: UserType) => (userType === "so" ? "Security Officer PIN" : "user PIN");
+/** The PIN's name in messages. */
+export const pinName = (userType: UserType): string => (userType === "so" ? "Security Officer PIN" : "user PIN");
 
 /** Throws instead of a login that could only fail or lock the token; warns when the token counts earlier failures. */
 export function assertLoginAllowed(attempt: LoginAttempt, info: TokenInfo, log: (message: string) => void): void {
     const earlier = refused.get(keyOf(attempt));
     if (earlier) {
         throw new HsmError(
-            `${attempt.token} refused the ${whose(attempt.userType)} from ${attempt.pin.source} earlier in ` +
+            `${attempt.token} refused the ${pinName(attempt.userType)} from ${attempt.pin.source} earlier in ` +
                 `this run (${earlier}); ` +
                 "it is not tried again, so that one wrong PIN cannot count several times towards locking " +
                 "the token: correct it and run again",
@@ -69,14 +71,14 @@ export function assertLoginAllowed(attempt: LoginAttempt, info: TokenInfo, log: 
     const flags = FLAGS[attempt.userType];
     if (info.flags & flags.locked) {
         throw new HsmError(
-            `${attempt.token} reports its ${whose(attempt.userType)} locked (${flags.names[2]}) after too ` +
+            `${attempt.token} reports its ${pinName(attempt.userType)} locked (${flags.names[2]}) after too ` +
                 `many wrong attempts: ` +
                 "nothing was tried; the token's Security Officer (or its vendor's tool) must unlock or reset it",
         );
     }
     if (info.flags & flags.finalTry) {
         throw new HsmError(
-            `${attempt.token} reports that one more wrong ${whose(attempt.userType)} locks it ` +
+            `${attempt.token} reports that one more wrong ${pinName(attempt.userType)} locks it ` +
                 `(${flags.names[1]}): the provider does not ` +
                 `try the PIN from ${attempt.pin.source}, so that a mistake here cannot lock the token. ` +
                 `Confirm the PIN once with the HSM ` +
@@ -85,7 +87,7 @@ export function assertLoginAllowed(attempt: LoginAttempt, info: TokenInfo, log: 
     }
     if (info.flags & flags.low) {
         log(
-            `${attempt.token} reports earlier wrong ${whose(attempt.userType)} attempts ` +
+            `${attempt.token} reports earlier wrong ${pinName(attempt.userType)} attempts ` +
                 `(${flags.names[0]}); logging in once with the PIN from ${attempt.pin.source}`,
         );
     }

@@ -9,7 +9,7 @@ import {
     CKO_SECRET_KEY,
 } from "./constants";
 import { HsmError, isTokenAnswer, tokenAnswer } from "./errors";
-import { LoginAttempt, UserType, assertLoginAllowed, rememberRefusal, userTypeCode } from "./loginGuard";
+import { LoginAttempt, UserType, assertLoginAllowed, pinName, rememberRefusal, userTypeCode } from "./loginGuard";
 import { Pin } from "./pin";
 import { Pkcs11Uri, describeObject, objectAttributes } from "./uri";
 
@@ -109,9 +109,9 @@ function login(
         if (isTokenAnswer(error, "CKR_USER_ALREADY_LOGGED_IN")) return;
         const answer = tokenAnswer(error);
         rememberRefusal(attempt, answer);
-        const whose = attempt.userType === "so" ? "Security Officer PIN" : "user PIN";
         throw new HsmError(
-            `${attempt.token} refused the ${whose} from ${attempt.pin.source} (${answer})${LOGIN_HINTS[answer] ?? ""}`,
+            `${attempt.token} refused the ${pinName(attempt.userType)} from ${attempt.pin.source} (${answer})` +
+                (LOGIN_HINTS[answer] ?? ""),
         );
     }
 }
