@@ -1,6 +1,6 @@
 import { assumeRoleProblems } from "../client/credentialSettings";
 import { ProviderSettings, ResourceClientInputs } from "../client/settings";
-import { TargetProblem, resolveKmsTarget } from "../client/target";
+import { ConfigurationSource, TargetProblem, resolveKmsTarget } from "../client/target";
 import { Fail, failureCollector, isOrigin, known } from "./rules";
 import { CheckFailure } from "./answers";
 import { isUnknown, plainInputs } from "./engineValues";
@@ -57,25 +57,8 @@ function report(
     const property = chosenBy === "input endpoint" ? "endpoint" : "";
     switch (problem.rule) {
         case "configuration":
-            // Problems named after an environment variable (AWS_MAX_ATTEMPTS, NODE_TLS_REJECT_UNAUTHORIZED) are not the
-            // stack's.
-            if (problem.of === "resource") {
-                fail("trustedEndpoints", problem.problem);
-                return;
-            }
-            if (problem.of === "stack") {
-                fail("", `config pulumi-kms-byok:${problem.problem}`);
-                return;
-            }
-            {
-                fail(
-                    "",
-                    /^[A-Z][A-Z0-9_]+[ =]/.test(problem.problem)
-                        ? problem.problem
-                        : `stack configuration: ${problem.problem}`,
-                );
-                return;
-            }
+            fail(...configurationFailure(problem.source, problem.problem));
+            return;
         case "sts endpoint": {
             fail("", `roles cannot be assumed through this STS endpoint: ${problem.problem}`);
             return;
@@ -133,4 +116,18 @@ function containsUnknown(value: unknown): boolean {
     if (Array.isArray(value)) return value.some(containsUnknown);
     if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
     return false;
+}
+
+/** The property and words of a configuration problem (an environment variable's names itself). */
+function configurationFailure(source: ConfigurationSource, problem: string): [string, string] {
+    switch (source) {
+        case "resource trustedEndpoints":
+            return ["trustedEndpoints", problem];
+        case "stack trustedEndpoints":
+            return ["", `config pulumi-kms-byok:${problem}`];
+        case "environment":
+            return ["", problem];
+        case "stack":
+            return ["", `stack configuration: ${problem}`];
+    }
 }

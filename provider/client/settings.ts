@@ -191,6 +191,8 @@ export interface ClientSettings {
     skipRequestingAccountId: boolean;
     /** Problems with the stack configuration: no KMS call is made while there are any. */
     problems: string[];
+    /** Problems with the process's environment (each names its variable): no KMS call either. */
+    environmentProblems: string[];
 }
 
 export const DEFAULTS = Object.fromEntries(
@@ -220,8 +222,9 @@ export function resolveClientSettings(
     env: Env,
 ): ClientSettings {
     const problems = [...(provider.problems ?? [])];
-    if (env["NODE_TLS_REJECT_UNAUTHORIZED"] === "0") problems.push(TLS_OFF);
-    const envAttempts = readNumber("maxAttempts", env["AWS_MAX_ATTEMPTS"], "AWS_MAX_ATTEMPTS", problems);
+    const environmentProblems: string[] = [];
+    if (env["NODE_TLS_REJECT_UNAUTHORIZED"] === "0") environmentProblems.push(TLS_OFF);
+    const envAttempts = readNumber("maxAttempts", env["AWS_MAX_ATTEMPTS"], "AWS_MAX_ATTEMPTS", environmentProblems);
     const endpoint = resolveEndpoint(resource, provider, env);
     const sts = resolveStsEndpoint(provider, env);
     const profile = resource.profile ?? provider.profile ?? nonEmpty(env["AWS_PROFILE"]);
@@ -262,6 +265,7 @@ export function resolveClientSettings(
         customCaBundle: provider.customCaBundle ?? nonEmpty(env["AWS_CA_BUNDLE"]),
         skipRequestingAccountId: provider.skipRequestingAccountId ?? false,
         problems,
+        environmentProblems,
     };
 }
 

@@ -31,11 +31,13 @@ export interface KmsTarget {
 
 /**
  * Why nothing may be sent: the rule that refused and its words, which name settings, never their values.
- * `configuration`: the stack configuration or the environment cannot be used (`of: "stack"` for the stack's
- * trustedEndpoints list, "resource" for the resource's, undefined for anything else).
+ * `configuration`: the stack configuration or the environment cannot be used; `source` says which (the stack's
+ * settings, the process's environment, or one of the two trustedEndpoints lists).
  */
+export type ConfigurationSource = "stack" | "environment" | "stack trustedEndpoints" | "resource trustedEndpoints";
+
 export type TargetProblem =
-    | { rule: "configuration"; of?: "stack" | "resource"; problem: string }
+    | { rule: "configuration"; source: ConfigurationSource; problem: string }
     | { rule: "sts endpoint"; problem: string }
     | { rule: "kms endpoint"; problem: string }
     | { rule: "kms region"; chosenBy: string; endpointRegion: string; keyRegion: string };
@@ -53,11 +55,14 @@ export function resolveKmsTarget(
     env: Record<string, string | undefined>,
 ): ResolvedTarget {
     const settings = resolveClientSettings(resource, provider, env);
-    const problems: TargetProblem[] = settings.problems.map((problem) => ({ rule: "configuration", problem }));
-    for (const problem of trustedOrigins(provider.trustedEndpoints ?? []).problems)
-        problems.push({ rule: "configuration", of: "stack", problem });
-    for (const problem of trustedOrigins(resource.trustedEndpoints ?? []).problems)
-        problems.push({ rule: "configuration", of: "resource", problem });
+    const configuration = (source: ConfigurationSource, problems: string[]): TargetProblem[] =>
+        problems.map((problem) => ({ rule: "configuration", source, problem }));
+    const problems = [
+        ...configuration("stack", settings.problems),
+        ...configuration("environment", settings.environmentProblems),
+        ...configuration("stack trustedEndpoints", trustedOrigins(provider.trustedEndpoints ?? []).problems),
+        ...configuration("resource trustedEndpoints", trustedOrigins(resource.trustedEndpoints ?? []).problems),
+    ];
     if (settings.credentials.assumeRoles.length > 0 && settings.stsEndpoint) {
         const sts = judgeEndpoint(
             settings.stsEndpoint,

@@ -69,7 +69,13 @@ describe("provider/client/settings", () => {
 
     it("refuses out-of-bounds numbers given in code and in AWS_MAX_ATTEMPTS too", () => {
         assert.equal(resolveClientSettings({}, { requestRateScale: 1e-9 }, {}).problems.length, 1);
-        assert.equal(resolveClientSettings({}, {}, { AWS_MAX_ATTEMPTS: "1000" }).problems.length, 1);
+        const fromEnvironment = resolveClientSettings({}, {}, { AWS_MAX_ATTEMPTS: "1000" });
+        assert.deepEqual(
+            [fromEnvironment.problems.length, fromEnvironment.environmentProblems.length],
+            [0, 1],
+            "the environment's problem is not the stack configuration's",
+        );
+        assert.match(fromEnvironment.environmentProblems[0], /^AWS_MAX_ATTEMPTS /);
         assert.equal(resolveClientSettings({}, {}, { AWS_MAX_ATTEMPTS: "3" }).maxAttempts, 3);
     });
 
