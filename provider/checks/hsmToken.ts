@@ -3,7 +3,7 @@ import { HsmError, preflightHsmMaterial } from "../hsm";
 import { LIBRARY } from "../hsm/library";
 import { libraryPathProblem } from "../hsm/libraryPath";
 import { parsePkcs11Uri } from "../hsm/uri";
-import { isWrappingAlgorithm, isWrappingKeySpec } from "../wrapping/algorithms";
+import { defaultWrapping, isWrappingAlgorithm, isWrappingKeySpec } from "../wrapping/algorithms";
 import { isKeySpec } from "../wrapping/keySpecs";
 import { CheckFailure } from "./answers";
 import type { ProviderContext } from "../client/context";
@@ -65,17 +65,21 @@ export async function checkHsmToken(
             : undefined;
     if (pathProblem) return [failure(pathProblem)];
     if (unchanged) return [];
+    const keySpec = isKeySpec(inputs["keySpec"]) ? inputs["keySpec"] : undefined;
     try {
         await preflightHsmMaterial({
             hsmKey,
             hsmPin: text(inputs["hsmPin"]),
             hsmModuleParameters: text(inputs["hsmModuleParameters"]),
             hsmGenerate: inputs["hsmGenerate"] === true,
-            keySpec: isKeySpec(inputs["keySpec"]) ? inputs["keySpec"] : undefined,
+            keySpec,
             wrappingAlgorithm: isWrappingAlgorithm(inputs["wrappingAlgorithm"])
                 ? inputs["wrappingAlgorithm"]
                 : undefined,
-            wrappingKeySpec: isWrappingKeySpec(inputs["wrappingKeySpec"]) ? inputs["wrappingKeySpec"] : "RSA_4096",
+            // As create resolves it (material/lifecycle.ts): the check runs the token with what create will use.
+            wrappingKeySpec: isWrappingKeySpec(inputs["wrappingKeySpec"])
+                ? inputs["wrappingKeySpec"]
+                : defaultWrapping(keySpec ?? "SYMMETRIC_DEFAULT").wrappingKeySpec,
             settings: context.settings,
             env: context.env,
             log: context.log,
