@@ -313,6 +313,53 @@ describe("provider/client/rateLimiter: a quota shared with callers the host cann
         },
     );
 
+    it("SharedRate forgives at most one throttle at the ceiling per forgiveOncePerSeconds, counted in time", () => {
+        let now = 0;
+        const rate = new SharedRate(
+            5,
+            () => now,
+            () => 0.5,
+        );
+        const succeed = (n: number): void => {
+            for (let i = 0; i < n; i++) rate.succeeded();
+        };
+        succeed(SHARED_RATE_TUNING.forgiveAfterSuccesses);
+        assert.ok(!rate.throttled(rate.released()), "the first lone throttle at the ceiling is forgiven");
+        // At 5/s the next ten successes take two seconds: a host holding the quota would forgive every two seconds.
+        now += 2000;
+        succeed(SHARED_RATE_TUNING.forgiveAfterSuccesses);
+        assert.ok(rate.throttled(rate.released()), "a second throttle within the window is contention");
+        assert.ok(rate.rate < 5);
+    });
+
+    it("SharedRate backs a starved host off 2, then 4 gaps before its next try, and keeps its pace", () => {
+        let now = 0;
+        const rate = new SharedRate(
+            4,
+            () => now,
+            () => 0.5,
+        );
+        assert.ok(rate.throttled(rate.released()), "the first throttle drops the pace");
+        const pace = rate.rate;
+        const gapMs = 1000 / pace;
+        const waits = [1, 2, 3].map(() => {
+            now += 1;
+            assert.ok(!rate.throttled(rate.released()), "starved: no further drop");
+            return rate.msUntilNext();
+        });
+        assert.ok(Math.abs(rate.rate - pace) < 0.01, "the pace is kept (it climbs, slowly)");
+        assert.deepEqual(
+            waits.map((ms) => Math.round(ms / gapMs)),
+            [2, 4, SHARED_RATE_TUNING.starvedBackoffMax],
+        );
+        rate.succeeded();
+        now += 1;
+        assert.ok(rate.throttled(rate.released()), "after a success a throttle drops the pace again");
+        now += 1;
+        assert.ok(!rate.throttled(rate.released()));
+        assert.equal(Math.round(rate.msUntilNext() / (1000 / rate.rate)), 2, "the back-off starts over at 2 gaps");
+    });
+
     it("OperationPacer puts a throttled request back at the front of its queue", async () => {
         const time = new VirtualTime(1);
         const pacer = new OperationPacer(1, time.clock);
@@ -387,10 +434,11 @@ describe("provider/client/rateLimiter: a quota shared with callers the host cann
                             `ms, last ${lastMs} ms)`,
                     );
                 // Depth-1 buckets (1/s) throttle every collision; deeper ones mostly when the fleet offers more than
-                // the quota.
+                // the quota. At 1/s starved hosts back off (without that, 56 % of 30 simulated fleets' attempts
+                // were throttled; with it 36 %, at most 43 %).
                 const throttled = attempts - hosts * requests;
                 assert.ok(
-                    throttled < (quota >= 5 ? 0.35 : 0.75) * attempts,
+                    throttled < (quota >= 5 ? 0.35 : 0.5) * attempts,
                     `${throttled} of ${attempts} attempts throttled`,
                 );
             },
