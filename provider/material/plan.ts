@@ -1,6 +1,13 @@
 import { effectOfDeleting, isPendingDeletion } from "../kms/status";
 import { isUnknown } from "../checks/engineValues";
-import { MaterialOutputs, MaterialInputs, bareKeyId, desiredExpiration, shortLabel } from "./properties";
+import {
+    MaterialOutputs,
+    MaterialInputs,
+    bareKeyId,
+    desiredExpiration,
+    shortLabel,
+    validityPeriodOf,
+} from "./properties";
 import {
     effectiveEarlyRenewalHours,
     expiryPhrase,
@@ -93,8 +100,7 @@ function planReplacement(olds: MaterialOutputs, news: MaterialInputs, plan: Chan
 }
 
 function planReimport(olds: MaterialOutputs, news: MaterialInputs, now: Date, plan: ChangePlan): void {
-    // A stored state's inputs are JSON: null is possible.
-    const period = news.validityPeriodHours as number | null | undefined;
+    const period = validityPeriodOf(news);
     const renewable = !expirationUnknown(news) && period !== undefined && period !== null;
     // Expired renewable material is a renewal, and planRenewal says so.
     if (olds.materialCondition !== "IMPORTED" && !(renewable && olds.materialCondition === "EXPIRED")) {

@@ -27,12 +27,16 @@ export const INPUT_NAMES: readonly (keyof MaterialInputs)[] = namesOf(MATERIAL_I
  */
 export interface MaterialOutputs extends StoredOutputs<typeof MATERIAL_OUTPUTS> {}
 
+/** validityPeriodHours as stored: a stored state's inputs are JSON, and may hold null where the type says number. */
+export const validityPeriodOf = (inputs: Pick<MaterialInputs, "validityPeriodHours">): number | null | undefined =>
+    inputs.validityPeriodHours;
+
 /**
  * The expiration a resource asks for: validTo or validityPeriodHours implies KEY_MATERIAL_EXPIRES, their
  * absence DOES_NOT_EXPIRE. A period is resolved to a validTo only at the import, by KMS's clock.
  */
 export function desiredExpiration(inputs: MaterialInputs): Expiration {
-    const period = inputs.validityPeriodHours as number | null | undefined; // a stored state's JSON may hold null
+    const period = validityPeriodOf(inputs);
     const model =
         inputs.expirationModel ??
         (inputs.validTo || period !== undefined ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE");

@@ -1,5 +1,5 @@
 import { isUnknown } from "../checks/engineValues";
-import { MaterialInputs, MaterialOutputs } from "./properties";
+import { MaterialInputs, MaterialOutputs, validityPeriodOf } from "./properties";
 
 /**
  * Renewable expiry (validityPeriodHours / earlyRenewalHours, the names @pulumi/tls uses for certificates):
@@ -23,7 +23,7 @@ type RenewalInputs = Pick<MaterialInputs, "validityPeriodHours" | "earlyRenewalH
  * period.
  */
 export function effectiveEarlyRenewalHours(inputs: RenewalInputs): number | null {
-    const period = inputs.validityPeriodHours as number | null | undefined; // a stored state's JSON may hold null
+    const period = validityPeriodOf(inputs);
     if (period === undefined || period === null) return null;
     return inputs.earlyRenewalHours ?? Math.ceil(period / 3);
 }
