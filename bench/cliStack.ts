@@ -110,8 +110,9 @@ export class BenchStack {
         this.hooks = { name, hooks: options.hooks };
         const started = performance.now();
         try {
+            const runsProgram = name === "preview" || name === "up";
             const { ok, error } = await this.stack.run(name, {
-                program: options.program,
+                program: runsProgram ? options.program : undefined,
                 parallel: options.parallel,
                 onEvent: options.onEvent,
                 refresh: name === "preview" && options.refresh,

@@ -182,8 +182,14 @@ export class DrivenStack {
         delete this.workspace().envVars[key];
     }
 
-    /** `pulumi preview`, `up --yes` (the Automation API skips up's preview), `refresh --yes` or `destroy --yes`. */
+    /**
+     * `pulumi preview`, `up --yes` (the Automation API skips up's preview), `refresh --yes` or `destroy --yes`. An
+     * option the command does not take is refused: passed on silently, a caller would believe it applied.
+     */
     run(command: CommandName, options: RunOptions = {}): Promise<RunResult> {
+        const inapplicable = optionsNotTaken(command, options);
+        if (inapplicable.length > 0)
+            return Promise.reject(new Error(`pulumi ${command} takes no ${inapplicable.join(", ")} (RunOptions)`));
         return this.capture(command, options, (common) => {
             const { parallel, expectNoChanges } = options;
             const program = options.program ?? this.program;
@@ -332,4 +338,23 @@ interface CommonOptions {
     onEvent: (event: EngineEvent) => void;
     color: "always" | "never";
     signal: AbortSignal | undefined;
+}
+
+/** The options each command takes, beyond those every command takes (signal, color, onEvent, onOutput). */
+const OPTIONS_TAKEN: Record<CommandName, readonly (keyof RunOptions)[]> = {
+    preview: ["program", "refresh", "diff", "expectNoChanges", "parallel"],
+    up: ["program", "refresh", "diff", "expectNoChanges", "parallel", "continueOnError"],
+    refresh: ["expectNoChanges", "clearPendingCreates", "parallel"],
+    destroy: ["parallel", "target", "runProgram"],
+};
+const TAKEN_BY_EVERY_COMMAND: readonly (keyof RunOptions)[] = ["signal", "color", "onEvent", "onOutput"];
+
+/** The options given (not undefined or false) that `command` does not take; a program for destroy needs runProgram. */
+export function optionsNotTaken(command: CommandName, options: RunOptions): string[] {
+    const known = new Set<string>([...Object.values(OPTIONS_TAKEN).flat(), ...TAKEN_BY_EVERY_COMMAND]);
+    const taken = new Set<string>([...OPTIONS_TAKEN[command], ...TAKEN_BY_EVERY_COMMAND]);
+    if (command === "destroy" && options.runProgram === true) taken.add("program");
+    return Object.entries(options)
+        .filter(([name, value]) => known.has(name) && !taken.has(name) && value !== undefined && value !== false)
+        .map(([name]) => name);
 }
