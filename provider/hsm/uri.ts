@@ -223,14 +223,17 @@ function nameOf(name: string): string {
 }
 
 function encodingProblem(name: string, raw: string, examples: string): string {
-    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points: shows whole characters
-    const bad = [...raw].find(
-        (c, i) =>
-            !(c === "%"
-                ? /^%[0-9A-Fa-f]{2}/.test(raw.slice(i))
-                : (name === "module-path" ? QUERY_VALUE : PATH_VALUE).test(c)),
-    );
-    const written = `written %${(bad ?? "").charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
+    const allowed = name === "module-path" ? QUERY_VALUE : PATH_VALUE;
+    let bad: string | undefined;
+    // By UTF-16 offset (what slice takes), a whole character (code point) at a time.
+    for (let i = 0; i < raw.length && bad === undefined;) {
+        const c = String.fromCodePoint(raw.codePointAt(i) ?? 0);
+        if (!(c === "%" ? /^%[0-9A-Fa-f]{2}/.test(raw.slice(i)) : allowed.test(c))) bad = c;
+        i += c.length;
+    }
+    // RFC 7512 percent-encodes UTF-8 bytes: é is %C3%A9.
+    const encoded = [...Buffer.from(bad ?? "", "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`);
+    const written = `written ${encoded.join("")}`;
     const shown = bad === undefined ? "" : ` ('${bad}' is ${bad === "%" ? "not followed by two hex digits" : written})`;
     return `hsmKey's ${name} has a character that must be percent-encoded (RFC 7512: ${examples})${shown}`;
 }

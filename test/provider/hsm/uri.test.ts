@@ -74,6 +74,8 @@ describe("provider/hsm/uri (RFC 7512)", () => {
         assert.match(problems("pkcs11:object=my key"), /must be percent-encoded .*' ' is written %20/);
         assert.match(problems("pkcs11:object=k%2"), /'%' is not followed by two hex digits/);
         assert.match(problems("pkcs11:object=a/b"), /'\/' is written %2F/);
+        assert.match(problems("pkcs11:object=café"), /'é' is written %C3%A9/, "UTF-8 bytes, not a UTF-16 unit");
+        assert.match(problems("pkcs11:object=k%41%20😀"), /'😀' is written %F0%9F%98%80/);
         assert.match(problems("pkcs11:object=%ff%fe"), /object is not UTF-8 once percent-decoded/);
         assert.match(problems("pkcs11:id="), /empty id/);
         assert.match(
