@@ -40,16 +40,32 @@ describe("provider/client/rateLimiter", () => {
         assert.equal(done.length, 20);
     });
 
-    it("TokenBucket started with one token lets one request through, and its whole burst once refilled", async () => {
-        const bucket = new TokenBucket(20);
+    it("TokenBucket started with one token lets one request through, then what KMS's bucket has left", () => {
+        const now = 0;
+        const bucket = new TokenBucket(20, () => now);
         bucket.startWithOne();
-        const done = track(Array.from({ length: 30 }, () => bucket.acquire()));
-        await tick();
-        assert.equal(done.length, 1);
-        bucket.refillAll();
-        void bucket.acquire(); // drains the queue with the full bucket
-        await tick();
-        assert.ok(done.length >= 19, `${done.length} released`);
+        assert.equal(bucket.msUntilNext(), 0);
+        bucket.take(); // the first request
+        assert.ok(bucket.msUntilNext() > 0, "one request alone");
+        bucket.openBurst();
+        let burst = 0;
+        while (bucket.msUntilNext() === 0) {
+            bucket.take();
+            burst++;
+        }
+        // KMS's bucket held 20 and the first request took one: 19 remain, of which the reserve (1) stays unspent.
+        assert.equal(burst, 18, "the burst counts the first request's token once");
+    });
+
+    it("TokenBucket at 1/s opens no burst after its first request: the next waits for KMS's refill", () => {
+        let now = 0;
+        const bucket = new TokenBucket(1, () => now);
+        bucket.startWithOne();
+        bucket.take(); // the first request
+        now += 100; // its answer
+        bucket.openBurst();
+        const waitMs = bucket.msUntilNext();
+        assert.ok(waitMs > 850 && waitMs <= 1050, `KMS's one token is spent: the next waits ${waitMs} ms`);
     });
 
     it("TokenBucket of a sub-1/s quota still allows one request at a time", async () => {
@@ -72,7 +88,8 @@ describe("provider/client/rateLimiter", () => {
     it("RequestPacer paces per scope and operation at the scaled quota, and reports long queues", async () => {
         const logs: string[] = [];
         const pacer = new RequestPacer(10, (m) => logs.push(m), { everyMs: 0, whenWaitOverMs: 0 });
-        // GetParametersForImport: 1/s × 10 = a burst of 10, then 10/s; the burst opens with the first success.
+        // GetParametersForImport: 1/s × 10 = a bucket of 10, then 10/s; the burst (the 9 the first request left)
+        // opens with the first success.
         const first = Array.from({ length: 15 }, () => pacer.acquire("us-east-1|aws", "GetParametersForImport"));
         const otherRegion = pacer.acquire("eu-west-1|aws", "GetParametersForImport");
         const otherOperation = pacer.acquire("us-east-1|aws", "ImportKeyMaterial");
@@ -87,8 +104,8 @@ describe("provider/client/rateLimiter", () => {
         await tick();
         assert.deepEqual(
             done.sort((a, b) => a - b),
-            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16],
-            "then the burst of 10 less a reserve of half a token",
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16],
+            "then the 9 left in KMS's bucket less a reserve of half a token",
         );
         await Promise.all(first);
         assert.ok(
