@@ -354,7 +354,7 @@ const REAL_CLOCK: PacerClock = {
  * burst stays: without it a host joining an account whose quota another host holds, pacing in step with KMS's
  * refill, rarely wins a token, and the holder never learns it has company (30 simulated fleets each of 4 hosts
  * × 25 requests at 5/s and of 2 × 60 at 15/s: without the burst, in 5 and 8 of them one host finished before
- * 0.4 × the time of the last; with it, in none).
+ * 0.4 × the time of the last; with it, in 0 and 2).
  */
 export class OperationPacer {
     private readonly waiting: ((ticket: PacerTicket) => void)[] = [];
