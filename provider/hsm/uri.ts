@@ -222,20 +222,26 @@ function nameOf(name: string): string {
     return /^[a-z][a-z0-9-]{0,31}$/.test(name) ? `"${name}"` : "(a name not shown)";
 }
 
+/**
+ * Where the value goes wrong, never what it holds: the URI may carry a PIN (pin-value), and any field may hold a
+ * pasted key material, so not even the offending character is quoted; its place in the value is.
+ */
 function encodingProblem(name: string, raw: string, examples: string): string {
     const allowed = name === "module-path" ? QUERY_VALUE : PATH_VALUE;
-    let bad: string | undefined;
+    let position = 0;
     // By UTF-16 offset (what slice takes), a whole character (code point) at a time.
-    for (let i = 0; i < raw.length && bad === undefined;) {
+    for (let i = 0; i < raw.length;) {
         const c = String.fromCodePoint(raw.codePointAt(i) ?? 0);
-        if (!(c === "%" ? /^%[0-9A-Fa-f]{2}/.test(raw.slice(i)) : allowed.test(c))) bad = c;
+        position++;
+        if (c === "%" && !/^%[0-9A-Fa-f]{2}/.test(raw.slice(i)))
+            return `hsmKey's ${name} has a % not followed by two hex digits (character ${position} of its value)`;
+        if (c !== "%" && !allowed.test(c)) break;
         i += c.length;
     }
-    // RFC 7512 percent-encodes UTF-8 bytes: é is %C3%A9.
-    const encoded = [...Buffer.from(bad ?? "", "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`);
-    const written = `written ${encoded.join("")}`;
-    const shown = bad === undefined ? "" : ` ('${bad}' is ${bad === "%" ? "not followed by two hex digits" : written})`;
-    return `hsmKey's ${name} has a character that must be percent-encoded (RFC 7512: ${examples})${shown}`;
+    return (
+        `hsmKey's ${name} has a character that must be percent-encoded (RFC 7512: ${examples}), character ` +
+        `${position} of its value: write it as its UTF-8 bytes, percent-encoded (a space is %20)`
+    );
 }
 
 function percentDecode(raw: string): Buffer {
