@@ -3,6 +3,7 @@
 // (docs/kms-behaviour.md#material-formats), and material generation for AWS_KMS keys.
 
 import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes } from "node:crypto";
+import type { KeySpec } from "../model/keySpecs.js";
 
 export type Family = "symmetric" | "hmac" | "rsa" | "ecc" | "ed25519" | "mldsa" | "sm2";
 
@@ -25,7 +26,7 @@ const RSA_SIGN = [
     "RSASSA_PSS_SHA_512",
 ];
 
-const SPECS: Readonly<Partial<Record<string, SpecInfo>>> = {
+const SPECS: Readonly<Record<KeySpec, SpecInfo>> = {
     SYMMETRIC_DEFAULT: { family: "symmetric", usages: ["ENCRYPT_DECRYPT"] },
     HMAC_224: { family: "hmac", usages: ["GENERATE_VERIFY_MAC"], hmac: [28, 64] },
     HMAC_256: { family: "hmac", usages: ["GENERATE_VERIFY_MAC"], hmac: [32, 64] },
@@ -64,8 +65,10 @@ const SPECS: Readonly<Partial<Record<string, SpecInfo>>> = {
     SM2: { family: "sm2", usages: ["ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"] },
 };
 
+const BY_NAME: Readonly<Partial<Record<string, SpecInfo>>> = SPECS;
+
 export function specInfo(spec: string): SpecInfo {
-    const info = SPECS[spec];
+    const info = BY_NAME[spec];
     if (!info) throw new Error(`unknown key spec ${spec}`);
     return info;
 }

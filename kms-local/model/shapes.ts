@@ -2,6 +2,8 @@
 // "model" of docs/kms-behaviour.md#how-sure-each-fact-is). Member order follows the model: ValidationException lists
 // failures in this order.
 
+import { CUSTOMER_MASTER_KEY_SPECS, KEY_SPECS } from "./keySpecs.js";
+
 export type Shape =
     | { kind: "string"; min?: number; max?: number; pattern?: string; enum?: readonly string[]; sensitive?: boolean }
     | { kind: "blob"; min?: number; max?: number }
@@ -39,21 +41,6 @@ const TagList: Shape = {
 };
 const EncryptionContextType: Shape = { kind: "map", value: { kind: "string" } };
 const EncryptionAlgorithmSpec = en("SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE");
-const KeySpecs = [
-    "RSA_2048",
-    "RSA_3072",
-    "RSA_4096",
-    "ECC_NIST_P256",
-    "ECC_NIST_P384",
-    "ECC_NIST_P521",
-    "ECC_SECG_P256K1",
-    "SYMMETRIC_DEFAULT",
-    "HMAC_224",
-    "HMAC_256",
-    "HMAC_384",
-    "HMAC_512",
-    "SM2",
-];
 const keyIdOnly = { KeyId: req(KeyIdType) };
 const MessageType = en("RAW", "DIGEST", "EXTERNAL_MU");
 const SigningAlgorithmSpec = en(
@@ -81,8 +68,8 @@ export const OPERATION_INPUTS: Readonly<Record<string, Shape>> = {
         Policy: opt(PolicyType),
         Description: opt(ArnlessDescription),
         KeyUsage: opt(en("SIGN_VERIFY", "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT")),
-        CustomerMasterKeySpec: opt(en(...KeySpecs)),
-        KeySpec: opt(en(...KeySpecs, "ML_DSA_44", "ML_DSA_65", "ML_DSA_87", "ECC_NIST_EDWARDS25519")),
+        CustomerMasterKeySpec: opt(en(...CUSTOMER_MASTER_KEY_SPECS)),
+        KeySpec: opt(en(...KEY_SPECS)),
         Origin: opt(en("AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")),
         CustomKeyStoreId: opt(str(1, 64)),
         BypassPolicyLockoutSafetyCheck: opt({ kind: "boolean" }),

@@ -6,26 +6,11 @@
 
 import { algorithmLists, isSymmetric } from "../crypto/keySpecs.js";
 import { ts, type Output } from "../model/context.js";
+import { customerMasterKeySpecOf } from "../model/keySpecs.js";
 import type { Switches } from "../model/switches.js";
 import { currentMaterial, isPermanent, keyState } from "./keyState.js";
 import type { Store } from "./store.js";
 import type { KeyRecord, MaterialRecord } from "./types.js";
-
-const LEGACY_SPECS = new Set([
-    "RSA_2048",
-    "RSA_3072",
-    "RSA_4096",
-    "ECC_NIST_P256",
-    "ECC_NIST_P384",
-    "ECC_NIST_P521",
-    "ECC_SECG_P256K1",
-    "SYMMETRIC_DEFAULT",
-    "HMAC_224",
-    "HMAC_256",
-    "HMAC_384",
-    "HMAC_512",
-    "SM2",
-]);
 
 /** Is this material's import in force for metadata purposes (imported, or expired with S22 = keep)? */
 function counts(m: MaterialRecord, switches: Switches): boolean {
@@ -80,7 +65,7 @@ export function keyMetadata(
         Origin: k.origin,
         ...expiry(k, switches),
         KeyManager: "CUSTOMER",
-        CustomerMasterKeySpec: LEGACY_SPECS.has(k.keySpec) ? k.keySpec : undefined,
+        CustomerMasterKeySpec: customerMasterKeySpecOf(k.keySpec),
         KeySpec: k.keySpec,
         ...algorithmLists(k.keySpec, k.keyUsage),
         MultiRegion: k.multiRegion,

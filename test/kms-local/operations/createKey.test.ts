@@ -78,6 +78,15 @@ describe("kms-local CreateKey", () => {
         });
     }
 
+    it("reports no CustomerMasterKeySpec for a spec newer than it (ECC_NIST_EDWARDS25519)", async () => {
+        const { KeyMetadata: m } = await f().client.send(
+            new CreateKeyCommand({ KeySpec: "ECC_NIST_EDWARDS25519", KeyUsage: "SIGN_VERIFY" }),
+        );
+        assert.equal(m?.KeySpec, "ECC_NIST_EDWARDS25519");
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- AWS still uses it
+        assert.equal(m?.CustomerMasterKeySpec, undefined);
+    });
+
     it("creates AWS_KMS asymmetric and HMAC keys (material generated)", async () => {
         for (const [spec, usage] of [
             ["ECC_NIST_P384", "SIGN_VERIFY"],
