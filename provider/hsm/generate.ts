@@ -124,13 +124,7 @@ function recipe(keySpec: KeySpec): Recipe {
 /** Why this token cannot generate `keySpec` material, or undefined (checked at preview, before anything is made). */
 export function generationProblem(t: TokenSession, keySpec: KeySpec): string | undefined {
     const r = recipe(keySpec);
-    const problem = mechanismProblem(
-        t,
-        new Set(t.p11.C_GetMechanismList(t.slot)),
-        r.mechanism,
-        r.name,
-        r.pair ? CKF_GENERATE_KEY_PAIR : CKF_GENERATE,
-    );
+    const problem = mechanismProblem(t, r.mechanism, r.name, r.pair ? CKF_GENERATE_KEY_PAIR : CKF_GENERATE);
     return problem ? `${t.token} cannot generate ${keySpec} material: ${problem}` : undefined;
 }
 

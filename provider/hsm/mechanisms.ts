@@ -69,7 +69,7 @@ export async function chooseWrapping(
     const decided = async (algorithm: WrappingAlgorithm, passedOver: string[]): Promise<WrappingDecision> => {
         const keyWrap = isKeyWrap(algorithm) ? await keyWrapFor(t, token, oaepDigest(algorithm)) : undefined;
         if (keyWrap && "problem" in keyWrap) throw new HsmError(keyWrap.problem);
-        if (keyWrap && token.mechanisms.has(CKM_RSA_AES_KEY_WRAP)) {
+        if (keyWrap && offeredMechanisms(t).has(CKM_RSA_AES_KEY_WRAP)) {
             t.log(
                 `${t.token} offers CKM_RSA_AES_KEY_WRAP, but the pkcs11js binding cannot pass its ` +
                     `parameters (CK_RSA_AES_KEY_WRAP_PARAMS holds a pointer): ${algorithm} is built from ` +
@@ -107,9 +107,8 @@ export function describeMechanisms(algorithm: WrappingAlgorithm, keyWrap: KeyWra
     return `CKM_AES_KEY_GEN (ephemeral AES-256), ${keyWrap.name} (RFC 5649, self-checked), ${oaep}`;
 }
 
-/** What this run learnt about a token: its mechanism list and the verdicts of its self-checks. */
+/** What this run learnt about a token: the verdicts of its self-checks. */
 interface TokenCapabilities {
-    mechanisms: Set<number>;
     oaep: Map<Digest, Promise<string | undefined>>;
     keyWrap: Map<Digest, Promise<KeyWrapMechanism | { problem: string }>>;
 }
@@ -120,7 +119,7 @@ function tokenCapabilities(t: TokenSession, library: string): TokenCapabilities 
     const key = `${library}\0${t.tokenIdentity}`;
     let token = known.get(key);
     if (!token) {
-        token = { mechanisms: new Set(t.p11.C_GetMechanismList(t.slot)), oaep: new Map(), keyWrap: new Map() };
+        token = { oaep: new Map(), keyWrap: new Map() };
         known.set(key, token);
     }
     return token;
@@ -141,10 +140,8 @@ async function algorithmProblem(
     }
     const rsaBits = MODULUS_BYTES[wrappingKeySpec] * 8;
     const missing =
-        mechanismProblem(t, token.mechanisms, CKM_RSA_PKCS_OAEP, "CKM_RSA_PKCS_OAEP", CKF_WRAP, rsaBits) ??
-        (isKeyWrap(algorithm)
-            ? mechanismProblem(t, token.mechanisms, CKM_AES_KEY_GEN, "CKM_AES_KEY_GEN", CKF_GENERATE)
-            : undefined);
+        mechanismProblem(t, CKM_RSA_PKCS_OAEP, "CKM_RSA_PKCS_OAEP", CKF_WRAP, rsaBits) ??
+        (isKeyWrap(algorithm) ? mechanismProblem(t, CKM_AES_KEY_GEN, "CKM_AES_KEY_GEN", CKF_GENERATE) : undefined);
     if (missing) return missing;
     const digest = oaepDigest(algorithm);
     const oaep = await remembered(token.oaep, digest, () => oaepProblem(t, digest));
@@ -162,7 +159,7 @@ function keyWrapFor(
     return remembered(token.keyWrap, digest, async () => {
         const problems: string[] = [];
         for (const candidate of KEY_WRAP_CANDIDATES) {
-            const missing = mechanismProblem(t, token.mechanisms, candidate.mechanism, candidate.name, CKF_WRAP);
+            const missing = mechanismProblem(t, candidate.mechanism, candidate.name, CKF_WRAP);
             const problem = missing ?? (await keyWrapProblem(t, candidate.mechanism, candidate.name, digest));
             if (!problem) return candidate;
             problems.push(problem);
@@ -184,15 +181,27 @@ function remembered<K, V>(cache: Map<K, Promise<V>>, key: K, compute: () => Prom
     return value;
 }
 
+/** The token's mechanism list (C_GetMechanismList), read once per session: every check below asks it. */
+const offeredBySession = new WeakMap<TokenSession, ReadonlySet<number>>();
+
+export function offeredMechanisms(t: TokenSession): ReadonlySet<number> {
+    let offered = offeredBySession.get(t);
+    if (!offered) {
+        offered = new Set(t.p11.C_GetMechanismList(t.slot));
+        offeredBySession.set(t, offered);
+    }
+    return offered;
+}
+
+/** Why the token cannot use `mechanism` for `flag` (and, for RSA-OAEP, a key of `keyBits`), or undefined. */
 export function mechanismProblem(
     t: TokenSession,
-    mechanisms: Set<number>,
     mechanism: number,
     name: string,
     flag: number,
     keyBits?: number,
 ): string | undefined {
-    if (!mechanisms.has(mechanism)) return `the token does not offer ${name}`;
+    if (!offeredMechanisms(t).has(mechanism)) return `the token does not offer ${name}`;
     const info = t.p11.C_GetMechanismInfo(t.slot, mechanism);
     if ((info.flags & flag) === 0)
         return `the token offers ${name} but not for ${FLAG_USES[flag] ?? `flag 0x${flag.toString(16)}`}`;
