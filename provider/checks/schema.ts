@@ -134,6 +134,24 @@ export function echoedInputs<S extends OutputSchema>(
     return Object.fromEntries(echoes) as Pick<StoredOutputs<S>, Extract<EchoedNames<S>, keyof StoredOutputs<S>>>;
 }
 
+/**
+ * Which of the echoed inputs `names` an update would change in the outputs: the stored value (absent from an old
+ * state: the echo) against what applying `news` stores (omitted: the echo). Compared as JSON (lists, objects).
+ */
+export function changedEchoes<S extends OutputSchema>(
+    schema: S,
+    names: readonly Extract<EchoedNames<S>, string>[],
+    olds: object,
+    news: object,
+): string[] {
+    const stored = olds as Record<string, unknown>;
+    const given = news as Record<string, unknown>;
+    return names.filter((name) => {
+        const echo = schema[name].echo;
+        return JSON.stringify(stored[name] ?? echo) !== JSON.stringify(given[name] ?? echo);
+    });
+}
+
 /** The props a resource registers: every output seeded (a resource resolves only the properties present). */
 export const seededOutputs = (schema: OutputSchema): Record<string, undefined> =>
     Object.fromEntries(namesOf(schema).map((name) => [name, undefined]));

@@ -1,5 +1,6 @@
 import { effectOfDeleting, isPendingDeletion } from "../kms/status";
 import { isUnknown } from "../checks/engineValues";
+import { changedEchoes } from "../checks/schema";
 import {
     MaterialOutputs,
     MaterialInputs,
@@ -16,6 +17,7 @@ import {
     isRenewalDue,
     renewalDueAt,
 } from "./renewal";
+import { MATERIAL_OUTPUTS } from "./schema";
 
 /**
  * diff planning, kept pure: from the stored outputs (what KMS looked like at the last create, update or
@@ -190,21 +192,19 @@ function planRenewal(
 const expirationUnknown = (news: MaterialInputs): boolean =>
     [news.validTo, news.expirationModel, news.validityPeriodHours, news.earlyRenewalHours].some(isUnknown);
 
+/** The echoed inputs whose change is only recorded (validityPeriodHours waits for a known expiry, below). */
+const RECORDED_ECHOES = [
+    "importType",
+    "rotateOnDemand",
+    "hsmGenerate",
+    "endpoint",
+    "profile",
+    "trustedEndpoints",
+    "assumeRole",
+] as const;
+
 function planRecordOnly(olds: MaterialOutputs, news: MaterialInputs, providerChanged: boolean, plan: ChangePlan): void {
-    const echoes: [string, unknown, unknown][] = [
-        ["importType", olds.importType, news.importType ?? null],
-        ["rotateOnDemand", olds.rotateOnDemand, news.rotateOnDemand ?? false],
-        ["hsmGenerate", olds.hsmGenerate ?? false, news.hsmGenerate ?? false],
-        ["endpoint", olds.endpoint, news.endpoint ?? null],
-        ["profile", olds.profile, news.profile ?? null],
-        [
-            "trustedEndpoints",
-            JSON.stringify(olds.trustedEndpoints ?? null),
-            JSON.stringify(news.trustedEndpoints ?? null),
-        ],
-        ["assumeRole", JSON.stringify(olds.assumeRole ?? null), JSON.stringify(news.assumeRole ?? null)],
-    ];
-    for (const [name, before, after] of echoes) if (before !== after) plan.recordOnly.push(name);
+    plan.recordOnly.push(...changedEchoes(MATERIAL_OUTPUTS, RECORDED_ECHOES, olds, news));
     if (news.wrappingAlgorithm !== undefined && news.wrappingAlgorithm !== olds.wrappingAlgorithm)
         plan.recordOnly.push("wrappingAlgorithm");
     if (news.wrappingKeySpec !== undefined && news.wrappingKeySpec !== olds.wrappingKeySpec)

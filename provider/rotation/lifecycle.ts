@@ -16,7 +16,7 @@ import {
     failureCollector,
     known,
 } from "../checks/rules";
-import { PlainInputs, StoredOutputs, echoedInputs, namesOf, typeRules } from "../checks/schema";
+import { PlainInputs, StoredOutputs, changedEchoes, echoedInputs, namesOf, typeRules } from "../checks/schema";
 import { ROTATION_INPUTS, ROTATION_OUTPUTS } from "./schema";
 
 /**
@@ -57,6 +57,9 @@ export function checkRotation(news: Record<string, unknown>): CheckOutcome {
     return { inputs: news, failures: failures() };
 }
 
+/** Where and as whom the calls go: a change is recorded for the next call, nothing to rotate. */
+const RECORDED_ECHOES = ["endpoint", "profile", "trustedEndpoints", "assumeRole"] as const;
+
 export function diffRotation(
     context: ProviderContext,
     olds: RotationOutputs,
@@ -74,12 +77,7 @@ export function diffRotation(
                 `${shortId(olds.currentKeyMaterialId)}); nothing to do`,
         );
     }
-    const recordOnly =
-        providerChanged ||
-        (news.endpoint ?? null) !== olds.endpoint ||
-        (news.profile ?? null) !== olds.profile ||
-        JSON.stringify(news.trustedEndpoints ?? null) !== JSON.stringify(olds.trustedEndpoints ?? null) ||
-        JSON.stringify(news.assumeRole ?? null) !== JSON.stringify(olds.assumeRole ?? null);
+    const recordOnly = providerChanged || changedEchoes(ROTATION_OUTPUTS, RECORDED_ECHOES, olds, news).length > 0;
     if (retarget || unfinished)
         context.log(`${shortLabel({ keyArn: olds.keyArn })}: rotating to material ${shortId(news.keyMaterialId)}`);
     return {

@@ -5,6 +5,7 @@ import {
     DeclaredOutputs,
     InputSchema,
     PlainInputs,
+    changedEchoes,
     echoedInputs,
     namesOf,
     secretNames,
@@ -18,7 +19,13 @@ import { INPUT_NAMES, MaterialInputs } from "../../../provider/material/properti
 import { MATERIAL_INPUTS, MATERIAL_OUTPUTS } from "../../../provider/material/schema";
 import { BYOK_KEY_INPUTS, BYOK_TO_MATERIAL } from "../../../provider/resource/byokKeySchema";
 import type { ImportedKeyMaterialArgs } from "../../../provider/resource/importedKeyMaterial";
-import { ROTATION_INPUT_NAMES, checkRotation } from "../../../provider/rotation/lifecycle";
+import {
+    ROTATION_INPUT_NAMES,
+    RotationInputs,
+    RotationOutputs,
+    checkRotation,
+    diffRotation,
+} from "../../../provider/rotation/lifecycle";
 import { ROTATION_INPUTS } from "../../../provider/rotation/schema";
 import { PAGE_TEXTS } from "../../../tools/docs/pageTexts";
 import { SCHEMAS, renderPage } from "../../../tools/docs/generate";
@@ -141,6 +148,36 @@ describe("provider/checks/schema: one schema per resource, everything derived", 
         }
     });
 
+    it("changedEchoes: an omitted input and an output an old state lacks both count as the echo", () => {
+        const names = [
+            "endpoint",
+            "profile",
+            "rotateOnDemand",
+            "hsmGenerate",
+            "trustedEndpoints",
+            "assumeRole",
+        ] as const;
+        // A state from before hsmGenerate and trustedEndpoints existed.
+        const olds = {
+            endpoint: "https://kms.example",
+            profile: null,
+            rotateOnDemand: false,
+            assumeRole: { roleArn: "r" },
+        };
+        const same = { endpoint: "https://kms.example", hsmGenerate: false, assumeRole: { roleArn: "r" } };
+        assert.deepEqual(changedEchoes(MATERIAL_OUTPUTS, names, olds, same), []);
+        assert.deepEqual(changedEchoes(MATERIAL_OUTPUTS, names, olds, {}), ["endpoint", "assumeRole"]);
+        assert.deepEqual(
+            changedEchoes(MATERIAL_OUTPUTS, names, olds, {
+                ...same,
+                hsmGenerate: true,
+                trustedEndpoints: ["https://kms.example"],
+                assumeRole: { roleArn: "r", externalId: "e" },
+            }),
+            ["hsmGenerate", "trustedEndpoints", "assumeRole"],
+        );
+    });
+
     it(
         "what a change does is what the plan does: each ImportedKeyMaterial input changed alone (the " +
             'reference\'s "on change")',
@@ -205,6 +242,43 @@ describe("provider/checks/schema: one schema per resource, everything derived", 
             }
         },
     );
+
+    it("what a change does is what diff does: each KeyMaterialRotation input changed alone", () => {
+        const keyArn = `arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`;
+        const materialId = "a".repeat(64);
+        const olds: RotationOutputs = {
+            keyId: KEY_ID,
+            keyArn,
+            region: "eu-west-1",
+            keyMaterialId: materialId,
+            currentKeyMaterialId: materialId,
+            keyMaterialState: "CURRENT",
+            rotationDate: "2026-12-01T00:00:00.000Z",
+            endpoint: null,
+            profile: null,
+            trustedEndpoints: null,
+            assumeRole: null,
+        };
+        const baseline: RotationInputs = { keyId: KEY_ID, keyMaterialId: materialId };
+        const changed: Record<keyof typeof ROTATION_INPUTS, unknown> = {
+            keyId: "9999abcd-12ab-34cd-56ef-1234567890ab",
+            keyMaterialId: "b".repeat(64),
+            region: "us-east-1",
+            endpoint: "https://kms.eu-west-1.amazonaws.com",
+            profile: "other",
+            trustedEndpoints: ["https://kms.example.com"],
+            assumeRole: { roleArn: "arn:aws:iam::111122223333:role/byok" },
+        };
+        const context = { settings: {}, env: {}, log: () => {} };
+        assert.equal(diffRotation(context, olds, baseline, false).changes, false, "the baseline changes nothing");
+        for (const [name, spec] of Object.entries(ROTATION_INPUTS)) {
+            const news = { ...baseline, [name]: changed[name as keyof typeof ROTATION_INPUTS] };
+            const diff = diffRotation(context, olds, news, false);
+            const what = `${name} (${spec.change}): ${JSON.stringify(diff)}`;
+            assert.ok(diff.changes, what);
+            assert.deepEqual(diff.replaces, spec.change === "replace" ? [name] : [], what);
+        }
+    });
 
     it("removing an entry removes the property from the lists, check's rules and the reference page", () => {
         const fewer: InputSchema = without(MATERIAL_INPUTS, "validTo");
