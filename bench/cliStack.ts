@@ -6,7 +6,7 @@
 import { dirname } from "node:path";
 import type { EngineEvent, PulumiCommand, PulumiFn } from "@pulumi/pulumi/automation";
 import { CliHome } from "../tools/cli-driver/home";
-import { DrivenStack, type CommandName } from "../tools/cli-driver/stack";
+import { DrivenStack, takesOption, type CommandName } from "../tools/cli-driver/stack";
 import { MARKER_VARIABLE } from "./processes";
 
 export const PROJECT = "kms-byok-bench";
@@ -110,9 +110,8 @@ export class BenchStack {
         this.hooks = { name, hooks: options.hooks };
         const started = performance.now();
         try {
-            const runsProgram = name === "preview" || name === "up";
             const { ok, error } = await this.stack.run(name, {
-                program: runsProgram ? options.program : undefined,
+                program: takesOption(name, "program") ? options.program : undefined,
                 parallel: options.parallel,
                 onEvent: options.onEvent,
                 refresh: name === "preview" && options.refresh,

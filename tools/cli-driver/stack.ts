@@ -349,6 +349,10 @@ const OPTIONS_TAKEN: Record<CommandName, readonly (keyof RunOptions)[]> = {
 };
 const TAKEN_BY_EVERY_COMMAND: readonly (keyof RunOptions)[] = ["signal", "color", "onEvent", "onOutput"];
 
+/** Does `command` take `option`? A program for destroy only with runProgram (optionsNotTaken checks that). */
+export const takesOption = (command: CommandName, option: keyof RunOptions): boolean =>
+    OPTIONS_TAKEN[command].includes(option) || TAKEN_BY_EVERY_COMMAND.includes(option);
+
 /** The options given (not undefined or false) that `command` does not take; a program for destroy needs runProgram. */
 export function optionsNotTaken(command: CommandName, options: RunOptions): string[] {
     const known = new Set<string>([...Object.values(OPTIONS_TAKEN).flat(), ...TAKEN_BY_EVERY_COMMAND]);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { optionsNotTaken } from "../../../tools/cli-driver/stack";
+import { optionsNotTaken, takesOption } from "../../../tools/cli-driver/stack";
 
 describe("tools/cli-driver/stack: options a command does not take are refused, not dropped", () => {
     const program = (): Promise<void> => Promise.resolve();
@@ -21,5 +21,13 @@ describe("tools/cli-driver/stack: options a command does not take are refused, n
         assert.deepEqual(optionsNotTaken("destroy", { program, runProgram: true, target: ["urn"] }), []);
         assert.deepEqual(optionsNotTaken("destroy", { program: undefined, refresh: false, onEvent: () => {} }), []);
         assert.deepEqual(optionsNotTaken("refresh", { expectNoChanges: true, color: "never" }), []);
+    });
+
+    it("takesOption answers from the same table: a program for preview and up, not for refresh or destroy", () => {
+        assert.deepEqual(
+            (["preview", "up", "refresh", "destroy"] as const).map((command) => takesOption(command, "program")),
+            [true, true, false, false],
+        );
+        assert.ok(takesOption("destroy", "onEvent"), "every command takes onEvent");
     });
 });
