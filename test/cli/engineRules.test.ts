@@ -4,11 +4,13 @@ import type { PulumiFn } from "@pulumi/pulumi/automation";
 import { startKmsLocal, type KmsLocal } from "../../kms-local";
 import { importedKeyMaterialProvider } from "../../provider";
 import { providerText } from "../../provider/engine/storedProvider";
+import { IMPORTED_KEY_MATERIAL_TYPE } from "../../provider/resource/importedKeyMaterial";
 import { assertKeyUsable } from "../support/assertions";
 import { assertStateKeepsSecrets, failed, ok } from "../support/cli/assertions";
 import { useCliWorld } from "../support/cli/cliWorld";
 import { basicProgram } from "../support/cli/programs";
 import { randomMaterial } from "../support/materials";
+import { PREVIOUS_RELEASE_PROVIDER } from "./engineRules/previousReleaseProvider";
 
 /**
  * What the real engine does around the provider, and what the provider must make of it: a partially failed
@@ -204,8 +206,24 @@ describe("real CLI: the engine's rules for state, config and provider versions",
                 new DynamicMaterial(provider, props);
             };
         const upgradedProgram = dynamicResourceProgram(upgraded);
-        /** What the previous release stored as `__provider`: the serialized shim object, written as it wrote it. */
-        const previousReleaseProgram = dynamicResourceProgram(importedKeyMaterialProvider);
+        /**
+         * The previous release's program: the same dynamic type with the `__provider` that release stored, pinned
+         * byte for byte (not rebuilt from today's shim, which serializes differently).
+         */
+        class PreviousReleaseMaterial extends pulumi.CustomResource {}
+        const previousReleaseProgram =
+            (validTo: string): PulumiFn =>
+            async () => {
+                const config = new pulumi.Config();
+                const props = {
+                    keyId: config.require("keyId"),
+                    keyMaterial: config.requireSecret("keyMaterial"),
+                    validTo,
+                    __provider: PREVIOUS_RELEASE_PROVIDER,
+                };
+                const opts = { additionalSecretOutputs: ["keyMaterial"] };
+                new PreviousReleaseMaterial(IMPORTED_KEY_MATERIAL_TYPE, "byok-material", props, opts);
+            };
         async function upWithPreviousRelease(name: string) {
             const key = await world().createKey();
             const validTo = inDays(100);
@@ -215,11 +233,8 @@ describe("real CLI: the engine's rules for state, config and provider versions",
             });
             ok(await stack.up());
             const stored = (await stack.resource("byok-material"))!;
-            assert.match(
-                String(stored.outputs["__provider"]),
-                /require\(RUNTIME_MODULE\)/,
-                "the previous release's serialized closure",
-            );
+            assert.equal(stored.inputs["__provider"], PREVIOUS_RELEASE_PROVIDER, "the previous release's closure");
+            assert.equal(stored.outputs["__provider"], PREVIOUS_RELEASE_PROVIDER);
             stack.setProgram(basicProgram({ validTo }));
             return { stack, keyId: key.KeyId!, validTo };
         }
