@@ -193,17 +193,16 @@ describe("real CLI: the engine's rules for state, config and provider versions",
                 super(provider, "byok-material", props, opts, "aws-kms", "ImportedKeyMaterial");
             }
         }
+        /** The material's inputs from the stack's config, as the basic program reads them. */
+        const configuredInputs = (validTo: string) => {
+            const config = new pulumi.Config();
+            return { keyId: config.require("keyId"), keyMaterial: config.requireSecret("keyMaterial"), validTo };
+        };
         const dynamicResourceProgram =
             (provider: pulumi.dynamic.ResourceProvider) =>
             (validTo: string): PulumiFn =>
             async () => {
-                const config = new pulumi.Config();
-                const props = {
-                    keyId: config.require("keyId"),
-                    keyMaterial: config.requireSecret("keyMaterial"),
-                    validTo,
-                };
-                new DynamicMaterial(provider, props);
+                new DynamicMaterial(provider, configuredInputs(validTo));
             };
         const upgradedProgram = dynamicResourceProgram(upgraded);
         /**
@@ -214,13 +213,7 @@ describe("real CLI: the engine's rules for state, config and provider versions",
         const previousReleaseProgram =
             (validTo: string): PulumiFn =>
             async () => {
-                const config = new pulumi.Config();
-                const props = {
-                    keyId: config.require("keyId"),
-                    keyMaterial: config.requireSecret("keyMaterial"),
-                    validTo,
-                    __provider: PREVIOUS_RELEASE_PROVIDER,
-                };
+                const props = { ...configuredInputs(validTo), __provider: PREVIOUS_RELEASE_PROVIDER };
                 const opts = { additionalSecretOutputs: ["keyMaterial"] };
                 new PreviousReleaseMaterial(IMPORTED_KEY_MATERIAL_TYPE, "byok-material", props, opts);
             };
