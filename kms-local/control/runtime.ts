@@ -11,7 +11,7 @@ import { DEFAULT_SWITCHES, type Switches } from "../model/switches.js";
 import { validateInput } from "../model/validate.js";
 import type { OpContext } from "../operations/context.js";
 import { OPERATIONS, STATE_CHANGING } from "../operations/index.js";
-import { keyMetadata } from "../store/metadata.js";
+import { keyMetadata } from "../operations/keyMetadata.js";
 import { loadState, saveState } from "../store/persistence.js";
 import { settle } from "../store/settle.js";
 import { StsStore } from "../store/sessions.js";

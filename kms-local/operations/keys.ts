@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { familyOf, generateMaterial, isSymmetric, specInfo } from "../crypto/keySpecs.js";
 import { keyMaterialId } from "../crypto/materialId.js";
 import { E, externalNotSupported } from "../model/errors.js";
-import { keyMetadata } from "../store/metadata.js";
+import { keyMetadata } from "./keyMetadata.js";
 import { resolveKey } from "../store/resolve.js";
 import type { KeyRecord, MaterialRecord } from "../store/types.js";
 import type { Handler, OpContext } from "./context.js";

@@ -6,7 +6,7 @@
 import { E } from "../model/errors.js";
 import { keyState } from "../store/keyState.js";
 import { refreshMultiRegionPending } from "../store/materials.js";
-import { keyMetadata } from "../store/metadata.js";
+import { keyMetadata } from "./keyMetadata.js";
 import { resolveKey } from "../store/resolve.js";
 import { checkState } from "../store/stateTable.js";
 import type { KeyRecord } from "../store/types.js";

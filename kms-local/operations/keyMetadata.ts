@@ -8,9 +8,9 @@ import { algorithmLists, isSymmetric } from "../crypto/keySpecs.js";
 import { ts, type Output } from "../model/context.js";
 import { customerMasterKeySpecOf } from "../model/keySpecs.js";
 import type { Switches } from "../model/switches.js";
-import { currentMaterial, isPermanent, keyState } from "./keyState.js";
-import type { Store } from "./store.js";
-import type { KeyRecord, MaterialRecord } from "./types.js";
+import { currentMaterial, isPermanent, keyState } from "../store/keyState.js";
+import type { Store } from "../store/store.js";
+import type { KeyRecord, MaterialRecord } from "../store/types.js";
 
 /** Is this material's import in force for metadata purposes (imported, or expired with S22 = keep)? */
 function counts(m: MaterialRecord, switches: Switches): boolean {
