@@ -1,11 +1,5 @@
 import { TrustedEndpoint, judgeEndpoint, trustedOrigins } from "./endpointTrust";
-import {
-    ClientSettings,
-    EndpointSource,
-    ProviderSettings,
-    ResourceClientInputs,
-    resolveClientSettings,
-} from "./settings";
+import { ClientSettings, ProviderSettings, ResourceClientInputs, resolveClientSettings } from "./settings";
 
 /**
  * Where a resource's KMS calls go, decided once: check reports the problems (preview, before any AWS call) and
@@ -14,14 +8,11 @@ import {
  * resolved from the resource's inputs, the stack configuration and the environment.
  */
 
-/** Where calls go, as the rules accepted it. */
-export interface KmsTarget {
-    /** Undefined when nothing names a Region (the SDK then tries its own chain and fails clearly). */
-    region: string | undefined;
-    /** The KMS endpoint override (the output kmsEndpoint records it); undefined: AWS's own endpoint for the Region. */
-    kmsEndpoint: string | undefined;
-    /** Which setting chose kmsEndpoint. */
-    chosenBy: EndpointSource | undefined;
+/**
+ * Where calls go, as the rules accepted it: the settings' Region and endpoint override (the output kmsEndpoint
+ * records it; undefined: AWS's own endpoint for the Region), and how that endpoint is trusted.
+ */
+export interface KmsTarget extends Pick<ClientSettings, "region" | "kmsEndpoint" | "chosenBy"> {
     /**
      * How kmsEndpoint is trusted (an AWS host, this machine, or listed); undefined for AWS's own endpoint or a refused
      * one.
@@ -72,12 +63,8 @@ export function resolveKmsTarget(
         );
         if (!sts.ok) problems.push({ rule: "sts endpoint", problem: sts.problem });
     }
-    const target: KmsTarget = {
-        region: settings.region,
-        kmsEndpoint: settings.kmsEndpoint,
-        chosenBy: settings.chosenBy,
-        trust: undefined,
-    };
+    const { region, kmsEndpoint, chosenBy } = settings;
+    const target: KmsTarget = { region, kmsEndpoint, chosenBy, trust: undefined };
     if (settings.kmsEndpoint) {
         const verdict = judgeEndpoint(
             settings.kmsEndpoint,
