@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { GetPublicKeyCommand } from "@aws-sdk/client-kms";
 import { createMaterial } from "../../../provider/material/lifecycle";
 import { decodeKeyMaterial } from "../../../provider/wrapping/encodings";
-import { KeySpec } from "../../../provider/wrapping/keySpecs";
+import { ECC_KEY_SPECS, KeySpec, RSA_KEY_SPECS } from "../../../provider/wrapping/keySpecs";
 import { encodingsOf, openssl, opensslPem, opensslPkcs8 } from "../../support/keyEncodings";
 import { useProviderKms } from "../../support/kms";
 import { leakRegistry } from "../../support/leakScan";
@@ -19,15 +19,7 @@ import { materialFor } from "../../support/materials";
  * and what cannot be imported is refused with a message that shows how to fix it (the commands are run).
  */
 
-const ASYMMETRIC: KeySpec[] = [
-    "RSA_2048",
-    "RSA_3072",
-    "RSA_4096",
-    "ECC_NIST_P256",
-    "ECC_NIST_P384",
-    "ECC_NIST_P521",
-    "ECC_SECG_P256K1",
-];
+const ASYMMETRIC: readonly KeySpec[] = [...RSA_KEY_SPECS, ...ECC_KEY_SPECS];
 
 /** No 12-character stretch of the input's content (PEM armor lines aside) appears in the message. */
 function assertNotQuoted(message: string, input: string): void {
